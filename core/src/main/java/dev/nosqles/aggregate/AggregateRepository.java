@@ -1,0 +1,339 @@
+package dev.nosqles.aggregate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nosqles.internal.Json;
+import dev.nosqles.store.AppendResult;
+import dev.nosqles.store.ConcurrencyConflictException;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.Snapshot;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.StreamNotFoundException;
+import dev.nosqles.store.StreamSlice;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Creates, updates and loads aggregates of one type, as in the book:
+ * <ul>
+ *   <li>create: {@code process} the command against the initial state, append with "no stream" expected;</li>
+ *   <li>update: load (latest snapshot + later events), {@code process}, append after the loaded version; on a
+ *       concurrency conflict reload and process again, with jittered back-off, up to the {@link RetryPolicy};</li>
+ *   <li>find: current state, state at a version, state as of an instant (time travel), and the history.</li>
+ * </ul>
+ * The repository fills the metadata the caller leaves out: a message id (random), the correlation and causation
+ * ids (the message id) and the principal ({@code "system"}).
+ */
+public final class AggregateRepository<S, C, E> {
+    private static final System.Logger LOG = System.getLogger(AggregateRepository.class.getName());
+
+    private final Aggregate<S, C, E> aggregate;
+    private final EventStore store;
+    private final SnapshotStore snapshots;
+    private final Clock clock;
+    private final Supplier<UUID> ids;
+    private final RetryPolicy retry;
+    private final EventCodec<E> codec;
+    private final ObjectMapper mapper = Json.mapper();
+
+    private AggregateRepository(Builder<S, C, E> b) {
+        this.aggregate = b.aggregate;
+        this.store = b.store;
+        this.snapshots = b.snapshots;
+        this.clock = b.clock;
+        this.ids = b.ids;
+        this.retry = b.retry;
+        this.codec = EventCodec.of(aggregate);
+    }
+
+    public static <S, C, E> Builder<S, C, E> builder(Aggregate<S, C, E> aggregate) {
+        return new Builder<>(aggregate);
+    }
+
+    public Aggregate<S, C, E> aggregate() {
+        return aggregate;
+    }
+
+    /** The stream id of the aggregate with this id. */
+    public StreamId streamId(String id) {
+        return StreamId.of(aggregate.type(), id);
+    }
+
+    public CommandResult<S, E> create(String id, C command) {
+        return create(id, command, EventMetadata.empty());
+    }
+
+    /**
+     * Creates the aggregate.
+     *
+     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already
+     * @throws CommandRejectedException the command was rejected
+     */
+    public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
+        StreamId streamId = streamId(id);
+        EventMetadata meta = complete(metadata);
+        S initial = aggregate.initialState();
+        List<? extends E> events = aggregate.process(initial, command);
+        return append(streamId, initial, 0, ExpectedVersion.noStream(), events, meta, 1);
+    }
+
+    public CommandResult<S, E> update(String id, C command) {
+        return update(id, command, EventMetadata.empty());
+    }
+
+    /**
+     * Updates the aggregate, retrying on concurrency conflicts.
+     *
+     * @throws StreamNotFoundException it does not exist
+     * @throws CommandRejectedException the command was rejected
+     * @throws ConcurrencyConflictException the conflicts outlived the retries
+     */
+    public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
+        StreamId streamId = streamId(id);
+        EventMetadata meta = complete(metadata);
+        ConcurrencyConflictException last = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            Loaded<S> loaded = load(streamId);
+            if (loaded.version() == 0) {
+                throw new StreamNotFoundException(streamId);
+            }
+            List<? extends E> events = aggregate.process(loaded.state(), command);
+            if (events.isEmpty()) {
+                return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(),
+                        attempt);
+            }
+            try {
+                return append(streamId, loaded.state(), loaded.version(), loaded.expected(), events, meta, attempt);
+            } catch (ConcurrencyConflictException conflict) {
+                last = conflict;
+                if (attempt < retry.maxAttempts()) {
+                    sleep(retry.delayAfter(attempt));
+                }
+            }
+        }
+        throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
+                retry.maxAttempts());
+    }
+
+    /** The current state, or empty when the aggregate does not exist. */
+    public Optional<AggregateState<S>> find(String id) {
+        StreamId streamId = streamId(id);
+        Loaded<S> loaded = load(streamId);
+        return loaded.version() == 0 ? Optional.empty()
+                : Optional.of(new AggregateState<>(streamId, loaded.state(), loaded.version()));
+    }
+
+    /** The current state. @throws StreamNotFoundException it does not exist */
+    public AggregateState<S> get(String id) {
+        return find(id).orElseThrow(() -> new StreamNotFoundException(streamId(id)));
+    }
+
+    /**
+     * The state after version {@code version} (or the current state if the stream is shorter); empty when the
+     * aggregate does not exist or {@code version} is 0.
+     */
+    public Optional<AggregateState<S>> findAtVersion(String id, long version) {
+        if (version < 1) {
+            return Optional.empty();
+        }
+        StreamId streamId = streamId(id);
+        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> b.version() <= version);
+        S state = base.map(Base::state).orElseGet(aggregate::initialState);
+        long from = base.map(Base::version).orElse(0L) + 1;
+        StreamSlice slice = store.read(streamId, new ReadRequest(from, version, null));
+        return fold(streamId, state, base.map(Base::version).orElse(0L), slice.events());
+    }
+
+    /** The state as of an instant: every commit written at or before it. Empty if there was none. */
+    public Optional<AggregateState<S>> findAsOf(String id, Instant instant) {
+        Objects.requireNonNull(instant, "instant");
+        StreamId streamId = streamId(id);
+        // a snapshot taken at or before the instant holds only commits written before it
+        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> !b.takenAt().isAfter(instant));
+        S state = base.map(Base::state).orElseGet(aggregate::initialState);
+        long from = base.map(Base::version).orElse(0L) + 1;
+        StreamSlice slice = store.read(streamId, ReadRequest.from(from).withAsOf(instant));
+        return fold(streamId, state, base.map(Base::version).orElse(0L), slice.events());
+    }
+
+    /** Every event of the aggregate with its envelope (ids, version, time, who, correlation); empty if unknown. */
+    public List<EventEnvelope<E>> history(String id) {
+        StreamSlice slice = store.read(streamId(id));
+        List<EventEnvelope<E>> out = new ArrayList<>(slice.events().size());
+        for (RecordedEvent recorded : slice.events()) {
+            out.add(codec.decode(recorded));
+        }
+        return out;
+    }
+
+    private Optional<AggregateState<S>> fold(StreamId streamId, S state, long baseVersion, List<RecordedEvent> events) {
+        long version = baseVersion;
+        for (RecordedEvent recorded : events) {
+            state = aggregate.apply(state, codec.decode(recorded).event());
+            version = recorded.version();
+        }
+        return version == 0 ? Optional.empty() : Optional.of(new AggregateState<>(streamId, state, version));
+    }
+
+    private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
+                                       List<? extends E> events, EventMetadata meta, int attempt) {
+        List<NewEvent> encoded = new ArrayList<>(events.size());
+        for (E event : events) {
+            encoded.add(codec.encode(ids.get(), event));
+        }
+        AppendResult result = store.append(streamId, expected, encoded, meta);
+        List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
+        S after = state;
+        for (int i = 0; i < events.size(); i++) {
+            E event = events.get(i);
+            after = aggregate.apply(after, event);
+            RecordedEvent r = result.events().get(i);
+            envelopes.add(new EventEnvelope<>(r.eventId(), streamId, r.version(), r.type(), r.type(),
+                    r.schemaVersion(), r.timestamp(), r.metadata(), event));
+        }
+        maybeSnapshot(streamId, after, before, result.lastVersion());
+        return new CommandResult<>(new AggregateState<>(streamId, after, result.lastVersion()), envelopes, attempt);
+    }
+
+    private void maybeSnapshot(StreamId streamId, S state, long before, long after) {
+        Snapshotting<S> policy = aggregate.snapshotting();
+        if (!policy.due(before, after)) {
+            return;
+        }
+        try {
+            snapshots.save(new Snapshot(streamId, after, policy.stateType(), policy.schemaVersion(),
+                    mapper.writeValueAsString(state), clock.instant(), List.of()));
+        } catch (JsonProcessingException | RuntimeException e) {
+            // the command succeeded; a missing snapshot only costs a longer replay
+            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, after,
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    private record Base<S>(S state, long version, Instant takenAt) {
+    }
+
+    private record Loaded<S>(S state, long version, ExpectedVersion expected) {
+    }
+
+    private Optional<Base<S>> snapshotBase(StreamId streamId) {
+        Snapshotting<S> policy = aggregate.snapshotting();
+        if (!policy.enabled()) {
+            return Optional.empty();
+        }
+        return snapshots.load(streamId)
+                .filter(s -> s.stateType().equals(policy.stateType()) && s.schemaVersion() == policy.schemaVersion())
+                .flatMap(s -> {
+                    try {
+                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s.version(),
+                                s.timestamp()));
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
+                        LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
+                                streamId, s.version(), e.getClass().getSimpleName());
+                        return Optional.empty();
+                    }
+                });
+    }
+
+    private Loaded<S> load(StreamId streamId) {
+        Optional<Base<S>> base = snapshotBase(streamId);
+        S state = base.map(Base::state).orElseGet(aggregate::initialState);
+        long baseVersion = base.map(Base::version).orElse(0L);
+        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1));
+        for (RecordedEvent recorded : slice.events()) {
+            state = aggregate.apply(state, codec.decode(recorded).event());
+        }
+        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion());
+    }
+
+    private EventMetadata complete(EventMetadata metadata) {
+        EventMetadata m = metadata == null ? EventMetadata.empty() : metadata;
+        String messageId = m.messageId() != null ? m.messageId() : ids.get().toString();
+        return new EventMetadata(
+                m.correlationId() != null ? m.correlationId() : messageId,
+                m.causationId() != null ? m.causationId() : messageId,
+                messageId,
+                m.principal() != null ? m.principal() : "system");
+    }
+
+    private static void sleep(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while backing off", e);
+        }
+    }
+
+    /** Configuration of an {@link AggregateRepository}. */
+    public static final class Builder<S, C, E> {
+        private final Aggregate<S, C, E> aggregate;
+        private EventStore store;
+        private SnapshotStore snapshots = SnapshotStore.none();
+        private Clock clock = Clock.systemUTC();
+        private Supplier<UUID> ids = UUID::randomUUID;
+        private RetryPolicy retry = RetryPolicy.defaults();
+
+        private Builder(Aggregate<S, C, E> aggregate) {
+            this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
+        }
+
+        /** The event store (required). */
+        public Builder<S, C, E> eventStore(EventStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Where snapshots go; none by default. The aggregate's {@link Snapshotting} decides when. */
+        public Builder<S, C, E> snapshotStore(SnapshotStore snapshots) {
+            this.snapshots = snapshots;
+            return this;
+        }
+
+        /** Stamps snapshots; the system UTC clock by default. */
+        public Builder<S, C, E> clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Event and message ids; random UUIDs by default. */
+        public Builder<S, C, E> ids(Supplier<UUID> ids) {
+            this.ids = ids;
+            return this;
+        }
+
+        /** Optimistic-concurrency retries of updates; {@link RetryPolicy#defaults()} by default. */
+        public Builder<S, C, E> retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        public AggregateRepository<S, C, E> build() {
+            if (store == null) {
+                throw new IllegalStateException("eventStore is required");
+            }
+            if (snapshots == null || clock == null || ids == null || retry == null) {
+                throw new IllegalStateException("snapshotStore, clock, ids and retry must not be null");
+            }
+            StreamId.of(aggregate.type(), "x"); // validates the type name early
+            return new AggregateRepository<>(this);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.nosqles.aggregate;
+
+import dev.nosqles.internal.AppendValidation;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Maps event classes to stable type names and their current schema version, and back. Renaming a Java class
+ * changes nothing stored; renaming a stored type is an upcaster's job.
+ *
+ * <pre>{@code
+ * EventTypes.<OrderEvent>builder()
+ *     .add("OrderCreated", 1, OrderCreated.class)
+ *     .add("OrderApproved", 1, OrderApproved.class)
+ *     .build();
+ * }</pre>
+ */
+public final class EventTypes<E> {
+    /** A registered event type. */
+    public record EventType<T>(String name, int schemaVersion, Class<? extends T> javaClass) {
+    }
+
+    private final Map<Class<?>, EventType<E>> byClass;
+    private final Map<String, EventType<E>> byName;
+
+    private EventTypes(Builder<E> builder) {
+        this.byClass = Map.copyOf(builder.byClass);
+        this.byName = Map.copyOf(builder.byName);
+    }
+
+    public static <E> Builder<E> builder() {
+        return new Builder<>();
+    }
+
+    /** The registration for an event's class. */
+    public EventType<E> of(E event) {
+        EventType<E> type = byClass.get(event.getClass());
+        if (type == null) {
+            throw new IllegalArgumentException("event class " + event.getClass().getName()
+                    + " is not registered in the aggregate's EventTypes");
+        }
+        return type;
+    }
+
+    /** The registration for a stored type name, if any. */
+    public Optional<EventType<E>> named(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public java.util.Collection<EventType<E>> all() {
+        return byName.values();
+    }
+
+    /** Builds {@link EventTypes}. */
+    public static final class Builder<E> {
+        private final Map<Class<?>, EventType<E>> byClass = new HashMap<>();
+        private final Map<String, EventType<E>> byName = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * @param name the stable type name stored with every event of this class
+         * @param schemaVersion the current schema version of its JSON (1 for a new type)
+         * @param javaClass the record
+         */
+        public Builder<E> add(String name, int schemaVersion, Class<? extends E> javaClass) {
+            Objects.requireNonNull(javaClass, "javaClass");
+            if (name == null || !AppendValidation.TYPE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("type name must match " + AppendValidation.TYPE_NAME.pattern());
+            }
+            if (schemaVersion < 1) {
+                throw new IllegalArgumentException("schema versions start at 1");
+            }
+            if (byName.containsKey(name) || byClass.containsKey(javaClass)) {
+                throw new IllegalArgumentException("type name " + name + " or class " + javaClass.getSimpleName()
+                        + " registered twice");
+            }
+            EventType<E> type = new EventType<>(name, schemaVersion, javaClass);
+            byName.put(name, type);
+            byClass.put(javaClass, type);
+            return this;
+        }
+
+        public EventTypes<E> build() {
+            if (byName.isEmpty()) {
+                throw new IllegalStateException("register at least one event type");
+            }
+            return new EventTypes<>(this);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.nosqles.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.testsupport.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics every {@link EventStore} must have. Each implementation's test extends this class; the
+ * in-memory store and the DynamoDB store run the same cases.
+ */
+public abstract class EventStoreContract {
+    protected final MutableClock clock = MutableClock.at("2026-03-01T10:00:00Z");
+    private EventStore store;
+
+    /** A store on a fresh or shared backend that stamps commits with {@code clock}. */
+    protected abstract EventStore createStore(MutableClock clock);
+
+    @BeforeEach
+    void setUpStore() {
+        store = createStore(clock);
+    }
+
+    protected EventStore store() {
+        return store;
+    }
+
+    protected static StreamId newStream() {
+        return StreamId.of("Thing", UUID.randomUUID().toString());
+    }
+
+    protected static NewEvent event(String type, String json) {
+        return new NewEvent(UUID.randomUUID(), type, 1, json);
+    }
+
+    protected static List<NewEvent> events(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(i -> event("Happened", "{\"n\":" + i + "}")).toList();
+    }
+
+    @Test
+    void an_appended_event_reads_back_with_its_whole_envelope() {
+        StreamId stream = newStream();
+        NewEvent e = new NewEvent(UUID.randomUUID(), "ThingCreated", 2, "{\"name\":\"Ünïcode ✓\",\"n\":1}");
+        EventMetadata meta = new EventMetadata("corr-1", "cause-1", "msg-1", "alice");
+
+        AppendResult result = store.append(stream, ExpectedVersion.noStream(), List.of(e), meta);
+
+        assertThat(result.firstVersion()).isEqualTo(1);
+        assertThat(result.lastVersion()).isEqualTo(1);
+        StreamSlice slice = store.read(stream);
+        assertThat(slice.events()).singleElement().satisfies(r -> {
+            assertThat(r.eventId()).isEqualTo(e.eventId());
+            assertThat(r.streamId()).isEqualTo(stream);
+            assertThat(r.version()).isEqualTo(1);
+            assertThat(r.type()).isEqualTo("ThingCreated");
+            assertThat(r.schemaVersion()).isEqualTo(2);
+            assertThat(r.data()).isEqualTo(e.data());
+            assertThat(r.timestamp()).isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+            assertThat(r.metadata()).isEqualTo(meta);
+        });
+        assertThat(slice.reachedEnd()).isTrue();
+        assertThat(slice.streamVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void a_multi_event_append_is_one_commit_with_contiguous_versions() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
+        AppendResult second = store.append(stream, ExpectedVersion.exactly(2), events(3), EventMetadata.empty());
+
+        assertThat(second.firstVersion()).isEqualTo(3);
+        assertThat(second.lastVersion()).isEqualTo(5);
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void a_stale_expected_version_is_a_conflict_and_writes_nothing() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty());
+        store.append(stream, ExpectedVersion.exactly(1), events(1), EventMetadata.empty());
+
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.exactly(1), events(1), EventMetadata.empty()))
+                .isInstanceOfSatisfying(ConcurrencyConflictException.class, c -> {
+                    assertThat(c.streamId()).isEqualTo(stream);
+                    assertThat(c.expectedVersion()).isEqualTo(1);
+                    assertThat(c.actualVersion()).isEqualTo(2);
+                });
+        assertThat(store.read(stream).events()).hasSize(2);
+    }
+
+    @Test
+    void a_version_handed_out_by_the_store_is_a_stale_one_once_another_writer_appended() {
+        StreamId stream = newStream();
+        ExpectedVersion afterFirst = store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty())
+                .nextExpectedVersion();
+        store.append(stream, afterFirst, events(1), EventMetadata.empty());
+
+        assertThatThrownBy(() -> store.append(stream, afterFirst, events(1), EventMetadata.empty()))
+                .isInstanceOfSatisfying(ConcurrencyConflictException.class,
+                        c -> assertThat(c.actualVersion()).isEqualTo(3));
+    }
+
+    @Test
+    void creating_a_stream_that_exists_is_a_conflict() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty()))
+                .isInstanceOfSatisfying(StreamAlreadyExistsException.class, c -> {
+                    assertThat(c.expectedVersion()).isZero();
+                    assertThat(c.actualVersion()).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void an_expected_version_inside_an_earlier_multi_event_commit_is_a_conflict() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+        store.append(stream, ExpectedVersion.exactly(3), events(1), EventMetadata.empty());
+
+        for (long inside : new long[] {1, 2}) {
+            for (int n : new int[] {1, 2, 3}) {
+                assertThatThrownBy(() -> store.append(stream, ExpectedVersion.exactly(inside), events(n),
+                        EventMetadata.empty()))
+                        .isInstanceOfSatisfying(ConcurrencyConflictException.class, c -> {
+                            assertThat(c.expectedVersion()).isEqualTo(inside);
+                            assertThat(c.actualVersion()).isEqualTo(4);
+                        });
+            }
+        }
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void an_expected_version_beyond_the_end_is_a_conflict() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
+
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.exactly(7), events(1), EventMetadata.empty()))
+                .isInstanceOfSatisfying(ConcurrencyConflictException.class, c -> {
+                    assertThat(c.expectedVersion()).isEqualTo(7);
+                    assertThat(c.actualVersion()).isEqualTo(2);
+                });
+        assertThatThrownBy(() -> store.append(newStream(), ExpectedVersion.exactly(1), events(1), EventMetadata.empty()))
+                .isInstanceOfSatisfying(ConcurrencyConflictException.class,
+                        c -> assertThat(c.actualVersion()).isZero());
+        assertThat(store.read(stream).events()).hasSize(2);
+    }
+
+    @Test
+    void concurrent_writers_at_the_same_version_exactly_one_wins() throws Exception {
+        StreamId stream = newStream();
+        ExpectedVersion v = store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty())
+                .nextExpectedVersion();
+        int writers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                try {
+                    store.append(stream, v, events(2), EventMetadata.empty());
+                    return true;
+                } catch (ConcurrencyConflictException e) {
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        int wins = 0;
+        for (Future<Boolean> f : results) {
+            wins += f.get() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertThat(wins).isEqualTo(1);
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void malformed_appends_are_rejected_and_write_nothing() {
+        StreamId stream = newStream();
+        UUID id = UUID.randomUUID();
+        List<List<NewEvent>> bad = List.of(
+                List.of(),
+                List.of(new NewEvent(id, "A", 1, "{}"), new NewEvent(id, "B", 1, "{}")),
+                List.of(new NewEvent(UUID.randomUUID(), "com.example.Thing$Created!", 1, "{}")),
+                List.of(new NewEvent(UUID.randomUUID(), "Created", 0, "{}")),
+                List.of(new NewEvent(UUID.randomUUID(), "Created", 1, "{not json")),
+                List.of(new NewEvent(UUID.randomUUID(), "Created", 1, "[1,2]")),
+                List.of(new NewEvent(UUID.randomUUID(), "Created", 1, "{} {}")));
+        for (List<NewEvent> events : bad) {
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), events, EventMetadata.empty()))
+                    .isInstanceOfSatisfying(InvalidAppendException.class,
+                            e -> assertThat(e.streamId()).isEqualTo(stream));
+        }
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), events(1),
+                EventMetadata.empty().withPrincipal("")))
+                .isInstanceOf(InvalidAppendException.class);
+        assertThat(store.read(stream).events()).isEmpty();
+    }
+
+    @Test
+    void malformed_stream_ids_are_rejected() {
+        assertThatThrownBy(() -> StreamId.of("Order", "has space")).isInstanceOf(InvalidStreamIdException.class);
+        assertThatThrownBy(() -> StreamId.of("Or-der", "1")).isInstanceOf(InvalidStreamIdException.class);
+        assertThatThrownBy(() -> StreamId.of("Order", "")).isInstanceOf(InvalidStreamIdException.class);
+        assertThatThrownBy(() -> StreamId.of("Order", "x".repeat(129))).isInstanceOf(InvalidStreamIdException.class);
+        assertThatThrownBy(() -> StreamId.parse("nodash")).isInstanceOf(InvalidStreamIdException.class);
+        assertThat(StreamId.parse("Order-1-2")).isEqualTo(StreamId.of("Order", "1-2"));
+    }
+
+    @Test
+    void a_commit_larger_than_one_item_is_rejected_and_writes_nothing() {
+        StreamId stream = newStream();
+        String big = "{\"blob\":\"" + "x".repeat(210_000) + "\"}";
+        List<NewEvent> tooLarge = List.of(event("Big", big), event("Big", big));
+
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), tooLarge, EventMetadata.empty()))
+                .isInstanceOfSatisfying(CommitTooLargeException.class, e -> {
+                    assertThat(e.streamId()).isEqualTo(stream);
+                    assertThat(e.itemBytes()).isGreaterThan(420_000);
+                    assertThat(e.limitBytes()).isEqualTo(409_600);
+                    assertThat(e.getMessage()).doesNotContain("xxxx");
+                });
+        assertThat(store.read(stream).events()).isEmpty();
+        store.append(stream, ExpectedVersion.noStream(), List.of(event("Big", big)), EventMetadata.empty());
+        assertThat(store.read(stream).events()).hasSize(1);
+    }
+
+    @Test
+    void reads_from_and_up_to_a_version_inside_a_commit() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+        store.append(stream, ExpectedVersion.exactly(3), events(3), EventMetadata.empty());
+        store.append(stream, ExpectedVersion.exactly(6), events(1), EventMetadata.empty());
+
+        assertThat(store.read(stream, ReadRequest.from(2)).events()).extracting(RecordedEvent::version)
+                .containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(store.read(stream, ReadRequest.from(5)).events()).extracting(RecordedEvent::version)
+                .containsExactly(5L, 6L, 7L);
+        assertThat(store.read(stream, ReadRequest.upTo(4)).events()).extracting(RecordedEvent::version)
+                .containsExactly(1L, 2L, 3L, 4L);
+        assertThat(store.read(stream, new ReadRequest(2, 5, null)).events()).extracting(RecordedEvent::version)
+                .containsExactly(2L, 3L, 4L, 5L);
+        assertThat(store.read(stream, ReadRequest.from(8)).events()).isEmpty();
+        StreamSlice fromEnd = store.read(stream, ReadRequest.from(8));
+        assertThat(fromEnd.reachedEnd()).isTrue();
+        assertThat(fromEnd.streamVersion()).isEqualTo(7);
+        assertThat(store.read(stream, ReadRequest.upTo(4)).reachedEnd()).isFalse();
+    }
+
+    @Test
+    void reads_as_of_an_instant_see_only_the_commits_written_by_then() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
+        Instant afterFirst = clock.instant();
+        clock.advance(Duration.ofMinutes(5));
+        store.append(stream, ExpectedVersion.exactly(2), events(1), EventMetadata.empty());
+
+        assertThat(store.read(stream, ReadRequest.asOf(afterFirst)).events()).extracting(RecordedEvent::version)
+                .containsExactly(1L, 2L);
+        assertThat(store.read(stream, ReadRequest.asOf(afterFirst.minusSeconds(1))).events()).isEmpty();
+        assertThat(store.read(stream, ReadRequest.asOf(clock.instant())).events()).hasSize(3);
+    }
+
+    @Test
+    void an_unknown_stream_reads_as_empty_and_can_be_created_after_the_read() {
+        StreamId stream = newStream();
+        StreamSlice slice = store.read(stream);
+        assertThat(slice.events()).isEmpty();
+        assertThat(slice.streamVersion()).isZero();
+        assertThat(slice.expectedVersion()).isEqualTo(ExpectedVersion.noStream());
+        store.append(stream, slice.expectedVersion(), events(1), EventMetadata.empty());
+        assertThat(store.read(stream).events()).hasSize(1);
+    }
+
+    @Test
+    void a_version_from_a_read_appends_after_the_end() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+        StreamSlice slice = store.read(stream);
+        AppendResult next = store.append(stream, slice.expectedVersion(), events(1), EventMetadata.empty());
+        assertThat(next.firstVersion()).isEqualTo(4);
+        assertThatThrownBy(() -> store.read(stream, ReadRequest.upTo(2)).expectedVersion())
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void streams_are_independent() {
+        StreamId a = newStream();
+        StreamId b = newStream();
+        store.append(a, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
+        store.append(b, ExpectedVersion.noStream(), events(1), EventMetadata.empty());
+        assertThat(store.read(a).events()).hasSize(2).allSatisfy(e -> assertThat(e.streamId()).isEqualTo(a));
+        assertThat(store.read(b).events()).hasSize(1);
+    }
+
+    @Test
+    void a_stream_larger_than_one_query_page_reads_back_whole() {
+        StreamId stream = newStream();
+        String chunk = "{\"blob\":\"" + "y".repeat(100_000) + "\"}";
+        ExpectedVersion v = ExpectedVersion.noStream();
+        for (int i = 0; i < 12; i++) {
+            v = store.append(stream, v, List.of(event("Chunk", chunk)), EventMetadata.empty()).nextExpectedVersion();
+        }
+        List<Long> versions = new ArrayList<>(store.read(stream).events().stream().map(RecordedEvent::version).toList());
+        assertThat(versions).hasSize(12);
+        List<Long> sorted = new ArrayList<>(versions);
+        Collections.sort(sorted);
+        assertThat(versions).isEqualTo(sorted).startsWith(1L).endsWith(12L);
+    }
+
+    @Test
+    void read_requests_out_of_range_are_rejected() {
+        assertThatThrownBy(() -> ReadRequest.from(0)).isInstanceOf(InvalidReadException.class);
+        assertThatThrownBy(() -> new ReadRequest(5, 2, null)).isInstanceOf(InvalidReadException.class);
+        assertThatThrownBy(() -> ExpectedVersion.exactly(-1)).isInstanceOf(InvalidAppendException.class);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.nosqles.store;
+
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.testsupport.MutableClock;
+
+class InMemoryEventStoreTest extends EventStoreContract {
+    @Override
+    protected EventStore createStore(MutableClock clock) {
+        return new InMemoryEventStore(clock);
+    }
+}
