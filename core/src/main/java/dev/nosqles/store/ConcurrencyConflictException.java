@@ -33,7 +33,11 @@ public class ConcurrencyConflictException extends EventSourcingException {
         return expectedVersion;
     }
 
-    /** The stream's version when the conflict was detected (it may have moved on since). */
+    /**
+     * The stream's version when the conflict was detected: exact when the expected version was wrong, at least
+     * this when a concurrent writer won (the DynamoDB store reports the winning commit's last version, which it
+     * gets back with the failed write, rather than paying another read). It may have moved on since.
+     */
     public long actualVersion() {
         return actualVersion;
     }

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * The event store on DynamoDB: one item per commit, partition key = stream id, sort key = the version of the
@@ -79,9 +80,14 @@ public final class DynamoDbEventStore implements EventStore {
             client.putItem(b -> b.tableName(tableName)
                     .item(item)
                     .conditionExpression("attribute_not_exists(#s)")
-                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID)));
+                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
-            long actual = currentVersion(streamId);
+            // the competing commit came back with the failure: the stream is at least at its last version,
+            // without another request
+            long actual = e.hasItem() && e.item().containsKey(CommitItems.LAST_VERSION)
+                    ? Long.parseLong(e.item().get(CommitItems.LAST_VERSION).n())
+                    : currentVersion(streamId);
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
             }

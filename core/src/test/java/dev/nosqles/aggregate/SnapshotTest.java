@@ -1,0 +1,129 @@
+package dev.nosqles.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.store.Snapshot;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.TestTables;
+import java.time.Instant;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.ExpectedVersion;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Snapshots on DynamoDB: load = latest snapshot + later events only; a snapshot of another schema is ignored. */
+class SnapshotTest {
+    private static final CapacityMeter METER = new CapacityMeter();
+    private static DynamoDbClient client;
+    private static DynamoDbEventStore events;
+    private static DynamoDbSnapshotStore snapshots;
+
+    @BeforeAll
+    static void tables() {
+        client = TestTables.client(METER);
+        events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "snap")).build();
+        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "snap"));
+    }
+
+    private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> repo(int every,
+                                                                                                         int schema) {
+        return AggregateRepository.builder(new BankAccount(every, schema)).eventStore(events).snapshotStore(snapshots)
+                .build();
+    }
+
+    @Test
+    void an_aggregate_of_a_thousand_events_loads_from_its_snapshot_and_at_most_99_later_events() {
+        var accounts = repo(100, 1);
+        // versions 1..999 written straight to the store, one event per commit, to keep the test fast;
+        // the repository then takes version 1,000 and, crossing a multiple of 100, snapshots it
+        StreamId stream = StreamId.of("Account", "big");
+        EventCodec<BankAccount.Event> codec = EventCodec.of(new BankAccount());
+        ExpectedVersion v = events.append(stream, ExpectedVersion.noStream(),
+                List.of(codec.encode(UUID.randomUUID(), new BankAccount.Opened("ann"))), EventMetadata.empty())
+                .nextExpectedVersion();
+        long expectedBalance = 0;
+        for (int i = 2; i <= 999; i++) {
+            v = events.append(stream, v, List.of(codec.encode(UUID.randomUUID(), new BankAccount.Deposited(i, "EUR"))),
+                    EventMetadata.empty()).nextExpectedVersion();
+            expectedBalance += i;
+        }
+        assertThat(snapshots.load(stream)).isEmpty();
+        accounts.update("big", new BankAccount.Deposit(1_000));
+        expectedBalance += 1_000;
+        assertLoadReadsAtMost(accounts, 1 + 1, expectedBalance, 1_000);
+
+        for (int i = 1_001; i <= 1_099; i++) {
+            accounts.update("big", new BankAccount.Deposit(i));
+            expectedBalance += i;
+        }
+        // the snapshot (1 item) and the 99 events after version 1,000
+        assertLoadReadsAtMost(accounts, 1 + 99, expectedBalance, 1_099);
+
+        Snapshot snapshot = snapshots.load(StreamId.of("Account", "big")).orElseThrow();
+        assertThat(snapshot.version()).isEqualTo(1_000);
+        assertThat(snapshot.stateType()).isEqualTo("AccountState");
+    }
+
+    private static void assertLoadReadsAtMost(
+            AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts, long maxItems,
+            long balance, long version) {
+        CapacityMeter.Usage before = METER.usage();
+        AggregateState<BankAccount.State> state = accounts.get("big");
+        CapacityMeter.Usage used = METER.usage().minus(before);
+
+        assertThat(state.version()).isEqualTo(version);
+        assertThat(state.state().balance()).isEqualTo(balance);
+        assertThat(state.state().deposits()).isEqualTo((int) version - 1);
+        assertThat(used.itemsRead()).isLessThanOrEqualTo(maxItems);
+    }
+
+    @Test
+    void a_snapshot_of_another_state_schema_is_ignored_and_all_events_are_replayed() {
+        var v1 = repo(5, 1);
+        v1.create("evolving", new BankAccount.Open("bob"));
+        for (int i = 0; i < 11; i++) {
+            v1.update("evolving", new BankAccount.Deposit(1));
+        }
+        assertThat(snapshots.load(StreamId.of("Account", "evolving")).orElseThrow().schemaVersion()).isEqualTo(1);
+
+        var v2 = repo(5, 2);
+        CapacityMeter.Usage before = METER.usage();
+        AggregateState<BankAccount.State> state = v2.get("evolving");
+        CapacityMeter.Usage used = METER.usage().minus(before);
+
+        assertThat(state.state().balance()).isEqualTo(11);
+        assertThat(state.version()).isEqualTo(12);
+        assertThat(used.itemsRead()).isEqualTo(1 + 12); // the ignored snapshot and every event
+    }
+
+    @Test
+    void an_unreadable_snapshot_is_ignored_never_misread() {
+        var accounts = repo(3, 1);
+        accounts.create("garbled", new BankAccount.Open("cy"));
+        accounts.update("garbled", new BankAccount.Deposit(4));
+        StreamId id = StreamId.of("Account", "garbled");
+        snapshots.save(new Snapshot(id, 2, "AccountState", 1, "{\"balance\":\"not a number\"}", Instant.now(),
+                List.of()));
+
+        assertThat(accounts.get("garbled").state()).isEqualTo(new BankAccount.State("cy", 4, 1, true));
+    }
+
+    @Test
+    void time_travel_uses_the_snapshot_only_when_it_is_not_later_than_asked() {
+        var accounts = repo(10, 1);
+        accounts.create("travel", new BankAccount.Open("di"));
+        for (int i = 0; i < 14; i++) {
+            accounts.update("travel", new BankAccount.Deposit(1));
+        }
+        assertThat(accounts.findAtVersion("travel", 5).orElseThrow().state().balance()).isEqualTo(4);
+        assertThat(accounts.findAtVersion("travel", 12).orElseThrow().state().balance()).isEqualTo(11);
+        assertThat(accounts.get("travel").state().balance()).isEqualTo(14);
+    }
+}
