@@ -107,7 +107,14 @@ public final class DynamoDbStreamPoller implements EventSourcePoller {
             }
             pending.addFirst(next);
         }
-        step();
+        try {
+            step();
+        } catch (RuntimeException e) {
+            // Whatever is unsettled is read again from the checkpoint: a later record set kept in memory must
+            // never be handed over (and settled) ahead of one that failed to settle.
+            pending.clear();
+            throw e;
+        }
         return true;
     }
 

@@ -1,6 +1,7 @@
 package dev.nosqles.runtime.esm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -139,5 +140,35 @@ class StreamFailureTest {
 
         assertThat(invocations).containsExactly(List.of(0, 1, 2), List.of(3, 4));
         assertThat(fx.takeAll(failureQueue)).hasSize(1);
+    }
+
+    @Test
+    void when_the_failure_queue_cannot_be_reached_nothing_after_the_given_up_record_is_settled() {
+        String gone = fx.newQueue("esm-gone", Map.of());
+        fx.clients.sqs().deleteQueue(b -> b.queueUrl(gone));
+        StreamMapping mapping = mapping(gone).withBatchSize(4).withBisectOnError(true).withMaxRetryAttempts(0);
+        List<Integer> handledBefore = new ArrayList<>();
+        DynamoDbStreamPoller before = new DynamoDbStreamPoller(mapping,
+                (RequestHandler<DynamodbEvent, Void>) (event, context) -> {
+                    if (EsmFixture.ns(event).contains(1)) {
+                        throw new IllegalStateException("poison");
+                    }
+                    handledBefore.addAll(EsmFixture.ns(event));
+                    return null;
+                }, fx.clients, checkpoints);
+        fx.putEvents(table, "unreachable-destination", 0, 3);
+
+        assertThatThrownBy(before::drainUntilIdle).isInstanceOf(EventSourceMappingException.class)
+                .hasMessageContaining("on-failure destination");
+        assertThatThrownBy(before::drainUntilIdle).as("the given-up record is read again, not skipped")
+                .isInstanceOf(EventSourceMappingException.class);
+
+        List<Integer> handledAfter = new ArrayList<>();
+        new DynamoDbStreamPoller(mapping, (RequestHandler<DynamodbEvent, Void>) (event, context) -> {
+            handledAfter.addAll(EsmFixture.ns(event));
+            return null;
+        }, fx.clients, checkpoints).drainUntilIdle();
+        assertThat(handledBefore).containsExactly(0);
+        assertThat(handledAfter).containsExactly(1, 2, 3);
     }
 }
