@@ -1,0 +1,115 @@
+package dev.nosqles.runtime.esm.internal;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * SDK v2 stream records to the aws-lambda-java-events model, as Lambda delivers them: eventSource
+ * {@code aws:dynamodb}, eventVersion {@code 1.1}, ApproximateCreationDateTime in whole seconds, N as a string,
+ * B as a (heap) ByteBuffer, nested M and L converted recursively.
+ */
+public final class StreamRecordConverter {
+    private StreamRecordConverter() {
+    }
+
+    public static DynamodbEvent event(List<Record> records, String streamArn, String defaultRegion) {
+        List<DynamodbEvent.DynamodbStreamRecord> out = new ArrayList<>(records.size());
+        for (Record r : records) {
+            out.add(record(r, streamArn, defaultRegion));
+        }
+        DynamodbEvent event = new DynamodbEvent();
+        event.setRecords(out);
+        return event;
+    }
+
+    public static DynamodbEvent.DynamodbStreamRecord record(Record r, String streamArn, String defaultRegion) {
+        DynamodbEvent.DynamodbStreamRecord out = new DynamodbEvent.DynamodbStreamRecord();
+        out.setEventID(r.eventID());
+        out.setEventName(r.eventNameAsString());
+        out.setEventVersion(r.eventVersion() != null ? r.eventVersion() : "1.1");
+        out.setEventSource("aws:dynamodb");
+        out.setAwsRegion(r.awsRegion() != null ? r.awsRegion() : defaultRegion);
+        out.setEventSourceARN(streamArn);
+        if (r.userIdentity() != null) {
+            Identity identity = new Identity();
+            identity.setPrincipalId(r.userIdentity().principalId());
+            identity.setType(r.userIdentity().type());
+            out.setUserIdentity(identity);
+        }
+        software.amazon.awssdk.services.dynamodb.model.StreamRecord sr = r.dynamodb();
+        if (sr != null) {
+            StreamRecord s = new StreamRecord();
+            if (sr.approximateCreationDateTime() != null) {
+                // Lambda's JSON carries whole epoch seconds.
+                s.setApproximateCreationDateTime(new Date(sr.approximateCreationDateTime().getEpochSecond() * 1000L));
+            }
+            if (sr.hasKeys()) {
+                s.setKeys(map(sr.keys()));
+            }
+            if (sr.hasNewImage()) {
+                s.setNewImage(map(sr.newImage()));
+            }
+            if (sr.hasOldImage()) {
+                s.setOldImage(map(sr.oldImage()));
+            }
+            s.setSequenceNumber(sr.sequenceNumber());
+            s.setSizeBytes(sr.sizeBytes());
+            if (sr.streamViewTypeAsString() != null) {
+                s.setStreamViewType(StreamViewType.fromValue(sr.streamViewTypeAsString()));
+            }
+            out.setDynamodb(s);
+        }
+        return out;
+    }
+
+    public static Map<String, AttributeValue> map(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> in) {
+        Map<String, AttributeValue> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> out.put(k, value(v)));
+        return out;
+    }
+
+    public static AttributeValue value(software.amazon.awssdk.services.dynamodb.model.AttributeValue v) {
+        AttributeValue out = new AttributeValue();
+        if (v.s() != null) {
+            out.setS(v.s());
+        } else if (v.n() != null) {
+            out.setN(v.n());
+        } else if (v.b() != null) {
+            out.setB(buffer(v.b()));
+        } else if (v.hasSs()) {
+            out.setSS(new ArrayList<>(v.ss()));
+        } else if (v.hasNs()) {
+            out.setNS(new ArrayList<>(v.ns()));
+        } else if (v.hasBs()) {
+            List<ByteBuffer> bs = new ArrayList<>();
+            v.bs().forEach(b -> bs.add(buffer(b)));
+            out.setBS(bs);
+        } else if (v.hasM()) {
+            out.setM(map(v.m()));
+        } else if (v.hasL()) {
+            List<AttributeValue> l = new ArrayList<>();
+            v.l().forEach(e -> l.add(value(e)));
+            out.setL(l);
+        } else if (v.nul() != null) {
+            out.setNULL(v.nul());
+        } else if (v.bool() != null) {
+            out.setBOOL(v.bool());
+        }
+        return out;
+    }
+
+    private static ByteBuffer buffer(SdkBytes bytes) {
+        return ByteBuffer.wrap(bytes.asByteArray());
+    }
+}

@@ -1,0 +1,141 @@
+package dev.nosqles.runtime.esm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+class SqsPollerTest {
+    private static final EsmFixture fx = new EsmFixture();
+    private static String dlq;
+    private static String dlqArn;
+
+    @BeforeAll
+    static void queues() {
+        dlq = fx.newQueue("esm-dlq", Map.of());
+        dlqArn = fx.clients.sqs().getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
+    private static void send(String queueUrl, String body) {
+        fx.clients.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body).messageAttributes(Map.of(
+                "kind", MessageAttributeValue.builder().dataType("String").stringValue("test").build())));
+    }
+
+    @Test
+    void successful_messages_are_deleted_and_the_event_is_shaped_as_lambda_delivers_it() {
+        String queue = fx.newQueue("esm-ok", Map.of());
+        String queueArn = fx.clients.sqs().getQueueAttributes(b -> b.queueUrl(queue)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        List<SQSEvent> events = new ArrayList<>();
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-ok", "notifier", queue),
+                (RequestHandler<SQSEvent, Void>) (event, context) -> {
+                    events.add(event);
+                    return null;
+                }, fx.clients);
+        for (int i = 0; i < 5; i++) {
+            send(queue, "message-" + i);
+        }
+
+        assertThat(poller.drainUntilIdle()).isEqualTo(1);
+
+        assertThat(events.getFirst().getRecords()).extracting(SQSEvent.SQSMessage::getBody)
+                .containsExactlyInAnyOrder("message-0", "message-1", "message-2", "message-3", "message-4");
+        SQSEvent.SQSMessage m = events.getFirst().getRecords().getFirst();
+        assertThat(m.getEventSource()).isEqualTo("aws:sqs");
+        assertThat(m.getEventSourceArn()).isEqualTo(queueArn);
+        assertThat(m.getAwsRegion()).isEqualTo(fx.clients.region());
+        assertThat(m.getMessageId()).isNotBlank();
+        assertThat(m.getReceiptHandle()).isNotBlank();
+        assertThat(m.getMd5OfBody()).hasSize(32);
+        assertThat(m.getAttributes()).containsEntry("ApproximateReceiveCount", "1").containsKey("SentTimestamp");
+        assertThat(m.getMessageAttributes().get("kind").getStringValue()).isEqualTo("test");
+        assertThat(m.getMessageAttributes().get("kind").getDataType()).isEqualTo("String");
+        assertThat(fx.messagesIn(queue)).isZero();
+    }
+
+    @Test
+    void messages_are_handed_over_in_batches_no_larger_than_the_batch_size() {
+        String queue = fx.newQueue("esm-batch", Map.of());
+        List<Integer> sizes = new ArrayList<>();
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-batch", "notifier", queue).withBatchSize(3),
+                (RequestHandler<SQSEvent, Void>) (event, context) -> {
+                    sizes.add(event.getRecords().size());
+                    return null;
+                }, fx.clients);
+        for (int i = 0; i < 7; i++) {
+            send(queue, "m" + i);
+        }
+
+        poller.drainUntilIdle();
+
+        assertThat(sizes).allSatisfy(s -> assertThat(s).isBetween(1, 3));
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(7);
+        assertThat(fx.messagesIn(queue)).isZero();
+    }
+
+    @Test
+    void a_reported_failure_is_redelivered_and_with_a_redrive_policy_ends_in_the_dead_letter_queue() {
+        String queue = fx.newQueue("esm-redrive", Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, "0",
+                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}"));
+        List<String> poisonReceiveCounts = new ArrayList<>();
+        List<String> handled = new ArrayList<>();
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-redrive", "notifier", queue)
+                .withReportBatchItemFailures(true),
+                (RequestHandler<SQSEvent, SQSBatchResponse>) (event, context) -> {
+                    List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+                    for (SQSEvent.SQSMessage m : event.getRecords()) {
+                        if (m.getBody().equals("poison")) {
+                            poisonReceiveCounts.add(m.getAttributes().get("ApproximateReceiveCount"));
+                            failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+                        } else {
+                            handled.add(m.getBody());
+                        }
+                    }
+                    return new SQSBatchResponse(failures);
+                }, fx.clients);
+        send(queue, "a");
+        send(queue, "poison");
+        send(queue, "b");
+
+        poller.drainUntilIdle();
+
+        assertThat(handled).containsExactlyInAnyOrder("a", "b");
+        assertThat(poisonReceiveCounts).containsExactly("1", "2", "3");
+        assertThat(fx.messagesIn(queue)).isZero();
+        List<Message> dead = fx.takeAll(dlq);
+        assertThat(dead).extracting(Message::body).containsExactly("poison");
+    }
+
+    @Test
+    void a_handler_that_throws_deletes_nothing_and_the_whole_batch_comes_back() {
+        String queue = fx.newQueue("esm-throw", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "0"));
+        List<List<String>> receiveCounts = new ArrayList<>();
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-throw", "notifier", queue),
+                (RequestHandler<SQSEvent, Void>) (event, context) -> {
+                    receiveCounts.add(event.getRecords().stream()
+                            .map(m -> m.getAttributes().get("ApproximateReceiveCount")).toList());
+                    if (receiveCounts.size() == 1) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                    return null;
+                }, fx.clients);
+        send(queue, "x");
+        send(queue, "y");
+
+        assertThat(poller.drainUntilIdle()).isEqualTo(2);
+
+        assertThat(receiveCounts).containsExactly(List.of("1", "1"), List.of("2", "2"));
+        assertThat(fx.messagesIn(queue)).isZero();
+    }
+}
