@@ -16,6 +16,7 @@ import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,6 +127,11 @@ public final class OrderRoutes {
     private static Instant parseInstant(String text) {
         try {
             return Instant.parse(text);
+        } catch (DateTimeException e) {
+            // also 2026-01-01T10:00+01:00 (offset, no seconds), which Instant.parse refuses
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException e) {
             throw ProblemException.badRequest("invalid-query",
                     "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
