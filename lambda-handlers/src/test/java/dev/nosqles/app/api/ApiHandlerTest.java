@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.Application;
+import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
+import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.order.OrderCommand.ApproveOrder;
 import dev.nosqles.app.order.OrderCommand.RejectOrder;
 import dev.nosqles.capacity.CapacityMeter;
@@ -17,6 +19,7 @@ import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.testsupport.MutableClock;
 import dev.nosqles.testsupport.TestTables;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +41,7 @@ class ApiHandlerTest {
     private DynamoDbClient client;
     private String eventsTable;
     private EventStore store;
+    private SnapshotStore snapshots;
     private Application app;
     private ApiHandler handler;
     private final MutableClock clock = MutableClock.at("2026-03-01T09:00:00Z");
@@ -46,9 +50,10 @@ class ApiHandlerTest {
     void startApplication() {
         client = TestTables.client(new CapacityMeter());
         eventsTable = TestTables.newEventsTable(client, "api");
-        String snapshots = TestTables.newSnapshotsTable(client, "api");
+        String snapshotsTable = TestTables.newSnapshotsTable(client, "api");
+        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
         store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build();
-        app = new Application(store, DynamoDbSnapshotStore.create(client, snapshots), clock, UUID::randomUUID);
+        app = new Application(store, snapshots, clock, UUID::randomUUID);
         handler = new ApiHandler(app);
     }
 
@@ -128,12 +133,38 @@ class ApiHandlerTest {
         }
 
         @Test
+        void a_successful_create_is_visible_to_the_nothing_written_check() {
+            int before = storedItems();
+            createCustomer("Ann", "1");
+            assertThat(storedItems()).isEqualTo(before + 1);
+        }
+
+        @Test
         void a_customer_reads_back_with_its_available_credit_and_version() {
             String id = createCustomer("Ann", "100.5");
             Response r = call(ApiEvents.get("/customers/" + id));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id).put("name", "Ann")
                     .put("creditLimit", "100.50").put("availableCredit", "100.50").put("version", 1));
+        }
+
+        @Test
+        void a_customer_with_many_reservations_reads_back_the_same_from_its_snapshot() {
+            String id = createCustomer("Ann", "1000");
+            for (int i = 1; i <= 50; i++) {
+                app.customers().update(id, new ReserveCredit("o" + i, new BigDecimal("1.10")));
+            }
+            app.customers().update(id, new ReleaseCredit("o1"));
+            assertThat(snapshots.load(StreamId.of("Customer", id))).hasValueSatisfying(s -> {
+                assertThat(s.version()).isEqualTo(50);
+                assertThat(s.stateType()).isEqualTo("CustomerState");
+            });
+            Response r = call(ApiEvents.get("/customers/" + id));
+            assertThat(r.body().get("availableCredit").asText()).isEqualTo("946.10");
+            assertThat(r.body().get("creditLimit").asText()).isEqualTo("1000.00");
+            assertThat(r.body().get("version").asLong()).isEqualTo(52);
+            assertThat(app.customers().get(id).state().reservations()).hasSize(49).containsEntry("o2",
+                    new BigDecimal("1.10"));
         }
 
         @Test
