@@ -583,6 +583,31 @@ class ApiHandlerTest {
     }
 
     @Nested
+    class Failures {
+        @Test
+        void an_unexpected_failure_is_a_500_problem_that_reveals_nothing() {
+            EventStore broken = new EventStore() {
+                @Override
+                public dev.nosqles.store.AppendResult append(StreamId streamId, dev.nosqles.store.ExpectedVersion e,
+                        List<dev.nosqles.store.NewEvent> events, dev.nosqles.store.EventMetadata metadata) {
+                    throw new IllegalStateException("secret table detail");
+                }
+
+                @Override
+                public dev.nosqles.store.StreamSlice read(StreamId streamId, dev.nosqles.store.ReadRequest request) {
+                    throw new IllegalStateException("secret table detail");
+                }
+            };
+            ApiHandler failing = new ApiHandler(new Application(broken, SnapshotStore.none(), clock,
+                    UUID::randomUUID));
+            APIGatewayV2HTTPResponse r = failing.handleRequest(ApiEvents.get("/orders/o1").build(), null);
+            assertThat(r.getStatusCode()).isEqualTo(500);
+            assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+            assertThat(r.getBody()).contains("urn:nosqles:problem:internal-error").doesNotContain("secret");
+        }
+    }
+
+    @Nested
     class Priming {
         @Test
         void priming_before_a_checkpoint_answers_requests_and_writes_nothing() {
