@@ -1,0 +1,101 @@
+package dev.nosqles.app.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nosqles.aggregate.CommandRejectedException;
+import dev.nosqles.app.Application;
+import dev.nosqles.app.InvalidCommandException;
+import dev.nosqles.app.api.internal.ApiRequest;
+import dev.nosqles.app.api.internal.CustomerRoutes;
+import dev.nosqles.app.api.internal.OrderRoutes;
+import dev.nosqles.app.api.internal.Priming;
+import dev.nosqles.app.api.internal.ProblemException;
+import dev.nosqles.app.api.internal.Responses;
+import dev.nosqles.app.api.internal.Router;
+import dev.nosqles.store.ConcurrencyConflictException;
+import dev.nosqles.store.InvalidStreamIdException;
+import dev.nosqles.store.StreamNotFoundException;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.crac.Core;
+
+/**
+ * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the
+ * request into a command or query, and maps the outcome to a status. Errors are RFC 9457 problems
+ * ({@code application/problem+json}): 400 malformed input, 404 unknown resource or id, 405 wrong method,
+ * 409 concurrency conflict, 422 a business rule said no; nothing is written when a request fails.
+ *
+ * <p>POSTs honour an {@code Idempotency-Key} header: creates derive the new id from it, so a retry finds the
+ * aggregate created and answers as the first time; a cancel sends it as the command's message id and is
+ * replay-safe by itself (cancelling a cancelled order appends nothing).
+ */
+public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+
+    private final Router router;
+    /** Held here: CRaC keeps resources only weakly. */
+    private final Priming priming;
+
+    /** The Lambda entry point: wires the application once from the environment and registers CRaC priming. */
+    public ApiHandler() {
+        this(Application.fromEnvironment(System::getenv));
+        Core.getGlobalContext().register(priming);
+    }
+
+    /** For tests and local runtimes: the given application, no CRaC registration. */
+    public ApiHandler(Application application) {
+        Objects.requireNonNull(application, "application");
+        this.router = new OrderRoutes(application).register(new CustomerRoutes(application).register(new Router()));
+        this.priming = new Priming(this::prime);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        Map<String, String> echo = new HashMap<>();
+        try {
+            ApiRequest request = ApiRequest.from(event);
+            if (request.correlationId() != null) {
+                echo.put("X-Correlation-Id", request.correlationId());
+            }
+            Router.Match match = router.match(request.method(), request.path());
+            return match.action().handle(request, match.pathParameters());
+        } catch (Router.MethodNotAllowed e) {
+            echo.put("Allow", String.join(", ", e.allowed().stream().sorted().toList()));
+            return Responses.problem(e.problem(), echo);
+        } catch (RuntimeException e) {
+            return Responses.problem(problemFor(e), echo);
+        }
+    }
+
+    private static ProblemException problemFor(RuntimeException e) {
+        return switch (e) {
+            case ProblemException p -> p;
+            case InvalidCommandException invalid ->
+                    ProblemException.badRequest("invalid-field", invalid.getMessage());
+            case StreamNotFoundException notFound -> ProblemException.notFound("no resource with this id");
+            case InvalidStreamIdException invalid -> ProblemException.notFound("no resource with this id");
+            case CommandRejectedException rejected ->
+                    ProblemException.unprocessable(rejected.reason(), rejected.getMessage());
+            case ConcurrencyConflictException conflict -> new ProblemException(409, "concurrency-conflict",
+                    "Conflict", "the resource was changed concurrently; retry the request");
+            default -> {
+                LOG.log(Level.ERROR, "request failed: {0}", e.getClass().getName());
+                yield new ProblemException(500, "internal-error", "Internal Server Error",
+                        "the request could not be completed");
+            }
+        };
+    }
+
+    /**
+     * Runs two harmless requests: a read of an order that does not exist (routing, a DynamoDB query, a problem
+     * written as JSON) and a create with an invalid body (JSON parsing and validation; nothing is written).
+     */
+    void prime() {
+        handleRequest(PrimingRequests.getUnknownOrder(), null);
+        handleRequest(PrimingRequests.invalidCreate(), null);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.nosqles.app.api.internal;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.AggregateState;
+import dev.nosqles.aggregate.EventEnvelope;
+import dev.nosqles.app.Application;
+import dev.nosqles.app.Fields;
+import dev.nosqles.app.order.OrderCommand;
+import dev.nosqles.app.order.OrderCommand.CancelOrder;
+import dev.nosqles.app.order.OrderCommand.CreateOrder;
+import dev.nosqles.app.order.OrderEvent;
+import dev.nosqles.app.order.OrderState;
+import dev.nosqles.internal.Json;
+import dev.nosqles.store.StreamAlreadyExistsException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /orders}, {@code GET /orders/{orderId}} (with {@code ?version=N} or {@code ?asOf=instant}),
+ * {@code GET /orders/{orderId}/events}, {@code POST /orders/{orderId}/cancel}.
+ *
+ * <p>An order for a customer that does not exist is answered 422 (unknown-customer), not 404: the resource
+ * addressed, {@code /orders}, exists; what is wrong is a reference inside a well-formed body.
+ */
+public final class OrderRoutes {
+    private static final String NO_ORDER = "no order with this id";
+
+    private final Application app;
+    private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
+
+    public OrderRoutes(Application app) {
+        this.app = app;
+        this.orders = app.orders();
+    }
+
+    public Router register(Router router) {
+        return router
+                .add("POST", "/orders", (request, params) -> create(request))
+                .add("GET", "/orders/{orderId}", (request, params) -> get(request, params.get("orderId")))
+                .add("GET", "/orders/{orderId}/events", (request, params) -> history(params.get("orderId")))
+                .add("POST", "/orders/{orderId}/cancel", (request, params) -> cancel(request, params.get("orderId")));
+    }
+
+    private APIGatewayV2HTTPResponse create(ApiRequest request) {
+        ObjectNode body = Bodies.object(request);
+        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.decimal(body, "orderTotal"));
+        String id = IdempotentIds.forCreate("order", request.idempotencyKey(), app::newId);
+        if (app.customers().find(command.customerId()).isEmpty()) {
+            throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
+        }
+        try {
+            orders.create(id, command, Metadata.of(request));
+        } catch (StreamAlreadyExistsException exists) {
+            if (request.idempotencyKey() == null) {
+                throw exists;
+            }
+            OrderState original = orders.findAtVersion(id, 1).orElseThrow(() -> exists).state();
+            if (!original.customerId().equals(command.customerId())
+                    || original.orderTotal().compareTo(command.orderTotal()) != 0) {
+                throw ProblemException.unprocessable("idempotency-key-reused",
+                        "the Idempotency-Key was used before for a different request");
+            }
+        }
+        ObjectNode created = Json.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
+        return Responses.json(201, created, Map.of("Location", "/orders/" + id));
+    }
+
+    private APIGatewayV2HTTPResponse get(ApiRequest request, String orderId) {
+        requireId(orderId);
+        String version = request.query().get("version");
+        String asOf = request.query().get("asOf");
+        Optional<AggregateState<OrderState>> order;
+        if (version != null && asOf != null) {
+            throw ProblemException.badRequest("invalid-query", "give version or asOf, not both");
+        } else if (version != null) {
+            long n = parseVersion(version);
+            order = orders.findAtVersion(orderId, n).filter(o -> o.version() == n);
+        } else if (asOf != null) {
+            order = orders.findAsOf(orderId, parseInstant(asOf));
+        } else {
+            order = orders.find(orderId);
+        }
+        return Responses.json(200, Views.order(order.orElseThrow(() -> ProblemException.notFound(
+                version == null && asOf == null ? NO_ORDER : "the order did not exist at that point"))), Map.of());
+    }
+
+    private APIGatewayV2HTTPResponse history(String orderId) {
+        requireId(orderId);
+        List<EventEnvelope<OrderEvent>> events = orders.history(orderId);
+        if (events.isEmpty()) {
+            throw ProblemException.notFound(NO_ORDER);
+        }
+        return Responses.json(200, Views.history(events), Map.of());
+    }
+
+    /** Replay-safe by itself: cancelling a cancelled order appends nothing and answers 200. */
+    private APIGatewayV2HTTPResponse cancel(ApiRequest request, String orderId) {
+        requireId(orderId);
+        var result = orders.update(orderId, new CancelOrder(), Metadata.of(request));
+        return Responses.json(200, Views.order(result.state()), Map.of());
+    }
+
+    private static void requireId(String orderId) {
+        if (!Fields.isId(orderId)) {
+            throw ProblemException.notFound(NO_ORDER);
+        }
+    }
+
+    private static long parseVersion(String text) {
+        try {
+            long n = Long.parseLong(text);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest("invalid-query", "version must be a whole number of at least 1");
+    }
+
+    private static Instant parseInstant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeException e) {
+            // also 2026-01-01T10:00+01:00 (offset, no seconds), which Instant.parse refuses
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) {
+            throw ProblemException.badRequest("invalid-query",
+                    "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+        }
+    }
+}

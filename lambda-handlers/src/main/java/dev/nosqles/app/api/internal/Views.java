@@ -1,0 +1,58 @@
+package dev.nosqles.app.api.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.aggregate.AggregateState;
+import dev.nosqles.aggregate.EventEnvelope;
+import dev.nosqles.app.Fields;
+import dev.nosqles.app.customer.CustomerState;
+import dev.nosqles.app.order.OrderState;
+import dev.nosqles.internal.Json;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+
+/** The JSON the API answers with. Amounts are strings with two decimals. */
+public final class Views {
+    private Views() {
+    }
+
+    public static ObjectNode customer(AggregateState<CustomerState> customer) {
+        CustomerState s = customer.state();
+        return Json.mapper().createObjectNode()
+                .put("customerId", customer.id())
+                .put("name", s.name())
+                .put("creditLimit", amount(s.creditLimit()))
+                .put("availableCredit", amount(s.availableCredit()))
+                .put("version", customer.version());
+    }
+
+    public static ObjectNode order(AggregateState<OrderState> order) {
+        OrderState s = order.state();
+        return Json.mapper().createObjectNode()
+                .put("orderId", order.id())
+                .put("customerId", s.customerId())
+                .put("orderTotal", amount(s.orderTotal()))
+                .put("state", s.status().name())
+                .put("version", order.version());
+    }
+
+    public static ArrayNode history(List<? extends EventEnvelope<?>> events) {
+        ArrayNode out = Json.mapper().createArrayNode();
+        for (EventEnvelope<?> e : events) {
+            out.addObject()
+                    .put("eventId", e.eventId().toString())
+                    .put("type", e.type())
+                    .put("version", e.version())
+                    .put("timestamp", e.timestamp().toString())
+                    .put("principal", e.metadata().principal())
+                    .put("correlationId", e.metadata().correlationId())
+                    .set("data", Json.mapper().valueToTree(e.event()));
+        }
+        return out;
+    }
+
+    static String amount(BigDecimal value) {
+        return value.setScale(Fields.SCALE, RoundingMode.HALF_EVEN).toPlainString();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.nosqles.app.customer;
+
+import dev.nosqles.aggregate.Aggregate;
+import dev.nosqles.aggregate.EventTypes;
+import dev.nosqles.aggregate.Snapshotting;
+import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
+import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
+import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
+import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
+import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * A customer with a credit limit from which orders reserve credit.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>a reservation may not exceed the available credit ({@link CustomerCreditLimitExceeded});</li>
+ *   <li>reservations and releases are idempotent by order id: reserving again for an order that holds a
+ *       reservation, or releasing for an order that holds none, changes nothing (no events), so redelivered
+ *       messages are harmless;</li>
+ *   <li>commands other than {@link CreateCustomer} need a created customer, and it is created once
+ *       ({@link CustomerLifecycleViolation}).</li>
+ * </ul>
+ * Snapshots every 50 events: a customer's stream grows with every order it places.
+ */
+public final class Customer implements Aggregate<CustomerState, CustomerCommand, CustomerEvent> {
+    public static final String TYPE = "Customer";
+
+    private static final EventTypes<CustomerEvent> EVENT_TYPES = EventTypes.<CustomerEvent>builder()
+            .add("CustomerCreated", 1, CustomerCreated.class)
+            .add("CreditReserved", 1, CreditReserved.class)
+            .add("CreditReleased", 1, CreditReleased.class)
+            .build();
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public CustomerState initialState() {
+        return CustomerState.NONE;
+    }
+
+    @Override
+    public List<? extends CustomerEvent> process(CustomerState state, CustomerCommand command) {
+        if (command instanceof CreateCustomer create) {
+            if (state.exists()) {
+                throw CustomerLifecycleViolation.alreadyCreated();
+            }
+            return List.of(new CustomerCreated(create.name(), create.creditLimit()));
+        }
+        if (!state.exists()) {
+            throw CustomerLifecycleViolation.notCreated();
+        }
+        return switch (command) {
+            case CreateCustomer create -> throw CustomerLifecycleViolation.alreadyCreated();
+            case ReserveCredit reserve -> reserve(state, reserve);
+            case ReleaseCredit release -> {
+                BigDecimal held = state.reservations().get(release.orderId());
+                yield held == null ? List.of() : List.of(new CreditReleased(release.orderId(), held));
+            }
+        };
+    }
+
+    private static List<CreditReserved> reserve(CustomerState state, ReserveCredit reserve) {
+        if (state.reservations().containsKey(reserve.orderId())) {
+            return List.of();
+        }
+        BigDecimal available = state.availableCredit();
+        if (reserve.amount().compareTo(available) > 0) {
+            throw new CustomerCreditLimitExceeded(available, reserve.amount());
+        }
+        return List.of(new CreditReserved(reserve.orderId(), reserve.amount()));
+    }
+
+    @Override
+    public CustomerState apply(CustomerState state, CustomerEvent event) {
+        return switch (event) {
+            case CustomerCreated created -> new CustomerState(created.name(), created.creditLimit(), java.util.Map.of());
+            case CreditReserved reserved -> state.withReservation(reserved.orderId(), reserved.amount());
+            case CreditReleased released -> state.withoutReservation(released.orderId());
+        };
+    }
+
+    @Override
+    public EventTypes<CustomerEvent> eventTypes() {
+        return EVENT_TYPES;
+    }
+
+    @Override
+    public Snapshotting<CustomerState> snapshotting() {
+        return Snapshotting.every(50, "CustomerState", 1, CustomerState.class);
+    }
+}

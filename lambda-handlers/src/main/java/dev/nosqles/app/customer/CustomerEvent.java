@@ -1,0 +1,24 @@
+package dev.nosqles.app.customer;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.math.BigDecimal;
+
+/**
+ * What happened to a customer. Stored under the names in {@link Customer#eventTypes()}. Amounts are stored as
+ * JSON strings: a JSON number would be read back through a double and lose its scale.
+ */
+public sealed interface CustomerEvent {
+
+    record CustomerCreated(String name, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal creditLimit)
+            implements CustomerEvent {
+    }
+
+    record CreditReserved(String orderId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount)
+            implements CustomerEvent {
+    }
+
+    /** @param amount the amount that was held, so that readers need not look it up */
+    record CreditReleased(String orderId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount)
+            implements CustomerEvent {
+    }
+}

@@ -1,0 +1,28 @@
+package dev.nosqles.app.order;
+
+import dev.nosqles.app.Fields;
+import java.math.BigDecimal;
+
+/** What can be asked of an order. The constructors validate and normalise (amounts to scale 2). */
+public sealed interface OrderCommand {
+
+    /** Places an order for a customer; it waits for approval (the customer's credit check). */
+    record CreateOrder(String customerId, BigDecimal orderTotal) implements OrderCommand {
+        public CreateOrder {
+            customerId = Fields.id("customerId", customerId);
+            orderTotal = Fields.positiveAmount("orderTotal", orderTotal);
+        }
+    }
+
+    record ApproveOrder() implements OrderCommand {
+    }
+
+    record RejectOrder(String reason) implements OrderCommand {
+        public RejectOrder {
+            reason = Fields.text("reason", reason);
+        }
+    }
+
+    record CancelOrder() implements OrderCommand {
+    }
+}

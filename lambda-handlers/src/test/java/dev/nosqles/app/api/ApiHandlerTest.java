@@ -1,0 +1,619 @@
+package dev.nosqles.app.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nosqles.app.Application;
+import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
+import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
+import dev.nosqles.app.order.OrderCommand.ApproveOrder;
+import dev.nosqles.app.order.OrderCommand.RejectOrder;
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.internal.Json;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.testsupport.MutableClock;
+import dev.nosqles.testsupport.TestTables;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiHandlerTest {
+    private DynamoDbClient client;
+    private String eventsTable;
+    private EventStore store;
+    private SnapshotStore snapshots;
+    private Application app;
+    private ApiHandler handler;
+    private final MutableClock clock = MutableClock.at("2026-03-01T09:00:00Z");
+
+    @BeforeAll
+    void startApplication() {
+        client = TestTables.client(new CapacityMeter());
+        eventsTable = TestTables.newEventsTable(client, "api");
+        String snapshotsTable = TestTables.newSnapshotsTable(client, "api");
+        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
+        store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build();
+        app = new Application(store, snapshots, clock, UUID::randomUUID);
+        handler = new ApiHandler(app);
+    }
+
+    record Response(int status, Map<String, String> headers, JsonNode body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+
+        /** Asserts an RFC 9457 problem with this status and returns its type. */
+        String problem(int expectedStatus) {
+            assertThat(status).as("status of %s", body).isEqualTo(expectedStatus);
+            assertThat(header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(body.get("status").asInt()).isEqualTo(expectedStatus);
+            assertThat(body.get("title").asText()).isNotBlank();
+            assertThat(body.get("detail").asText()).isNotBlank();
+            assertThat(body.get("type").asText()).startsWith("urn:nosqles:problem:");
+            return body.get("type").asText().substring("urn:nosqles:problem:".length());
+        }
+    }
+
+    private Response call(ApiEvents request) {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request.build(), null);
+        try {
+            return new Response(r.getStatusCode(), r.getHeaders(), Json.mapper().readTree(r.getBody()));
+        } catch (Exception e) {
+            throw new AssertionError("the body is not JSON: " + r.getBody(), e);
+        }
+    }
+
+    private String createCustomer(String name, String limit) {
+        Response r = call(ApiEvents.post("/customers", customerJson(name, limit)));
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("customerId").asText();
+    }
+
+    private static String customerJson(String name, String limit) {
+        return "{\"name\":\"" + name + "\",\"creditLimit\":\"" + limit + "\"}";
+    }
+
+    private static String orderJson(String customerId, String total) {
+        return "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"" + total + "\"}";
+    }
+
+    private String placeOrder(String customerId, String total) {
+        Response r = call(ApiEvents.post("/orders", orderJson(customerId, total)));
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("orderId").asText();
+    }
+
+    private String approvedOrder() {
+        String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+        app.orders().update(orderId, new ApproveOrder());
+        return orderId;
+    }
+
+    /** Every item in the events table: proof that a failed request wrote nothing. */
+    private int storedItems() {
+        return client.scan(b -> b.tableName(eventsTable).select(Select.COUNT).consistentRead(true)).count();
+    }
+
+    private List<RecordedEvent> stream(String type, String id) {
+        return store.read(StreamId.of(type, id)).events();
+    }
+
+    @Nested
+    class Customers {
+        @Test
+        void creating_a_customer_answers_201_with_its_id_and_location() {
+            Response r = call(ApiEvents.post("/customers", customerJson("Ann", "100.5")));
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.header("Content-Type")).isEqualTo("application/json");
+            String id = r.body().get("customerId").asText();
+            assertThat(UUID.fromString(id)).isNotNull();
+            assertThat(r.header("Location")).isEqualTo("/customers/" + id);
+            assertThat(stream("Customer", id)).extracting(RecordedEvent::type).containsExactly("CustomerCreated");
+        }
+
+        @Test
+        void a_successful_create_is_visible_to_the_nothing_written_check() {
+            int before = storedItems();
+            createCustomer("Ann", "1");
+            assertThat(storedItems()).isEqualTo(before + 1);
+        }
+
+        @Test
+        void a_customer_reads_back_with_its_available_credit_and_version() {
+            String id = createCustomer("Ann", "100.5");
+            Response r = call(ApiEvents.get("/customers/" + id));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id).put("name", "Ann")
+                    .put("creditLimit", "100.50").put("availableCredit", "100.50").put("version", 1));
+        }
+
+        @Test
+        void a_customer_with_many_reservations_reads_back_the_same_from_its_snapshot() {
+            String id = createCustomer("Ann", "1000");
+            for (int i = 1; i <= 50; i++) {
+                app.customers().update(id, new ReserveCredit("o" + i, new BigDecimal("1.10")));
+            }
+            app.customers().update(id, new ReleaseCredit("o1"));
+            assertThat(snapshots.load(StreamId.of("Customer", id))).hasValueSatisfying(s -> {
+                assertThat(s.version()).isEqualTo(50);
+                assertThat(s.stateType()).isEqualTo("CustomerState");
+            });
+            Response r = call(ApiEvents.get("/customers/" + id));
+            assertThat(r.body().get("availableCredit").asText()).isEqualTo("946.10");
+            assertThat(r.body().get("creditLimit").asText()).isEqualTo("1000.00");
+            assertThat(r.body().get("version").asLong()).isEqualTo(52);
+            assertThat(app.customers().get(id).state().reservations()).hasSize(49).containsEntry("o2",
+                    new BigDecimal("1.10"));
+        }
+
+        @Test
+        void unknown_fields_in_the_body_are_ignored() {
+            Response r = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"creditLimit\":\"10\",\"vip\":true}"));
+            assertThat(r.status()).isEqualTo(201);
+        }
+
+        @Test
+        void a_create_retried_with_the_same_idempotency_key_answers_the_same_and_creates_once() {
+            String key = "cust-" + UUID.randomUUID();
+            Response first = call(ApiEvents.post("/customers", customerJson("Bob", "50")).idempotencyKey(key));
+            Response retry = call(ApiEvents.post("/customers", customerJson("Bob", "50")).idempotencyKey(key));
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(retry.status()).isEqualTo(201);
+            assertThat(retry.body()).isEqualTo(first.body());
+            assertThat(retry.header("Location")).isEqualTo(first.header("Location"));
+            String id = first.body().get("customerId").asText();
+            assertThat(stream("Customer", id)).hasSize(1);
+            assertThat(stream("Customer", id).getFirst().metadata().messageId()).isEqualTo(key);
+        }
+
+        @Test
+        void the_same_idempotency_key_for_a_different_customer_is_422_and_writes_nothing() {
+            String key = "cust-" + UUID.randomUUID();
+            call(ApiEvents.post("/customers", customerJson("Bob", "50")).idempotencyKey(key));
+            int before = storedItems();
+            Response r = call(ApiEvents.post("/customers", customerJson("Bob", "60")).idempotencyKey(key));
+            assertThat(r.problem(422)).isEqualTo("idempotency-key-reused");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void creates_without_an_idempotency_key_make_distinct_customers() {
+            assertThat(createCustomer("Ann", "1")).isNotEqualTo(createCustomer("Ann", "1"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "   ", "{", "[]", "\"text\"", "not json", "{} {}", "{\"name\":\"Ann\"}x"})
+        void a_body_that_is_not_one_json_object_is_400_and_writes_nothing(String body) {
+            int before = storedItems();
+            Response r = call(ApiEvents.post("/customers", body));
+            assertThat(r.problem(400)).isEqualTo("malformed-json");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void a_missing_body_is_400() {
+            assertThat(call(ApiEvents.post("/customers", null)).problem(400)).isEqualTo("malformed-json");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+            "{\"creditLimit\":\"10\"}",
+            "{\"name\":\"  \",\"creditLimit\":\"10\"}",
+            "{\"name\":42,\"creditLimit\":\"10\"}",
+            "{\"name\":\"Ann\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":null}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"0\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"-5\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"ten\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"1.001\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"1e400\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":100}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"NaN\"}"})
+        void invalid_customer_fields_are_400_and_write_nothing(String body) {
+            int before = storedItems();
+            Response r = call(ApiEvents.post("/customers", body));
+            assertThat(r.problem(400)).isEqualTo("invalid-field");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void a_base64_encoded_body_is_decoded() {
+            String encoded = Base64.getEncoder().encodeToString(
+                    customerJson("Zoë", "5").getBytes(StandardCharsets.UTF_8));
+            Response r = call(ApiEvents.post("/customers", null).base64Body(encoded));
+            assertThat(r.status()).isEqualTo(201);
+            Response read = call(ApiEvents.get("/customers/" + r.body().get("customerId").asText()));
+            assertThat(read.body().get("name").asText()).isEqualTo("Zoë");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/customers/3f1c1a6e-0000-4000-8000-000000000000", "/customers/a%20b",
+            "/customers/has*star"})
+        void an_unknown_or_malformed_customer_id_is_404(String path) {
+            assertThat(call(ApiEvents.get(path)).problem(404)).isEqualTo("not-found");
+        }
+
+        @Test
+        void a_customer_id_too_long_to_be_an_id_is_404() {
+            assertThat(call(ApiEvents.get("/customers/" + "x".repeat(200))).problem(404)).isEqualTo("not-found");
+        }
+    }
+
+    @Nested
+    class PlacingOrders {
+        @Test
+        void placing_an_order_answers_201_pending_approval() {
+            String customerId = createCustomer("Ann", "100");
+            Response r = call(ApiEvents.post("/orders", orderJson(customerId, "25")));
+            assertThat(r.status()).isEqualTo(201);
+            String orderId = r.body().get("orderId").asText();
+            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode()
+                    .put("orderId", orderId).put("state", "APPROVAL_PENDING"));
+            assertThat(r.header("Location")).isEqualTo("/orders/" + orderId);
+        }
+
+        @Test
+        void an_order_reads_back_with_its_customer_total_state_and_version() {
+            String customerId = createCustomer("Ann", "100");
+            String orderId = placeOrder(customerId, "25");
+            Response r = call(ApiEvents.get("/orders/" + orderId));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode().put("orderId", orderId)
+                    .put("customerId", customerId).put("orderTotal", "25.00").put("state", "APPROVAL_PENDING")
+                    .put("version", 1));
+        }
+
+        @Test
+        void an_order_for_an_unknown_customer_is_422_and_writes_nothing() {
+            int before = storedItems();
+            Response r = call(ApiEvents.post("/orders", orderJson(UUID.randomUUID().toString(), "25")));
+            assertThat(r.problem(422)).isEqualTo("unknown-customer");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"orderTotal\":\"5\"}", "{\"customerId\":\"bad id\",\"orderTotal\":\"5\"}",
+            "{\"customerId\":\"c1\",\"orderTotal\":\"0\"}", "{\"customerId\":\"c1\",\"orderTotal\":\"-3\"}",
+            "{\"customerId\":\"c1\",\"orderTotal\":\"abc\"}", "{\"customerId\":\"c1\"}"})
+        void invalid_order_fields_are_400_and_write_nothing(String body) {
+            int before = storedItems();
+            assertThat(call(ApiEvents.post("/orders", body)).problem(400)).isEqualTo("invalid-field");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void an_order_retried_with_the_same_idempotency_key_answers_the_same_and_is_placed_once() {
+            String customerId = createCustomer("Ann", "100");
+            String key = "order-" + UUID.randomUUID();
+            Response first = call(ApiEvents.post("/orders", orderJson(customerId, "25")).idempotencyKey(key));
+            app.orders().update(first.body().get("orderId").asText(), new ApproveOrder());
+            Response retry = call(ApiEvents.post("/orders", orderJson(customerId, "25.00")).idempotencyKey(key));
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(retry.status()).isEqualTo(201);
+            assertThat(retry.body()).isEqualTo(first.body());
+            assertThat(stream("Order", first.body().get("orderId").asText()))
+                    .extracting(RecordedEvent::type).containsExactly("OrderCreated", "OrderApproved");
+        }
+
+        @Test
+        void the_same_idempotency_key_for_a_different_order_is_422_and_writes_nothing() {
+            String customerId = createCustomer("Ann", "100");
+            String key = "order-" + UUID.randomUUID();
+            call(ApiEvents.post("/orders", orderJson(customerId, "25")).idempotencyKey(key));
+            int before = storedItems();
+            Response r = call(ApiEvents.post("/orders", orderJson(customerId, "26")).idempotencyKey(key));
+            assertThat(r.problem(422)).isEqualTo("idempotency-key-reused");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void the_same_idempotency_key_makes_different_ids_for_a_customer_and_an_order() {
+            String key = "shared-" + UUID.randomUUID();
+            String customerId = call(ApiEvents.post("/customers", customerJson("Ann", "9")).idempotencyKey(key))
+                    .body().get("customerId").asText();
+            Response order = call(ApiEvents.post("/orders", orderJson(customerId, "5")).idempotencyKey(key));
+            assertThat(order.status()).isEqualTo(201);
+            assertThat(order.body().get("orderId").asText()).isNotEqualTo(customerId);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/orders/3f1c1a6e-0000-4000-8000-000000000000", "/orders/a%20b"})
+        void an_unknown_or_malformed_order_id_is_404(String path) {
+            assertThat(call(ApiEvents.get(path)).problem(404)).isEqualTo("not-found");
+        }
+    }
+
+    @Nested
+    class TimeTravel {
+        @Test
+        void an_order_reads_as_it_was_at_each_version() {
+            String orderId = approvedOrder();
+            call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", "1")).body().get("state").asText())
+                    .isEqualTo("APPROVAL_PENDING");
+            Response v2 = call(ApiEvents.get("/orders/" + orderId).query("version", "2"));
+            assertThat(v2.body().get("state").asText()).isEqualTo("APPROVED");
+            assertThat(v2.body().get("version").asLong()).isEqualTo(2);
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", "3")).body().get("state").asText())
+                    .isEqualTo("CANCELLED");
+        }
+
+        @Test
+        void a_version_the_order_has_not_reached_is_404() {
+            String orderId = approvedOrder();
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", "3")).problem(404))
+                    .isEqualTo("not-found");
+        }
+
+        @Test
+        void an_order_reads_as_it_was_at_an_instant() {
+            String customerId = createCustomer("Ann", "100");
+            Instant created = clock.instant();
+            String orderId = placeOrder(customerId, "25");
+            clock.advance(Duration.ofMinutes(5));
+            Instant approved = clock.instant();
+            app.orders().update(orderId, new ApproveOrder());
+            clock.advance(Duration.ofMinutes(5));
+            call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+
+            assertThat(stateAsOf(orderId, created.plusSeconds(60).toString())).isEqualTo("APPROVAL_PENDING");
+            assertThat(stateAsOf(orderId, approved.toString())).isEqualTo("APPROVED");
+            assertThat(stateAsOf(orderId, approved.plusSeconds(299).toString())).isEqualTo("APPROVED");
+            assertThat(stateAsOf(orderId, clock.instant().toString())).isEqualTo("CANCELLED");
+        }
+
+        @Test
+        void an_instant_with_an_offset_is_accepted() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Instant now = clock.instant();
+            clock.advance(Duration.ofMinutes(1));
+            String inParis = now.atOffset(java.time.ZoneOffset.ofHours(1)).toString();
+            assertThat(stateAsOf(orderId, inParis)).isEqualTo("APPROVAL_PENDING");
+        }
+
+        @Test
+        void an_instant_before_the_order_existed_is_404() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Response r = call(ApiEvents.get("/orders/" + orderId).query("asOf", "2000-01-01T00:00:00Z"));
+            assertThat(r.problem(404)).isEqualTo("not-found");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-1", "abc", "1.5", "1,2", "", "99999999999999999999"})
+        void a_version_that_is_not_a_positive_whole_number_is_400(String version) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", version)).problem(400))
+                    .isEqualTo("invalid-query");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"yesterday", "2026-13-01T00:00:00Z", "2026-03-01", "", "1700000000"})
+        void an_instant_that_is_not_iso_8601_is_400(String asOf) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf)).problem(400))
+                    .isEqualTo("invalid-query");
+        }
+
+        @Test
+        void version_and_instant_together_are_400() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Response r = call(ApiEvents.get("/orders/" + orderId).query("version", "1")
+                    .query("asOf", clock.instant().toString()));
+            assertThat(r.problem(400)).isEqualTo("invalid-query");
+        }
+
+        private String stateAsOf(String orderId, String asOf) {
+            Response r = call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf));
+            assertThat(r.status()).as("asOf %s: %s", asOf, r.body()).isEqualTo(200);
+            return r.body().get("state").asText();
+        }
+    }
+
+    @Nested
+    class History {
+        @Test
+        void the_history_lists_every_event_with_its_envelope() {
+            String customerId = createCustomer("Ann", "100");
+            Response placed = call(ApiEvents.post("/orders", orderJson(customerId, "25"))
+                    .jwtSubject("user-42").header("X-Correlation-Id", "corr-1"));
+            String orderId = placed.body().get("orderId").asText();
+            app.orders().update(orderId, new RejectOrder("credit limit exceeded"));
+
+            Response r = call(ApiEvents.get("/orders/" + orderId + "/events"));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).hasSize(2);
+            JsonNode created = r.body().get(0);
+            assertThat(created.get("type").asText()).isEqualTo("OrderCreated");
+            assertThat(created.get("version").asLong()).isEqualTo(1);
+            assertThat(UUID.fromString(created.get("eventId").asText())).isNotNull();
+            assertThat(Instant.parse(created.get("timestamp").asText())).isEqualTo(clock.instant());
+            assertThat(created.get("principal").asText()).isEqualTo("user-42");
+            assertThat(created.get("correlationId").asText()).isEqualTo("corr-1");
+            assertThat(created.get("data")).isEqualTo(Json.mapper().createObjectNode()
+                    .put("customerId", customerId).put("orderTotal", "25.00"));
+            JsonNode rejected = r.body().get(1);
+            assertThat(rejected.get("type").asText()).isEqualTo("OrderRejected");
+            assertThat(rejected.get("principal").asText()).isEqualTo("system");
+            assertThat(rejected.get("data").get("reason").asText()).isEqualTo("credit limit exceeded");
+        }
+
+        @Test
+        void a_request_without_an_identity_is_recorded_as_anonymous() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events")).body().get(0);
+            assertThat(event.get("principal").asText()).isEqualTo("anonymous");
+            assertThat(event.get("correlationId").asText()).isNotBlank();
+        }
+
+        @Test
+        void an_iam_caller_is_recorded_by_its_user_arn() {
+            String arn = "arn:aws:iam::123456789012:user/ops";
+            String customerId = createCustomer("Ann", "100");
+            String orderId = call(ApiEvents.post("/orders", orderJson(customerId, "25")).iamUser(arn))
+                    .body().get("orderId").asText();
+            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events")).body().get(0);
+            assertThat(event.get("principal").asText()).isEqualTo(arn);
+        }
+
+        @Test
+        void the_correlation_id_is_echoed_in_the_response() {
+            Response r = call(ApiEvents.get("/orders/unknown").header("X-Correlation-Id", "corr-9"));
+            assertThat(r.header("X-Correlation-Id")).isEqualTo("corr-9");
+        }
+
+        @Test
+        void a_malformed_correlation_id_is_400() {
+            Response r = call(ApiEvents.get("/orders/unknown").header("X-Correlation-Id", "x".repeat(300)));
+            assertThat(r.problem(400)).isEqualTo("invalid-header");
+        }
+
+        @Test
+        void the_history_of_an_unknown_order_is_404() {
+            assertThat(call(ApiEvents.get("/orders/" + UUID.randomUUID() + "/events")).problem(404))
+                    .isEqualTo("not-found");
+        }
+    }
+
+    @Nested
+    class Cancelling {
+        @Test
+        void cancelling_an_approved_order_answers_200_with_the_cancelled_order() {
+            String orderId = approvedOrder();
+            Response r = call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body().get("orderId").asText()).isEqualTo(orderId);
+            assertThat(r.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(r.body().get("version").asLong()).isEqualTo(3);
+            assertThat(r.body().get("orderTotal").asText()).isEqualTo("25.00");
+        }
+
+        @Test
+        void cancelling_a_pending_order_is_422_and_writes_nothing() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Response r = call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+            assertThat(r.problem(422)).isEqualTo("order-cannot-be-cancelled");
+            assertThat(stream("Order", orderId)).hasSize(1);
+        }
+
+        @Test
+        void a_cancel_retried_with_the_same_idempotency_key_answers_the_same_and_cancels_once() {
+            String orderId = approvedOrder();
+            String key = "cancel-" + UUID.randomUUID();
+            Response first = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key));
+            Response retry = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key));
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(retry.status()).isEqualTo(200);
+            assertThat(retry.body()).isEqualTo(first.body());
+            List<RecordedEvent> events = stream("Order", orderId);
+            assertThat(events).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+            assertThat(events.getLast().metadata().messageId()).isEqualTo(key);
+        }
+
+        @Test
+        void cancelling_a_cancelled_order_without_a_key_answers_200_and_writes_nothing() {
+            String orderId = approvedOrder();
+            call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+            Response again = call(ApiEvents.post("/orders/" + orderId + "/cancel", null));
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(again.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(stream("Order", orderId)).hasSize(3);
+        }
+
+        @Test
+        void cancelling_an_unknown_order_is_404() {
+            int before = storedItems();
+            assertThat(call(ApiEvents.post("/orders/" + UUID.randomUUID() + "/cancel", null)).problem(404))
+                    .isEqualTo("not-found");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void a_cancel_that_keeps_losing_races_is_409_and_writes_nothing() {
+            String orderId = approvedOrder();
+            ApiHandler racing = new ApiHandler(new Application(new ConflictingEventStore(store), SnapshotStore.none(),
+                    clock, UUID::randomUUID));
+            APIGatewayV2HTTPResponse r = racing.handleRequest(
+                    ApiEvents.post("/orders/" + orderId + "/cancel", null).build(), null);
+            assertThat(r.getStatusCode()).isEqualTo(409);
+            assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+            assertThat(r.getBody()).contains("urn:nosqles:problem:concurrency-conflict");
+            assertThat(stream("Order", orderId)).hasSize(2);
+        }
+    }
+
+    @Nested
+    class Routing {
+        @ParameterizedTest
+        @ValueSource(strings = {"/", "/nothing", "/orders/x/y/z", "/customers/", "/orders//events"})
+        void an_unknown_path_is_404(String path) {
+            assertThat(call(ApiEvents.get(path)).problem(404)).isEqualTo("not-found");
+        }
+
+        @Test
+        void a_known_path_with_the_wrong_method_is_405_with_the_allowed_methods() {
+            Response r = call(ApiEvents.request("DELETE", "/orders/abc"));
+            assertThat(r.problem(405)).isEqualTo("method-not-allowed");
+            assertThat(r.header("Allow")).isEqualTo("GET");
+            assertThat(call(ApiEvents.request("GET", "/orders/abc/cancel")).header("Allow")).isEqualTo("POST");
+            assertThat(call(ApiEvents.request("PUT", "/customers")).problem(405)).isEqualTo("method-not-allowed");
+        }
+    }
+
+    @Nested
+    class Failures {
+        @Test
+        void an_unexpected_failure_is_a_500_problem_that_reveals_nothing() {
+            EventStore broken = new EventStore() {
+                @Override
+                public dev.nosqles.store.AppendResult append(StreamId streamId, dev.nosqles.store.ExpectedVersion e,
+                        List<dev.nosqles.store.NewEvent> events, dev.nosqles.store.EventMetadata metadata) {
+                    throw new IllegalStateException("secret table detail");
+                }
+
+                @Override
+                public dev.nosqles.store.StreamSlice read(StreamId streamId, dev.nosqles.store.ReadRequest request) {
+                    throw new IllegalStateException("secret table detail");
+                }
+            };
+            ApiHandler failing = new ApiHandler(new Application(broken, SnapshotStore.none(), clock,
+                    UUID::randomUUID));
+            APIGatewayV2HTTPResponse r = failing.handleRequest(ApiEvents.get("/orders/o1").build(), null);
+            assertThat(r.getStatusCode()).isEqualTo(500);
+            assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+            assertThat(r.getBody()).contains("urn:nosqles:problem:internal-error").doesNotContain("secret");
+        }
+    }
+
+    @Nested
+    class Priming {
+        @Test
+        void priming_before_a_checkpoint_answers_requests_and_writes_nothing() {
+            int before = storedItems();
+            handler.prime();
+            assertThat(storedItems()).isEqualTo(before);
+        }
+    }
+}

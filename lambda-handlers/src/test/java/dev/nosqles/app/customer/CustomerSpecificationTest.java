@@ -1,0 +1,157 @@
+package dev.nosqles.app.customer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.app.InvalidCommandException;
+import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
+import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
+import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
+import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
+import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
+import dev.nosqles.testing.AggregateFixture;
+import java.math.BigDecimal;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CustomerSpecificationTest {
+    private static final CustomerCreated ANN = new CustomerCreated("Ann", amount("100.00"));
+
+    private static BigDecimal amount(String value) {
+        return new BigDecimal(value);
+    }
+
+    private static AggregateFixture<CustomerState, CustomerCommand, CustomerEvent> customer() {
+        return AggregateFixture.of(new Customer());
+    }
+
+    @Test
+    void creating_a_customer_records_its_name_and_credit_limit() {
+        customer().givenNoPriorActivity()
+                .when(new CreateCustomer("Ann", amount("100")))
+                .thenEvents(ANN)
+                .thenState(new CustomerState("Ann", amount("100.00"), Map.of()));
+    }
+
+    @Test
+    void a_new_customer_has_its_whole_credit_limit_available() {
+        customer().givenNoPriorActivity()
+                .when(new CreateCustomer("Ann", amount("100")))
+                .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("100"));
+    }
+
+    @Test
+    void a_customer_is_created_only_once() {
+        customer().given(ANN)
+                .when(new CreateCustomer("Ann", amount("100")))
+                .thenRejected(CustomerLifecycleViolation.class);
+    }
+
+    @Test
+    void credit_cannot_be_reserved_before_the_customer_exists() {
+        customer().givenNoPriorActivity()
+                .when(new ReserveCredit("o1", amount("10")))
+                .thenRejected(CustomerLifecycleViolation.class);
+    }
+
+    @Test
+    void reserving_within_the_available_credit_reserves_it() {
+        customer().given(ANN)
+                .when(new ReserveCredit("o1", amount("30")))
+                .thenEvents(new CreditReserved("o1", amount("30.00")))
+                .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("70"));
+    }
+
+    @Test
+    void reserving_exactly_the_available_credit_is_allowed() {
+        customer().given(ANN, new CreditReserved("o1", amount("60.00")))
+                .when(new ReserveCredit("o2", amount("40")))
+                .thenEvents(new CreditReserved("o2", amount("40.00")))
+                .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("0"));
+    }
+
+    @Test
+    void reserving_beyond_the_available_credit_is_rejected() {
+        CustomerCreditLimitExceeded rejection = customer().given(ANN, new CreditReserved("o1", amount("60.00")))
+                .when(new ReserveCredit("o2", amount("40.01")))
+                .thenRejected(CustomerCreditLimitExceeded.class);
+        assertThat(rejection.available()).isEqualByComparingTo("40");
+        assertThat(rejection.requested()).isEqualByComparingTo("40.01");
+        assertThat(rejection.reason()).isEqualTo("credit-limit-exceeded");
+        assertThat(rejection.getMessage()).doesNotContain("40");
+    }
+
+    @Test
+    void reserving_again_for_an_order_already_reserved_changes_nothing() {
+        customer().given(ANN, new CreditReserved("o1", amount("30.00")))
+                .when(new ReserveCredit("o1", amount("30")))
+                .thenNoEvents()
+                .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("70"));
+    }
+
+    @Test
+    void reserving_again_for_an_order_already_reserved_is_not_rejected_even_beyond_the_limit() {
+        customer().given(ANN, new CreditReserved("o1", amount("100.00")))
+                .when(new ReserveCredit("o1", amount("100")))
+                .thenNoEvents();
+    }
+
+    @Test
+    void releasing_a_reservation_gives_the_credit_back() {
+        customer().given(ANN, new CreditReserved("o1", amount("30.00")), new CreditReserved("o2", amount("20.00")))
+                .when(new ReleaseCredit("o1"))
+                .thenEvents(new CreditReleased("o1", amount("30.00")))
+                .thenState(s -> {
+                    assertThat(s.availableCredit()).isEqualByComparingTo("80");
+                    assertThat(s.reservations()).containsOnlyKeys("o2");
+                });
+    }
+
+    @Test
+    void releasing_for_an_order_that_holds_no_reservation_changes_nothing() {
+        customer().given(ANN)
+                .when(new ReleaseCredit("o1"))
+                .thenNoEvents();
+    }
+
+    @Test
+    void releasing_twice_releases_once() {
+        customer().given(ANN, new CreditReserved("o1", amount("30.00")), new CreditReleased("o1", amount("30.00")))
+                .when(new ReleaseCredit("o1"))
+                .thenNoEvents()
+                .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("100"));
+    }
+
+    @Test
+    void a_released_order_can_reserve_again() {
+        customer().given(ANN, new CreditReserved("o1", amount("30.00")), new CreditReleased("o1", amount("30.00")))
+                .when(new ReserveCredit("o1", amount("50")))
+                .thenEvents(new CreditReserved("o1", amount("50.00")));
+    }
+
+    @Test
+    void amounts_must_be_positive_with_at_most_two_decimals() {
+        assertThatThrownBy(() -> new ReserveCredit("o1", amount("0"))).isInstanceOf(InvalidCommandException.class);
+        assertThatThrownBy(() -> new ReserveCredit("o1", amount("-1"))).isInstanceOf(InvalidCommandException.class);
+        assertThatThrownBy(() -> new ReserveCredit("o1", amount("1.001")))
+                .isInstanceOf(InvalidCommandException.class);
+        assertThatThrownBy(() -> new ReserveCredit("o1", amount("1e20"))).isInstanceOf(InvalidCommandException.class);
+        assertThatThrownBy(() -> new CreateCustomer("Ann", null)).isInstanceOf(InvalidCommandException.class);
+        assertThat(new ReserveCredit("o1", amount("1.500")).amount()).isEqualTo(amount("1.50"));
+    }
+
+    @Test
+    void a_customer_needs_a_name() {
+        assertThatThrownBy(() -> new CreateCustomer("  ", amount("1")))
+                .isInstanceOf(InvalidCommandException.class)
+                .extracting(e -> ((InvalidCommandException) e).field()).isEqualTo("name");
+    }
+
+    @Test
+    void events_are_stored_under_stable_names() {
+        assertThat(new Customer().eventTypes().all())
+                .extracting(t -> t.name())
+                .containsExactlyInAnyOrder("CustomerCreated", "CreditReserved", "CreditReleased");
+    }
+}
