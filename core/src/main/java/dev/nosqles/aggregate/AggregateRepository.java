@@ -3,6 +3,7 @@ package dev.nosqles.aggregate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.internal.Json;
+import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.ConcurrencyConflictException;
 import dev.nosqles.store.EventMetadata;
@@ -13,6 +14,7 @@ import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.Snapshot;
 import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.store.StreamSlice;
@@ -47,6 +49,7 @@ public final class AggregateRepository<S, C, E> {
     private final Clock clock;
     private final Supplier<UUID> ids;
     private final RetryPolicy retry;
+    private final int deduplicationWindow;
     private final EventCodec<E> codec;
     private final ObjectMapper mapper = Json.mapper();
 
@@ -57,6 +60,7 @@ public final class AggregateRepository<S, C, E> {
         this.clock = b.clock;
         this.ids = b.ids;
         this.retry = b.retry;
+        this.deduplicationWindow = b.deduplicationWindow;
         this.codec = EventCodec.of(aggregate);
     }
 
@@ -88,7 +92,17 @@ public final class AggregateRepository<S, C, E> {
         EventMetadata meta = complete(metadata);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
-        return append(streamId, initial, 0, ExpectedVersion.noStream(), events, meta, 1);
+        try {
+            return append(streamId, initial, 0, ExpectedVersion.noStream(), List.of(), events, meta, 1);
+        } catch (StreamAlreadyExistsException exists) {
+            if (hasCallerMessageId(metadata)) {
+                Loaded<S> loaded = load(streamId);
+                if (loaded.messageIds().contains(meta.messageId())) {
+                    return duplicate(streamId, loaded);
+                }
+            }
+            throw exists;
+        }
     }
 
     public CommandResult<S, E> update(String id, C command) {
@@ -97,6 +111,11 @@ public final class AggregateRepository<S, C, E> {
 
     /**
      * Updates the aggregate, retrying on concurrency conflicts.
+     *
+     * <p>When the metadata carries a message id, the update is idempotent: the id is stored with the commit
+     * (a {@code nosqles.MessageProcessed} pseudo event records it when the command produces no event), and a
+     * message id seen before is recognised and dropped with {@link CommandResult#duplicate()} set. Ids are
+     * remembered across snapshots for the last {@link Builder#deduplicationWindow(int)} messages.
      *
      * @throws StreamNotFoundException it does not exist
      * @throws CommandRejectedException the command was rejected
@@ -111,13 +130,19 @@ public final class AggregateRepository<S, C, E> {
             if (loaded.version() == 0) {
                 throw new StreamNotFoundException(streamId);
             }
-            List<? extends E> events = aggregate.process(loaded.state(), command);
-            if (events.isEmpty()) {
-                return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(),
-                        attempt);
+            boolean idempotent = hasCallerMessageId(metadata);
+            if (idempotent && loaded.messageIds().contains(meta.messageId())) {
+                return duplicate(streamId, loaded);
             }
+            List<? extends E> events = aggregate.process(loaded.state(), command);
+            if (events.isEmpty() && !idempotent) {
+                return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(),
+                        attempt, false);
+            }
+            List<NewEvent> pseudo = events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
             try {
-                return append(streamId, loaded.state(), loaded.version(), loaded.expected(), events, meta, attempt);
+                return append(streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.messageIds(),
+                        events, pseudo, meta, attempt);
             } catch (ConcurrencyConflictException conflict) {
                 last = conflict;
                 if (attempt < retry.maxAttempts()) {
@@ -170,12 +195,17 @@ public final class AggregateRepository<S, C, E> {
         return fold(streamId, state, base.map(Base::version).orElse(0L), slice.events());
     }
 
-    /** Every event of the aggregate with its envelope (ids, version, time, who, correlation); empty if unknown. */
+    /**
+     * Every domain event of the aggregate with its envelope (ids, version, time, who, correlation); empty if
+     * unknown. The framework's pseudo events are left out, so versions may skip.
+     */
     public List<EventEnvelope<E>> history(String id) {
         StreamSlice slice = store.read(streamId(id));
         List<EventEnvelope<E>> out = new ArrayList<>(slice.events().size());
         for (RecordedEvent recorded : slice.events()) {
-            out.add(codec.decode(recorded));
+            if (!PseudoEvents.isPseudo(recorded.type())) {
+                out.add(codec.decode(recorded));
+            }
         }
         return out;
     }
@@ -183,18 +213,36 @@ public final class AggregateRepository<S, C, E> {
     private Optional<AggregateState<S>> fold(StreamId streamId, S state, long baseVersion, List<RecordedEvent> events) {
         long version = baseVersion;
         for (RecordedEvent recorded : events) {
-            state = aggregate.apply(state, codec.decode(recorded).event());
+            if (!PseudoEvents.isPseudo(recorded.type())) {
+                state = aggregate.apply(state, codec.decode(recorded).event());
+            }
             version = recorded.version();
         }
         return version == 0 ? Optional.empty() : Optional.of(new AggregateState<>(streamId, state, version));
     }
 
+    private CommandResult<S, E> duplicate(StreamId streamId, Loaded<S> loaded) {
+        return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(), 1, true);
+    }
+
+    private static boolean hasCallerMessageId(EventMetadata metadata) {
+        return metadata != null && metadata.messageId() != null;
+    }
+
     private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
-                                       List<? extends E> events, EventMetadata meta, int attempt) {
-        List<NewEvent> encoded = new ArrayList<>(events.size());
+                                       List<String> seenMessageIds, List<? extends E> events, EventMetadata meta,
+                                       int attempt) {
+        return append(streamId, state, before, expected, seenMessageIds, events, List.of(), meta, attempt);
+    }
+
+    private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
+                                       List<String> seenMessageIds, List<? extends E> events, List<NewEvent> pseudo,
+                                       EventMetadata meta, int attempt) {
+        List<NewEvent> encoded = new ArrayList<>(events.size() + pseudo.size());
         for (E event : events) {
             encoded.add(codec.encode(ids.get(), event));
         }
+        encoded.addAll(pseudo);
         AppendResult result = store.append(streamId, expected, encoded, meta);
         List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
         S after = state;
@@ -205,18 +253,25 @@ public final class AggregateRepository<S, C, E> {
             envelopes.add(new EventEnvelope<>(r.eventId(), streamId, r.version(), r.type(), r.type(),
                     r.schemaVersion(), r.timestamp(), r.metadata(), event));
         }
-        maybeSnapshot(streamId, after, before, result.lastVersion());
-        return new CommandResult<>(new AggregateState<>(streamId, after, result.lastVersion()), envelopes, attempt);
+        maybeSnapshot(streamId, after, before, result.lastVersion(), seenMessageIds, meta.messageId());
+        return new CommandResult<>(new AggregateState<>(streamId, after, result.lastVersion()), envelopes, attempt,
+                false);
     }
 
-    private void maybeSnapshot(StreamId streamId, S state, long before, long after) {
+    private void maybeSnapshot(StreamId streamId, S state, long before, long after, List<String> seenMessageIds,
+                               String messageId) {
         Snapshotting<S> policy = aggregate.snapshotting();
         if (!policy.due(before, after)) {
             return;
         }
+        List<String> recent = new ArrayList<>(seenMessageIds);
+        recent.add(messageId);
+        if (recent.size() > deduplicationWindow) {
+            recent = recent.subList(recent.size() - deduplicationWindow, recent.size());
+        }
         try {
             snapshots.save(new Snapshot(streamId, after, policy.stateType(), policy.schemaVersion(),
-                    mapper.writeValueAsString(state), clock.instant(), List.of()));
+                    mapper.writeValueAsString(state), clock.instant(), recent));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
             LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, after,
@@ -224,10 +279,10 @@ public final class AggregateRepository<S, C, E> {
         }
     }
 
-    private record Base<S>(S state, long version, Instant takenAt) {
+    private record Base<S>(S state, long version, Instant takenAt, List<String> messageIds) {
     }
 
-    private record Loaded<S>(S state, long version, ExpectedVersion expected) {
+    private record Loaded<S>(S state, long version, ExpectedVersion expected, List<String> messageIds) {
     }
 
     private Optional<Base<S>> snapshotBase(StreamId streamId) {
@@ -240,7 +295,7 @@ public final class AggregateRepository<S, C, E> {
                 .flatMap(s -> {
                     try {
                         return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s.version(),
-                                s.timestamp()));
+                                s.timestamp(), s.recentMessageIds()));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
@@ -254,10 +309,19 @@ public final class AggregateRepository<S, C, E> {
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
         long baseVersion = base.map(Base::version).orElse(0L);
         StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1));
+        List<String> messageIds = new ArrayList<>(base.map(Base::messageIds).orElse(List.of()));
+        String lastMessageId = null;
         for (RecordedEvent recorded : slice.events()) {
-            state = aggregate.apply(state, codec.decode(recorded).event());
+            String messageId = recorded.metadata().messageId();
+            if (messageId != null && !messageId.equals(lastMessageId)) {
+                messageIds.add(messageId);
+                lastMessageId = messageId;
+            }
+            if (!PseudoEvents.isPseudo(recorded.type())) {
+                state = aggregate.apply(state, codec.decode(recorded).event());
+            }
         }
-        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion());
+        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(), messageIds);
     }
 
     private EventMetadata complete(EventMetadata metadata) {
@@ -290,6 +354,7 @@ public final class AggregateRepository<S, C, E> {
         private Clock clock = Clock.systemUTC();
         private Supplier<UUID> ids = UUID::randomUUID;
         private RetryPolicy retry = RetryPolicy.defaults();
+        private int deduplicationWindow = 100;
 
         private Builder(Aggregate<S, C, E> aggregate) {
             this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -325,7 +390,20 @@ public final class AggregateRepository<S, C, E> {
             return this;
         }
 
+        /**
+         * How many of the most recent message ids a snapshot carries (100 by default), so that a redelivered
+         * message is still recognised after a load that starts from the snapshot. Without snapshots every id is
+         * seen on load. See ADR 0003 for why a count is enough.
+         */
+        public Builder<S, C, E> deduplicationWindow(int messages) {
+            this.deduplicationWindow = messages;
+            return this;
+        }
+
         public AggregateRepository<S, C, E> build() {
+            if (deduplicationWindow < 1) {
+                throw new IllegalStateException("deduplicationWindow must be >= 1");
+            }
             if (store == null) {
                 throw new IllegalStateException("eventStore is required");
             }

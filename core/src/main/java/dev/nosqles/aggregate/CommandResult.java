@@ -8,8 +8,11 @@ import java.util.List;
  * @param state the state after the command
  * @param events the events it appended (empty when it changed nothing)
  * @param attempts how many times it was processed (more than 1 after optimistic-concurrency retries)
+ * @param duplicate true when the message id had been processed before: nothing was processed or written, and
+ *        {@code state} is the current state
  */
-public record CommandResult<S, E>(AggregateState<S> state, List<EventEnvelope<E>> events, int attempts) {
+public record CommandResult<S, E>(AggregateState<S> state, List<EventEnvelope<E>> events, int attempts,
+                                  boolean duplicate) {
     public CommandResult {
         events = List.copyOf(events);
     }

@@ -72,6 +72,10 @@ public final class EventTypes<E> {
             if (name == null || !AppendValidation.TYPE_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("type name must match " + AppendValidation.TYPE_NAME.pattern());
             }
+            if (name.startsWith(dev.nosqles.internal.PseudoEvents.PREFIX)) {
+                throw new IllegalArgumentException("type names starting with "
+                        + dev.nosqles.internal.PseudoEvents.PREFIX + " are reserved for the framework");
+            }
             if (schemaVersion < 1) {
                 throw new IllegalArgumentException("schema versions start at 1");
             }

@@ -1,0 +1,18 @@
+package dev.nosqles.subscription;
+
+import dev.nosqles.store.StreamId;
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/** Where each subscriber keeps the last version it handled of each aggregate. */
+public interface CheckpointStore {
+    /** The last version handled (0 when none). */
+    long position(String subscriber, StreamId streamId);
+
+    /**
+     * Moves the checkpoint from {@code from} to {@code to}, together with the handler's writes (atomically).
+     *
+     * @throws CheckpointConflictException the checkpoint was not at {@code from}: another consumer moved it
+     */
+    void advance(String subscriber, StreamId streamId, long from, long to, List<TransactWriteItem> writes);
+}

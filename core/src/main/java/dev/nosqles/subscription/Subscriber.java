@@ -1,0 +1,141 @@
+package dev.nosqles.subscription;
+
+import dev.nosqles.aggregate.Aggregate;
+import dev.nosqles.aggregate.EventCodec;
+import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.store.RecordedEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A named consumer of events with its own checkpoint per aggregate: it receives every event of the aggregate
+ * types it subscribes to exactly once in effect, in version order per aggregate (see ADR 0003).
+ *
+ * <pre>{@code
+ * Subscriber.builder("order-projection")
+ *     .on(new Order(), (event, ctx) -> { ... })             // every Order domain event, decoded and upcast
+ *     .on(new Order(), Set.of(OrderCreated.class), handler) // only these types
+ *     .onRaw("Customer", (recorded, ctx) -> { ... })        // stored form, pseudo events included
+ *     .build();
+ * }</pre>
+ */
+public final class Subscriber {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,100}");
+
+    private final String name;
+    private final List<Binding> bindings;
+
+    private Subscriber(String name, List<Binding> bindings) {
+        this.name = name;
+        this.bindings = List.copyOf(bindings);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The aggregate types this subscriber wants. */
+    public Set<String> aggregateTypes() {
+        return bindings.stream().map(Binding::aggregateType).collect(java.util.stream.Collectors.toSet());
+    }
+
+    boolean wants(String aggregateType) {
+        return bindings.stream().anyMatch(b -> b.matches(aggregateType));
+    }
+
+    /** Hands the event to every matching handler; true if any handler ran. */
+    boolean deliver(RecordedEvent event, HandlerContext context) throws Exception {
+        boolean delivered = false;
+        for (Binding binding : bindings) {
+            if (binding.matches(event.streamId().type())) {
+                delivered |= binding.deliver(event, context);
+            }
+        }
+        return delivered;
+    }
+
+    private interface Binding {
+        String aggregateType();
+
+        default boolean matches(String type) {
+            return aggregateType().equals(ALL) || aggregateType().equals(type);
+        }
+
+        boolean deliver(RecordedEvent event, HandlerContext context) throws Exception;
+    }
+
+    /** Matches every aggregate type in {@link Builder#onRaw}. */
+    public static final String ALL = "*";
+
+    private record Raw(String aggregateType, RawEventHandler handler) implements Binding {
+        @Override
+        public boolean deliver(RecordedEvent event, HandlerContext context) throws Exception {
+            handler.handle(event, context);
+            return true;
+        }
+    }
+
+    private record Typed<E>(String aggregateType, EventCodec<E> codec, Optional<Set<Class<? extends E>>> types,
+                            EventHandler<E> handler) implements Binding {
+        @Override
+        public boolean deliver(RecordedEvent event, HandlerContext context) throws Exception {
+            if (PseudoEvents.isPseudo(event.type())) {
+                return false;
+            }
+            var envelope = codec.decode(event);
+            if (types.isEmpty() || types.get().contains(envelope.event().getClass())) {
+                handler.handle(envelope, context);
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Builds a {@link Subscriber}. */
+    public static final class Builder {
+        private final String name;
+        private final List<Binding> bindings = new ArrayList<>();
+
+        private Builder(String name) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("subscriber name must match " + NAME.pattern());
+            }
+            this.name = name;
+        }
+
+        /** Every domain event of the aggregate's type. */
+        public <E> Builder on(Aggregate<?, ?, E> aggregate, EventHandler<E> handler) {
+            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), Optional.empty(),
+                    Objects.requireNonNull(handler, "handler")));
+            return this;
+        }
+
+        /** Only the given event classes of the aggregate's type. */
+        public <E> Builder on(Aggregate<?, ?, E> aggregate, Set<Class<? extends E>> eventTypes, EventHandler<E> handler) {
+            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), Optional.of(Set.copyOf(eventTypes)),
+                    Objects.requireNonNull(handler, "handler")));
+            return this;
+        }
+
+        /** Every stored event of an aggregate type ({@link #ALL}: of every type), as stored, pseudo events included. */
+        public Builder onRaw(String aggregateType, RawEventHandler handler) {
+            bindings.add(new Raw(aggregateType, Objects.requireNonNull(handler, "handler")));
+            return this;
+        }
+
+        public Subscriber build() {
+            if (bindings.isEmpty()) {
+                throw new IllegalStateException("a subscriber needs at least one handler");
+            }
+            return new Subscriber(name, bindings);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.nosqles.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.internal.CommitItems;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.TestTables;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * At-least-once, reordered, duplicated delivery in; exactly-once, in-order effects per subscriber and aggregate
+ * out. Everything on DynamoDB (moto): the events, the checkpoints and the handlers' effects.
+ */
+class EventDispatcherTest {
+    private final DynamoDbClient client = TestTables.client(new CapacityMeter());
+    private DynamoDbEventStore store;
+    private DynamoDbCheckpointStore checkpoints;
+    private String effectsTable;
+    private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
+    private final Map<String, List<Long>> seenByStream = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void tables() {
+        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "dispatch"))
+                .build();
+        String checkpointTable = "dispatch-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbCheckpointStore.createTable(client, checkpointTable);
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointTable);
+        effectsTable = "dispatch-effects-" + UUID.randomUUID().toString().substring(0, 8);
+        dev.nosqles.store.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
+        accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+    }
+
+    /** Counts every handled event in the effects table, in the same transaction as the checkpoint. */
+    private Subscriber countingSubscriber(String name, Random failures, double failureRate) {
+        return Subscriber.builder(name).on(new BankAccount(), (event, ctx) -> {
+            if (failures != null && failures.nextDouble() < failureRate) {
+                throw new IllegalStateException("injected failure");
+            }
+            seenByStream.computeIfAbsent(name + "|" + event.streamId().value(), k -> new CopyOnWriteArrayList<>())
+                    .add(event.version());
+            ctx.writeWithCheckpoint(TransactWriteItem.builder().update(Update.builder().tableName(effectsTable)
+                    .key(Map.of("streamId", AttributeValue.fromS(name + "|" + event.streamId().value())))
+                    .updateExpression("ADD #n :one, #ids :id")
+                    .expressionAttributeNames(Map.of("#n", "count", "#ids", "eventIds"))
+                    .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
+                            ":id", AttributeValue.fromSs(List.of(event.eventId().toString()))))
+                    .build()).build());
+        }).build();
+    }
+
+    /** Writes some history: several accounts, single- and multi-event commits. Returns the commit items. */
+    private List<Map<String, AttributeValue>> writeHistory(int accountsCount) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int a = 0; a < accountsCount; a++) {
+            String id = "acc-" + a;
+            accounts.create(id, new BankAccount.Open("owner-" + a));
+            accounts.update(id, new BankAccount.Deposit(10));
+            accounts.update(id, new BankAccount.DepositTwice(1, 2));
+            accounts.update(id, new BankAccount.Withdraw(3));
+            accounts.update(id, new BankAccount.Noop(), EventMetadata.empty().withMessageId("noop-" + a));
+            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
+                    .keyConditionExpression("#s = :s")
+                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
+                    .items());
+        }
+        return items;
+    }
+
+    private Map<String, Long> effectCounts() {
+        ScanResponse scan = client.scan(b -> b.tableName(effectsTable).consistentRead(true));
+        Map<String, Long> counts = new HashMap<>();
+        for (Map<String, AttributeValue> item : scan.items()) {
+            long count = Long.parseLong(item.get("count").n());
+            assertThat(item.get("eventIds").ss()).hasSize((int) count);
+            counts.put(item.get("streamId").s(), count);
+        }
+        return counts;
+    }
+
+    /** Lambda's retry rule: on a failure, the batch is retried from the failed record. */
+    private static void deliverLikeLambda(EventDispatcher dispatcher, List<Map<String, AttributeValue>> batch) {
+        List<Map<String, AttributeValue>> remaining = batch;
+        for (int attempt = 0; attempt < 1_000 && !remaining.isEmpty(); attempt++) {
+            EventDispatcher.Result result = dispatcher.dispatch(remaining);
+            if (result.succeeded()) {
+                return;
+            }
+            remaining = remaining.subList(result.failedIndex(), remaining.size());
+        }
+        assertThat(remaining).as("batch eventually delivered").isEmpty();
+    }
+
+    @Test
+    void every_record_delivered_two_or_three_times_in_random_order_has_its_effects_exactly_once_and_in_order() {
+        List<Map<String, AttributeValue>> commits = writeHistory(6);
+        Random random = new Random(42);
+        EventDispatcher dispatcher = new EventDispatcher(
+                List.of(countingSubscriber("projection", random, 0.15), countingSubscriber("audit", null, 0)),
+                checkpoints, store);
+
+        List<Map<String, AttributeValue>> deliveries = new ArrayList<>();
+        for (Map<String, AttributeValue> commit : commits) {
+            int copies = 2 + random.nextInt(2);
+            for (int c = 0; c < copies; c++) {
+                deliveries.add(commit);
+            }
+        }
+        Collections.shuffle(deliveries, random); // out of version order, with gaps at every point
+        for (int from = 0; from < deliveries.size(); from += 7) {
+            deliverLikeLambda(dispatcher, deliveries.subList(from, Math.min(deliveries.size(), from + 7)));
+        }
+
+        // 5 domain events per account (the Noop's pseudo event is not a domain event)
+        Map<String, Long> counts = effectCounts();
+        assertThat(counts).hasSize(12).allSatisfy((stream, count) -> assertThat(count).isEqualTo(5));
+        seenByStream.forEach((stream, versions) -> assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L));
+        assertThat(seenByStream).hasSize(12);
+        for (int a = 0; a < 6; a++) {
+            assertThat(checkpoints.position("projection", StreamId.of("Account", "acc-" + a))).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void a_gap_is_closed_from_the_event_store_and_the_late_records_are_dropped_as_duplicates() {
+        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        EventDispatcher dispatcher = new EventDispatcher(List.of(countingSubscriber("gaps", null, 0)), checkpoints,
+                store);
+
+        // only the last commit arrives first: versions 1..5 come from the store, in order
+        EventDispatcher.Result first = dispatcher.dispatch(List.of(commits.get(commits.size() - 1)));
+        EventDispatcher.Result late = dispatcher.dispatch(commits.subList(0, commits.size() - 1));
+
+        assertThat(first.filledFromStore()).isEqualTo(5);
+        assertThat(first.handled()).isEqualTo(5);
+        assertThat(late.handled()).isZero();
+        assertThat(late.duplicates()).isEqualTo(5);
+        assertThat(seenByStream.get("gaps|Account-acc-0")).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void a_failing_handler_stops_the_batch_at_its_record_and_earlier_records_are_not_handled_again() {
+        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<Long> handled = new CopyOnWriteArrayList<>();
+        boolean[] failVersion3 = {true};
+        Subscriber flaky = Subscriber.builder("flaky").on(new BankAccount(), (event, ctx) -> {
+            if (event.version() == 3 && failVersion3[0]) {
+                throw new IllegalStateException("down");
+            }
+            handled.add(event.version());
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(flaky), checkpoints, store);
+
+        EventDispatcher.Result failed = dispatcher.dispatch(commits);
+        assertThat(failed.failedIndex()).isEqualTo(2); // the commit holding versions 3 and 4
+        assertThat(failed.failure()).hasMessage("down");
+        assertThat(handled).containsExactly(1L, 2L);
+
+        failVersion3[0] = false;
+        EventDispatcher.Result retried = dispatcher.dispatch(commits.subList(failed.failedIndex(), commits.size()));
+        assertThat(retried.succeeded()).isTrue();
+        assertThat(handled).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void raw_subscribers_see_pseudo_events_and_every_aggregate_type() {
+        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<String> types = new CopyOnWriteArrayList<>();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(Subscriber.builder("raw")
+                .onRaw(Subscriber.ALL, (event, ctx) -> types.add(event.type())).build()), checkpoints, store);
+
+        assertThat(dispatcher.dispatch(commits).succeeded()).isTrue();
+        assertThat(types).containsExactly("AccountOpened", "MoneyDeposited", "MoneyDeposited", "MoneyDeposited",
+                "MoneyWithdrawn", "nosqles.MessageProcessed");
+    }
+}
