@@ -154,6 +154,68 @@ public final class AggregateRepository<S, C, E> {
                 retry.maxAttempts());
     }
 
+    /**
+     * Like {@link #update(String, Object, EventMetadata)}, but whatever the command's outcome — accepted with
+     * events, accepted with none, or rejected by a business rule — the pseudo event that {@code recorder} makes
+     * of it is appended in the same commit, atomically with the domain events. A rejection is then recorded and
+     * returned in {@link CommandResult#rejection()}, not thrown. This is how a saga participant asks for its reply
+     * (ADR 0005). A duplicate message (its id seen before) is dropped without calling {@code recorder}.
+     *
+     * @param metadata must carry the message id
+     * @throws StreamNotFoundException the aggregate does not exist
+     * @throws ConcurrencyConflictException the conflicts outlived the retries
+     */
+    public CommandResult<S, E> updateRecording(String id, C command, EventMetadata metadata,
+                                               java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
+        Objects.requireNonNull(recorder, "recorder");
+        if (!hasCallerMessageId(metadata)) {
+            throw new IllegalArgumentException("updateRecording needs a message id in the metadata");
+        }
+        StreamId streamId = streamId(id);
+        EventMetadata meta = complete(metadata);
+        ConcurrencyConflictException last = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            Loaded<S> loaded = load(streamId);
+            if (loaded.version() == 0) {
+                throw new StreamNotFoundException(streamId);
+            }
+            if (loaded.messageIds().contains(meta.messageId())) {
+                return duplicate(streamId, loaded);
+            }
+            List<? extends E> events;
+            CommandOutcome<S, E> outcome;
+            CommandRejectedException rejection = null;
+            try {
+                events = aggregate.process(loaded.state(), command);
+                S after = loaded.state();
+                for (E e : events) {
+                    after = aggregate.apply(after, e);
+                }
+                outcome = new CommandOutcome.Accepted<>(loaded.state(), after, List.copyOf(events));
+            } catch (CommandRejectedException rejected) {
+                events = List.of();
+                rejection = rejected;
+                outcome = new CommandOutcome.Rejected<>(loaded.state(), rejected);
+            }
+            PseudoEvent recorded = recorder.apply(outcome);
+            List<NewEvent> pseudo = recorded != null
+                    ? List.of(new NewEvent(ids.get(), recorded.type(), recorded.schemaVersion(), recorded.data()))
+                    : events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
+            try {
+                CommandResult<S, E> result = append(streamId, loaded.state(), loaded.version(), loaded.expected(),
+                        loaded.messageIds(), events, pseudo, meta, attempt);
+                return new CommandResult<>(result.state(), result.events(), attempt, false, rejection);
+            } catch (ConcurrencyConflictException conflict) {
+                last = conflict;
+                if (attempt < retry.maxAttempts()) {
+                    sleep(retry.delayAfter(attempt));
+                }
+            }
+        }
+        throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
+                retry.maxAttempts());
+    }
+
     /** The current state, or empty when the aggregate does not exist. */
     public Optional<AggregateState<S>> find(String id) {
         StreamId streamId = streamId(id);

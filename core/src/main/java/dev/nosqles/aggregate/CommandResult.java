@@ -10,10 +10,20 @@ import java.util.List;
  * @param attempts how many times it was processed (more than 1 after optimistic-concurrency retries)
  * @param duplicate true when the message id had been processed before: nothing was processed or written, and
  *        {@code state} is the current state
+ * @param rejection with {@link AggregateRepository#updateRecording}: the rejection that was recorded instead of
+ *        thrown; otherwise always null
  */
 public record CommandResult<S, E>(AggregateState<S> state, List<EventEnvelope<E>> events, int attempts,
-                                  boolean duplicate) {
+                                  boolean duplicate, CommandRejectedException rejection) {
     public CommandResult {
         events = List.copyOf(events);
+    }
+
+    public CommandResult(AggregateState<S> state, List<EventEnvelope<E>> events, int attempts, boolean duplicate) {
+        this(state, events, attempts, duplicate, null);
+    }
+
+    public boolean rejected() {
+        return rejection != null;
     }
 }
