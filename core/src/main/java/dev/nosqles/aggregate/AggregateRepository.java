@@ -93,7 +93,7 @@ public final class AggregateRepository<S, C, E> {
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
         try {
-            return append(streamId, initial, 0, ExpectedVersion.noStream(), List.of(), events, meta, 1);
+            return append(streamId, initial, 0, ExpectedVersion.noStream(), List.of(), events, List.of(), meta, 1);
         } catch (StreamAlreadyExistsException exists) {
             if (hasCallerMessageId(metadata)) {
                 Loaded<S> loaded = load(streamId);
@@ -124,13 +124,8 @@ public final class AggregateRepository<S, C, E> {
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
         StreamId streamId = streamId(id);
         EventMetadata meta = complete(metadata);
-        ConcurrencyConflictException last = null;
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            Loaded<S> loaded = load(streamId);
-            if (loaded.version() == 0) {
-                throw new StreamNotFoundException(streamId);
-            }
-            boolean idempotent = hasCallerMessageId(metadata);
+        boolean idempotent = hasCallerMessageId(metadata);
+        return retrying(streamId, (loaded, attempt) -> {
             if (idempotent && loaded.messageIds().contains(meta.messageId())) {
                 return duplicate(streamId, loaded);
             }
@@ -140,19 +135,11 @@ public final class AggregateRepository<S, C, E> {
                         attempt, false);
             }
             List<NewEvent> pseudo = events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
-            try {
-                return append(streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.messageIds(),
-                        events, pseudo, meta, attempt);
-            } catch (ConcurrencyConflictException conflict) {
-                last = conflict;
-                if (attempt < retry.maxAttempts()) {
-                    sleep(retry.delayAfter(attempt));
-                }
-            }
-        }
-        throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
-                retry.maxAttempts());
+            return append(streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.messageIds(),
+                    events, pseudo, meta, attempt);
+        });
     }
+
 
     /**
      * Like {@link #update(String, Object, EventMetadata)}, but whatever the command's outcome — accepted with
@@ -173,12 +160,7 @@ public final class AggregateRepository<S, C, E> {
         }
         StreamId streamId = streamId(id);
         EventMetadata meta = complete(metadata);
-        ConcurrencyConflictException last = null;
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            Loaded<S> loaded = load(streamId);
-            if (loaded.version() == 0) {
-                throw new StreamNotFoundException(streamId);
-            }
+        return retrying(streamId, (loaded, attempt) -> {
             if (loaded.messageIds().contains(meta.messageId())) {
                 return duplicate(streamId, loaded);
             }
@@ -201,10 +183,28 @@ public final class AggregateRepository<S, C, E> {
             List<NewEvent> pseudo = recorded != null
                     ? List.of(new NewEvent(ids.get(), recorded.type(), recorded.schemaVersion(), recorded.data()))
                     : events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
+            CommandResult<S, E> result = append(streamId, loaded.state(), loaded.version(), loaded.expected(),
+                    loaded.messageIds(), events, pseudo, meta, attempt);
+            return new CommandResult<>(result.state(), result.events(), attempt, false, rejection);
+        });
+    }
+
+    /** One attempt of an update against a freshly loaded, existing aggregate. */
+    @FunctionalInterface
+    private interface Attempt<S, E> {
+        CommandResult<S, E> run(Loaded<S> loaded, int attempt);
+    }
+
+    /** Loads and runs the attempt; on a concurrency conflict backs off, reloads and runs it again. */
+    private CommandResult<S, E> retrying(StreamId streamId, Attempt<S, E> body) {
+        ConcurrencyConflictException last = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            Loaded<S> loaded = load(streamId);
+            if (loaded.version() == 0) {
+                throw new StreamNotFoundException(streamId);
+            }
             try {
-                CommandResult<S, E> result = append(streamId, loaded.state(), loaded.version(), loaded.expected(),
-                        loaded.messageIds(), events, pseudo, meta, attempt);
-                return new CommandResult<>(result.state(), result.events(), attempt, false, rejection);
+                return body.run(loaded, attempt);
             } catch (ConcurrencyConflictException conflict) {
                 last = conflict;
                 if (attempt < retry.maxAttempts()) {
@@ -215,6 +215,7 @@ public final class AggregateRepository<S, C, E> {
         throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
                 retry.maxAttempts());
     }
+
 
     /** The current state, or empty when the aggregate does not exist. */
     public Optional<AggregateState<S>> find(String id) {
@@ -289,12 +290,6 @@ public final class AggregateRepository<S, C, E> {
 
     private static boolean hasCallerMessageId(EventMetadata metadata) {
         return metadata != null && metadata.messageId() != null;
-    }
-
-    private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
-                                       List<String> seenMessageIds, List<? extends E> events, EventMetadata meta,
-                                       int attempt) {
-        return append(streamId, state, before, expected, seenMessageIds, events, List.of(), meta, attempt);
     }
 
     private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,

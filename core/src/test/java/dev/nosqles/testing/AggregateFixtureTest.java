@@ -3,9 +3,9 @@ package dev.nosqles.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.BankAccount.Deposit;
+import dev.nosqles.testsupport.BankAccount.DepositTwice;
 import dev.nosqles.testsupport.BankAccount.Deposited;
 import dev.nosqles.testsupport.BankAccount.InsufficientFunds;
 import dev.nosqles.testsupport.BankAccount.Open;
@@ -56,10 +56,12 @@ class AggregateFixtureTest {
     }
 
     @Test
-    void an_update_of_an_aggregate_that_does_not_exist_fails_as_not_found() {
-        // Deposit with no history is processed as a create: BankAccount accepts it, so check a real update path
-        account.given(new Opened("ann")).withId("x-1").when(new Deposit(3)).thenEvents(new Deposited(3, "EUR"));
-        assertThat(account.given(new Opened("ann")).when(new Deposit(3)).versionBefore()).isEqualTo(2);
-        assertThat(StreamNotFoundException.class).isNotNull();
+    void given_events_the_command_runs_as_an_update_after_them() {
+        AggregateFixture.Outcome<BankAccount.State, BankAccount.Event> outcome =
+                account.given(new Opened("ann"), new Deposited(1, "EUR")).withId("x-1").when(new DepositTwice(3, 4));
+        assertThat(outcome.versionBefore()).isEqualTo(2);
+        assertThat(outcome.state().version()).isEqualTo(4);
+        assertThat(outcome.state().id()).isEqualTo("x-1");
+        outcome.thenEvents(new Deposited(3, "EUR"), new Deposited(4, "EUR"));
     }
 }
