@@ -76,7 +76,6 @@ class CreateOrderSagaThroughAwsTest {
     private String customerQueue;
     private String orderQueue;
     private String replyQueue;
-    private SqsSagaMessageSender sender;
 
     private static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -96,9 +95,16 @@ class CreateOrderSagaThroughAwsTest {
         app = new Application(store, SnapshotStore.none(), clock, UUID::randomUUID);
         customerQueue = fifoQueue("customer-commands");
         orderQueue = fifoQueue("order-commands");
-        replyQueue = clients.sqs().createQueue(b -> b.queueName(unique("saga-replies"))
+        replyQueue = standardQueue("saga-replies");
+    }
+
+    private String standardQueue(String name) {
+        return clients.sqs().createQueue(b -> b.queueName(unique(name))
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "5"))).queueUrl();
-        sender = new SqsSagaMessageSender(clients.sqs(), Map.of(
+    }
+
+    private SqsSagaMessageSender sender(String replyQueue) {
+        return new SqsSagaMessageSender(clients.sqs(), Map.of(
                 CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerQueue,
                 CreateOrderSaga.ORDER_COMMANDS.name(), orderQueue,
                 CreateOrderSaga.REPLIES, replyQueue));
@@ -117,7 +123,12 @@ class CreateOrderSagaThroughAwsTest {
         final SqsPoller replies;
 
         Functions(Duration reservationDeadline, boolean duplicates) {
+            this(reservationDeadline, duplicates, replyQueue);
+        }
+
+        Functions(Duration reservationDeadline, boolean duplicates, String replyQueue) {
             SagaDefinition<CreateOrderSagaData> definition = CreateOrderSaga.definition(reservationDeadline);
+            SqsSagaMessageSender sender = sender(replyQueue);
             SagaMessageSender out = duplicates ? new SendingTwice(sender) : sender;
             RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction =
                     new OrderSagaStreamHandler(store, SnapshotStore.none(), checkpoints, out, definition, clock);
@@ -285,14 +296,15 @@ class CreateOrderSagaThroughAwsTest {
     @Test
     void a_customer_that_never_answers_lets_the_deadline_reject_the_order_and_its_late_reservation_is_released()
             throws InterruptedException {
-        Functions functions = new Functions(Duration.ofSeconds(2), false);
+        String deadlineReplies = standardQueue("saga-replies-deadline"); // holds only this saga's deadline
+        Functions functions = new Functions(Duration.ofSeconds(2), false, deadlineReplies);
         String customer = customer();
         String orderId = order(customer, "30.00");
 
         functions.settle(false);
         assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVAL_PENDING);
         // the deadline waits in the reply queue as a delayed message (moto emulates DelaySeconds)
-        assertThat(clients.sqs().getQueueAttributes(b -> b.queueUrl(replyQueue)
+        assertThat(clients.sqs().getQueueAttributes(b -> b.queueUrl(deadlineReplies)
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes()
                 .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).isEqualTo("1");
         Instant giveUp = Instant.now().plusSeconds(60);
