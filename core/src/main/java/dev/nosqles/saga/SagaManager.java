@@ -1,0 +1,182 @@
+package dev.nosqles.saga;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.nosqles.aggregate.Aggregate;
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.AggregateState;
+import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.aggregate.EventEnvelope;
+import dev.nosqles.internal.Json;
+import dev.nosqles.saga.SagaCommand.DeadlineExpired;
+import dev.nosqles.saga.SagaCommand.HandleReply;
+import dev.nosqles.saga.SagaCommand.StartSaga;
+import dev.nosqles.saga.SagaEvent.SagaCommandEvent;
+import dev.nosqles.saga.SagaMessage.CommandMessage;
+import dev.nosqles.saga.SagaMessage.DeadlineMessage;
+import dev.nosqles.saga.SagaMessage.ReplyMessage;
+import dev.nosqles.saga.internal.SagaIds;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.subscription.Subscriber;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Runs the sagas of one {@link SagaDefinition}: starts them from events, feeds them replies and deadlines, and
+ * provides the stream subscriber that sends the commands they decide. Exactly once in effect (ADR 0005):
+ * <ul>
+ *   <li>a saga's id is derived from its triggering event, and the start carries the event id as message id:
+ *       a redelivered event finds the saga started and gets a duplicate result;</li>
+ *   <li>a reply is applied with its message id: a redelivered reply is dropped by the repository;</li>
+ *   <li>command messages carry deterministic ids: a re-sent command is dropped by its participant.</li>
+ * </ul>
+ */
+public final class SagaManager<D> {
+    private final SagaDefinition<D> definition;
+    private final AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository;
+    private final SagaMessageSender sender;
+    private final Clock clock;
+
+    public SagaManager(SagaDefinition<D> definition,
+                       AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
+                       SagaMessageSender sender, Clock clock) {
+        this.definition = Objects.requireNonNull(definition, "definition");
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (!repository.aggregate().type().equals(definition.type())) {
+            throw new IllegalArgumentException("the repository is not of saga type " + definition.type());
+        }
+    }
+
+    /** A manager with a repository of its own over {@code store}. */
+    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
+                                            SagaMessageSender sender, Clock clock) {
+        return new SagaManager<>(definition, AggregateRepository.builder(new SagaOrchestrator<>(definition))
+                .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, clock);
+    }
+
+    public SagaDefinition<D> definition() {
+        return definition;
+    }
+
+    public AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository() {
+        return repository;
+    }
+
+    /** The id of the saga the event with this id starts. */
+    public String sagaId(String triggeringEventId) {
+        return SagaIds.sagaId(definition.type(), triggeringEventId);
+    }
+
+    /** The saga's current state, if it exists. */
+    public Optional<AggregateState<SagaState<D>>> find(String sagaId) {
+        return repository.find(sagaId);
+    }
+
+    /**
+     * Starts the saga of an event. Idempotent: the same event again returns a duplicate result.
+     *
+     * @param metadata the correlation id and principal to keep; the message id is the event id
+     */
+    public CommandResult<SagaState<D>, SagaEvent> start(String triggeringEventId, D data, EventMetadata metadata) {
+        String sagaId = sagaId(triggeringEventId);
+        EventMetadata meta = (metadata == null ? EventMetadata.empty() : metadata)
+                .withMessageId(triggeringEventId).withCausationId(triggeringEventId);
+        return repository.create(sagaId, new StartSaga<>(sagaId, data, clock.instant()), meta);
+    }
+
+    /**
+     * A subscriber that starts a saga for each event of the given class.
+     *
+     * @param name the subscriber's name (its checkpoints)
+     * @param data the saga data for the event
+     */
+    public <E, X extends E> Subscriber starter(String name, Aggregate<?, ?, E> aggregate, Class<X> eventClass,
+                                              Function<EventEnvelope<X>, D> data) {
+        return Subscriber.builder(name).on(aggregate, Set.of(eventClass), (event, ctx) -> {
+            @SuppressWarnings("unchecked")
+            EventEnvelope<X> typed = (EventEnvelope<X>) event;
+            EventMetadata meta = EventMetadata.empty().withCorrelationId(event.metadata().correlationId())
+                    .withPrincipal(event.metadata().principal());
+            start(event.eventId().toString(), data.apply(typed), meta);
+        }).build();
+    }
+
+    /**
+     * Handles a message from the reply channel: a reply goes to its saga (a duplicate is dropped); a deadline
+     * that is due becomes {@code DeadlineExpired}, one that came early (deadlines beyond {@link
+     * SagaMessageSender#MAX_DELAY}) is scheduled again for the rest of its delay.
+     *
+     * @return what the orchestrator did; empty when a deadline was re-scheduled
+     */
+    public Optional<CommandResult<SagaState<D>, SagaEvent>> handle(SagaMessage message) {
+        if (!message.sagaType().equals(definition.type())) {
+            throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
+        }
+        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type());
+        Instant now = clock.instant();
+        return switch (message) {
+            case ReplyMessage reply -> Optional.of(repository.update(reply.sagaId(),
+                    new HandleReply(reply.reply(), now), meta));
+            case DeadlineMessage deadline -> {
+                if (now.isBefore(deadline.deadline())) {
+                    schedule(deadline, now);
+                    yield Optional.empty();
+                }
+                yield Optional.of(repository.update(deadline.sagaId(),
+                        new DeadlineExpired(deadline.commandMessageId(), now), meta));
+            }
+            case CommandMessage command ->
+                    throw new SagaMessageException("command", "kind", "is not a reply or deadline");
+        };
+    }
+
+    /**
+     * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel and
+     * schedules its deadline. Name: {@code saga-<type>-commands}.
+     */
+    public Subscriber commandSender() {
+        return Subscriber.builder("saga-" + definition.type() + "-commands")
+                .onRaw(definition.type(), (event, ctx) -> sendCommand(event))
+                .build();
+    }
+
+    private void sendCommand(RecordedEvent event) throws JsonProcessingException {
+        if (!"SagaCommandEvent".equals(event.type())) {
+            return;
+        }
+        SagaCommandEvent sent = Json.mapper().readValue(event.data(), SagaCommandEvent.class);
+        String sagaId = event.streamId().id();
+        sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
+                definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command()));
+        if (sent.deadline() != null) {
+            schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId()), definition.type(),
+                    sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline()), clock.instant());
+        }
+    }
+
+    private void schedule(DeadlineMessage deadline, Instant now) {
+        Duration remaining = Duration.between(now, deadline.deadline());
+        // whole seconds, rounded up, so that a deadline never arrives early because of rounding
+        long seconds = Math.max(0, (remaining.toMillis() + 999) / 1000);
+        Duration delay = Duration.ofSeconds(Math.min(seconds, SagaMessageSender.MAX_DELAY.toSeconds()));
+        sender.schedule(deadline, delay);
+    }
+
+    private static String kind(SagaMessage message) {
+        return switch (message) {
+            case CommandMessage c -> "command";
+            case ReplyMessage r -> "reply";
+            case DeadlineMessage d -> "deadline";
+        };
+    }
+}

@@ -1,0 +1,187 @@
+package dev.nosqles.saga;
+
+import dev.nosqles.aggregate.Aggregate;
+import dev.nosqles.aggregate.EventTypes;
+import dev.nosqles.saga.SagaCommand.DeadlineExpired;
+import dev.nosqles.saga.SagaCommand.HandleReply;
+import dev.nosqles.saga.SagaCommand.StartSaga;
+import dev.nosqles.saga.SagaDefinition.Action;
+import dev.nosqles.saga.SagaDefinition.Rendered;
+import dev.nosqles.saga.SagaDefinition.Step;
+import dev.nosqles.saga.SagaEvent.SagaCommandEvent;
+import dev.nosqles.saga.SagaEvent.SagaOrchestratorCreated;
+import dev.nosqles.saga.SagaEvent.SagaOrchestratorUpdated;
+import dev.nosqles.saga.internal.SagaIds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The event-sourced orchestrator of one saga type: an ordinary aggregate (type = the saga type) in the same
+ * events table, whose events say which command to send next. It decides; the stream function sends.
+ *
+ * <ul>
+ *   <li>Forward: each step that invokes a participant emits a {@link SagaCommandEvent} and waits for its reply;
+ *       a successful reply moves to the next step; after the last step the saga is {@code COMPLETED}.</li>
+ *   <li>A failed reply: the compensations of the earlier steps run in reverse order, each waiting for its reply;
+ *       then the saga is {@code COMPENSATED}. A compensation's reply moves on whatever its outcome: compensations
+ *       must be accepted (idempotent, harmless when there is nothing to undo).</li>
+ *   <li>An expired deadline: like a failure, and the timed-out step's own compensation is sent too, without
+ *       waiting for its reply (its participant is the one not answering; the FIFO queue delivers the undo after
+ *       the late command).</li>
+ *   <li>A reply or deadline for a command the saga is not waiting for produces no events.</li>
+ * </ul>
+ */
+public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, SagaEvent> {
+    private static final EventTypes<SagaEvent> EVENT_TYPES = EventTypes.<SagaEvent>builder()
+            .add("SagaOrchestratorCreated", 1, SagaOrchestratorCreated.class)
+            .add("SagaCommandEvent", 1, SagaCommandEvent.class)
+            .add("SagaOrchestratorUpdated", 1, SagaOrchestratorUpdated.class)
+            .build();
+
+    private final SagaDefinition<D> definition;
+
+    public SagaOrchestrator(SagaDefinition<D> definition) {
+        this.definition = Objects.requireNonNull(definition, "definition");
+    }
+
+    public SagaDefinition<D> definition() {
+        return definition;
+    }
+
+    @Override
+    public String type() {
+        return definition.type();
+    }
+
+    @Override
+    public SagaState<D> initialState() {
+        return SagaState.none();
+    }
+
+    @Override
+    public List<? extends SagaEvent> process(SagaState<D> state, SagaCommand command) {
+        return switch (command) {
+            case StartSaga<?> start -> start(state, start);
+            case HandleReply reply -> reply(state, reply);
+            case DeadlineExpired expired -> deadline(state, expired);
+        };
+    }
+
+    private List<SagaEvent> start(SagaState<D> state, StartSaga<?> start) {
+        if (state.exists()) {
+            throw new SagaLifecycleViolation(type(), "saga-already-started", "the saga has already started");
+        }
+        D data = definition.dataClass().cast(start.data());
+        List<SagaEvent> events = new ArrayList<>();
+        events.add(new SagaOrchestratorCreated(type(), start.sagaId(), definition.encodeData(data)));
+        forward(start.sagaId(), data, 0, start.now(), events);
+        return events;
+    }
+
+    private List<SagaEvent> reply(SagaState<D> state, HandleReply handle) {
+        requireStarted(state);
+        SagaReply reply = handle.reply();
+        if (!state.awaits(reply.inReplyTo())) {
+            return List.of();
+        }
+        List<SagaEvent> events = new ArrayList<>();
+        switch (state.status()) {
+            case RUNNING -> {
+                Step<D> step = definition.steps().get(state.step());
+                switch (reply.outcome()) {
+                    case SUCCESS -> forward(state.sagaId(), step.afterReply(state.data(), reply.data()),
+                            state.step() + 1, handle.now(), events);
+                    case FAILURE -> compensate(state.sagaId(), state.data(), state.step() - 1,
+                            step.name() + ":" + (reply.reason() == null ? "failed" : reply.reason()), events);
+                }
+            }
+            case COMPENSATING -> compensate(state.sagaId(), state.data(), state.step() - 1, state.reason(), events);
+            case COMPLETED, COMPENSATED -> {
+                return List.of(); // awaits nothing; unreachable through awaits()
+            }
+        }
+        return events;
+    }
+
+    private List<SagaEvent> deadline(SagaState<D> state, DeadlineExpired expired) {
+        requireStarted(state);
+        if (state.status() != SagaStatus.RUNNING || !state.awaits(expired.commandMessageId())
+                || state.deadline() == null || expired.now().isBefore(state.deadline())) {
+            return List.of();
+        }
+        Step<D> step = definition.steps().get(state.step());
+        List<SagaEvent> events = new ArrayList<>();
+        step.compensation().ifPresent(undo -> events.add(command(state.sagaId(), state.step(), step, true, undo,
+                state.data(), null)));
+        compensate(state.sagaId(), state.data(), state.step() - 1, step.name() + ":deadline-expired", events);
+        return events;
+    }
+
+    private void requireStarted(SagaState<D> state) {
+        if (!state.exists()) {
+            throw new SagaLifecycleViolation(type(), "saga-not-started", "the saga has not started");
+        }
+    }
+
+    /** Sends the command of the first invoking step at or after {@code from}, or completes. */
+    private void forward(String sagaId, D data, int from, Instant now, List<SagaEvent> events) {
+        List<Step<D>> steps = definition.steps();
+        for (int i = from; i < steps.size(); i++) {
+            Step<D> step = steps.get(i);
+            if (step.invocation().isPresent()) {
+                Instant deadline = step.deadline() == null ? null : now.plus(step.deadline());
+                SagaCommandEvent sent = command(sagaId, i, step, false, step.invocation().get(), data, deadline);
+                events.add(sent);
+                events.add(new SagaOrchestratorUpdated(definition.encodeData(data), i, SagaStatus.RUNNING,
+                        sent.commandMessageId(), deadline, null));
+                return;
+            }
+        }
+        events.add(new SagaOrchestratorUpdated(definition.encodeData(data), steps.size(), SagaStatus.COMPLETED,
+                null, null, null));
+    }
+
+    /** Sends the compensation of the first compensating step at or before {@code from}, or ends compensated. */
+    private void compensate(String sagaId, D data, int from, String reason, List<SagaEvent> events) {
+        List<Step<D>> steps = definition.steps();
+        for (int i = from; i >= 0; i--) {
+            Step<D> step = steps.get(i);
+            if (step.compensation().isPresent()) {
+                SagaCommandEvent sent = command(sagaId, i, step, true, step.compensation().get(), data, null);
+                events.add(sent);
+                events.add(new SagaOrchestratorUpdated(definition.encodeData(data), i, SagaStatus.COMPENSATING,
+                        sent.commandMessageId(), null, reason));
+                return;
+            }
+        }
+        events.add(new SagaOrchestratorUpdated(definition.encodeData(data), -1, SagaStatus.COMPENSATED, null, null,
+                reason));
+    }
+
+    private SagaCommandEvent command(String sagaId, int index, Step<D> step, boolean compensation,
+                                     Action<D, ?> action, D data, Instant deadline) {
+        Rendered rendered = action.render(data);
+        return new SagaCommandEvent(SagaIds.commandMessageId(sagaId, index, compensation), step.name(),
+                compensation, rendered.channel(), rendered.target(), rendered.commandType(), rendered.command(),
+                deadline);
+    }
+
+    @Override
+    public SagaState<D> apply(SagaState<D> state, SagaEvent event) {
+        return switch (event) {
+            case SagaOrchestratorCreated created -> new SagaState<>(created.sagaId(),
+                    definition.decodeData(created.data()), -1, SagaStatus.RUNNING, null, null, null);
+            case SagaCommandEvent sent -> state;
+            case SagaOrchestratorUpdated updated -> new SagaState<>(state.sagaId(),
+                    definition.decodeData(updated.data()), updated.step(), updated.status(),
+                    updated.awaitingCommandId(), updated.deadline(), updated.reason());
+        };
+    }
+
+    @Override
+    public EventTypes<SagaEvent> eventTypes() {
+        return EVENT_TYPES;
+    }
+}

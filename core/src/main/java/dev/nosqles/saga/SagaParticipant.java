@@ -1,0 +1,141 @@
+package dev.nosqles.saga;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.CommandOutcome;
+import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.aggregate.PseudoEvent;
+import dev.nosqles.internal.Json;
+import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.saga.SagaMessage.CommandMessage;
+import dev.nosqles.saga.SagaMessage.ReplyMessage;
+import dev.nosqles.saga.internal.SagaIds;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamNotFoundException;
+import dev.nosqles.subscription.Subscriber;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * An aggregate that takes part in sagas: it processes command messages from its channel and asks for the reply
+ * in the same commit (ADR 0005).
+ * <ul>
+ *   <li>{@link #handle}: {@code updateRecording} with the command message id as message id; whatever the
+ *       outcome, a {@code nosqles.SagaReplyRequested} pseudo event is appended with it (a rejection is a
+ *       {@code FAILURE} reply). A redelivered command is a duplicate: nothing is written, no second reply.</li>
+ *   <li>A target that does not exist gets a {@code FAILURE} reply sent at once, with a reply id derived from the
+ *       command id: a redelivery sends the same reply id, which the saga drops. The saga never hangs.</li>
+ *   <li>{@link #replySender()}: the stream subscriber that sends the requested replies, the pseudo event's id
+ *       being the reply's message id.</li>
+ * </ul>
+ *
+ * @param <S> the participant's state
+ * @param <C> its commands
+ * @param <E> its events
+ */
+public final class SagaParticipant<S, C, E> {
+    /** The pseudo event a participant appends to ask for a reply. */
+    public static final String REPLY_REQUESTED = PseudoEvents.PREFIX + "SagaReplyRequested";
+    /** The reason of the failure reply to a command whose target does not exist. */
+    public static final String TARGET_NOT_FOUND = "target-not-found";
+
+    private final AggregateRepository<S, C, E> repository;
+    private final Channel<C> channel;
+    private final SagaMessageSender sender;
+    private final Function<CommandOutcome<S, E>, Object> replyData;
+
+    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender) {
+        this(repository, channel, sender, outcome -> null);
+    }
+
+    /**
+     * @param replyData the data of a reply (a record, or null for none) for each outcome
+     */
+    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
+                           Function<CommandOutcome<S, E>, Object> replyData) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.replyData = Objects.requireNonNull(replyData, "replyData");
+    }
+
+    public Channel<C> channel() {
+        return channel;
+    }
+
+    /**
+     * Processes a command message.
+     *
+     * @return what the aggregate did; null when the target did not exist (a failure reply was sent)
+     * @throws SagaMessageException the message is for another channel or its command cannot be read
+     */
+    public CommandResult<S, E> handle(CommandMessage message) {
+        if (!message.channel().equals(channel.name())) {
+            throw new SagaMessageException("command", "channel", "is not " + channel.name());
+        }
+        C command = channel.decode(message.commandType(), message.command());
+        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
+                .withPrincipal("saga:" + message.sagaType());
+        try {
+            return repository.updateRecording(message.target(), command, meta, outcome -> replyRequested(message,
+                    outcome));
+        } catch (StreamNotFoundException missing) {
+            sender.send(new ReplyMessage(SagaIds.directReplyId(message.messageId()), message.sagaType(),
+                    message.sagaId(), message.replyChannel(), message.messageId(), ReplyOutcome.FAILURE,
+                    TARGET_NOT_FOUND, "{}"));
+            return null;
+        }
+    }
+
+    private PseudoEvent replyRequested(CommandMessage message, CommandOutcome<S, E> outcome) {
+        ObjectNode data = Json.mapper().createObjectNode();
+        data.put("sagaId", message.sagaId());
+        data.put("sagaType", message.sagaType());
+        data.put("replyChannel", message.replyChannel());
+        data.put("inReplyTo", message.messageId());
+        switch (outcome) {
+            case CommandOutcome.Accepted<S, E> accepted -> data.put("outcome", ReplyOutcome.SUCCESS.name());
+            case CommandOutcome.Rejected<S, E> rejected -> {
+                data.put("outcome", ReplyOutcome.FAILURE.name());
+                data.put("reason", rejected.rejection().reason());
+            }
+        }
+        Object reply = replyData.apply(outcome);
+        data.set("data", reply == null ? Json.mapper().createObjectNode() : Json.mapper().valueToTree(reply));
+        return new PseudoEvent(REPLY_REQUESTED, 1, data.toString());
+    }
+
+    /**
+     * The stream subscriber that sends the replies this participant's aggregate type asked for. Name:
+     * {@code saga-replies-<aggregate type>}.
+     */
+    public Subscriber replySender() {
+        return replySender("saga-replies-" + repository.aggregate().type(), sender,
+                repository.aggregate().type());
+    }
+
+    /** A stream subscriber that sends the replies requested by aggregates of the given types. */
+    public static Subscriber replySender(String name, SagaMessageSender sender, String... aggregateTypes) {
+        Subscriber.Builder builder = Subscriber.builder(name);
+        for (String type : aggregateTypes) {
+            builder.onRaw(type, (event, ctx) -> sendReply(event, sender));
+        }
+        return builder.build();
+    }
+
+    private static void sendReply(RecordedEvent event, SagaMessageSender sender) throws JsonProcessingException {
+        if (!REPLY_REQUESTED.equals(event.type())) {
+            return;
+        }
+        JsonNode data = Json.mapper().readTree(event.data());
+        sender.send(new ReplyMessage(event.eventId().toString(), data.get("sagaType").asText(),
+                data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
+                ReplyOutcome.valueOf(data.get("outcome").asText()),
+                data.hasNonNull("reason") ? data.get("reason").asText() : null,
+                data.has("data") ? data.get("data").toString() : "{}"));
+    }
+}

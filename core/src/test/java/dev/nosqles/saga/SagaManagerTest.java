@@ -1,0 +1,152 @@
+package dev.nosqles.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.saga.SagaMessage.CommandMessage;
+import dev.nosqles.saga.SagaMessage.DeadlineMessage;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.subscription.InMemoryCheckpointStore;
+import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The whole conversation in memory: orchestrator, stream subscribers, participant, replies. */
+class SagaManagerTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final InMemoryEventStore store = new InMemoryEventStore(clock);
+    private final RecordingSender sender = new RecordingSender();
+    private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
+            AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+    private final SagaManager<Transfer.Data> sagas =
+            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, clock);
+    private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
+            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+    private final Feed feed = new Feed(store, new EventDispatcher(
+            List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), store));
+    private final List<StreamId> streams = new ArrayList<>();
+
+    @BeforeEach
+    void accounts() {
+        for (String id : List.of("a", "b")) {
+            accounts.create(id, new BankAccount.Open(id));
+        }
+        accounts.update("a", new BankAccount.Deposit(10));
+        streams.addAll(List.of(accounts.streamId("a"), accounts.streamId("b"), accounts.streamId("audit")));
+    }
+
+    /** Runs stream -> queues -> handlers until nothing moves; every message is handled twice. */
+    private void settle(String sagaId) {
+        streams.add(sagas.repository().streamId(sagaId));
+        while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
+            List<CommandMessage> commands = List.copyOf(sender.commands);
+            sender.commands.clear();
+            for (CommandMessage c : commands) {
+                participant.handle(c);
+                participant.handle(c);
+            }
+            List<SagaMessage.ReplyMessage> replies = List.copyOf(sender.replies);
+            sender.replies.clear();
+            for (SagaMessage.ReplyMessage r : replies) {
+                sagas.handle(r);
+                sagas.handle(r);
+            }
+        }
+    }
+
+    @Test
+    void the_same_triggering_event_starts_one_saga_and_gets_a_duplicate_result_the_second_time() {
+        CommandResult<SagaState<Transfer.Data>, SagaEvent> first =
+                sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
+        CommandResult<SagaState<Transfer.Data>, SagaEvent> again =
+                sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.state().id()).isEqualTo(sagas.sagaId("event-1")).isEqualTo(first.state().id());
+    }
+
+    @Test
+    void a_saga_whose_participants_accept_completes_with_every_command_applied_once_despite_duplicates() {
+        accounts.create("audit", new BankAccount.Open("audit"));
+        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .state().id();
+
+        settle(sagaId);
+
+        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(accounts.get("a").state().balance()).isEqualTo(5);
+        assertThat(accounts.get("b").state().balance()).isEqualTo(5);
+        assertThat(accounts.get("b").state().deposits()).isEqualTo(1);
+        assertThat(sender.deadlines).hasSize(2);
+        assertThat(sender.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void a_rejected_first_step_ends_the_saga_compensated_with_nothing_changed() {
+        String sagaId = sagas.start("event-2", new Transfer.Data("a", "b", 50, null), EventMetadata.empty())
+                .state().id();
+
+        settle(sagaId);
+
+        SagaState<Transfer.Data> state = sagas.find(sagaId).orElseThrow().state();
+        assertThat(state.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(state.reason()).isEqualTo("withdraw:insufficient-funds");
+        assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(accounts.get("b").state().balance()).isZero();
+    }
+
+    @Test
+    void a_step_whose_target_does_not_exist_fails_and_the_earlier_steps_are_undone_once_each() {
+        String sagaId = sagas.start("event-3", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .state().id();
+
+        settle(sagaId);
+
+        SagaState<Transfer.Data> state = sagas.find(sagaId).orElseThrow().state();
+        assertThat(state.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(state.reason()).isEqualTo("audit:" + SagaParticipant.TARGET_NOT_FOUND);
+        assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(accounts.get("b").state().balance()).isZero();
+        assertThat(accounts.history("a")).extracting(e -> e.event().getClass().getSimpleName())
+                .containsExactly("Opened", "Deposited", "Withdrawn", "Deposited");
+    }
+
+    @Test
+    void a_deadline_is_scheduled_for_at_most_fifteen_minutes_and_an_early_one_is_scheduled_again() {
+        SagaDefinition<Transfer.Data> slow = SagaDefinition.builder("SlowSaga", Transfer.Data.class)
+                .step("wait").invoke(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Deposit(1))
+                .deadline(Duration.ofMinutes(40))
+                .build();
+        SagaManager<Transfer.Data> manager = SagaManager.create(slow, store, SnapshotStore.none(), sender, clock);
+        String sagaId = manager.start("event-4", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .state().id();
+        new Feed(store, new EventDispatcher(List.of(manager.commandSender()), new InMemoryCheckpointStore(), store))
+                .pump(List.of(manager.repository().streamId(sagaId)));
+        DeadlineMessage deadline = sender.deadlines.get(0);
+        assertThat(sender.delays).containsExactly(Duration.ofMinutes(15));
+
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(manager.handle(deadline)).isEmpty();
+        assertThat(sender.delays).containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(15));
+        clock.advance(Duration.ofMinutes(15));
+        manager.handle(deadline);
+        clock.advance(Duration.ofMinutes(10));
+        manager.handle(deadline);
+
+        assertThat(sender.delays).containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(15),
+                Duration.ofMinutes(10));
+        assertThat(manager.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(manager.find(sagaId).orElseThrow().state().reason()).isEqualTo("wait:deadline-expired");
+    }
+}

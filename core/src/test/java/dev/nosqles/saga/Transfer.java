@@ -1,0 +1,41 @@
+package dev.nosqles.saga;
+
+import dev.nosqles.testsupport.BankAccount;
+import java.time.Duration;
+
+/** A test saga over {@link BankAccount}: withdraw from one account, deposit into another, then audit. */
+final class Transfer {
+    static final Channel<BankAccount.Command> ACCOUNTS = Channel.builder("accounts", BankAccount.Command.class)
+            .command("Withdraw", BankAccount.Withdraw.class)
+            .command("Deposit", BankAccount.Deposit.class)
+            .command("Open", BankAccount.Open.class)
+            .build();
+
+    record Data(String from, String to, long amount, String receipt) {
+        Data withReceipt(String value) {
+            return new Data(from, to, amount, value);
+        }
+    }
+
+    record Receipt(String number) {
+    }
+
+    private Transfer() {
+    }
+
+    static SagaDefinition<Data> definition() {
+        return SagaDefinition.builder("TransferSaga", Data.class)
+                .step("withdraw")
+                .invoke(ACCOUNTS, Data::from, d -> new BankAccount.Withdraw(d.amount()))
+                .deadline(Duration.ofSeconds(30))
+                .compensate(ACCOUNTS, Data::from, d -> new BankAccount.Deposit(d.amount()))
+                .onReply(Receipt.class, (d, r) -> d.withReceipt(r.number()))
+                .step("deposit")
+                .invoke(ACCOUNTS, Data::to, d -> new BankAccount.Deposit(d.amount()))
+                .deadline(Duration.ofSeconds(10))
+                .compensate(ACCOUNTS, Data::to, d -> new BankAccount.Withdraw(d.amount()))
+                .step("audit")
+                .invoke(ACCOUNTS, d -> "audit", d -> new BankAccount.Open("audit"))
+                .build();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.nosqles.app.saga;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.app.Application;
+import dev.nosqles.app.customer.Customer;
+import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
+import dev.nosqles.app.customer.CustomerCommand;
+import dev.nosqles.app.customer.CustomerEvent;
+import dev.nosqles.app.customer.CustomerState;
+import dev.nosqles.app.order.Order;
+import dev.nosqles.app.order.OrderEvent.OrderCancelled;
+import dev.nosqles.app.order.OrderEvent.OrderCreated;
+import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.saga.SagaDefinition;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.saga.SagaParticipant;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.subscription.CheckpointStore;
+import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.subscription.Subscriber;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The events table's stream function of the reference sagas. Subscribers (each with its own checkpoints):
+ * <ul>
+ *   <li>{@value #STARTER}: starts a {@link CreateOrderSaga} for every {@code OrderCreated} (once per event);</li>
+ *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue and
+ *       schedules its deadline on the reply queue;</li>
+ *   <li>{@value #REPLY_SENDER}: sends the replies that Customer and Order asked for
+ *       ({@code nosqles.SagaReplyRequested});</li>
+ *   <li>{@value #CREDIT_RELEASER}: choreography, no saga: an {@code OrderCancelled} releases the customer's
+ *       credit, with the event id as message id (exactly once).</li>
+ * </ul>
+ * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
+ * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, AWS_REGION.
+ */
+public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
+    public static final String STARTER = "create-order-saga-starter";
+    public static final String REPLY_SENDER = "saga-reply-sender";
+    public static final String CREDIT_RELEASER = "release-credit-on-order-cancelled";
+
+    public OrderSagaStreamHandler() {
+        this(System::getenv);
+    }
+
+    public OrderSagaStreamHandler(Function<String, String> env) {
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition());
+    }
+
+    private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
+        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), definition, wiring.clock());
+    }
+
+    /** For tests and the local runtime. */
+    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
+                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
+                                  Clock clock) {
+        super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
+                SagaManager.create(definition, events, snapshots, sender, clock), sender), checkpoints, events));
+    }
+
+    static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
+                                        SagaMessageSender sender) {
+        return List.of(
+                sagas.starter(STARTER, new Order(), OrderCreated.class, created -> new CreateOrderSagaData(
+                        created.streamId().id(), created.event().customerId(), created.event().orderTotal())),
+                sagas.commandSender(),
+                SagaParticipant.replySender(REPLY_SENDER, sender, Customer.TYPE, Order.TYPE),
+                creditReleaser(app.customers()));
+    }
+
+    private static Subscriber creditReleaser(
+            AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers) {
+        return Subscriber.builder(CREDIT_RELEASER).on(new Order(), Set.of(OrderCancelled.class), (event, ctx) -> {
+            OrderCancelled cancelled = (OrderCancelled) event.event();
+            customers.update(cancelled.customerId(), new ReleaseCredit(event.streamId().id()),
+                    EventMetadata.empty().withMessageId(event.eventId().toString())
+                            .withCausationId(event.eventId().toString())
+                            .withCorrelationId(event.metadata().correlationId())
+                            .withPrincipal(event.metadata().principal()));
+        }).build();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.nosqles.app.saga;
+
+import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.saga.SagaReplyQueueHandler;
+import dev.nosqles.saga.SagaDefinition;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.SnapshotStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The orchestrators' side of the saga-replies queue (standard): replies and deadlines of
+ * {@link CreateOrderSaga}s. Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (deadlines that
+ * come early are put back), AWS_REGION.
+ */
+public final class SagaReplyHandler extends SagaReplyQueueHandler {
+
+    public SagaReplyHandler() {
+        this(System::getenv);
+    }
+
+    public SagaReplyHandler(Function<String, String> env) {
+        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition());
+    }
+
+    private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
+        this(wiring.events(), wiring.snapshots(), wiring.sender(), definition, wiring.clock());
+    }
+
+    /** For tests and the local runtime. */
+    public SagaReplyHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
+                            SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
+        super(List.of(SagaManager.create(definition, events, snapshots, sender, clock)));
+    }
+}

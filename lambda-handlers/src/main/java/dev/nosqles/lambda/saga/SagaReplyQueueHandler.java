@@ -1,0 +1,53 @@
+package dev.nosqles.lambda.saga;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Lambda adapter of the saga reply queue (a standard queue): hands replies and deadlines to the
+ * {@link SagaManager} of their saga type. Duplicates are dropped by the orchestrator's message-id dedupe, so
+ * messages are independent and failures are reported per message.
+ */
+public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final System.Logger LOG = System.getLogger(SagaReplyQueueHandler.class.getName());
+
+    private final Map<String, SagaManager<?>> managers = new HashMap<>();
+
+    public SagaReplyQueueHandler(List<SagaManager<?>> managers) {
+        for (SagaManager<?> manager : managers) {
+            if (this.managers.put(manager.definition().type(), manager) != null) {
+                throw new IllegalArgumentException("two managers for saga type " + manager.definition().type());
+            }
+        }
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage record : records) {
+            try {
+                SagaMessage message = SagaMessage.decode(record.getBody());
+                SagaManager<?> manager = managers.get(message.sagaType());
+                if (manager == null) {
+                    throw new SagaMessageException("reply", "sagaType", "has no saga manager here");
+                }
+                manager.handle(message);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "saga reply {0} failed: {1}", record.getMessageId(), e.getClass().getName());
+                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+}

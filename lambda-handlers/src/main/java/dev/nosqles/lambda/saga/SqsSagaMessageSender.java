@@ -1,0 +1,76 @@
+package dev.nosqles.lambda.saga;
+
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/**
+ * Saga messages on SQS (ADR 0005). Channel names map to queue URLs.
+ * <ul>
+ *   <li>Commands go to FIFO queues: message group = the target aggregate id (a participant's commands stay in
+ *       order; different aggregates run in parallel), deduplication id = the command message id.</li>
+ *   <li>Replies and deadlines go to the saga's reply queue, a <em>standard</em> queue: FIFO queues refuse a
+ *       per-message {@code DelaySeconds}, and duplicates are dropped by the orchestrator anyway.</li>
+ * </ul>
+ */
+public final class SqsSagaMessageSender implements SagaMessageSender {
+    private final SqsClient sqs;
+    private final Map<String, String> queueUrls;
+
+    /**
+     * @param queueUrls queue URL by channel name (command channels and reply channels)
+     */
+    public SqsSagaMessageSender(SqsClient sqs, Map<String, String> queueUrls) {
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.queueUrls = Map.copyOf(queueUrls);
+    }
+
+    @Override
+    public void send(SagaMessage.CommandMessage command) {
+        String url = url(command.channel());
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
+                .messageBody(SagaMessage.encode(command));
+        if (fifo(url)) {
+            request.messageGroupId(command.target()).messageDeduplicationId(command.messageId());
+        }
+        sqs.sendMessage(request.build());
+    }
+
+    @Override
+    public void send(SagaMessage.ReplyMessage reply) {
+        String url = url(reply.replyChannel());
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
+                .messageBody(SagaMessage.encode(reply));
+        if (fifo(url)) {
+            request.messageGroupId(reply.sagaId()).messageDeduplicationId(reply.messageId());
+        }
+        sqs.sendMessage(request.build());
+    }
+
+    @Override
+    public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+        String url = url(deadline.replyChannel());
+        if (fifo(url)) {
+            throw new IllegalStateException("reply channel " + deadline.replyChannel()
+                    + " is a FIFO queue, which cannot delay single messages; use a standard queue");
+        }
+        long seconds = Math.max(0, Math.min(delay.toSeconds(), MAX_DELAY.toSeconds()));
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody(SagaMessage.encode(deadline)).delaySeconds((int) seconds));
+    }
+
+    private String url(String channel) {
+        String url = queueUrls.get(channel);
+        if (url == null) {
+            throw new IllegalStateException("no queue configured for saga channel " + channel);
+        }
+        return url;
+    }
+
+    private static boolean fifo(String url) {
+        return url.endsWith(".fifo");
+    }
+}

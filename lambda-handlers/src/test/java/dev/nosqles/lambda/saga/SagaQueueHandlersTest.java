@@ -1,0 +1,107 @@
+package dev.nosqles.lambda.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.saga.CreateOrderSaga;
+import dev.nosqles.app.saga.CustomerCommandHandler;
+import dev.nosqles.app.saga.SagaReplyHandler;
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.app.customer.Customer;
+import dev.nosqles.saga.ReplyOutcome;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SagaQueueHandlersTest {
+    private final InMemoryEventStore store = new InMemoryEventStore();
+    private final List<SagaMessage> sent = new ArrayList<>();
+    private final SagaMessageSender sender = new SagaMessageSender() {
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+            sent.add(command);
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+            sent.add(reply);
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+            sent.add(deadline);
+        }
+    };
+
+    private static SQSEvent.SQSMessage sqs(String id, String body) {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId(id);
+        m.setBody(body);
+        return m;
+    }
+
+    private static SQSEvent event(SQSEvent.SQSMessage... messages) {
+        SQSEvent e = new SQSEvent();
+        e.setRecords(List.of(messages));
+        return e;
+    }
+
+    private static String reserve(String messageId, String customerId) {
+        return SagaMessage.encode(new SagaMessage.CommandMessage(messageId, CreateOrderSaga.TYPE, "s1",
+                CreateOrderSaga.REPLIES, CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerId, "ReserveCredit",
+                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}"));
+    }
+
+    private static List<String> failed(SQSBatchResponse response) {
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .toList();
+    }
+
+    @Test
+    void a_command_queue_batch_fails_from_the_first_unreadable_message_on_so_that_fifo_order_holds() {
+        AggregateRepository.builder(new Customer()).eventStore(store).build()
+                .create("c1", new CreateCustomer("Ann", new BigDecimal("100")));
+        CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,
+                Clock.systemUTC());
+
+        SQSBatchResponse response = handler.handleRequest(event(sqs("q1", reserve("m1", "c1")),
+                sqs("q2", "{\"kind\":\"nonsense\"}"), sqs("q3", reserve("m3", "c1"))), null);
+
+        assertThat(failed(response)).containsExactly("q2", "q3");
+    }
+
+    @Test
+    void a_command_for_a_customer_that_does_not_exist_is_answered_with_a_failure_and_not_retried() {
+        CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,
+                Clock.systemUTC());
+
+        SQSBatchResponse response = handler.handleRequest(event(sqs("q1", reserve("m1", "nobody"))), null);
+
+        assertThat(failed(response)).isEmpty();
+        assertThat(sent).singleElement().isInstanceOfSatisfying(SagaMessage.ReplyMessage.class,
+                r -> assertThat(r.outcome()).isEqualTo(ReplyOutcome.FAILURE));
+    }
+
+    @Test
+    void the_reply_queue_reports_only_the_messages_that_failed() {
+        SagaReplyHandler handler = new SagaReplyHandler(store, SnapshotStore.none(), sender,
+                CreateOrderSaga.definition(), Clock.systemUTC());
+        String unknownSaga = SagaMessage.encode(new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "missing",
+                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}"));
+        String otherType = SagaMessage.encode(new SagaMessage.ReplyMessage("r2", "OtherSaga", "s",
+                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}"));
+
+        SQSBatchResponse response = handler.handleRequest(event(sqs("q1", unknownSaga), sqs("q2", otherType)), null);
+
+        assertThat(failed(response)).containsExactly("q1", "q2");
+    }
+}
