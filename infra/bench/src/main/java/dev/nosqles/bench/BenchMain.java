@@ -1,0 +1,1 @@
+package dev.nosqles.bench; public final class BenchMain { public static void main(String[] a) {} }
