@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class Overhead {
     public static final String APPEND = "append (1 event, 200 B)";
     public static final String READ = "store read (20 events)";
-    public static final String LOAD = "repository load (20 events, decode + fold)";
+    public static final String LOAD = "repository get (20 events)";
     public static final String BARE_PUT = "bare conditional PutItem";
     public static final String BARE_QUERY = "bare Query";
 

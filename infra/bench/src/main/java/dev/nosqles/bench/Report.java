@@ -28,6 +28,7 @@ public final class Report {
                 .writeValue(dir.resolve("results.json").toFile(), results);
         StringBuilder md = new StringBuilder();
         header(md, results);
+        summary(md, results);
         requestUnits(md, dir, results);
         overhead(md, dir, results);
         replay(md, dir, results);
@@ -58,6 +59,43 @@ public final class Report {
                 .append(" to AWS are the request-unit counts (computed by `CapacityMeter` from the items really")
                 .append(" written and read, by DynamoDB's published rules; identical run to run), the number of")
                 .append(" requests, and the ratios measured side by side in the same run.\n\n");
+    }
+
+    private static void summary(StringBuilder md, Results r) {
+        RequestUnits.Result u = r.requestUnits();
+        md.append("## Summary\n\n");
+        for (int events : List.of(1, 5, 20)) {
+            Optional<WriteCost> ours = u.write(RequestUnits.OURS, 200, events);
+            Optional<WriteCost> a = u.write(RequestUnits.EVENTUATE, 200, events);
+            Optional<WriteCost> b = u.write(RequestUnits.PER_EVENT, 200, events);
+            if (ours.isPresent() && a.isPresent() && b.isPresent()) {
+                md.append("- A command appending ").append(events).append(" × 200 B event").append(events == 1 ? "" : "s")
+                        .append(": **").append(f(ours.get().writeUnits(), 0)).append(" WCU** with nosql-es, ")
+                        .append(f(a.get().writeUnits(), 0)).append(" with the Eventuate layout, ")
+                        .append(f(b.get().writeUnits(), 0)).append(" with an item per event (")
+                        .append(money(ours.get().dollarsPerMillion())).append(" / ")
+                        .append(money(a.get().dollarsPerMillion())).append(" / ")
+                        .append(money(b.get().dollarsPerMillion())).append(" per million commands).\n");
+            }
+        }
+        for (Overhead.Comparison c : r.overhead()) {
+            md.append("- ").append(c.operation()).append(" vs ").append(c.baseline()).append(": ")
+                    .append(f(c.ratioP50(), 2)).append("× at p50, ").append(f(c.ratioP99(), 2))
+                    .append("× at p99 (on moto).\n");
+        }
+        Optional<Replay.Score> fw = r.replay().stream().filter(s -> s.benchmark().equals("framework")).findFirst();
+        Optional<Replay.Score> hand = r.replay().stream().filter(s -> s.benchmark().equals("handWritten"))
+                .findFirst();
+        if (fw.isPresent() && hand.isPresent()) {
+            md.append("- Replay: ").append(f(fw.get().eventsPerSecond(), 0)).append(" events/s through the framework vs ")
+                    .append(f(hand.get().eventsPerSecond(), 0)).append(" hand-written (")
+                    .append(f(fw.get().allocatedBytesPerEvent(), 0)).append(" vs ")
+                    .append(f(hand.get().allocatedBytesPerEvent(), 0)).append(" bytes allocated per event).\n");
+        }
+        long lost = r.contention().stream().mapToLong(Contention.Scenario::lostUpdates).sum();
+        long commands = r.contention().stream().mapToLong(Contention.Scenario::commands).sum();
+        md.append("- Contention: ").append(lost).append(" lost updates in ").append(commands)
+                .append(" acknowledged commands, 1 to 16 concurrent writers.\n\n");
     }
 
     // ---------------------------------------------------------------- 1
