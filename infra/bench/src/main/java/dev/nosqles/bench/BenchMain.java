@@ -63,6 +63,7 @@ public final class BenchMain {
         Map<String, Double> sections = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();
         Machine machine = Machine.describe();
+        String loadAtStart = Machine.loadAverage();
         RequestUnits.Result units;
         List<Overhead.Comparison> overhead;
         List<Contention.Scenario> contention;
@@ -109,6 +110,8 @@ public final class BenchMain {
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("quick", quick);
+        settings.put("loadAverageAtStart", loadAtStart);
+        settings.put("loadAverageAtEnd", Machine.loadAverage());
         settings.put("commandsPerWriteScenario", unitsConfig.commandsPerScenario());
         settings.put("loadEventBytes", unitsConfig.loadEventBytes());
         settings.put("overheadWarmup", overheadConfig.warmup());

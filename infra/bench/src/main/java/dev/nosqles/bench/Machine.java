@@ -16,6 +16,16 @@ public record Machine(int cores, String memory, String cpuModel, String jdk, Str
                         + System.getProperty("os.arch"));
     }
 
+    /** The 1, 5 and 15 minute load averages now (other work on the machine skews timings, never units). */
+    public static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            return "unknown";
+        }
+    }
+
     private static String readCpuModel() {
         return procField(Path.of("/proc/cpuinfo"), "model name").orElse("unknown (no /proc/cpuinfo)");
     }

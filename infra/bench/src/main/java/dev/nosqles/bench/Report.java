@@ -49,6 +49,9 @@ public final class Report {
                 .append(m.cpuModel()).append(" |\n");
         md.append("| OS | ").append(m.os()).append(" |\n");
         md.append("| JDK | ").append(m.jdk()).append(" |\n");
+        md.append("| Load average (1/5/15 min) | ").append(r.settings().get("loadAverageAtStart")).append(" at start, ")
+                .append(r.settings().get("loadAverageAtEnd"))
+                .append(" at end: other work on the machine skews times, never units |\n");
         md.append("| Backend | ").append(r.backend()).append(" |\n");
         md.append("| Prices | DynamoDB on-demand, ").append(Pricing.REGION).append(", since ").append(Pricing.EFFECTIVE)
                 .append(": $").append(Pricing.WRITE_PER_MILLION).append(" per million write request units, $")
@@ -224,7 +227,8 @@ public final class Report {
                 .append("`EventCodec.decode` (JSON tree, upcaster chain, tree to record) + `apply`;")
                 .append(" `frameworkUpcasting` = the same over deposits stored in schema v1 (another type name and")
                 .append(" field, same memo) that the upcasters rename on every read; `handWritten` = a switch on the type name, Jackson straight into the")
-                .append(" record, the state built inline. Allocation = JMH's `gc.alloc.rate.norm` per event.\n\n");
+                .append(" record, the state built inline. Allocation = JMH's `gc.alloc.rate.norm` per event: it does not depend")
+                .append(" on the machine's load, unlike the throughput (\"noisy\" marks an error over 20% of the score).\n\n");
         md.append("| Benchmark | events/s | ± (99.9%) | bytes allocated/event | throughput vs handWritten |\n");
         md.append("|---|---:|---:|---:|---:|\n");
         Optional<Replay.Score> hand = r.replay().stream().filter(s -> s.benchmark().equals("handWritten")).findFirst();
@@ -232,7 +236,8 @@ public final class Report {
         List<double[]> values = new ArrayList<>();
         for (Replay.Score s : r.replay()) {
             md.append("| ").append(s.benchmark()).append(" | ").append(f(s.eventsPerSecond(), 0)).append(" | ")
-                    .append(f(s.error(), 0)).append(" | ").append(f(s.allocatedBytesPerEvent(), 0)).append(" | ")
+                    .append(f(s.error(), 0)).append(s.error() > 0.2 * s.eventsPerSecond() ? " (noisy)" : "")
+                    .append(" | ").append(f(s.allocatedBytesPerEvent(), 0)).append(" | ")
                     .append(hand.map(h -> f(s.eventsPerSecond() / h.eventsPerSecond(), 2) + "×").orElse("–"))
                     .append(" |\n");
             categories.add(s.benchmark());
