@@ -31,3 +31,12 @@ run: jdk venv
 
 clean:
 	@$(MVN) -q clean
+
+# Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention) on moto:
+# writes target/bench/report.md, results.json and the charts. BENCH_ARGS=--quick for a short trial run.
+.PHONY: bench
+bench: jdk venv
+	@$(MVN) -q -DskipTests -pl infra/bench -am package
+	@JAVA_HOME="$$(infra/bin/select-jdk.sh)" && "$$JAVA_HOME/bin/java" -Dnosqles.venv="$(CURDIR)/.venv" \
+		-cp "infra/bench/target/classes:$$(cat infra/bench/target/bench.classpath)" \
+		dev.nosqles.bench.BenchMain --out target/bench $(BENCH_ARGS)

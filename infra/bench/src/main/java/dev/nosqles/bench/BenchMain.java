@@ -1,0 +1,146 @@
+package dev.nosqles.bench;
+
+import dev.nosqles.localaws.LocalAws;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code make bench}: runs sections 1 to 4 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
+ * (after writing the report), 2 on bad arguments.
+ *
+ * <pre>
+ * BenchMain [--out DIR] [--quick]
+ * </pre>
+ * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
+ * the same, its latency and throughput figures noisier.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of("target", "bench");
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--out needs a directory");
+                    }
+                    out = Path.of(args[++i]);
+                }
+                case "--quick" -> quick = true;
+                default -> usage("unknown argument " + args[i]);
+            }
+        }
+        Results results = run(quick);
+        Report.write(out, results);
+        log("report: " + out.resolve("report.md").toAbsolutePath() + " (" + Report.f(results.wallSeconds(), 0) + " s)");
+        if (!results.passed()) {
+            BenchCheckFailedException failed = new BenchCheckFailedException(
+                    results.checks().stream().filter(c -> !c.passed()).toList());
+            System.err.println(failed.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static Results run(boolean quick) throws Exception {
+        long start = System.nanoTime();
+        Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        RequestUnits.Config unitsConfig = RequestUnits.Config.full();
+        Overhead.Config overheadConfig = quick ? new Overhead.Config(20, 60, 20) : Overhead.Config.full();
+        Contention.Config contentionConfig = quick
+                ? new Contention.Config(List.of(1, 4, 16), 1.0, 10, dev.nosqles.aggregate.RetryPolicy.defaults())
+                : Contention.Config.full();
+        Replay.Config replayConfig = quick ? new Replay.Config(1, 1, 2, 0.5) : Replay.Config.full();
+
+        Map<String, Double> sections = new LinkedHashMap<>();
+        List<Check> checks = new ArrayList<>();
+        Machine machine = Machine.describe();
+        String loadAtStart = Machine.loadAverage();
+        RequestUnits.Result units;
+        List<Overhead.Comparison> overhead;
+        List<Contention.Scenario> contention;
+        String backend;
+        long t = System.nanoTime();
+        try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
+            backend = aws.description();
+            log("backend: " + backend + " (started in " + secs(t) + " s)");
+
+            t = System.nanoTime();
+            log("1. request units ...");
+            units = RequestUnits.run(env, unitsConfig);
+            checks.addAll(RequestUnits.checks(units));
+            sections.put("requestUnits", secs(t));
+            log("1. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("2. overhead against the bare SDK ...");
+            overhead = Overhead.run(env, overheadConfig);
+            sections.put("overhead", secs(t));
+            log("2. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("4. contention ...");
+            contention = Contention.run(env, contentionConfig);
+            checks.addAll(Contention.checks(contention));
+            sections.put("contention", secs(t));
+            log("4. done in " + secs(t) + " s");
+        }
+        // JMH last, with moto stopped: nothing else on the two cores
+        t = System.nanoTime();
+        log("3. replay CPU (JMH) ...");
+        List<Replay.Score> replay = Replay.run(replayConfig);
+        sections.put("replay", secs(t));
+        log("3. done in " + secs(t) + " s");
+
+        Map<String, Object> pricing = new LinkedHashMap<>();
+        pricing.put("currency", "USD");
+        pricing.put("region", Pricing.REGION);
+        pricing.put("effective", Pricing.EFFECTIVE);
+        pricing.put("writePerMillionUnits", Pricing.WRITE_PER_MILLION);
+        pricing.put("readPerMillionUnits", Pricing.READ_PER_MILLION);
+        pricing.put("source", Pricing.SOURCE);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("quick", quick);
+        settings.put("loadAverageAtStart", loadAtStart);
+        settings.put("loadAverageAtEnd", Machine.loadAverage());
+        settings.put("commandsPerWriteScenario", unitsConfig.commandsPerScenario());
+        settings.put("loadEventBytes", unitsConfig.loadEventBytes());
+        settings.put("overheadWarmup", overheadConfig.warmup());
+        settings.put("overheadSamples", overheadConfig.samples());
+        settings.put("overheadLoadEvents", overheadConfig.loadEvents());
+        settings.put("contentionSeconds", contentionConfig.secondsPerScenario());
+        settings.put("contentionSnapshotEvery", contentionConfig.snapshotEvery());
+        dev.nosqles.aggregate.RetryPolicy retry = contentionConfig.retry();
+        settings.put("retryPolicy", retry.maxAttempts() + " attempts, full-jitter back-off from "
+                + retry.baseDelay().toMillis() + " ms up to " + retry.maxDelay().toMillis() + " ms");
+        settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
+                ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
+        settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
+                + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
+                + replayConfig.iterationSeconds() + " s, -prof gc");
+        return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
+                units, overhead, replay, contention, null, null, checks);
+    }
+
+    private static double secs(long since) {
+        return Math.round((System.nanoTime() - since) / 1e8) / 10.0;
+    }
+
+    private static void log(String message) {
+        System.err.println("[bench] " + message);
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick]");
+        System.exit(2);
+    }
+}

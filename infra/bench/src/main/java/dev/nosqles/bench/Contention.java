@@ -1,0 +1,163 @@
+package dev.nosqles.bench;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.AggregateState;
+import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.aggregate.RetryPolicy;
+import dev.nosqles.store.ConcurrencyConflictException;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Section 4: writers updating one aggregate or one aggregate each through {@link AggregateRepository} (default
+ * retry policy, a snapshot every 10 events) for a bounded time. Every deposit carries a unique amount; after the
+ * run the final state must hold exactly the deposits the writers were told succeeded: no lost update.
+ */
+public final class Contention {
+    public static final String ONE = "one aggregate";
+    public static final String SEPARATE = "separate aggregates";
+
+    private Contention() {
+    }
+
+    public record Config(List<Integer> writers, double secondsPerScenario, int snapshotEvery, RetryPolicy retry) {
+        public static Config full() {
+            return new Config(List.of(1, 4, 16), 4.0, 10, RetryPolicy.defaults());
+        }
+    }
+
+    /**
+     * @param commands commands that succeeded
+     * @param conflicts appends rejected because another writer got there first
+     * @param retries attempts repeated after a conflict
+     * @param gaveUp commands that still conflicted after the retry policy's last attempt (reported to the caller)
+     * @param errors commands that failed otherwise
+     * @param lostUpdates successful commands missing from the final state (must be 0)
+     */
+    public record Scenario(String mode, int writers, double seconds, long commands, double commandsPerSecond,
+                           long conflicts, long retries, long gaveUp, long errors, long lostUpdates,
+                           boolean finalStateMatches) {
+    }
+
+    private record WriterTally(long commands, long amountSum, long conflicts, long retries, long gaveUp, long errors) {
+    }
+
+    public static List<Scenario> run(BenchEnv env, Config config) throws InterruptedException {
+        List<Scenario> out = new ArrayList<>();
+        for (String mode : List.of(ONE, SEPARATE)) {
+            for (int writers : config.writers()) {
+                out.add(scenario(env, config, mode, writers));
+            }
+        }
+        return out;
+    }
+
+    private static Scenario scenario(BenchEnv env, Config config, String mode, int writers)
+            throws InterruptedException {
+        DynamoDbEventStore store = DynamoDbEventStore.builder().client(env.plain())
+                .tableName(env.newEventsTable("contention")).build();
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(env.plain(),
+                env.newKeyedTable("contention-snapshots"));
+        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
+                .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
+                .retry(config.retry()).build();
+        boolean shared = mode.equals(ONE);
+        List<String> ids = new ArrayList<>();
+        for (int w = 0; w < (shared ? 1 : writers); w++) {
+            String id = shared ? "hot" : "w" + w;
+            repo.create(id, new Ledger.Open("writer"));
+            ids.add(id);
+        }
+
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        long durationNanos = (long) (config.secondsPerScenario() * 1e9);
+        List<Future<WriterTally>> futures = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            String id = ids.get(shared ? 0 : w);
+            long writer = w;
+            futures.add(pool.submit(() -> {
+                start.await();
+                long deadline = System.nanoTime() + durationNanos;
+                long commands = 0;
+                long sum = 0;
+                long conflicts = 0;
+                long retries = 0;
+                long gaveUp = 0;
+                long errors = 0;
+                for (long i = 1; System.nanoTime() < deadline; i++) {
+                    long amount = writer * 1_000_000L + i; // unique: a lost update shows in the sum
+                    try {
+                        CommandResult<Ledger.State, Ledger.Event> result = repo.update(id,
+                                new Ledger.Deposit(amount, "c"));
+                        commands++;
+                        sum += amount;
+                        conflicts += result.attempts() - 1;
+                        retries += result.attempts() - 1;
+                    } catch (ConcurrencyConflictException exhausted) {
+                        gaveUp++;
+                        conflicts += exhausted.attempts();
+                        retries += exhausted.attempts() - 1;
+                    } catch (RuntimeException e) {
+                        errors++;
+                    }
+                }
+                return new WriterTally(commands, sum, conflicts, retries, gaveUp, errors);
+            }));
+        }
+        long t0 = System.nanoTime();
+        start.countDown();
+        List<WriterTally> tallies = new ArrayList<>();
+        for (Future<WriterTally> f : futures) {
+            try {
+                tallies.add(f.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a writer failed", e.getCause());
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+
+        // compare the final state of each aggregate with what its writers were told succeeded
+        long lost = 0;
+        boolean matches = true;
+        for (int a = 0; a < ids.size(); a++) {
+            long sentCommands = 0;
+            long sentSum = 0;
+            for (int w = 0; w < writers; w++) {
+                if (shared || w == a) {
+                    sentCommands += tallies.get(w).commands();
+                    sentSum += tallies.get(w).amountSum();
+                }
+            }
+            AggregateState<Ledger.State> state = repo.get(ids.get(a));
+            lost += Math.max(0, sentCommands - state.state().entries());
+            matches &= state.state().entries() == sentCommands && state.state().balance() == sentSum
+                    && state.version() == 1 + sentCommands;
+        }
+        long commands = tallies.stream().mapToLong(WriterTally::commands).sum();
+        return new Scenario(mode, writers, seconds, commands, commands / seconds,
+                tallies.stream().mapToLong(WriterTally::conflicts).sum(),
+                tallies.stream().mapToLong(WriterTally::retries).sum(),
+                tallies.stream().mapToLong(WriterTally::gaveUp).sum(),
+                tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches);
+    }
+
+    public static List<Check> checks(List<Scenario> scenarios) {
+        List<Check> checks = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            checks.add(Check.of("no lost update: " + s.writers() + " writers, " + s.mode(),
+                    s.lostUpdates() == 0 && s.finalStateMatches(),
+                    s.commands() + " commands acknowledged, " + s.lostUpdates() + " missing, final state "
+                            + (s.finalStateMatches() ? "matches" : "DIFFERS")));
+        }
+        return checks;
+    }
+}
