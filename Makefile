@@ -38,7 +38,8 @@ build: jdk
 # The application as template.yaml declares it, on a local AWS, with the HTTP API on http://localhost:3000
 # (PORT overrides). Built in the reactor, so nothing is installed into ~/.m2; exec:java only runs in infra/runtime.
 run: jdk venv
-	@$(MVN) -q -pl infra/runtime -am -DskipTests -Dexec.skip=true package exec:java
+	@$(MVN) -q -pl infra/runtime -am -DskipTests -Dexec.skip=true -Dexec.mainClass=dev.nosqles.runtime.LocalRuntime \
+		package exec:java
 
 clean:
 	@$(MVN) -q clean

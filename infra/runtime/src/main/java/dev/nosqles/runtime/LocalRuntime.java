@@ -137,9 +137,10 @@ public final class LocalRuntime {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             options.log().accept("Stopping...");
             app.close();
+            options.log().accept("Stopped.");
             stopped.countDown();
         }, "local-runtime-stop"));
-        options.log().accept("API: " + app.baseUri() + "   (Ctrl-C stops)");
+        options.log().accept("API: http://localhost:" + app.baseUri().getPort() + "   (Ctrl-C stops)");
         stopped.await();
     }
 
