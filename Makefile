@@ -6,12 +6,21 @@ SHELL := /bin/bash
 MVN_FLAGS ?= -B -ntp
 MVN = JAVA_HOME="$$(infra/bin/select-jdk.sh)" && export JAVA_HOME && mvn $(MVN_FLAGS)
 
-.PHONY: help venv jdk test run build clean
+# The SAM CLI and cfn-lint from the project's virtualenv (infra/tooling/requirements.txt). They work offline, but
+# insist on a region; credentials are only needed by `sam deploy`, so dummy ones are given when none are set.
+AWS_TOOL_ENV = export AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" SAM_CLI_TELEMETRY=0 \
+	&& if [ -z "$${AWS_ACCESS_KEY_ID:-}$${AWS_PROFILE:-}" ]; then export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test; fi
+SAM = $(AWS_TOOL_ENV) && PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam
+CFN_LINT = .venv/bin/cfn-lint
+
+.PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench
 
 help:
-	@echo "make run    run the application locally on moto (embedded local AWS)"
-	@echo "make test   run every test (unit and integration, against moto)"
-	@echo "make build  compile and package without tests"
+	@echo "make run            run the whole application locally on moto (reads template.yaml)"
+	@echo "make test           run every test (unit and integration, against moto), lint the template, sam build"
+	@echo "make build          compile and package without tests"
+	@echo "make lint-template  cfn-lint and sam validate --lint on template.yaml"
+	@echo "make sam-build      sam build: the deployment packages in .aws-sam/build"
 
 jdk:
 	@infra/bin/select-jdk.sh >/dev/null && echo "JDK: $$(infra/bin/select-jdk.sh)"
@@ -20,21 +29,58 @@ venv:
 	@infra/bin/venv.sh
 
 test: jdk venv
-	@$(MVN) install
+	@$(MVN) verify
+	@$(MAKE) --no-print-directory lint-template sam-build
 
 build: jdk
-	@$(MVN) -DskipTests install
+	@$(MVN) -DskipTests package
 
+# The application as template.yaml declares it, on a local AWS, with the HTTP API on http://localhost:3000
+# (PORT overrides). Built in the reactor, so nothing is installed into ~/.m2; exec:java only runs in infra/runtime.
 run: jdk venv
-	@$(MVN) -q -DskipTests install
-	@$(MVN) -q -pl infra/runtime exec:java
+	@$(MVN) -q -pl infra/runtime -am -DskipTests -Dexec.skip=true -Dexec.mainClass=dev.nosqles.runtime.LocalRuntime \
+		package exec:java
 
 clean:
 	@$(MVN) -q clean
+	@rm -rf .aws-sam
+
+# --- template checks and the SAM build ------------------------------------------------------------------------
+
+lint-template: venv
+	@$(CFN_LINT) template.yaml
+	@$(SAM) validate --lint --template-file template.yaml
+	@echo "template.yaml: cfn-lint and sam validate --lint passed"
+
+# build_in_source (samconfig.toml) runs the Makefile targets below in this repository instead of a copy of it.
+sam-build: jdk venv
+	@$(SAM) build --build-in-source --template-file template.yaml
+	@ls .aws-sam/build/ApiFunction/lib/*.jar >/dev/null && echo "sam build: $$(ls .aws-sam/build/*/lib/*.jar | tr '\n' ' ')"
+
+# --- deployment packages (sam build, `Metadata: BuildMethod: makefile`) -------------------------------------------
+# sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR set, once per function. Every function ships the same
+# shaded jar of lambda-handlers (its handler class differs), so a new function needs only its own line:
+#   build-OrdersProjectionFunction: lambda-package
+# The jar is rebuilt only when a source or POM it is made from changed, so a build of N functions packages once.
+
+build-ApiFunction: lambda-package
+
+LAMBDA_JAR := lambda-handlers/target/lambda/nosqles-lambda-handlers.jar
+LAMBDA_INPUTS := pom.xml core/pom.xml lambda-handlers/pom.xml \
+	$(shell find core/src/main lambda-handlers/src/main -type f 2>/dev/null)
+
+$(LAMBDA_JAR): $(LAMBDA_INPUTS)
+	@$(MVN) -q -pl lambda-handlers -am -DskipTests package
+	@touch $@
+
+lambda-package: $(LAMBDA_JAR)
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: this target is run by sam build" >&2; exit 1; }
+	@mkdir -p "$(ARTIFACTS_DIR)/lib"
+	@cp $(LAMBDA_JAR) "$(ARTIFACTS_DIR)/lib/"
 
 # Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention) on moto:
 # writes target/bench/report.md, results.json and the charts. BENCH_ARGS=--quick for a short trial run.
-.PHONY: bench
+
 bench: jdk venv
 	@$(MVN) -q -DskipTests -pl infra/bench -am package
 	@JAVA_HOME="$$(infra/bin/select-jdk.sh)" && "$$JAVA_HOME/bin/java" -Dnosqles.venv="$(CURDIR)/.venv" \

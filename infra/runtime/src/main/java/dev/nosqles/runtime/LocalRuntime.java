@@ -1,15 +1,291 @@
 package dev.nosqles.runtime;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.runtime.esm.DynamoDbStreamPoller;
+import dev.nosqles.runtime.esm.EsmClients;
+import dev.nosqles.runtime.esm.EventSourcePoller;
+import dev.nosqles.runtime.esm.QueueMapping;
+import dev.nosqles.runtime.esm.SqsPoller;
+import dev.nosqles.runtime.esm.StartingPosition;
+import dev.nosqles.runtime.esm.StreamMapping;
+import dev.nosqles.runtime.esm.internal.LocalContext;
+import dev.nosqles.runtime.http.ApiRoute;
+import dev.nosqles.runtime.http.LocalApiServer;
+import dev.nosqles.runtime.internal.Handlers;
+import dev.nosqles.runtime.internal.SystemProperties;
+import dev.nosqles.runtime.template.FunctionDefinition;
+import dev.nosqles.runtime.template.Template;
+import dev.nosqles.runtime.template.TemplateReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** {@code make run}: the application on the local AWS. Filled in as the application grows. */
+/**
+ * {@code make run}: the whole application as template.yaml declares it, on a local AWS. It reads the template,
+ * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS,
+ * instantiates each function's handler with the environment the template gives it, serves the HttpApi routes and
+ * runs a poller per DynamoDB and SQS event.
+ *
+ * <p>Embeddable: {@link #start(Options)} returns a {@link RunningApp}; tests start it without pollers running and
+ * call {@link RunningApp#drainUntilIdle()} instead.
+ */
 public final class LocalRuntime {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
     private LocalRuntime() {
     }
 
-    public static void main(String[] args) {
-        try (LocalAws aws = LocalAws.start()) {
-            System.out.println("Local AWS: " + aws.description());
+    /**
+     * How to run.
+     *
+     * @param template     the template file
+     * @param port         the HTTP API's port on the loopback interface (0 = a free one)
+     * @param stackName    prefix of the generated resource names
+     * @param aws          the local AWS to use, or null to start one (and stop it on close)
+     * @param startPollers run the event-source pollers on their own threads; false for tests that drain them
+     * @param log          where the startup lines and one line per request go
+     */
+    public record Options(Path template, int port, String stackName, LocalAws aws, boolean startPollers,
+                          Consumer<String> log) {
+        public Options {
+            Objects.requireNonNull(template, "template");
+            Objects.requireNonNull(stackName, "stackName");
+            Objects.requireNonNull(log, "log");
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+        }
+
+        /** Port 3000, stack name {@code nosqles-local}, a local AWS of its own, pollers running, log to stdout. */
+        public static Options of(Path template) {
+            return new Options(template, 3000, "nosqles-local", null, true, System.out::println);
+        }
+
+        /** {@link #of} the template found by {@link #findTemplate()}, with {@code PORT} from the environment. */
+        public static Options fromEnvironment(Map<String, String> env) {
+            Options options = of(findTemplate());
+            String port = env.get("PORT");
+            return port == null || port.isBlank() ? options : options.withPort(Integer.parseInt(port.strip()));
+        }
+
+        public Options withPort(int value) {
+            return new Options(template, value, stackName, aws, startPollers, log);
+        }
+
+        public Options withStackName(String value) {
+            return new Options(template, port, value, aws, startPollers, log);
+        }
+
+        public Options withAws(LocalAws value) {
+            return new Options(template, port, stackName, value, startPollers, log);
+        }
+
+        public Options withPollersStarted(boolean value) {
+            return new Options(template, port, stackName, aws, value, log);
+        }
+
+        public Options withLog(Consumer<String> value) {
+            return new Options(template, port, stackName, aws, startPollers, value);
+        }
+    }
+
+    /**
+     * The template: the {@code nosqles.template} system property, or the first {@code template.yaml} in the
+     * working directory or one of its parents.
+     */
+    public static Path findTemplate() {
+        String configured = System.getProperty("nosqles.template");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("template.yaml");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no template.yaml in the working directory or its parents; "
+                + "set -Dnosqles.template=<path>");
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Options options = Options.fromEnvironment(System.getenv());
+        RunningApp app = start(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            options.log().accept("Stopping...");
+            app.close();
+            options.log().accept("Stopped.");
+            stopped.countDown();
+        }, "local-runtime-stop"));
+        options.log().accept("API: http://localhost:" + app.baseUri().getPort() + "   (Ctrl-C stops)");
+        stopped.await();
+    }
+
+    /** Starts everything; on failure, stops what was started. */
+    public static RunningApp start(Options options) {
+        Template template = TemplateReader.read(options.template());
+        Consumer<String> log = options.log();
+        boolean ownAws = options.aws() == null;
+        LocalAws aws = ownAws ? LocalAws.start() : options.aws();
+        List<AutoCloseable> started = new ArrayList<>();
+        if (ownAws) {
+            started.add(aws);
+        }
+        try {
+            log.accept("Local AWS: " + aws.description());
+            AwsCredentials credentials = aws.credentials().resolveCredentials();
+            SystemProperties properties = SystemProperties.set(Map.of(
+                    "aws.endpointUrl", aws.endpoint().toString(),
+                    "aws.region", aws.region().id(),
+                    "aws.accessKeyId", credentials.accessKeyId(),
+                    "aws.secretAccessKey", credentials.secretAccessKey()));
+            started.add(properties::restore);
+
+            DynamoDbClient dynamoDb = aws.dynamoDb();
+            SqsClient sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+            SnsClient sns = aws.configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+            started.addAll(List.of(dynamoDb, sqs, sns));
+            LocalResources resources = LocalResources.create(template, options.stackName(), aws.region().id(),
+                    dynamoDb, sqs, sns);
+            log.accept("Created " + template.tables().size() + " table(s), " + template.queues().size()
+                    + " queue(s), " + template.topics().size() + " topic(s), " + template.subscriptions().size()
+                    + " subscription(s) from " + options.template());
+
+            Map<String, Object> handlers = new LinkedHashMap<>();
+            for (FunctionDefinition function : template.functions()) {
+                Map<String, String> env = resources.environment(function);
+                handlers.put(function.logicalId(), Handlers.instantiate(function, env::get));
+            }
+
+            EsmClients esm = EsmClients.on(aws);
+            started.addAll(List.of(esm.dynamoDb(), esm.streams(), esm.sqs()));
+            List<EventSourcePoller> pollers = new ArrayList<>();
+            for (FunctionDefinition function : template.functions()) {
+                pollers.addAll(pollersOf(function, handlers.get(function.logicalId()), resources, esm,
+                        options.stackName() + "-esm-checkpoints"));
+            }
+            // stopped first on close (the list is closed in reverse)
+            started.addAll(pollers);
+
+            List<ApiRoute> routes = new ArrayList<>();
+            for (FunctionDefinition function : template.functions()) {
+                RequestHandler<APIGatewayV2HTTPEvent, Object> handler = function.httpApiEvents().isEmpty() ? null
+                        : Handlers.as(handlers.get(function.logicalId()), APIGatewayV2HTTPEvent.class, function);
+                for (FunctionDefinition.HttpApiEvent event : function.httpApiEvents()) {
+                    routes.add(ApiRoute.of(event.method(), event.path(),
+                            logged(function, aws.region().id(), handler, log)));
+                }
+            }
+            LocalApiServer server = LocalApiServer.start(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), routes);
+            started.add(server);
+            for (FunctionDefinition function : template.functions()) {
+                function.httpApiEvents().forEach(e -> log.accept("  " + e.method() + " " + e.path() + " -> "
+                        + function.logicalId()));
+            }
+            pollers.forEach(p -> log.accept("  event source " + p.mappingId()));
+            if (options.startPollers()) {
+                pollers.forEach(EventSourcePoller::start);
+            }
+            return new RunningApp(server, aws, template, resources, handlers, pollers, started);
+        } catch (IOException e) {
+            closeAll(started);
+            throw new UncheckedIOException("could not start the HTTP API on port " + options.port(), e);
+        } catch (RuntimeException | Error e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static List<EventSourcePoller> pollersOf(FunctionDefinition function, Object handler,
+                                                     LocalResources resources, EsmClients esm, String checkpoints) {
+        List<EventSourcePoller> pollers = new ArrayList<>();
+        Duration timeout = Duration.ofSeconds(function.timeoutSeconds());
+        for (FunctionDefinition.StreamEvent e : function.streamEvents()) {
+            StreamMapping mapping = StreamMapping.defaults(function.logicalId() + "-" + e.name(), function.logicalId(),
+                            resources.tableName(e.table()))
+                    .withBatchSize(e.batchSize())
+                    .withMaxBatchingWindow(Duration.ofSeconds(e.maxBatchingWindowSeconds()))
+                    .withMaxRetryAttempts(e.maxRetryAttempts())
+                    .withBisectOnError(e.bisectOnError())
+                    .withReportBatchItemFailures(e.reportBatchItemFailures())
+                    .withOnFailureQueueUrl(e.onFailureQueue() == null ? null : resources.queueUrl(e.onFailureQueue()))
+                    .withStartingPosition(StartingPosition.valueOf(e.startingPosition()));
+            pollers.add(new DynamoDbStreamPoller(mapping, Handlers.as(handler, DynamodbEvent.class, function), esm,
+                    checkpoints, timeout));
+        }
+        for (FunctionDefinition.QueueEvent e : function.queueEvents()) {
+            QueueMapping mapping = QueueMapping.defaults(function.logicalId() + "-" + e.name(), function.logicalId(),
+                            resources.queueUrl(e.queue()))
+                    .withBatchSize(e.batchSize())
+                    .withMaxBatchingWindow(Duration.ofSeconds(e.maxBatchingWindowSeconds()))
+                    .withReportBatchItemFailures(e.reportBatchItemFailures());
+            pollers.add(new SqsPoller(mapping, Handlers.as(handler, SQSEvent.class, function), esm, timeout));
+        }
+        return pollers;
+    }
+
+    /** The handler with a Lambda {@code Context} and one log line per request (method, path, status, time). */
+    private static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> logged(
+            FunctionDefinition function, String region, RequestHandler<APIGatewayV2HTTPEvent, Object> handler,
+            Consumer<String> log) {
+        Duration timeout = Duration.ofSeconds(function.timeoutSeconds());
+        return (event, ignored) -> {
+            long start = System.nanoTime();
+            String request = event.getRequestContext().getHttp().getMethod() + " " + event.getRawPath();
+            try {
+                Object result = handler.handleRequest(event,
+                        new LocalContext(function.logicalId(), region, timeout, Clock.systemUTC()));
+                if (!(result instanceof APIGatewayV2HTTPResponse response)) {
+                    throw new FunctionLoadException(function.logicalId(), function.handlerClass(),
+                            "did not return an APIGatewayV2HTTPResponse", null);
+                }
+                log.accept(request + " -> " + (response.getStatusCode() == 0 ? 200 : response.getStatusCode()) + " "
+                        + function.logicalId() + " " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                return response;
+            } catch (RuntimeException e) {
+                log.accept(request + " -> 500 " + function.logicalId() + " failed: " + e.getClass().getName());
+                throw e;
+            }
+        };
+    }
+
+    static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            AutoCloseable c = started.get(i);
+            try {
+                if (c instanceof EventSourcePoller poller) {
+                    poller.stop(STOP_GRACE);
+                } else {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.getLogger(LocalRuntime.class.getName()).log(System.Logger.Level.WARNING,
+                        "stopping {0} failed: {1}", c.getClass().getSimpleName(), e.getClass().getName());
+            }
         }
     }
 }

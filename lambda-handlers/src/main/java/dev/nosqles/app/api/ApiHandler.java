@@ -21,6 +21,7 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.crac.Core;
 
 /**
@@ -42,8 +43,18 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     /** The Lambda entry point: wires the application once from the environment and registers CRaC priming. */
     public ApiHandler() {
-        this(Application.fromEnvironment(System::getenv));
+        this(System::getenv);
         Core.getGlobalContext().register(priming);
+    }
+
+    /**
+     * Wires the application from the given environment (see {@link Application#fromEnvironment}); the local
+     * runtime uses it to hand over the environment template.yaml declares for the function.
+     *
+     * @param env reads an environment variable
+     */
+    public ApiHandler(Function<String, String> env) {
+        this(Application.fromEnvironment(env));
     }
 
     /** For tests and local runtimes: the given application, no CRaC registration. */

@@ -1,0 +1,86 @@
+package dev.nosqles.runtime.template;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An {@code AWS::Serverless::Function} with the template's {@code Globals} applied.
+ *
+ * @param logicalId      its logical id
+ * @param handler        Handler, such as {@code dev.nosqles.app.api.ApiHandler::handleRequest}
+ * @param runtime        Runtime
+ * @param memorySize     MemorySize in MB (128 when absent)
+ * @param timeoutSeconds Timeout (3 when absent)
+ * @param environment    Environment.Variables, Globals first, the function's own winning; in template order
+ * @param httpApiEvents  its HttpApi events
+ * @param streamEvents   its DynamoDB events
+ * @param queueEvents    its SQS events
+ */
+public record FunctionDefinition(String logicalId, String handler, String runtime, int memorySize, int timeoutSeconds,
+                                 Map<String, Value> environment, List<HttpApiEvent> httpApiEvents,
+                                 List<StreamEvent> streamEvents, List<QueueEvent> queueEvents) {
+    public FunctionDefinition {
+        Objects.requireNonNull(logicalId, "logicalId");
+        Objects.requireNonNull(handler, "handler");
+        environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+        httpApiEvents = List.copyOf(httpApiEvents);
+        streamEvents = List.copyOf(streamEvents);
+        queueEvents = List.copyOf(queueEvents);
+    }
+
+    /** The handler's class: the Handler up to {@code ::}. */
+    public String handlerClass() {
+        int sep = handler.indexOf("::");
+        return sep < 0 ? handler : handler.substring(0, sep);
+    }
+
+    /** An {@code HttpApi} event: a route. */
+    public record HttpApiEvent(String name, String method, String path) {
+        public HttpApiEvent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * A {@code DynamoDB} event: a stream event-source mapping, with AWS's defaults for what is absent.
+     *
+     * @param name                    the event's name
+     * @param table                   the table's logical id ({@code Stream: !GetAtt Table.StreamArn})
+     * @param startingPosition        StartingPosition (TRIM_HORIZON or LATEST)
+     * @param batchSize               BatchSize (100)
+     * @param maxBatchingWindowSeconds MaximumBatchingWindowInSeconds (0)
+     * @param maxRetryAttempts        MaximumRetryAttempts (-1: until the records expire)
+     * @param bisectOnError           BisectBatchOnFunctionError (false)
+     * @param reportBatchItemFailures FunctionResponseTypes contains ReportBatchItemFailures
+     * @param onFailureQueue          DestinationConfig.OnFailure.Destination: a queue's logical id, or null
+     */
+    public record StreamEvent(String name, String table, String startingPosition, int batchSize,
+                              int maxBatchingWindowSeconds, int maxRetryAttempts, boolean bisectOnError,
+                              boolean reportBatchItemFailures, String onFailureQueue) {
+        public StreamEvent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(table, "table");
+            Objects.requireNonNull(startingPosition, "startingPosition");
+        }
+    }
+
+    /**
+     * An {@code SQS} event: a queue event-source mapping.
+     *
+     * @param name                     the event's name
+     * @param queue                    the queue's logical id ({@code Queue: !GetAtt Queue.Arn})
+     * @param batchSize                BatchSize (10)
+     * @param maxBatchingWindowSeconds MaximumBatchingWindowInSeconds (0)
+     * @param reportBatchItemFailures  FunctionResponseTypes contains ReportBatchItemFailures
+     */
+    public record QueueEvent(String name, String queue, int batchSize, int maxBatchingWindowSeconds,
+                             boolean reportBatchItemFailures) {
+        public QueueEvent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.nosqles.runtime.template;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@code AWS::DynamoDB::Table}.
+ *
+ * @param logicalId           its logical id
+ * @param tableName           TableName, or null to let the runtime name it (as CloudFormation does)
+ * @param partitionKey        the HASH key
+ * @param sortKey             the RANGE key, or null
+ * @param streamViewType      StreamSpecification.StreamViewType, or null without a stream
+ * @param billingMode         BillingMode (PROVISIONED when absent)
+ * @param pointInTimeRecovery PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled
+ * @param sseEnabled          SSESpecification.SSEEnabled
+ */
+public record TableDefinition(String logicalId, String tableName, KeyAttribute partitionKey, KeyAttribute sortKey,
+                              String streamViewType, String billingMode, boolean pointInTimeRecovery,
+                              boolean sseEnabled) {
+    public TableDefinition {
+        Objects.requireNonNull(logicalId, "logicalId");
+        Objects.requireNonNull(partitionKey, "partitionKey");
+        Objects.requireNonNull(billingMode, "billingMode");
+    }
+
+    public Optional<KeyAttribute> sortKeyIfAny() {
+        return Optional.ofNullable(sortKey);
+    }
+
+    public boolean hasStream() {
+        return streamViewType != null;
+    }
+
+    /** A key attribute: its name and scalar type (S, N or B). */
+    public record KeyAttribute(String name, String type) {
+        public KeyAttribute {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+}

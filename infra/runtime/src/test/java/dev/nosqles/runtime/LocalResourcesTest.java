@@ -1,0 +1,169 @@
+package dev.nosqles.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.runtime.template.FunctionDefinition;
+import dev.nosqles.runtime.template.Template;
+import dev.nosqles.runtime.template.TemplateException;
+import dev.nosqles.runtime.template.TemplateReader;
+import dev.nosqles.runtime.template.Value;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalResourcesTest {
+    private final LocalAws aws = LocalAws.shared();
+    private final String stack = "res-" + UUID.randomUUID().toString().substring(0, 8);
+    private DynamoDbClient dynamoDb;
+    private SqsClient sqs;
+    private SnsClient sns;
+    private Template template;
+    private LocalResources resources;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(LocalResourcesTest.class.getResource("/templates/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeAll
+    void create() {
+        dynamoDb = aws.dynamoDb();
+        sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        sns = aws.configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        template = TemplateReader.read(fixture("event-driven.yaml"));
+        resources = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns);
+    }
+
+    @AfterAll
+    void close() {
+        dynamoDb.close();
+        sqs.close();
+        sns.close();
+    }
+
+    @Test
+    void creates_each_table_with_its_keys_and_its_stream_named_after_the_stack() {
+        TableDescription events = dynamoDb.describeTable(b -> b.tableName(stack + "-EventsTable")).table();
+        assertThat(events.keySchema()).containsExactly(
+                KeySchemaElement.builder().attributeName("streamId").keyType(KeyType.HASH).build(),
+                KeySchemaElement.builder().attributeName("version").keyType(KeyType.RANGE).build());
+        assertThat(events.streamSpecification().streamViewTypeAsString()).isEqualTo("NEW_IMAGE");
+        assertThat(resources.attribute("EventsTable", "StreamArn")).isEqualTo(events.latestStreamArn());
+        assertThat(resources.tableName("EventsTable")).isEqualTo(stack + "-EventsTable");
+
+        TableDescription snapshots = dynamoDb.describeTable(b -> b.tableName(stack + "-SnapshotsTable")).table();
+        assertThat(snapshots.keySchema()).extracting(KeySchemaElement::attributeName).containsExactly("streamId");
+        assertThat(snapshots.streamSpecification()).isNull();
+    }
+
+    @Test
+    void creates_fifo_queues_with_their_visibility_and_the_redrive_to_the_dead_letter_queue() {
+        String url = resources.queueUrl("NotificationsQueue");
+        assertThat(url).endsWith(stack + "-NotificationsQueue.fifo");
+        Map<QueueAttributeName, String> attrs = sqs.getQueueAttributes(b -> b.queueUrl(url)
+                .attributeNames(QueueAttributeName.ALL)).attributes();
+        assertThat(attrs).containsEntry(QueueAttributeName.FIFO_QUEUE, "true")
+                .containsEntry(QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true")
+                .containsEntry(QueueAttributeName.VISIBILITY_TIMEOUT, "120");
+        JsonNode redrive = json(attrs.get(QueueAttributeName.REDRIVE_POLICY));
+        assertThat(redrive.get("deadLetterTargetArn").asText()).isEqualTo(resources.attribute("NotificationsDlq", "Arn"));
+        assertThat(redrive.get("maxReceiveCount").asInt()).isEqualTo(3);
+        assertThat(resources.attribute("NotificationsDlq", "Arn")).endsWith(":" + stack + "-NotificationsDlq.fifo");
+    }
+
+    @Test
+    void creates_the_fifo_topic_and_subscribes_the_queue_to_it() {
+        String topicArn = resources.topicArn("OrderEventsTopic");
+        assertThat(topicArn).endsWith(":" + stack + "-OrderEventsTopic.fifo");
+        assertThat(sns.getTopicAttributes(b -> b.topicArn(topicArn)).attributes())
+                .containsEntry("FifoTopic", "true").containsEntry("ContentBasedDeduplication", "true");
+        assertThat(sns.listSubscriptionsByTopic(b -> b.topicArn(topicArn)).subscriptions())
+                .singleElement().satisfies(s -> {
+                    assertThat(s.protocol()).isEqualTo("sqs");
+                    assertThat(s.endpoint()).isEqualTo(resources.attribute("NotificationsQueue", "Arn"));
+                });
+        assertThat(sns.getSubscriptionAttributes(b -> b.subscriptionArn(resources.ref("NotificationsSubscription")))
+                .attributes()).containsEntry("RawMessageDelivery", "true");
+    }
+
+    @Test
+    void resolves_a_functions_environment_to_the_local_names_urls_and_arns() {
+        FunctionDefinition projection = template.function("ProjectionFunction").orElseThrow();
+        FunctionDefinition withoutInert = new FunctionDefinition(projection.logicalId(), projection.handler(),
+                projection.runtime(), projection.memorySize(), projection.timeoutSeconds(),
+                without(projection.environment(), "CHOSEN", "JOINED"), projection.httpApiEvents(),
+                projection.streamEvents(), projection.queueEvents());
+        Map<String, String> env = resources.environment(withoutInert);
+        String region = aws.region().id();
+        assertThat(env).containsEntry("TOPIC_ARN", resources.topicArn("OrderEventsTopic"))
+                .containsEntry("STREAM_ARN", resources.attribute("EventsTable", "StreamArn"))
+                .containsEntry("DESCRIPTION", stack + " in " + region + " reads " + stack + "-EventsTable and "
+                        + resources.attribute("EventsTable", "StreamArn"))
+                .containsEntry("QUEUE_NAME", "queue " + stack + "-StreamFailureQueue")
+                .containsEntry("STAGE", "function")
+                .containsEntry("AWS_REGION", region)
+                .containsEntry("AWS_LAMBDA_FUNCTION_NAME", stack + "-ProjectionFunction")
+                .containsEntry("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256");
+    }
+
+    @Test
+    void refuses_to_evaluate_an_inert_intrinsic_naming_the_variable() {
+        FunctionDefinition projection = template.function("ProjectionFunction").orElseThrow();
+        assertThatThrownBy(() -> resources.environment(projection))
+                .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                        .isEqualTo("Resources.ProjectionFunction.Properties.Environment.Variables.CHOSEN"))
+                .hasMessageContaining("Fn::If");
+    }
+
+    @Test
+    void refuses_a_reference_to_a_resource_it_did_not_create() {
+        assertThatThrownBy(() -> resources.resolve(new Value.GetAtt("Nowhere", "Arn"), "here"))
+                .isInstanceOf(TemplateException.class).hasMessageContaining("Nowhere");
+        assertThatThrownBy(() -> resources.attribute("EventsTable", "Nonsense"))
+                .isInstanceOf(TemplateException.class).hasMessageContaining("StreamArn");
+    }
+
+    @Test
+    void creating_again_on_the_same_aws_reuses_what_exists() {
+        LocalResources again = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns);
+        assertThat(again.attribute("EventsTable", "StreamArn")).isEqualTo(resources.attribute("EventsTable", "StreamArn"));
+        assertThat(again.queueUrl("NotificationsQueue")).isEqualTo(resources.queueUrl("NotificationsQueue"));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    private static Map<String, Value> without(Map<String, Value> env, String... names) {
+        Map<String, Value> copy = new java.util.LinkedHashMap<>(env);
+        for (String name : names) {
+            copy.remove(name);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,208 @@
+package dev.nosqles.runtime.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.runtime.LocalRuntime;
+import dev.nosqles.runtime.template.FunctionDefinition.HttpApiEvent;
+import dev.nosqles.runtime.template.FunctionDefinition.QueueEvent;
+import dev.nosqles.runtime.template.FunctionDefinition.StreamEvent;
+import dev.nosqles.runtime.template.TableDefinition.KeyAttribute;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TemplateReaderTest {
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(TemplateReaderTest.class.getResource("/templates/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Nested
+    class TheReferenceTemplate {
+        private final Template template = TemplateReader.read(LocalRuntime.findTemplate());
+
+        @Test
+        void declares_the_events_table_keyed_by_stream_and_version_with_a_new_image_stream() {
+            assertThat(template.table("EventsTable")).hasValue(new TableDefinition("EventsTable", null,
+                    new KeyAttribute("streamId", "S"), new KeyAttribute("version", "N"), "NEW_IMAGE",
+                    "PAY_PER_REQUEST", true, true));
+        }
+
+        @Test
+        void declares_the_snapshots_table_keyed_by_stream_without_a_stream() {
+            assertThat(template.table("SnapshotsTable")).hasValue(new TableDefinition("SnapshotsTable", null,
+                    new KeyAttribute("streamId", "S"), null, null, "PAY_PER_REQUEST", true, true));
+        }
+
+        @Test
+        void has_no_other_tables_queues_or_topics_yet() {
+            assertThat(template.tables()).extracting(TableDefinition::logicalId)
+                    .containsExactly("EventsTable", "SnapshotsTable");
+            assertThat(template.queues()).isEmpty();
+            assertThat(template.topics()).isEmpty();
+            assertThat(template.subscriptions()).isEmpty();
+        }
+
+        @Test
+        void declares_the_api_function_with_the_globals_applied() {
+            FunctionDefinition api = template.function("ApiFunction").orElseThrow();
+            assertThat(api.handler()).isEqualTo("dev.nosqles.app.api.ApiHandler::handleRequest");
+            assertThat(api.handlerClass()).isEqualTo("dev.nosqles.app.api.ApiHandler");
+            assertThat(api.runtime()).isEqualTo("java21");
+            assertThat(api.memorySize()).isEqualTo(1024);
+            assertThat(api.timeoutSeconds()).isEqualTo(15);
+            assertThat(api.environment()).containsExactly(
+                    Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal("-XX:+TieredCompilation -XX:TieredStopAtLevel=1")),
+                    Map.entry("EVENTS_TABLE", new Value.Ref("EventsTable")),
+                    Map.entry("SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable")));
+            assertThat(api.streamEvents()).isEmpty();
+            assertThat(api.queueEvents()).isEmpty();
+            assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction");
+        }
+
+        @Test
+        void routes_every_endpoint_of_the_api_to_the_api_function() {
+            assertThat(template.function("ApiFunction").orElseThrow().httpApiEvents()).containsExactly(
+                    new HttpApiEvent("CreateCustomer", "POST", "/customers"),
+                    new HttpApiEvent("GetCustomer", "GET", "/customers/{customerId}"),
+                    new HttpApiEvent("PlaceOrder", "POST", "/orders"),
+                    new HttpApiEvent("GetOrder", "GET", "/orders/{orderId}"),
+                    new HttpApiEvent("GetOrderEvents", "GET", "/orders/{orderId}/events"),
+                    new HttpApiEvent("CancelOrder", "POST", "/orders/{orderId}/cancel"));
+        }
+    }
+
+    @Nested
+    class AnEventDrivenTemplate {
+        private final Template template = TemplateReader.read(fixture("event-driven.yaml"));
+
+        @Test
+        void reads_a_stream_event_with_every_mapping_setting() {
+            assertThat(template.function("ProjectionFunction").orElseThrow().streamEvents()).containsExactly(
+                    new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 10, 1, 2, true, true,
+                            "StreamFailureQueue"));
+        }
+
+        @Test
+        void reads_a_queue_event_with_its_settings() {
+            assertThat(template.function("NotifierFunction").orElseThrow().queueEvents()).containsExactly(
+                    new QueueEvent("Notifications", "NotificationsQueue", 5, 0, true));
+        }
+
+        @Test
+        void reads_fifo_queues_their_visibility_and_their_dead_letter_queue() {
+            assertThat(template.queue("NotificationsQueue")).hasValue(new QueueDefinition("NotificationsQueue", null,
+                    true, true, 120, new QueueDefinition.Redrive("NotificationsDlq", 3)));
+            assertThat(template.queue("NotificationsDlq")).hasValue(
+                    new QueueDefinition("NotificationsDlq", null, true, false, 30, null));
+            assertThat(template.queue("StreamFailureQueue")).hasValue(
+                    new QueueDefinition("StreamFailureQueue", null, false, false, 30, null));
+        }
+
+        @Test
+        void reads_a_fifo_topic_and_its_queue_subscription() {
+            assertThat(template.topic("OrderEventsTopic")).hasValue(
+                    new TopicDefinition("OrderEventsTopic", null, true, true));
+            assertThat(template.subscriptions()).containsExactly(new SubscriptionDefinition(
+                    "NotificationsSubscription", "OrderEventsTopic", "sqs", "NotificationsQueue", true, null));
+        }
+
+        @Test
+        void gives_a_function_the_globals_then_its_own_variables_and_its_own_memory() {
+            FunctionDefinition projection = template.function("ProjectionFunction").orElseThrow();
+            assertThat(projection.memorySize()).isEqualTo(256);
+            assertThat(projection.timeoutSeconds()).isEqualTo(20);
+            assertThat(projection.environment()).containsEntry("STAGE", new Value.Literal("function"))
+                    .containsEntry("JAVA_TOOL_OPTIONS",
+                            new Value.Literal("-XX:+TieredCompilation -XX:TieredStopAtLevel=1"));
+            assertThat(projection.environment().keySet()).startsWith("JAVA_TOOL_OPTIONS", "STAGE");
+            assertThat(template.function("NotifierFunction").orElseThrow().environment())
+                    .containsEntry("STAGE", new Value.Literal("global"));
+        }
+
+        @Test
+        void reads_short_and_long_forms_of_ref_getatt_and_sub() {
+            Map<String, Value> env = template.function("ProjectionFunction").orElseThrow().environment();
+            assertThat(env.get("TOPIC_ARN")).isEqualTo(new Value.Ref("OrderEventsTopic"));
+            assertThat(env.get("STREAM_ARN")).isEqualTo(new Value.GetAtt("EventsTable", "StreamArn"));
+            assertThat(env.get("DESCRIPTION")).isEqualTo(new Value.Sub(
+                    "${AWS::StackName} in ${AWS::Region} reads ${EventsTable} and ${EventsTable.StreamArn}", Map.of()));
+            assertThat(env.get("QUEUE_NAME")).isEqualTo(new Value.Sub("queue ${Name}",
+                    Map.of("Name", new Value.GetAtt("StreamFailureQueue", "QueueName"))));
+        }
+
+        @Test
+        void keeps_other_intrinsics_as_inert_values() {
+            Map<String, Value> env = template.function("ProjectionFunction").orElseThrow().environment();
+            assertThat(env.get("CHOSEN")).isEqualTo(new Value.Intrinsic("Fn::If", List.of("IsProd", "a", "b")));
+            assertThat(env.get("JOINED")).isEqualTo(new Value.Intrinsic("Fn::Join", List.of("-", List.of("a", "b"))));
+        }
+
+        @Test
+        void leaves_a_table_name_computed_by_an_intrinsic_to_the_runtime() {
+            assertThat(template.table("SnapshotsTable").orElseThrow().tableName()).isNull();
+            assertThat(template.table("SnapshotsTable").orElseThrow().billingMode()).isEqualTo("PROVISIONED");
+        }
+
+        @Test
+        void skips_resources_it_does_not_run_such_as_the_http_api() {
+            assertThat(template.tables()).hasSize(2);
+            assertThat(template.functions()).extracting(FunctionDefinition::logicalId)
+                    .containsExactly("ApiFunction", "ProjectionFunction", "NotifierFunction");
+            assertThat(template.function("ApiFunction").orElseThrow().httpApiEvents()).first()
+                    .isEqualTo(new HttpApiEvent("CreateCustomer", "POST", "/customers"));
+        }
+    }
+
+    @Nested
+    class Errors {
+        @Test
+        void a_table_without_a_hash_key_is_refused_naming_where() {
+            String yaml = """
+                    Resources:
+                      Broken:
+                        Type: AWS::DynamoDB::Table
+                        Properties:
+                          AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+                          KeySchema: [{AttributeName: id, KeyType: RANGE}]
+                    """;
+            assertThatThrownBy(() -> TemplateReader.parse(yaml, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e ->
+                            assertThat(e.location()).isEqualTo("Resources.Broken.Properties.KeySchema"))
+                    .hasMessageContaining("no HASH key");
+        }
+
+        @Test
+        void a_stream_event_on_something_else_than_a_stream_arn_is_refused() {
+            String yaml = """
+                    Resources:
+                      F:
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          Handler: x.Y::handleRequest
+                          Events:
+                            S:
+                              Type: DynamoDB
+                              Properties: {Stream: !GetAtt T.Arn, StartingPosition: LATEST}
+                    """;
+            assertThatThrownBy(() -> TemplateReader.parse(yaml, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e ->
+                            assertThat(e.location()).isEqualTo("Resources.F.Properties.Events.S.Properties.Stream"))
+                    .hasMessageContaining("StreamArn");
+        }
+
+        @Test
+        void text_that_is_not_yaml_is_refused() {
+            assertThatThrownBy(() -> TemplateReader.parse("Resources: [unclosed", "bad.yaml"))
+                    .isInstanceOf(TemplateException.class).hasMessageStartingWith("bad.yaml:");
+        }
+    }
+}
