@@ -21,6 +21,7 @@ help:
 	@echo "make build          compile and package without tests"
 	@echo "make lint-template  cfn-lint and sam validate --lint on template.yaml"
 	@echo "make sam-build      sam build: the deployment packages in .aws-sam/build"
+	@echo "make bench          benchmarks: target/bench/report.md, results.json, charts"
 
 jdk:
 	@infra/bin/select-jdk.sh >/dev/null && echo "JDK: $$(infra/bin/select-jdk.sh)"

@@ -91,4 +91,18 @@ class DynamoDbEventStoreTest extends EventStoreContract {
         assertThat(used.requests(Operation.QUERY)).isEqualTo(1);
         assertThat(used.itemsRead()).isEqualTo(1);
     }
+
+    @Test
+    void reading_after_a_known_commit_end_is_one_query_even_when_nothing_follows() {
+        StreamId stream = newStream();
+        store().append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+        CapacityMeter.Usage before = METER.usage();
+        StreamSlice slice = store().read(stream, ReadRequest.afterCommitEnd(3));
+        CapacityMeter.Usage used = METER.usage().minus(before);
+
+        assertThat(slice.events()).isEmpty();
+        assertThat(slice.streamVersion()).isEqualTo(3);
+        assertThat(used.requests(Operation.QUERY)).isEqualTo(1);
+        assertThat(used.itemsRead()).isZero();
+    }
 }

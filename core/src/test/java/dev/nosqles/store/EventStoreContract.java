@@ -264,6 +264,21 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void reads_after_a_commit_end_return_the_later_events_and_the_stream_version() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
+        store.append(stream, ExpectedVersion.exactly(2), events(2), EventMetadata.empty());
+
+        StreamSlice after = store.read(stream, ReadRequest.afterCommitEnd(2));
+        assertThat(after.events()).extracting(RecordedEvent::version).containsExactly(3L, 4L);
+        assertThat(after.streamVersion()).isEqualTo(4);
+        assertThat(after.expectedVersion().version()).isEqualTo(4);
+        StreamSlice atEnd = store.read(stream, ReadRequest.afterCommitEnd(4));
+        assertThat(atEnd.events()).isEmpty();
+        assertThat(atEnd.streamVersion()).isEqualTo(4);
+    }
+
+    @Test
     void reads_as_of_an_instant_see_only_the_commits_written_by_then() {
         StreamId stream = newStream();
         store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());

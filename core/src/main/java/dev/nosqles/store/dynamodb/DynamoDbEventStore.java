@@ -110,7 +110,7 @@ public final class DynamoDbEventStore implements EventStore {
             QueryResponse page = client.query(forward(streamId, request, startKey));
             for (Map<String, AttributeValue> item : page.items()) {
                 Commit commit = CommitItems.fromItem(item);
-                if (first && request.fromVersion() > 1 && commit.firstVersion() > request.fromVersion()) {
+                if (first && lookBack(request) && commit.firstVersion() > request.fromVersion()) {
                     // versions from..first-1 may sit inside a commit that starts before fromVersion
                     streamVersion = Math.max(streamVersion, addContainingCommit(streamId, request, events));
                 }
@@ -125,8 +125,11 @@ public final class DynamoDbEventStore implements EventStore {
             startKey = cut || !page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty()
                     ? null : page.lastEvaluatedKey();
         } while (startKey != null);
-        if (first && request.fromVersion() > 1) {
+        if (first && lookBack(request)) {
             streamVersion = Math.max(streamVersion, addContainingCommit(streamId, request, events));
+        } else if (first && request.afterCommitEnd()) {
+            // nothing after a version known to end a commit: the stream ends there (if the caller was right)
+            streamVersion = request.fromVersion() - 1;
         }
         boolean reachedEnd = request.readsToEnd() && !cut;
         return new StreamSlice(streamId, events, reachedEnd, streamVersion);
@@ -183,6 +186,11 @@ public final class DynamoDbEventStore implements EventStore {
         addInRange(commit, request, before);
         events.addAll(0, before);
         return commit.lastVersion();
+    }
+
+    /** Versions from..first-1 may sit inside a commit that starts before fromVersion. */
+    private static boolean lookBack(ReadRequest request) {
+        return request.fromVersion() > 1 && !request.afterCommitEnd();
     }
 
     private static void addInRange(Commit commit, ReadRequest request, List<RecordedEvent> into) {
