@@ -34,13 +34,18 @@ public final class CustomerRoutes {
         ObjectNode body = Bodies.object(request);
         CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.decimal(body, "creditLimit"));
         String id = IdempotentIds.forCreate("customer", request.idempotencyKey(), app::newId);
+        boolean replay;
         try {
-            customers.create(id, command, Metadata.of(request));
+            // the key is the message id: the repository recognises a replay of the same create as a duplicate
+            replay = customers.create(id, command, Metadata.of(request)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
             }
-            CustomerState original = customers.findAtVersion(id, 1).orElseThrow(() -> exists).state();
+            replay = true;
+        }
+        if (replay) {
+            CustomerState original = customers.findAtVersion(id, 1).orElseThrow().state();
             if (!original.name().equals(command.name()) || original.creditLimit().compareTo(command.creditLimit()) != 0) {
                 throw ProblemException.unprocessable("idempotency-key-reused",
                         "the Idempotency-Key was used before for a different request");

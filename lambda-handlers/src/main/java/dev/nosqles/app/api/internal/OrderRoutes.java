@@ -54,13 +54,18 @@ public final class OrderRoutes {
         if (app.customers().find(command.customerId()).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
+        boolean replay;
         try {
-            orders.create(id, command, Metadata.of(request));
+            // the key is the message id: the repository recognises a replay of the same create as a duplicate
+            replay = orders.create(id, command, Metadata.of(request)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
             }
-            OrderState original = orders.findAtVersion(id, 1).orElseThrow(() -> exists).state();
+            replay = true;
+        }
+        if (replay) {
+            OrderState original = orders.findAtVersion(id, 1).orElseThrow().state();
             if (!original.customerId().equals(command.customerId())
                     || original.orderTotal().compareTo(command.orderTotal()) != 0) {
                 throw ProblemException.unprocessable("idempotency-key-reused",
