@@ -54,13 +54,19 @@ public final class OrderRoutes {
         if (app.customers().find(command.customerId()).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
+        // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
+        // id have left the deduplication window, because the stream exists
+        boolean retried;
         try {
-            orders.create(id, command, Metadata.of(request));
+            retried = orders.create(id, command, Metadata.of(request)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
             }
-            OrderState original = orders.findAtVersion(id, 1).orElseThrow(() -> exists).state();
+            retried = true;
+        }
+        if (retried) {
+            OrderState original = orders.findAtVersion(id, 1).orElseThrow().state();
             if (!original.customerId().equals(command.customerId())
                     || original.orderTotal().compareTo(command.orderTotal()) != 0) {
                 throw ProblemException.unprocessable("idempotency-key-reused",
