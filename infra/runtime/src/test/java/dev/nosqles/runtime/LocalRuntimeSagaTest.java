@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -282,8 +283,11 @@ class LocalRuntimeSagaTest {
         JsonNode approved = history.get(1);
         assertThat(created.get("principal").asText()).isEqualTo("anonymous");
         assertThat(created.get("correlationId").asText()).isEqualTo(correlationId);
-        assertThat(approved.get("principal").asText()).isNotBlank();
-        assertThat(approved.get("correlationId").asText()).isNotBlank();
+        // approved by the saga, which correlates its steps by its id: name-based on the OrderCreated (ADR 0005)
+        String sagaId = UUID.nameUUIDFromBytes(("CreateOrderSaga:" + created.get("eventId").asText())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        assertThat(approved.get("principal").asText()).isEqualTo("saga:CreateOrderSaga");
+        assertThat(approved.get("correlationId").asText()).isEqualTo(sagaId);
     }
 
     @Test
