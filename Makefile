@@ -65,6 +65,11 @@ sam-build: jdk venv
 # The jar is rebuilt only when a source or POM it is made from changed, so a build of N functions packages once.
 
 build-ApiFunction: lambda-package
+build-EventPublisherFunction: lambda-package
+build-OrderSagaStreamFunction: lambda-package
+build-CustomerCommandsFunction: lambda-package
+build-OrderCommandsFunction: lambda-package
+build-SagaRepliesFunction: lambda-package
 
 LAMBDA_JAR := lambda-handlers/target/lambda/nosqles-lambda-handlers.jar
 LAMBDA_INPUTS := pom.xml core/pom.xml lambda-handlers/pom.xml \

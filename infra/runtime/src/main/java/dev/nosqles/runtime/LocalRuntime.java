@@ -17,6 +17,7 @@ import dev.nosqles.runtime.esm.internal.LocalContext;
 import dev.nosqles.runtime.http.ApiRoute;
 import dev.nosqles.runtime.http.LocalApiServer;
 import dev.nosqles.runtime.internal.Handlers;
+import dev.nosqles.runtime.internal.InvocationLog;
 import dev.nosqles.runtime.internal.SystemProperties;
 import dev.nosqles.runtime.template.FunctionDefinition;
 import dev.nosqles.runtime.template.Template;
@@ -46,7 +47,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code make run}: the whole application as template.yaml declares it, on a local AWS. It reads the template,
  * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS,
  * instantiates each function's handler with the environment the template gives it, serves the HttpApi routes and
- * runs a poller per DynamoDB and SQS event.
+ * runs a poller per DynamoDB and SQS event. Each HTTP request and each event-source invocation is logged on one
+ * line (see {@link InvocationLog}).
  *
  * <p>Embeddable: {@link #start(Options)} returns a {@link RunningApp}; tests start it without pollers running and
  * call {@link RunningApp#drainUntilIdle()} instead.
@@ -185,7 +187,7 @@ public final class LocalRuntime {
             List<EventSourcePoller> pollers = new ArrayList<>();
             for (FunctionDefinition function : template.functions()) {
                 pollers.addAll(pollersOf(function, handlers.get(function.logicalId()), resources, esm,
-                        options.stackName() + "-esm-checkpoints"));
+                        options.stackName() + "-esm-checkpoints", log));
             }
             // stopped first on close (the list is closed in reverse)
             started.addAll(pollers);
@@ -221,7 +223,8 @@ public final class LocalRuntime {
     }
 
     private static List<EventSourcePoller> pollersOf(FunctionDefinition function, Object handler,
-                                                     LocalResources resources, EsmClients esm, String checkpoints) {
+                                                     LocalResources resources, EsmClients esm, String checkpoints,
+                                                     Consumer<String> log) {
         List<EventSourcePoller> pollers = new ArrayList<>();
         Duration timeout = Duration.ofSeconds(function.timeoutSeconds());
         for (FunctionDefinition.StreamEvent e : function.streamEvents()) {
@@ -234,8 +237,8 @@ public final class LocalRuntime {
                     .withReportBatchItemFailures(e.reportBatchItemFailures())
                     .withOnFailureQueueUrl(e.onFailureQueue() == null ? null : resources.queueUrl(e.onFailureQueue()))
                     .withStartingPosition(StartingPosition.valueOf(e.startingPosition()));
-            pollers.add(new DynamoDbStreamPoller(mapping, Handlers.as(handler, DynamodbEvent.class, function), esm,
-                    checkpoints, timeout));
+            pollers.add(new DynamoDbStreamPoller(mapping, InvocationLog.stream(function.logicalId(), e.name(),
+                    Handlers.as(handler, DynamodbEvent.class, function), log), esm, checkpoints, timeout));
         }
         for (FunctionDefinition.QueueEvent e : function.queueEvents()) {
             QueueMapping mapping = QueueMapping.defaults(function.logicalId() + "-" + e.name(), function.logicalId(),
@@ -243,7 +246,8 @@ public final class LocalRuntime {
                     .withBatchSize(e.batchSize())
                     .withMaxBatchingWindow(Duration.ofSeconds(e.maxBatchingWindowSeconds()))
                     .withReportBatchItemFailures(e.reportBatchItemFailures());
-            pollers.add(new SqsPoller(mapping, Handlers.as(handler, SQSEvent.class, function), esm, timeout));
+            pollers.add(new SqsPoller(mapping, InvocationLog.queue(function.logicalId(), e.name(),
+                    Handlers.as(handler, SQSEvent.class, function), log), esm, timeout));
         }
         return pollers;
     }

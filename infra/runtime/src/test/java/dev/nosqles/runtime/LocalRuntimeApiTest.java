@@ -147,6 +147,14 @@ class LocalRuntimeApiTest {
         }
 
         @Test
+        void the_same_idempotency_key_for_a_different_customer_is_a_422_problem() {
+            String key = "cust-" + UUID.randomUUID();
+            assertThat(post("/customers", customerJson("Bob", "50"), "Idempotency-Key", key).status()).isEqualTo(201);
+            assertThat(post("/customers", customerJson("Bob", "51"), "Idempotency-Key", key).problem(422))
+                    .isEqualTo("idempotency-key-reused");
+        }
+
+        @Test
         void an_unknown_customer_is_a_404_problem() {
             assertThat(get("/customers/" + UUID.randomUUID()).problem(404)).isEqualTo("not-found");
         }

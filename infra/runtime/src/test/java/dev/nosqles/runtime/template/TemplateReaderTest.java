@@ -43,12 +43,76 @@ class TemplateReaderTest {
         }
 
         @Test
-        void has_no_other_tables_queues_or_topics_yet() {
+        void declares_the_checkpoints_table_keyed_by_subscriber_and_stream() {
+            assertThat(template.table("CheckpointsTable")).hasValue(new TableDefinition("CheckpointsTable", null,
+                    new KeyAttribute("subscriber", "S"), new KeyAttribute("streamId", "S"), null, "PAY_PER_REQUEST",
+                    true, true));
             assertThat(template.tables()).extracting(TableDefinition::logicalId)
-                    .containsExactly("EventsTable", "SnapshotsTable");
-            assertThat(template.queues()).isEmpty();
-            assertThat(template.topics()).isEmpty();
+                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable");
+        }
+
+        @Test
+        void declares_the_events_topic_fifo_without_content_based_deduplication_and_no_subscription() {
+            assertThat(template.topics()).containsExactly(new TopicDefinition("EventsTopic", null, true, false));
             assertThat(template.subscriptions()).isEmpty();
+        }
+
+        @Test
+        void declares_fifo_command_queues_a_standard_reply_queue_each_with_its_dead_letter_queue() {
+            assertThat(template.queue("CustomerCommandsQueue")).hasValue(new QueueDefinition("CustomerCommandsQueue",
+                    null, true, false, 90, new QueueDefinition.Redrive("CustomerCommandsDlq", 5)));
+            assertThat(template.queue("OrderCommandsQueue")).hasValue(new QueueDefinition("OrderCommandsQueue",
+                    null, true, false, 90, new QueueDefinition.Redrive("OrderCommandsDlq", 5)));
+            assertThat(template.queue("SagaRepliesQueue")).hasValue(new QueueDefinition("SagaRepliesQueue",
+                    null, false, false, 90, new QueueDefinition.Redrive("SagaRepliesDlq", 5)));
+            assertThat(template.queue("CustomerCommandsDlq").orElseThrow().fifo()).isTrue();
+            assertThat(template.queue("OrderCommandsDlq").orElseThrow().fifo()).isTrue();
+            assertThat(template.queue("SagaRepliesDlq").orElseThrow().fifo()).isFalse();
+            assertThat(template.queue("StreamFailuresQueue")).isPresent();
+        }
+
+        @Test
+        void every_queue_visibility_timeout_is_at_least_six_times_its_functions_timeout() {
+            for (FunctionDefinition function : template.functions()) {
+                for (QueueEvent event : function.queueEvents()) {
+                    assertThat(template.queue(event.queue()).orElseThrow().visibilityTimeoutSeconds())
+                            .as("%s of %s", event.queue(), function.logicalId())
+                            .isGreaterThanOrEqualTo(6 * function.timeoutSeconds());
+                }
+            }
+        }
+
+        @Test
+        void feeds_the_events_stream_to_the_publisher_and_the_saga_function_with_an_on_failure_queue() {
+            StreamEvent expected = new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
+                    true, "StreamFailuresQueue");
+            assertThat(template.function("EventPublisherFunction").orElseThrow().streamEvents())
+                    .containsExactly(expected);
+            assertThat(template.function("OrderSagaStreamFunction").orElseThrow().streamEvents())
+                    .containsExactly(expected);
+        }
+
+        @Test
+        void feeds_each_saga_queue_to_its_function_reporting_item_failures() {
+            assertThat(template.function("CustomerCommandsFunction").orElseThrow().queueEvents())
+                    .containsExactly(new QueueEvent("Commands", "CustomerCommandsQueue", 10, 0, true));
+            assertThat(template.function("OrderCommandsFunction").orElseThrow().queueEvents())
+                    .containsExactly(new QueueEvent("Commands", "OrderCommandsQueue", 10, 0, true));
+            assertThat(template.function("SagaRepliesFunction").orElseThrow().queueEvents())
+                    .containsExactly(new QueueEvent("Replies", "SagaRepliesQueue", 10, 0, true));
+        }
+
+        @Test
+        void gives_the_saga_stream_function_every_table_and_queue_it_needs() {
+            assertThat(template.function("OrderSagaStreamFunction").orElseThrow().environment()).containsAllEntriesOf(
+                    Map.of("EVENTS_TABLE", new Value.Ref("EventsTable"),
+                            "SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable"),
+                            "CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable"),
+                            "CUSTOMER_COMMANDS_QUEUE_URL", new Value.Ref("CustomerCommandsQueue"),
+                            "ORDER_COMMANDS_QUEUE_URL", new Value.Ref("OrderCommandsQueue"),
+                            "SAGA_REPLIES_QUEUE_URL", new Value.Ref("SagaRepliesQueue")));
+            assertThat(template.function("EventPublisherFunction").orElseThrow().environment())
+                    .containsEntry("EVENTS_TOPIC_ARN", new Value.Ref("EventsTopic"));
         }
 
         @Test
@@ -65,7 +129,9 @@ class TemplateReaderTest {
                     Map.entry("SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable")));
             assertThat(api.streamEvents()).isEmpty();
             assertThat(api.queueEvents()).isEmpty();
-            assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction");
+            assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
+                    "EventPublisherFunction", "OrderSagaStreamFunction", "CustomerCommandsFunction",
+                    "OrderCommandsFunction", "SagaRepliesFunction");
         }
 
         @Test

@@ -34,17 +34,18 @@ public final class CustomerRoutes {
         ObjectNode body = Bodies.object(request);
         CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.decimal(body, "creditLimit"));
         String id = IdempotentIds.forCreate("customer", request.idempotencyKey(), app::newId);
-        boolean replay;
+        // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
+        // id have left the deduplication window, because the stream exists
+        boolean retried;
         try {
-            // the key is the message id: the repository recognises a replay of the same create as a duplicate
-            replay = customers.create(id, command, Metadata.of(request)).duplicate();
+            retried = customers.create(id, command, Metadata.of(request)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
             }
-            replay = true;
+            retried = true;
         }
-        if (replay) {
+        if (retried) {
             CustomerState original = customers.findAtVersion(id, 1).orElseThrow().state();
             if (!original.name().equals(command.name()) || original.creditLimit().compareTo(command.creditLimit()) != 0) {
                 throw ProblemException.unprocessable("idempotency-key-reused",

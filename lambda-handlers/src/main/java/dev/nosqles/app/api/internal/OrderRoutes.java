@@ -54,17 +54,18 @@ public final class OrderRoutes {
         if (app.customers().find(command.customerId()).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
-        boolean replay;
+        // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
+        // id have left the deduplication window, because the stream exists
+        boolean retried;
         try {
-            // the key is the message id: the repository recognises a replay of the same create as a duplicate
-            replay = orders.create(id, command, Metadata.of(request)).duplicate();
+            retried = orders.create(id, command, Metadata.of(request)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
             }
-            replay = true;
+            retried = true;
         }
-        if (replay) {
+        if (retried) {
             OrderState original = orders.findAtVersion(id, 1).orElseThrow().state();
             if (!original.customerId().equals(command.customerId())
                     || original.orderTotal().compareTo(command.orderTotal()) != 0) {

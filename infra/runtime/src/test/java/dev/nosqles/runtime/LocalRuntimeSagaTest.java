@@ -1,0 +1,349 @@
+package dev.nosqles.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nosqles.app.Application;
+import dev.nosqles.localaws.LocalAws;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The whole application of template.yaml end to end over HTTP, as `make run` serves it: the API, the events
+ * stream to the saga and publisher functions, the FIFO command queues, the reply queue. The pollers are not
+ * started; each step drains them until nothing moves, so every assertion sees a settled application.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalRuntimeSagaTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private RunningApp app;
+    private SqsClient sqs;
+    private SnsClient sns;
+    private DynamoDbClient dynamoDb;
+    private String subscribedQueue;
+
+    @BeforeAll
+    void start() {
+        app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate())
+                .withPort(0)
+                .withAws(LocalAws.shared())
+                .withStackName("saga-" + UUID.randomUUID().toString().substring(0, 8))
+                .withPollersStarted(false)
+                .withLog(log::add));
+        sqs = app.aws().configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        dynamoDb = app.aws().dynamoDb();
+        sns = app.aws().configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        // another service's queue on the integration events, subscribed before anything is published
+        subscribedQueue = sqs.createQueue(b -> b.queueName(app.resources().stackName() + "-subscriber.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(subscribedQueue)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(queueArn)
+                .attributes(Map.of("RawMessageDelivery", "true")));
+    }
+
+    @AfterAll
+    void stop() {
+        sqs.close();
+        sns.close();
+        dynamoDb.close();
+        app.close();
+    }
+
+    // --- HTTP ---------------------------------------------------------------------------------------------------
+
+    record Response(int status, String contentType, JsonNode body) {
+    }
+
+    private Response send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUri() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null),
+                    r.body().isEmpty() ? null : JSON.readTree(r.body()));
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private Response get(String path) {
+        return send("GET", path, null);
+    }
+
+    private String createCustomer(String limit) {
+        Response r = send("POST", "/customers", "{\"name\":\"Ann\",\"creditLimit\":\"" + limit + "\"}");
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("customerId").asText();
+    }
+
+    private String placeOrder(String customerId, String total, String... headers) {
+        Response r = send("POST", "/orders", "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"" + total + "\"}",
+                headers);
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body().get("state").asText()).isEqualTo("APPROVAL_PENDING");
+        return r.body().get("orderId").asText();
+    }
+
+    private String state(String orderId) {
+        return get("/orders/" + orderId).body().get("state").asText();
+    }
+
+    private String availableCredit(String customerId) {
+        return get("/customers/" + customerId).body().get("availableCredit").asText();
+    }
+
+    private JsonNode customer(String customerId) {
+        return get("/customers/" + customerId).body();
+    }
+
+    private List<String> eventTypes(String orderId) {
+        List<String> types = new ArrayList<>();
+        get("/orders/" + orderId + "/events").body().forEach(e -> types.add(e.get("type").asText()));
+        return types;
+    }
+
+    /**
+     * The customer's domain events, read from the tables the runtime created (there is no HTTP route for a
+     * customer's history).
+     */
+    private List<String> customerEvents(String customerId) {
+        return Application.onDynamoDb(dynamoDb, app.resources().tableName("EventsTable"),
+                        app.resources().tableName("SnapshotsTable")).customers().history(customerId).stream()
+                .map(e -> e.event().getClass().getSimpleName()).toList();
+    }
+
+    /** Runs every function until nothing moves: the saga goes as far as it can. */
+    private void settle() {
+        app.drainUntilIdle();
+    }
+
+    // --- the saga -----------------------------------------------------------------------------------------------
+
+    @Test
+    void a_created_customer_has_its_whole_credit_limit_available() {
+        String customerId = createCustomer("100");
+        settle();
+        assertThat(customer(customerId).get("creditLimit").asText()).isEqualTo("100.00");
+        assertThat(availableCredit(customerId)).isEqualTo("100.00");
+    }
+
+    @Test
+    void an_order_within_the_credit_limit_is_approved_and_its_total_taken_from_the_available_credit() {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "60");
+
+        settle();
+
+        assertThat(state(orderId)).isEqualTo("APPROVED");
+        assertThat(availableCredit(customerId)).isEqualTo("40.00");
+    }
+
+    @Test
+    void an_order_beyond_the_credit_limit_is_rejected_and_the_credit_left_unchanged() {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "100.01");
+
+        settle();
+
+        assertThat(state(orderId)).isEqualTo("REJECTED");
+        assertThat(eventTypes(orderId)).containsExactly("OrderCreated", "OrderRejected");
+        assertThat(availableCredit(customerId)).isEqualTo("100.00");
+        assertThat(customerEvents(customerId)).containsExactly("CustomerCreated");
+    }
+
+    @Test
+    void cancelling_an_approved_order_answers_200_cancelled_and_the_credit_comes_back_once_the_stream_moved() {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "70");
+        settle();
+        assertThat(availableCredit(customerId)).isEqualTo("30.00");
+
+        Response cancelled = send("POST", "/orders/" + orderId + "/cancel", null);
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.body().get("state").asText()).isEqualTo("CANCELLED");
+        settle();
+
+        assertThat(state(orderId)).isEqualTo("CANCELLED");
+        assertThat(availableCredit(customerId)).isEqualTo("100.00");
+    }
+
+    @Test
+    void cancelling_a_rejected_order_is_a_422_problem_and_writes_nothing() {
+        String customerId = createCustomer("10");
+        String orderId = placeOrder(customerId, "20");
+        settle();
+        assertThat(state(orderId)).isEqualTo("REJECTED");
+        long customerVersion = customer(customerId).get("version").asLong();
+
+        Response refused = send("POST", "/orders/" + orderId + "/cancel", null);
+        settle();
+
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.contentType()).isEqualTo("application/problem+json");
+        assertThat(refused.body().get("type").asText()).isEqualTo("urn:nosqles:problem:order-cannot-be-cancelled");
+        assertThat(eventTypes(orderId)).containsExactly("OrderCreated", "OrderRejected");
+        assertThat(customer(customerId).get("version").asLong()).isEqualTo(customerVersion);
+        assertThat(availableCredit(customerId)).isEqualTo("10.00");
+    }
+
+    @Test
+    void two_concurrent_cancels_with_different_idempotency_keys_cancel_once_and_give_the_credit_back_once()
+            throws Exception {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "45");
+        settle();
+        assertThat(availableCredit(customerId)).isEqualTo("55.00");
+
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Response>> cancels = new ArrayList<>();
+            for (String key : List.of("cancel-a-" + orderId, "cancel-b-" + orderId)) {
+                cancels.add(threads.submit(() -> {
+                    go.await();
+                    return send("POST", "/orders/" + orderId + "/cancel", null, "Idempotency-Key", key);
+                }));
+            }
+            go.countDown();
+            for (Future<Response> cancel : cancels) {
+                Response r = cancel.get(30, TimeUnit.SECONDS);
+                assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+                assertThat(r.body().get("state").asText()).isEqualTo("CANCELLED");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        settle();
+
+        assertThat(eventTypes(orderId)).containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+        assertThat(availableCredit(customerId)).isEqualTo("100.00");
+        assertThat(customerEvents(customerId)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased");
+    }
+
+    @Test
+    void an_approved_order_read_at_version_1_was_pending_approval() {
+        String orderId = placeOrder(createCustomer("100"), "10");
+        settle();
+        assertThat(state(orderId)).isEqualTo("APPROVED");
+
+        JsonNode v1 = get("/orders/" + orderId + "?version=1").body();
+
+        assertThat(v1.get("state").asText()).isEqualTo("APPROVAL_PENDING");
+        assertThat(v1.get("version").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void the_history_shows_the_order_created_then_approved_each_with_its_principal_and_correlation_id() {
+        String correlationId = "corr-" + UUID.randomUUID();
+        String orderId = placeOrder(createCustomer("100"), "10", "X-Correlation-Id", correlationId);
+        settle();
+
+        JsonNode history = get("/orders/" + orderId + "/events").body();
+
+        assertThat(history).extracting(e -> e.get("type").asText()).containsExactly("OrderCreated", "OrderApproved");
+        JsonNode created = history.get(0);
+        JsonNode approved = history.get(1);
+        assertThat(created.get("principal").asText()).isEqualTo("anonymous");
+        assertThat(created.get("correlationId").asText()).isEqualTo(correlationId);
+        // approved by the saga, which correlates its steps by its id: name-based on the OrderCreated (ADR 0005)
+        String sagaId = UUID.nameUUIDFromBytes(("CreateOrderSaga:" + created.get("eventId").asText())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        assertThat(approved.get("principal").asText()).isEqualTo("saga:CreateOrderSaga");
+        assertThat(approved.get("correlationId").asText()).isEqualTo(sagaId);
+    }
+
+    @Test
+    void every_published_event_arrives_once_on_a_fifo_queue_subscribed_to_the_events_topic() {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "25");
+        settle();
+        assertThat(state(orderId)).isEqualTo("APPROVED");
+
+        List<JsonNode> received = receiveAll(subscribedQueue);
+
+        assertThat(received).filteredOn(e -> e.get("subject").asText().equals("Order-" + orderId))
+                .extracting(e -> e.get("type").asText()).containsExactly("OrderCreated", "OrderApproved");
+        assertThat(received).filteredOn(e -> e.get("subject").asText().equals("Customer-" + customerId))
+                .extracting(e -> e.get("type").asText()).containsExactly("CustomerCreated", "CreditReserved");
+        assertThat(received).extracting(e -> e.get("id").asText()).doesNotHaveDuplicates();
+        assertThat(received).allSatisfy(e -> assertThat(e.get("specversion").asText()).isEqualTo("1.0"));
+    }
+
+    @Test
+    void the_runtime_logs_each_saga_step_with_its_function_and_never_a_payload() {
+        log.clear();
+        String customerId = createCustomer("100");
+        placeOrder(customerId, "30");
+        settle();
+
+        assertThat(log).anySatisfy(line -> assertThat(line).startsWith("OrderSagaStreamFunction <- EventsStream: ")
+                        .contains("Order-"))
+                .anySatisfy(line -> assertThat(line).startsWith("CustomerCommandsFunction <- Commands: 1 message(s)")
+                        .contains("CreateOrderSaga").contains("command ReserveCredit to customer-commands/")
+                        .endsWith(" ms"))
+                .anySatisfy(line -> assertThat(line).startsWith("SagaRepliesFunction <- Replies: ")
+                        .contains("reply SUCCESS"))
+                .anySatisfy(line -> assertThat(line).startsWith("OrderCommandsFunction <- Commands: ")
+                        .contains("command ApproveOrder to order-commands/"))
+                .anySatisfy(line -> assertThat(line).startsWith("EventPublisherFunction <- EventsStream: "))
+                .noneSatisfy(line -> assertThat(line).contains("30.00"))
+                .noneSatisfy(line -> assertThat(line).contains("Ann"));
+    }
+
+    /** Everything on the queue, each message deleted once read (a FIFO group releases its next only then). */
+    private List<JsonNode> receiveAll(String queueUrl) {
+        List<JsonNode> all = new ArrayList<>();
+        for (int emptyReceives = 0, round = 0; emptyReceives < 2 && round < 200; round++) {
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0)).messages();
+            emptyReceives = batch.isEmpty() ? emptyReceives + 1 : 0;
+            for (Message m : batch) {
+                try {
+                    all.add(JSON.readTree(m.body()));
+                } catch (IOException e) {
+                    throw new AssertionError("not JSON on the subscribed queue", e);
+                }
+                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return all;
+    }
+}
