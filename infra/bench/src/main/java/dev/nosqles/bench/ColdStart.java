@@ -1,7 +1,6 @@
 package dev.nosqles.bench;
 
 import dev.nosqles.bench.coldstart.ColdStartProbe;
-import dev.nosqles.runtime.LocalRuntime;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +30,7 @@ public final class ColdStart {
     public static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
     public static final String API = "ApiHandler";
     public static final String MINIMAL = "minimal";
+    public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
 
     private ColdStart() {
     }
@@ -124,12 +124,26 @@ public final class ColdStart {
         return checks;
     }
 
-    /** The shaded jar: {@code -Dnosqles.lambdaJar}, else lambda-handlers/target/lambda next to template.yaml. */
+    /**
+     * The shaded jar: {@code -Dnosqles.lambdaJar}, else {@value #LAMBDA_JAR} in the working directory or the
+     * nearest parent holding the lambda-handlers module.
+     */
     public static Path lambdaJar() {
         String configured = System.getProperty("nosqles.lambdaJar");
-        Path jar = configured != null && !configured.isBlank() ? Path.of(configured)
-                : LocalRuntime.findTemplate().toAbsolutePath().getParent()
-                        .resolve("lambda-handlers/target/lambda/nosqles-lambda-handlers.jar");
+        Path jar = null;
+        if (configured != null && !configured.isBlank()) {
+            jar = Path.of(configured);
+        } else {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null && jar == null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve("lambda-handlers/pom.xml"))) {
+                    jar = dir.resolve(LAMBDA_JAR);
+                }
+            }
+            if (jar == null) {
+                throw new IllegalStateException("no lambda-handlers module in the working directory or its parents;"
+                        + " set -Dnosqles.lambdaJar=<path of the shaded jar>");
+            }
+        }
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no shaded Lambda jar at " + jar + ": build it with"
                     + " `mvn -pl lambda-handlers -am -DskipTests package` (make bench does)");
