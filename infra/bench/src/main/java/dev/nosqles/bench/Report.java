@@ -317,7 +317,8 @@ public final class Report {
                 .append(" starting a JVM. This section measures the plain start SnapStart avoids: a fresh JVM, on this")
                 .append(" machine, against moto, without Lambda's runtime client.\n\n");
         md.append("Each run is a new process: `").append(c.java()).append(' ').append(String.join(" ", c.jvmFlags()))
-                .append("` (the flags template.yaml gives the functions) with the classpath = the shaded Lambda jar (`")
+                .append("` (the JDK the bench runs on, where Lambda's java21 runtime has Amazon Corretto 21; the flags")
+                .append(" template.yaml gives the functions) with the classpath = the shaded Lambda jar (`")
                 .append(Path.of(c.jar()).getFileName()).append("`, **").append(mb(c.jarBytes())).append("**, ")
                 .append(f(c.jarBytes(), 0)).append(" B) plus `ColdStartProbe`, pointed at moto by the `aws.*` system")
                 .append(" properties; the tables exist beforehand. Times are measured from just before the parent")
