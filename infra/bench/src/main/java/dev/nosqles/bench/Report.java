@@ -116,7 +116,9 @@ public final class Report {
                 md.append("POST /orders → APPROVED ").append(f(e.started().approval().p50Ms(), 0)).append(" ms p50, ")
                         .append(f(e.started().approval().p99Ms(), 0)).append(" ms p99 with the pollers running; ")
                         .append(f(e.pollingMsP50(), 0)).append(" ms (").append(f(100 * e.pollingShareP50(), 0))
-                        .append("%) of the p50 is records waiting for a poll.\n");
+                        .append("%) of that p50 goes when every record is polled at once (drained): mostly")
+                        .append(" waits for a poll, ≈ ").append(f(e.estimatedLocalWaitMs(), 0))
+                        .append(" ms expected over the saga's path.\n");
             } else {
                 md.append("POST /orders → 201 ").append(f(e.started().post().p50Ms(), 1)).append(" ms p50; APPROVED ")
                         .append(e.outcome()).append(".\n");
@@ -411,7 +413,7 @@ public final class Report {
                     .append(" pollers running, the idle pollers' polls (every ").append(e.localIdleWaitMs())
                     .append(" ms each) and the client's GETs (").append(f(e.started().getsPerOrder(), 0))
                     .append(" per order) queue with the saga's requests; drained, the client pays for the empty")
-                    .append(" polls that find each hop's work (").append(f(d.emptyPollMsPerOrder(), 0))
+                    .append(" poll of every mapping in every round (").append(f(d.emptyPollMsPerOrder(), 0))
                     .append(" ms per order). Drained, an order took ").append(f(d.invocationsPerOrder(), 0))
                     .append(" handler invocations (median) and ").append(f(d.workMsPerOrder(), 0))
                     .append(" ms of polls that invoked a handler (fetch, handler, settle; mean per order),")
