@@ -84,8 +84,9 @@ lambda-package: $(LAMBDA_JAR)
 	@mkdir -p "$(ARTIFACTS_DIR)/lib"
 	@cp $(LAMBDA_JAR) "$(ARTIFACTS_DIR)/lib/"
 
-# Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention) on moto:
-# writes target/bench/report.md, results.json and the charts. BENCH_ARGS=--quick for a short trial run.
+# Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention, cold start of the
+# shaded Lambda jar in fresh JVMs, end to end on the local runtime) on moto: writes target/bench/report.md,
+# results.json and the charts. BENCH_ARGS=--quick for a short trial run.
 
 bench: jdk venv
 	@$(MVN) -q -DskipTests -pl infra/bench -am package

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code make bench}: runs sections 1 to 4 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * {@code make bench}: runs sections 1 to 6 of the benchmarks and writes {@code report.md}, {@code results.json} and
  * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
  * (after writing the report), 2 on bad arguments.
  *
@@ -59,6 +59,10 @@ public final class BenchMain {
                 ? new Contention.Config(List.of(1, 4, 16), 1.0, 10, dev.nosqles.aggregate.RetryPolicy.defaults())
                 : Contention.Config.full();
         Replay.Config replayConfig = quick ? new Replay.Config(1, 1, 2, 0.5) : Replay.Config.full();
+        ColdStart.Config coldStartConfig = quick ? new ColdStart.Config(2, 0) : ColdStart.Config.full();
+        EndToEnd.Config endToEndConfig = quick
+                ? new EndToEnd.Config(5, java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(5))
+                : EndToEnd.Config.full();
 
         Map<String, Double> sections = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();
@@ -67,6 +71,8 @@ public final class BenchMain {
         RequestUnits.Result units;
         List<Overhead.Comparison> overhead;
         List<Contention.Scenario> contention;
+        ColdStart.Result coldStart = null;
+        EndToEnd.Result endToEnd = null;
         String backend;
         long t = System.nanoTime();
         try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
@@ -92,6 +98,31 @@ public final class BenchMain {
             checks.addAll(Contention.checks(contention));
             sections.put("contention", secs(t));
             log("4. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("5. cold start ...");
+            try {
+                coldStart = ColdStart.run(env, coldStartConfig);
+                checks.addAll(ColdStart.checks(coldStart));
+            } catch (Exception e) {
+                log("5. failed: " + e);
+                checks.add(new Check("cold start: the section ran", false, e.toString()));
+            }
+            sections.put("coldStart", secs(t));
+            log("5. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("6. end to end ...");
+            try {
+                endToEnd = EndToEnd.run(aws, endToEndConfig);
+                checks.addAll(EndToEnd.checks(endToEnd));
+                log("6. " + endToEnd.outcome());
+            } catch (Exception e) {
+                log("6. failed: " + e);
+                checks.add(new Check("end to end: the section ran", false, e.toString()));
+            }
+            sections.put("endToEnd", secs(t));
+            log("6. done in " + secs(t) + " s");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -122,13 +153,18 @@ public final class BenchMain {
         dev.nosqles.aggregate.RetryPolicy retry = contentionConfig.retry();
         settings.put("retryPolicy", retry.maxAttempts() + " attempts, full-jitter back-off from "
                 + retry.baseDelay().toMillis() + " ms up to " + retry.maxDelay().toMillis() + " ms");
+        settings.put("coldStartRuns", coldStartConfig.runs());
+        settings.put("coldStartWarmups", coldStartConfig.warmups());
+        settings.put("endToEndOrders", endToEndConfig.orders());
+        settings.put("endToEndApprovalWaitSeconds", endToEndConfig.approvalWait().toSeconds());
+        settings.put("endToEndPollEveryMs", endToEndConfig.pollEvery().toMillis());
         settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
                 ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
         settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, null, null, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, checks);
     }
 
     private static double secs(long since) {

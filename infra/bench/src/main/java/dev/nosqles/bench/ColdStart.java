@@ -1,0 +1,230 @@
+package dev.nosqles.bench;
+
+import dev.nosqles.bench.coldstart.ColdStartProbe;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+
+/**
+ * Section 5: cold start. Each run is a fresh JVM (the {@code java} the bench runs on) on the shaded Lambda jar
+ * plus {@link ColdStartProbe}, started by this process and timed from just before the fork to the first
+ * response: the real {@code ApiHandler} handling one {@code POST /customers} against moto, side by side with a
+ * minimal handler that only builds a DynamoDB client (URL-connection) and sends one GetItem. SnapStart is not
+ * measured: this is a plain JVM start, the case SnapStart exists to avoid.
+ */
+public final class ColdStart {
+    /** The flags template.yaml gives every function (Globals JAVA_TOOL_OPTIONS). */
+    public static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    public static final String API = "ApiHandler";
+    public static final String MINIMAL = "minimal";
+    public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
+
+    private ColdStart() {
+    }
+
+    /**
+     * @param runs    measured processes per variant
+     * @param warmups discarded processes per variant first (they warm the OS page cache with the jar)
+     */
+    public record Config(int runs, int warmups) {
+        public static Config full() {
+            return new Config(5, 1);
+        }
+    }
+
+    /** One child process. Times in ms from just before the fork. */
+    public record Run(String variant, int run, boolean handled, String status, double launchToMainMs,
+                      double mainToConstructedMs, double firstRequestMs, double launchToResponseMs,
+                      double processExitMs, long classesLoaded, String problem) {
+    }
+
+    /** Median and spread (min, max) of one phase over the handled runs. */
+    public record Stat(double medianMs, double minMs, double maxMs) {
+        static Stat of(double[] values) {
+            if (values.length == 0) {
+                return new Stat(Double.NaN, Double.NaN, Double.NaN);
+            }
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return new Stat(median, sorted[0], sorted[n - 1]);
+        }
+    }
+
+    public record Variant(String name, String description, int runs, int handled, Stat launchToMain,
+                          Stat mainToConstructed, Stat firstRequest, Stat launchToResponse, Stat processExit,
+                          long classesLoadedMedian) {
+    }
+
+    public record Result(String java, List<String> jvmFlags, String jar, long jarBytes, int warmups,
+                         List<Variant> variants, List<Run> runs) {
+        public Variant variant(String name) {
+            return variants.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    public static Result run(BenchEnv env, Config config) throws IOException, InterruptedException {
+        Path jar = lambdaJar();
+        String eventsTable = env.newEventsTable("cold-start");
+        String snapshotsTable = env.newKeyedTable("cold-start-snapshots");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
+        AwsCredentials credentials = env.aws().credentials().resolveCredentials();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of(
+                "-Daws.endpointUrl=" + env.aws().endpoint(),
+                "-Daws.region=" + env.aws().region().id(),
+                "-Daws.accessKeyId=" + credentials.accessKeyId(),
+                "-Daws.secretAccessKey=" + credentials.secretAccessKey(),
+                "-cp", classpath, ColdStartProbe.class.getName()));
+
+        List<Run> runs = new ArrayList<>();
+        for (int i = -config.warmups(); i < config.runs(); i++) {
+            // alternate which variant goes first, so neither always follows the other
+            List<String> order = Math.floorMod(i, 2) == 0 ? List.of(MINIMAL, API) : List.of(API, MINIMAL);
+            for (String variant : order) {
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of(variant.equals(API) ? "api" : "minimal", eventsTable, snapshotsTable,
+                        env.aws().region().id()));
+                Run run = launch(variant, i + 1, args);
+                if (i >= 0) {
+                    runs.add(run);
+                }
+            }
+        }
+        List<Variant> variants = List.of(
+                summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB client, stores,"
+                        + " repositories, routes), then one POST /customers (a PutItem of the new customer)", runs),
+                summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem", runs));
+        return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
+                List.copyOf(runs));
+    }
+
+    public static List<Check> checks(Result result) {
+        List<Check> checks = new ArrayList<>();
+        for (Variant v : result.variants()) {
+            checks.add(new Check("cold start: every " + v.name() + " process handled its request",
+                    v.handled() == v.runs() && v.runs() > 0, v.handled() + " of " + v.runs()));
+        }
+        return checks;
+    }
+
+    /**
+     * The shaded jar: {@code -Dnosqles.lambdaJar}, else {@value #LAMBDA_JAR} in the working directory or the
+     * nearest parent holding the lambda-handlers module.
+     */
+    public static Path lambdaJar() {
+        String configured = System.getProperty("nosqles.lambdaJar");
+        Path jar = null;
+        if (configured != null && !configured.isBlank()) {
+            jar = Path.of(configured);
+        } else {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null && jar == null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve("lambda-handlers/pom.xml"))) {
+                    jar = dir.resolve(LAMBDA_JAR);
+                }
+            }
+            if (jar == null) {
+                throw new IllegalStateException("no lambda-handlers module in the working directory or its parents;"
+                        + " set -Dnosqles.lambdaJar=<path of the shaded jar>");
+            }
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no shaded Lambda jar at " + jar + ": build it with"
+                    + " `mvn -pl lambda-handlers -am -DskipTests package` (make bench does)");
+        }
+        return jar;
+    }
+
+    private static String probeLocation() {
+        try {
+            return Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Run launch(String variant, int number, List<String> command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        long launched = micros();
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+        long exitedAt = micros();
+        if (!exited) {
+            process.destroyForcibly();
+            return failed(variant, number, "did not exit within 120 s");
+        }
+        String out = stdout.join();
+        String line = out.lines().filter(l -> l.startsWith(ColdStartProbe.PREFIX)).findFirst().orElse(null);
+        if (line == null || process.exitValue() != 0) {
+            String err = stderr.join().strip();
+            return failed(variant, number, "exit " + process.exitValue() + ": "
+                    + (err.length() > 300 ? err.substring(err.length() - 300) : err));
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (String kv : line.substring(ColdStartProbe.PREFIX.length()).split(" ")) {
+            int eq = kv.indexOf('=');
+            fields.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        long main = Long.parseLong(fields.get("mainEnteredMicros"));
+        long constructed = Long.parseLong(fields.get("constructedMicros"));
+        long responded = Long.parseLong(fields.get("respondedMicros"));
+        String status = fields.get("status");
+        boolean handled = status.startsWith("2");
+        return new Run(variant, number, handled, status, (main - launched) / 1e3, (constructed - main) / 1e3,
+                (responded - constructed) / 1e3, (responded - launched) / 1e3, (exitedAt - launched) / 1e3,
+                Long.parseLong(fields.get("classesLoaded")), handled ? null : "status " + status);
+    }
+
+    private static Run failed(String variant, int number, String problem) {
+        return new Run(variant, number, false, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+                problem);
+    }
+
+    private static Variant summarise(String name, String description, List<Run> all) {
+        List<Run> runs = all.stream().filter(r -> r.variant().equals(name)).toList();
+        List<Run> ok = runs.stream().filter(Run::handled).toList();
+        long[] classes = ok.stream().mapToLong(Run::classesLoaded).sorted().toArray();
+        return new Variant(name, description, runs.size(), ok.size(),
+                Stat.of(ok.stream().mapToDouble(Run::launchToMainMs).toArray()),
+                Stat.of(ok.stream().mapToDouble(Run::mainToConstructedMs).toArray()),
+                Stat.of(ok.stream().mapToDouble(Run::firstRequestMs).toArray()),
+                Stat.of(ok.stream().mapToDouble(Run::launchToResponseMs).toArray()),
+                Stat.of(ok.stream().mapToDouble(Run::processExitMs).toArray()),
+                classes.length == 0 ? 0 : classes[classes.length / 2]);
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static long micros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+}

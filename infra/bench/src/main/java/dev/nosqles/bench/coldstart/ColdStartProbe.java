@@ -1,0 +1,102 @@
+package dev.nosqles.bench.coldstart;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.nosqles.app.api.ApiHandler;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+
+/**
+ * Section 5's child process: a fresh JVM on the shaded Lambda jar (plus this class) that builds a handler and
+ * handles one request, then prints one line {@code COLDSTART key=value ...} on stdout and exits. Only JDK and
+ * shaded-jar classes are used, so the classes it loads are the function's.
+ *
+ * <pre>
+ * ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION
+ * </pre>
+ * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
+ * {@code POST /customers} as API Gateway (payload 2.0) would deliver it. {@code minimal}: a DynamoDB client on
+ * the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
+ * system properties {@code aws.endpointUrl}, {@code aws.accessKeyId}, {@code aws.secretAccessKey}.
+ */
+public final class ColdStartProbe {
+    public static final String PREFIX = "COLDSTART ";
+
+    private ColdStartProbe() {
+    }
+
+    public static void main(String[] args) {
+        long mainEntered = micros();
+        if (args.length != 4) {
+            System.err.println("usage: ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION");
+            System.exit(2);
+        }
+        String mode = args[0];
+        Map<String, String> env = Map.of("EVENTS_TABLE", args[1], "SNAPSHOTS_TABLE", args[2], "AWS_REGION", args[3]);
+        long constructed;
+        long responded;
+        String status;
+        switch (mode) {
+            case "api" -> {
+                ApiHandler handler = new ApiHandler(env::get);
+                constructed = micros();
+                APIGatewayV2HTTPResponse response = handler.handleRequest(createCustomer(), null);
+                responded = micros();
+                status = String.valueOf(response.getStatusCode());
+            }
+            case "minimal" -> {
+                DynamoDbClient client = DynamoDbClient.builder()
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .region(Region.of(env.get("AWS_REGION")))
+                        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                        .build();
+                constructed = micros();
+                GetItemResponse response = client.getItem(b -> b.tableName(env.get("SNAPSHOTS_TABLE"))
+                        .key(Map.of("streamId", AttributeValue.fromS("cold-start-" + UUID.randomUUID())))
+                        .consistentRead(true));
+                responded = micros();
+                status = String.valueOf(response.sdkHttpResponse().statusCode());
+            }
+            default -> throw new IllegalArgumentException("mode must be api or minimal, was " + mode);
+        }
+        // after the measured part: the management classes it loads are not counted in the request's path
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+        System.out.println(PREFIX + "mode=" + mode + " status=" + status + " jvmStartMillis=" + jvmStart
+                + " mainEnteredMicros=" + mainEntered + " constructedMicros=" + constructed
+                + " respondedMicros=" + responded + " classesLoaded=" + classes);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    static APIGatewayV2HTTPEvent createCustomer() {
+        String body = "{\"name\":\"Cold Start\",\"creditLimit\":\"1000.00\"}";
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey("POST /customers")
+                .withRawPath("/customers")
+                .withRawQueryString("")
+                .withHeaders(Map.of("content-type", "application/json", "x-correlation-id", "cold-start"))
+                .withBody(body)
+                .withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId(UUID.randomUUID().toString())
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod("POST").withPath("/customers").build())
+                        .build())
+                .build();
+    }
+
+    private static long micros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+}
