@@ -63,6 +63,11 @@ public final class SagaManager<D> {
                 .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, clock);
     }
 
+    /** For SnapStart / CRaC priming: loads a saga that never exists (one Query). Writes nothing. */
+    public void prime() {
+        find("snapstart-priming");
+    }
+
     public SagaDefinition<D> definition() {
         return definition;
     }

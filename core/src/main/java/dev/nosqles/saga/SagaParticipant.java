@@ -62,6 +62,11 @@ public final class SagaParticipant<S, C, E> {
         this.replyData = Objects.requireNonNull(replyData, "replyData");
     }
 
+    /** For SnapStart / CRaC priming: loads an aggregate that never exists (one Query). Writes nothing. */
+    public void prime() {
+        repository.find("snapstart-priming");
+    }
+
     public Channel<C> channel() {
         return channel;
     }

@@ -37,6 +37,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     public EventPublisherHandler() {
         this(System::getenv);
+        enableSnapStartPriming();
     }
 
     public EventPublisherHandler(Function<String, String> env) {

@@ -10,7 +10,7 @@ import dev.nosqles.app.InvalidCommandException;
 import dev.nosqles.app.api.internal.ApiRequest;
 import dev.nosqles.app.api.internal.CustomerRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
-import dev.nosqles.app.api.internal.Priming;
+import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.app.api.internal.ProblemException;
 import dev.nosqles.app.api.internal.Responses;
 import dev.nosqles.app.api.internal.Router;
@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import org.crac.Core;
 
 /**
  * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the
@@ -39,12 +38,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     private final Router router;
     /** Held here: CRaC keeps resources only weakly. */
-    private final Priming priming;
+    private SnapStartPriming priming;
 
     /** The Lambda entry point: wires the application once from the environment and registers CRaC priming. */
     public ApiHandler() {
         this(System::getenv);
-        Core.getGlobalContext().register(priming);
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
     /**
@@ -61,7 +60,6 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     public ApiHandler(Application application) {
         Objects.requireNonNull(application, "application");
         this.router = new OrderRoutes(application).register(new CustomerRoutes(application).register(new Router()));
-        this.priming = new Priming(this::prime);
     }
 
     @Override

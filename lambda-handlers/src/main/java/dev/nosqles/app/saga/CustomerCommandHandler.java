@@ -20,6 +20,7 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
 
     public CustomerCommandHandler() {
         this(System::getenv);
+        enableSnapStartPriming();
     }
 
     public CustomerCommandHandler(Function<String, String> env) {

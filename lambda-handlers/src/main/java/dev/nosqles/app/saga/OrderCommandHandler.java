@@ -20,6 +20,7 @@ public final class OrderCommandHandler extends SagaCommandQueueHandler {
 
     public OrderCommandHandler() {
         this(System::getenv);
+        enableSnapStartPriming();
     }
 
     public OrderCommandHandler(Function<String, String> env) {

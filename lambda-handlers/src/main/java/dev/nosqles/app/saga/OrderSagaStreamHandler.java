@@ -49,6 +49,7 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
 
     public OrderSagaStreamHandler() {
         this(System::getenv);
+        enableSnapStartPriming();
     }
 
     public OrderSagaStreamHandler(Function<String, String> env) {

@@ -20,6 +20,7 @@ public final class SagaReplyHandler extends SagaReplyQueueHandler {
 
     public SagaReplyHandler() {
         this(System::getenv);
+        enableSnapStartPriming();
     }
 
     public SagaReplyHandler(Function<String, String> env) {

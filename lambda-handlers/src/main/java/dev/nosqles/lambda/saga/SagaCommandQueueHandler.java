@@ -22,6 +22,21 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
 
     private final SagaParticipant<?, ?, ?> participant;
 
+    private dev.nosqles.lambda.SnapStartPriming priming;
+
+    /** Registers {@link #prime()} to run before a SnapStart checkpoint; call it from a Lambda's no-arg constructor. */
+    protected final void enableSnapStartPriming() {
+        this.priming = dev.nosqles.lambda.SnapStartPriming.register(this::prime);
+    }
+
+    /** Harmless work that warms this function: an empty batch, then one read of an aggregate that never exists. */
+    public void prime() {
+        com.amazonaws.services.lambda.runtime.events.SQSEvent empty = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+        empty.setRecords(java.util.List.of());
+        handleRequest(empty, null);
+        participant.prime();
+    }
+
     public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant) {
         this.participant = Objects.requireNonNull(participant, "participant");
     }

@@ -23,6 +23,21 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
 
     private final Map<String, SagaManager<?>> managers = new HashMap<>();
 
+    private dev.nosqles.lambda.SnapStartPriming priming;
+
+    /** Registers {@link #prime()} to run before a SnapStart checkpoint; call it from a Lambda's no-arg constructor. */
+    protected final void enableSnapStartPriming() {
+        this.priming = dev.nosqles.lambda.SnapStartPriming.register(this::prime);
+    }
+
+    /** Harmless work that warms this function: an empty batch, then one read of an aggregate that never exists. */
+    public void prime() {
+        com.amazonaws.services.lambda.runtime.events.SQSEvent empty = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+        empty.setRecords(java.util.List.of());
+        handleRequest(empty, null);
+        managers.values().forEach(SagaManager::prime);
+    }
+
     public SagaReplyQueueHandler(List<SagaManager<?>> managers) {
         for (SagaManager<?> manager : managers) {
             if (this.managers.put(manager.definition().type(), manager) != null) {

@@ -1,0 +1,90 @@
+package dev.nosqles.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.app.saga.CreateOrderSaga;
+import dev.nosqles.app.saga.CustomerCommandHandler;
+import dev.nosqles.app.saga.OrderSagaStreamHandler;
+import dev.nosqles.app.saga.SagaReplyHandler;
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.capacity.CapacityMeter.Operation;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.testsupport.TestTables;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** What the stream and queue functions do before a SnapStart checkpoint: real reads, no writes, nothing sent. */
+class SnapStartPrimingTest {
+    private static final CapacityMeter METER = new CapacityMeter();
+    private static DynamoDbEventStore events;
+    private static DynamoDbSnapshotStore snapshots;
+    private static DynamoDbCheckpointStore checkpoints;
+    private final List<Object> sent = new ArrayList<>();
+    private final SagaMessageSender sender = new SagaMessageSender() {
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+            sent.add(command);
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+            sent.add(reply);
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+            sent.add(deadline);
+        }
+    };
+
+    @BeforeAll
+    static void tables() {
+        DynamoDbClient client = TestTables.client(METER);
+        events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "prime")).build();
+        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "prime"));
+        String checkpointsTable = "prime-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbCheckpointStore.createTable(client, checkpointsTable);
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+    }
+
+    private void assertReadsOnly(Runnable prime) {
+        CapacityMeter.Usage before = METER.usage();
+        prime.run();
+        CapacityMeter.Usage used = METER.usage().minus(before);
+        assertThat(used.requests(Operation.QUERY)).as("the store's read path is exercised").isPositive();
+        assertThat(used.itemsWritten()).isZero();
+        assertThat(used.requests(Operation.TRANSACT_WRITE_ITEMS)).isZero();
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void the_saga_stream_function_reads_its_checkpoints_and_the_store_and_writes_nothing() {
+        OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
+                CreateOrderSaga.definition(), Clock.systemUTC());
+        CapacityMeter.Usage before = METER.usage();
+        assertReadsOnly(handler::prime);
+        assertThat(METER.usage().minus(before).requests(Operation.GET_ITEM)).as("one checkpoint read per subscriber")
+                .isEqualTo(4);
+    }
+
+    @Test
+    void a_participant_queue_function_loads_an_aggregate_that_never_exists() {
+        assertReadsOnly(new CustomerCommandHandler(events, snapshots, sender, Clock.systemUTC())::prime);
+    }
+
+    @Test
+    void the_reply_queue_function_loads_a_saga_that_never_exists() {
+        assertReadsOnly(new SagaReplyHandler(events, snapshots, sender, CreateOrderSaga.definition(),
+                Clock.systemUTC())::prime);
+    }
+}
