@@ -4,26 +4,31 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Keeps what would have gone on the wire. */
-final class RecordingSender implements SagaMessageSender {
-    final List<SagaMessage.CommandMessage> commands = new ArrayList<>();
-    final List<SagaMessage.ReplyMessage> replies = new ArrayList<>();
-    final List<SagaMessage.DeadlineMessage> deadlines = new ArrayList<>();
-    final List<Duration> delays = new ArrayList<>();
+/** Keeps what would have gone on the wire (shared with other modules' tests through core's test-jar). */
+public final class RecordingSender implements SagaMessageSender {
+    public final List<SagaMessage.CommandMessage> commands = new ArrayList<>();
+    public final List<SagaMessage.ReplyMessage> replies = new ArrayList<>();
+    public final List<SagaMessage.DeadlineMessage> deadlines = new ArrayList<>();
+    public final List<Duration> delays = new ArrayList<>();
+    /** Everything, in the order it was sent. */
+    public final List<SagaMessage> all = new ArrayList<>();
 
     @Override
     public void send(SagaMessage.CommandMessage command) {
         commands.add(command);
+        all.add(command);
     }
 
     @Override
     public void send(SagaMessage.ReplyMessage reply) {
         replies.add(reply);
+        all.add(reply);
     }
 
     @Override
     public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
         deadlines.add(deadline);
         delays.add(delay);
+        all.add(deadline);
     }
 }

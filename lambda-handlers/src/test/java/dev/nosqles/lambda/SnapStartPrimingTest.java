@@ -8,6 +8,7 @@ import dev.nosqles.app.saga.OrderSagaStreamHandler;
 import dev.nosqles.app.saga.SagaReplyHandler;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityMeter.Operation;
+import dev.nosqles.saga.RecordingSender;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
@@ -15,8 +16,6 @@ import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.subscription.DynamoDbCheckpointStore;
 import dev.nosqles.testsupport.TestTables;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,23 +28,9 @@ class SnapStartPrimingTest {
     private static DynamoDbEventStore events;
     private static DynamoDbSnapshotStore snapshots;
     private static DynamoDbCheckpointStore checkpoints;
-    private final List<Object> sent = new ArrayList<>();
-    private final SagaMessageSender sender = new SagaMessageSender() {
-        @Override
-        public void send(SagaMessage.CommandMessage command) {
-            sent.add(command);
-        }
-
-        @Override
-        public void send(SagaMessage.ReplyMessage reply) {
-            sent.add(reply);
-        }
-
-        @Override
-        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
-            sent.add(deadline);
-        }
-    };
+    private final RecordingSender recording = new RecordingSender();
+    private final SagaMessageSender sender = recording;
+    private final List<SagaMessage> sent = recording.all;
 
     @BeforeAll
     static void tables() {

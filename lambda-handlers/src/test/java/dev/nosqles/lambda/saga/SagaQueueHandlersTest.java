@@ -11,36 +11,21 @@ import dev.nosqles.app.saga.SagaReplyHandler;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.customer.Customer;
 import dev.nosqles.saga.ReplyOutcome;
+import dev.nosqles.saga.RecordingSender;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.memory.InMemoryEventStore;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SagaQueueHandlersTest {
     private final InMemoryEventStore store = new InMemoryEventStore();
-    private final List<SagaMessage> sent = new ArrayList<>();
-    private final SagaMessageSender sender = new SagaMessageSender() {
-        @Override
-        public void send(SagaMessage.CommandMessage command) {
-            sent.add(command);
-        }
-
-        @Override
-        public void send(SagaMessage.ReplyMessage reply) {
-            sent.add(reply);
-        }
-
-        @Override
-        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
-            sent.add(deadline);
-        }
-    };
+    private final RecordingSender recording = new RecordingSender();
+    private final SagaMessageSender sender = recording;
+    private final List<SagaMessage> sent = recording.all;
 
     private static SQSEvent.SQSMessage sqs(String id, String body) {
         SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
