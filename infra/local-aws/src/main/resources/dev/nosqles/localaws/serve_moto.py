@@ -11,6 +11,7 @@ Usage: python serve_moto.py HOST PORT
 import os
 import sys
 import threading
+import time
 
 from werkzeug.serving import run_simple
 
@@ -32,9 +33,19 @@ class SerialisedApp:
             return list(self._app(environ, start_response))
 
 
+def exit_with_parent():
+    """Stops the server when the JVM that started it is gone, even if it was killed without running its hooks."""
+    parent = os.getppid()
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def main():
     host = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     os.environ.setdefault("MOTO_PORT", str(port))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, SerialisedApp(app), threaded=True, request_handler=MotoRequestHandler)
