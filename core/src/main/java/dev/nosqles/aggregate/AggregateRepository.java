@@ -241,9 +241,9 @@ public final class AggregateRepository<S, C, E> {
         StreamId streamId = streamId(id);
         Optional<Base<S>> base = snapshotBase(streamId).filter(b -> b.version() <= version);
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long from = base.map(Base::version).orElse(0L) + 1;
-        StreamSlice slice = store.read(streamId, new ReadRequest(from, version, null));
-        return fold(streamId, state, base.map(Base::version).orElse(0L), slice.events());
+        long baseVersion = base.map(Base::version).orElse(0L);
+        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withToVersion(version));
+        return fold(streamId, state, baseVersion, slice.events());
     }
 
     /** The state as of an instant: every commit written at or before it. Empty if there was none. */
@@ -253,9 +253,9 @@ public final class AggregateRepository<S, C, E> {
         // a snapshot taken at or before the instant holds only commits written before it
         Optional<Base<S>> base = snapshotBase(streamId).filter(b -> !b.takenAt().isAfter(instant));
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long from = base.map(Base::version).orElse(0L) + 1;
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(from - 1).withAsOf(instant));
-        return fold(streamId, state, base.map(Base::version).orElse(0L), slice.events());
+        long baseVersion = base.map(Base::version).orElse(0L);
+        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withAsOf(instant));
+        return fold(streamId, state, baseVersion, slice.events());
     }
 
     /**

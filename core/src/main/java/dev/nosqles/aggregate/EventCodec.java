@@ -41,6 +41,13 @@ public final class EventCodec<E> {
 
     public EventEnvelope<E> decode(RecordedEvent recorded) {
         StreamId streamId = recorded.streamId();
+        // the common case, an event in its current schema: read straight into the record, no JSON tree
+        var stored = types.named(recorded.type());
+        if (stored.isPresent() && stored.get().schemaVersion() == recorded.schemaVersion()
+                && !upcasters.appliesTo(recorded.type(), recorded.schemaVersion())) {
+            E event = read(recorded, stored.get(), () -> mapper.readValue(recorded.data(), stored.get().javaClass()));
+            return envelope(recorded, stored.get(), event);
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(recorded.data());
@@ -60,19 +67,34 @@ public final class EventCodec<E> {
             throw new UnknownEventTypeException(streamId, recorded.version(), current.type(), current.schemaVersion(),
                     "has no upcaster to the current schema version " + type.schemaVersion());
         }
-        E event;
+        return envelope(recorded, type, read(recorded, type, () -> mapper.treeToValue(current.data(), type.javaClass())));
+    }
+
+    @FunctionalInterface
+    private interface JsonRead<T> {
+        T read() throws JsonProcessingException;
+    }
+
+    private E read(RecordedEvent recorded, EventTypes.EventType<E> type, JsonRead<? extends E> reading) {
         try {
-            event = mapper.treeToValue(current.data(), type.javaClass());
+            return reading.read();
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            throw new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
+                    "the stored data is not JSON");
         } catch (JsonMappingException e) {
             String path = e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            throw new EventDecodingException(streamId, recorded.version(), type.name(), path,
+            throw new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), path,
                     e.getClass().getSimpleName());
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new EventDecodingException(streamId, recorded.version(), type.name(), "", e.getClass().getSimpleName());
+            throw new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
+                    e.getClass().getSimpleName());
         }
-        return new EventEnvelope<>(recorded.eventId(), streamId, recorded.version(), type.name(), recorded.type(),
-                recorded.schemaVersion(), recorded.timestamp(), recorded.metadata(), event);
+    }
+
+    private EventEnvelope<E> envelope(RecordedEvent recorded, EventTypes.EventType<E> type, E event) {
+        return new EventEnvelope<>(recorded.eventId(), recorded.streamId(), recorded.version(), type.name(),
+                recorded.type(), recorded.schemaVersion(), recorded.timestamp(), recorded.metadata(), event);
     }
 }

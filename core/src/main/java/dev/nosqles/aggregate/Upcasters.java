@@ -73,6 +73,11 @@ public final class Upcasters {
         return steps.isEmpty();
     }
 
+    /** True when an event stored as {@code type} at {@code schemaVersion} has a step to take. */
+    public boolean appliesTo(String type, int schemaVersion) {
+        return steps.containsKey(new Key(type, schemaVersion));
+    }
+
     /** Builds {@link Upcasters}. */
     public static final class Builder {
         private final Map<Key, Upcaster> steps = new HashMap<>();

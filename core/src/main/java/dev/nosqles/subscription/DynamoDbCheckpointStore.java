@@ -1,21 +1,16 @@
 package dev.nosqles.subscription;
 
 import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.EventTables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -35,18 +30,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** Creates the table (for tests and local runs; template.yaml declares it in AWS). */
     public static void createTable(DynamoDbClient client, String tableName) {
-        try {
-            client.createTable(b -> b.tableName(tableName).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName("subscriber").attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName("streamId").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(
-                            KeySchemaElement.builder().attributeName("subscriber").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("streamId").keyType(KeyType.RANGE).build()));
-            client.waiter().waitUntilTableExists(b -> b.tableName(tableName));
-        } catch (ResourceInUseException alreadyThere) {
-            // fine
-        }
+        EventTables.createCheckpointsTable(client, tableName);
     }
 
     @Override

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class Subscriber {
+    /** Matches every aggregate type in {@link Builder#onRaw}. */
+    public static final String ALL = "*";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,100}");
 
     private final String name;
@@ -71,9 +74,6 @@ public final class Subscriber {
 
         boolean deliver(RecordedEvent event, HandlerContext context) throws Exception;
     }
-
-    /** Matches every aggregate type in {@link Builder#onRaw}. */
-    public static final String ALL = "*";
 
     private record Raw(String aggregateType, RawEventHandler handler) implements Binding {
         @Override

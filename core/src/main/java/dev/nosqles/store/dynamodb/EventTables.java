@@ -46,6 +46,23 @@ public final class EventTables {
                 .build());
     }
 
+    /**
+     * The subscriber checkpoints table: {@code subscriber} (S) partition key, {@code streamId} (S) sort key
+     * (see {@link dev.nosqles.subscription.DynamoDbCheckpointStore}).
+     */
+    public static void createCheckpointsTable(DynamoDbClient client, String tableName) {
+        create(client, CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName("subscriber").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("streamId").attributeType(ScalarAttributeType.S).build())
+                .keySchema(
+                        KeySchemaElement.builder().attributeName("subscriber").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("streamId").keyType(KeyType.RANGE).build())
+                .build());
+    }
+
     private static void create(DynamoDbClient client, CreateTableRequest request) {
         try {
             client.createTable(request);
