@@ -2,16 +2,16 @@ package dev.nosqles.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.order.OrderCommand.ApproveOrder;
 import dev.nosqles.localaws.LocalAws;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.nosqles.runtime.ApiClient.Response;
+
+
+
+
+
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalRuntimeApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ApiClient api = new ApiClient(() -> this.app.baseUri());
     private final List<String> log = new CopyOnWriteArrayList<>();
     private RunningApp app;
     private DynamoDbClient dynamoDb;
@@ -50,47 +50,16 @@ class LocalRuntimeApiTest {
         app.close();
     }
 
-    record Response(int status, String contentType, String location, JsonNode body) {
-        /** Asserts an RFC 9457 problem with this status and returns its type. */
-        String problem(int expectedStatus) {
-            assertThat(status).as("status of %s", body).isEqualTo(expectedStatus);
-            assertThat(contentType).isEqualTo("application/problem+json");
-            assertThat(body.get("status").asInt()).isEqualTo(expectedStatus);
-            assertThat(body.get("title").asText()).isNotBlank();
-            assertThat(body.get("detail").asText()).isNotBlank();
-            return body.get("type").asText().substring("urn:nosqles:problem:".length());
-        }
-    }
-
     private Response send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUri() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null),
-                    r.headers().firstValue("Location").orElse(null),
-                    r.body().isEmpty() ? null : JSON.readTree(r.body()));
-        } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return api.send(method, path, body, headers);
     }
 
     private Response get(String path) {
-        return send("GET", path, null);
+        return api.get(path);
     }
 
     private Response post(String path, String body, String... headers) {
-        return send("POST", path, body, headers);
+        return api.post(path, body, headers);
     }
 
     private String createCustomer(String name, String limit) {

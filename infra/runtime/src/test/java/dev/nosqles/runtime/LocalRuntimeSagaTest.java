@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.app.Application;
 import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.runtime.ApiClient.Response;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+
+
+
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalRuntimeSagaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ApiClient api = new ApiClient(() -> this.app.baseUri());
     private final List<String> log = new CopyOnWriteArrayList<>();
     private RunningApp app;
     private SqsClient sqs;
@@ -79,33 +80,12 @@ class LocalRuntimeSagaTest {
 
     // --- HTTP ---------------------------------------------------------------------------------------------------
 
-    record Response(int status, String contentType, JsonNode body) {
-    }
-
     private Response send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUri() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null),
-                    r.body().isEmpty() ? null : JSON.readTree(r.body()));
-        } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return api.send(method, path, body, headers);
     }
 
     private Response get(String path) {
-        return send("GET", path, null);
+        return api.get(path);
     }
 
     private String createCustomer(String limit) {

@@ -120,18 +120,8 @@ public final class DynamoDbStreamPoller implements EventSourcePoller {
 
     @Override
     public int drainUntilIdle(int maxInvocations) {
-        if (loop.running()) {
-            throw new IllegalStateException("mapping " + mapping.id() + " is polling on its own thread");
-        }
-        int invocations = 0;
-        while (pollOnce()) {
-            invocations++;
-            if (invocations >= maxInvocations) {
-                throw new EventSourceMappingException(mapping.id(), "not idle after " + invocations
-                        + " invocations (is a record retried forever? maxRetryAttempts=" + mapping.maxRetryAttempts() + ")");
-            }
-        }
-        return invocations;
+        return loop.drain(mapping.id(), maxInvocations,
+                "is a record retried forever? maxRetryAttempts=" + mapping.maxRetryAttempts());
     }
 
     @Override

@@ -116,19 +116,8 @@ public final class SqsPoller implements EventSourcePoller {
 
     @Override
     public int drainUntilIdle(int maxInvocations) {
-        if (loop.running()) {
-            throw new IllegalStateException("mapping " + mapping.id() + " is polling on its own thread");
-        }
-        int invocations = 0;
-        while (pollOnce()) {
-            invocations++;
-            if (invocations >= maxInvocations) {
-                throw new EventSourceMappingException(mapping.id(), "not idle after " + invocations
-                        + " invocations (a message that keeps failing with a visibility timeout of 0 and no"
-                        + " redrive policy?)");
-            }
-        }
-        return invocations;
+        return loop.drain(mapping.id(), maxInvocations,
+                "a message that keeps failing with a visibility timeout of 0 and no redrive policy?");
     }
 
     @Override

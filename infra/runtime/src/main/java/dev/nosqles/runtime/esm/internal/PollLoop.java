@@ -41,6 +41,28 @@ public final class PollLoop {
         return thread != null && thread.isAlive();
     }
 
+    /**
+     * Runs the step synchronously until it reports nothing to do; refuses while the loop's thread runs.
+     *
+     * @param whyNotIdle what to suspect when {@code maxInvocations} steps did not make the source idle
+     * @throws IllegalStateException the loop runs on its own thread
+     * @throws EventSourceMappingException after {@code maxInvocations} invocations
+     */
+    public int drain(String mappingId, int maxInvocations, String whyNotIdle) {
+        if (running()) {
+            throw new IllegalStateException("mapping " + mappingId + " is polling on its own thread");
+        }
+        int invocations = 0;
+        while (step.getAsBoolean()) {
+            invocations++;
+            if (invocations >= maxInvocations) {
+                throw new dev.nosqles.runtime.esm.EventSourceMappingException(mappingId, "not idle after "
+                        + invocations + " invocations (" + whyNotIdle + ")");
+            }
+        }
+        return invocations;
+    }
+
     public boolean stopRequested() {
         return stopRequested;
     }
