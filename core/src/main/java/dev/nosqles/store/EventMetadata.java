@@ -1,5 +1,7 @@
 package dev.nosqles.store;
 
+import java.time.Instant;
+
 /**
  * Who and why, recorded with every commit: the audit trail.
  *
@@ -7,27 +9,39 @@ package dev.nosqles.store;
  * @param causationId the id of the message or event that directly caused this commit
  * @param messageId the id of the message (command) that produced this commit; used to drop duplicates
  * @param principal who asked for it (a user, a service, "system")
+ * @param messageSentAt when the message was first sent: the timestamp of the event that caused it, carried in the
+ *        message body across every redelivery and DLQ redrive ({@code null}: unknown). Only commits written after
+ *        this instant can hold the message, which bounds the search for a late duplicate. Not stored.
  */
-public record EventMetadata(String correlationId, String causationId, String messageId, String principal) {
-    public static final EventMetadata EMPTY = new EventMetadata(null, null, null, null);
+public record EventMetadata(String correlationId, String causationId, String messageId, String principal,
+                            Instant messageSentAt) {
+    public static final EventMetadata EMPTY = new EventMetadata(null, null, null, null, null);
+
+    public EventMetadata(String correlationId, String causationId, String messageId, String principal) {
+        this(correlationId, causationId, messageId, principal, null);
+    }
 
     public static EventMetadata empty() {
         return EMPTY;
     }
 
     public EventMetadata withCorrelationId(String value) {
-        return new EventMetadata(value, causationId, messageId, principal);
+        return new EventMetadata(value, causationId, messageId, principal, messageSentAt);
     }
 
     public EventMetadata withCausationId(String value) {
-        return new EventMetadata(correlationId, value, messageId, principal);
+        return new EventMetadata(correlationId, value, messageId, principal, messageSentAt);
     }
 
     public EventMetadata withMessageId(String value) {
-        return new EventMetadata(correlationId, causationId, value, principal);
+        return new EventMetadata(correlationId, causationId, value, principal, messageSentAt);
     }
 
     public EventMetadata withPrincipal(String value) {
-        return new EventMetadata(correlationId, causationId, messageId, value);
+        return new EventMetadata(correlationId, causationId, messageId, value, messageSentAt);
+    }
+
+    public EventMetadata withMessageSentAt(Instant value) {
+        return new EventMetadata(correlationId, causationId, messageId, principal, value);
     }
 }
