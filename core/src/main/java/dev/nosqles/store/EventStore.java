@@ -11,6 +11,11 @@ public interface EventStore {
     /**
      * Appends events atomically: all of them or none.
      *
+     * <p>Idempotent per commit: a commit is identified by its first event's id (its commit id). An append whose
+     * commit is already stored at the position it expects (the same events, written by an earlier attempt whose
+     * response was lost, or retried by the SDK) returns that commit's result instead of a conflict, and the
+     * stream holds the commit once. Retry an append with the same {@link NewEvent}s, never with new ids.
+     *
      * @throws ConcurrencyConflictException the stream is not at {@code expected}
      * @throws StreamAlreadyExistsException {@code expected} is no stream and the stream exists
      * @throws InvalidAppendException no events, duplicate ids, bad type names or data

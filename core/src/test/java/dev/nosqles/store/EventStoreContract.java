@@ -126,6 +126,63 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void a_create_retried_after_its_response_was_lost_succeeds_and_stores_one_commit() {
+        // given a create that was written, but whose answer never reached the writer
+        StreamId stream = newStream();
+        List<NewEvent> created = events(2);
+        AppendResult first = store.append(stream, ExpectedVersion.noStream(), created, EventMetadata.empty());
+
+        // when the writer retries the same append (same events, same expected version)
+        AppendResult retried = store.append(stream, ExpectedVersion.noStream(), created, EventMetadata.empty());
+
+        // then it is the success it was, not StreamAlreadyExists, and the stream holds the commit once
+        assertThat(retried.firstVersion()).isEqualTo(1);
+        assertThat(retried.lastVersion()).isEqualTo(2);
+        assertThat(retried.timestamp()).isEqualTo(first.timestamp());
+        assertThat(retried.events()).isEqualTo(first.events());
+        assertThat(retried.nextExpectedVersion()).isEqualTo(first.nextExpectedVersion());
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::eventId)
+                .containsExactly(created.get(0).eventId(), created.get(1).eventId());
+    }
+
+    @Test
+    void an_update_retried_after_its_response_was_lost_succeeds_and_stores_one_commit() {
+        StreamId stream = newStream();
+        ExpectedVersion v = store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty())
+                .nextExpectedVersion();
+        List<NewEvent> withdrawn = List.of(event("Withdrawn", "{\"amount\":30}"));
+        store.append(stream, v, withdrawn, EventMetadata.empty());
+        // another writer appended after our commit before the retry arrived
+        store.append(stream, ExpectedVersion.exactly(2), events(1), EventMetadata.empty());
+
+        for (ExpectedVersion expected : List.of(v, ExpectedVersion.exactly(1))) {
+            AppendResult retried = store.append(stream, expected, withdrawn, EventMetadata.empty());
+            assertThat(retried.firstVersion()).isEqualTo(2);
+            assertThat(retried.lastVersion()).isEqualTo(2);
+            assertThat(retried.events()).extracting(RecordedEvent::eventId)
+                    .containsExactly(withdrawn.get(0).eventId());
+        }
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::type)
+                .containsExactly("Happened", "Withdrawn", "Happened");
+    }
+
+    @Test
+    void a_different_commit_at_the_expected_position_is_still_a_conflict() {
+        StreamId stream = newStream();
+        List<NewEvent> ours = events(2);
+        store.append(stream, ExpectedVersion.noStream(), ours, EventMetadata.empty());
+        // the same first event (the commit id) with other events after it is not our commit
+        List<NewEvent> sameFirst = List.of(ours.get(0), event("Other", "{}"));
+        List<NewEvent> fewer = List.of(ours.get(0));
+
+        for (List<NewEvent> other : List.of(events(2), sameFirst, fewer)) {
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), other, EventMetadata.empty()))
+                    .isInstanceOf(StreamAlreadyExistsException.class);
+        }
+        assertThat(store.read(stream).events()).hasSize(2);
+    }
+
+    @Test
     void an_expected_version_inside_an_earlier_multi_event_commit_is_a_conflict() {
         StreamId stream = newStream();
         store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());

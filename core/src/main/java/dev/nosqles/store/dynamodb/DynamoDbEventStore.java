@@ -25,6 +25,7 @@ import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -37,6 +38,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  *   <li>An append is one conditional PutItem ({@code attribute_not_exists}) of one item holding all its events:
  *       atomic, no transaction, 1 WCU per started KB. Two writers expecting the same version write the same key,
  *       and DynamoDB lets exactly one of them succeed.</li>
+ *   <li>A PutItem the SDK retried after its first attempt succeeded (the response was lost) fails its condition
+ *       against its own commit. The item returned with the failure shows it is ours (the same commit id, that is
+ *       the same first event id, and the same events), and the append is reported as the success it was.</li>
  *   <li>An expected version the store did not hand out itself ({@link ExpectedVersion#exactly}) is first checked
  *       to end a commit with one single-item Query: the check cannot go stale, because commits never change.</li>
  *   <li>Reads are strongly consistent Queries, paged until DynamoDB has no more.</li>
@@ -83,10 +87,18 @@ public final class DynamoDbEventStore implements EventStore {
                     .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
-            // the competing commit came back with the failure: the stream is at least at its last version,
-            // without another request
-            long actual = e.hasItem() && e.item().containsKey(CommitItems.LAST_VERSION)
-                    ? Long.parseLong(e.item().get(CommitItems.LAST_VERSION).n())
+            // the item at our key came back with the failure (one GetItem if a backend sends none)
+            Map<String, AttributeValue> stored = e.hasItem() && !e.item().isEmpty()
+                    ? e.item() : storedCommit(streamId, first);
+            if (CommitItems.holdsCommit(stored, events)) {
+                // our own commit: an earlier attempt of this PutItem succeeded and its response was lost
+                Commit ours = CommitItems.fromItem(stored);
+                return new AppendResult(streamId, ours.firstVersion(), ours.lastVersion(), ours.timestamp(),
+                        ours.events());
+            }
+            // a competing commit: the stream is at least at its last version, without another request
+            long actual = stored != null && stored.containsKey(CommitItems.LAST_VERSION)
+                    ? Long.parseLong(stored.get(CommitItems.LAST_VERSION).n())
                     : currentVersion(streamId);
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
@@ -146,6 +158,14 @@ public final class DynamoDbEventStore implements EventStore {
                 .limit(1)
                 .consistentRead(true));
         return last.items().isEmpty() ? 0 : Long.parseLong(last.items().get(0).get(CommitItems.LAST_VERSION).n());
+    }
+
+    /** The commit item at this key, read consistently; null when there is none. */
+    private Map<String, AttributeValue> storedCommit(StreamId streamId, long version) {
+        GetItemResponse response = client.getItem(b -> b.tableName(tableName)
+                .key(CommitItems.key(streamId, version))
+                .consistentRead(true));
+        return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
     }
 
     private void verifyBoundary(StreamId streamId, long expected) {

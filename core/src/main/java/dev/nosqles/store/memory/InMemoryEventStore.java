@@ -57,6 +57,13 @@ public final class InMemoryEventStore implements EventStore {
         List<Commit> commits = streams.computeIfAbsent(streamId, k -> new ArrayList<>());
         long actual = commits.isEmpty() ? 0 : commits.get(commits.size() - 1).lastVersion();
         if (actual != expected.version()) {
+            for (Commit stored : commits) {
+                if (stored.firstVersion() == first && CommitItems.sameEvents(stored, events)) {
+                    // our own commit, appended by an earlier attempt whose answer was lost: success, stored once
+                    return new AppendResult(streamId, first, stored.lastVersion(), stored.timestamp(),
+                            stored.events());
+                }
+            }
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
             }
