@@ -221,16 +221,33 @@ class DynamoDbEventStoreTest extends EventStoreContract {
     }
 
     @Test
-    void reading_after_a_known_commit_end_is_one_query_even_when_nothing_follows() {
+    void reading_from_past_the_end_looks_back_with_one_more_single_item_query() {
         StreamId stream = newStream();
         store().append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
         CapacityMeter.Usage before = METER.usage();
-        StreamSlice slice = store().read(stream, ReadRequest.afterCommitEnd(3));
+        StreamSlice slice = store().read(stream, ReadRequest.from(4));
         CapacityMeter.Usage used = METER.usage().minus(before);
 
         assertThat(slice.events()).isEmpty();
         assertThat(slice.streamVersion()).isEqualTo(3);
+        assertThat(used.requests(Operation.QUERY)).isEqualTo(2);
+        assertThat(used.itemsRead()).isEqualTo(1);
+    }
+
+    @Test
+    void appending_after_a_version_the_store_handed_out_is_one_put_item_with_no_read() {
+        StreamId stream = newStream();
+        ExpectedVersion fromAppend = store().append(stream, ExpectedVersion.noStream(), events(2),
+                EventMetadata.empty()).nextExpectedVersion();
+        CapacityMeter.Usage before = METER.usage();
+        store().append(stream, fromAppend, events(1), EventMetadata.empty());
+        ExpectedVersion fromRead = store().read(stream, ReadRequest.from(3)).expectedVersion();
+        store().append(stream, fromRead, events(1), EventMetadata.empty());
+        CapacityMeter.Usage used = METER.usage().minus(before);
+
+        // two appends and one read from a commit's first version: two PutItems and one Query, nothing else
+        assertThat(used.requests(Operation.PUT_ITEM)).isEqualTo(2);
         assertThat(used.requests(Operation.QUERY)).isEqualTo(1);
-        assertThat(used.itemsRead()).isZero();
+        assertThat(used.totalRequests()).isEqualTo(3);
     }
 }
