@@ -24,7 +24,11 @@ public interface EventStore {
     AppendResult append(StreamId streamId, ExpectedVersion expected, java.util.List<NewEvent> events,
                         EventMetadata metadata);
 
-    /** Reads part of a stream; an unknown stream reads as empty. */
+    /**
+     * Reads part of a stream; an unknown stream reads as empty. When the read reaches the end, the slice's
+     * {@link StreamSlice#expectedVersion()} is the stream's version as the store read it (never a number taken
+     * from the request), verified, so appending after it needs no further check.
+     */
     StreamSlice read(StreamId streamId, ReadRequest request);
 
     /** Reads the whole stream. */
