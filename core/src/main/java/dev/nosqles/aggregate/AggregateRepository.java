@@ -242,7 +242,7 @@ public final class AggregateRepository<S, C, E> {
         Optional<Base<S>> base = snapshotBase(streamId).filter(b -> b.version() <= version);
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
         long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withToVersion(version));
+        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1).withToVersion(version));
         return fold(streamId, state, baseVersion, slice.events());
     }
 
@@ -254,7 +254,7 @@ public final class AggregateRepository<S, C, E> {
         Optional<Base<S>> base = snapshotBase(streamId).filter(b -> !b.takenAt().isAfter(instant));
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
         long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withAsOf(instant));
+        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1).withAsOf(instant));
         return fold(streamId, state, baseVersion, slice.events());
     }
 
@@ -365,7 +365,7 @@ public final class AggregateRepository<S, C, E> {
         Optional<Base<S>> base = snapshotBase(streamId);
         S state = base.map(Base::state).orElseGet(aggregate::initialState);
         long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion));
+        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1));
         List<String> messageIds = new ArrayList<>(base.map(Base::messageIds).orElse(List.of()));
         String lastMessageId = null;
         for (RecordedEvent recorded : slice.events()) {

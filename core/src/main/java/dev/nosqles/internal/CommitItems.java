@@ -25,6 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * meta        M  {corr, caus, msg, who}: only those present
  * events      L  of M {id S, type S, schema N, data S (a JSON object)}
  * </pre>
+ *
+ * <p>A commit's id is the id of its first event: event ids are unique in the store, so it identifies the commit
+ * without another attribute (ADR 0001).
  */
 public final class CommitItems {
     public static final String STREAM_ID = "streamId";
@@ -101,6 +104,38 @@ public final class CommitItems {
             version++;
         }
         return new Commit(streamId, first, last, ts, metadata, events);
+    }
+
+    /**
+     * True when the stored item holds the commit of {@code events}: the same commit id (its first event's id) and
+     * the same events. A conditional write that finds such an item at its own key wrote it itself, in an earlier
+     * attempt whose response was lost.
+     */
+    public static boolean holdsCommit(Map<String, AttributeValue> stored, List<NewEvent> events) {
+        AttributeValue list = stored == null ? null : stored.get(EVENTS);
+        if (list == null || !list.hasL() || list.l().size() != events.size()) {
+            return false;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            AttributeValue id = list.l().get(i).hasM() ? list.l().get(i).m().get("id") : null;
+            if (id == null || !events.get(i).eventId().toString().equals(id.s())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when the commit holds exactly {@code events}' ids, in order (see {@link #holdsCommit(Map, List)}). */
+    public static boolean sameEvents(Commit commit, List<NewEvent> events) {
+        if (commit.events().size() != events.size()) {
+            return false;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (!commit.events().get(i).eventId().equals(events.get(i).eventId())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Map<String, AttributeValue> key(StreamId streamId, long version) {

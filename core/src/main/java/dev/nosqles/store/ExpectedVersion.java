@@ -1,22 +1,53 @@
 package dev.nosqles.store;
 
+import dev.nosqles.store.internal.VerifiedVersions;
+import java.time.Instant;
+
 /**
  * The version a writer expects a stream to be at. The append succeeds only if the stream is exactly there.
  *
- * <p>Versions a store handed out ({@link StreamSlice#expectedVersion()}, {@link AppendResult#nextExpectedVersion()})
- * are known to be commit boundaries, so the DynamoDB store appends after them with one conditional PutItem.
- * A number from elsewhere ({@link #exactly(long)}) may fall inside an earlier multi-event commit or beyond the
- * stream's end; the DynamoDB store verifies it first with one single-item Query (see ADR 0001).
+ * <p>There are two kinds, and only a store can make the first:
+ * <ul>
+ *   <li>versions the store verified: handed out by a store from what it read or wrote
+ *       ({@link StreamSlice#expectedVersion()}, {@link AppendResult#nextExpectedVersion()}). They are known to end a
+ *       commit, so the DynamoDB store appends after them with one conditional PutItem and nothing else.</li>
+ *   <li>a number from elsewhere ({@link #exactly(long)}: an HTTP {@code If-Match}, a test). It may fall inside an
+ *       earlier multi-event commit or beyond the stream's end, so the DynamoDB store first verifies that a commit
+ *       ends exactly there, with one single-item Query (see ADR 0001).</li>
+ * </ul>
+ * Two expected versions are equal when their numbers are; the kind only decides what the store must check.
  */
 public final class ExpectedVersion {
-    private static final ExpectedVersion NO_STREAM = new ExpectedVersion(0, true);
+    private static final ExpectedVersion NO_STREAM = new ExpectedVersion(0, true, null);
+
+    static {
+        VerifiedVersions.install(new VerifiedVersions.Access() {
+            @Override
+            public ExpectedVersion verified(long version, Instant lastCommitTimestamp) {
+                return ExpectedVersion.verified(version, lastCommitTimestamp);
+            }
+
+            @Override
+            public boolean isVerified(ExpectedVersion expected) {
+                return expected.verified;
+            }
+
+            @Override
+            public Instant lastCommitTimestamp(ExpectedVersion expected) {
+                return expected.lastCommitTimestamp;
+            }
+        });
+    }
 
     private final long version;
-    private final boolean boundary;
+    private final boolean verified;
+    /** When verified: the timestamp of the commit ending at {@code version} (null for version 0). */
+    private final Instant lastCommitTimestamp;
 
-    private ExpectedVersion(long version, boolean boundary) {
+    private ExpectedVersion(long version, boolean verified, Instant lastCommitTimestamp) {
         this.version = version;
-        this.boundary = boundary;
+        this.verified = verified;
+        this.lastCommitTimestamp = lastCommitTimestamp;
     }
 
     /** The stream must not exist yet. */
@@ -24,26 +55,28 @@ public final class ExpectedVersion {
         return NO_STREAM;
     }
 
-    /** The stream must be at exactly this version (0 = must not exist). */
+    /**
+     * The stream must be at exactly this version (0 = must not exist). The store verifies that a commit ends
+     * there before it appends (on DynamoDB one single-item Query).
+     */
     public static ExpectedVersion exactly(long version) {
         if (version < 0) {
             throw new InvalidAppendException(null, "expected version must be >= 0, was " + version);
         }
-        return version == 0 ? NO_STREAM : new ExpectedVersion(version, false);
+        return version == 0 ? NO_STREAM : new ExpectedVersion(version, false, null);
     }
 
-    /** For stores: a version read from the store and known to end a commit. */
-    static ExpectedVersion observedBoundary(long version) {
-        return version == 0 ? NO_STREAM : new ExpectedVersion(version, true);
+    /** For stores only: a version read from the store, ending a commit written at {@code lastCommitTimestamp}. */
+    static ExpectedVersion verified(long version, Instant lastCommitTimestamp) {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0, was " + version);
+        }
+        return version == 0 ? NO_STREAM : new ExpectedVersion(version, true,
+                java.util.Objects.requireNonNull(lastCommitTimestamp, "lastCommitTimestamp"));
     }
 
     public long version() {
         return version;
-    }
-
-    /** True when the version is known to end a commit (or is 0), so no verification is needed. */
-    public boolean isKnownBoundary() {
-        return boundary;
     }
 
     @Override
@@ -58,6 +91,6 @@ public final class ExpectedVersion {
 
     @Override
     public String toString() {
-        return "ExpectedVersion[" + version + (boundary ? ", boundary]" : "]");
+        return "ExpectedVersion[" + version + (verified ? ", verified]" : "]");
     }
 }

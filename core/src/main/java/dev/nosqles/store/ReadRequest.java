@@ -5,17 +5,16 @@ import java.time.Instant;
 /**
  * Which part of a stream to read: versions {@code from..to} (inclusive) committed at or before {@code asOf}.
  *
+ * <p>{@code fromVersion} may be any version, also one inside a multi-event commit: the store returns the events
+ * from it on and, when the read reaches the end, the stream's version as it read it. On DynamoDB a read from the
+ * first version of a commit (a snapshot's version + 1, say) is one Query; only when the first commit found starts
+ * later, or none is found, does it look back with one more single-item Query (ADR 0001).
+ *
  * @param fromVersion first version wanted, from 1
  * @param toVersion last version wanted ({@link Long#MAX_VALUE}: no limit)
  * @param asOf only commits written at or before this instant ({@code null}: no limit)
- * @param afterCommitEnd true when {@code fromVersion - 1} is known to end a commit (a snapshot's version, a version
- *        a store handed out), so the store need not look back for a commit holding {@code fromVersion}
  */
-public record ReadRequest(long fromVersion, long toVersion, Instant asOf, boolean afterCommitEnd) {
-    public ReadRequest(long fromVersion, long toVersion, Instant asOf) {
-        this(fromVersion, toVersion, asOf, false);
-    }
-
+public record ReadRequest(long fromVersion, long toVersion, Instant asOf) {
     public ReadRequest {
         if (fromVersion < 1) {
             throw new InvalidReadException("fromVersion must be >= 1, was " + fromVersion);
@@ -33,17 +32,6 @@ public record ReadRequest(long fromVersion, long toVersion, Instant asOf, boolea
         return new ReadRequest(version, Long.MAX_VALUE, null);
     }
 
-    /**
-     * Everything after {@code version}, which must end a commit (for example a snapshot's version): on DynamoDB
-     * this is always exactly one Query, even when nothing follows.
-     */
-    public static ReadRequest afterCommitEnd(long version) {
-        if (version < 0) {
-            throw new InvalidReadException("version must be >= 0, was " + version);
-        }
-        return new ReadRequest(version + 1, Long.MAX_VALUE, null, true);
-    }
-
     public static ReadRequest upTo(long version) {
         if (version < 0) {
             throw new InvalidReadException("version must be >= 0, was " + version);
@@ -56,11 +44,11 @@ public record ReadRequest(long fromVersion, long toVersion, Instant asOf, boolea
     }
 
     public ReadRequest withToVersion(long version) {
-        return new ReadRequest(fromVersion, version, asOf, afterCommitEnd);
+        return new ReadRequest(fromVersion, version, asOf);
     }
 
     public ReadRequest withAsOf(Instant instant) {
-        return new ReadRequest(fromVersion, toVersion, instant, afterCommitEnd);
+        return new ReadRequest(fromVersion, toVersion, instant);
     }
 
     /** True when nothing limits the read at the end. */

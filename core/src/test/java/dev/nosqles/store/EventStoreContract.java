@@ -126,6 +126,63 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void a_create_retried_after_its_response_was_lost_succeeds_and_stores_one_commit() {
+        // given a create that was written, but whose answer never reached the writer
+        StreamId stream = newStream();
+        List<NewEvent> created = events(2);
+        AppendResult first = store.append(stream, ExpectedVersion.noStream(), created, EventMetadata.empty());
+
+        // when the writer retries the same append (same events, same expected version)
+        AppendResult retried = store.append(stream, ExpectedVersion.noStream(), created, EventMetadata.empty());
+
+        // then it is the success it was, not StreamAlreadyExists, and the stream holds the commit once
+        assertThat(retried.firstVersion()).isEqualTo(1);
+        assertThat(retried.lastVersion()).isEqualTo(2);
+        assertThat(retried.timestamp()).isEqualTo(first.timestamp());
+        assertThat(retried.events()).isEqualTo(first.events());
+        assertThat(retried.nextExpectedVersion()).isEqualTo(first.nextExpectedVersion());
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::eventId)
+                .containsExactly(created.get(0).eventId(), created.get(1).eventId());
+    }
+
+    @Test
+    void an_update_retried_after_its_response_was_lost_succeeds_and_stores_one_commit() {
+        StreamId stream = newStream();
+        ExpectedVersion v = store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty())
+                .nextExpectedVersion();
+        List<NewEvent> withdrawn = List.of(event("Withdrawn", "{\"amount\":30}"));
+        store.append(stream, v, withdrawn, EventMetadata.empty());
+        // another writer appended after our commit before the retry arrived
+        store.append(stream, ExpectedVersion.exactly(2), events(1), EventMetadata.empty());
+
+        for (ExpectedVersion expected : List.of(v, ExpectedVersion.exactly(1))) {
+            AppendResult retried = store.append(stream, expected, withdrawn, EventMetadata.empty());
+            assertThat(retried.firstVersion()).isEqualTo(2);
+            assertThat(retried.lastVersion()).isEqualTo(2);
+            assertThat(retried.events()).extracting(RecordedEvent::eventId)
+                    .containsExactly(withdrawn.get(0).eventId());
+        }
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::type)
+                .containsExactly("Happened", "Withdrawn", "Happened");
+    }
+
+    @Test
+    void a_different_commit_at_the_expected_position_is_still_a_conflict() {
+        StreamId stream = newStream();
+        List<NewEvent> ours = events(2);
+        store.append(stream, ExpectedVersion.noStream(), ours, EventMetadata.empty());
+        // the same first event (the commit id) with other events after it is not our commit
+        List<NewEvent> sameFirst = List.of(ours.get(0), event("Other", "{}"));
+        List<NewEvent> fewer = List.of(ours.get(0));
+
+        for (List<NewEvent> other : List.of(events(2), sameFirst, fewer)) {
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), other, EventMetadata.empty()))
+                    .isInstanceOf(StreamAlreadyExistsException.class);
+        }
+        assertThat(store.read(stream).events()).hasSize(2);
+    }
+
+    @Test
     void an_expected_version_inside_an_earlier_multi_event_commit_is_a_conflict() {
         StreamId stream = newStream();
         store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
@@ -264,18 +321,76 @@ public abstract class EventStoreContract {
     }
 
     @Test
-    void reads_after_a_commit_end_return_the_later_events_and_the_stream_version() {
+    void reads_from_a_version_return_the_later_events_and_the_stream_version_as_read() {
         StreamId stream = newStream();
         store.append(stream, ExpectedVersion.noStream(), events(2), EventMetadata.empty());
         store.append(stream, ExpectedVersion.exactly(2), events(2), EventMetadata.empty());
 
-        StreamSlice after = store.read(stream, ReadRequest.afterCommitEnd(2));
+        StreamSlice after = store.read(stream, ReadRequest.from(3));
         assertThat(after.events()).extracting(RecordedEvent::version).containsExactly(3L, 4L);
         assertThat(after.streamVersion()).isEqualTo(4);
         assertThat(after.expectedVersion().version()).isEqualTo(4);
-        StreamSlice atEnd = store.read(stream, ReadRequest.afterCommitEnd(4));
-        assertThat(atEnd.events()).isEmpty();
-        assertThat(atEnd.streamVersion()).isEqualTo(4);
+        for (long from : new long[] {4, 5, 9}) {
+            StreamSlice atEnd = store.read(stream, ReadRequest.from(from));
+            assertThat(atEnd.events()).extracting(RecordedEvent::version).allMatch(v -> v >= from);
+            assertThat(atEnd.streamVersion()).isEqualTo(4);
+            assertThat(atEnd.expectedVersion().version()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void a_version_a_caller_names_never_becomes_a_trusted_boundary_so_the_stream_cannot_fork() {
+        // given one commit holding versions 1..3
+        StreamId stream = newStream();
+        AppendResult created = store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+
+        // when a caller's number (2, inside the commit) reaches the store by any public path
+        List<ExpectedVersion> fromCallers = List.of(
+                ExpectedVersion.exactly(2),
+                new StreamSlice(stream, List.of(), true, 2).expectedVersion(),
+                new AppendResult(stream, 1, 2, created.timestamp(), List.of()).nextExpectedVersion());
+
+        // then appending after it is a conflict, never a second version 3
+        for (ExpectedVersion expected : fromCallers) {
+            assertThatThrownBy(() -> store.append(stream, expected, events(1), EventMetadata.empty()))
+                    .isInstanceOfSatisfying(ConcurrencyConflictException.class,
+                            c -> assertThat(c.actualVersion()).isEqualTo(3));
+        }
+        // and a read from the caller's number + 1 hands out only the version it read
+        StreamSlice read = store.read(stream, ReadRequest.from(3));
+        assertThat(read.expectedVersion().version()).isEqualTo(3);
+        store.append(stream, read.expectedVersion(), events(1), EventMetadata.empty());
+        assertThat(store.read(stream).events()).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void commit_timestamps_never_go_backwards_within_a_stream_when_a_writers_clock_does() {
+        StreamId stream = newStream();
+        // writer A, whose clock is ahead, creates the stream
+        ExpectedVersion v = store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty())
+                .nextExpectedVersion();
+        // writers B, C and D have clocks 5, 6 and 7 minutes behind; they append after a version handed out by an
+        // append, by a read, and after a caller's number
+        clock.advance(Duration.ofMinutes(-5));
+        store.append(stream, v, events(2), EventMetadata.empty());
+        clock.advance(Duration.ofMinutes(-1));
+        store.append(stream, store.read(stream).expectedVersion(), events(1), EventMetadata.empty());
+        clock.advance(Duration.ofMinutes(-1));
+        store.append(stream, ExpectedVersion.exactly(4), events(1), EventMetadata.empty());
+        // and a writer whose clock is right again
+        clock.advance(Duration.ofMinutes(10));
+        AppendResult last = store.append(stream, ExpectedVersion.exactly(5), events(1), EventMetadata.empty());
+
+        List<RecordedEvent> all = store.read(stream).events();
+        assertThat(all).extracting(RecordedEvent::timestamp).isSortedAccordingTo(Instant::compareTo);
+        assertThat(last.timestamp()).isEqualTo(clock.instant());
+        for (RecordedEvent e : all) {
+            // as of any commit's instant, the stream reads as every version up to that commit
+            assertThat(store.read(stream, ReadRequest.asOf(e.timestamp())).events())
+                    .extracting(RecordedEvent::version).contains(e.version())
+                    .containsExactlyElementsOf(all.stream().map(RecordedEvent::version)
+                            .filter(x -> !all.get((int) (x - 1)).timestamp().isAfter(e.timestamp())).toList());
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamSlice;
+import dev.nosqles.store.internal.VerifiedVersions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -37,9 +39,18 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  *   <li>An append is one conditional PutItem ({@code attribute_not_exists}) of one item holding all its events:
  *       atomic, no transaction, 1 WCU per started KB. Two writers expecting the same version write the same key,
  *       and DynamoDB lets exactly one of them succeed.</li>
+ *   <li>A PutItem the SDK retried after its first attempt succeeded (the response was lost) fails its condition
+ *       against its own commit. The item returned with the failure shows it is ours (the same commit id, that is
+ *       the same first event id, and the same events), and the append is reported as the success it was.</li>
  *   <li>An expected version the store did not hand out itself ({@link ExpectedVersion#exactly}) is first checked
  *       to end a commit with one single-item Query: the check cannot go stale, because commits never change.</li>
- *   <li>Reads are strongly consistent Queries, paged until DynamoDB has no more.</li>
+ *   <li>A commit is stamped with the later of the clock's instant and the previous commit's timestamp, so
+ *       timestamps never go backwards within a stream. The previous timestamp travels with the expected version
+ *       the store handed out, or comes with the verification Query: no extra request.</li>
+ *   <li>Reads are strongly consistent Queries, paged until DynamoDB has no more. A read from version {@code n}
+ *       is one Query when a commit starts at {@code n}; otherwise (or when nothing is found) one more single-item
+ *       Query looks back for the commit holding {@code n} or ending the stream. The version a read hands out is
+ *       always one it read.</li>
  * </ul>
  */
 public final class DynamoDbEventStore implements EventStore {
@@ -67,34 +78,56 @@ public final class DynamoDbEventStore implements EventStore {
         Objects.requireNonNull(expected, "expected");
         AppendValidation.validate(streamId, events, metadata);
         long first = expected.version() + 1;
-        Instant timestamp = clock.instant();
-        Map<String, AttributeValue> item = CommitItems.toItem(streamId, first, events, metadata, timestamp);
-        long size = ItemSize.of(item);
-        if (size > ItemSize.MAX_ITEM_BYTES) {
-            throw new CommitTooLargeException(streamId, size, ItemSize.MAX_ITEM_BYTES);
+        Instant now = clock.instant();
+        Map<String, AttributeValue> item = checkedItem(streamId, first, events, metadata, now);
+        Instant previous = VerifiedVersions.isVerified(expected)
+                ? VerifiedVersions.lastCommitTimestamp(expected)
+                : verifyBoundary(streamId, expected.version());
+        // a commit is never stamped before the commit it follows, whatever this writer's clock says
+        Instant timestamp = previous != null && previous.isAfter(now) ? previous : now;
+        if (!timestamp.equals(now)) {
+            item = checkedItem(streamId, first, events, metadata, timestamp);
         }
-        if (!expected.isKnownBoundary()) {
-            verifyBoundary(streamId, expected.version());
-        }
+        Map<String, AttributeValue> written = item;
         try {
             client.putItem(b -> b.tableName(tableName)
-                    .item(item)
+                    .item(written)
                     .conditionExpression("attribute_not_exists(#s)")
                     .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
-            // the competing commit came back with the failure: the stream is at least at its last version,
-            // without another request
-            long actual = e.hasItem() && e.item().containsKey(CommitItems.LAST_VERSION)
-                    ? Long.parseLong(e.item().get(CommitItems.LAST_VERSION).n())
+            // the item at our key came back with the failure (one GetItem if a backend sends none)
+            Map<String, AttributeValue> stored = e.hasItem() && !e.item().isEmpty()
+                    ? e.item() : storedCommit(streamId, first);
+            if (CommitItems.holdsCommit(stored, events)) {
+                // our own commit: an earlier attempt of this PutItem succeeded and its response was lost
+                return result(CommitItems.fromItem(stored));
+            }
+            // a competing commit: the stream is at least at its last version, without another request
+            long actual = stored != null && stored.containsKey(CommitItems.LAST_VERSION)
+                    ? Long.parseLong(stored.get(CommitItems.LAST_VERSION).n())
                     : currentVersion(streamId);
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
             }
             throw new ConcurrencyConflictException(streamId, expected.version(), actual);
         }
-        Commit commit = CommitItems.fromItem(item);
-        return new AppendResult(streamId, first, commit.lastVersion(), timestamp, commit.events());
+        return result(CommitItems.fromItem(item));
+    }
+
+    private static Map<String, AttributeValue> checkedItem(StreamId streamId, long first, List<NewEvent> events,
+                                                           EventMetadata metadata, Instant timestamp) {
+        Map<String, AttributeValue> item = CommitItems.toItem(streamId, first, events, metadata, timestamp);
+        long size = ItemSize.of(item);
+        if (size > ItemSize.MAX_ITEM_BYTES) {
+            throw new CommitTooLargeException(streamId, size, ItemSize.MAX_ITEM_BYTES);
+        }
+        return item;
+    }
+
+    private static AppendResult result(Commit commit) {
+        return new AppendResult(commit.streamId(), commit.firstVersion(), commit.lastVersion(), commit.timestamp(),
+                commit.events(), VerifiedVersions.verified(commit.lastVersion(), commit.timestamp()));
     }
 
     @Override
@@ -102,7 +135,7 @@ public final class DynamoDbEventStore implements EventStore {
         Objects.requireNonNull(streamId, "streamId");
         Objects.requireNonNull(request, "request");
         List<RecordedEvent> events = new ArrayList<>();
-        long streamVersion = 0;
+        Commit last = null; // the last commit read: the stream's end when the read reaches it
         boolean cut = false;
         boolean first = true;
         Map<String, AttributeValue> startKey = null;
@@ -110,29 +143,33 @@ public final class DynamoDbEventStore implements EventStore {
             QueryResponse page = client.query(forward(streamId, request, startKey));
             for (Map<String, AttributeValue> item : page.items()) {
                 Commit commit = CommitItems.fromItem(item);
-                if (first && lookBack(request) && commit.firstVersion() > request.fromVersion()) {
-                    // versions from..first-1 may sit inside a commit that starts before fromVersion
-                    streamVersion = Math.max(streamVersion, addContainingCommit(streamId, request, events));
+                if (first && request.fromVersion() > 1 && commit.firstVersion() > request.fromVersion()) {
+                    // versions from..first-1 may sit inside a commit that starts before fromVersion; a first
+                    // commit starting at fromVersion shows that fromVersion - 1 ends a commit, with no look-back
+                    last = addContainingCommit(streamId, request, events);
                 }
                 first = false;
                 if (request.asOf() != null && commit.timestamp().isAfter(request.asOf())) {
                     cut = true;
                     break;
                 }
-                streamVersion = Math.max(streamVersion, commit.lastVersion());
+                last = commit;
                 addInRange(commit, request, events);
             }
             startKey = cut || !page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty()
                     ? null : page.lastEvaluatedKey();
         } while (startKey != null);
-        if (first && lookBack(request)) {
-            streamVersion = Math.max(streamVersion, addContainingCommit(streamId, request, events));
-        } else if (first && request.afterCommitEnd()) {
-            // nothing after a version known to end a commit: the stream ends there (if the caller was right)
-            streamVersion = request.fromVersion() - 1;
+        if (first && request.fromVersion() > 1) {
+            // nothing from fromVersion on: the stream ends before it, or inside a commit that holds it
+            last = addContainingCommit(streamId, request, events);
         }
-        boolean reachedEnd = request.readsToEnd() && !cut;
-        return new StreamSlice(streamId, events, reachedEnd, streamVersion);
+        if (!request.readsToEnd() || cut) {
+            return new StreamSlice(streamId, events, false, last == null ? 0 : last.lastVersion(), null);
+        }
+        // the end as read: the last commit found, or none at all
+        ExpectedVersion end = last == null ? ExpectedVersion.noStream()
+                : VerifiedVersions.verified(last.lastVersion(), last.timestamp());
+        return new StreamSlice(streamId, events, true, end.version(), end);
     }
 
     /** The stream's current version (0 when it has no events), read consistently. */
@@ -148,25 +185,42 @@ public final class DynamoDbEventStore implements EventStore {
         return last.items().isEmpty() ? 0 : Long.parseLong(last.items().get(0).get(CommitItems.LAST_VERSION).n());
     }
 
-    private void verifyBoundary(StreamId streamId, long expected) {
+    /** The commit item at this key, read consistently; null when there is none. */
+    private Map<String, AttributeValue> storedCommit(StreamId streamId, long version) {
+        GetItemResponse response = client.getItem(b -> b.tableName(tableName)
+                .key(CommitItems.key(streamId, version))
+                .consistentRead(true));
+        return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+    }
+
+    /**
+     * Checks that a commit of the stream ends exactly at {@code expected} (one single-item Query; it cannot go
+     * stale, commits never change) and returns that commit's timestamp (null for 0).
+     */
+    private Instant verifyBoundary(StreamId streamId, long expected) {
+        if (expected == 0) {
+            return null;
+        }
         QueryResponse response = client.query(b -> b.tableName(tableName)
                 .keyConditionExpression("#s = :s AND #v <= :v")
                 .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID, "#v", CommitItems.VERSION,
-                        "#l", CommitItems.LAST_VERSION))
+                        "#l", CommitItems.LAST_VERSION, "#t", CommitItems.TIMESTAMP))
                 .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamId.value()),
                         ":v", AttributeValue.fromN(Long.toString(expected))))
-                .projectionExpression("#l")
+                .projectionExpression("#l, #t")
                 .scanIndexForward(false)
                 .limit(1)
                 .consistentRead(true));
-        long lastOfCommit = response.items().isEmpty()
-                ? 0 : Long.parseLong(response.items().get(0).get(CommitItems.LAST_VERSION).n());
+        Map<String, AttributeValue> commit = response.items().isEmpty() ? Map.of() : response.items().get(0);
+        long lastOfCommit = commit.isEmpty() ? 0 : Long.parseLong(commit.get(CommitItems.LAST_VERSION).n());
         if (lastOfCommit != expected) {
             throw new ConcurrencyConflictException(streamId, expected, currentVersion(streamId));
         }
+        return Instant.parse(commit.get(CommitItems.TIMESTAMP).s());
     }
 
-    private long addContainingCommit(StreamId streamId, ReadRequest request, List<RecordedEvent> events) {
+    /** Adds the events from fromVersion on of the commit before fromVersion; returns that commit (null if none). */
+    private Commit addContainingCommit(StreamId streamId, ReadRequest request, List<RecordedEvent> events) {
         QueryResponse response = client.query(b -> b.tableName(tableName)
                 .keyConditionExpression("#s = :s AND #v < :v")
                 .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID, "#v", CommitItems.VERSION))
@@ -176,21 +230,16 @@ public final class DynamoDbEventStore implements EventStore {
                 .limit(1)
                 .consistentRead(true));
         if (response.items().isEmpty()) {
-            return 0;
+            return null;
         }
         Commit commit = CommitItems.fromItem(response.items().get(0));
         if (request.asOf() != null && commit.timestamp().isAfter(request.asOf())) {
-            return 0;
+            return null;
         }
         List<RecordedEvent> before = new ArrayList<>();
         addInRange(commit, request, before);
         events.addAll(0, before);
-        return commit.lastVersion();
-    }
-
-    /** Versions from..first-1 may sit inside a commit that starts before fromVersion. */
-    private static boolean lookBack(ReadRequest request) {
-        return request.fromVersion() > 1 && !request.afterCommitEnd();
+        return commit;
     }
 
     private static void addInRange(Commit commit, ReadRequest request, List<RecordedEvent> into) {

@@ -16,6 +16,7 @@ import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamSlice;
+import dev.nosqles.store.internal.VerifiedVersions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,24 +48,43 @@ public final class InMemoryEventStore implements EventStore {
                                             EventMetadata metadata) {
         Objects.requireNonNull(expected, "expected");
         AppendValidation.validate(streamId, events, metadata);
-        Instant timestamp = clock.instant();
+        Instant now = clock.instant();
         long first = expected.version() + 1;
-        Map<String, AttributeValue> item = CommitItems.toItem(streamId, first, events, metadata, timestamp);
-        long size = ItemSize.of(item);
-        if (size > ItemSize.MAX_ITEM_BYTES) {
-            throw new CommitTooLargeException(streamId, size, ItemSize.MAX_ITEM_BYTES);
-        }
+        checkSize(streamId, CommitItems.toItem(streamId, first, events, metadata, now));
         List<Commit> commits = streams.computeIfAbsent(streamId, k -> new ArrayList<>());
-        long actual = commits.isEmpty() ? 0 : commits.get(commits.size() - 1).lastVersion();
+        Commit previous = commits.isEmpty() ? null : commits.get(commits.size() - 1);
+        long actual = previous == null ? 0 : previous.lastVersion();
         if (actual != expected.version()) {
+            for (Commit stored : commits) {
+                if (stored.firstVersion() == first && CommitItems.sameEvents(stored, events)) {
+                    // our own commit, appended by an earlier attempt whose answer was lost: success, stored once
+                    return result(stored);
+                }
+            }
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
             }
             throw new ConcurrencyConflictException(streamId, expected.version(), actual);
         }
+        // a commit is never stamped before the commit it follows, whatever the clock says
+        Instant timestamp = previous != null && previous.timestamp().isAfter(now) ? previous.timestamp() : now;
+        Map<String, AttributeValue> item = CommitItems.toItem(streamId, first, events, metadata, timestamp);
+        checkSize(streamId, item);
         Commit commit = CommitItems.fromItem(item);
         commits.add(commit);
-        return new AppendResult(streamId, first, commit.lastVersion(), timestamp, commit.events());
+        return result(commit);
+    }
+
+    private static void checkSize(StreamId streamId, Map<String, AttributeValue> item) {
+        long size = ItemSize.of(item);
+        if (size > ItemSize.MAX_ITEM_BYTES) {
+            throw new CommitTooLargeException(streamId, size, ItemSize.MAX_ITEM_BYTES);
+        }
+    }
+
+    private static AppendResult result(Commit commit) {
+        return new AppendResult(commit.streamId(), commit.firstVersion(), commit.lastVersion(), commit.timestamp(),
+                commit.events(), VerifiedVersions.verified(commit.lastVersion(), commit.timestamp()));
     }
 
     @Override
@@ -72,20 +92,25 @@ public final class InMemoryEventStore implements EventStore {
         Objects.requireNonNull(streamId, "streamId");
         Objects.requireNonNull(request, "request");
         List<RecordedEvent> events = new ArrayList<>();
-        long streamVersion = 0;
+        Commit last = null;
         boolean cut = false;
         for (Commit commit : streams.getOrDefault(streamId, List.of())) {
             if (request.asOf() != null && commit.timestamp().isAfter(request.asOf())) {
                 cut = true;
                 break;
             }
-            streamVersion = commit.lastVersion();
+            last = commit;
             for (RecordedEvent e : commit.events()) {
                 if (e.version() >= request.fromVersion() && e.version() <= request.toVersion()) {
                     events.add(e);
                 }
             }
         }
-        return new StreamSlice(streamId, events, request.readsToEnd() && !cut, streamVersion);
+        if (!request.readsToEnd() || cut) {
+            return new StreamSlice(streamId, events, false, last == null ? 0 : last.lastVersion(), null);
+        }
+        ExpectedVersion end = last == null ? ExpectedVersion.noStream()
+                : VerifiedVersions.verified(last.lastVersion(), last.timestamp());
+        return new StreamSlice(streamId, events, true, end.version(), end);
     }
 }
