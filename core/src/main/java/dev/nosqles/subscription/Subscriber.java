@@ -154,8 +154,8 @@ public final class Subscriber {
 
         /** Every domain event of the aggregate's type. */
         public <E> Builder on(Aggregate<?, ?, E> aggregate, EventHandler<E> handler) {
-            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(), Optional.empty(),
-                    Objects.requireNonNull(handler, "handler")));
+            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(),
+                    Optional.empty(), Objects.requireNonNull(handler, "handler")));
             return this;
         }
 

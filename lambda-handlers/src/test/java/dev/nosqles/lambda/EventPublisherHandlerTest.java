@@ -121,7 +121,8 @@ class EventPublisherHandlerTest {
         return out;
     }
 
-    private static com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue lambda(AttributeValue v) {
+    private static com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue lambda(
+            AttributeValue v) {
         var out = new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue();
         switch (v.type()) {
             case S -> out.setS(v.s());
@@ -141,8 +142,9 @@ class EventPublisherHandlerTest {
     private List<Message> received() {
         List<Message> all = new ArrayList<>();
         while (true) {
-            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)
-                    .messageAttributeNames("All").messageSystemAttributeNamesWithStrings("All")).messages();
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0).messageAttributeNames("All").messageSystemAttributeNamesWithStrings("All"))
+                    .messages();
             if (batch.isEmpty()) {
                 return all;
             }
@@ -164,7 +166,7 @@ class EventPublisherHandlerTest {
     }
 
     @Test
-    void only_the_public_events_of_the_configured_aggregate_types_are_published_never_saga_internals_or_pseudo_events() {
+    void only_the_public_events_of_the_configured_aggregate_types_are_published_never_saga_steps_or_pseudo_events() {
         // given the reference application's history: a customer, an order, the saga it started, a pseudo event
         Application app = new Application(store, SnapshotStore.none(), Clock.systemUTC(), UUID::randomUUID);
         app.customers().create("c-1", new CreateCustomer("Ann", new BigDecimal("100.00")));
@@ -193,7 +195,8 @@ class EventPublisherHandlerTest {
     void the_published_aggregate_types_come_from_the_environment_and_are_required() {
         assertThat(EventPublisherHandler.publishedTypes("Order, Customer")).containsExactlyInAnyOrder("Order",
                 "Customer");
-        assertThatThrownBy(() -> EventPublisherHandler.publishedTypes(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventPublisherHandler.publishedTypes(" "))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EventPublisherHandler.publishedTypes("Order,,Customer"))
                 .isInstanceOf(IllegalArgumentException.class);
         Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "EVENTS_TABLE", "e", "CHECKPOINTS_TABLE", "c",
