@@ -102,8 +102,8 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     }
 
     static Subscriber subscriber(SnsClient sns, String topicArn, Set<String> publishedTypes, int maxMessageBytes) {
-        if (publishedTypes.isEmpty()) {
-            throw new IllegalArgumentException("publish at least one aggregate type");
+        if (publishedTypes.isEmpty() || !publishedTypes.stream().allMatch(t -> AGGREGATE_TYPE.matcher(t).matches())) {
+            throw new IllegalArgumentException("publish at least one aggregate type, each named (no wildcard)");
         }
         Subscriber.Builder builder = Subscriber.builder(SUBSCRIBER);
         RawEventHandler publish = (event, ctx) -> {

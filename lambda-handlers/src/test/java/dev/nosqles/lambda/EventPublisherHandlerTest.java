@@ -199,6 +199,8 @@ class EventPublisherHandlerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EventPublisherHandler.publishedTypes("Order,,Customer"))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new EventPublisherHandler(store, checkpoints, sns, topicArn, Set.of("*")))
+                .isInstanceOf(IllegalArgumentException.class);
         Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "EVENTS_TABLE", "e", "CHECKPOINTS_TABLE", "c",
                 "EVENTS_TOPIC_ARN", "arn:aws:sns:eu-west-1:000000000000:events.fifo");
         assertThatThrownBy(() -> new EventPublisherHandler(env::get)).isInstanceOf(IllegalStateException.class)
