@@ -11,6 +11,8 @@ public interface CheckpointStore {
 
     /**
      * Moves the checkpoint from {@code from} to {@code to}, together with the handler's writes (atomically).
+     * A retry of this very move that finds it already done (its response was lost) succeeds: it is not a conflict,
+     * and the handler's writes are not applied again.
      *
      * @throws CheckpointConflictException the checkpoint was not at {@code from}: another consumer moved it
      */

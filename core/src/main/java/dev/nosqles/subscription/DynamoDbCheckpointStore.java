@@ -3,23 +3,29 @@ package dev.nosqles.subscription;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.dynamodb.EventTables;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Checkpoints in a DynamoDB table: partition key {@code subscriber} (S), sort key {@code streamId} (S),
- * attribute {@code version} (N). A move is a conditional PutItem, or a TransactWriteItems when the handler added
- * writes of its own.
+ * attributes {@code version} (N) and {@code writeToken} (S, the id of the call that wrote it). A move is a
+ * conditional PutItem, or a TransactWriteItems when the handler added writes of its own.
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
+    private static final String VERSION = "version";
+    private static final String WRITE_TOKEN = "writeToken";
+
     private final DynamoDbClient client;
     private final String tableName;
 
@@ -37,40 +43,70 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     public long position(String subscriber, StreamId streamId) {
         GetItemResponse response = client.getItem(b -> b.tableName(tableName).consistentRead(true).key(key(subscriber,
                 streamId)));
-        return response.hasItem() && response.item().containsKey("version")
-                ? Long.parseLong(response.item().get("version").n()) : 0;
+        return response.hasItem() && response.item().containsKey(VERSION)
+                ? Long.parseLong(response.item().get(VERSION).n()) : 0;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each call writes a fresh write token into the checkpoint item and asks DynamoDB for the item as it was
+     * when a condition fails ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}). When the SDK retries a write
+     * that had landed but whose response was lost (a 5xx, a reset connection), the retry fails its condition
+     * against our own write: the item returned carries our token and the target version, so the move succeeded
+     * (and, in a transaction, the handler's writes with it, exactly once). The transaction also carries the token
+     * as {@code ClientRequestToken}, which DynamoDB honours for 10 minutes; correctness does not depend on it.
+     */
     @Override
     public void advance(String subscriber, StreamId streamId, long from, long to, List<TransactWriteItem> writes) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key(subscriber, streamId));
-        item.put("version", AttributeValue.fromN(Long.toString(to)));
+        String token = UUID.randomUUID().toString();
+        Map<String, AttributeValue> item = new HashMap<>(key(subscriber, streamId));
+        item.put(VERSION, AttributeValue.fromN(Long.toString(to)));
+        item.put(WRITE_TOKEN, AttributeValue.fromS(token));
         String condition = from == 0 ? "attribute_not_exists(#v) OR #v = :from" : "#v = :from";
-        Map<String, String> names = Map.of("#v", "version");
+        Map<String, String> names = Map.of("#v", VERSION);
         Map<String, AttributeValue> values = Map.of(":from", AttributeValue.fromN(Long.toString(from)));
         if (writes.isEmpty()) {
             try {
                 client.putItem(b -> b.tableName(tableName).item(item).conditionExpression(condition)
-                        .expressionAttributeNames(names).expressionAttributeValues(values));
+                        .expressionAttributeNames(names).expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             } catch (ConditionalCheckFailedException e) {
-                throw new CheckpointConflictException(subscriber, streamId, from);
+                if (!isOwnWrite(e.item(), token, to)) {
+                    throw new CheckpointConflictException(subscriber, streamId, from);
+                }
             }
             return;
         }
         List<TransactWriteItem> all = new ArrayList<>(writes.size() + 1);
         all.add(TransactWriteItem.builder().put(Put.builder().tableName(tableName).item(item)
                 .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build()).build());
         all.addAll(writes);
         try {
-            client.transactWriteItems(b -> b.transactItems(all));
+            client.transactWriteItems(b -> b.transactItems(all).clientRequestToken(token));
         } catch (TransactionCanceledException e) {
             List<CancellationReason> reasons = e.cancellationReasons();
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                if (isOwnWrite(reasons.get(0).item(), token, to)) {
+                    return; // our transaction landed before; this was the SDK's retry of it
+                }
                 throw new CheckpointConflictException(subscriber, streamId, from);
             }
             throw e;
         }
+    }
+
+    /** True when the checkpoint item as it is now is the one this very call wrote. */
+    private static boolean isOwnWrite(Map<String, AttributeValue> current, String token, long to) {
+        if (current == null || current.isEmpty()) {
+            return false;
+        }
+        AttributeValue written = current.get(WRITE_TOKEN);
+        AttributeValue version = current.get(VERSION);
+        return written != null && token.equals(written.s()) && version != null
+                && Long.toString(to).equals(version.n());
     }
 
     private static Map<String, AttributeValue> key(String subscriber, StreamId streamId) {

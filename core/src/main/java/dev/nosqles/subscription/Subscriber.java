@@ -1,10 +1,15 @@
 package dev.nosqles.subscription;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.aggregate.Aggregate;
 import dev.nosqles.aggregate.EventCodec;
+import dev.nosqles.aggregate.Upcasters;
+import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.RecordedEvent;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,20 +88,56 @@ public final class Subscriber {
         }
     }
 
-    private record Typed<E>(String aggregateType, EventCodec<E> codec, Optional<Set<Class<? extends E>>> types,
-                            EventHandler<E> handler) implements Binding {
+    /**
+     * Decoded, upcast domain events. With a set of wanted types ({@code names}: their registered type names), the
+     * stored type name is looked at first, so that an event type this deployment does not know (a newer writer's)
+     * never blocks a handler that did not ask for it; a stored name that an upcaster renames is upcast first to
+     * learn the name it ends at. Without a set, every domain event is decoded: an unknown type fails loudly.
+     */
+    private record Typed<E>(String aggregateType, EventCodec<E> codec, Upcasters upcasters,
+                            Optional<Set<String>> names, EventHandler<E> handler) implements Binding {
         @Override
         public boolean deliver(RecordedEvent event, HandlerContext context) throws Exception {
             if (PseudoEvents.isPseudo(event.type())) {
                 return false;
             }
+            if (names.isPresent() && !currentName(event).map(names.get()::contains).orElse(true)) {
+                return false;
+            }
             var envelope = codec.decode(event);
-            if (types.isEmpty() || types.get().contains(envelope.event().getClass())) {
+            if (names.isEmpty() || names.get().contains(envelope.type())) {
                 handler.handle(envelope, context);
                 return true;
             }
             return false;
         }
+
+        /** The type name the event has after upcasting; empty when that cannot be told without decoding. */
+        private Optional<String> currentName(RecordedEvent event) {
+            if (!upcasters.appliesTo(event.type(), event.schemaVersion())) {
+                return Optional.of(event.type());
+            }
+            try {
+                if (Json.mapper().readTree(event.data()) instanceof ObjectNode data) {
+                    return Optional.of(upcasters.upcast(
+                            new Upcasters.JsonEvent(event.type(), event.schemaVersion(), data)).type());
+                }
+            } catch (JsonProcessingException | RuntimeException e) {
+                // not JSON, or an upcaster failed: decoding reports it, typed
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static <E> Set<String> registeredNames(Aggregate<?, ?, E> aggregate, Set<Class<? extends E>> classes) {
+        Set<String> names = new HashSet<>();
+        for (Class<? extends E> c : classes) {
+            names.add(aggregate.eventTypes().all().stream().filter(t -> t.javaClass().equals(c)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("event class " + c.getSimpleName()
+                            + " is not registered in the EventTypes of " + aggregate.type()))
+                    .name());
+        }
+        return Set.copyOf(names);
     }
 
     /** Builds a {@link Subscriber}. */
@@ -113,15 +154,20 @@ public final class Subscriber {
 
         /** Every domain event of the aggregate's type. */
         public <E> Builder on(Aggregate<?, ?, E> aggregate, EventHandler<E> handler) {
-            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), Optional.empty(),
-                    Objects.requireNonNull(handler, "handler")));
+            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(),
+                    Optional.empty(), Objects.requireNonNull(handler, "handler")));
             return this;
         }
 
-        /** Only the given event classes of the aggregate's type. */
+        /**
+         * Only the given event classes of the aggregate's type. Other events are not decoded: a stored type this
+         * deployment does not know passes by (the checkpoint moves on) instead of failing the handler.
+         *
+         * @throws IllegalArgumentException a class is not registered in the aggregate's {@code EventTypes}
+         */
         public <E> Builder on(Aggregate<?, ?, E> aggregate, Set<Class<? extends E>> eventTypes, EventHandler<E> handler) {
-            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), Optional.of(Set.copyOf(eventTypes)),
-                    Objects.requireNonNull(handler, "handler")));
+            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(),
+                    Optional.of(registeredNames(aggregate, eventTypes)), Objects.requireNonNull(handler, "handler")));
             return this;
         }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.internal.CommitItems;
+import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -181,6 +183,47 @@ class EventDispatcherTest {
         EventDispatcher.Result retried = dispatcher.dispatch(commits.subList(failed.failedIndex(), commits.size()));
         assertThat(retried.succeeded()).isTrue();
         assertThat(handled).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void a_checkpoint_write_that_landed_but_lost_its_response_is_recognised_as_ours_and_its_effect_happens_once() {
+        // given a client whose first checkpoint transaction and first checkpoint PutItem land, then answer 500
+        String checkpointsTable = "dispatch-lost-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbCheckpointStore.createTable(client, checkpointsTable);
+        CheckpointLostResponseInterceptor lost = new CheckpointLostResponseInterceptor(checkpointsTable, 1);
+        DynamoDbClient faulty = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
+        DynamoDbCheckpointStore lossy = new DynamoDbCheckpointStore(faulty, checkpointsTable);
+        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        // 5 domain events, each with its effect in a transaction; the pseudo event moves the checkpoint by PutItem
+        EventDispatcher dispatcher = new EventDispatcher(List.of(countingSubscriber("lossy", null, 0)), lossy, store);
+
+        EventDispatcher.Result result = dispatcher.dispatch(commits);
+
+        assertThat(lost.lostTransactions()).as("transaction responses lost").isEqualTo(1);
+        assertThat(lost.lostPuts()).as("PutItem responses lost").isEqualTo(1);
+        assertThat(result.failure()).isNull();
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.handled()).isEqualTo(5);
+        assertThat(effectCounts()).containsExactly(Map.entry("lossy|Account-acc-0", 5L)); // each event id once
+        assertThat(lossy.position("lossy", StreamId.of("Account", "acc-0"))).isEqualTo(6);
+    }
+
+    @Test
+    void a_checkpoint_moved_by_another_consumer_is_still_a_conflict() {
+        StreamId stream = StreamId.of("Account", "other");
+        checkpoints.advance("s", stream, 0, 2, List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> checkpoints.advance("s", stream, 0, 1, List.of()))
+                .isInstanceOf(CheckpointConflictException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> checkpoints.advance("s", stream, 1, 3, List.of(
+                TransactWriteItem.builder().update(Update.builder().tableName(effectsTable)
+                        .key(Map.of("streamId", AttributeValue.fromS("never")))
+                        .updateExpression("ADD #n :one").expressionAttributeNames(Map.of("#n", "count"))
+                        .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))).build()).build())))
+                .isInstanceOf(CheckpointConflictException.class);
+        assertThat(effectCounts()).isEmpty();
+        assertThat(checkpoints.position("s", stream)).isEqualTo(2);
     }
 
     @Test

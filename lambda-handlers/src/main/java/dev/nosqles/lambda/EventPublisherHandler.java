@@ -1,20 +1,29 @@
 package dev.nosqles.lambda;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.CheckpointStore;
+import dev.nosqles.subscription.ClaimCheck;
 import dev.nosqles.subscription.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.subscription.RawEventHandler;
 import dev.nosqles.subscription.Subscriber;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -23,17 +32,27 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
- * Publishes every domain event to an SNS FIFO topic for other services (ADR 0003): message group = the
- * aggregate's stream id (order per aggregate), deduplication id = the event id (a redelivered record within
- * SNS's 5-minute window is dropped by SNS; the subscriber checkpoint drops later ones). The body is a
- * CloudEvents 1.0 JSON envelope, documented in {@code src/site/markdown/event-envelope.md}. Pseudo events are not
- * published.
+ * Publishes the domain events of the aggregate types it is configured for to an SNS FIFO topic for other services
+ * (ADR 0003): message group = derived from the aggregate's stream id ({@link #messageGroupId}: order per
+ * aggregate), deduplication id = the event id (a redelivered record within SNS's 5-minute window is dropped by
+ * SNS; the subscriber checkpoint drops later ones). The body is a CloudEvents 1.0 JSON envelope, documented in
+ * {@code src/site/markdown/event-envelope.md}; a message that would exceed SNS's size limit is published as a
+ * {@link ClaimCheck} instead, so that it never fails forever. Pseudo events and aggregate types not configured
+ * (saga orchestrators, other internals) are never published.
  *
- * <p>Environment: {@code EVENTS_TABLE}, {@code CHECKPOINTS_TABLE}, {@code EVENTS_TOPIC_ARN}, {@code AWS_REGION}.
+ * <p>Environment: {@code EVENTS_TABLE}, {@code CHECKPOINTS_TABLE}, {@code EVENTS_TOPIC_ARN},
+ * {@code PUBLISHED_AGGREGATE_TYPES} (comma-separated aggregate types, e.g. {@code Order,Customer}),
+ * {@code AWS_REGION}.
  */
 public final class EventPublisherHandler extends StreamSubscriptionHandler {
     /** The subscriber name under which the publisher keeps its checkpoints. */
     public static final String SUBSCRIBER = "event-publisher";
+    /** SNS's limit on a message: body and message attributes (names, data types and values), in bytes. */
+    public static final int SNS_MAX_MESSAGE_BYTES = 262_144;
+    /** SNS FIFO's limit on a message group id, in characters. */
+    public static final int MAX_GROUP_ID = 128;
+
+    private static final Pattern AGGREGATE_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
 
     public EventPublisherHandler() {
         this(System::getenv);
@@ -42,40 +61,135 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     public EventPublisherHandler(Function<String, String> env) {
         this(dynamo(env), sns(env), required(env, "EVENTS_TABLE"), required(env, "CHECKPOINTS_TABLE"),
-                required(env, "EVENTS_TOPIC_ARN"));
+                required(env, "EVENTS_TOPIC_ARN"), publishedTypes(required(env, "PUBLISHED_AGGREGATE_TYPES")));
     }
 
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
-                                  String topicArn) {
+                                  String topicArn, Set<String> publishedTypes) {
         this(DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build(),
-                new DynamoDbCheckpointStore(dynamo, checkpointsTable), sns, topicArn);
+                new DynamoDbCheckpointStore(dynamo, checkpointsTable), sns, topicArn, publishedTypes);
     }
 
-    /** For tests and the local runtime. */
-    public EventPublisherHandler(EventStore store, CheckpointStore checkpoints, SnsClient sns, String topicArn) {
-        super(new EventDispatcher(List.of(subscriber(sns, topicArn)), checkpoints, store));
+    /** For tests and the local runtime: publishes the domain events of {@code publishedTypes}. */
+    public EventPublisherHandler(EventStore store, CheckpointStore checkpoints, SnsClient sns, String topicArn,
+                                 Set<String> publishedTypes) {
+        this(store, checkpoints, sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES);
     }
 
-    static Subscriber subscriber(SnsClient sns, String topicArn) {
-        return Subscriber.builder(SUBSCRIBER).onRaw(Subscriber.ALL, (event, ctx) -> {
+    /** As above, with another size limit from which on a claim check is published (tests). */
+    EventPublisherHandler(EventStore store, CheckpointStore checkpoints, SnsClient sns, String topicArn,
+                          Set<String> publishedTypes, int maxMessageBytes) {
+        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, maxMessageBytes)), checkpoints,
+                store));
+    }
+
+    /**
+     * Parses {@code PUBLISHED_AGGREGATE_TYPES}: aggregate type names separated by commas.
+     *
+     * @throws IllegalArgumentException empty, or a name that is no aggregate type
+     */
+    static Set<String> publishedTypes(String value) {
+        Set<String> types = new LinkedHashSet<>();
+        for (String part : value.split(",", -1)) {
+            String type = part.strip();
+            if (!AGGREGATE_TYPE.matcher(type).matches()) {
+                throw new IllegalArgumentException("PUBLISHED_AGGREGATE_TYPES must be aggregate types separated by "
+                        + "commas, each matching " + AGGREGATE_TYPE.pattern());
+            }
+            types.add(type);
+        }
+        return Set.copyOf(types);
+    }
+
+    static Subscriber subscriber(SnsClient sns, String topicArn, Set<String> publishedTypes, int maxMessageBytes) {
+        if (publishedTypes.isEmpty() || !publishedTypes.stream().allMatch(t -> AGGREGATE_TYPE.matcher(t).matches())) {
+            throw new IllegalArgumentException("publish at least one aggregate type, each named (no wildcard)");
+        }
+        Subscriber.Builder builder = Subscriber.builder(SUBSCRIBER);
+        RawEventHandler publish = (event, ctx) -> {
             if (PseudoEvents.isPseudo(event.type())) {
                 return;
             }
+            Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+            attributes.put("type", text(event.type()));
+            attributes.put("aggregateType", text(event.streamId().type()));
+            String body = envelope(event);
+            if (size(body, attributes) > maxMessageBytes) {
+                body = claimCheckEnvelope(event);
+                attributes.put(ClaimCheck.ATTRIBUTE, text("true"));
+            }
+            String message = body;
             sns.publish(b -> b.topicArn(topicArn)
-                    .message(envelope(event))
-                    .messageGroupId(event.streamId().value())
+                    .message(message)
+                    .messageGroupId(messageGroupId(event.streamId()))
                     .messageDeduplicationId(event.eventId().toString())
-                    .messageAttributes(Map.of(
-                            "type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build(),
-                            "aggregateType", MessageAttributeValue.builder().dataType("String")
-                                    .stringValue(event.streamId().type()).build())));
-        }).build();
+                    .messageAttributes(attributes));
+        };
+        publishedTypes.stream().sorted().forEach(type -> builder.onRaw(type, publish));
+        return builder.build();
+    }
+
+    /**
+     * The SNS FIFO message group of a stream: the stream id itself when it fits in {@value #MAX_GROUP_ID}
+     * characters (readable), else its first 63 characters, {@code #} and the SHA-256 of the whole stream id in hex
+     * (64 characters). Stable; two streams share a group only by a SHA-256 collision ({@code #} never occurs in a
+     * stream id, so a hashed group never equals a readable one).
+     */
+    public static String messageGroupId(StreamId streamId) {
+        String value = streamId.value();
+        if (value.length() <= MAX_GROUP_ID) {
+            return value;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return value.substring(0, MAX_GROUP_ID - 65) + "#" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** The CloudEvents 1.0 structured-mode JSON of an event. */
     public static String envelope(RecordedEvent event) {
-        ObjectMapper mapper = Json.mapper();
-        ObjectNode root = mapper.createObjectNode();
+        ObjectNode root = header(event);
+        try {
+            root.set("data", Json.mapper().readTree(event.data()));
+            return Json.mapper().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(event.streamId() + " version " + event.version() + ": stored data is not JSON");
+        }
+    }
+
+    /** The claim check of an event: its envelope without {@code data}, flagged and pointing at the event store. */
+    public static String claimCheckEnvelope(RecordedEvent event) {
+        ObjectNode root = header(event);
+        root.put(ClaimCheck.FLAG, true);
+        root.put("dataref", ClaimCheck.dataref(event.streamId(), event.version()));
+        try {
+            return Json.mapper().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(event.streamId() + " version " + event.version() + ": not serialisable");
+        }
+    }
+
+    /** What SNS counts against its size limit: the body and each attribute's name, data type and value. */
+    static int size(String body, Map<String, MessageAttributeValue> attributes) {
+        int size = utf8(body);
+        for (Map.Entry<String, MessageAttributeValue> a : attributes.entrySet()) {
+            size += utf8(a.getKey()) + utf8(a.getValue().dataType()) + utf8(a.getValue().stringValue());
+        }
+        return size;
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static MessageAttributeValue text(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    private static ObjectNode header(RecordedEvent event) {
+        ObjectNode root = Json.mapper().createObjectNode();
         root.put("specversion", "1.0");
         root.put("id", event.eventId().toString());
         root.put("source", "nosqles:" + event.streamId().type());
@@ -91,13 +205,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         putIfPresent(root, "causationid", event.metadata().causationId());
         putIfPresent(root, "messageid", event.metadata().messageId());
         putIfPresent(root, "principal", event.metadata().principal());
-        try {
-            JsonNode data = mapper.readTree(event.data());
-            root.set("data", data);
-            return mapper.writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(event.streamId() + " version " + event.version() + ": stored data is not JSON");
-        }
+        return root;
     }
 
     private static void putIfPresent(ObjectNode node, String name, String value) {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.Application;
+import dev.nosqles.app.api.internal.ApiRequest;
+import dev.nosqles.app.api.internal.IdempotentIds;
+import dev.nosqles.app.api.internal.IdempotentIds.Operation;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
 import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.order.OrderCommand.ApproveOrder;
@@ -185,7 +188,8 @@ class ApiHandlerTest {
             assertThat(retry.header("Location")).isEqualTo(first.header("Location"));
             String id = first.body().get("customerId").asText();
             assertThat(stream("Customer", id)).hasSize(1);
-            assertThat(stream("Customer", id).getFirst().metadata().messageId()).isEqualTo(key);
+            assertThat(stream("Customer", id).getFirst().metadata().messageId())
+                    .isEqualTo(IdempotentIds.messageId(Operation.CREATE_CUSTOMER, ApiRequest.ANONYMOUS, key));
         }
 
         @Test
@@ -529,7 +533,8 @@ class ApiHandlerTest {
             List<RecordedEvent> events = stream("Order", orderId);
             assertThat(events).extracting(RecordedEvent::type)
                     .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
-            assertThat(events.getLast().metadata().messageId()).isEqualTo(key);
+            assertThat(events.getLast().metadata().messageId())
+                    .isEqualTo(IdempotentIds.messageId(Operation.CANCEL_ORDER, ApiRequest.ANONYMOUS, key));
         }
 
         @Test
@@ -561,6 +566,91 @@ class ApiHandlerTest {
             assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
             assertThat(r.getBody()).contains("urn:nosqles:problem:concurrency-conflict");
             assertThat(stream("Order", orderId)).hasSize(2);
+        }
+    }
+
+    /** An Idempotency-Key is scoped by the caller and the operation (issue 9, item 8). */
+    @Nested
+    class IdempotencyKeys {
+        @Test
+        void the_key_that_created_an_order_is_422_on_cancelling_it_and_cancels_nothing() {
+            String customerId = createCustomer("Ann", "100");
+            String key = "k-" + UUID.randomUUID();
+            Response created = call(ApiEvents.post("/orders", orderJson(customerId, "25")).idempotencyKey(key)
+                    .jwtSubject("alice"));
+            String orderId = created.body().get("orderId").asText();
+            app.orders().update(orderId, new ApproveOrder());
+
+            Response cancel = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key)
+                    .jwtSubject("alice"));
+
+            assertThat(cancel.problem(422)).isEqualTo("idempotency-key-reused");
+            assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved");
+            // a key of its own cancels it; its replay answers the same and cancels once
+            String cancelKey = "k-" + UUID.randomUUID();
+            Response first = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(cancelKey)
+                    .jwtSubject("alice"));
+            Response replay = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(cancelKey)
+                    .jwtSubject("alice"));
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(replay.body()).isEqualTo(first.body());
+            assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+        }
+
+        @Test
+        void another_callers_cancel_with_the_same_key_is_not_mistaken_for_the_creators_request() {
+            String key = "k-" + UUID.randomUUID();
+            Response created = call(ApiEvents.post("/orders", orderJson(createCustomer("Cy", "100"), "10"))
+                    .idempotencyKey(key).jwtSubject("carol"));
+            String orderId = created.body().get("orderId").asText();
+            app.orders().update(orderId, new ApproveOrder());
+
+            Response cancel = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key)
+                    .jwtSubject("dave"));
+
+            assertThat(cancel.status()).isEqualTo(200);
+            assertThat(cancel.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+        }
+
+        @Test
+        void two_callers_with_the_same_key_create_two_customers_and_each_replay_answers_its_own() {
+            String key = "shared-" + UUID.randomUUID();
+            Response alice = call(ApiEvents.post("/customers", customerJson("Ann", "50")).idempotencyKey(key)
+                    .jwtSubject("alice"));
+            Response bob = call(ApiEvents.post("/customers", customerJson("Ann", "50")).idempotencyKey(key)
+                    .jwtSubject("bob"));
+            Response aliceAgain = call(ApiEvents.post("/customers", customerJson("Ann", "50")).idempotencyKey(key)
+                    .jwtSubject("alice"));
+
+            assertThat(alice.status()).isEqualTo(201);
+            assertThat(bob.status()).isEqualTo(201);
+            String aliceId = alice.body().get("customerId").asText();
+            String bobId = bob.body().get("customerId").asText();
+            assertThat(bobId).isNotEqualTo(aliceId);
+            assertThat(aliceAgain.body()).isEqualTo(alice.body());
+            assertThat(stream("Customer", aliceId)).singleElement()
+                    .satisfies(e -> assertThat(e.metadata().principal()).isEqualTo("alice"));
+            assertThat(stream("Customer", bobId)).singleElement()
+                    .satisfies(e -> assertThat(e.metadata().principal()).isEqualTo("bob"));
+        }
+
+        @Test
+        void two_callers_with_the_same_key_and_different_orders_each_get_their_own_not_a_422() {
+            String customerId = createCustomer("Ann", "100");
+            String key = "shared-" + UUID.randomUUID();
+            Response alice = call(ApiEvents.post("/orders", orderJson(customerId, "10")).idempotencyKey(key)
+                    .jwtSubject("alice"));
+            Response bob = call(ApiEvents.post("/orders", orderJson(customerId, "20")).idempotencyKey(key)
+                    .iamUser("arn:aws:iam::123456789012:user/bob"));
+
+            assertThat(alice.status()).isEqualTo(201);
+            assertThat(bob.status()).isEqualTo(201);
+            assertThat(bob.body().get("orderId").asText()).isNotEqualTo(alice.body().get("orderId").asText());
         }
     }
 

@@ -113,7 +113,8 @@ class SubscriptionsThroughStreamsTest {
                 .attributes(Map.of("RawMessageDelivery", "true")));
         history("pub-a");
         history("pub-b");
-        EventPublisherHandler publisher = new EventPublisherHandler(store, checkpoints, sns, topicArn);
+        EventPublisherHandler publisher = new EventPublisherHandler(store, checkpoints, sns, topicArn,
+                java.util.Set.of("Account"));
 
         poller(mapping("publish-1"), publisher, unique("esm")).drainUntilIdle();
         // the whole stream again from TRIM_HORIZON (a new mapping): every record is a duplicate now

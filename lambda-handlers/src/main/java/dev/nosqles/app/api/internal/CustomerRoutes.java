@@ -6,6 +6,7 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
+import dev.nosqles.app.api.internal.IdempotentIds.Operation;
 import dev.nosqles.app.customer.CustomerCommand;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.customer.CustomerEvent;
@@ -33,12 +34,13 @@ public final class CustomerRoutes {
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
         CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.decimal(body, "creditLimit"));
-        String id = IdempotentIds.forCreate("customer", request.idempotencyKey(), app::newId);
+        String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
+                app::newId);
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
         // id have left the deduplication window, because the stream exists
         boolean retried;
         try {
-            retried = customers.create(id, command, Metadata.of(request)).duplicate();
+            retried = customers.create(id, command, Metadata.of(request, Operation.CREATE_CUSTOMER)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;

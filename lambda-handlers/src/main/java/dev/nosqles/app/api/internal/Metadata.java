@@ -7,8 +7,13 @@ public final class Metadata {
     private Metadata() {
     }
 
-    /** Principal and correlation id from the request; the idempotency key, if any, as the message id. */
-    public static EventMetadata of(ApiRequest request) {
-        return new EventMetadata(request.correlationId(), null, request.idempotencyKey(), request.principal());
+    /**
+     * Principal and correlation id from the request; the idempotency key, if any, scoped by principal and
+     * operation, as the message id ({@link IdempotentIds#messageId}).
+     */
+    public static EventMetadata of(ApiRequest request, IdempotentIds.Operation operation) {
+        return new EventMetadata(request.correlationId(), null,
+                IdempotentIds.messageId(operation, request.principal(), request.idempotencyKey()),
+                request.principal());
     }
 }

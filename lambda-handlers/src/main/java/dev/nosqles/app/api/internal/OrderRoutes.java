@@ -7,6 +7,7 @@ import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
+import dev.nosqles.app.api.internal.IdempotentIds.Operation;
 import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderCommand.CancelOrder;
 import dev.nosqles.app.order.OrderCommand.CreateOrder;
@@ -50,7 +51,8 @@ public final class OrderRoutes {
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
         CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.decimal(body, "orderTotal"));
-        String id = IdempotentIds.forCreate("order", request.idempotencyKey(), app::newId);
+        String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
+                app::newId);
         if (app.customers().find(command.customerId()).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
@@ -58,7 +60,7 @@ public final class OrderRoutes {
         // id have left the deduplication window, because the stream exists
         boolean retried;
         try {
-            retried = orders.create(id, command, Metadata.of(request)).duplicate();
+            retried = orders.create(id, command, Metadata.of(request, Operation.CREATE_ORDER)).duplicate();
         } catch (StreamAlreadyExistsException exists) {
             if (request.idempotencyKey() == null) {
                 throw exists;
@@ -105,10 +107,19 @@ public final class OrderRoutes {
         return Responses.json(200, Views.history(events), Map.of());
     }
 
-    /** Replay-safe by itself: cancelling a cancelled order appends nothing and answers 200. */
+    /**
+     * Replay-safe by itself: cancelling a cancelled order appends nothing and answers 200. The Idempotency-Key
+     * that created this very order is refused (422): it names that create, not this cancel.
+     */
     private APIGatewayV2HTTPResponse cancel(ApiRequest request, String orderId) {
         requireId(orderId);
-        var result = orders.update(orderId, new CancelOrder(), Metadata.of(request));
+        String key = request.idempotencyKey();
+        if (key != null && orderId.equals(IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), key,
+                () -> null))) {
+            throw ProblemException.unprocessable("idempotency-key-reused",
+                    "the Idempotency-Key was used to create this order; give each request its own key");
+        }
+        var result = orders.update(orderId, new CancelOrder(), Metadata.of(request, Operation.CANCEL_ORDER));
         return Responses.json(200, Views.order(result.state()), Map.of());
     }
 
