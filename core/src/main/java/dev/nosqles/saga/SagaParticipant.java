@@ -29,7 +29,9 @@ import java.util.function.Function;
  *   <li>A target that does not exist gets a {@code FAILURE} reply sent at once, with a reply id derived from the
  *       command id: a redelivery sends the same reply id, which the saga drops. The saga never hangs.</li>
  *   <li>{@link #replySender()}: the stream subscriber that sends the requested replies, the pseudo event's id
- *       being the reply's message id.</li>
+ *       being the reply's message id and its commit timestamp the reply's {@code sentAt}.</li>
+ *   <li>The command's {@code sentAt} goes to the repository as {@code EventMetadata.messageSentAt}: only
+ *       commits after it can hold the command's id.</li>
  * </ul>
  *
  * @param <S> the participant's state
@@ -84,14 +86,14 @@ public final class SagaParticipant<S, C, E> {
         C command = channel.decode(message.commandType(), message.command());
         EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
                 .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
-                .withPrincipal("saga:" + message.sagaType());
+                .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
         try {
             return repository.updateRecording(message.target(), command, meta, outcome -> replyRequested(message,
                     outcome));
         } catch (StreamNotFoundException missing) {
             sender.send(new ReplyMessage(SagaIds.directReplyId(message.messageId()), message.sagaType(),
                     message.sagaId(), message.replyChannel(), message.messageId(), ReplyOutcome.FAILURE,
-                    TARGET_NOT_FOUND, "{}"));
+                    TARGET_NOT_FOUND, "{}", message.sentAt()));
             return null;
         }
     }
@@ -141,6 +143,6 @@ public final class SagaParticipant<S, C, E> {
                 data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
                 ReplyOutcome.valueOf(data.get("outcome").asText()),
                 data.hasNonNull("reason") ? data.get("reason").asText() : null,
-                data.has("data") ? data.get("data").toString() : "{}"));
+                data.has("data") ? data.get("data").toString() : "{}", event.timestamp()));
     }
 }

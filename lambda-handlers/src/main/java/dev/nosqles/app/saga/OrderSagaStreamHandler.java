@@ -86,7 +86,8 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                     EventMetadata.empty().withMessageId(event.eventId().toString())
                             .withCausationId(event.eventId().toString())
                             .withCorrelationId(event.metadata().correlationId())
-                            .withPrincipal(event.metadata().principal()));
+                            .withPrincipal(event.metadata().principal())
+                            .withMessageSentAt(event.timestamp()));
         }).build();
     }
 }
