@@ -12,6 +12,7 @@ import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessageSender;
@@ -40,7 +41,8 @@ import java.util.function.Function;
  *       credit, with the event id as message id (exactly once).</li>
  * </ul>
  * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
- * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, AWS_REGION.
+ * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
+ * deadline), AWS_REGION.
  */
 public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     public static final String STARTER = "create-order-saga-starter";
@@ -57,15 +59,24 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), definition, wiring.clock());
+        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), wiring.requireDeadlines(),
+                definition, wiring.clock());
+    }
+
+    /** For tests: without a deadline index. */
+    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
+                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
+                                  Clock clock) {
+        this(events, snapshots, checkpoints, sender, SagaDeadlines.none(), definition, clock);
     }
 
     /** For tests and the local runtime. */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
-                                  Clock clock) {
+                                  SagaMessageSender sender, SagaDeadlines deadlines,
+                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
         super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
-                SagaManager.create(definition, events, snapshots, sender, clock), sender), checkpoints, events));
+                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
+                events));
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
