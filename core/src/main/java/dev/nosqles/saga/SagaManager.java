@@ -150,9 +150,7 @@ public final class SagaManager<D> {
         if (!message.sagaType().equals(definition.type())) {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
-        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type())
-                .withMessageSentAt(message.sentAt());
+        EventMetadata meta = metadata(message);
         Instant now = clock.instant();
         return switch (message) {
             case ReplyMessage reply -> Optional.of(track(repository.update(reply.sagaId(),
@@ -168,6 +166,13 @@ public final class SagaManager<D> {
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
         };
+    }
+
+    /** What the orchestrator's repository is told about a reply or deadline message. */
+    EventMetadata metadata(SagaMessage message) {
+        return EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type())
+                .withMessageSentAt(message.sentAt());
     }
 
     /**

@@ -84,9 +84,7 @@ public final class SagaParticipant<S, C, E> {
             throw new SagaMessageException("command", "channel", "is not " + channel.name());
         }
         C command = channel.decode(message.commandType(), message.command());
-        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
-                .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
+        EventMetadata meta = metadata(message);
         try {
             return repository.updateRecording(message.target(), command, meta, outcome -> replyRequested(message,
                     outcome));
@@ -96,6 +94,13 @@ public final class SagaParticipant<S, C, E> {
                     TARGET_NOT_FOUND, "{}", message.sentAt()));
             return null;
         }
+    }
+
+    /** What the participant's repository is told about a command message (its id bounds duplicate searches). */
+    static EventMetadata metadata(CommandMessage message) {
+        return EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
+                .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
     }
 
     private PseudoEvent replyRequested(CommandMessage message, CommandOutcome<S, E> outcome) {
