@@ -19,6 +19,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
 import java.time.Duration;
@@ -190,12 +191,13 @@ public final class SagaManager<D> {
         EventMetadata meta = EventMetadata.empty()
                 .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
                 .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.sentAt());
-        if (repository.find(due.sagaId()).isEmpty()) {
+        try {
+            return Optional.of(track(repository.update(due.sagaId(),
+                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
+        } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();
         }
-        return Optional.of(track(repository.update(due.sagaId(),
-                new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
     }
 
     /** Records in the index what the saga waits for now (or that it waits for nothing). */

@@ -212,6 +212,24 @@ class SagaSweeperTest {
         assertThat(deadlines.all()).isEmpty();
     }
 
+    @Test
+    void an_entry_for_a_saga_that_does_not_exist_is_removed() {
+        deadlines.put(new SagaDeadlines.Entry("no-such-saga", Transfer.definition().type(), "c", 0,
+                clock.instant(), 3, null));
+
+        assertThat(sweeper.sweep()).isEqualTo(new SagaSweeper.Sweep(1, 1, 0));
+
+        assertThat(deadlines.all()).isEmpty();
+    }
+
+    @Test
+    void a_saga_of_a_type_no_manager_runs_is_counted_as_failed_and_left_for_later() {
+        deadlines.put(new SagaDeadlines.Entry("s", "OtherSaga", "c", 0, clock.instant(), 3, null));
+
+        assertThat(sweeper.sweep()).isEqualTo(new SagaSweeper.Sweep(1, 0, 1));
+        assertThat(deadlines.all()).hasSize(1);
+    }
+
     private static boolean isCompensation(CommandMessage c) {
         return c.commandType().equals("Deposit");
     }

@@ -1,6 +1,7 @@
 package dev.nosqles.app.saga;
 
 import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.customer.Customer;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
@@ -94,11 +95,19 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
         return Subscriber.builder(CREDIT_RELEASER).on(new Order(), Set.of(OrderCancelled.class), (event, ctx) -> {
             OrderCancelled cancelled = (OrderCancelled) event.event();
             customers.update(cancelled.customerId(), new ReleaseCredit(event.streamId().id()),
-                    EventMetadata.empty().withMessageId(event.eventId().toString())
-                            .withCausationId(event.eventId().toString())
-                            .withCorrelationId(event.metadata().correlationId())
-                            .withPrincipal(event.metadata().principal())
-                            .withMessageSentAt(event.timestamp()));
+                    releaseMetadata(event));
         }).build();
+    }
+
+    /**
+     * The release's metadata: the event id as message id (exactly once), and the event's commit timestamp as
+     * when the "message" was first sent (the customer's duplicate search starts there).
+     */
+    static EventMetadata releaseMetadata(EventEnvelope<?> event) {
+        return EventMetadata.empty().withMessageId(event.eventId().toString())
+                .withCausationId(event.eventId().toString())
+                .withCorrelationId(event.metadata().correlationId())
+                .withPrincipal(event.metadata().principal())
+                .withMessageSentAt(event.timestamp());
     }
 }
