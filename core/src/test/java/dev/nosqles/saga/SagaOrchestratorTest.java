@@ -205,4 +205,22 @@ class SagaOrchestratorTest {
 
         saga.whenReplyTo(deposit, ReplyOutcome.FAILURE, "credit-reservation-voided", null).thenIgnored();
     }
+
+    @Test
+    void events_stored_before_attempts_and_abandoned_commands_existed_still_read() throws Exception {
+        var mapper = dev.nosqles.internal.Json.mapper();
+        SagaEvent.SagaOrchestratorUpdated updated = mapper.readValue("{\"data\":\"{}\",\"step\":1,"
+                + "\"status\":\"RUNNING\",\"awaitingCommandId\":\"c1\",\"deadline\":\"2026-01-01T00:00:30Z\"}",
+                SagaEvent.SagaOrchestratorUpdated.class);
+        SagaCommandEvent sent = mapper.readValue("{\"commandMessageId\":\"c1\",\"step\":\"withdraw\","
+                + "\"compensation\":false,\"channel\":\"accounts\",\"target\":\"a\",\"commandType\":\"Withdraw\","
+                + "\"command\":\"{}\",\"deadline\":null}", SagaCommandEvent.class);
+
+        assertThat(updated.attempt()).isZero();
+        assertThat(updated.abandoned()).isNull();
+        assertThat(sent.attempt()).isZero();
+        assertThat(sent.firstSentAt()).isNull();
+        assertThat(new SagaOrchestrator<>(Transfer.definition()).apply(
+                new SagaState<>("s", data, 0, SagaStatus.RUNNING, null, null, null), updated).abandoned()).isEmpty();
+    }
 }

@@ -159,6 +159,20 @@ class CustomerSpecificationTest {
     }
 
     @Test
+    void a_snapshot_written_before_voided_reservations_existed_reads_with_none_and_a_new_one_keeps_them()
+            throws Exception {
+        var mapper = dev.nosqles.internal.Json.mapper();
+        CustomerState old = mapper.readValue(
+                "{\"name\":\"Ann\",\"creditLimit\":\"100.00\",\"reservations\":{\"o1\":\"30.00\"}}",
+                CustomerState.class);
+        assertThat(old.voided()).isEmpty();
+        assertThat(old.availableCredit()).isEqualByComparingTo("70");
+
+        CustomerState voided = new CustomerState("Ann", amount("100.00"), Map.of(), java.util.Set.of("o2"));
+        assertThat(mapper.readValue(mapper.writeValueAsString(voided), CustomerState.class)).isEqualTo(voided);
+    }
+
+    @Test
     void amounts_must_be_positive_with_at_most_two_decimals() {
         assertThatThrownBy(() -> new ReserveCredit("o1", amount("0"))).isInstanceOf(InvalidCommandException.class);
         assertThatThrownBy(() -> new ReserveCredit("o1", amount("-1"))).isInstanceOf(InvalidCommandException.class);
