@@ -628,6 +628,49 @@ class CreateOrderSagaThroughAwsTest {
         }
     }
 
+    @Test
+    void an_approval_whose_reply_died_is_re_sent_and_answered_again_from_the_orders_record_and_the_saga_completes() {
+        java.util.concurrent.atomic.AtomicInteger replies = new java.util.concurrent.atomic.AtomicInteger();
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE,
+                sender -> new DroppingReply(sender, () -> replies.incrementAndGet() == 2)); // the approval's reply
+        String customer = customer();
+        String orderId = order(customer, "60.00");
+        functions.settle(true);
+        assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVED);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.RUNNING));
+
+        functions.sweep(SagaDefinition.DEFAULT_DEADLINE.plusSeconds(1)); // re-sends ApproveOrder, same id
+        functions.settle(true);
+
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.COMPLETED));
+        assertThat(app.orders().history(orderId)).extracting(e -> e.event().getClass().getSimpleName())
+                .containsExactly("OrderCreated", "OrderApproved");
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("40.00");
+    }
+
+    /** Drops the reply for which {@code lose} says so (it died in the reply queue's dead-letter queue). */
+    private record DroppingReply(SagaMessageSender delegate, java.util.function.BooleanSupplier lose)
+            implements SagaMessageSender {
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+            delegate.send(command);
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+            if (!lose.getAsBoolean()) {
+                delegate.send(reply);
+            }
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+            delegate.schedule(deadline, delay);
+        }
+    }
+
     /** Every send fails while {@code down} holds (SQS unreachable from the stream function). */
     private record FailingWhile(SagaMessageSender delegate, java.util.concurrent.atomic.AtomicBoolean down)
             implements SagaMessageSender {
