@@ -44,11 +44,11 @@ import java.util.function.Function;
  * sender schedules a command's deadline message <em>before</em> it sends the command.
  */
 public final class SagaManager<D> {
-    private final SagaDefinition<D> definition;
-    private final AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository;
     /** The principal of what the sweeper does to a saga, in its history. */
     public static final String SWEEPER_PRINCIPAL = "saga-sweeper";
 
+    private final SagaDefinition<D> definition;
+    private final AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository;
     private final SagaMessageSender sender;
     private final SagaDeadlines deadlines;
     private final Clock clock;
