@@ -70,6 +70,7 @@ build-OrderSagaStreamFunction: lambda-package
 build-CustomerCommandsFunction: lambda-package
 build-OrderCommandsFunction: lambda-package
 build-SagaRepliesFunction: lambda-package
+build-SagaSweeperFunction: lambda-package
 
 LAMBDA_JAR := lambda-handlers/target/lambda/nosqles-lambda-handlers.jar
 LAMBDA_INPUTS := pom.xml core/pom.xml lambda-handlers/pom.xml \

@@ -21,11 +21,20 @@ public sealed interface SagaCommand {
         }
     }
 
-    /** A participant replied. */
-    record HandleReply(SagaReply reply, Instant now) implements SagaCommand {
+    /**
+     * A participant replied.
+     *
+     * @param replyMessageId the reply's message id (a late success reply derives its compensation's id from it);
+     *        null when unknown
+     */
+    record HandleReply(SagaReply reply, String replyMessageId, Instant now) implements SagaCommand {
         public HandleReply {
             Objects.requireNonNull(reply, "reply");
             Objects.requireNonNull(now, "now");
+        }
+
+        public HandleReply(SagaReply reply, Instant now) {
+            this(reply, null, now);
         }
     }
 

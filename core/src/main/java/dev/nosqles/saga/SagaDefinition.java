@@ -39,17 +39,26 @@ public final class SagaDefinition<D> {
     private static final Pattern STEP = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     /** The reply channel of sagas that name none. */
     public static final String DEFAULT_REPLY_CHANNEL = "saga-replies";
+    /** The deadline of steps (and compensations) that name none. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
+    /** How often a step without compensation, or a compensation, is re-sent before the saga gives up. */
+    public static final int DEFAULT_MAX_RESENDS = 3;
 
     private final String type;
     private final Class<D> dataClass;
     private final String replyChannel;
     private final List<Step<D>> steps;
+    private final Duration defaultDeadline;
+    private final int maxResends;
 
-    private SagaDefinition(String type, Class<D> dataClass, String replyChannel, List<Step<D>> steps) {
+    private SagaDefinition(String type, Class<D> dataClass, String replyChannel, List<Step<D>> steps,
+                           Duration defaultDeadline, int maxResends) {
         this.type = type;
         this.dataClass = dataClass;
         this.replyChannel = replyChannel;
         this.steps = List.copyOf(steps);
+        this.defaultDeadline = defaultDeadline;
+        this.maxResends = maxResends;
     }
 
     public static <D> Builder<D> builder(String type, Class<D> dataClass) {
@@ -72,6 +81,22 @@ public final class SagaDefinition<D> {
 
     public List<Step<D>> steps() {
         return steps;
+    }
+
+    /** The deadline of every step and compensation that names none ({@link #DEFAULT_DEADLINE} unless set). */
+    public Duration defaultDeadline() {
+        return defaultDeadline;
+    }
+
+    /** How often an awaited command that cannot be compensated is re-sent before the saga ends {@code FAILED}. */
+    public int maxResends() {
+        return maxResends;
+    }
+
+    /** How long the saga waits for the reply to a step's command or to its compensation. */
+    public Duration deadlineOf(Step<D> step, boolean compensation) {
+        Duration own = compensation ? step.compensationDeadline() : step.deadline();
+        return own == null ? defaultDeadline : own;
     }
 
     /** The channels the saga sends commands to. */
@@ -162,12 +187,14 @@ public final class SagaDefinition<D> {
      *
      * @param name unique within the saga, stable (it goes into command message ids)
      * @param invocation the command sent going forward, if any
-     * @param deadline how long to wait for its reply; null for no deadline
+     * @param deadline how long to wait for its reply; null for the definition's default
      * @param compensation the command that undoes the step, if any
      * @param onReply how a successful reply changes the data; null to keep it
+     * @param compensationDeadline how long to wait for the compensation's reply; null for the default
      */
     public record Step<D>(String name, Optional<Action<D, ?>> invocation, Duration deadline,
-                          Optional<Action<D, ?>> compensation, ReplyHandler<D, ?> onReply) {
+                          Optional<Action<D, ?>> compensation, ReplyHandler<D, ?> onReply,
+                          Duration compensationDeadline) {
         D afterReply(D data, String replyJson) {
             return onReply == null ? data : onReply.apply(data, replyJson);
         }
@@ -179,6 +206,8 @@ public final class SagaDefinition<D> {
         private final Class<D> dataClass;
         private String replyChannel = DEFAULT_REPLY_CHANNEL;
         private final List<Step<D>> steps = new ArrayList<>();
+        private Duration defaultDeadline = DEFAULT_DEADLINE;
+        private int maxResends = DEFAULT_MAX_RESENDS;
 
         private Builder(String type, Class<D> dataClass) {
             if (type == null || !TYPE.matcher(type).matches()) {
@@ -191,6 +220,25 @@ public final class SagaDefinition<D> {
         /** The reply channel ({@value SagaDefinition#DEFAULT_REPLY_CHANNEL} by default). */
         public Builder<D> replyChannel(String name) {
             this.replyChannel = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The deadline of every step and compensation that names none ({@link #DEFAULT_DEADLINE}). */
+        public Builder<D> defaultDeadline(Duration timeout) {
+            defaultDeadline = positive(timeout, "the default deadline");
+            return this;
+        }
+
+        /**
+         * How often a command past its deadline that has no compensation (a step after the pivot, or a
+         * compensation itself) is re-sent, with the same message id, before the saga ends {@code FAILED}
+         * ({@value #DEFAULT_MAX_RESENDS} by default; 0 gives up at the first deadline).
+         */
+        public Builder<D> maxResends(int times) {
+            if (times < 0) {
+                throw new IllegalArgumentException("maxResends must not be negative");
+            }
+            maxResends = times;
             return this;
         }
 
@@ -209,7 +257,7 @@ public final class SagaDefinition<D> {
             if (steps.stream().noneMatch(s -> s.invocation().isPresent())) {
                 throw new IllegalStateException("saga " + type + " needs at least one step that invokes a participant");
             }
-            return new SagaDefinition<>(type, dataClass, replyChannel, steps);
+            return new SagaDefinition<>(type, dataClass, replyChannel, steps, defaultDeadline, maxResends);
         }
     }
 
@@ -221,6 +269,7 @@ public final class SagaDefinition<D> {
         private Duration deadline;
         private Action<D, ?> compensation;
         private ReplyHandler<D, ?> onReply;
+        private Duration compensationDeadline;
 
         private StepBuilder(Builder<D> parent, String name) {
             this.parent = parent;
@@ -238,14 +287,19 @@ public final class SagaDefinition<D> {
         }
 
         /**
-         * How long to wait for the reply; when it passes, the step counts as failed and its own compensation is
-         * sent too (the command may still arrive late: the compensation must be harmless when it did not).
+         * How long to wait for the reply (the definition's default deadline otherwise). When it passes, a step
+         * with a compensation counts as failed and its own compensation is sent too (the command may still
+         * arrive late: the compensation must leave a countermeasure when it finds nothing to undo); a step
+         * without one is re-sent with the same message id (ADR 0005).
          */
         public StepBuilder<D> deadline(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("step " + name + ": the deadline must be positive");
-            }
-            deadline = timeout;
+            deadline = positive(timeout, "step " + name + ": the deadline");
+            return this;
+        }
+
+        /** How long to wait for the compensation's reply before re-sending it (the default deadline otherwise). */
+        public StepBuilder<D> compensationDeadline(Duration timeout) {
+            compensationDeadline = positive(timeout, "step " + name + ": the compensation deadline");
             return this;
         }
 
@@ -282,8 +336,18 @@ public final class SagaDefinition<D> {
             if (invocation == null && (deadline != null || onReply != null)) {
                 throw new IllegalStateException("step " + name + ": a deadline or onReply needs invoke");
             }
+            if (compensation == null && compensationDeadline != null) {
+                throw new IllegalStateException("step " + name + ": a compensation deadline needs compensate");
+            }
             parent.steps.add(new Step<>(name, Optional.ofNullable(invocation), deadline,
-                    Optional.ofNullable(compensation), onReply));
+                    Optional.ofNullable(compensation), onReply, compensationDeadline));
         }
+    }
+
+    private static Duration positive(Duration timeout, String what) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return timeout;
     }
 }

@@ -19,6 +19,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,30 +38,54 @@ import java.util.function.Function;
  *   <li>a reply is applied with its message id: a redelivered reply is dropped by the repository;</li>
  *   <li>command messages carry deterministic ids: a re-sent command is dropped by its participant.</li>
  * </ul>
+ * No saga is left hanging: after every orchestrator commit (and again when a redelivered message turns out a
+ * duplicate) the manager records what the saga waits for and until when in {@link SagaDeadlines}, before the
+ * message that caused the commit is acknowledged; the {@link SagaSweeper} acts on sagas past due. The command
+ * sender schedules a command's deadline message <em>before</em> it sends the command.
  */
 public final class SagaManager<D> {
+    /** The principal of what the sweeper does to a saga, in its history. */
+    public static final String SWEEPER_PRINCIPAL = "saga-sweeper";
+
     private final SagaDefinition<D> definition;
     private final AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository;
     private final SagaMessageSender sender;
+    private final SagaDeadlines deadlines;
     private final Clock clock;
 
     public SagaManager(SagaDefinition<D> definition,
                        AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                        SagaMessageSender sender, Clock clock) {
+        this(definition, repository, sender, SagaDeadlines.none(), clock);
+    }
+
+    /**
+     * @param deadlines the index of running sagas by due time that the {@link SagaSweeper} reads
+     */
+    public SagaManager(SagaDefinition<D> definition,
+                       AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
+                       SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
         this.definition = Objects.requireNonNull(definition, "definition");
         this.repository = Objects.requireNonNull(repository, "repository");
         this.sender = Objects.requireNonNull(sender, "sender");
+        this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (!repository.aggregate().type().equals(definition.type())) {
             throw new IllegalArgumentException("the repository is not of saga type " + definition.type());
         }
     }
 
-    /** A manager with a repository of its own over {@code store}. */
+    /** A manager with a repository of its own over {@code store}, without a deadline index. */
     public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
                                             SagaMessageSender sender, Clock clock) {
+        return create(definition, store, snapshots, sender, SagaDeadlines.none(), clock);
+    }
+
+    /** A manager with a repository of its own over {@code store}, keeping {@code deadlines}. */
+    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
+                                            SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
         return new SagaManager<>(definition, AggregateRepository.builder(new SagaOrchestrator<>(definition))
-                .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, clock);
+                .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, deadlines, clock);
     }
 
     /** For SnapStart / CRaC priming: loads a saga that never exists (one Query). Writes nothing. */
@@ -95,7 +120,7 @@ public final class SagaManager<D> {
         String sagaId = sagaId(triggeringEventId);
         EventMetadata meta = (metadata == null ? EventMetadata.empty() : metadata)
                 .withMessageId(triggeringEventId).withCausationId(triggeringEventId);
-        return repository.create(sagaId, new StartSaga<>(sagaId, data, clock.instant()), meta);
+        return track(repository.create(sagaId, new StartSaga<>(sagaId, data, clock.instant()), meta));
     }
 
     /**
@@ -110,7 +135,7 @@ public final class SagaManager<D> {
             @SuppressWarnings("unchecked")
             EventEnvelope<X> typed = (EventEnvelope<X>) event;
             EventMetadata meta = EventMetadata.empty().withCorrelationId(event.metadata().correlationId())
-                    .withPrincipal(event.metadata().principal());
+                    .withPrincipal(event.metadata().principal()).withMessageSentAt(event.timestamp());
             start(event.eventId().toString(), data.apply(typed), meta);
         }).build();
     }
@@ -126,28 +151,77 @@ public final class SagaManager<D> {
         if (!message.sagaType().equals(definition.type())) {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
-        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type());
+        EventMetadata meta = metadata(message);
         Instant now = clock.instant();
         return switch (message) {
-            case ReplyMessage reply -> Optional.of(repository.update(reply.sagaId(),
-                    new HandleReply(reply.reply(), now), meta));
+            case ReplyMessage reply -> Optional.of(track(repository.update(reply.sagaId(),
+                    new HandleReply(reply.reply(), reply.messageId(), now), meta)));
             case DeadlineMessage deadline -> {
                 if (now.isBefore(deadline.deadline())) {
                     schedule(deadline, now);
                     yield Optional.empty();
                 }
-                yield Optional.of(repository.update(deadline.sagaId(),
-                        new DeadlineExpired(deadline.commandMessageId(), now), meta));
+                yield Optional.of(track(repository.update(deadline.sagaId(),
+                        new DeadlineExpired(deadline.commandMessageId(), now), meta)));
             }
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
         };
     }
 
+    /** What the orchestrator's repository is told about a reply or deadline message. */
+    EventMetadata metadata(SagaMessage message) {
+        return EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type())
+                .withMessageSentAt(message.sentAt());
+    }
+
     /**
-     * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel and
-     * schedules its deadline. Name: {@code saga-<type>-commands}.
+     * The sweeper's turn on a saga the index says is past due: {@code DeadlineExpired} with the id of that
+     * attempt's deadline message (whichever of the two comes second is a duplicate) and principal {@value
+     * #SWEEPER_PRINCIPAL}, so the action is in the saga's history. Then the index is brought up to date (a stale
+     * entry is repaired or removed).
+     *
+     * @return what the orchestrator did; empty when the saga does not exist (its entry is removed)
+     */
+    public Optional<CommandResult<SagaState<D>, SagaEvent>> expire(SagaDeadlines.Entry due) {
+        if (!due.sagaType().equals(definition.type())) {
+            throw new IllegalArgumentException("the entry is not of saga type " + definition.type());
+        }
+        EventMetadata meta = EventMetadata.empty()
+                .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
+                .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.sentAt());
+        try {
+            return Optional.of(track(repository.update(due.sagaId(),
+                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
+        } catch (StreamNotFoundException missing) {
+            deadlines.remove(due.sagaId(), Long.MAX_VALUE);
+            return Optional.empty();
+        }
+    }
+
+    /** Records in the index what the saga waits for now (or that it waits for nothing). */
+    private CommandResult<SagaState<D>, SagaEvent> track(CommandResult<SagaState<D>, SagaEvent> result) {
+        AggregateState<SagaState<D>> current = result.state();
+        SagaState<D> saga = current.state();
+        if (!saga.exists()) {
+            return result;
+        }
+        String sagaId = current.streamId().id();
+        if (saga.status().finished() || saga.awaitingCommandId() == null || saga.deadline() == null) {
+            deadlines.remove(sagaId, current.version());
+        } else {
+            deadlines.put(new SagaDeadlines.Entry(sagaId, definition.type(), saga.awaitingCommandId(),
+                    saga.attempt(), saga.deadline(), current.version(), saga.awaitingSince()));
+        }
+        return result;
+    }
+
+    /**
+     * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel, after
+     * scheduling its deadline (so that a command never leaves without one). Both messages carry the event's
+     * commit timestamp as {@code sentAt} (a re-send: when the command was first decided). Name:
+     * {@code saga-<type>-commands}.
      */
     public Subscriber commandSender() {
         return Subscriber.builder("saga-" + definition.type() + "-commands")
@@ -161,12 +235,16 @@ public final class SagaManager<D> {
         }
         SagaCommandEvent sent = Json.mapper().readValue(event.data(), SagaCommandEvent.class);
         String sagaId = event.streamId().id();
-        sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
-                definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command()));
+        Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())
+                ? sent.firstSentAt() : event.timestamp();
         if (sent.deadline() != null) {
-            schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId()), definition.type(),
-                    sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline()), clock.instant());
+            schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId(), sent.attempt()),
+                    definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline(),
+                    sentAt), clock.instant());
         }
+        sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
+                definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
+                sent.attempt(), sentAt));
     }
 
     private void schedule(DeadlineMessage deadline, Instant now) {

@@ -24,21 +24,54 @@ public sealed interface SagaMessage {
     /** Where replies (and deadlines) of this saga go. */
     String replyChannel();
 
-    /** A command to a participant. */
+    /**
+     * When the message was first sent: the commit timestamp of the event that caused it ({@code SagaCommandEvent}
+     * or {@code nosqles.SagaReplyRequested}), the same on every re-send and DLQ redrive (unlike SQS's
+     * {@code SentTimestamp}). Receivers pass it as {@code EventMetadata.messageSentAt}: only commits after it can
+     * hold the message's id. Null in messages written before it existed.
+     */
+    Instant sentAt();
+
+    /**
+     * A command to a participant.
+     *
+     * @param attempt 0 for the first send, n for the n-th re-send after a deadline: the message id stays (the
+     *        participant deduplicates), the transport's deduplication id changes (a FIFO queue would drop a
+     *        re-send within five minutes otherwise)
+     */
     record CommandMessage(String messageId, String sagaType, String sagaId, String replyChannel, String channel,
-                          String target, String commandType, String command) implements SagaMessage {
+                          String target, String commandType, String command, int attempt, Instant sentAt)
+            implements SagaMessage {
         public CommandMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command);
+            if (attempt < 0) {
+                throw new IllegalArgumentException("attempt must not be negative");
+            }
+        }
+
+        public CommandMessage(String messageId, String sagaType, String sagaId, String replyChannel, String channel,
+                              String target, String commandType, String command) {
+            this(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command, 0, null);
+        }
+
+        /** The transport's deduplication id of this send (SQS FIFO {@code MessageDeduplicationId}). */
+        public String deduplicationId() {
+            return dev.nosqles.saga.internal.SagaIds.sendDeduplicationId(messageId, attempt);
         }
     }
 
     /** A participant's reply. */
     record ReplyMessage(String messageId, String sagaType, String sagaId, String replyChannel, String inReplyTo,
-                        ReplyOutcome outcome, String reason, String data) implements SagaMessage {
+                        ReplyOutcome outcome, String reason, String data, Instant sentAt) implements SagaMessage {
         public ReplyMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, inReplyTo);
             Objects.requireNonNull(outcome, "outcome");
             data = data == null ? "{}" : data;
+        }
+
+        public ReplyMessage(String messageId, String sagaType, String sagaId, String replyChannel, String inReplyTo,
+                            ReplyOutcome outcome, String reason, String data) {
+            this(messageId, sagaType, sagaId, replyChannel, inReplyTo, outcome, reason, data, null);
         }
 
         public SagaReply reply() {
@@ -48,10 +81,15 @@ public sealed interface SagaMessage {
 
     /** "The deadline of this command is due", delivered late by the queue. */
     record DeadlineMessage(String messageId, String sagaType, String sagaId, String replyChannel,
-                           String commandMessageId, Instant deadline) implements SagaMessage {
+                           String commandMessageId, Instant deadline, Instant sentAt) implements SagaMessage {
         public DeadlineMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, commandMessageId);
             Objects.requireNonNull(deadline, "deadline");
+        }
+
+        public DeadlineMessage(String messageId, String sagaType, String sagaId, String replyChannel,
+                               String commandMessageId, Instant deadline) {
+            this(messageId, sagaType, sagaId, replyChannel, commandMessageId, deadline, null);
         }
     }
 
@@ -74,6 +112,9 @@ public sealed interface SagaMessage {
                 root.put("target", c.target());
                 root.put("commandType", c.commandType());
                 root.set("command", tree(c.command()));
+                if (c.attempt() > 0) {
+                    root.put("attempt", c.attempt());
+                }
             }
             case ReplyMessage r -> {
                 root.put("kind", "reply");
@@ -118,14 +159,15 @@ public sealed interface SagaMessage {
         return switch (kind) {
             case "command" -> new CommandMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "channel"),
-                    text(root, kind, "target"), text(root, kind, "commandType"), object(root, kind, "command"));
+                    text(root, kind, "target"), text(root, kind, "commandType"), object(root, kind, "command"),
+                    root.path("attempt").asInt(0), sentAt(root, kind));
             case "reply" -> new ReplyMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "inReplyTo"),
                     outcome(root), root.hasNonNull("reason") ? root.get("reason").asText() : null,
-                    root.has("data") ? object(root, kind, "data") : "{}");
+                    root.has("data") ? object(root, kind, "data") : "{}", sentAt(root, kind));
             case "deadline" -> new DeadlineMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"),
-                    text(root, kind, "commandMessageId"), instant(root));
+                    text(root, kind, "commandMessageId"), instant(root), sentAt(root, kind));
             default -> throw new SagaMessageException("unknown", "kind", "is not command, reply or deadline");
         };
     }
@@ -135,6 +177,20 @@ public sealed interface SagaMessage {
         root.put("sagaType", m.sagaType());
         root.put("sagaId", m.sagaId());
         root.put("replyChannel", m.replyChannel());
+        if (m.sentAt() != null) {
+            root.put("sentAt", m.sentAt().toString());
+        }
+    }
+
+    private static Instant sentAt(JsonNode root, String kind) {
+        if (!root.hasNonNull("sentAt")) {
+            return null;
+        }
+        try {
+            return Instant.parse(text(root, kind, "sentAt"));
+        } catch (DateTimeParseException e) {
+            throw new SagaMessageException(kind, "sentAt", "is not an ISO-8601 instant");
+        }
     }
 
     private static JsonNode tree(String json) {

@@ -27,10 +27,16 @@ import java.util.Objects;
  *   <li>A failed reply: the compensations of the earlier steps run in reverse order, each waiting for its reply;
  *       then the saga is {@code COMPENSATED}. A compensation's reply moves on whatever its outcome: compensations
  *       must be accepted (idempotent, harmless when there is nothing to undo).</li>
- *   <li>An expired deadline: like a failure, and the timed-out step's own compensation is sent too, without
+ *   <li>Every awaited command has a deadline (the step's, else the definition's default). When it passes, a
+ *       forward step with a compensation fails like a rejection, and its own compensation is sent too, without
  *       waiting for its reply (its participant is the one not answering; the FIFO queue delivers the undo after
- *       the late command).</li>
- *   <li>A reply or deadline for a command the saga is not waiting for produces no events.</li>
+ *       the late command, and a participant that finds nothing to undo leaves a countermeasure that refuses
+ *       the late command). A command that cannot be compensated (a forward step without compensation, or a
+ *       compensation) is re-sent with the same message id, up to {@link SagaDefinition#maxResends()} times,
+ *       then the saga ends {@code FAILED}.</li>
+ *   <li>A success reply to a command given up at its deadline sends that step's compensation again (fresh id
+ *       derived from the reply's id). Any other reply or deadline for a command the saga is not waiting for
+ *       produces no events.</li>
  * </ul>
  */
 public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, SagaEvent> {
@@ -76,7 +82,7 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
         D data = definition.dataClass().cast(start.data());
         List<SagaEvent> events = new ArrayList<>();
         events.add(new SagaOrchestratorCreated(type(), start.sagaId(), definition.encodeData(data)));
-        forward(start.sagaId(), data, 0, start.now(), events);
+        forward(start.sagaId(), data, 0, start.now(), List.of(), events);
         return events;
     }
 
@@ -84,7 +90,7 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
         requireStarted(state);
         SagaReply reply = handle.reply();
         if (!state.awaits(reply.inReplyTo())) {
-            return List.of();
+            return late(state, handle);
         }
         List<SagaEvent> events = new ArrayList<>();
         switch (state.status()) {
@@ -92,30 +98,88 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
                 Step<D> step = definition.steps().get(state.step());
                 switch (reply.outcome()) {
                     case SUCCESS -> forward(state.sagaId(), step.afterReply(state.data(), reply.data()),
-                            state.step() + 1, handle.now(), events);
+                            state.step() + 1, handle.now(), state.abandoned(), events);
                     case FAILURE -> compensate(state.sagaId(), state.data(), state.step() - 1,
-                            step.name() + ":" + (reply.reason() == null ? "failed" : reply.reason()), events);
+                            step.name() + ":" + (reply.reason() == null ? "failed" : reply.reason()), handle.now(),
+                            state.abandoned(), events);
                 }
             }
-            case COMPENSATING -> compensate(state.sagaId(), state.data(), state.step() - 1, state.reason(), events);
-            case COMPLETED, COMPENSATED -> {
+            case COMPENSATING -> compensate(state.sagaId(), state.data(), state.step() - 1, state.reason(),
+                    handle.now(), state.abandoned(), events);
+            case COMPLETED, COMPENSATED, FAILED -> {
                 return List.of(); // awaits nothing; unreachable through awaits()
             }
         }
         return events;
     }
 
+    /**
+     * A reply the saga does not wait for. A success to a command whose step was given up at its deadline means
+     * the participant did it after all, after (or without) the compensation sent then: the compensation is sent
+     * again, with a fresh id derived from the reply's (the first may have been consumed already), not awaited.
+     * Anything else is dropped.
+     */
+    private List<SagaEvent> late(SagaState<D> state, HandleReply handle) {
+        SagaReply reply = handle.reply();
+        if (reply.outcome() != ReplyOutcome.SUCCESS || !state.abandoned().contains(reply.inReplyTo())) {
+            return List.of();
+        }
+        List<Step<D>> steps = definition.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Step<D> step = steps.get(i);
+            if (SagaIds.commandMessageId(state.sagaId(), i, false).equals(reply.inReplyTo())
+                    && step.compensation().isPresent()) {
+                String id = SagaIds.lateCompensationId(handle.replyMessageId() != null ? handle.replyMessageId()
+                        : "in-reply-to:" + reply.inReplyTo());
+                Rendered rendered = step.compensation().get().render(state.data());
+                return List.of(new SagaCommandEvent(id, step.name(), true, rendered.channel(), rendered.target(),
+                        rendered.commandType(), rendered.command(), null, 0, null));
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The awaited command's deadline passed (ADR 0005): a forward step with a compensation is compensated (its
+     * own compensation sent too, not awaited); a command that cannot be compensated (a forward step without
+     * one, or a compensation) is re-sent with the same message id and a new deadline, up to
+     * {@link SagaDefinition#maxResends()} times, after which the saga ends {@code FAILED}.
+     */
     private List<SagaEvent> deadline(SagaState<D> state, DeadlineExpired expired) {
         requireStarted(state);
-        if (state.status() != SagaStatus.RUNNING || !state.awaits(expired.commandMessageId())
+        if (state.status().finished() || !state.awaits(expired.commandMessageId())
                 || state.deadline() == null || expired.now().isBefore(state.deadline())) {
             return List.of();
         }
         Step<D> step = definition.steps().get(state.step());
+        boolean compensating = state.status() == SagaStatus.COMPENSATING;
         List<SagaEvent> events = new ArrayList<>();
-        step.compensation().ifPresent(undo -> events.add(command(state.sagaId(), state.step(), step, true, undo,
-                state.data(), null)));
-        compensate(state.sagaId(), state.data(), state.step() - 1, step.name() + ":deadline-expired", events);
+        if (!compensating && step.compensation().isPresent()) {
+            List<String> abandoned = new ArrayList<>(state.abandoned());
+            abandoned.add(state.awaitingCommandId());
+            events.add(command(state.sagaId(), state.step(), step, true, step.compensation().get(), state.data(),
+                    null));
+            compensate(state.sagaId(), state.data(), state.step() - 1, step.name() + ":deadline-expired",
+                    expired.now(), abandoned, events);
+            return events;
+        }
+        String unanswered = step.name() + (compensating ? ":compensation-unanswered" : ":unanswered");
+        if (state.attempt() >= definition.maxResends()) {
+            String reason = compensating && state.reason() != null ? state.reason() + "; " + unanswered : unanswered;
+            events.add(new SagaOrchestratorUpdated(definition.encodeData(state.data()), state.step(),
+                    SagaStatus.FAILED, null, null, reason, state.attempt(), null, state.abandoned()));
+            return events;
+        }
+        Action<D, ?> action = compensating ? step.compensation().orElseThrow() : step.invocation().orElseThrow();
+        Instant deadline = expired.now().plus(definition.deadlineOf(step, compensating));
+        int attempt = state.attempt() + 1;
+        Rendered rendered = action.render(state.data());
+        events.add(new SagaCommandEvent(state.awaitingCommandId(), step.name(), compensating, rendered.channel(),
+                rendered.target(), rendered.commandType(), rendered.command(), deadline, attempt,
+                state.awaitingSince()));
+        events.add(new SagaOrchestratorUpdated(definition.encodeData(state.data()), state.step(), state.status(),
+                state.awaitingCommandId(), deadline, state.reason(), attempt, state.awaitingSince(),
+                state.abandoned()));
         return events;
     }
 
@@ -126,38 +190,41 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
     }
 
     /** Sends the command of the first invoking step at or after {@code from}, or completes. */
-    private void forward(String sagaId, D data, int from, Instant now, List<SagaEvent> events) {
+    private void forward(String sagaId, D data, int from, Instant now, List<String> abandoned,
+                         List<SagaEvent> events) {
         List<Step<D>> steps = definition.steps();
         for (int i = from; i < steps.size(); i++) {
             Step<D> step = steps.get(i);
             if (step.invocation().isPresent()) {
-                Instant deadline = step.deadline() == null ? null : now.plus(step.deadline());
+                Instant deadline = now.plus(definition.deadlineOf(step, false));
                 SagaCommandEvent sent = command(sagaId, i, step, false, step.invocation().get(), data, deadline);
                 events.add(sent);
                 events.add(new SagaOrchestratorUpdated(definition.encodeData(data), i, SagaStatus.RUNNING,
-                        sent.commandMessageId(), deadline, null));
+                        sent.commandMessageId(), deadline, null, 0, now, abandoned));
                 return;
             }
         }
         events.add(new SagaOrchestratorUpdated(definition.encodeData(data), steps.size(), SagaStatus.COMPLETED,
-                null, null, null));
+                null, null, null, 0, null, abandoned));
     }
 
     /** Sends the compensation of the first compensating step at or before {@code from}, or ends compensated. */
-    private void compensate(String sagaId, D data, int from, String reason, List<SagaEvent> events) {
+    private void compensate(String sagaId, D data, int from, String reason, Instant now, List<String> abandoned,
+                            List<SagaEvent> events) {
         List<Step<D>> steps = definition.steps();
         for (int i = from; i >= 0; i--) {
             Step<D> step = steps.get(i);
             if (step.compensation().isPresent()) {
-                SagaCommandEvent sent = command(sagaId, i, step, true, step.compensation().get(), data, null);
+                Instant deadline = now.plus(definition.deadlineOf(step, true));
+                SagaCommandEvent sent = command(sagaId, i, step, true, step.compensation().get(), data, deadline);
                 events.add(sent);
                 events.add(new SagaOrchestratorUpdated(definition.encodeData(data), i, SagaStatus.COMPENSATING,
-                        sent.commandMessageId(), null, reason));
+                        sent.commandMessageId(), deadline, reason, 0, now, abandoned));
                 return;
             }
         }
         events.add(new SagaOrchestratorUpdated(definition.encodeData(data), -1, SagaStatus.COMPENSATED, null, null,
-                reason));
+                reason, 0, null, abandoned));
     }
 
     private SagaCommandEvent command(String sagaId, int index, Step<D> step, boolean compensation,
@@ -165,7 +232,7 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
         Rendered rendered = action.render(data);
         return new SagaCommandEvent(SagaIds.commandMessageId(sagaId, index, compensation), step.name(),
                 compensation, rendered.channel(), rendered.target(), rendered.commandType(), rendered.command(),
-                deadline);
+                deadline, 0, null);
     }
 
     @Override
@@ -176,7 +243,8 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
             case SagaCommandEvent sent -> state;
             case SagaOrchestratorUpdated updated -> new SagaState<>(state.sagaId(),
                     definition.decodeData(updated.data()), updated.step(), updated.status(),
-                    updated.awaitingCommandId(), updated.deadline(), updated.reason());
+                    updated.awaitingCommandId(), updated.deadline(), updated.reason(), updated.attempt(),
+                    updated.awaitingSince(), updated.abandoned());
         };
     }
 

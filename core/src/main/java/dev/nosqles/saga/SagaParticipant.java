@@ -13,9 +13,12 @@ import dev.nosqles.saga.SagaMessage.CommandMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.subscription.Subscriber;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -25,11 +28,15 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link #handle}: {@code updateRecording} with the command message id as message id; whatever the
  *       outcome, a {@code nosqles.SagaReplyRequested} pseudo event is appended with it (a rejection is a
- *       {@code FAILURE} reply). A redelivered command is a duplicate: nothing is written, no second reply.</li>
+ *       {@code FAILURE} reply). A redelivered command is a duplicate: nothing is written; given the event
+ *       store, the participant sends the reply it recorded again (same reply id), so a saga that re-sends a
+ *       command whose reply was lost gets its answer.</li>
  *   <li>A target that does not exist gets a {@code FAILURE} reply sent at once, with a reply id derived from the
  *       command id: a redelivery sends the same reply id, which the saga drops. The saga never hangs.</li>
  *   <li>{@link #replySender()}: the stream subscriber that sends the requested replies, the pseudo event's id
- *       being the reply's message id.</li>
+ *       being the reply's message id and its commit timestamp the reply's {@code sentAt}.</li>
+ *   <li>The command's {@code sentAt} goes to the repository as {@code EventMetadata.messageSentAt}: only
+ *       commits after it can hold the command's id.</li>
  * </ul>
  *
  * @param <S> the participant's state
@@ -46,9 +53,21 @@ public final class SagaParticipant<S, C, E> {
     private final Channel<C> channel;
     private final SagaMessageSender sender;
     private final Function<CommandOutcome<S, E>, Object> replyData;
+    private final EventStore store;
 
+    /** A participant whose redelivered commands get no reply (see the constructors taking the event store). */
     public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender) {
-        this(repository, channel, sender, outcome -> null);
+        this(repository, channel, sender, outcome -> null, null);
+    }
+
+    /**
+     * A participant that answers a redelivered command again with the reply it recorded the first time.
+     *
+     * @param store the event store of {@code repository}, read when a command turns out a duplicate
+     */
+    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
+                           EventStore store) {
+        this(repository, channel, sender, outcome -> null, Objects.requireNonNull(store, "store"));
     }
 
     /**
@@ -56,10 +75,21 @@ public final class SagaParticipant<S, C, E> {
      */
     public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
                            Function<CommandOutcome<S, E>, Object> replyData) {
+        this(repository, channel, sender, replyData, null);
+    }
+
+    /**
+     * @param replyData the data of a reply (a record, or null for none) for each outcome
+     * @param store the event store of {@code repository}, read when a command turns out a duplicate to send its
+     *        recorded reply again; null to send none
+     */
+    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
+                           Function<CommandOutcome<S, E>, Object> replyData, EventStore store) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.replyData = Objects.requireNonNull(replyData, "replyData");
+        this.store = store;
     }
 
     /** For SnapStart / CRaC priming: loads an aggregate that never exists (one Query). Writes nothing. */
@@ -82,18 +112,48 @@ public final class SagaParticipant<S, C, E> {
             throw new SagaMessageException("command", "channel", "is not " + channel.name());
         }
         C command = channel.decode(message.commandType(), message.command());
-        EventMetadata meta = EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
-                .withPrincipal("saga:" + message.sagaType());
+        EventMetadata meta = metadata(message);
         try {
-            return repository.updateRecording(message.target(), command, meta, outcome -> replyRequested(message,
-                    outcome));
+            CommandResult<S, E> result = repository.updateRecording(message.target(), command, meta,
+                    outcome -> replyRequested(message, outcome));
+            if (result.duplicate() && store != null) {
+                resendRecordedReply(message);
+            }
+            return result;
         } catch (StreamNotFoundException missing) {
             sender.send(new ReplyMessage(SagaIds.directReplyId(message.messageId()), message.sagaType(),
                     message.sagaId(), message.replyChannel(), message.messageId(), ReplyOutcome.FAILURE,
-                    TARGET_NOT_FOUND, "{}"));
+                    TARGET_NOT_FOUND, "{}", message.sentAt()));
             return null;
         }
+    }
+
+    /**
+     * A command the aggregate has processed came again: a re-send after the saga's deadline, or a redelivery.
+     * The first reply may have been lost (it died in the reply queue's dead-letter queue), and the saga re-sends
+     * with the same id precisely because it got none; so the recorded reply is sent again, with its own id (the
+     * saga drops it if it had it). One read of the aggregate's stream, only for duplicates.
+     */
+    private void resendRecordedReply(CommandMessage message) {
+        List<RecordedEvent> events = store.read(repository.streamId(message.target()), ReadRequest.all()).events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            RecordedEvent event = events.get(i);
+            if (REPLY_REQUESTED.equals(event.type()) && message.messageId().equals(event.metadata().messageId())) {
+                try {
+                    sendReply(event, sender);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("a recorded reply request cannot be read", e);
+                }
+                return;
+            }
+        }
+    }
+
+    /** What the participant's repository is told about a command message (its id bounds duplicate searches). */
+    static EventMetadata metadata(CommandMessage message) {
+        return EventMetadata.empty().withMessageId(message.messageId())
+                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
+                .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
     }
 
     private PseudoEvent replyRequested(CommandMessage message, CommandOutcome<S, E> outcome) {
@@ -141,6 +201,6 @@ public final class SagaParticipant<S, C, E> {
                 data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
                 ReplyOutcome.valueOf(data.get("outcome").asText()),
                 data.hasNonNull("reason") ? data.get("reason").asText() : null,
-                data.has("data") ? data.get("data").toString() : "{}"));
+                data.has("data") ? data.get("data").toString() : "{}", event.timestamp()));
     }
 }

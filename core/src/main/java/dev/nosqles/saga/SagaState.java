@@ -1,6 +1,7 @@
 package dev.nosqles.saga;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A saga orchestrator's state.
@@ -12,9 +13,23 @@ import java.time.Instant;
  * @param awaitingCommandId the command message id whose reply is awaited, or null
  * @param deadline when waiting for it ends, or null
  * @param reason why it compensates (the failed step and the participant's reason), or null
+ * @param attempt how often the awaited command has been re-sent (0: sent once)
+ * @param awaitingSince when the awaited command was first decided, or null
+ * @param abandoned forward commands given up at their deadline (their step compensated): a late success reply to
+ *        one of them triggers its compensation again
  */
 public record SagaState<D>(String sagaId, D data, int step, SagaStatus status, String awaitingCommandId,
-                           Instant deadline, String reason) {
+                           Instant deadline, String reason, int attempt, Instant awaitingSince,
+                           List<String> abandoned) {
+
+    public SagaState {
+        abandoned = abandoned == null ? List.of() : List.copyOf(abandoned);
+    }
+
+    public SagaState(String sagaId, D data, int step, SagaStatus status, String awaitingCommandId,
+                     Instant deadline, String reason) {
+        this(sagaId, data, step, status, awaitingCommandId, deadline, reason, 0, null, List.of());
+    }
 
     public static <D> SagaState<D> none() {
         return new SagaState<>(null, null, -1, null, null, null, null);

@@ -9,12 +9,17 @@ public enum SagaStatus {
     /** Every step succeeded. */
     COMPLETED,
     /** A step failed and every compensation has been run: the saga failed. */
-    COMPENSATED;
+    COMPENSATED,
+    /**
+     * A command that cannot be compensated (a step after the pivot, or a compensation) stayed unanswered after
+     * every re-send: the saga gave up; an operator must look (the reason names the step).
+     */
+    FAILED;
 
     public boolean finished() {
         return switch (this) {
             case RUNNING, COMPENSATING -> false;
-            case COMPLETED, COMPENSATED -> true;
+            case COMPLETED, COMPENSATED, FAILED -> true;
         };
     }
 }

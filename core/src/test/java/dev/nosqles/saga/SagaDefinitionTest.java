@@ -88,6 +88,27 @@ class SagaDefinitionTest {
     }
 
     @Test
+    void when_a_message_was_first_sent_and_a_commands_attempt_survive_the_wire_and_old_bodies_still_read() {
+        Instant sentAt = Instant.parse("2026-01-01T00:00:00.123Z");
+        CommandMessage resent = new CommandMessage("m1", "TransferSaga", "s1", "saga-replies", "accounts", "a",
+                "Deposit", "{\"amount\":3}", 2, sentAt);
+        SagaMessage reply = new ReplyMessage("r1", "TransferSaga", "s1", "saga-replies", "m1", ReplyOutcome.SUCCESS,
+                null, "{}", sentAt);
+        SagaMessage deadline = new DeadlineMessage("d1", "TransferSaga", "s1", "saga-replies", "m1",
+                Instant.parse("2026-01-01T00:00:30Z"), sentAt);
+
+        assertThat(SagaMessage.decode(SagaMessage.encode(resent))).isEqualTo(resent);
+        assertThat(SagaMessage.decode(SagaMessage.encode(reply))).isEqualTo(reply);
+        assertThat(SagaMessage.decode(SagaMessage.encode(deadline))).isEqualTo(deadline);
+        assertThat(resent.deduplicationId()).isNotEqualTo("m1");
+        assertThat(new CommandMessage("m1", "TransferSaga", "s1", "saga-replies", "accounts", "a", "Deposit",
+                "{}").deduplicationId()).isEqualTo("m1");
+        assertThat(SagaMessage.decode("{\"kind\":\"reply\",\"messageId\":\"r1\",\"sagaType\":\"T\","
+                + "\"sagaId\":\"s\",\"replyChannel\":\"c\",\"inReplyTo\":\"m1\",\"outcome\":\"SUCCESS\"}").sentAt())
+                .isNull();
+    }
+
+    @Test
     void a_body_that_is_not_a_saga_message_is_refused_naming_the_field_not_the_content() {
         assertThatThrownBy(() -> SagaMessage.decode("{\"kind\":\"reply\",\"messageId\":\"secret-42\"}"))
                 .isInstanceOfSatisfying(SagaMessageException.class, e -> assertThat(e.field()).isEqualTo("sagaType"))

@@ -88,8 +88,9 @@ class SagaManagerTest {
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().deposits()).isEqualTo(1);
-        assertThat(sender.deadlines).hasSize(2);
-        assertThat(sender.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        assertThat(sender.deadlines).hasSize(3);
+        assertThat(sender.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(10),
+                SagaDefinition.DEFAULT_DEADLINE);
     }
 
     @Test
@@ -127,6 +128,7 @@ class SagaManagerTest {
         SagaDefinition<Transfer.Data> slow = SagaDefinition.builder("SlowSaga", Transfer.Data.class)
                 .step("wait").invoke(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Deposit(1))
                 .deadline(Duration.ofMinutes(40))
+                .compensate(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Withdraw(1))
                 .build();
         SagaManager<Transfer.Data> manager = SagaManager.create(slow, store, SnapshotStore.none(), sender, clock);
         String sagaId = manager.start("event-4", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())

@@ -5,6 +5,7 @@ import static dev.nosqles.saga.testing.SagaFixture.compensation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.saga.SagaEvent.SagaCommandEvent;
+import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.saga.testing.SagaFixture;
 import dev.nosqles.testsupport.BankAccount.Deposit;
 import dev.nosqles.testsupport.BankAccount.Open;
@@ -110,5 +111,116 @@ class SagaOrchestratorTest {
 
         assertThat(twin.current().awaitingCommandId()).isEqualTo(saga.current().awaitingCommandId());
         assertThat(ACCOUNTS.name()).isEqualTo("accounts");
+    }
+
+    @Test
+    void every_step_has_a_deadline_the_steps_own_or_the_definitions_default_compensations_included() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        SagaFixture.Outcome<Transfer.Data> audit = saga.whenSucceeded();
+        assertThat(audit.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")
+                .plus(SagaDefinition.DEFAULT_DEADLINE));
+
+        SagaFixture.Outcome<Transfer.Data> compensating = saga.whenFailed("audit-closed");
+        assertThat(compensating.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")
+                .plus(SagaDefinition.DEFAULT_DEADLINE));
+        assertThat(((SagaCommandEvent) compensating.events().get(0)).deadline())
+                .isEqualTo(compensating.state().deadline());
+    }
+
+    @Test
+    void a_step_without_compensation_past_its_deadline_is_re_sent_with_the_same_message_id_and_a_new_deadline() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        saga.whenSucceeded();
+        String audit = saga.current().awaitingCommandId();
+
+        SagaFixture.Outcome<Transfer.Data> resent = saga.whenDeadlinePasses()
+                .thenSent(command(Transfer.ACCOUNTS, "audit", new Open("audit")))
+                .thenStatus(SagaStatus.RUNNING);
+
+        SagaCommandEvent again = (SagaCommandEvent) resent.events().get(0);
+        assertThat(again.commandMessageId()).isEqualTo(audit);
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.firstSentAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(resent.state().awaitingCommandId()).isEqualTo(audit);
+        assertThat(resent.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:05:00Z")
+                .plus(SagaDefinition.DEFAULT_DEADLINE));
+        saga.whenSucceeded().thenStatus(SagaStatus.COMPLETED);
+    }
+
+    @Test
+    void a_command_unanswered_after_every_re_send_ends_the_saga_failed_with_a_reason_naming_the_step() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        saga.whenSucceeded();
+        for (int resend = 1; resend <= SagaDefinition.DEFAULT_MAX_RESENDS; resend++) {
+            saga.whenDeadlinePasses().thenSent(command(Transfer.ACCOUNTS, "audit", new Open("audit")));
+        }
+
+        saga.whenDeadlinePasses().thenNothingSent().thenStatus(SagaStatus.FAILED).thenReason("audit:unanswered");
+        assertThat(saga.current().status().finished()).isTrue();
+        assertThat(saga.current().awaitingCommandId()).isNull();
+    }
+
+    @Test
+    void a_compensation_past_its_deadline_is_re_sent_with_the_same_message_id() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        SagaFixture.Outcome<Transfer.Data> failed = saga.whenFailed("account-closed");
+        String undo = failed.state().awaitingCommandId();
+
+        SagaFixture.Outcome<Transfer.Data> resent = saga.whenDeadlinePasses()
+                .thenSent(compensation(Transfer.ACCOUNTS, "a", new Deposit(5)))
+                .thenStatus(SagaStatus.COMPENSATING)
+                .thenReason("deposit:account-closed");
+        assertThat(((SagaCommandEvent) resent.events().get(0)).commandMessageId()).isEqualTo(undo);
+        saga.whenSucceeded().thenStatus(SagaStatus.COMPENSATED);
+    }
+
+    @Test
+    void a_success_reply_to_a_step_given_up_at_its_deadline_sends_its_compensation_again_with_a_fresh_id() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        String deposit = saga.current().awaitingCommandId();
+        SagaCommandEvent firstUndo = (SagaCommandEvent) saga.whenDeadlinePasses().events().get(0);
+        saga.whenSucceeded().thenStatus(SagaStatus.COMPENSATED);
+
+        SagaFixture.Outcome<Transfer.Data> late = saga.whenReply("late-reply", deposit, ReplyOutcome.SUCCESS, null,
+                null).thenSent(compensation(Transfer.ACCOUNTS, "b", new Withdraw(5)))
+                .thenStatus(SagaStatus.COMPENSATED);
+
+        SagaCommandEvent undo = (SagaCommandEvent) late.events().get(0);
+        assertThat(undo.commandMessageId()).isEqualTo(SagaIds.lateCompensationId("late-reply"))
+                .isNotEqualTo(firstUndo.commandMessageId());
+        assertThat(undo.deadline()).isNull();
+    }
+
+    @Test
+    void a_late_failure_reply_to_a_step_given_up_at_its_deadline_needs_no_compensation_and_is_ignored() {
+        saga.whenStarted(data);
+        saga.whenSucceeded();
+        String deposit = saga.current().awaitingCommandId();
+        saga.whenDeadlinePasses();
+
+        saga.whenReplyTo(deposit, ReplyOutcome.FAILURE, "credit-reservation-voided", null).thenIgnored();
+    }
+
+    @Test
+    void events_stored_before_attempts_and_abandoned_commands_existed_still_read() throws Exception {
+        var mapper = dev.nosqles.internal.Json.mapper();
+        SagaEvent.SagaOrchestratorUpdated updated = mapper.readValue("{\"data\":\"{}\",\"step\":1,"
+                + "\"status\":\"RUNNING\",\"awaitingCommandId\":\"c1\",\"deadline\":\"2026-01-01T00:00:30Z\"}",
+                SagaEvent.SagaOrchestratorUpdated.class);
+        SagaCommandEvent sent = mapper.readValue("{\"commandMessageId\":\"c1\",\"step\":\"withdraw\","
+                + "\"compensation\":false,\"channel\":\"accounts\",\"target\":\"a\",\"commandType\":\"Withdraw\","
+                + "\"command\":\"{}\",\"deadline\":null}", SagaCommandEvent.class);
+
+        assertThat(updated.attempt()).isZero();
+        assertThat(updated.abandoned()).isNull();
+        assertThat(sent.attempt()).isZero();
+        assertThat(sent.firstSentAt()).isNull();
+        assertThat(new SagaOrchestrator<>(Transfer.definition()).apply(
+                new SagaState<>("s", data, 0, SagaStatus.RUNNING, null, null, null), updated).abandoned()).isEmpty();
     }
 }

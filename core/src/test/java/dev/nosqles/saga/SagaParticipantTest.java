@@ -89,4 +89,24 @@ class SagaParticipantTest {
         assertThat(sender.replies.get(0).inReplyTo()).isEqualTo("m9");
         assertThat(sender.replies.get(0).messageId()).isNotEqualTo("m9");
     }
+
+    @Test
+    void given_its_event_store_a_participant_answers_a_redelivered_command_again_with_the_reply_it_recorded() {
+        SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> answering =
+                new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender, store);
+        answering.handle(message("m1", "a", "Withdraw", "{\"amount\":40}")); // rejected: a FAILURE reply recorded
+        RecordedEvent recorded = stream("a").get(2);
+
+        CommandResult<BankAccount.State, BankAccount.Event> again =
+                answering.handle(message("m1", "a", "Withdraw", "{\"amount\":40}"));
+
+        assertThat(again.duplicate()).isTrue();
+        assertThat(stream("a")).hasSize(3);
+        assertThat(sender.replies).singleElement().satisfies(reply -> {
+            assertThat(reply.messageId()).isEqualTo(recorded.eventId().toString());
+            assertThat(reply.inReplyTo()).isEqualTo("m1");
+            assertThat(reply.outcome()).isEqualTo(ReplyOutcome.FAILURE);
+            assertThat(reply.sentAt()).isEqualTo(recorded.timestamp());
+        });
+    }
 }

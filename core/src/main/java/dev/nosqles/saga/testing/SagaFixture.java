@@ -115,9 +115,16 @@ public final class SagaFixture<D> {
 
     /** A reply to the command with this message id (awaited or not). */
     public Outcome<D> whenReplyTo(String commandMessageId, ReplyOutcome outcome, String reason, Object replyData) {
+        return whenReply(UUID.randomUUID().toString(), commandMessageId, outcome, reason, replyData);
+    }
+
+    /** A reply with this message id to the command with that message id (awaited or not). */
+    public Outcome<D> whenReply(String replyMessageId, String commandMessageId, ReplyOutcome outcome, String reason,
+                                Object replyData) {
         String data = replyData == null ? "{}" : Json.mapper().valueToTree(replyData).toString();
         SagaReply reply = new SagaReply(commandMessageId, outcome, reason, data);
-        return run(() -> repository.update(sagaId, new SagaCommand.HandleReply(reply, now), meta()));
+        EventMetadata meta = EventMetadata.empty().withMessageId(replyMessageId);
+        return run(() -> repository.update(sagaId, new SagaCommand.HandleReply(reply, meta.messageId(), now), meta));
     }
 
     /** The clock moves to the awaited command's deadline and the deadline message arrives. */

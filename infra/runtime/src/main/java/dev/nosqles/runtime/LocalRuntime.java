@@ -5,11 +5,13 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.esm.DynamoDbStreamPoller;
 import dev.nosqles.runtime.esm.EsmClients;
 import dev.nosqles.runtime.esm.EventSourcePoller;
 import dev.nosqles.runtime.esm.QueueMapping;
+import dev.nosqles.runtime.esm.SchedulePoller;
 import dev.nosqles.runtime.esm.SqsPoller;
 import dev.nosqles.runtime.esm.StartingPosition;
 import dev.nosqles.runtime.esm.StreamMapping;
@@ -47,7 +49,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code make run}: the whole application as template.yaml declares it, on a local AWS. It reads the template,
  * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS,
  * instantiates each function's handler with the environment the template gives it, serves the HttpApi routes and
- * runs a poller per DynamoDB and SQS event. Each HTTP request and each event-source invocation is logged on one
+ * runs a poller per DynamoDB and SQS event and a timer per {@code Schedule} event ({@code rate(...)}). Each HTTP request and each event-source invocation is logged on one
  * line (see {@link InvocationLog}).
  *
  * <p>Embeddable: {@link #start(Options)} returns a {@link RunningApp}; tests start it without pollers running and
@@ -188,6 +190,7 @@ public final class LocalRuntime {
             for (FunctionDefinition function : template.functions()) {
                 pollers.addAll(pollersOf(function, handlers.get(function.logicalId()), resources, esm,
                         options.stackName() + "-esm-checkpoints", log));
+                pollers.addAll(schedulesOf(function, handlers.get(function.logicalId()), aws.region().id(), log));
             }
             // stopped first on close (the list is closed in reverse)
             started.addAll(pollers);
@@ -248,6 +251,25 @@ public final class LocalRuntime {
                     .withReportBatchItemFailures(e.reportBatchItemFailures());
             pollers.add(new SqsPoller(mapping, InvocationLog.queue(function.logicalId(), e.name(),
                     Handlers.as(handler, SQSEvent.class, function), log), esm, timeout));
+        }
+        return pollers;
+    }
+
+    /**
+     * A {@link SchedulePoller} per enabled {@code rate(...)} Schedule event; {@code cron(...)} rules are not run
+     * locally (said on one line).
+     */
+    private static List<EventSourcePoller> schedulesOf(FunctionDefinition function, Object handler, String region,
+                                                       Consumer<String> log) {
+        List<EventSourcePoller> pollers = new ArrayList<>();
+        for (FunctionDefinition.ScheduleEvent e : function.scheduleEvents()) {
+            if (!e.enabled() || e.rate() == null) {
+                log.accept("  schedule " + function.logicalId() + "-" + e.name() + " (" + e.expression()
+                        + ") is not run locally: " + (e.enabled() ? "only rate(...) expressions are" : "disabled"));
+                continue;
+            }
+            pollers.add(new SchedulePoller(function.logicalId() + "-" + e.name(), function.logicalId(), e.rate(),
+                    Handlers.as(handler, ScheduledEvent.class, function), region, Clock.systemUTC(), log));
         }
         return pollers;
     }

@@ -308,6 +308,29 @@ class LocalRuntimeSagaTest {
                 .noneSatisfy(line -> assertThat(line).contains("Ann"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_runtime_runs_the_saga_sweeper_on_its_schedule_and_a_finished_saga_leaves_nothing_to_sweep() {
+        String customerId = createCustomer("100");
+        String orderId = placeOrder(customerId, "30");
+        app.pollers().stream().filter(p -> !(p instanceof dev.nosqles.runtime.esm.SchedulePoller))
+                .filter(p -> p.mappingId().startsWith("OrderSagaStreamFunction")).forEach(p -> p.drainUntilIdle());
+        String deadlinesTable = app.resources().tableName("SagaDeadlinesTable");
+        assertThat(dynamoDb.scan(b -> b.tableName(deadlinesTable)).items()).isNotEmpty(); // the new saga's deadline
+        settle();
+        assertThat(state(orderId)).isEqualTo("APPROVED");
+
+        assertThat(app.pollers()).filteredOn(p -> p.mappingId().equals("SagaSweeperFunction-Sweep"))
+                .singleElement().isInstanceOfSatisfying(dev.nosqles.runtime.esm.SchedulePoller.class,
+                        p -> assertThat(p.next()).isAfter(java.time.Instant.now().plusSeconds(1)));
+        assertThat(log).contains("  event source SagaSweeperFunction-Sweep");
+        Object sweep = ((com.amazonaws.services.lambda.runtime.RequestHandler<
+                com.amazonaws.services.lambda.runtime.events.ScheduledEvent, Object>) app.handler("SagaSweeperFunction"))
+                .handleRequest(new com.amazonaws.services.lambda.runtime.events.ScheduledEvent(), null);
+        assertThat((Map<String, Integer>) sweep).containsEntry("pastDue", 0);
+        assertThat(dynamoDb.scan(b -> b.tableName(deadlinesTable)).items()).isEmpty(); // every saga here has ended
+    }
+
     /** Everything on the queue, each message deleted once read (a FIFO group releases its next only then). */
     private List<JsonNode> receiveAll(String queueUrl) {
         List<JsonNode> all = new ArrayList<>();

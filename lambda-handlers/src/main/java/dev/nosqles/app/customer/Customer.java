@@ -7,6 +7,7 @@ import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
 import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
+import dev.nosqles.app.customer.CustomerEvent.CreditReservationVoided;
 import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import java.math.BigDecimal;
@@ -18,9 +19,14 @@ import java.util.List;
  * <p>Rules:
  * <ul>
  *   <li>a reservation may not exceed the available credit ({@link CustomerCreditLimitExceeded});</li>
- *   <li>reservations and releases are idempotent by order id: reserving again for an order that holds a
- *       reservation, or releasing for an order that holds none, changes nothing (no events), so redelivered
- *       messages are harmless;</li>
+ *   <li>reservations are idempotent by order id: reserving again for an order that holds a reservation
+ *       changes nothing (no events);</li>
+ *   <li>robust to reordering (ADR 0005): a release for an order that holds no reservation records
+ *       {@link CreditReservationVoided} (the semantic lock), and a reservation for a voided order is refused
+ *       ({@link CreditReservationVoidedException}, a {@code FAILURE} reply to a saga). So a compensation that
+ *       overtakes the reservation it undoes (the reservation was stuck in a dead-letter queue and redriven
+ *       later) nets to nothing instead of holding credit for a rejected order forever. Releasing a voided
+ *       order again changes nothing;</li>
  *   <li>commands other than {@link CreateCustomer} need a created customer, and it is created once
  *       ({@link CustomerLifecycleViolation}).</li>
  * </ul>
@@ -33,6 +39,7 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
             .add("CustomerCreated", 1, CustomerCreated.class)
             .add("CreditReserved", 1, CreditReserved.class)
             .add("CreditReleased", 1, CreditReleased.class)
+            .add("CreditReservationVoided", 1, CreditReservationVoided.class)
             .build();
 
     @Override
@@ -59,16 +66,27 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
         return switch (command) {
             case CreateCustomer create -> throw CustomerLifecycleViolation.alreadyCreated();
             case ReserveCredit reserve -> reserve(state, reserve);
-            case ReleaseCredit release -> {
-                BigDecimal held = state.reservations().get(release.orderId());
-                yield held == null ? List.of() : List.of(new CreditReleased(release.orderId(), held));
-            }
+            case ReleaseCredit release -> release(state, release);
         };
+    }
+
+    private static List<CustomerEvent> release(CustomerState state, ReleaseCredit release) {
+        BigDecimal held = state.reservations().get(release.orderId());
+        if (held != null) {
+            return List.of(new CreditReleased(release.orderId(), held));
+        }
+        if (state.voided().contains(release.orderId())) {
+            return List.of();
+        }
+        return List.of(new CreditReservationVoided(release.orderId()));
     }
 
     private static List<CreditReserved> reserve(CustomerState state, ReserveCredit reserve) {
         if (state.reservations().containsKey(reserve.orderId())) {
             return List.of();
+        }
+        if (state.voided().contains(reserve.orderId())) {
+            throw new CreditReservationVoidedException(reserve.orderId());
         }
         BigDecimal available = state.availableCredit();
         if (reserve.amount().compareTo(available) > 0) {
@@ -83,6 +101,7 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
             case CustomerCreated created -> new CustomerState(created.name(), created.creditLimit(), java.util.Map.of());
             case CreditReserved reserved -> state.withReservation(reserved.orderId(), reserved.amount());
             case CreditReleased released -> state.withoutReservation(released.orderId());
+            case CreditReservationVoided voided -> state.withVoided(voided.orderId());
         };
     }
 

@@ -21,4 +21,11 @@ public sealed interface CustomerEvent {
     record CreditReleased(String orderId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount)
             implements CustomerEvent {
     }
+
+    /**
+     * A release came for an order that holds no reservation (it overtook its reservation, or came twice): the
+     * countermeasure (a semantic lock) that makes any later reservation for that order be refused.
+     */
+    record CreditReservationVoided(String orderId) implements CustomerEvent {
+    }
 }

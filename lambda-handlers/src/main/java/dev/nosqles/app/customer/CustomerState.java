@@ -2,7 +2,9 @@ package dev.nosqles.app.customer;
 
 import java.math.BigDecimal;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A customer.
@@ -10,12 +12,20 @@ import java.util.Map;
  * @param name null until the customer is created
  * @param creditLimit null until the customer is created
  * @param reservations the credit held per order id
+ * @param voided the orders whose reservation was voided: a release came when none was held, so a reservation for
+ *        them is refused (absent in snapshots written before it existed: read as empty)
  */
-public record CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations) {
+public record CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
+                            Set<String> voided) {
     public static final CustomerState NONE = new CustomerState(null, null, Map.of());
 
     public CustomerState {
         reservations = reservations == null ? Map.of() : Map.copyOf(reservations);
+        voided = voided == null ? Set.of() : Set.copyOf(voided);
+    }
+
+    public CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations) {
+        this(name, creditLimit, reservations, Set.of());
     }
 
     public boolean exists() {
@@ -33,12 +43,18 @@ public record CustomerState(String name, BigDecimal creditLimit, Map<String, Big
     CustomerState withReservation(String orderId, BigDecimal amount) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.put(orderId, amount);
-        return new CustomerState(name, creditLimit, next);
+        return new CustomerState(name, creditLimit, next, voided);
     }
 
     CustomerState withoutReservation(String orderId) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.remove(orderId);
-        return new CustomerState(name, creditLimit, next);
+        return new CustomerState(name, creditLimit, next, voided);
+    }
+
+    CustomerState withVoided(String orderId) {
+        Set<String> next = new HashSet<>(voided);
+        next.add(orderId);
+        return new CustomerState(name, creditLimit, reservations, next);
     }
 }

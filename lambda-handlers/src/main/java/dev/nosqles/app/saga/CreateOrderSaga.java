@@ -13,14 +13,16 @@ import java.time.Duration;
 /**
  * The reference saga: an order is created {@code APPROVAL_PENDING}; the customer reserves its credit; the order
  * is approved. When the reservation fails (credit limit) or does not answer in time, the compensations run in
- * reverse: the order is rejected; on a deadline the reservation is also released (harmless when nothing was
- * reserved: a release without a reservation changes nothing), and the saga ends {@code COMPENSATED}.
+ * reverse: the order is rejected; on a deadline the reservation is also released (a release without a
+ * reservation voids the order's reservation, so a reservation that comes later is refused), and the saga ends
+ * {@code COMPENSATED}. Approving and rejecting have the definition's default deadline (5 minutes) and are re-sent
+ * when it passes (at most 3 times, then the saga ends {@code FAILED}).
  *
  * <pre>
  *  step                      invoke                     compensate
- *  reject-order-on-failure   -                          Order.RejectOrder("credit-not-reserved")
- *  reserve-credit (30 s)     Customer.ReserveCredit     Customer.ReleaseCredit
- *  approve-order             Order.ApproveOrder         -
+ *  reject-order-on-failure   -                          Order.RejectOrder("credit-not-reserved")  (5 min, re-sent)
+ *  reserve-credit (30 s)     Customer.ReserveCredit     Customer.ReleaseCredit                    (5 min, re-sent)
+ *  approve-order (5 min)     Order.ApproveOrder         -                        (re-sent on its deadline)
  * </pre>
  */
 public final class CreateOrderSaga {

@@ -34,6 +34,6 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
     /** For tests and the local runtime. */
     public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
         super(new SagaParticipant<>(AggregateRepository.builder(new Customer()).eventStore(events)
-                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender));
+                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
     }
 }

@@ -34,6 +34,6 @@ public final class OrderCommandHandler extends SagaCommandQueueHandler {
     /** For tests and the local runtime. */
     public OrderCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
         super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(events)
-                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS, sender));
+                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS, sender, events));
     }
 }

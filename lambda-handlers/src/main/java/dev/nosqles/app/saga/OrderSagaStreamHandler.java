@@ -1,6 +1,7 @@
 package dev.nosqles.app.saga;
 
 import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.customer.Customer;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
@@ -12,6 +13,7 @@ import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessageSender;
@@ -40,7 +42,8 @@ import java.util.function.Function;
  *       credit, with the event id as message id (exactly once).</li>
  * </ul>
  * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
- * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, AWS_REGION.
+ * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
+ * deadline), AWS_REGION.
  */
 public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     public static final String STARTER = "create-order-saga-starter";
@@ -57,15 +60,24 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), definition, wiring.clock());
+        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), wiring.requireDeadlines(),
+                definition, wiring.clock());
+    }
+
+    /** For tests: without a deadline index. */
+    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
+                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
+                                  Clock clock) {
+        this(events, snapshots, checkpoints, sender, SagaDeadlines.none(), definition, clock);
     }
 
     /** For tests and the local runtime. */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
-                                  Clock clock) {
+                                  SagaMessageSender sender, SagaDeadlines deadlines,
+                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
         super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
-                SagaManager.create(definition, events, snapshots, sender, clock), sender), checkpoints, events));
+                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
+                events));
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
@@ -83,10 +95,19 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
         return Subscriber.builder(CREDIT_RELEASER).on(new Order(), Set.of(OrderCancelled.class), (event, ctx) -> {
             OrderCancelled cancelled = (OrderCancelled) event.event();
             customers.update(cancelled.customerId(), new ReleaseCredit(event.streamId().id()),
-                    EventMetadata.empty().withMessageId(event.eventId().toString())
-                            .withCausationId(event.eventId().toString())
-                            .withCorrelationId(event.metadata().correlationId())
-                            .withPrincipal(event.metadata().principal()));
+                    releaseMetadata(event));
         }).build();
+    }
+
+    /**
+     * The release's metadata: the event id as message id (exactly once), and the event's commit timestamp as
+     * when the "message" was first sent (the customer's duplicate search starts there).
+     */
+    static EventMetadata releaseMetadata(EventEnvelope<?> event) {
+        return EventMetadata.empty().withMessageId(event.eventId().toString())
+                .withCausationId(event.eventId().toString())
+                .withCorrelationId(event.metadata().correlationId())
+                .withPrincipal(event.metadata().principal())
+                .withMessageSentAt(event.timestamp());
     }
 }

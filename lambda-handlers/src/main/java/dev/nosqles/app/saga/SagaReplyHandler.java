@@ -2,6 +2,7 @@ package dev.nosqles.app.saga;
 
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.saga.SagaReplyQueueHandler;
+import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessageSender;
@@ -14,7 +15,7 @@ import java.util.function.Function;
 /**
  * The orchestrators' side of the saga-replies queue (standard): replies and deadlines of
  * {@link CreateOrderSaga}s. Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (deadlines that
- * come early are put back), AWS_REGION.
+ * come early are put back), SAGA_DEADLINES_TABLE, AWS_REGION.
  */
 public final class SagaReplyHandler extends SagaReplyQueueHandler {
 
@@ -28,12 +29,19 @@ public final class SagaReplyHandler extends SagaReplyQueueHandler {
     }
 
     private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), definition, wiring.clock());
+        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), definition,
+                wiring.clock());
+    }
+
+    /** For tests: without a deadline index. */
+    public SagaReplyHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
+                            SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
+        this(events, snapshots, sender, SagaDeadlines.none(), definition, clock);
     }
 
     /** For tests and the local runtime. */
     public SagaReplyHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
-                            SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        super(List.of(SagaManager.create(definition, events, snapshots, sender, clock)));
+                            SagaDeadlines deadlines, SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
+        super(List.of(SagaManager.create(definition, events, snapshots, sender, deadlines, clock)));
     }
 }

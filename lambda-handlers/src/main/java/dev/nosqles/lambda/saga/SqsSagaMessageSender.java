@@ -12,7 +12,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  * Saga messages on SQS (ADR 0005). Channel names map to queue URLs.
  * <ul>
  *   <li>Commands go to FIFO queues: message group = the target aggregate id (a participant's commands stay in
- *       order; different aggregates run in parallel), deduplication id = the command message id.</li>
+ *       order; different aggregates run in parallel), deduplication id = the command message id (on a re-send
+ *       after a deadline: derived from it and the attempt, so that the queue does not drop it; the participant
+ *       still deduplicates on the message id).</li>
  *   <li>Replies and deadlines go to the saga's reply queue, a <em>standard</em> queue: FIFO queues refuse a
  *       per-message {@code DelaySeconds}, and duplicates are dropped by the orchestrator anyway.</li>
  * </ul>
@@ -35,7 +37,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
         SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
                 .messageBody(SagaMessage.encode(command));
         if (fifo(url)) {
-            request.messageGroupId(command.target()).messageDeduplicationId(command.messageId());
+            request.messageGroupId(command.target()).messageDeduplicationId(command.deduplicationId());
         }
         sqs.sendMessage(request.build());
     }

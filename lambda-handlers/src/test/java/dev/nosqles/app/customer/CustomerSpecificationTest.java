@@ -8,6 +8,7 @@ import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
 import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
+import dev.nosqles.app.customer.CustomerEvent.CreditReservationVoided;
 import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.testing.AggregateFixture;
@@ -109,17 +110,44 @@ class CustomerSpecificationTest {
     }
 
     @Test
-    void releasing_for_an_order_that_holds_no_reservation_changes_nothing() {
+    void releasing_for_an_order_that_holds_no_reservation_voids_its_reservation_and_changes_no_credit() {
         customer().given(ANN)
+                .when(new ReleaseCredit("o1"))
+                .thenEvents(new CreditReservationVoided("o1"))
+                .thenState(s -> {
+                    assertThat(s.availableCredit()).isEqualByComparingTo("100");
+                    assertThat(s.voided()).containsExactly("o1");
+                });
+    }
+
+    @Test
+    void a_reservation_that_comes_after_its_release_is_refused_so_no_credit_stays_held_for_the_order() {
+        CreditReservationVoidedException rejection = customer().given(ANN, new CreditReservationVoided("o1"))
+                .when(new ReserveCredit("o1", amount("30")))
+                .thenRejected(CreditReservationVoidedException.class);
+        assertThat(rejection.reason()).isEqualTo("credit-reservation-voided");
+        assertThat(rejection.orderId()).isEqualTo("o1");
+    }
+
+    @Test
+    void a_voided_reservation_does_not_refuse_other_orders() {
+        customer().given(ANN, new CreditReservationVoided("o1"))
+                .when(new ReserveCredit("o2", amount("30")))
+                .thenEvents(new CreditReserved("o2", amount("30.00")));
+    }
+
+    @Test
+    void releasing_a_voided_order_again_changes_nothing() {
+        customer().given(ANN, new CreditReservationVoided("o1"))
                 .when(new ReleaseCredit("o1"))
                 .thenNoEvents();
     }
 
     @Test
-    void releasing_twice_releases_once() {
+    void releasing_twice_releases_once_and_the_second_release_voids_the_order() {
         customer().given(ANN, new CreditReserved("o1", amount("30.00")), new CreditReleased("o1", amount("30.00")))
                 .when(new ReleaseCredit("o1"))
-                .thenNoEvents()
+                .thenEvents(new CreditReservationVoided("o1"))
                 .thenState(s -> assertThat(s.availableCredit()).isEqualByComparingTo("100"));
     }
 
@@ -128,6 +156,20 @@ class CustomerSpecificationTest {
         customer().given(ANN, new CreditReserved("o1", amount("30.00")), new CreditReleased("o1", amount("30.00")))
                 .when(new ReserveCredit("o1", amount("50")))
                 .thenEvents(new CreditReserved("o1", amount("50.00")));
+    }
+
+    @Test
+    void a_snapshot_written_before_voided_reservations_existed_reads_with_none_and_a_new_one_keeps_them()
+            throws Exception {
+        var mapper = dev.nosqles.internal.Json.mapper();
+        CustomerState old = mapper.readValue(
+                "{\"name\":\"Ann\",\"creditLimit\":\"100.00\",\"reservations\":{\"o1\":\"30.00\"}}",
+                CustomerState.class);
+        assertThat(old.voided()).isEmpty();
+        assertThat(old.availableCredit()).isEqualByComparingTo("70");
+
+        CustomerState voided = new CustomerState("Ann", amount("100.00"), Map.of(), java.util.Set.of("o2"));
+        assertThat(mapper.readValue(mapper.writeValueAsString(voided), CustomerState.class)).isEqualTo(voided);
     }
 
     @Test
@@ -152,6 +194,7 @@ class CustomerSpecificationTest {
     void events_are_stored_under_stable_names() {
         assertThat(new Customer().eventTypes().all())
                 .extracting(t -> t.name())
-                .containsExactlyInAnyOrder("CustomerCreated", "CreditReserved", "CreditReleased");
+                .containsExactlyInAnyOrder("CustomerCreated", "CreditReserved", "CreditReleased",
+                        "CreditReservationVoided");
     }
 }

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param httpApiEvents  its HttpApi events
  * @param streamEvents   its DynamoDB events
  * @param queueEvents    its SQS events
+ * @param scheduleEvents its Schedule events (EventBridge rules)
  */
 public record FunctionDefinition(String logicalId, String handler, String runtime, int memorySize, int timeoutSeconds,
                                  Map<String, Value> environment, List<HttpApiEvent> httpApiEvents,
-                                 List<StreamEvent> streamEvents, List<QueueEvent> queueEvents) {
+                                 List<StreamEvent> streamEvents, List<QueueEvent> queueEvents,
+                                 List<ScheduleEvent> scheduleEvents) {
     public FunctionDefinition {
         Objects.requireNonNull(logicalId, "logicalId");
         Objects.requireNonNull(handler, "handler");
@@ -27,6 +29,15 @@ public record FunctionDefinition(String logicalId, String handler, String runtim
         httpApiEvents = List.copyOf(httpApiEvents);
         streamEvents = List.copyOf(streamEvents);
         queueEvents = List.copyOf(queueEvents);
+        scheduleEvents = scheduleEvents == null ? List.of() : List.copyOf(scheduleEvents);
+    }
+
+    /** A function without Schedule events. */
+    public FunctionDefinition(String logicalId, String handler, String runtime, int memorySize, int timeoutSeconds,
+                              Map<String, Value> environment, List<HttpApiEvent> httpApiEvents,
+                              List<StreamEvent> streamEvents, List<QueueEvent> queueEvents) {
+        this(logicalId, handler, runtime, memorySize, timeoutSeconds, environment, httpApiEvents, streamEvents,
+                queueEvents, List.of());
     }
 
     /** The handler's class: the Handler up to {@code ::}. */
@@ -81,6 +92,22 @@ public record FunctionDefinition(String logicalId, String handler, String runtim
         public QueueEvent {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(queue, "queue");
+        }
+    }
+
+    /**
+     * A {@code Schedule} event: an EventBridge rule that invokes the function with a {@code ScheduledEvent}.
+     *
+     * @param name       the event's name
+     * @param expression the Schedule expression as written ({@code rate(1 minute)}, {@code cron(...)})
+     * @param rate       the period of a {@code rate(...)} expression; null for a {@code cron(...)} one (not run
+     *                   locally)
+     * @param enabled    Enabled (true when absent)
+     */
+    public record ScheduleEvent(String name, String expression, java.time.Duration rate, boolean enabled) {
+        public ScheduleEvent {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(expression, "expression");
         }
     }
 }

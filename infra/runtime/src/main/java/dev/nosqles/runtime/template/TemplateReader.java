@@ -157,6 +157,7 @@ public final class TemplateReader {
         List<HttpApiEvent> http = new ArrayList<>();
         List<StreamEvent> streams = new ArrayList<>();
         List<QueueEvent> queues = new ArrayList<>();
+        List<FunctionDefinition.ScheduleEvent> schedules = new ArrayList<>();
         map(props.getOrDefault("Events", Map.of()), at + ".Events").forEach((name, body) -> {
             String eventAt = at + ".Events." + name;
             Map<String, Object> event = map(body, eventAt);
@@ -170,6 +171,7 @@ public final class TemplateReader {
                         logicalIdOf(value(p.get("Queue")), "Arn", eventAt + ".Properties.Queue"),
                         integer(p.get("BatchSize"), 10, eventAt), integer(p.get("MaximumBatchingWindowInSeconds"), 0,
                         eventAt), reportsItemFailures(p, eventAt)));
+                case "Schedule" -> schedules.add(scheduleEvent(name, p, eventAt + ".Properties"));
                 default -> {
                     // other event types are not emulated locally
                 }
@@ -177,7 +179,34 @@ public final class TemplateReader {
         });
         return new FunctionDefinition(id, handler, text(merged.get("Runtime")),
                 integer(merged.get("MemorySize"), 128, at), integer(merged.get("Timeout"), 3, at), environment,
-                http, streams, queues);
+                http, streams, queues, schedules);
+    }
+
+    private static final java.util.regex.Pattern RATE =
+            java.util.regex.Pattern.compile("rate\\(\\s*(\\d+)\\s+(minute|minutes|hour|hours|day|days)\\s*\\)");
+
+    /** {@code Schedule: rate(n unit)} or {@code cron(...)}; {@code Enabled} (true when absent). */
+    static FunctionDefinition.ScheduleEvent scheduleEvent(String name, Map<String, Object> p, String at) {
+        String expression = requiredText(p, "Schedule", at).strip();
+        boolean enabled = !p.containsKey("Enabled") || bool(p.get("Enabled"));
+        if (expression.startsWith("cron(")) {
+            return new FunctionDefinition.ScheduleEvent(name, expression, null, enabled);
+        }
+        java.util.regex.Matcher m = RATE.matcher(expression);
+        if (!m.matches()) {
+            throw new TemplateException(at + ".Schedule", "is neither rate(<n> <unit>) nor cron(...)");
+        }
+        long n = Long.parseLong(m.group(1));
+        boolean one = n == 1;
+        if (n == 0 || one != !m.group(2).endsWith("s")) {
+            throw new TemplateException(at + ".Schedule", "needs a positive value, singular unit for 1 only");
+        }
+        java.time.Duration rate = switch (m.group(2)) {
+            case "minute", "minutes" -> java.time.Duration.ofMinutes(n);
+            case "hour", "hours" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+        return new FunctionDefinition.ScheduleEvent(name, expression, rate, enabled);
     }
 
     private static StreamEvent streamEvent(String name, Map<String, Object> p, String at) {

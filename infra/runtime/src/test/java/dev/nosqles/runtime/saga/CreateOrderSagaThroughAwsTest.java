@@ -22,6 +22,12 @@ import dev.nosqles.app.saga.CustomerCommandHandler;
 import dev.nosqles.app.saga.OrderCommandHandler;
 import dev.nosqles.app.saga.OrderSagaStreamHandler;
 import dev.nosqles.app.saga.SagaReplyHandler;
+import dev.nosqles.app.saga.SagaSweepHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.saga.SagaDeadlines;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import dev.nosqles.lambda.saga.SqsSagaMessageSender;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.esm.DynamoDbStreamPoller;
@@ -31,6 +37,7 @@ import dev.nosqles.runtime.esm.SqsPoller;
 import dev.nosqles.runtime.esm.StreamMapping;
 import dev.nosqles.saga.SagaDefinition;
 import dev.nosqles.saga.SagaEvent;
+import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaOrchestrator;
@@ -53,6 +60,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -103,8 +111,8 @@ class CreateOrderSagaThroughAwsTest {
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "5"))).queueUrl();
     }
 
-    private SqsSagaMessageSender sender(String replyQueue) {
-        return new SqsSagaMessageSender(clients.sqs(), Map.of(
+    private SqsSagaMessageSender sender(String replyQueue, SqsClient sqs) {
+        return new SqsSagaMessageSender(sqs, Map.of(
                 CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerQueue,
                 CreateOrderSaga.ORDER_COMMANDS.name(), orderQueue,
                 CreateOrderSaga.REPLIES, replyQueue));
@@ -121,22 +129,36 @@ class CreateOrderSagaThroughAwsTest {
         final SqsPoller customers;
         final SqsPoller orders;
         final SqsPoller replies;
+        final SagaDefinition<CreateOrderSagaData> definition;
+        final List<SagaMessage> repliesReceived = new ArrayList<>();
+        final List<SagaMessage> customerCommandsReceived = new ArrayList<>();
 
         Functions(Duration reservationDeadline, boolean duplicates) {
             this(reservationDeadline, duplicates, replyQueue);
         }
 
         Functions(Duration reservationDeadline, boolean duplicates, String replyQueue) {
-            SagaDefinition<CreateOrderSagaData> definition = CreateOrderSaga.definition(reservationDeadline);
-            SqsSagaMessageSender sender = sender(replyQueue);
+            this(reservationDeadline, duplicates, replyQueue, SagaDeadlines.none(), s -> s, clients.sqs());
+        }
+
+        /**
+         * @param deadlines the saga deadline index the orchestrators keep and the sweeper reads
+         * @param streamSender what the stream function sends through (a fault on the stream function's sends)
+         * @param sqs the client every function sends with (faults on every send)
+         */
+        Functions(Duration reservationDeadline, boolean duplicates, String replyQueue, SagaDeadlines deadlines,
+                  UnaryOperator<SagaMessageSender> streamSender, SqsClient sqs) {
+            definition = CreateOrderSaga.definition(reservationDeadline);
+            replyQueueUrl = replyQueue;
+            SqsSagaMessageSender sender = sender(replyQueue, sqs);
             SagaMessageSender out = duplicates ? new SendingTwice(sender) : sender;
-            RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction =
-                    new OrderSagaStreamHandler(store, SnapshotStore.none(), checkpoints, out, definition, clock);
+            RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction = new OrderSagaStreamHandler(store,
+                    SnapshotStore.none(), checkpoints, streamSender.apply(out), deadlines, definition, clock);
             if (duplicates) {
                 // every batch is handled twice, then again by a twin whose checkpoints were lost
                 RequestHandler<DynamodbEvent, StreamsEventResponse> real = streamFunction;
                 RequestHandler<DynamodbEvent, StreamsEventResponse> amnesiac = new OrderSagaStreamHandler(store,
-                        SnapshotStore.none(), lostCheckpoints, out, definition, clock);
+                        SnapshotStore.none(), lostCheckpoints, out, deadlines, definition, clock);
                 streamFunction = (event, context) -> {
                     real.handleRequest(event, context);
                     StreamsEventResponse response = real.handleRequest(event, context);
@@ -147,12 +169,22 @@ class CreateOrderSagaThroughAwsTest {
             stream = new DynamoDbStreamPoller(StreamMapping.defaults("order-saga-stream", "OrderSagaStream",
                     eventsTable).withBatchSize(10).withReportBatchItemFailures(true).withBisectOnError(true)
                     .withMaxRetryAttempts(3), streamFunction, clients, esmCheckpoints);
-            customers = queue("customer-commands", customerQueue,
-                    new CustomerCommandHandler(store, SnapshotStore.none(), out, clock), duplicates);
+            customers = queue("customer-commands", customerQueue, recording(customerCommandsReceived,
+                    new CustomerCommandHandler(store, SnapshotStore.none(), out, clock)), duplicates);
             orders = queue("order-commands", orderQueue,
                     new OrderCommandHandler(store, SnapshotStore.none(), out, clock), duplicates);
-            replies = queue("saga-replies", replyQueue,
-                    new SagaReplyHandler(store, SnapshotStore.none(), out, definition, clock), duplicates);
+            replies = queue("saga-replies", replyQueue, recording(repliesReceived,
+                    new SagaReplyHandler(store, SnapshotStore.none(), out, deadlines, definition, clock)), duplicates);
+            sweeperDeadlines = deadlines;
+            sweeperSender = out;
+        }
+
+        private final SagaDeadlines sweeperDeadlines;
+        private final SagaMessageSender sweeperSender;
+        private String replyQueueUrl;
+
+        String replyQueueUrl() {
+            return replyQueueUrl;
         }
 
         private SqsPoller queue(String id, String url, RequestHandler<SQSEvent, ?> handler, boolean duplicates) {
@@ -163,16 +195,38 @@ class CreateOrderSagaThroughAwsTest {
 
         /** Drives the mappings until nothing moves. */
         void settle(boolean customerQueueFlows) {
+            settle(customerQueueFlows, true);
+        }
+
+        /** Drives the mappings until nothing moves; a queue that does not flow keeps its messages. */
+        void settle(boolean customerQueueFlows, boolean orderQueueFlows) {
             boolean moved;
             do {
                 moved = stream.drainUntilIdle() > 0;
                 if (customerQueueFlows) {
                     moved |= customers.drainUntilIdle() > 0;
                 }
-                moved |= orders.drainUntilIdle() > 0;
+                if (orderQueueFlows) {
+                    moved |= orders.drainUntilIdle() > 0;
+                }
                 moved |= replies.drainUntilIdle() > 0;
             } while (moved);
         }
+
+        /** The scheduled sweeper, invoked as EventBridge would, on a clock {@code ahead} of now. */
+        Map<String, Integer> sweep(Duration ahead) {
+            return new SagaSweepHandler(store, SnapshotStore.none(), sweeperSender, sweeperDeadlines, definition,
+                    Clock.offset(clock, ahead)).handleRequest(new ScheduledEvent(), null);
+        }
+    }
+
+    /** The handler, keeping every saga message it is handed. */
+    private static <R> RequestHandler<SQSEvent, R> recording(List<SagaMessage> received,
+                                                            RequestHandler<SQSEvent, R> handler) {
+        return (event, context) -> {
+            event.getRecords().forEach(m -> received.add(SagaMessage.decode(m.getBody())));
+            return handler.handleRequest(event, context);
+        };
     }
 
     /** Each record of a batch twice in a row, and the whole batch handed over twice. */
@@ -322,7 +376,10 @@ class CreateOrderSagaThroughAwsTest {
 
         functions.settle(true); // the customer wakes up: ReserveCredit, then ReleaseCredit, in FIFO order
 
-        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased");
+        // the late success reply makes the finished saga send the release once more (it cannot know the first
+        // one came after the reservation): it finds nothing held and only voids the order's reservation
+        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased",
+                "CreditReservationVoided");
         assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
         assertThat(customerState(customer).reservations()).isEmpty();
         assertThat(sagasOf(orderId)).singleElement()
@@ -345,5 +402,301 @@ class CreateOrderSagaThroughAwsTest {
         assertThat(status(orderId)).isEqualTo(OrderStatus.CANCELLED);
         assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
         assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Faults (issue 9, items 3 and 4, lost send answers): each test injects one and checks the invariant.
+    // ---------------------------------------------------------------------------------------------------------
+
+    private SagaDeadlines deadlines() {
+        String table = unique("saga-deadlines");
+        DynamoDbSagaDeadlines.createTable(clients.dynamoDb(), table);
+        return new DynamoDbSagaDeadlines(clients.dynamoDb(), table);
+    }
+
+    private Functions withSweeper(Duration reservationDeadline, UnaryOperator<SagaMessageSender> streamSender) {
+        return new Functions(reservationDeadline, false, standardQueue("saga-replies"), deadlines(), streamSender,
+                clients.sqs());
+    }
+
+    /** What is waiting on a queue now (received, so invisible for 30 s unless moved or deleted). */
+    private List<Message> receive(String queueUrl) {
+        return clients.sqs().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)
+                .visibilityTimeout(30)).messages();
+    }
+
+    /** The message dies: SQS moves it to the dead-letter queue (which unblocks its FIFO group). */
+    private void deadLetter(String queueUrl, String dlqUrl, Message message) {
+        clients.sqs().sendMessage(b -> b.queueUrl(dlqUrl).messageBody(message.body()).messageGroupId("dead")
+                .messageDeduplicationId(message.messageId()));
+        clients.sqs().deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+    }
+
+    /** An operator redrives the dead-letter queue: the same body, a new SQS message (new id, new timestamp). */
+    private void redrive(String dlqUrl, String queueUrl) {
+        for (Message dead : receive(dlqUrl)) {
+            SagaMessage.CommandMessage command = (SagaMessage.CommandMessage) SagaMessage.decode(dead.body());
+            clients.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(dead.body())
+                    .messageGroupId(command.target()).messageDeduplicationId(UUID.randomUUID().toString()));
+            clients.sqs().deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(dead.receiptHandle()));
+        }
+    }
+
+    private static String commandType(Message message) {
+        return ((SagaMessage.CommandMessage) SagaMessage.decode(message.body())).commandType();
+    }
+
+    private List<String> principals(SagaState<CreateOrderSagaData> saga) {
+        return sagas().history(saga.sagaId()).stream().map(e -> e.metadata().principal()).distinct().toList();
+    }
+
+    private List<SagaEvent.SagaCommandEvent> commandsOf(SagaState<CreateOrderSagaData> saga) {
+        return sagas().history(saga.sagaId()).stream().map(EventEnvelope::event)
+                .filter(SagaEvent.SagaCommandEvent.class::isInstance).map(SagaEvent.SagaCommandEvent.class::cast)
+                .toList();
+    }
+
+    @Test
+    void a_reservation_redriven_from_the_dlq_after_its_release_overtook_it_is_refused_and_the_credit_is_kept() {
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        String customerDlq = fifoQueue("customer-commands-dlq");
+        String customer = customer();
+        String orderId = order(customer, "30.00");
+        functions.settle(false);
+        Message reserve = receive(customerQueue).get(0);
+        assertThat(commandType(reserve)).isEqualTo("ReserveCredit");
+        deadLetter(customerQueue, customerDlq, reserve); // five failed receives: off to the DLQ
+
+        functions.sweep(Duration.ofMinutes(1)); // its deadline passes: ReleaseCredit, then RejectOrder
+        functions.settle(true);
+        assertThat(status(orderId)).isEqualTo(OrderStatus.REJECTED);
+        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReservationVoided");
+
+        redrive(customerDlq, customerQueue); // days later, an operator redrives the DLQ
+        functions.settle(true);
+
+        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReservationVoided");
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
+        assertThat(customerState(customer).reservations()).isEmpty();
+        assertThat(status(orderId)).isEqualTo(OrderStatus.REJECTED);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> {
+            assertThat(s.status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThat(s.reason()).isEqualTo("reserve-credit:deadline-expired");
+        });
+    }
+
+    @Test
+    void a_late_success_reply_to_a_reservation_whose_release_died_releases_the_credit_with_a_fresh_command() {
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        String customerDlq = fifoQueue("customer-commands-dlq");
+        String customer = customer();
+        String orderId = order(customer, "30.00");
+        functions.settle(false);
+        functions.sweep(Duration.ofMinutes(1)); // the customer is slow: the deadline passes
+        functions.settle(false);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.COMPENSATED));
+
+        List<Message> waiting = receive(customerQueue);
+        assertThat(waiting).extracting(CreateOrderSagaThroughAwsTest::commandType)
+                .containsExactly("ReserveCredit", "ReleaseCredit");
+        SQSEvent reserveOnly = new SQSEvent();
+        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+        record.setMessageId(waiting.get(0).messageId());
+        record.setBody(waiting.get(0).body());
+        reserveOnly.setRecords(List.of(record));
+        new CustomerCommandHandler(store, SnapshotStore.none(), sender(functions.replyQueueUrl(), clients.sqs()),
+                clock).handleRequest(reserveOnly, null); // the customer wakes up and reserves
+        clients.sqs().deleteMessage(b -> b.queueUrl(customerQueue).receiptHandle(waiting.get(0).receiptHandle()));
+        deadLetter(customerQueue, customerDlq, waiting.get(1)); // and the release dies
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("70.00");
+
+        functions.settle(true); // its success reply reaches the finished saga
+
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
+        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased");
+        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(commandsOf(saga)).filteredOn(c -> c.commandType().equals("ReleaseCredit"))
+                .extracting(SagaEvent.SagaCommandEvent::commandMessageId).doesNotHaveDuplicates().hasSize(2);
+    }
+
+    @Test
+    void a_saga_whose_command_the_stream_function_gave_up_on_is_ended_by_the_sweeper_and_the_credit_kept() {
+        java.util.concurrent.atomic.AtomicBoolean sqsDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE,
+                sender -> new FailingWhile(sender, sqsDown));
+        String customer = customer();
+        String orderId = order(customer, "30.00");
+        functions.settle(true); // every send fails: the stream function exhausts its retries on the command
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.RUNNING));
+        assertThat(receive(customerQueue)).isEmpty();
+        sqsDown.set(false);
+
+        assertThat(functions.sweep(Duration.ofSeconds(20))).containsEntry("pastDue", 0);
+        assertThat(functions.sweep(Duration.ofMinutes(1))).containsEntry("pastDue", 1).containsEntry("handled", 1);
+        functions.settle(true);
+
+        assertThat(status(orderId)).isEqualTo(OrderStatus.REJECTED);
+        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(saga.reason()).isEqualTo("reserve-credit:deadline-expired");
+        assertThat(principals(saga)).contains(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
+        assertThat(functions.sweep(Duration.ofHours(1))).containsEntry("pastDue", 0);
+    }
+
+    @Test
+    void an_approval_that_dies_in_a_dlq_is_re_sent_by_the_sweeper_and_the_order_approved_with_its_credit_taken_once() {
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        String orderDlq = fifoQueue("order-commands-dlq");
+        String customer = customer();
+        String orderId = order(customer, "60.00");
+        functions.settle(true, false);
+        Message approve = receive(orderQueue).get(0);
+        assertThat(commandType(approve)).isEqualTo("ApproveOrder");
+        deadLetter(orderQueue, orderDlq, approve);
+        functions.settle(true, true);
+        assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVAL_PENDING);
+
+        functions.sweep(SagaDefinition.DEFAULT_DEADLINE.plusSeconds(1));
+        functions.settle(true, true);
+
+        assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVED);
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("40.00");
+        assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved");
+        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(principals(saga)).contains(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(commandsOf(saga)).filteredOn(c -> c.commandType().equals("ApproveOrder"))
+                .extracting(SagaEvent.SagaCommandEvent::attempt).containsExactly(0, 1);
+    }
+
+    @Test
+    void a_rejection_that_dies_in_a_dlq_is_re_sent_and_the_saga_ends_compensated() {
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        String orderDlq = fifoQueue("order-commands-dlq");
+        String customer = customer();
+        String orderId = order(customer, "100.01");
+        functions.settle(true, false);
+        Message reject = receive(orderQueue).get(0);
+        assertThat(commandType(reject)).isEqualTo("RejectOrder");
+        deadLetter(orderQueue, orderDlq, reject);
+        functions.settle(true, true);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.COMPENSATING));
+
+        functions.sweep(SagaDefinition.DEFAULT_DEADLINE.plusSeconds(1));
+        functions.settle(true, true);
+
+        assertThat(status(orderId)).isEqualTo(OrderStatus.REJECTED);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> {
+            assertThat(s.status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThat(s.reason()).isEqualTo("reserve-credit:credit-limit-exceeded");
+        });
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
+    }
+
+    @Test
+    void sends_whose_answer_was_lost_are_retried_by_the_sdk_and_the_duplicates_change_nothing() {
+        SendLostInterceptor lost = new SendLostInterceptor();
+        try (SqsClient lossy = LocalAws.shared().configure(SqsClient.builder())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build()) {
+            Functions functions = new Functions(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, false,
+                    standardQueue("saga-replies"), deadlines(), s -> s, lossy);
+            String customer = customer();
+            String orderId = order(customer, "60.00");
+
+            functions.settle(true);
+
+            assertThat(lost.lost()).isGreaterThanOrEqualTo(6); // 2 commands, 2 deadlines, 2 replies
+            assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVED);
+            assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved");
+            assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("40.00");
+            // the FIFO command queue dropped the retried send: the customer got ReserveCredit once
+            assertThat(functions.customerCommandsReceived).hasSize(1);
+            // the standard reply queue kept both copies of each reply: the orchestrator dropped the second
+            List<SagaMessage> replies = functions.repliesReceived.stream()
+                    .filter(SagaMessage.ReplyMessage.class::isInstance).toList();
+            assertThat(replies).hasSize(4);
+            assertThat(replies.stream().map(SagaMessage::messageId).distinct()).hasSize(2);
+            SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
+            assertThat(commandsOf(saga)).hasSize(2);
+        }
+    }
+
+    @Test
+    void an_approval_whose_reply_died_is_re_sent_and_answered_again_from_the_orders_record_and_the_saga_completes() {
+        java.util.concurrent.atomic.AtomicInteger replies = new java.util.concurrent.atomic.AtomicInteger();
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE,
+                sender -> new DroppingReply(sender, () -> replies.incrementAndGet() == 2)); // the approval's reply
+        String customer = customer();
+        String orderId = order(customer, "60.00");
+        functions.settle(true);
+        assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVED);
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.RUNNING));
+
+        functions.sweep(SagaDefinition.DEFAULT_DEADLINE.plusSeconds(1)); // re-sends ApproveOrder, same id
+        functions.settle(true);
+
+        assertThat(sagasOf(orderId)).singleElement().satisfies(s -> assertThat(s.status())
+                .isEqualTo(SagaStatus.COMPLETED));
+        assertThat(app.orders().history(orderId)).extracting(e -> e.event().getClass().getSimpleName())
+                .containsExactly("OrderCreated", "OrderApproved");
+        assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("40.00");
+    }
+
+    /** Drops the reply for which {@code lose} says so (it died in the reply queue's dead-letter queue). */
+    private record DroppingReply(SagaMessageSender delegate, java.util.function.BooleanSupplier lose)
+            implements SagaMessageSender {
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+            delegate.send(command);
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+            if (!lose.getAsBoolean()) {
+                delegate.send(reply);
+            }
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+            delegate.schedule(deadline, delay);
+        }
+    }
+
+    /** Every send fails while {@code down} holds (SQS unreachable from the stream function). */
+    private record FailingWhile(SagaMessageSender delegate, java.util.concurrent.atomic.AtomicBoolean down)
+            implements SagaMessageSender {
+        private void check() {
+            if (down.get()) {
+                throw software.amazon.awssdk.services.sqs.model.SqsException.builder().statusCode(503)
+                        .message("injected: SQS unavailable").build();
+            }
+        }
+
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+            check();
+            delegate.send(command);
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+            check();
+            delegate.send(reply);
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+            check();
+            delegate.schedule(deadline, delay);
+        }
     }
 }

@@ -48,7 +48,22 @@ class TemplateReaderTest {
                     new KeyAttribute("subscriber", "S"), new KeyAttribute("streamId", "S"), null, "PAY_PER_REQUEST",
                     true, true));
             assertThat(template.tables()).extracting(TableDefinition::logicalId)
-                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable");
+                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable", "SagaDeadlinesTable");
+        }
+
+        @Test
+        void declares_the_saga_deadlines_table_keyed_by_saga_and_the_sweeper_on_a_one_minute_schedule() {
+            assertThat(template.table("SagaDeadlinesTable").orElseThrow().partitionKey())
+                    .isEqualTo(new KeyAttribute("sagaId", "S"));
+            FunctionDefinition sweeper = template.function("SagaSweeperFunction").orElseThrow();
+            assertThat(sweeper.scheduleEvents()).containsExactly(new FunctionDefinition.ScheduleEvent("Sweep",
+                    "rate(1 minute)", java.time.Duration.ofMinutes(1), true));
+            assertThat(sweeper.environment()).containsEntry("SAGA_DEADLINES_TABLE",
+                    new Value.Ref("SagaDeadlinesTable"));
+            assertThat(template.function("OrderSagaStreamFunction").orElseThrow().environment())
+                    .containsEntry("SAGA_DEADLINES_TABLE", new Value.Ref("SagaDeadlinesTable"));
+            assertThat(template.function("SagaRepliesFunction").orElseThrow().environment())
+                    .containsEntry("SAGA_DEADLINES_TABLE", new Value.Ref("SagaDeadlinesTable"));
         }
 
         @Test
@@ -131,7 +146,7 @@ class TemplateReaderTest {
             assertThat(api.queueEvents()).isEmpty();
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
                     "EventPublisherFunction", "OrderSagaStreamFunction", "CustomerCommandsFunction",
-                    "OrderCommandsFunction", "SagaRepliesFunction");
+                    "OrderCommandsFunction", "SagaRepliesFunction", "SagaSweeperFunction");
         }
 
         @Test
@@ -263,6 +278,35 @@ class TemplateReaderTest {
                     .isInstanceOfSatisfying(TemplateException.class, e ->
                             assertThat(e.location()).isEqualTo("Resources.F.Properties.Events.S.Properties.Stream"))
                     .hasMessageContaining("StreamArn");
+        }
+
+        @Test
+        void schedule_events_are_read_as_rates_or_kept_as_cron_and_a_malformed_rate_is_refused_naming_where() {
+            String yaml = """
+                    Resources:
+                      F:
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          Handler: x.Y::handleRequest
+                          Events:
+                            A: {Type: Schedule, Properties: {Schedule: rate(5 minutes)}}
+                            B: {Type: Schedule, Properties: {Schedule: rate(1 hour), Enabled: false}}
+                            C: {Type: Schedule, Properties: {Schedule: "cron(0 12 * * ? *)"}}
+                    """;
+            assertThat(TemplateReader.parse(yaml, "t.yaml").function("F").orElseThrow().scheduleEvents())
+                    .containsExactly(
+                            new FunctionDefinition.ScheduleEvent("A", "rate(5 minutes)",
+                                    java.time.Duration.ofMinutes(5), true),
+                            new FunctionDefinition.ScheduleEvent("B", "rate(1 hour)", java.time.Duration.ofHours(1),
+                                    false),
+                            new FunctionDefinition.ScheduleEvent("C", "cron(0 12 * * ? *)", null, true));
+            for (String bad : java.util.List.of("rate(1 minutes)", "rate(2 minute)", "rate(0 minutes)",
+                    "rate(5 seconds)", "every minute")) {
+                String broken = yaml.replace("rate(5 minutes)", bad);
+                assertThatThrownBy(() -> TemplateReader.parse(broken, "t.yaml"))
+                        .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                                .isEqualTo("Resources.F.Properties.Events.A.Properties.Schedule"));
+            }
         }
 
         @Test

@@ -3,6 +3,8 @@ package dev.nosqles.app.saga.internal;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.saga.CreateOrderSaga;
 import dev.nosqles.lambda.saga.SqsSagaMessageSender;
+import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
@@ -23,10 +25,21 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * What the saga functions share, read from the environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE
  * (stream function only), CUSTOMER_COMMANDS_QUEUE_URL, ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL,
- * AWS_REGION. Not part of the public API.
+ * SAGA_DEADLINES_TABLE (the orchestrators' functions and the sweeper), AWS_REGION. Not part of the public API.
+ *
+ * @param deadlines the saga deadline index, or null where SAGA_DEADLINES_TABLE is not set (participants)
  */
 public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                         SagaMessageSender sender, Clock clock) {
+                         SagaMessageSender sender, Clock clock, SagaDeadlines deadlines) {
+    public static final String DEADLINES_TABLE = "SAGA_DEADLINES_TABLE";
+
+    /** The deadline index; the functions that run orchestrators need it. */
+    public SagaDeadlines requireDeadlines() {
+        if (deadlines == null) {
+            throw new IllegalStateException("environment variable " + DEADLINES_TABLE + " is required");
+        }
+        return deadlines;
+    }
 
     public static SagaWiring fromEnvironment(Function<String, String> env, boolean withCheckpoints) {
         Region region = Region.of(required(env, "AWS_REGION"));
@@ -40,7 +53,14 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
                         .clock(clock).build(),
                 DynamoDbSnapshotStore.create(dynamo, required(env, Application.SNAPSHOTS_TABLE)),
                 withCheckpoints ? new DynamoDbCheckpointStore(dynamo, required(env, "CHECKPOINTS_TABLE")) : null,
-                sender(sqs, env), clock);
+                sender(sqs, env), clock,
+                optionalValue(env, DEADLINES_TABLE) == null ? null
+                        : new DynamoDbSagaDeadlines(dynamo, optionalValue(env, DEADLINES_TABLE)));
+    }
+
+    private static String optionalValue(Function<String, String> env, String name) {
+        String value = env.apply(name);
+        return value == null || value.isBlank() ? null : value;
     }
 
     public static SqsSagaMessageSender sender(SqsClient sqs, Function<String, String> env) {

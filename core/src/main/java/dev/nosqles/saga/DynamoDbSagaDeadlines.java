@@ -1,0 +1,98 @@
+package dev.nosqles.saga;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * {@link SagaDeadlines} in a small DynamoDB table: partition key {@code sagaId}; attributes {@code sagaType},
+ * {@code commandMessageId}, {@code attempt}, {@code dueAt} (epoch milliseconds), {@code version},
+ * {@code sentAt} (epoch milliseconds, optional). It holds one item per <em>running</em> saga: items are removed
+ * when a saga ends.
+ * <ul>
+ *   <li>{@link #put}: one conditional PutItem ({@code attribute_not_exists(sagaId) OR version < :v}); a refused
+ *       condition means a newer or the same entry is there (also after an SDK retry of a write that landed).</li>
+ *   <li>{@link #remove}: one conditional DeleteItem ({@code version <= :v}).</li>
+ *   <li>{@link #due}: a Scan filtered on {@code dueAt <= :now} (one request per MB of running sagas). A scan
+ *       rather than an index: the table holds only running sagas, a few hundred bytes each, so a sweep per
+ *       minute reads little; a GSI on a constant partition key would be a hot key and cost a second write per
+ *       update (ADR 0005).</li>
+ * </ul>
+ */
+public final class DynamoDbSagaDeadlines implements SagaDeadlines {
+    private final DynamoDbClient client;
+    private final String tableName;
+
+    public DynamoDbSagaDeadlines(DynamoDbClient client, String tableName) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.tableName = Objects.requireNonNull(tableName, "tableName");
+    }
+
+    /** Creates the table (tests; template.yaml declares it in AWS). */
+    public static void createTable(DynamoDbClient client, String tableName) {
+        client.createTable(b -> b.tableName(tableName).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(k -> k.attributeName("sagaId").keyType(KeyType.HASH))
+                .attributeDefinitions(a -> a.attributeName("sagaId").attributeType(ScalarAttributeType.S)));
+    }
+
+    @Override
+    public void put(Entry entry) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("sagaId", AttributeValue.fromS(entry.sagaId()));
+        item.put("sagaType", AttributeValue.fromS(entry.sagaType()));
+        item.put("commandMessageId", AttributeValue.fromS(entry.commandMessageId()));
+        item.put("attempt", number(entry.attempt()));
+        item.put("dueAt", number(entry.dueAt().toEpochMilli()));
+        item.put("version", number(entry.version()));
+        if (entry.sentAt() != null) {
+            item.put("sentAt", number(entry.sentAt().toEpochMilli()));
+        }
+        try {
+            client.putItem(b -> b.tableName(tableName).item(item)
+                    .conditionExpression("attribute_not_exists(sagaId) OR #v < :v")
+                    .expressionAttributeNames(Map.of("#v", "version"))
+                    .expressionAttributeValues(Map.of(":v", number(entry.version()))));
+        } catch (ConditionalCheckFailedException newer) {
+            // an entry from this or a newer saga version is there
+        }
+    }
+
+    @Override
+    public void remove(String sagaId, long version) {
+        try {
+            client.deleteItem(b -> b.tableName(tableName).key(Map.of("sagaId", AttributeValue.fromS(sagaId)))
+                    .conditionExpression("#v <= :v")
+                    .expressionAttributeNames(Map.of("#v", "version"))
+                    .expressionAttributeValues(Map.of(":v", number(version))));
+        } catch (ConditionalCheckFailedException goneOrNewer) {
+            // no entry, or one from a newer saga version
+        }
+    }
+
+    @Override
+    public List<Entry> due(Instant now) {
+        List<Entry> due = new ArrayList<>();
+        client.scanPaginator(b -> b.tableName(tableName).filterExpression("dueAt <= :now")
+                        .expressionAttributeValues(Map.of(":now", number(now.toEpochMilli()))))
+                .items().forEach(item -> due.add(new Entry(item.get("sagaId").s(), item.get("sagaType").s(),
+                        item.get("commandMessageId").s(), Integer.parseInt(item.get("attempt").n()),
+                        Instant.ofEpochMilli(Long.parseLong(item.get("dueAt").n())),
+                        Long.parseLong(item.get("version").n()),
+                        item.containsKey("sentAt") ? Instant.ofEpochMilli(Long.parseLong(item.get("sentAt").n()))
+                                : null)));
+        return due;
+    }
+
+    private static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

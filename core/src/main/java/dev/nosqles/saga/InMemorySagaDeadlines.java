@@ -1,0 +1,33 @@
+package dev.nosqles.saga;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link SagaDeadlines} in memory, with the same version rules as the DynamoDB table (tests). */
+public final class InMemorySagaDeadlines implements SagaDeadlines {
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    @Override
+    public void put(Entry entry) {
+        entries.merge(entry.sagaId(), entry, (old, now) -> now.version() > old.version() ? now : old);
+    }
+
+    @Override
+    public void remove(String sagaId, long version) {
+        entries.computeIfPresent(sagaId, (id, old) -> old.version() <= version ? null : old);
+    }
+
+    @Override
+    public List<Entry> due(Instant now) {
+        return entries.values().stream().filter(e -> !e.dueAt().isAfter(now))
+                .sorted(Comparator.comparing(Entry::dueAt)).toList();
+    }
+
+    /** Every entry, due or not. */
+    public List<Entry> all() {
+        return List.copyOf(entries.values());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.nosqles.saga;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The index of running sagas by when they are due (ADR 0005): one entry per saga that waits for a reply, kept by
+ * the {@link SagaManager} after every orchestrator commit and read by the {@link SagaSweeper}. The saga's events
+ * stay the truth; an entry only says where to look. Writes are ordered by the saga's version, so a slow writer
+ * never replaces a newer entry; a stale entry that survives costs the sweeper one no-op and is then repaired.
+ */
+public interface SagaDeadlines {
+
+    /**
+     * What a running saga waits for.
+     *
+     * @param sagaId the saga
+     * @param sagaType its type (which manager handles it)
+     * @param commandMessageId the awaited command
+     * @param attempt how often it has been re-sent (the deadline's message id depends on it)
+     * @param dueAt when the saga stops waiting
+     * @param version the saga's version this entry was derived from
+     * @param sentAt when the awaited command was first decided (a bound for duplicate searches), or null
+     */
+    record Entry(String sagaId, String sagaType, String commandMessageId, int attempt, Instant dueAt, long version,
+                 Instant sentAt) {
+        public Entry {
+            Objects.requireNonNull(sagaId, "sagaId");
+            Objects.requireNonNull(sagaType, "sagaType");
+            Objects.requireNonNull(commandMessageId, "commandMessageId");
+            Objects.requireNonNull(dueAt, "dueAt");
+        }
+    }
+
+    /** Stores the entry unless one from the same or a newer saga version is there. Idempotent. */
+    void put(Entry entry);
+
+    /** Removes the saga's entry unless it comes from a newer saga version. Idempotent. */
+    void remove(String sagaId, long version);
+
+    /** The entries due at {@code now} (due at or before it). */
+    List<Entry> due(Instant now);
+
+    /** No index: sagas rely on their deadline messages alone (unit tests of other parts). */
+    static SagaDeadlines none() {
+        return new SagaDeadlines() {
+            @Override
+            public void put(Entry entry) {
+            }
+
+            @Override
+            public void remove(String sagaId, long version) {
+            }
+
+            @Override
+            public List<Entry> due(Instant now) {
+                return List.of();
+            }
+        };
+    }
+}

@@ -1,0 +1,67 @@
+package dev.nosqles.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.saga.SagaDeadlines.Entry;
+import dev.nosqles.testsupport.TestTables;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The deadline index, in memory and in DynamoDB (moto): the same version rules. */
+class SagaDeadlinesTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    static Stream<SagaDeadlines> indexes() {
+        DynamoDbClient client = TestTables.client(new CapacityMeter());
+        String table = "saga-deadlines-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbSagaDeadlines.createTable(client, table);
+        return Stream.of(new InMemorySagaDeadlines(), new DynamoDbSagaDeadlines(client, table));
+    }
+
+    private static Entry entry(String sagaId, String command, long dueSeconds, long version) {
+        return new Entry(sagaId, "TransferSaga", command, 0, T0.plusSeconds(dueSeconds), version, T0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void only_entries_due_at_or_before_now_are_due(SagaDeadlines index) {
+        index.put(entry("s1", "c1", 30, 3));
+        index.put(entry("s2", "c2", 60, 3));
+
+        assertThat(index.due(T0.plusSeconds(29))).isEmpty();
+        assertThat(index.due(T0.plusSeconds(30))).containsExactly(entry("s1", "c1", 30, 3));
+        assertThat(index.due(T0.plusSeconds(90))).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void a_write_from_an_older_or_the_same_saga_version_never_replaces_a_newer_entry(SagaDeadlines index) {
+        index.put(entry("s1", "c2", 60, 6));
+
+        index.put(entry("s1", "c1", 30, 3)); // a slow writer with an older version
+        index.put(entry("s1", "c9", 10, 6)); // the same version again (an SDK retry of a write that landed)
+
+        assertThat(index.due(T0.plusSeconds(3600))).containsExactly(entry("s1", "c2", 60, 6));
+        index.put(entry("s1", "c3", 90, 8));
+        assertThat(index.due(T0.plusSeconds(3600))).containsExactly(entry("s1", "c3", 90, 8));
+    }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void removing_takes_out_entries_up_to_that_version_only_and_is_idempotent(SagaDeadlines index) {
+        index.put(entry("s1", "c2", 60, 6));
+        index.remove("s1", 5);
+        assertThat(index.due(T0.plusSeconds(3600))).hasSize(1);
+
+        index.remove("s1", 9);
+        index.remove("s1", 9);
+        index.remove("never-there", 1);
+
+        assertThat(index.due(T0.plusSeconds(3600))).isEmpty();
+    }
+}

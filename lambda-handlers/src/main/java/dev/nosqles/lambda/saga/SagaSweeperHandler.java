@@ -1,0 +1,32 @@
+package dev.nosqles.lambda.saga;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.nosqles.saga.SagaSweeper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Lambda adapter of a {@link SagaSweeper} on an EventBridge schedule: one sweep per invocation. The event's
+ * content is not used. Answers the sweep's counts ({@code pastDue}, {@code handled}, {@code failed}); a saga that
+ * could not be handled is left for the next sweep, so the invocation itself does not fail for it.
+ */
+public class SagaSweeperHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
+    private final SagaSweeper sweeper;
+
+    public SagaSweeperHandler(SagaSweeper sweeper) {
+        this.sweeper = Objects.requireNonNull(sweeper, "sweeper");
+    }
+
+    @Override
+    public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
+        SagaSweeper.Sweep sweep = sweeper.sweep();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("pastDue", sweep.pastDue());
+        counts.put("handled", sweep.handled());
+        counts.put("failed", sweep.failed());
+        return counts;
+    }
+}
