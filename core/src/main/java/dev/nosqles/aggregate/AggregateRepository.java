@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.AppendResult;
+import dev.nosqles.store.CommitTooLargeException;
 import dev.nosqles.store.ConcurrencyConflictException;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.InvalidAppendException;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
@@ -39,6 +41,14 @@ import java.util.function.Supplier;
  * </ul>
  * The repository fills the metadata the caller leaves out: a message id (random), the correlation and causation
  * ids (the message id) and the principal ({@code "system"}).
+ *
+ * <p><b>Lost answers.</b> The SDK may retry a write whose first attempt succeeded, so a conflict (or a create's
+ * {@link StreamAlreadyExistsException}) may be our own commit, and an SDK or unknown failure may come after the
+ * write landed. The repository never processes a command twice because of that: after such an outcome it
+ * checks, on the reload it makes anyway, whether the commit it tried to write is in the stream (same version,
+ * same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
+ * events, the state after its commit, {@code duplicate() == false}), with or without a message id from the
+ * caller. If it is not, a conflict is retried as usual and any other failure is rethrown.
  */
 public final class AggregateRepository<S, C, E> {
     private static final System.Logger LOG = System.getLogger(AggregateRepository.class.getName());
@@ -82,26 +92,40 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /**
-     * Creates the aggregate.
+     * Creates the aggregate. A create whose write landed but whose answer was lost is a success, not a
+     * {@link StreamAlreadyExistsException}; a create whose message id (from the caller) is in the aggregate's first
+     * commit was processed before and is answered with {@link CommandResult#duplicate()} set.
      *
-     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already
+     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already (created by another command)
      * @throws CommandRejectedException the command was rejected
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
         StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
+        Call call = new Call(streamId, metadata);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
+        Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), List.of(), 0, List.of());
         try {
-            return append(streamId, initial, 0, ExpectedVersion.noStream(), List.of(), events, List.of(), meta, 1);
-        } catch (StreamAlreadyExistsException exists) {
-            if (hasCallerMessageId(metadata)) {
-                Loaded<S> loaded = load(streamId);
-                if (loaded.messageIds().contains(meta.messageId())) {
-                    return duplicate(streamId, loaded);
-                }
+            return append(call, nothing, events, List.of(), 1, null);
+        } catch (ConcurrencyConflictException | UncertainAppend failure) {
+            // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
+            // lost), or an earlier delivery of the same message? Either is the first commit: one Query tells.
+            List<RecordedEvent> first = store.read(streamId, ReadRequest.from(1).withToVersion(1)).events();
+            Optional<CommandResult<S, E>> landed = landed(call, call.unconfirmed, first);
+            if (landed.isPresent()) {
+                return landed.get();
             }
-            throw exists;
+            if (call.callerMessageId && !first.isEmpty()
+                    && call.meta.messageId().equals(first.get(0).metadata().messageId())) {
+                return duplicate(streamId, load(streamId));
+            }
+            if (failure instanceof UncertainAppend uncertain) {
+                if (first.isEmpty()) {
+                    throw uncertain.failure;
+                }
+                throw new StreamAlreadyExistsException(streamId, first.get(first.size() - 1).version());
+            }
+            throw (ConcurrencyConflictException) failure;
         }
     }
 
@@ -122,24 +146,17 @@ public final class AggregateRepository<S, C, E> {
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
-        StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
-        boolean idempotent = hasCallerMessageId(metadata);
-        return retrying(streamId, (loaded, attempt) -> {
-            if (idempotent && loaded.messageIds().contains(meta.messageId())) {
-                return duplicate(streamId, loaded);
-            }
+        Call call = new Call(streamId(id), metadata);
+        return retrying(call, (loaded, attempt) -> {
             List<? extends E> events = aggregate.process(loaded.state(), command);
-            if (events.isEmpty() && !idempotent) {
-                return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(),
-                        attempt, false);
+            if (events.isEmpty() && !call.callerMessageId) {
+                return new CommandResult<>(new AggregateState<>(call.streamId, loaded.state(), loaded.version()),
+                        List.of(), attempt, false);
             }
             List<NewEvent> pseudo = events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
-            return append(streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.messageIds(),
-                    events, pseudo, meta, attempt);
+            return append(call, loaded, events, pseudo, attempt, null);
         });
     }
-
 
     /**
      * Like {@link #update(String, Object, EventMetadata)}, but whatever the command's outcome — accepted with
@@ -158,12 +175,8 @@ public final class AggregateRepository<S, C, E> {
         if (!hasCallerMessageId(metadata)) {
             throw new IllegalArgumentException("updateRecording needs a message id in the metadata");
         }
-        StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
-        return retrying(streamId, (loaded, attempt) -> {
-            if (loaded.messageIds().contains(meta.messageId())) {
-                return duplicate(streamId, loaded);
-            }
+        Call call = new Call(streamId(id), metadata);
+        return retrying(call, (loaded, attempt) -> {
             List<? extends E> events;
             CommandOutcome<S, E> outcome;
             CommandRejectedException rejection = null;
@@ -183,10 +196,47 @@ public final class AggregateRepository<S, C, E> {
             List<NewEvent> pseudo = recorded != null
                     ? List.of(new NewEvent(ids.get(), recorded.type(), recorded.schemaVersion(), recorded.data()))
                     : events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
-            CommandResult<S, E> result = append(streamId, loaded.state(), loaded.version(), loaded.expected(),
-                    loaded.messageIds(), events, pseudo, meta, attempt);
-            return new CommandResult<>(result.state(), result.events(), attempt, false, rejection);
+            return append(call, loaded, events, pseudo, attempt, rejection);
         });
+    }
+
+    /** One command: its stream, completed metadata, and the appends whose outcome was not confirmed. */
+    private final class Call {
+        final StreamId streamId;
+        final EventMetadata meta;
+        final boolean callerMessageId;
+        final List<Pending<S, E>> unconfirmed = new ArrayList<>();
+
+        Call(StreamId streamId, EventMetadata metadata) {
+            this.streamId = streamId;
+            this.meta = complete(metadata);
+            this.callerMessageId = hasCallerMessageId(metadata);
+        }
+    }
+
+    /**
+     * An append that failed with an answer that does not prove nothing was written: a conflict (possibly with our
+     * own commit, when the SDK retried a write whose answer was lost) or an unknown failure after the request left.
+     */
+    private record Pending<S, E>(Loaded<S> basis, List<NewEvent> encoded, List<? extends E> events, S after,
+                                 CommandRejectedException rejection, int attempt) {
+        long firstVersion() {
+            return basis.version() + 1;
+        }
+
+        long lastVersion() {
+            return basis.version() + encoded.size();
+        }
+    }
+
+    /** The store failed in a way that leaves open whether the append landed; never leaves the repository. */
+    private static final class UncertainAppend extends RuntimeException {
+        final RuntimeException failure;
+
+        UncertainAppend(RuntimeException failure) {
+            super(null, failure, false, false);
+            this.failure = failure;
+        }
     }
 
     /** One attempt of an update against a freshly loaded, existing aggregate. */
@@ -195,13 +245,24 @@ public final class AggregateRepository<S, C, E> {
         CommandResult<S, E> run(Loaded<S> loaded, int attempt);
     }
 
-    /** Loads and runs the attempt; on a concurrency conflict backs off, reloads and runs it again. */
-    private CommandResult<S, E> retrying(StreamId streamId, Attempt<S, E> body) {
+    /**
+     * Loads and runs the attempt; on a concurrency conflict backs off, reloads and runs it again. Before every
+     * attempt after an unconfirmed append, the reload tells whether that append landed after all; if so, its
+     * outcome is the answer and the command is not processed again.
+     */
+    private CommandResult<S, E> retrying(Call call, Attempt<S, E> body) {
         ConcurrencyConflictException last = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            Loaded<S> loaded = load(streamId);
+            Loaded<S> loaded = load(call.streamId);
             if (loaded.version() == 0) {
-                throw new StreamNotFoundException(streamId);
+                throw new StreamNotFoundException(call.streamId);
+            }
+            Optional<CommandResult<S, E>> landed = landed(call, loaded);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+            if (call.callerMessageId && loaded.messageIds().contains(call.meta.messageId())) {
+                return duplicate(call.streamId, loaded);
             }
             try {
                 return body.run(loaded, attempt);
@@ -210,12 +271,67 @@ public final class AggregateRepository<S, C, E> {
                 if (attempt < retry.maxAttempts()) {
                     sleep(retry.delayAfter(attempt));
                 }
+            } catch (UncertainAppend uncertain) {
+                Optional<CommandResult<S, E>> after = landed(call, load(call.streamId));
+                if (after.isPresent()) {
+                    return after.get();
+                }
+                throw uncertain.failure;
             }
         }
-        throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
+        // the last conflict may have been our own commit, answered late
+        Optional<CommandResult<S, E>> landed = landed(call, load(call.streamId));
+        if (landed.isPresent()) {
+            return landed.get();
+        }
+        throw new ConcurrencyConflictException(call.streamId, last.expectedVersion(), last.actualVersion(),
                 retry.maxAttempts());
     }
 
+    /** Whether one of the call's unconfirmed appends landed: its first event is in the stream, with its id. */
+    private Optional<CommandResult<S, E>> landed(Call call, Loaded<S> loaded) {
+        for (Pending<S, E> p : call.unconfirmed) {
+            if (p.firstVersion() > loaded.version()) {
+                continue;
+            }
+            List<RecordedEvent> events = p.firstVersion() > loaded.snapshotVersion() ? loaded.events()
+                    : store.read(call.streamId, ReadRequest.from(p.firstVersion()).withToVersion(p.firstVersion()))
+                    .events();
+            Optional<CommandResult<S, E>> landed = landed(call, List.of(p), events);
+            if (landed.isPresent()) {
+                return landed;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<CommandResult<S, E>> landed(Call call, List<Pending<S, E>> candidates,
+                                                 List<RecordedEvent> events) {
+        for (Pending<S, E> p : candidates) {
+            for (RecordedEvent e : events) {
+                if (e.version() == p.firstVersion() && e.eventId().equals(p.encoded().get(0).eventId())) {
+                    return Optional.of(confirmed(call, p, e));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The result of an append that landed although its answer was lost: as if the answer had arrived. */
+    private CommandResult<S, E> confirmed(Call call, Pending<S, E> p, RecordedEvent first) {
+        LOG.log(Level.INFO, "{0}: the append at version {1} landed although the store reported a failure; not"
+                + " processed again", call.streamId, p.firstVersion());
+        List<EventEnvelope<E>> envelopes = new ArrayList<>(p.events().size());
+        for (int i = 0; i < p.events().size(); i++) {
+            NewEvent n = p.encoded().get(i);
+            envelopes.add(new EventEnvelope<>(n.eventId(), call.streamId, p.firstVersion() + i, n.type(), n.type(),
+                    n.schemaVersion(), first.timestamp(), first.metadata(), p.events().get(i)));
+        }
+        maybeSnapshot(call.streamId, p.after(), p.basis().version(), p.lastVersion(), p.basis().messageIds(),
+                call.meta.messageId());
+        return new CommandResult<>(new AggregateState<>(call.streamId, p.after(), p.lastVersion()), envelopes,
+                p.attempt(), false, p.rejection());
+    }
 
     /** The current state, or empty when the aggregate does not exist. */
     public Optional<AggregateState<S>> find(String id) {
@@ -292,27 +408,39 @@ public final class AggregateRepository<S, C, E> {
         return metadata != null && metadata.messageId() != null;
     }
 
-    private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
-                                       List<String> seenMessageIds, List<? extends E> events, List<NewEvent> pseudo,
-                                       EventMetadata meta, int attempt) {
+    private CommandResult<S, E> append(Call call, Loaded<S> loaded, List<? extends E> events,
+                                       List<NewEvent> pseudo, int attempt, CommandRejectedException rejection) {
         List<NewEvent> encoded = new ArrayList<>(events.size() + pseudo.size());
         for (E event : events) {
             encoded.add(codec.encode(ids.get(), event));
         }
         encoded.addAll(pseudo);
-        AppendResult result = store.append(streamId, expected, encoded, meta);
-        List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
-        S after = state;
-        for (int i = 0; i < events.size(); i++) {
-            E event = events.get(i);
+        S after = loaded.state();
+        for (E event : events) {
             after = aggregate.apply(after, event);
-            RecordedEvent r = result.events().get(i);
-            envelopes.add(new EventEnvelope<>(r.eventId(), streamId, r.version(), r.type(), r.type(),
-                    r.schemaVersion(), r.timestamp(), r.metadata(), event));
         }
-        maybeSnapshot(streamId, after, before, result.lastVersion(), seenMessageIds, meta.messageId());
-        return new CommandResult<>(new AggregateState<>(streamId, after, result.lastVersion()), envelopes, attempt,
-                false);
+        AppendResult result;
+        try {
+            result = store.append(call.streamId, loaded.expected(), encoded, call.meta);
+        } catch (InvalidAppendException | CommitTooLargeException nothingWritten) {
+            throw nothingWritten;
+        } catch (ConcurrencyConflictException conflict) {
+            call.unconfirmed.add(new Pending<>(loaded, encoded, events, after, rejection, attempt));
+            throw conflict;
+        } catch (RuntimeException unknown) {
+            call.unconfirmed.add(new Pending<>(loaded, encoded, events, after, rejection, attempt));
+            throw new UncertainAppend(unknown);
+        }
+        List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent r = result.events().get(i);
+            envelopes.add(new EventEnvelope<>(r.eventId(), call.streamId, r.version(), r.type(), r.type(),
+                    r.schemaVersion(), r.timestamp(), r.metadata(), events.get(i)));
+        }
+        maybeSnapshot(call.streamId, after, loaded.version(), result.lastVersion(), loaded.messageIds(),
+                call.meta.messageId());
+        return new CommandResult<>(new AggregateState<>(call.streamId, after, result.lastVersion()), envelopes,
+                attempt, false, rejection);
     }
 
     private void maybeSnapshot(StreamId streamId, S state, long before, long after, List<String> seenMessageIds,
@@ -339,7 +467,12 @@ public final class AggregateRepository<S, C, E> {
     private record Base<S>(S state, long version, Instant takenAt, List<String> messageIds) {
     }
 
-    private record Loaded<S>(S state, long version, ExpectedVersion expected, List<String> messageIds) {
+    /**
+     * A loaded aggregate: its state and version, the version to append after, the message ids known to it, the
+     * snapshot version it started from and the events read after it.
+     */
+    private record Loaded<S>(S state, long version, ExpectedVersion expected, List<String> messageIds,
+                             long snapshotVersion, List<RecordedEvent> events) {
     }
 
     private Optional<Base<S>> snapshotBase(StreamId streamId) {
@@ -378,7 +511,8 @@ public final class AggregateRepository<S, C, E> {
                 state = aggregate.apply(state, codec.decode(recorded).event());
             }
         }
-        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(), messageIds);
+        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(), messageIds, baseVersion,
+                slice.events());
     }
 
     private EventMetadata complete(EventMetadata metadata) {
@@ -388,7 +522,8 @@ public final class AggregateRepository<S, C, E> {
                 m.correlationId() != null ? m.correlationId() : messageId,
                 m.causationId() != null ? m.causationId() : messageId,
                 messageId,
-                m.principal() != null ? m.principal() : "system");
+                m.principal() != null ? m.principal() : "system",
+                m.messageSentAt());
     }
 
     private static void sleep(Duration delay) {
