@@ -60,6 +60,8 @@ public final class AggregateRepository<S, C, E> {
     private final Supplier<UUID> ids;
     private final RetryPolicy retry;
     private final int deduplicationWindow;
+    private final Duration deduplicationHorizon;
+    private final Duration clockSkew;
     private final EventCodec<E> codec;
     private final ObjectMapper mapper = Json.mapper();
 
@@ -71,6 +73,8 @@ public final class AggregateRepository<S, C, E> {
         this.ids = b.ids;
         this.retry = b.retry;
         this.deduplicationWindow = b.deduplicationWindow;
+        this.deduplicationHorizon = b.deduplicationHorizon;
+        this.clockSkew = b.clockSkew;
         this.codec = EventCodec.of(aggregate);
     }
 
@@ -104,7 +108,7 @@ public final class AggregateRepository<S, C, E> {
         Call call = new Call(streamId, metadata);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
-        Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), List.of(), 0, List.of());
+        Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), 0, List.of(), List.of(), 0, null);
         try {
             return append(call, nothing, events, List.of(), 1, null);
         } catch (ConcurrencyConflictException | UncertainAppend failure) {
@@ -138,10 +142,16 @@ public final class AggregateRepository<S, C, E> {
      *
      * <p>When the metadata carries a message id, the update is idempotent: the id is stored with the commit
      * (a {@code nosqles.MessageProcessed} pseudo event records it when the command produces no event), and a
-     * message id seen before is recognised and dropped with {@link CommandResult#duplicate()} set. Ids are
-     * remembered across snapshots for the last {@link Builder#deduplicationWindow(int)} messages.
+     * message id seen before is recognised and dropped with {@link CommandResult#duplicate()} set. A message is
+     * recognised whenever it comes back within the {@link Builder#deduplicationHorizon(Duration) horizon} of when
+     * it was first sent ({@link EventMetadata#messageSentAt()}), however many messages came between: the snapshot
+     * remembers the most recent ids, and a message sent before what they cover costs one backward Query of the
+     * events written since it was sent (ADR 0003). A message without {@code messageSentAt} is taken as sent at the
+     * start of the horizon (the most the search can cost). A message sent before the horizon that is not among
+     * the remembered ids is refused with {@link MessageTooOldException}; nothing is written.
      *
      * @throws StreamNotFoundException it does not exist
+     * @throws MessageTooOldException the message was sent before the deduplication horizon
      * @throws CommandRejectedException the command was rejected
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
@@ -206,6 +216,8 @@ public final class AggregateRepository<S, C, E> {
         final EventMetadata meta;
         final boolean callerMessageId;
         final List<Pending<S, E>> unconfirmed = new ArrayList<>();
+        /** No commit up to this version holds the caller's message id (as far as earlier attempts looked). */
+        long checkedUpTo;
 
         Call(StreamId streamId, EventMetadata metadata) {
             this.streamId = streamId;
@@ -261,7 +273,7 @@ public final class AggregateRepository<S, C, E> {
             if (landed.isPresent()) {
                 return landed.get();
             }
-            if (call.callerMessageId && loaded.messageIds().contains(call.meta.messageId())) {
+            if (call.callerMessageId && processedBefore(call, loaded)) {
                 return duplicate(call.streamId, loaded);
             }
             try {
@@ -286,6 +298,32 @@ public final class AggregateRepository<S, C, E> {
         }
         throw new ConcurrencyConflictException(call.streamId, last.expectedVersion(), last.actualVersion(),
                 retry.maxAttempts());
+    }
+
+    /**
+     * Whether the caller's message id is in a commit of the stream: among the ids the snapshot remembers and those
+     * of the events after it (free), else, when the message was sent before what those cover, found by one
+     * backward search of the commits written since it was sent (minus the clock skew allowance).
+     */
+    private boolean processedBefore(Call call, Loaded<S> loaded) {
+        String messageId = call.meta.messageId();
+        for (Snapshot.RecentMessage m : loaded.recent()) {
+            if (m.messageId().equals(messageId)) {
+                return true;
+            }
+        }
+        Instant now = clock.instant();
+        Instant sentAt = call.meta.messageSentAt();
+        if (sentAt != null && sentAt.isBefore(now.minus(deduplicationHorizon))) {
+            throw new MessageTooOldException(call.streamId, messageId, sentAt, deduplicationHorizon);
+        }
+        Instant since = (sentAt != null ? sentAt : now.minus(deduplicationHorizon)).minus(clockSkew);
+        boolean found = loaded.evictedVersion() > call.checkedUpTo && !since.isAfter(loaded.evictedAt())
+                && store.findMessageCommit(call.streamId, messageId, loaded.evictedVersion(), since).isPresent();
+        if (!found) {
+            call.checkedUpTo = loaded.version();
+        }
+        return found;
     }
 
     /** Whether one of the call's unconfirmed appends landed: its first event is in the stream, with its id. */
@@ -327,8 +365,8 @@ public final class AggregateRepository<S, C, E> {
             envelopes.add(new EventEnvelope<>(n.eventId(), call.streamId, p.firstVersion() + i, n.type(), n.type(),
                     n.schemaVersion(), first.timestamp(), first.metadata(), p.events().get(i)));
         }
-        maybeSnapshot(call.streamId, p.after(), p.basis().version(), p.lastVersion(), p.basis().messageIds(),
-                call.meta.messageId());
+        maybeSnapshot(call.streamId, p.after(), p.basis(), p.firstVersion(), p.lastVersion(),
+                p.encoded().get(p.encoded().size() - 1).eventId(), first.timestamp(), call.meta.messageId());
         return new CommandResult<>(new AggregateState<>(call.streamId, p.after(), p.lastVersion()), envelopes,
                 p.attempt(), false, p.rejection());
     }
@@ -347,19 +385,53 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /**
-     * The state after version {@code version} (or the current state if the stream is shorter); empty when the
-     * aggregate does not exist or {@code version} is 0.
+     * The state at the end of the last commit at or before version {@code version} (the current state if the
+     * stream is shorter). A commit is atomic: when {@code version} falls inside a commit of several events, the
+     * answer is the state before that commit (at its boundary), never a state that was never committed. Empty when
+     * the aggregate does not exist, no commit ends at or before {@code version}, or {@code version} is 0.
      */
     public Optional<AggregateState<S>> findAtVersion(String id, long version) {
         if (version < 1) {
             return Optional.empty();
         }
         StreamId streamId = streamId(id);
-        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> b.version() <= version);
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withToVersion(version));
-        return fold(streamId, state, baseVersion, slice.events());
+        // one event more than asked: it tells whether the commit holding `version` goes on after it
+        long to = version == Long.MAX_VALUE ? version : version + 1;
+        Optional<Base<S>> base = snapshotBase(streamId)
+                .filter(b -> b.snapshot().version() <= version && b.snapshot().recordsItsCommit());
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withToVersion(to));
+            List<RecordedEvent> after = proven(snapshot, slice);
+            if (after != null) {
+                return fold(streamId, base.get().state(), snapshot.version(), toCommitBoundary(after, version));
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.from(1).withToVersion(to));
+        return fold(streamId, aggregate.initialState(), 0, toCommitBoundary(slice.events(), version));
+    }
+
+    /** The events up to {@code version}, without the part of a commit that goes on after it. */
+    private static List<RecordedEvent> toCommitBoundary(List<RecordedEvent> events, long version) {
+        int end = events.size();
+        while (end > 0 && events.get(end - 1).version() > version) {
+            end--;
+        }
+        if (end < events.size()) {
+            RecordedEvent next = events.get(end);
+            while (end > 0 && sameCommit(events.get(end - 1), next)) {
+                end--;
+            }
+        }
+        return events.subList(0, end);
+    }
+
+    /**
+     * Whether two neighbouring events were written by one commit: they share its timestamp and metadata (every
+     * commit the repository writes carries its own message id).
+     */
+    private static boolean sameCommit(RecordedEvent a, RecordedEvent b) {
+        return a.timestamp().equals(b.timestamp()) && Objects.equals(a.metadata(), b.metadata());
     }
 
     /** The state as of an instant: every commit written at or before it. Empty if there was none. */
@@ -367,11 +439,18 @@ public final class AggregateRepository<S, C, E> {
         Objects.requireNonNull(instant, "instant");
         StreamId streamId = streamId(id);
         // a snapshot taken at or before the instant holds only commits written before it
-        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> !b.takenAt().isAfter(instant));
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion).withAsOf(instant));
-        return fold(streamId, state, baseVersion, slice.events());
+        Optional<Base<S>> base = snapshotBase(streamId)
+                .filter(b -> !b.snapshot().timestamp().isAfter(instant) && b.snapshot().recordsItsCommit());
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withAsOf(instant));
+            List<RecordedEvent> after = proven(snapshot, slice);
+            if (after != null) {
+                return fold(streamId, base.get().state(), snapshot.version(), after);
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.asOf(instant));
+        return fold(streamId, aggregate.initialState(), 0, slice.events());
     }
 
     /**
@@ -437,42 +516,61 @@ public final class AggregateRepository<S, C, E> {
             envelopes.add(new EventEnvelope<>(r.eventId(), call.streamId, r.version(), r.type(), r.type(),
                     r.schemaVersion(), r.timestamp(), r.metadata(), events.get(i)));
         }
-        maybeSnapshot(call.streamId, after, loaded.version(), result.lastVersion(), loaded.messageIds(),
-                call.meta.messageId());
+        maybeSnapshot(call.streamId, after, loaded, result.firstVersion(), result.lastVersion(),
+                result.events().get(result.events().size() - 1).eventId(), result.timestamp(), call.meta.messageId());
         return new CommandResult<>(new AggregateState<>(call.streamId, after, result.lastVersion()), envelopes,
                 attempt, false, rejection);
     }
 
-    private void maybeSnapshot(StreamId streamId, S state, long before, long after, List<String> seenMessageIds,
-                               String messageId) {
+    /**
+     * Saves a snapshot when the policy says so: the state, the commit it ends (to prove it on load), and the most
+     * recent message ids with the span of commits they cover (to recognise redeliveries, ADR 0003).
+     */
+    private void maybeSnapshot(StreamId streamId, S state, Loaded<S> basis, long firstVersion, long lastVersion,
+                               UUID lastEventId, Instant committedAt, String messageId) {
         Snapshotting<S> policy = aggregate.snapshotting();
-        if (!policy.due(before, after)) {
+        if (!policy.due(basis.version(), lastVersion)) {
             return;
         }
-        List<String> recent = new ArrayList<>(seenMessageIds);
-        recent.add(messageId);
-        if (recent.size() > deduplicationWindow) {
-            recent = recent.subList(recent.size() - deduplicationWindow, recent.size());
+        List<Snapshot.RecentMessage> recent = new ArrayList<>(basis.recent());
+        recent.add(new Snapshot.RecentMessage(messageId, lastVersion, committedAt));
+        long evictedVersion = basis.evictedVersion();
+        Instant evictedAt = basis.evictedAt();
+        int evict = Math.max(0, recent.size() - deduplicationWindow);
+        for (Snapshot.RecentMessage dropped : recent.subList(0, evict)) {
+            // an entry without its commit comes from a snapshot of the old form, whose mark already covers it
+            long v = dropped.version() > 0 ? dropped.version() : basis.snapshotVersion();
+            Instant t = dropped.committedAt() != null ? dropped.committedAt() : basis.evictedAt();
+            if (t == null) {
+                v = basis.version();
+                t = committedAt;
+            }
+            evictedVersion = Math.max(evictedVersion, v);
+            evictedAt = evictedAt == null || t.isAfter(evictedAt) ? t : evictedAt;
         }
+        recent = recent.subList(evict, recent.size());
         try {
-            snapshots.save(new Snapshot(streamId, after, policy.stateType(), policy.schemaVersion(),
-                    mapper.writeValueAsString(state), clock.instant(), recent));
+            snapshots.save(new Snapshot(streamId, lastVersion, policy.stateType(), policy.schemaVersion(),
+                    mapper.writeValueAsString(state), clock.instant(), firstVersion, lastEventId,
+                    new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
-            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, after,
+            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, lastVersion,
                     e.getClass().getSimpleName());
         }
     }
 
-    private record Base<S>(S state, long version, Instant takenAt, List<String> messageIds) {
+    private record Base<S>(S state, Snapshot snapshot) {
     }
 
     /**
-     * A loaded aggregate: its state and version, the version to append after, the message ids known to it, the
-     * snapshot version it started from and the events read after it.
+     * A loaded aggregate: its state and version, the version to append after, the snapshot version it started
+     * from and the events read after it, and the message ids known to it (the snapshot's and those of the events
+     * after it, oldest first) with the newest commit they no longer cover ({@code evictedVersion} 0: none).
      */
-    private record Loaded<S>(S state, long version, ExpectedVersion expected, List<String> messageIds,
-                             long snapshotVersion, List<RecordedEvent> events) {
+    private record Loaded<S>(S state, long version, ExpectedVersion expected, long snapshotVersion,
+                             List<RecordedEvent> events, List<Snapshot.RecentMessage> recent, long evictedVersion,
+                             Instant evictedAt) {
     }
 
     private Optional<Base<S>> snapshotBase(StreamId streamId) {
@@ -484,8 +582,7 @@ public final class AggregateRepository<S, C, E> {
                 .filter(s -> s.stateType().equals(policy.stateType()) && s.schemaVersion() == policy.schemaVersion())
                 .flatMap(s -> {
                     try {
-                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s.version(),
-                                s.timestamp(), s.recentMessageIds()));
+                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
@@ -494,25 +591,70 @@ public final class AggregateRepository<S, C, E> {
                 });
     }
 
+    /**
+     * Loads the aggregate: the latest snapshot if the events prove it, and the events after it. A snapshot that
+     * records its commit is read back from that commit's first version (one Query whose first commit must be the
+     * snapshot's: same versions, same last event id); one of the old form by the store's look-back (the stream must
+     * reach its version). A snapshot the events do not prove (beyond the stream's end, say after the events table
+     * was restored to an earlier point) is ignored with a warning and the events are replayed from version 1.
+     */
     private Loaded<S> load(StreamId streamId) {
         Optional<Base<S>> base = snapshotBase(streamId);
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.afterCommitEnd(baseVersion));
-        List<String> messageIds = new ArrayList<>(base.map(Base::messageIds).orElse(List.of()));
-        String lastMessageId = null;
-        for (RecordedEvent recorded : slice.events()) {
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            long from = snapshot.recordsItsCommit() ? snapshot.commitFirstVersion() : snapshot.version() + 1;
+            StreamSlice slice = store.read(streamId, ReadRequest.from(from));
+            List<RecordedEvent> after = proven(snapshot, slice);
+            if (after != null) {
+                return loaded(base.get().state(), snapshot, slice, after);
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.all());
+        return loaded(aggregate.initialState(), null, slice, slice.events());
+    }
+
+    /** The events after the snapshot, when the read proves it; otherwise null, with a warning. */
+    private static List<RecordedEvent> proven(Snapshot snapshot, StreamSlice slice) {
+        List<RecordedEvent> events = slice.events();
+        if (snapshot.recordsItsCommit()) {
+            long at = snapshot.version() - snapshot.commitFirstVersion();
+            if (!events.isEmpty() && events.get(0).version() == snapshot.commitFirstVersion() && events.size() > at
+                    && events.get((int) at).version() == snapshot.version()
+                    && events.get((int) at).eventId().equals(snapshot.lastEventId())) {
+                return events.subList((int) at + 1, events.size());
+            }
+        } else if (slice.reachedEnd() && slice.streamVersion() >= snapshot.version()) {
+            return events;
+        }
+        LOG.log(Level.WARNING, "snapshot of {0} at version {1} is not backed by the events (beyond the stream''s"
+                + " end, or taken after a commit that is no longer there); ignored, replaying from version 1",
+                snapshot.streamId(), snapshot.version());
+        return null;
+    }
+
+    private Loaded<S> loaded(S state, Snapshot snapshot, StreamSlice slice, List<RecordedEvent> after) {
+        List<Snapshot.RecentMessage> recent = new ArrayList<>(snapshot == null ? List.of()
+                : snapshot.messages().recent());
+        for (RecordedEvent recorded : after) {
             String messageId = recorded.metadata().messageId();
-            if (messageId != null && !messageId.equals(lastMessageId)) {
-                messageIds.add(messageId);
-                lastMessageId = messageId;
+            if (messageId != null) {
+                Snapshot.RecentMessage last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
+                if (last != null && last.messageId().equals(messageId)
+                        && recorded.timestamp().equals(last.committedAt())) {
+                    recent.set(recent.size() - 1, new Snapshot.RecentMessage(messageId, recorded.version(),
+                            recorded.timestamp()));
+                } else {
+                    recent.add(new Snapshot.RecentMessage(messageId, recorded.version(), recorded.timestamp()));
+                }
             }
             if (!PseudoEvents.isPseudo(recorded.type())) {
                 state = aggregate.apply(state, codec.decode(recorded).event());
             }
         }
-        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(), messageIds, baseVersion,
-                slice.events());
+        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(),
+                snapshot == null ? 0 : snapshot.version(), after, recent,
+                snapshot == null ? 0 : snapshot.messages().evictedVersion(),
+                snapshot == null ? null : snapshot.messages().evictedAt());
     }
 
     private EventMetadata complete(EventMetadata metadata) {
@@ -547,6 +689,8 @@ public final class AggregateRepository<S, C, E> {
         private Supplier<UUID> ids = UUID::randomUUID;
         private RetryPolicy retry = RetryPolicy.defaults();
         private int deduplicationWindow = 100;
+        private Duration deduplicationHorizon = Duration.ofDays(15);
+        private Duration clockSkew = Duration.ofMinutes(5);
 
         private Builder(Aggregate<S, C, E> aggregate) {
             this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -583,16 +727,42 @@ public final class AggregateRepository<S, C, E> {
         }
 
         /**
-         * How many of the most recent message ids a snapshot carries (100 by default), so that a redelivered
-         * message is still recognised after a load that starts from the snapshot. Without snapshots every id is
-         * seen on load. See ADR 0003 for why a count is enough.
+         * How many of the most recent message ids a snapshot carries (100 by default). A cost knob, not a limit of
+         * deduplication: a redelivered message whose id is among them (or in the events after the snapshot) is
+         * recognised for free; an older one costs one backward Query (see {@link #deduplicationHorizon}, ADR 0003).
+         * An aggregate that takes more than this many messages within the clock skew allowance pays that Query
+         * for every message with a message id: raise it then.
          */
         public Builder<S, C, E> deduplicationWindow(int messages) {
             this.deduplicationWindow = messages;
             return this;
         }
 
+        /**
+         * How long after it was first sent a redelivered message is still recognised, however many messages came
+         * between: 15 days by default (SQS keeps a message at most 14 days; a day more for a DLQ redrive). A message
+         * sent earlier that is not among the remembered ids is refused with {@link MessageTooOldException}.
+         */
+        public Builder<S, C, E> deduplicationHorizon(Duration horizon) {
+            this.deduplicationHorizon = horizon;
+            return this;
+        }
+
+        /**
+         * How far the clock that stamps a message's {@code messageSentAt} and the clock that stamps commits may
+         * disagree: 5 minutes by default. A commit holding a message is looked for among the commits written since
+         * {@code messageSentAt} minus this.
+         */
+        public Builder<S, C, E> clockSkewAllowance(Duration skew) {
+            this.clockSkew = skew;
+            return this;
+        }
+
         public AggregateRepository<S, C, E> build() {
+            if (deduplicationHorizon == null || deduplicationHorizon.isNegative() || deduplicationHorizon.isZero()
+                    || clockSkew == null || clockSkew.isNegative()) {
+                throw new IllegalStateException("deduplicationHorizon must be positive, clockSkewAllowance >= 0");
+            }
             if (deduplicationWindow < 1) {
                 throw new IllegalStateException("deduplicationWindow must be >= 1");
             }
