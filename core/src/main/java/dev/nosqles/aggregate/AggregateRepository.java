@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -328,16 +329,21 @@ public final class AggregateRepository<S, C, E> {
 
     /** Whether one of the call's unconfirmed appends landed: its first event is in the stream, with its id. */
     private Optional<CommandResult<S, E>> landed(Call call, Loaded<S> loaded) {
-        for (Pending<S, E> p : call.unconfirmed) {
+        for (Iterator<Pending<S, E>> it = call.unconfirmed.iterator(); it.hasNext(); ) {
+            Pending<S, E> p = it.next();
             if (p.firstVersion() > loaded.version()) {
-                continue;
+                continue; // the stream does not reach it (yet)
             }
             List<RecordedEvent> events = p.firstVersion() > loaded.snapshotVersion() ? loaded.events()
                     : store.read(call.streamId, ReadRequest.from(p.firstVersion()).withToVersion(p.firstVersion()))
                     .events();
-            Optional<CommandResult<S, E>> landed = landed(call, List.of(p), events);
-            if (landed.isPresent()) {
-                return landed;
+            Optional<RecordedEvent> at = events.stream().filter(e -> e.version() == p.firstVersion()).findFirst();
+            if (at.isPresent() && at.get().eventId().equals(p.encoded().get(0).eventId())) {
+                return Optional.of(confirmed(call, p, at.get()));
+            }
+            if (at.isPresent()) {
+                // another commit starts at that version (it was a commit boundary): this append can never land
+                it.remove();
             }
         }
         return Optional.empty();
