@@ -408,7 +408,7 @@ public final class AggregateRepository<S, C, E> {
         if (base.isPresent()) {
             Snapshot snapshot = base.get().snapshot();
             StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withToVersion(to));
-            List<RecordedEvent> after = proven(snapshot, slice);
+            List<RecordedEvent> after = proven(snapshot, slice, true);
             if (after != null) {
                 return fold(streamId, base.get().state(), snapshot.version(), toCommitBoundary(after, version));
             }
@@ -450,7 +450,8 @@ public final class AggregateRepository<S, C, E> {
         if (base.isPresent()) {
             Snapshot snapshot = base.get().snapshot();
             StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withAsOf(instant));
-            List<RecordedEvent> after = proven(snapshot, slice);
+            // not proven may be benign here: the snapshot's commit written just after the instant (clock skew)
+            List<RecordedEvent> after = proven(snapshot, slice, false);
             if (after != null) {
                 return fold(streamId, base.get().state(), snapshot.version(), after);
             }
@@ -610,7 +611,7 @@ public final class AggregateRepository<S, C, E> {
             Snapshot snapshot = base.get().snapshot();
             long from = snapshot.recordsItsCommit() ? snapshot.commitFirstVersion() : snapshot.version() + 1;
             StreamSlice slice = store.read(streamId, ReadRequest.from(from));
-            List<RecordedEvent> after = proven(snapshot, slice);
+            List<RecordedEvent> after = proven(snapshot, slice, true);
             if (after != null) {
                 return loaded(base.get().state(), snapshot, slice, after);
             }
@@ -619,8 +620,8 @@ public final class AggregateRepository<S, C, E> {
         return loaded(aggregate.initialState(), null, slice, slice.events());
     }
 
-    /** The events after the snapshot, when the read proves it; otherwise null, with a warning. */
-    private static List<RecordedEvent> proven(Snapshot snapshot, StreamSlice slice) {
+    /** The events after the snapshot, when the read proves it; otherwise null (with a warning if asked). */
+    private static List<RecordedEvent> proven(Snapshot snapshot, StreamSlice slice, boolean warn) {
         List<RecordedEvent> events = slice.events();
         if (snapshot.recordsItsCommit()) {
             long at = snapshot.version() - snapshot.commitFirstVersion();
@@ -632,9 +633,11 @@ public final class AggregateRepository<S, C, E> {
         } else if (slice.reachedEnd() && slice.streamVersion() >= snapshot.version()) {
             return events;
         }
-        LOG.log(Level.WARNING, "snapshot of {0} at version {1} is not backed by the events (beyond the stream''s"
-                + " end, or taken after a commit that is no longer there); ignored, replaying from version 1",
-                snapshot.streamId(), snapshot.version());
+        if (warn) {
+            LOG.log(Level.WARNING, "snapshot of {0} at version {1} is not backed by the events (beyond the stream''s"
+                    + " end, or taken after a commit that is no longer there); ignored, replaying from version 1",
+                    snapshot.streamId(), snapshot.version());
+        }
         return null;
     }
 
