@@ -99,6 +99,35 @@ class DeduplicationHorizonTest {
     }
 
     @Test
+    void the_backward_search_pages_through_many_commits_and_stops_at_the_messages_sent_time() {
+        CapacityMeter meter = new CapacityMeter();
+        DynamoDbClient client = TestTables.client(meter);
+        DynamoDbEventStore events = DynamoDbEventStore.builder().client(client).clock(clock)
+                .tableName(TestTables.newEventsTable(client, "paging")).build();
+        var repo = AggregateRepository.builder(new BankAccount(10, 1)).eventStore(events)
+                .snapshotStore(DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "paging")))
+                .clock(clock).deduplicationWindow(10).build();
+        Instant firstSent = busyAccount(repo, "paging", 230); // one a minute; the window covers the last 10
+
+        // m-0 is 220 commits before what the window covers: the search reads back page after page of 100
+        CapacityMeter.Usage before = meter.usage();
+        assertThat(repo.update("paging", new Deposit(1), message("paging-m-0", firstSent)).duplicate()).isTrue();
+        CapacityMeter.Usage old = meter.usage().minus(before);
+        assertThat(old.requests(Operation.QUERY)).isEqualTo(1 + 3);
+
+        // a new message sent 30 minutes ago: the search stops at the commits written before it (minus 5 minutes)
+        before = meter.usage();
+        assertThat(repo.update("paging", new Deposit(1), message("paging-late", clock.instant().minus(
+                Duration.ofMinutes(30)))).duplicate()).isFalse();
+        CapacityMeter.Usage recent = meter.usage().minus(before);
+        assertThat(recent.requests(Operation.QUERY)).isEqualTo(1 + 1);
+        assertThat(recent.requests(Operation.PUT_ITEM)).isEqualTo(1);
+        // at most the 100 commits of the one page, not the 230 of the stream
+        assertThat(recent.itemsRead()).isLessThanOrEqualTo(1 + 10 + 100);
+        assertThat(repo.get("paging").state().balance()).isEqualTo(231);
+    }
+
+    @Test
     void in_memory_too_a_message_outside_the_window_is_recognised() {
         InMemoryEventStore events = new InMemoryEventStore(clock);
         var repo = accounts(events, new InMemorySnapshotStore());
