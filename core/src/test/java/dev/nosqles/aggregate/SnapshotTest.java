@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Snapshots on DynamoDB: load = latest snapshot + later events only; a snapshot of another schema is ignored. */
 class SnapshotTest {
@@ -27,12 +28,14 @@ class SnapshotTest {
     private static DynamoDbClient client;
     private static DynamoDbEventStore events;
     private static DynamoDbSnapshotStore snapshots;
+    private static String snapshotsTable;
 
     @BeforeAll
     static void tables() {
         client = TestTables.client(METER);
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "snap")).build();
-        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "snap"));
+        snapshotsTable = TestTables.newSnapshotsTable(client, "snap");
+        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
     }
 
     private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> repo(int every,
@@ -199,5 +202,40 @@ class SnapshotTest {
             assertThat(s.state().balance()).isEqualTo(3);
         });
         assertThat(accounts.findAtVersion("boundary", 5).orElseThrow().state().balance()).isEqualTo(15);
+    }
+
+    @Test
+    void a_snapshot_item_written_before_windows_were_recorded_is_read_as_the_old_form_and_still_used_when_valid() {
+        var accounts = repo(100, 1);
+        accounts.create("legacy", new BankAccount.Open("hal"), EventMetadata.empty().withMessageId("l-0"));
+        accounts.update("legacy", new BankAccount.Deposit(5), EventMetadata.empty().withMessageId("l-1"));
+        accounts.update("legacy", new BankAccount.Deposit(6), EventMetadata.empty().withMessageId("l-2"));
+        // the item as the previous version of DynamoDbSnapshotStore wrote it, at version 2
+        client.putItem(b -> b.tableName(snapshotsTable).item(java.util.Map.of(
+                "streamId", AttributeValue.fromS("Account-legacy"),
+                "version", AttributeValue.fromN("2"),
+                "stateType", AttributeValue.fromS("AccountState"),
+                "schema", AttributeValue.fromN("1"),
+                "data", AttributeValue.fromS(
+                        "{\"owner\":\"hal\",\"balance\":5,\"deposits\":1,\"open\":true}"),
+                "ts", AttributeValue.fromS(Instant.now().toString()),
+                "msgs", AttributeValue.fromL(List.of(
+                        AttributeValue.fromS("l-0"),
+                        AttributeValue.fromS("l-1"))))));
+
+        Snapshot old = snapshots.load(StreamId.of("Account", "legacy")).orElseThrow();
+        assertThat(old.recordsItsCommit()).isFalse();
+        assertThat(old.recentMessageIds()).containsExactly("l-0", "l-1");
+        // its ids may cover any span before its version: nothing before it is assumed covered
+        assertThat(old.messages().evictedVersion()).isEqualTo(2);
+
+        CapacityMeter.Usage before = METER.usage();
+        assertThat(accounts.get("legacy").state().balance()).isEqualTo(11);
+        CapacityMeter.Usage used = METER.usage().minus(before);
+        // the snapshot and the one event after it: the snapshot was used, verified by the read itself
+        assertThat(used.itemsRead()).isEqualTo(1 + 1);
+        assertThat(used.requests(CapacityMeter.Operation.QUERY)).isEqualTo(1);
+        assertThat(accounts.update("legacy", new BankAccount.Deposit(5), EventMetadata.empty().withMessageId("l-1"))
+                .duplicate()).isTrue();
     }
 }
