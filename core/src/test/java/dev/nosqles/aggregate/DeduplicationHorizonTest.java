@@ -96,6 +96,13 @@ class DeduplicationHorizonTest {
         assertThat(normal.requests(Operation.GET_ITEM)).isEqualTo(1);
         assertThat(normal.requests(Operation.QUERY)).isEqualTo(1);
         assertThat(normal.totalRequests()).isEqualTo(3);
+
+        // and a command without a message id (the repository generates one): the same
+        before = meter.usage();
+        repo.update("busy", new Deposit(1));
+        CapacityMeter.Usage anonymous = meter.usage().minus(before);
+        assertThat(anonymous.totalRequests()).isEqualTo(3);
+        assertThat(anonymous.writeUnits()).isEqualTo(1);
     }
 
     @Test

@@ -163,6 +163,13 @@ class LostAppendAnswersTest {
         assertThat(result.state().state().balance()).isEqualTo(70);
         assertThat(repo.get("a1").state().balance()).isEqualTo(70);
         assertThat(dynamo.read(ACCOUNT).events()).hasSize(3);
+
+        lost.loseNextPutItemAnswers(1);
+        CommandResult<BankAccount.State, BankAccount.Event> created = repo.create("a2", new Open("bob"));
+        assertThat(lost.lost()).isEqualTo(2);
+        assertThat(created.duplicate()).isFalse();
+        assertThat(created.state().version()).isEqualTo(1);
+        assertThat(dynamo.read(StreamId.of("Account", "a2")).events()).hasSize(1);
     }
 
     @Test
