@@ -16,6 +16,7 @@ import dev.nosqles.store.memory.InMemoryEventStore;
 import dev.nosqles.store.memory.InMemorySnapshotStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.BankAccount.Deposit;
+import dev.nosqles.testsupport.FailingAfterAppendStore;
 import dev.nosqles.testsupport.MutableClock;
 import dev.nosqles.testsupport.TestTables;
 import java.time.Duration;
@@ -145,6 +146,26 @@ class DeduplicationHorizonTest {
         assertThat(repo.update("mem", new Deposit(1), message("mem-m-1", firstSent.plusSeconds(60))).duplicate())
                 .isTrue();
         assertThat(repo.get("mem").state().balance()).isEqualTo(120);
+    }
+
+    @Test
+    void a_store_without_its_own_search_uses_the_default_which_finds_the_same_and_stops_at_the_sent_time() {
+        InMemoryEventStore memory = new InMemoryEventStore(clock);
+        EventStore plain = new FailingAfterAppendStore(memory); // append and read only
+        var repo = accounts(plain, new InMemorySnapshotStore());
+        Instant firstSent = busyAccount(repo, "plain", 120);
+        StreamId stream = StreamId.of("Account", "plain");
+
+        assertThat(plain.findMessageCommit(stream, "plain-m-0", 50, firstSent.minusSeconds(1)))
+                .isEqualTo(memory.findMessageCommit(stream, "plain-m-0", 50, firstSent.minusSeconds(1)))
+                .hasValueSatisfying(c -> assertThat(c.firstVersion()).isEqualTo(2));
+        // written before the instant: not searched
+        assertThat(plain.findMessageCommit(stream, "plain-m-0", 50, firstSent.plusSeconds(1))).isEmpty();
+        assertThat(memory.findMessageCommit(stream, "plain-m-0", 50, firstSent.plusSeconds(1))).isEmpty();
+        // above the version asked: not searched
+        assertThat(plain.findMessageCommit(stream, "plain-m-60", 50, firstSent)).isEmpty();
+        assertThat(memory.findMessageCommit(stream, "plain-m-60", 50, firstSent)).isEmpty();
+        assertThat(repo.update("plain", new Deposit(1), message("plain-m-0", firstSent)).duplicate()).isTrue();
     }
 
     @Test
