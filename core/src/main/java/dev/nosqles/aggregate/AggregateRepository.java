@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.AppendResult;
+import dev.nosqles.store.CommitTooLargeException;
 import dev.nosqles.store.ConcurrencyConflictException;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.InvalidAppendException;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,6 +42,14 @@ import java.util.function.Supplier;
  * </ul>
  * The repository fills the metadata the caller leaves out: a message id (random), the correlation and causation
  * ids (the message id) and the principal ({@code "system"}).
+ *
+ * <p><b>Lost answers.</b> The SDK may retry a write whose first attempt succeeded, so a conflict (or a create's
+ * {@link StreamAlreadyExistsException}) may be our own commit, and an SDK or unknown failure may come after the
+ * write landed. The repository never processes a command twice because of that: after such an outcome it
+ * checks, on the reload it makes anyway, whether the commit it tried to write is in the stream (same version,
+ * same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
+ * events, the state after its commit, {@code duplicate() == false}), with or without a message id from the
+ * caller. If it is not, a conflict is retried as usual and any other failure is rethrown.
  */
 public final class AggregateRepository<S, C, E> {
     private static final System.Logger LOG = System.getLogger(AggregateRepository.class.getName());
@@ -50,6 +61,8 @@ public final class AggregateRepository<S, C, E> {
     private final Supplier<UUID> ids;
     private final RetryPolicy retry;
     private final int deduplicationWindow;
+    private final Duration deduplicationHorizon;
+    private final Duration clockSkew;
     private final EventCodec<E> codec;
     private final ObjectMapper mapper = Json.mapper();
 
@@ -61,6 +74,8 @@ public final class AggregateRepository<S, C, E> {
         this.ids = b.ids;
         this.retry = b.retry;
         this.deduplicationWindow = b.deduplicationWindow;
+        this.deduplicationHorizon = b.deduplicationHorizon;
+        this.clockSkew = b.clockSkew;
         this.codec = EventCodec.of(aggregate);
     }
 
@@ -82,26 +97,40 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /**
-     * Creates the aggregate.
+     * Creates the aggregate. A create whose write landed but whose answer was lost is a success, not a
+     * {@link StreamAlreadyExistsException}; a create whose message id (from the caller) is in the aggregate's first
+     * commit was processed before and is answered with {@link CommandResult#duplicate()} set.
      *
-     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already
+     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already (created by another command)
      * @throws CommandRejectedException the command was rejected
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
         StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
+        Call call = new Call(streamId, metadata);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
+        Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), 0, List.of(), List.of(), 0, null);
         try {
-            return append(streamId, initial, 0, ExpectedVersion.noStream(), List.of(), events, List.of(), meta, 1);
-        } catch (StreamAlreadyExistsException exists) {
-            if (hasCallerMessageId(metadata)) {
-                Loaded<S> loaded = load(streamId);
-                if (loaded.messageIds().contains(meta.messageId())) {
-                    return duplicate(streamId, loaded);
-                }
+            return append(call, nothing, events, List.of(), 1, null);
+        } catch (ConcurrencyConflictException | UncertainAppend failure) {
+            // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
+            // lost), or an earlier delivery of the same message? Either is the first commit: one Query tells.
+            List<RecordedEvent> first = store.read(streamId, ReadRequest.from(1).withToVersion(1)).events();
+            Optional<CommandResult<S, E>> landed = landed(call, call.unconfirmed, first);
+            if (landed.isPresent()) {
+                return landed.get();
             }
-            throw exists;
+            if (call.callerMessageId && !first.isEmpty()
+                    && call.meta.messageId().equals(first.get(0).metadata().messageId())) {
+                return duplicate(streamId, load(streamId));
+            }
+            if (failure instanceof UncertainAppend uncertain) {
+                if (first.isEmpty()) {
+                    throw uncertain.failure;
+                }
+                throw new StreamAlreadyExistsException(streamId, first.get(first.size() - 1).version());
+            }
+            throw (ConcurrencyConflictException) failure;
         }
     }
 
@@ -114,32 +143,31 @@ public final class AggregateRepository<S, C, E> {
      *
      * <p>When the metadata carries a message id, the update is idempotent: the id is stored with the commit
      * (a {@code nosqles.MessageProcessed} pseudo event records it when the command produces no event), and a
-     * message id seen before is recognised and dropped with {@link CommandResult#duplicate()} set. Ids are
-     * remembered across snapshots for the last {@link Builder#deduplicationWindow(int)} messages.
+     * message id seen before is recognised and dropped with {@link CommandResult#duplicate()} set. A message is
+     * recognised whenever it comes back within the {@link Builder#deduplicationHorizon(Duration) horizon} of when
+     * it was first sent ({@link EventMetadata#messageSentAt()}), however many messages came between: the snapshot
+     * remembers the most recent ids, and a message sent before what they cover costs one backward Query of the
+     * events written since it was sent (ADR 0003). A message without {@code messageSentAt} is taken as sent at the
+     * start of the horizon (the most the search can cost). A message sent before the horizon that is not among
+     * the remembered ids is refused with {@link MessageTooOldException}; nothing is written.
      *
      * @throws StreamNotFoundException it does not exist
+     * @throws MessageTooOldException the message was sent before the deduplication horizon
      * @throws CommandRejectedException the command was rejected
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
-        StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
-        boolean idempotent = hasCallerMessageId(metadata);
-        return retrying(streamId, (loaded, attempt) -> {
-            if (idempotent && loaded.messageIds().contains(meta.messageId())) {
-                return duplicate(streamId, loaded);
-            }
+        Call call = new Call(streamId(id), metadata);
+        return retrying(call, (loaded, attempt) -> {
             List<? extends E> events = aggregate.process(loaded.state(), command);
-            if (events.isEmpty() && !idempotent) {
-                return new CommandResult<>(new AggregateState<>(streamId, loaded.state(), loaded.version()), List.of(),
-                        attempt, false);
+            if (events.isEmpty() && !call.callerMessageId) {
+                return new CommandResult<>(new AggregateState<>(call.streamId, loaded.state(), loaded.version()),
+                        List.of(), attempt, false);
             }
             List<NewEvent> pseudo = events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
-            return append(streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.messageIds(),
-                    events, pseudo, meta, attempt);
+            return append(call, loaded, events, pseudo, attempt, null);
         });
     }
-
 
     /**
      * Like {@link #update(String, Object, EventMetadata)}, but whatever the command's outcome — accepted with
@@ -158,12 +186,8 @@ public final class AggregateRepository<S, C, E> {
         if (!hasCallerMessageId(metadata)) {
             throw new IllegalArgumentException("updateRecording needs a message id in the metadata");
         }
-        StreamId streamId = streamId(id);
-        EventMetadata meta = complete(metadata);
-        return retrying(streamId, (loaded, attempt) -> {
-            if (loaded.messageIds().contains(meta.messageId())) {
-                return duplicate(streamId, loaded);
-            }
+        Call call = new Call(streamId(id), metadata);
+        return retrying(call, (loaded, attempt) -> {
             List<? extends E> events;
             CommandOutcome<S, E> outcome;
             CommandRejectedException rejection = null;
@@ -183,10 +207,49 @@ public final class AggregateRepository<S, C, E> {
             List<NewEvent> pseudo = recorded != null
                     ? List.of(new NewEvent(ids.get(), recorded.type(), recorded.schemaVersion(), recorded.data()))
                     : events.isEmpty() ? List.of(PseudoEvents.messageProcessed(ids.get())) : List.of();
-            CommandResult<S, E> result = append(streamId, loaded.state(), loaded.version(), loaded.expected(),
-                    loaded.messageIds(), events, pseudo, meta, attempt);
-            return new CommandResult<>(result.state(), result.events(), attempt, false, rejection);
+            return append(call, loaded, events, pseudo, attempt, rejection);
         });
+    }
+
+    /** One command: its stream, completed metadata, and the appends whose outcome was not confirmed. */
+    private final class Call {
+        final StreamId streamId;
+        final EventMetadata meta;
+        final boolean callerMessageId;
+        final List<Pending<S, E>> unconfirmed = new ArrayList<>();
+        /** No commit up to this version holds the caller's message id (as far as earlier attempts looked). */
+        long checkedUpTo;
+
+        Call(StreamId streamId, EventMetadata metadata) {
+            this.streamId = streamId;
+            this.meta = complete(metadata);
+            this.callerMessageId = hasCallerMessageId(metadata);
+        }
+    }
+
+    /**
+     * An append that failed with an answer that does not prove nothing was written: a conflict (possibly with our
+     * own commit, when the SDK retried a write whose answer was lost) or an unknown failure after the request left.
+     */
+    private record Pending<S, E>(Loaded<S> basis, List<NewEvent> encoded, List<? extends E> events, S after,
+                                 CommandRejectedException rejection, int attempt) {
+        long firstVersion() {
+            return basis.version() + 1;
+        }
+
+        long lastVersion() {
+            return basis.version() + encoded.size();
+        }
+    }
+
+    /** The store failed in a way that leaves open whether the append landed; never leaves the repository. */
+    private static final class UncertainAppend extends RuntimeException {
+        final RuntimeException failure;
+
+        UncertainAppend(RuntimeException failure) {
+            super(null, failure, false, false);
+            this.failure = failure;
+        }
     }
 
     /** One attempt of an update against a freshly loaded, existing aggregate. */
@@ -195,13 +258,24 @@ public final class AggregateRepository<S, C, E> {
         CommandResult<S, E> run(Loaded<S> loaded, int attempt);
     }
 
-    /** Loads and runs the attempt; on a concurrency conflict backs off, reloads and runs it again. */
-    private CommandResult<S, E> retrying(StreamId streamId, Attempt<S, E> body) {
+    /**
+     * Loads and runs the attempt; on a concurrency conflict backs off, reloads and runs it again. Before every
+     * attempt after an unconfirmed append, the reload tells whether that append landed after all; if so, its
+     * outcome is the answer and the command is not processed again.
+     */
+    private CommandResult<S, E> retrying(Call call, Attempt<S, E> body) {
         ConcurrencyConflictException last = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            Loaded<S> loaded = load(streamId);
+            Loaded<S> loaded = load(call.streamId);
             if (loaded.version() == 0) {
-                throw new StreamNotFoundException(streamId);
+                throw new StreamNotFoundException(call.streamId);
+            }
+            Optional<CommandResult<S, E>> landed = landed(call, loaded);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+            if (call.callerMessageId && processedBefore(call, loaded)) {
+                return duplicate(call.streamId, loaded);
             }
             try {
                 return body.run(loaded, attempt);
@@ -210,12 +284,98 @@ public final class AggregateRepository<S, C, E> {
                 if (attempt < retry.maxAttempts()) {
                     sleep(retry.delayAfter(attempt));
                 }
+            } catch (UncertainAppend uncertain) {
+                Optional<CommandResult<S, E>> after = landed(call, load(call.streamId));
+                if (after.isPresent()) {
+                    return after.get();
+                }
+                throw uncertain.failure;
             }
         }
-        throw new ConcurrencyConflictException(streamId, last.expectedVersion(), last.actualVersion(),
+        // the last conflict may have been our own commit, answered late
+        Optional<CommandResult<S, E>> landed = landed(call, load(call.streamId));
+        if (landed.isPresent()) {
+            return landed.get();
+        }
+        throw new ConcurrencyConflictException(call.streamId, last.expectedVersion(), last.actualVersion(),
                 retry.maxAttempts());
     }
 
+    /**
+     * Whether the caller's message id is in a commit of the stream: among the ids the snapshot remembers and those
+     * of the events after it (free), else, when the message was sent before what those cover, found by one
+     * backward search of the commits written since it was sent (minus the clock skew allowance).
+     */
+    private boolean processedBefore(Call call, Loaded<S> loaded) {
+        String messageId = call.meta.messageId();
+        for (Snapshot.RecentMessage m : loaded.recent()) {
+            if (m.messageId().equals(messageId)) {
+                return true;
+            }
+        }
+        Instant now = clock.instant();
+        Instant sentAt = call.meta.messageSentAt();
+        if (sentAt != null && sentAt.isBefore(now.minus(deduplicationHorizon))) {
+            throw new MessageTooOldException(call.streamId, messageId, sentAt, deduplicationHorizon);
+        }
+        Instant since = (sentAt != null ? sentAt : now.minus(deduplicationHorizon)).minus(clockSkew);
+        boolean found = loaded.evictedVersion() > call.checkedUpTo && !since.isAfter(loaded.evictedAt())
+                && store.findMessageCommit(call.streamId, messageId, loaded.evictedVersion(), since).isPresent();
+        if (!found) {
+            call.checkedUpTo = loaded.version();
+        }
+        return found;
+    }
+
+    /** Whether one of the call's unconfirmed appends landed: its first event is in the stream, with its id. */
+    private Optional<CommandResult<S, E>> landed(Call call, Loaded<S> loaded) {
+        for (Iterator<Pending<S, E>> it = call.unconfirmed.iterator(); it.hasNext(); ) {
+            Pending<S, E> p = it.next();
+            if (p.firstVersion() > loaded.version()) {
+                continue; // the stream does not reach it (yet)
+            }
+            List<RecordedEvent> events = p.firstVersion() > loaded.snapshotVersion() ? loaded.events()
+                    : store.read(call.streamId, ReadRequest.from(p.firstVersion()).withToVersion(p.firstVersion()))
+                    .events();
+            Optional<RecordedEvent> at = events.stream().filter(e -> e.version() == p.firstVersion()).findFirst();
+            if (at.isPresent() && at.get().eventId().equals(p.encoded().get(0).eventId())) {
+                return Optional.of(confirmed(call, p, at.get()));
+            }
+            if (at.isPresent()) {
+                // another commit starts at that version (it was a commit boundary): this append can never land
+                it.remove();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<CommandResult<S, E>> landed(Call call, List<Pending<S, E>> candidates,
+                                                 List<RecordedEvent> events) {
+        for (Pending<S, E> p : candidates) {
+            for (RecordedEvent e : events) {
+                if (e.version() == p.firstVersion() && e.eventId().equals(p.encoded().get(0).eventId())) {
+                    return Optional.of(confirmed(call, p, e));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The result of an append that landed although its answer was lost: as if the answer had arrived. */
+    private CommandResult<S, E> confirmed(Call call, Pending<S, E> p, RecordedEvent first) {
+        LOG.log(Level.INFO, "{0}: the append at version {1} landed although the store reported a failure; not"
+                + " processed again", call.streamId, p.firstVersion());
+        List<EventEnvelope<E>> envelopes = new ArrayList<>(p.events().size());
+        for (int i = 0; i < p.events().size(); i++) {
+            NewEvent n = p.encoded().get(i);
+            envelopes.add(new EventEnvelope<>(n.eventId(), call.streamId, p.firstVersion() + i, n.type(), n.type(),
+                    n.schemaVersion(), first.timestamp(), first.metadata(), p.events().get(i)));
+        }
+        maybeSnapshot(call.streamId, p.after(), p.basis(), p.firstVersion(), p.lastVersion(),
+                p.encoded().get(p.encoded().size() - 1).eventId(), first.timestamp(), call.meta.messageId());
+        return new CommandResult<>(new AggregateState<>(call.streamId, p.after(), p.lastVersion()), envelopes,
+                p.attempt(), false, p.rejection());
+    }
 
     /** The current state, or empty when the aggregate does not exist. */
     public Optional<AggregateState<S>> find(String id) {
@@ -231,19 +391,53 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /**
-     * The state after version {@code version} (or the current state if the stream is shorter); empty when the
-     * aggregate does not exist or {@code version} is 0.
+     * The state at the end of the last commit at or before version {@code version} (the current state if the
+     * stream is shorter). A commit is atomic: when {@code version} falls inside a commit of several events, the
+     * answer is the state before that commit (at its boundary), never a state that was never committed. Empty when
+     * the aggregate does not exist, no commit ends at or before {@code version}, or {@code version} is 0.
      */
     public Optional<AggregateState<S>> findAtVersion(String id, long version) {
         if (version < 1) {
             return Optional.empty();
         }
         StreamId streamId = streamId(id);
-        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> b.version() <= version);
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1).withToVersion(version));
-        return fold(streamId, state, baseVersion, slice.events());
+        // one event more than asked: it tells whether the commit holding `version` goes on after it
+        long to = version == Long.MAX_VALUE ? version : version + 1;
+        Optional<Base<S>> base = snapshotBase(streamId)
+                .filter(b -> b.snapshot().version() <= version && b.snapshot().recordsItsCommit());
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withToVersion(to));
+            List<RecordedEvent> after = proven(snapshot, slice, true);
+            if (after != null) {
+                return fold(streamId, base.get().state(), snapshot.version(), toCommitBoundary(after, version));
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.from(1).withToVersion(to));
+        return fold(streamId, aggregate.initialState(), 0, toCommitBoundary(slice.events(), version));
+    }
+
+    /** The events up to {@code version}, without the part of a commit that goes on after it. */
+    private static List<RecordedEvent> toCommitBoundary(List<RecordedEvent> events, long version) {
+        int end = events.size();
+        while (end > 0 && events.get(end - 1).version() > version) {
+            end--;
+        }
+        if (end < events.size()) {
+            RecordedEvent next = events.get(end);
+            while (end > 0 && sameCommit(events.get(end - 1), next)) {
+                end--;
+            }
+        }
+        return events.subList(0, end);
+    }
+
+    /**
+     * Whether two neighbouring events were written by one commit: they share its timestamp and metadata (every
+     * commit the repository writes carries its own message id).
+     */
+    private static boolean sameCommit(RecordedEvent a, RecordedEvent b) {
+        return a.timestamp().equals(b.timestamp()) && Objects.equals(a.metadata(), b.metadata());
     }
 
     /** The state as of an instant: every commit written at or before it. Empty if there was none. */
@@ -251,11 +445,19 @@ public final class AggregateRepository<S, C, E> {
         Objects.requireNonNull(instant, "instant");
         StreamId streamId = streamId(id);
         // a snapshot taken at or before the instant holds only commits written before it
-        Optional<Base<S>> base = snapshotBase(streamId).filter(b -> !b.takenAt().isAfter(instant));
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1).withAsOf(instant));
-        return fold(streamId, state, baseVersion, slice.events());
+        Optional<Base<S>> base = snapshotBase(streamId)
+                .filter(b -> !b.snapshot().timestamp().isAfter(instant) && b.snapshot().recordsItsCommit());
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            StreamSlice slice = store.read(streamId, ReadRequest.from(snapshot.commitFirstVersion()).withAsOf(instant));
+            // not proven may be benign here: the snapshot's commit written just after the instant (clock skew)
+            List<RecordedEvent> after = proven(snapshot, slice, false);
+            if (after != null) {
+                return fold(streamId, base.get().state(), snapshot.version(), after);
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.asOf(instant));
+        return fold(streamId, aggregate.initialState(), 0, slice.events());
     }
 
     /**
@@ -292,54 +494,90 @@ public final class AggregateRepository<S, C, E> {
         return metadata != null && metadata.messageId() != null;
     }
 
-    private CommandResult<S, E> append(StreamId streamId, S state, long before, ExpectedVersion expected,
-                                       List<String> seenMessageIds, List<? extends E> events, List<NewEvent> pseudo,
-                                       EventMetadata meta, int attempt) {
+    private CommandResult<S, E> append(Call call, Loaded<S> loaded, List<? extends E> events,
+                                       List<NewEvent> pseudo, int attempt, CommandRejectedException rejection) {
         List<NewEvent> encoded = new ArrayList<>(events.size() + pseudo.size());
         for (E event : events) {
             encoded.add(codec.encode(ids.get(), event));
         }
         encoded.addAll(pseudo);
-        AppendResult result = store.append(streamId, expected, encoded, meta);
-        List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
-        S after = state;
-        for (int i = 0; i < events.size(); i++) {
-            E event = events.get(i);
+        S after = loaded.state();
+        for (E event : events) {
             after = aggregate.apply(after, event);
-            RecordedEvent r = result.events().get(i);
-            envelopes.add(new EventEnvelope<>(r.eventId(), streamId, r.version(), r.type(), r.type(),
-                    r.schemaVersion(), r.timestamp(), r.metadata(), event));
         }
-        maybeSnapshot(streamId, after, before, result.lastVersion(), seenMessageIds, meta.messageId());
-        return new CommandResult<>(new AggregateState<>(streamId, after, result.lastVersion()), envelopes, attempt,
-                false);
+        AppendResult result;
+        try {
+            result = store.append(call.streamId, loaded.expected(), encoded, call.meta);
+        } catch (InvalidAppendException | CommitTooLargeException nothingWritten) {
+            throw nothingWritten;
+        } catch (ConcurrencyConflictException conflict) {
+            call.unconfirmed.add(new Pending<>(loaded, encoded, events, after, rejection, attempt));
+            throw conflict;
+        } catch (RuntimeException unknown) {
+            call.unconfirmed.add(new Pending<>(loaded, encoded, events, after, rejection, attempt));
+            throw new UncertainAppend(unknown);
+        }
+        List<EventEnvelope<E>> envelopes = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent r = result.events().get(i);
+            envelopes.add(new EventEnvelope<>(r.eventId(), call.streamId, r.version(), r.type(), r.type(),
+                    r.schemaVersion(), r.timestamp(), r.metadata(), events.get(i)));
+        }
+        maybeSnapshot(call.streamId, after, loaded, result.firstVersion(), result.lastVersion(),
+                result.events().get(result.events().size() - 1).eventId(), result.timestamp(), call.meta.messageId());
+        return new CommandResult<>(new AggregateState<>(call.streamId, after, result.lastVersion()), envelopes,
+                attempt, false, rejection);
     }
 
-    private void maybeSnapshot(StreamId streamId, S state, long before, long after, List<String> seenMessageIds,
-                               String messageId) {
+    /**
+     * Saves a snapshot when the policy says so: the state, the commit it ends (to prove it on load), and the most
+     * recent message ids with the span of commits they cover (to recognise redeliveries, ADR 0003).
+     */
+    private void maybeSnapshot(StreamId streamId, S state, Loaded<S> basis, long firstVersion, long lastVersion,
+                               UUID lastEventId, Instant committedAt, String messageId) {
         Snapshotting<S> policy = aggregate.snapshotting();
-        if (!policy.due(before, after)) {
+        if (!policy.due(basis.version(), lastVersion)) {
             return;
         }
-        List<String> recent = new ArrayList<>(seenMessageIds);
-        recent.add(messageId);
-        if (recent.size() > deduplicationWindow) {
-            recent = recent.subList(recent.size() - deduplicationWindow, recent.size());
+        List<Snapshot.RecentMessage> recent = new ArrayList<>(basis.recent());
+        recent.add(new Snapshot.RecentMessage(messageId, lastVersion, committedAt));
+        long evictedVersion = basis.evictedVersion();
+        Instant evictedAt = basis.evictedAt();
+        int evict = Math.max(0, recent.size() - deduplicationWindow);
+        for (Snapshot.RecentMessage dropped : recent.subList(0, evict)) {
+            // an entry without its commit comes from a snapshot of the old form, whose mark already covers it
+            long v = dropped.version() > 0 ? dropped.version() : basis.snapshotVersion();
+            Instant t = dropped.committedAt() != null ? dropped.committedAt() : basis.evictedAt();
+            if (t == null) {
+                v = basis.version();
+                t = committedAt;
+            }
+            evictedVersion = Math.max(evictedVersion, v);
+            evictedAt = evictedAt == null || t.isAfter(evictedAt) ? t : evictedAt;
         }
+        recent = recent.subList(evict, recent.size());
         try {
-            snapshots.save(new Snapshot(streamId, after, policy.stateType(), policy.schemaVersion(),
-                    mapper.writeValueAsString(state), clock.instant(), recent));
+            snapshots.save(new Snapshot(streamId, lastVersion, policy.stateType(), policy.schemaVersion(),
+                    mapper.writeValueAsString(state), clock.instant(), firstVersion, lastEventId,
+                    new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
-            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, after,
+            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, lastVersion,
                     e.getClass().getSimpleName());
         }
     }
 
-    private record Base<S>(S state, long version, Instant takenAt, List<String> messageIds) {
+    private record Base<S>(S state, Snapshot snapshot) {
     }
 
-    private record Loaded<S>(S state, long version, ExpectedVersion expected, List<String> messageIds) {
+    /**
+     * A loaded aggregate: its state and version, the version to append after, the snapshot version it started
+     * from and the events read after it, and the message ids known to it (the snapshot's and those of the events
+     * after it, oldest first) with the newest commit they no longer cover ({@code evictedVersion} 0: none).
+     */
+    private record Loaded<S>(S state, long version, ExpectedVersion expected, long snapshotVersion,
+                             List<RecordedEvent> events, List<Snapshot.RecentMessage> recent, long evictedVersion,
+                             Instant evictedAt) {
     }
 
     private Optional<Base<S>> snapshotBase(StreamId streamId) {
@@ -351,8 +589,7 @@ public final class AggregateRepository<S, C, E> {
                 .filter(s -> s.stateType().equals(policy.stateType()) && s.schemaVersion() == policy.schemaVersion())
                 .flatMap(s -> {
                     try {
-                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s.version(),
-                                s.timestamp(), s.recentMessageIds()));
+                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
@@ -361,24 +598,72 @@ public final class AggregateRepository<S, C, E> {
                 });
     }
 
+    /**
+     * Loads the aggregate: the latest snapshot if the events prove it, and the events after it. A snapshot that
+     * records its commit is read back from that commit's first version (one Query whose first commit must be the
+     * snapshot's: same versions, same last event id); one of the old form by the store's look-back (the stream must
+     * reach its version). A snapshot the events do not prove (beyond the stream's end, say after the events table
+     * was restored to an earlier point) is ignored with a warning and the events are replayed from version 1.
+     */
     private Loaded<S> load(StreamId streamId) {
         Optional<Base<S>> base = snapshotBase(streamId);
-        S state = base.map(Base::state).orElseGet(aggregate::initialState);
-        long baseVersion = base.map(Base::version).orElse(0L);
-        StreamSlice slice = store.read(streamId, ReadRequest.from(baseVersion + 1));
-        List<String> messageIds = new ArrayList<>(base.map(Base::messageIds).orElse(List.of()));
-        String lastMessageId = null;
-        for (RecordedEvent recorded : slice.events()) {
+        if (base.isPresent()) {
+            Snapshot snapshot = base.get().snapshot();
+            long from = snapshot.recordsItsCommit() ? snapshot.commitFirstVersion() : snapshot.version() + 1;
+            StreamSlice slice = store.read(streamId, ReadRequest.from(from));
+            List<RecordedEvent> after = proven(snapshot, slice, true);
+            if (after != null) {
+                return loaded(base.get().state(), snapshot, slice, after);
+            }
+        }
+        StreamSlice slice = store.read(streamId, ReadRequest.all());
+        return loaded(aggregate.initialState(), null, slice, slice.events());
+    }
+
+    /** The events after the snapshot, when the read proves it; otherwise null (with a warning if asked). */
+    private static List<RecordedEvent> proven(Snapshot snapshot, StreamSlice slice, boolean warn) {
+        List<RecordedEvent> events = slice.events();
+        if (snapshot.recordsItsCommit()) {
+            long at = snapshot.version() - snapshot.commitFirstVersion();
+            if (!events.isEmpty() && events.get(0).version() == snapshot.commitFirstVersion() && events.size() > at
+                    && events.get((int) at).version() == snapshot.version()
+                    && events.get((int) at).eventId().equals(snapshot.lastEventId())) {
+                return events.subList((int) at + 1, events.size());
+            }
+        } else if (slice.reachedEnd() && slice.streamVersion() >= snapshot.version()) {
+            return events;
+        }
+        if (warn) {
+            LOG.log(Level.WARNING, "snapshot of {0} at version {1} is not backed by the events (beyond the stream''s"
+                    + " end, or taken after a commit that is no longer there); ignored, replaying from version 1",
+                    snapshot.streamId(), snapshot.version());
+        }
+        return null;
+    }
+
+    private Loaded<S> loaded(S state, Snapshot snapshot, StreamSlice slice, List<RecordedEvent> after) {
+        List<Snapshot.RecentMessage> recent = new ArrayList<>(snapshot == null ? List.of()
+                : snapshot.messages().recent());
+        for (RecordedEvent recorded : after) {
             String messageId = recorded.metadata().messageId();
-            if (messageId != null && !messageId.equals(lastMessageId)) {
-                messageIds.add(messageId);
-                lastMessageId = messageId;
+            if (messageId != null) {
+                Snapshot.RecentMessage last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
+                if (last != null && last.messageId().equals(messageId)
+                        && recorded.timestamp().equals(last.committedAt())) {
+                    recent.set(recent.size() - 1, new Snapshot.RecentMessage(messageId, recorded.version(),
+                            recorded.timestamp()));
+                } else {
+                    recent.add(new Snapshot.RecentMessage(messageId, recorded.version(), recorded.timestamp()));
+                }
             }
             if (!PseudoEvents.isPseudo(recorded.type())) {
                 state = aggregate.apply(state, codec.decode(recorded).event());
             }
         }
-        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(), messageIds);
+        return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(),
+                snapshot == null ? 0 : snapshot.version(), after, recent,
+                snapshot == null ? 0 : snapshot.messages().evictedVersion(),
+                snapshot == null ? null : snapshot.messages().evictedAt());
     }
 
     private EventMetadata complete(EventMetadata metadata) {
@@ -388,7 +673,8 @@ public final class AggregateRepository<S, C, E> {
                 m.correlationId() != null ? m.correlationId() : messageId,
                 m.causationId() != null ? m.causationId() : messageId,
                 messageId,
-                m.principal() != null ? m.principal() : "system");
+                m.principal() != null ? m.principal() : "system",
+                m.messageSentAt());
     }
 
     private static void sleep(Duration delay) {
@@ -412,6 +698,8 @@ public final class AggregateRepository<S, C, E> {
         private Supplier<UUID> ids = UUID::randomUUID;
         private RetryPolicy retry = RetryPolicy.defaults();
         private int deduplicationWindow = 100;
+        private Duration deduplicationHorizon = Duration.ofDays(15);
+        private Duration clockSkew = Duration.ofMinutes(5);
 
         private Builder(Aggregate<S, C, E> aggregate) {
             this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -448,16 +736,42 @@ public final class AggregateRepository<S, C, E> {
         }
 
         /**
-         * How many of the most recent message ids a snapshot carries (100 by default), so that a redelivered
-         * message is still recognised after a load that starts from the snapshot. Without snapshots every id is
-         * seen on load. See ADR 0003 for why a count is enough.
+         * How many of the most recent message ids a snapshot carries (100 by default). A cost knob, not a limit of
+         * deduplication: a redelivered message whose id is among them (or in the events after the snapshot) is
+         * recognised for free; an older one costs one backward Query (see {@link #deduplicationHorizon}, ADR 0003).
+         * An aggregate that takes more than this many messages within the clock skew allowance pays that Query
+         * for every message with a message id: raise it then.
          */
         public Builder<S, C, E> deduplicationWindow(int messages) {
             this.deduplicationWindow = messages;
             return this;
         }
 
+        /**
+         * How long after it was first sent a redelivered message is still recognised, however many messages came
+         * between: 15 days by default (SQS keeps a message at most 14 days; a day more for a DLQ redrive). A message
+         * sent earlier that is not among the remembered ids is refused with {@link MessageTooOldException}.
+         */
+        public Builder<S, C, E> deduplicationHorizon(Duration horizon) {
+            this.deduplicationHorizon = horizon;
+            return this;
+        }
+
+        /**
+         * How far the clock that stamps a message's {@code messageSentAt} and the clock that stamps commits may
+         * disagree: 5 minutes by default. A commit holding a message is looked for among the commits written since
+         * {@code messageSentAt} minus this.
+         */
+        public Builder<S, C, E> clockSkewAllowance(Duration skew) {
+            this.clockSkew = skew;
+            return this;
+        }
+
         public AggregateRepository<S, C, E> build() {
+            if (deduplicationHorizon == null || deduplicationHorizon.isNegative() || deduplicationHorizon.isZero()
+                    || clockSkew == null || clockSkew.isNegative()) {
+                throw new IllegalStateException("deduplicationHorizon must be positive, clockSkewAllowance >= 0");
+            }
             if (deduplicationWindow < 1) {
                 throw new IllegalStateException("deduplicationWindow must be >= 1");
             }

@@ -35,4 +35,53 @@ public interface EventStore {
     default StreamSlice read(StreamId streamId) {
         return read(streamId, ReadRequest.all());
     }
+
+    /**
+     * Looks for the commit that holds message {@code messageId}, backwards from the commit that starts at or
+     * below {@code atOrBelowVersion}, among the commits written at or after {@code writtenSince}: the search stops
+     * at the first older commit (commit timestamps never go backwards within a stream). For deduplication of a
+     * message older than what a snapshot remembers (ADR 0003).
+     *
+     * <p>The default reads the stream up to {@code atOrBelowVersion}; the stores override it. On DynamoDB it is one
+     * descending Query projecting each commit's versions, timestamp and message id (paged by 100 commits while it
+     * has to go on); the read units are those of the commits it passes, not of the events in them only.
+     *
+     * @return the commit holding the message (its first and last version and its timestamp), or empty
+     */
+    default java.util.Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId,
+                                                                long atOrBelowVersion,
+                                                                java.time.Instant writtenSince) {
+        java.util.Objects.requireNonNull(messageId, "messageId");
+        java.util.Objects.requireNonNull(writtenSince, "writtenSince");
+        if (atOrBelowVersion < 1) {
+            return java.util.Optional.empty();
+        }
+        java.util.List<RecordedEvent> events = read(streamId, ReadRequest.upTo(atOrBelowVersion)).events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            RecordedEvent e = events.get(i);
+            if (e.timestamp().isBefore(writtenSince)) {
+                return java.util.Optional.empty();
+            }
+            if (messageId.equals(e.metadata().messageId())) {
+                long last = e.version();
+                long first = last;
+                while (i > 0 && events.get(i - 1).timestamp().equals(e.timestamp())
+                        && messageId.equals(events.get(i - 1).metadata().messageId())) {
+                    first = events.get(--i).version();
+                }
+                return java.util.Optional.of(new MessageCommit(first, last, e.timestamp()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Where a message was committed, as {@link #findMessageCommit} finds it.
+     *
+     * @param firstVersion the version of the commit's first event
+     * @param lastVersion the version of its last event (as far as it was read)
+     * @param timestamp the commit's timestamp
+     */
+    record MessageCommit(long firstVersion, long lastVersion, java.time.Instant timestamp) {
+    }
 }

@@ -106,7 +106,12 @@ class AggregateRepositoryTest {
         accounts.update("a1", new DepositTwice(1, 2));
 
         assertThat(accounts.findAtVersion("a1", 2).orElseThrow().state().balance()).isEqualTo(10);
-        assertThat(accounts.findAtVersion("a1", 3).orElseThrow().state().balance()).isEqualTo(11);
+        // version 3 is inside the commit of versions 3-4: the answer is the state at that commit's boundary
+        assertThat(accounts.findAtVersion("a1", 3).orElseThrow()).satisfies(s -> {
+            assertThat(s.version()).isEqualTo(2);
+            assertThat(s.state().balance()).isEqualTo(10);
+        });
+        assertThat(accounts.findAtVersion("a1", 4).orElseThrow().state().balance()).isEqualTo(13);
         assertThat(accounts.findAtVersion("a1", 99).orElseThrow().version()).isEqualTo(4);
         assertThat(accounts.findAtVersion("a1", 0)).isEmpty();
         assertThat(accounts.findAsOf("a1", afterTen).orElseThrow()).satisfies(s -> {
@@ -114,6 +119,20 @@ class AggregateRepositoryTest {
             assertThat(s.state().balance()).isEqualTo(10);
         });
         assertThat(accounts.findAsOf("a1", Instant.parse("2026-05-01T08:59:59Z"))).isEmpty();
+    }
+
+    @Test
+    void a_version_inside_a_commit_is_answered_at_the_commit_boundary_and_inside_the_first_commit_not_at_all() {
+        EventCodec<BankAccount.Event> codec = EventCodec.of(new BankAccount());
+        store.append(StreamId.of("Account", "a2"), ExpectedVersion.noStream(),
+                List.of(codec.encode(UUID.randomUUID(), new BankAccount.Opened("ann")),
+                        codec.encode(UUID.randomUUID(), new BankAccount.Deposited(5, "EUR"))), EventMetadata.empty());
+        accounts.update("a2", new DepositTwice(1, 2)); // versions 3-4
+
+        assertThat(accounts.findAtVersion("a2", 1)).isEmpty();
+        assertThat(accounts.findAtVersion("a2", 2).orElseThrow().state().balance()).isEqualTo(5);
+        assertThat(accounts.findAtVersion("a2", 3).orElseThrow().version()).isEqualTo(2);
+        assertThat(accounts.findAtVersion("a2", 4).orElseThrow().state().balance()).isEqualTo(8);
     }
 
     @Test

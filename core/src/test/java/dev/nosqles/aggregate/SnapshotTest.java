@@ -12,11 +12,15 @@ import dev.nosqles.testsupport.TestTables;
 import java.time.Instant;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.RecordedEvent;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Snapshots on DynamoDB: load = latest snapshot + later events only; a snapshot of another schema is ignored. */
 class SnapshotTest {
@@ -24,12 +28,14 @@ class SnapshotTest {
     private static DynamoDbClient client;
     private static DynamoDbEventStore events;
     private static DynamoDbSnapshotStore snapshots;
+    private static String snapshotsTable;
 
     @BeforeAll
     static void tables() {
         client = TestTables.client(METER);
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "snap")).build();
-        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "snap"));
+        snapshotsTable = TestTables.newSnapshotsTable(client, "snap");
+        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
     }
 
     private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> repo(int every,
@@ -57,14 +63,15 @@ class SnapshotTest {
         assertThat(snapshots.load(stream)).isEmpty();
         accounts.update("big", new BankAccount.Deposit(1_000));
         expectedBalance += 1_000;
-        assertLoadReadsAtMost(accounts, 1, expectedBalance, 1_000); // the snapshot, and one Query that finds nothing
+        // the snapshot, and one Query that returns the snapshot's own commit (which proves it) and nothing after
+        assertLoadReadsAtMost(accounts, 1 + 1, expectedBalance, 1_000);
 
         for (int i = 1_001; i <= 1_099; i++) {
             accounts.update("big", new BankAccount.Deposit(i));
             expectedBalance += i;
         }
-        // the snapshot (1 item) and the 99 events after version 1,000
-        assertLoadReadsAtMost(accounts, 1 + 99, expectedBalance, 1_099);
+        // the snapshot (1 item), its commit and the 99 events after version 1,000
+        assertLoadReadsAtMost(accounts, 1 + 1 + 99, expectedBalance, 1_099);
 
         Snapshot snapshot = snapshots.load(StreamId.of("Account", "big")).orElseThrow();
         assertThat(snapshot.version()).isEqualTo(1_000);
@@ -82,6 +89,8 @@ class SnapshotTest {
         assertThat(state.state().balance()).isEqualTo(balance);
         assertThat(state.state().deposits()).isEqualTo((int) version - 1);
         assertThat(used.itemsRead()).isLessThanOrEqualTo(maxItems);
+        assertThat(used.requests(CapacityMeter.Operation.GET_ITEM)).isEqualTo(1);
+        assertThat(used.requests(CapacityMeter.Operation.QUERY)).isEqualTo(1);
     }
 
     @Test
@@ -125,5 +134,108 @@ class SnapshotTest {
         assertThat(accounts.findAtVersion("travel", 5).orElseThrow().state().balance()).isEqualTo(4);
         assertThat(accounts.findAtVersion("travel", 12).orElseThrow().state().balance()).isEqualTo(11);
         assertThat(accounts.get("travel").state().balance()).isEqualTo(14);
+    }
+
+    @Test
+    void a_snapshot_ahead_of_the_events_is_ignored_and_appends_continue_at_the_streams_end_without_a_fork() {
+        StreamId id = StreamId.of("Account", "restored");
+        var before = repo(5, 1);
+        before.create("restored", new BankAccount.Open("eve"));
+        for (int i = 1; i <= 9; i++) {
+            before.update("restored", new BankAccount.Deposit(i));
+        }
+        assertThat(snapshots.load(id).orElseThrow().version()).isEqualTo(10);
+
+        // the events table restored (point-in-time recovery) to version 7; the snapshots table was not
+        DynamoDbEventStore restored = DynamoDbEventStore.builder().client(client)
+                .tableName(TestTables.newEventsTable(client, "restored")).build();
+        ExpectedVersion v = ExpectedVersion.noStream();
+        for (RecordedEvent e : events.read(id, ReadRequest.upTo(7)).events()) {
+            v = restored.append(id, v, List.of(new NewEvent(e.eventId(), e.type(), e.schemaVersion(), e.data())),
+                    e.metadata()).nextExpectedVersion();
+        }
+        var after = AggregateRepository.builder(new BankAccount(5, 1)).eventStore(restored).snapshotStore(snapshots)
+                .build();
+
+        // 1 + 2 + ... + 6 from the events; the snapshot's 45 is not trusted
+        assertThat(after.get("restored")).satisfies(s -> {
+            assertThat(s.version()).isEqualTo(7);
+            assertThat(s.state().balance()).isEqualTo(21);
+        });
+        // new commits at versions 8, 9, 10: version 10 now exists again, but it is not the snapshot's commit
+        for (int amount : new int[] {100, 200, 300}) {
+            after.update("restored", new BankAccount.Deposit(amount));
+        }
+        AggregateState<BankAccount.State> state = after.get("restored");
+        assertThat(state.version()).isEqualTo(10);
+        assertThat(state.state().balance()).isEqualTo(21 + 600);
+        assertThat(restored.read(id).events()).extracting(RecordedEvent::version)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(after.findAtVersion("restored", 10).orElseThrow().state().balance()).isEqualTo(621);
+    }
+
+    @Test
+    void a_snapshot_of_the_old_form_beyond_the_streams_end_is_ignored() {
+        var accounts = repo(100, 1);
+        accounts.create("old-form", new BankAccount.Open("fay"));
+        accounts.update("old-form", new BankAccount.Deposit(4));
+        snapshots.save(new Snapshot(StreamId.of("Account", "old-form"), 50, "AccountState", 1,
+                "{\"owner\":\"fay\",\"balance\":999,\"deposits\":9,\"open\":true}", Instant.now(), List.of()));
+
+        assertThat(accounts.get("old-form")).satisfies(s -> {
+            assertThat(s.version()).isEqualTo(2);
+            assertThat(s.state().balance()).isEqualTo(4);
+        });
+        assertThat(accounts.update("old-form", new BankAccount.Deposit(1)).state().version()).isEqualTo(3);
+    }
+
+    @Test
+    void time_travel_from_a_snapshot_into_a_commit_of_several_events_answers_at_the_commits_boundary() {
+        var accounts = repo(3, 1);
+        accounts.create("boundary", new BankAccount.Open("gil"));
+        accounts.update("boundary", new BankAccount.DepositTwice(1, 2)); // versions 2-3: snapshot at 3
+        accounts.update("boundary", new BankAccount.DepositTwice(4, 8)); // versions 4-5
+        assertThat(snapshots.load(StreamId.of("Account", "boundary")).orElseThrow().version()).isEqualTo(3);
+
+        assertThat(accounts.findAtVersion("boundary", 4).orElseThrow()).satisfies(s -> {
+            assertThat(s.version()).isEqualTo(3);
+            assertThat(s.state().balance()).isEqualTo(3);
+        });
+        assertThat(accounts.findAtVersion("boundary", 5).orElseThrow().state().balance()).isEqualTo(15);
+    }
+
+    @Test
+    void a_snapshot_item_written_before_windows_were_recorded_is_read_as_the_old_form_and_still_used_when_valid() {
+        var accounts = repo(100, 1);
+        accounts.create("legacy", new BankAccount.Open("hal"), EventMetadata.empty().withMessageId("l-0"));
+        accounts.update("legacy", new BankAccount.Deposit(5), EventMetadata.empty().withMessageId("l-1"));
+        accounts.update("legacy", new BankAccount.Deposit(6), EventMetadata.empty().withMessageId("l-2"));
+        // the item as the previous version of DynamoDbSnapshotStore wrote it, at version 2
+        client.putItem(b -> b.tableName(snapshotsTable).item(java.util.Map.of(
+                "streamId", AttributeValue.fromS("Account-legacy"),
+                "version", AttributeValue.fromN("2"),
+                "stateType", AttributeValue.fromS("AccountState"),
+                "schema", AttributeValue.fromN("1"),
+                "data", AttributeValue.fromS(
+                        "{\"owner\":\"hal\",\"balance\":5,\"deposits\":1,\"open\":true}"),
+                "ts", AttributeValue.fromS(Instant.now().toString()),
+                "msgs", AttributeValue.fromL(List.of(
+                        AttributeValue.fromS("l-0"),
+                        AttributeValue.fromS("l-1"))))));
+
+        Snapshot old = snapshots.load(StreamId.of("Account", "legacy")).orElseThrow();
+        assertThat(old.recordsItsCommit()).isFalse();
+        assertThat(old.recentMessageIds()).containsExactly("l-0", "l-1");
+        // its ids may cover any span before its version: nothing before it is assumed covered
+        assertThat(old.messages().evictedVersion()).isEqualTo(2);
+
+        CapacityMeter.Usage before = METER.usage();
+        assertThat(accounts.get("legacy").state().balance()).isEqualTo(11);
+        CapacityMeter.Usage used = METER.usage().minus(before);
+        // the snapshot and the one event after it: the snapshot was used, verified by the read itself
+        assertThat(used.itemsRead()).isEqualTo(1 + 1);
+        assertThat(used.requests(CapacityMeter.Operation.QUERY)).isEqualTo(1);
+        assertThat(accounts.update("legacy", new BankAccount.Deposit(5), EventMetadata.empty().withMessageId("l-1"))
+                .duplicate()).isTrue();
     }
 }

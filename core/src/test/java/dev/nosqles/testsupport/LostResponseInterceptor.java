@@ -49,6 +49,11 @@ public final class LostResponseInterceptor implements ExecutionInterceptor {
         return new LostResponseInterceptor(matches, faults);
     }
 
+    /** Loses the responses of the next {@code attempts} matching attempts (the SDK's retries included). */
+    public void loseNext(int attempts) {
+        remaining.set(attempts);
+    }
+
     /** How many responses were lost so far. */
     public int injected() {
         return injected.get();

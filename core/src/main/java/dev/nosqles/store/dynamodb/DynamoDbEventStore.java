@@ -308,4 +308,49 @@ public final class DynamoDbEventStore implements EventStore {
             return new DynamoDbEventStore(this);
         }
     }
+
+    /**
+     * One descending Query from {@code atOrBelowVersion}, projecting versions, timestamp and message id, paged by
+     * 100 commits; it stops at the message's commit or at the first commit written before {@code writtenSince}.
+     */
+    @Override
+    public java.util.Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId,
+                                                                long atOrBelowVersion, Instant writtenSince) {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(writtenSince, "writtenSince");
+        if (atOrBelowVersion < 1) {
+            return java.util.Optional.empty();
+        }
+        Map<String, AttributeValue> startKey = null;
+        do {
+            Map<String, AttributeValue> from = startKey;
+            QueryResponse page = client.query(b -> b.tableName(tableName)
+                    .keyConditionExpression("#s = :s AND #v <= :v")
+                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID, "#v", CommitItems.VERSION,
+                            "#l", CommitItems.LAST_VERSION, "#t", CommitItems.TIMESTAMP, "#m", CommitItems.META,
+                            "#g", "msg"))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamId.value()),
+                            ":v", AttributeValue.fromN(Long.toString(atOrBelowVersion))))
+                    .projectionExpression("#v, #l, #t, #m.#g")
+                    .scanIndexForward(false)
+                    .limit(100)
+                    .consistentRead(true)
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                Instant ts = Instant.parse(item.get(CommitItems.TIMESTAMP).s());
+                if (ts.isBefore(writtenSince)) {
+                    return java.util.Optional.empty();
+                }
+                AttributeValue meta = item.get(CommitItems.META);
+                AttributeValue msg = meta == null || !meta.hasM() ? null : meta.m().get("msg");
+                if (msg != null && messageId.equals(msg.s())) {
+                    return java.util.Optional.of(new MessageCommit(Long.parseLong(item.get(CommitItems.VERSION).n()),
+                            Long.parseLong(item.get(CommitItems.LAST_VERSION).n()), ts));
+                }
+            }
+            startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
+                    : null;
+        } while (startKey != null);
+        return java.util.Optional.empty();
+    }
 }

@@ -113,4 +113,27 @@ public final class InMemoryEventStore implements EventStore {
                 : VerifiedVersions.verified(last.lastVersion(), last.timestamp());
         return new StreamSlice(streamId, events, true, end.version(), end);
     }
+
+    @Override
+    public synchronized java.util.Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId,
+                                                                             long atOrBelowVersion,
+                                                                             Instant writtenSince) {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(writtenSince, "writtenSince");
+        List<Commit> commits = streams.getOrDefault(streamId, List.of());
+        for (int i = commits.size() - 1; i >= 0; i--) {
+            Commit commit = commits.get(i);
+            if (commit.firstVersion() > atOrBelowVersion) {
+                continue;
+            }
+            if (commit.timestamp().isBefore(writtenSince)) {
+                return java.util.Optional.empty();
+            }
+            if (messageId.equals(commit.metadata().messageId())) {
+                return java.util.Optional.of(new MessageCommit(commit.firstVersion(), commit.lastVersion(),
+                        commit.timestamp()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }
