@@ -27,7 +27,7 @@ class SagaManagerTest {
     private final InMemoryEventStore store = new InMemoryEventStore(clock);
     private final RecordingSender sender = new RecordingSender();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
-            AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+            AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
             SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, clock);
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =

@@ -29,7 +29,7 @@ class SagaSweeperTest {
     private final RecordingSender sender = new RecordingSender();
     private final InMemorySagaDeadlines deadlines = new InMemorySagaDeadlines();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
-            AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+            AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
             SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, deadlines, clock);
     private final SagaSweeper sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
