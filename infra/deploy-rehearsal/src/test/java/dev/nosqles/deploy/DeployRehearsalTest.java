@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.localaws.Backend;
 import dev.nosqles.localaws.LocalAws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -57,6 +59,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * the HTTP API (moto reports {@code AWS::ApiGatewayV2::Api} and {@code Stage} as created without creating them),
  * {@code AWS::Lambda::Alias} (unsupported: removed here, see {@link MotoStack#withoutAliases}), SnapStart and the
  * arm64 architecture (ignored), point-in-time recovery and table encryption (ignored).
+ *
+ * <p>It runs on moto, the default backend. When another backend is chosen ({@code AWS_ENDPOINT_URL}, LocalStack,
+ * ...) its tests are aborted rather than creating a stack there, so that the suite does not need moto then.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeployRehearsalTest {
@@ -78,9 +83,14 @@ class DeployRehearsalTest {
     private List<String> removedAliases;
     private final Map<String, StackResourceSummary> created = new LinkedHashMap<>();
     private int unnamed;
+    private boolean deployed;
 
     @BeforeAll
     void deploy() {
+        // moto only: another backend (AWS_ENDPOINT_URL may even be a real account) gets no stack from a test
+        Assumptions.assumeTrue(aws.backend() == Backend.MOTO,
+                "the deploy rehearsal runs on moto; the chosen backend is " + aws.description());
+        deployed = true;
         // what `sam package` uploads: moto's Lambda reads the code from its S3 at CreateFunction
         s3.createBucket(b -> b.bucket(bucket));
         s3.putObject(b -> b.bucket(bucket).key("app.zip"), RequestBody.fromBytes(zip()));
@@ -99,6 +109,9 @@ class DeployRehearsalTest {
 
     @AfterAll
     void deleteTheStackAndWhatItRetains() {
+        if (!deployed) {
+            return;
+        }
         List<String> retainedTables = new ArrayList<>();
         resources.fields().forEachRemaining(e -> {
             if (e.getValue().path("DeletionPolicy").asText().equals("Retain") && created.containsKey(e.getKey())) {
