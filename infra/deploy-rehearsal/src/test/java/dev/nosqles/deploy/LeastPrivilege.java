@@ -13,6 +13,7 @@ import java.util.Set;
  *   <li>no AWS managed policy attached by ARN (its statements are not in the template to review; SAM's event
  *       source policies allow reading every stream or queue of the account);</li>
  *   <li>no {@code Resource: "*"} unless every action of the statement is in {@link #ACTIONS_WITHOUT_RESOURCES};</li>
+ *   <li>no wildcard inside a resource ARN unless it has a pattern of {@link #RESOURCE_PATTERNS};</li>
  *   <li>no {@code Action: "*"} or whole-service {@code "service:*"}, no Allow with NotAction or NotResource.</li>
  * </ul>
  * KMS key policies: there {@code Resource: "*"} means "this key" (the only value a key policy accepts); a statement
@@ -28,6 +29,13 @@ final class LeastPrivilege {
             "xray:PutTraceSegments", "X-Ray tracing (Tracing: Active) has no resource types",
             "xray:PutTelemetryRecords", "X-Ray tracing (Tracing: Active) has no resource types",
             "cloudwatch:PutMetricData", "no resource types; scope it with the cloudwatch:namespace condition key");
+
+    /**
+     * The partial wildcards a resource may have, with why: the streams of one table (ListStreams names no single
+     * stream; the DynamoDB developer guide scopes a Lambda function's stream access so).
+     */
+    static final Map<java.util.regex.Pattern, String> RESOURCE_PATTERNS = Map.of(
+            java.util.regex.Pattern.compile("\\$\\{\\w+\\.Arn}/stream/\\*"), "the streams of one table");
 
     private static final Set<String> IDENTITY_POLICY_TYPES = Set.of("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy");
 
@@ -76,6 +84,11 @@ final class LeastPrivilege {
                     findings.add(where + " allows every action: " + action);
                 }
             }
+            for (String sub : subs(s.path("Resource"))) {
+                if (sub.contains("*") && RESOURCE_PATTERNS.keySet().stream().noneMatch(p -> p.matcher(sub).matches())) {
+                    findings.add(where + " names resources by a wildcard: " + sub);
+                }
+            }
             if (strings(s.path("Resource")).contains("*")) {
                 List<String> unexplained = actions.stream()
                         .filter(a -> !ACTIONS_WITHOUT_RESOURCES.containsKey(a)).toList();
@@ -110,6 +123,20 @@ final class LeastPrivilege {
                 findings.add(where + " has no Condition (e.g. the encryption context of the one topic)");
             }
         }
+    }
+
+    /** The Fn::Sub strings of a resource value (one or a list). */
+    private static List<String> subs(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : asArray(node)) {
+            JsonNode sub = n.path("Fn::Sub");
+            if (sub.isTextual()) {
+                out.add(sub.asText());
+            } else if (sub.isArray() && sub.get(0).isTextual()) {
+                out.add(sub.get(0).asText());
+            }
+        }
+        return out;
     }
 
     private static String sid(JsonNode statement) {

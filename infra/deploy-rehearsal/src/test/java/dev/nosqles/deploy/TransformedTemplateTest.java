@@ -48,7 +48,7 @@ class TransformedTemplateTest {
     }
 
     @Test
-    void a_statement_on_resource_star_is_a_finding_unless_all_its_actions_are_on_the_written_down_list()
+    void a_statement_on_resource_star_or_a_wildcard_arn_is_a_finding_unless_written_down()
             throws Exception {
         JsonNode role = SamTranslator.JSON.readTree("""
                 {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": {
@@ -60,13 +60,19 @@ class TransformedTemplateTest {
                      "Action": ["cloudwatch:PutMetricData", "sqs:ReceiveMessage"]},
                     {"Sid": "Everything", "Effect": "Allow", "Resource": {"Fn::GetAtt": ["T", "Arn"]},
                      "Action": "dynamodb:*"},
+                    {"Sid": "Streams", "Effect": "Allow", "Resource": {"Fn::Sub": "${T.Arn}/stream/*"},
+                     "Action": "dynamodb:ListStreams"},
+                    {"Sid": "AnyTable", "Effect": "Allow", "Action": "dynamodb:Query",
+                     "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}]},
                     {"Sid": "Denied", "Effect": "Deny", "Resource": "*", "Action": "s3:*"}]}}]}}}}
                 """);
 
         assertThat(LeastPrivilege.findings(role)).containsExactly(
                 "R.Policies[0].Statement[1] (AnyStream) allows [dynamodb:GetRecords] on Resource \"*\"",
                 "R.Policies[0].Statement[2] (Mixed) allows [sqs:ReceiveMessage] on Resource \"*\"",
-                "R.Policies[0].Statement[3] (Everything) allows every action: dynamodb:*");
+                "R.Policies[0].Statement[3] (Everything) allows every action: dynamodb:*",
+                "R.Policies[0].Statement[5] (AnyTable) names resources by a wildcard: "
+                        + "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*");
     }
 
     @Test
