@@ -76,6 +76,11 @@ class ApiHandlerTest {
             assertThat(body.get("type").asText()).startsWith("urn:nosqles:problem:");
             return body.get("type").asText().substring("urn:nosqles:problem:".length());
         }
+
+        /** The part of the request a problem names. */
+        String field() {
+            return body.hasNonNull("field") ? body.get("field").asText() : null;
+        }
     }
 
     private Response call(ApiEvents request) {
@@ -262,6 +267,130 @@ class ApiHandlerTest {
         @Test
         void a_customer_id_too_long_to_be_an_id_is_404() {
             assertThat(call(ApiEvents.get("/customers/" + "x".repeat(200))).problem(404)).isEqualTo("not-found");
+        }
+    }
+
+    /** Issue 16: every hostile input gets a 4xx problem naming what is wrong, and nothing is written. */
+    @Nested
+    class HostileInput {
+        private Response refused(ApiEvents request, int status, String type, String field) {
+            int before = storedItems();
+            Response r = call(request);
+            assertThat(r.problem(status)).isEqualTo(type);
+            assertThat(r.field()).isEqualTo(field);
+            assertThat(storedItems()).as("nothing written").isEqualTo(before);
+            return r;
+        }
+
+        /** Regression: these answered 500 (the digit check overflowed an int, then setScale threw). */
+        @ParameterizedTest
+        @ValueSource(strings = {"1E+2147483647", "1E+2147483648", "99E+2147483646"})
+        void a_huge_exponent_in_an_amount_is_400_not_500(String amount) {
+            refused(ApiEvents.post("/customers", customerJson("x", amount)), 400, "invalid-field", "creditLimit");
+            String customerId = createCustomer("Ann", "100");
+            refused(ApiEvents.post("/orders", orderJson(customerId, amount)), 400, "invalid-field", "orderTotal");
+        }
+
+        /** Regression: an unpaired surrogate passed the API and failed in the store seconds later with a 500. */
+        @Test
+        void an_unpaired_surrogate_in_a_name_is_400_not_500() {
+            refused(ApiEvents.post("/customers", "{\"name\":\"a\\ud800b\",\"creditLimit\":\"1\"}"),
+                    400, "invalid-field", "name");
+            refused(ApiEvents.post("/customers", "{\"name\":\"a\udc00b\",\"creditLimit\":\"1\"}"),
+                    400, "invalid-encoding", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"a\\u0000b", "\\u001b[31mred", "\\u202Eevil", "\\u200B\\u200B", "\\u2066x",
+            "\\u007f", " \\ufeff "})
+        void a_name_with_controls_bidi_overrides_or_only_invisible_characters_is_400(String escapedName) {
+            refused(ApiEvents.post("/customers", customerJson(escapedName, "1")), 400, "invalid-field", "name");
+        }
+
+        @Test
+        void a_name_is_measured_in_code_points() {
+            String emoji = "\uD83D\uDE00";
+            Response ok = call(ApiEvents.post("/customers", customerJson(emoji.repeat(150), "1")));
+            assertThat(ok.status()).isEqualTo(201);
+            assertThat(call(ApiEvents.get("/customers/" + ok.body().get("customerId").asText())).body()
+                    .get("name").asText()).isEqualTo(emoji.repeat(150));
+            refused(ApiEvents.post("/customers", customerJson(emoji.repeat(201), "1")), 400, "invalid-field", "name");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1e2", "+5", ".5", "5.", " 12.50 ", "\u0661\u0662", "012", "1.001", "-0", "0"})
+        void an_amount_outside_the_one_grammar_is_400(String amount) {
+            refused(ApiEvents.post("/customers", customerJson("Ann", amount)), 400, "invalid-field", "creditLimit");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"name\":\"Ann\",\"name\":\"Bob\",\"creditLimit\":\"1\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":{\"a\":1,\"a\":2}}"})
+        void a_key_given_twice_is_400(String body) {
+            refused(ApiEvents.post("/customers", body), 400, "duplicate-key", "body");
+        }
+
+        @Test
+        void a_body_that_is_not_valid_utf8_is_400_not_replacement_characters() {
+            byte[] bytes = "{\"name\":\"A?n\",\"creditLimit\":\"1\"}".getBytes(StandardCharsets.US_ASCII);
+            bytes[10] = (byte) 0xC3; // a lead byte followed by 'n': malformed
+            refused(ApiEvents.post("/customers", null).base64Body(Base64.getEncoder().encodeToString(bytes)),
+                    400, "invalid-encoding", "body");
+            byte[] surrogate = "{\"name\":\"A___\",\"creditLimit\":\"1\"}".getBytes(StandardCharsets.US_ASCII);
+            surrogate[10] = (byte) 0xED;
+            surrogate[11] = (byte) 0xA0;
+            surrogate[12] = (byte) 0x80; // U+D800 encoded (CESU-8): not UTF-8
+            refused(ApiEvents.post("/customers", null).base64Body(Base64.getEncoder().encodeToString(surrogate)),
+                    400, "invalid-encoding", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"image/png", "text/plain", "application/x-www-form-urlencoded",
+            "application/json; charset=latin1", "application/jsonx", "multipart/form-data; boundary=x"})
+        void a_body_of_another_content_type_is_415(String contentType) {
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).header("Content-Type", contentType),
+                    415, "unsupported-media-type", "Content-Type");
+        }
+
+        @Test
+        void a_body_without_a_content_type_is_415_and_json_with_utf8_is_accepted() {
+            refused(ApiEvents.request("POST", "/customers").body(customerJson("Ann", "1")),
+                    415, "unsupported-media-type", "Content-Type");
+            assertThat(call(ApiEvents.post("/customers", customerJson("Ann", "1"))
+                    .header("Content-Type", "Application/JSON; charset=UTF-8")).status()).isEqualTo(201);
+        }
+
+        @Test
+        void a_body_nested_too_deep_is_400_and_one_too_large_is_413() {
+            String deep = "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":" + "[".repeat(5000)
+                    + "]".repeat(5000) + "}";
+            refused(ApiEvents.post("/customers", deep), 400, "malformed-json", "body");
+            String large = "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":\"" + "a".repeat(20_000) + "\"}";
+            refused(ApiEvents.post("/customers", large), 413, "body-too-large", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"+1", "\u0661", "01", "1 ", "0x1", "1e0", "9223372036854775808"})
+        void a_version_that_is_not_ascii_digits_is_400_naming_it(String version) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", version)).field())
+                    .isEqualTo("version");
+            refused(ApiEvents.get("/orders/" + orderId).query("version", version), 400, "invalid-query", "version");
+        }
+
+        @Test
+        void an_instant_in_other_digits_is_400() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            refused(ApiEvents.get("/orders/" + orderId).query("asOf", "\u0662\u0660\u0662\u0666-01-01T00:00:00Z"),
+                    400, "invalid-query", "asOf");
+        }
+
+        @Test
+        void a_malformed_idempotency_key_is_400_naming_the_header() {
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).idempotencyKey("k\u00e9y"),
+                    400, "invalid-header", "Idempotency-Key");
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).idempotencyKey("k".repeat(256)),
+                    400, "invalid-header", "Idempotency-Key");
         }
     }
 

@@ -33,7 +33,7 @@ public final class CustomerRoutes {
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
-        CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.decimal(body, "creditLimit"));
+        CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.amount(body, "creditLimit"));
         String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
                 app::newId);
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that

@@ -50,7 +50,7 @@ public final class OrderRoutes {
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
-        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.decimal(body, "orderTotal"));
+        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.amount(body, "orderTotal"));
         String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
                 app::newId);
         if (app.customers().find(command.customerId()).isEmpty()) {
@@ -85,7 +85,7 @@ public final class OrderRoutes {
         String asOf = request.query().get("asOf");
         Optional<AggregateState<OrderState>> order;
         if (version != null && asOf != null) {
-            throw ProblemException.badRequest("invalid-query", "give version or asOf, not both");
+            throw ProblemException.badRequest("invalid-query", "version", "give version or asOf, not both");
         } else if (version != null) {
             long n = parseVersion(version);
             order = orders.findAtVersion(orderId, n).filter(o -> o.version() == n);
@@ -130,18 +130,20 @@ public final class OrderRoutes {
     }
 
     private static long parseVersion(String text) {
-        try {
-            long n = Long.parseLong(text);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+        // ASCII digits only (Long.parseLong also takes "+1" and other scripts' digits), no leading zero
+        if (text.length() <= 18 && text.matches("[1-9][0-9]*")) {
+            return Long.parseLong(text);
         }
-        throw ProblemException.badRequest("invalid-query", "version must be a whole number of at least 1");
+        throw ProblemException.badRequest("invalid-query", "version",
+                "version must be a whole number of at least 1 in digits 0-9");
     }
 
     private static Instant parseInstant(String text) {
+        ProblemException invalid = ProblemException.badRequest("invalid-query", "asOf",
+                "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+        if (text.length() > 40 || !text.matches("[0-9A-Za-z:.+\\-]+")) {
+            throw invalid;
+        }
         try {
             return Instant.parse(text);
         } catch (DateTimeException e) {
@@ -150,8 +152,7 @@ public final class OrderRoutes {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException e) {
-            throw ProblemException.badRequest("invalid-query",
-                    "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+            throw invalid;
         }
     }
 }
