@@ -258,10 +258,14 @@ class LocalRuntimeApiTest {
     @Nested
     class TheLocalApiGateway {
         @Test
-        void a_method_without_a_route_in_the_template_answers_api_gateways_404() {
+        void a_method_without_a_route_in_the_template_is_a_405_problem() {
             Response r = send("DELETE", "/orders/" + UUID.randomUUID(), null);
-            assertThat(r.status()).isEqualTo(404);
-            assertThat(r.body()).isEqualTo(JSON.createObjectNode().put("message", "Not Found"));
+            assertThat(r.problem(405)).isEqualTo("method-not-allowed");
+        }
+
+        @Test
+        void a_path_without_a_route_in_the_template_is_a_404_problem() {
+            assertThat(get("/nothing/here").problem(404)).isEqualTo("not-found");
         }
 
         @Test
