@@ -216,7 +216,7 @@ class LocalRuntimeApiTest {
                     .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
             assertThat(history.body()).extracting(e -> e.get("version").asLong()).containsExactly(1L, 2L, 3L);
             assertThat(history.body().get(0).get("data")).isEqualTo(JSON.createObjectNode()
-                    .put("customerId", customerId).put("orderTotal", "25.00"));
+                    .put("customerId", customerId).put("orderTotal", "25.00").put("owner", "anonymous"));
             assertThat(history.body().get(2).get("correlationId").asText()).isEqualTo("corr-7");
         }
 

@@ -98,6 +98,13 @@ class ApiHandlerTest {
         return r.body().get("customerId").asText();
     }
 
+    /** A customer created by the caller with this JWT subject. */
+    private String createCustomerAs(String sub, String name, String limit) {
+        Response r = call(ApiEvents.post("/customers", customerJson(name, limit)).jwtSubject(sub));
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("customerId").asText();
+    }
+
     private static String customerJson(String name, String limit) {
         return "{\"name\":\"" + name + "\",\"creditLimit\":\"" + limit + "\"}";
     }
@@ -568,13 +575,13 @@ class ApiHandlerTest {
     class History {
         @Test
         void the_history_lists_every_event_with_its_envelope() {
-            String customerId = createCustomer("Ann", "100");
+            String customerId = createCustomerAs("user-42", "Ann", "100");
             Response placed = call(ApiEvents.post("/orders", orderJson(customerId, "25"))
                     .jwtSubject("user-42").header("X-Correlation-Id", "corr-1"));
             String orderId = placed.body().get("orderId").asText();
             app.orders().update(orderId, new RejectOrder("credit limit exceeded"));
 
-            Response r = call(ApiEvents.get("/orders/" + orderId + "/events"));
+            Response r = call(ApiEvents.get("/orders/" + orderId + "/events").jwtSubject("user-42"));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).hasSize(2);
             JsonNode created = r.body().get(0);
@@ -585,7 +592,7 @@ class ApiHandlerTest {
             assertThat(created.get("principal").asText()).isEqualTo("user-42");
             assertThat(created.get("correlationId").asText()).isEqualTo("corr-1");
             assertThat(created.get("data")).isEqualTo(Json.mapper().createObjectNode()
-                    .put("customerId", customerId).put("orderTotal", "25.00"));
+                    .put("customerId", customerId).put("orderTotal", "25.00").put("owner", "user-42"));
             JsonNode rejected = r.body().get(1);
             assertThat(rejected.get("type").asText()).isEqualTo("OrderRejected");
             assertThat(rejected.get("principal").asText()).isEqualTo("system");
@@ -603,10 +610,11 @@ class ApiHandlerTest {
         @Test
         void an_iam_caller_is_recorded_by_its_user_arn() {
             String arn = "arn:aws:iam::123456789012:user/ops";
-            String customerId = createCustomer("Ann", "100");
+            String customerId = call(ApiEvents.post("/customers", customerJson("Ann", "100")).iamUser(arn))
+                    .body().get("customerId").asText();
             String orderId = call(ApiEvents.post("/orders", orderJson(customerId, "25")).iamUser(arn))
                     .body().get("orderId").asText();
-            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events")).body().get(0);
+            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events").iamUser(arn)).body().get(0);
             assertThat(event.get("principal").asText()).isEqualTo(arn);
         }
 
@@ -703,7 +711,7 @@ class ApiHandlerTest {
     class IdempotencyKeys {
         @Test
         void the_key_that_created_an_order_is_422_on_cancelling_it_and_cancels_nothing() {
-            String customerId = createCustomer("Ann", "100");
+            String customerId = createCustomerAs("alice", "Ann", "100");
             String key = "k-" + UUID.randomUUID();
             Response created = call(ApiEvents.post("/orders", orderJson(customerId, "25")).idempotencyKey(key)
                     .jwtSubject("alice"));
@@ -730,9 +738,9 @@ class ApiHandlerTest {
         }
 
         @Test
-        void another_callers_cancel_with_the_same_key_is_not_mistaken_for_the_creators_request() {
+        void another_callers_cancel_with_the_same_key_is_a_404_and_cancels_nothing() {
             String key = "k-" + UUID.randomUUID();
-            Response created = call(ApiEvents.post("/orders", orderJson(createCustomer("Cy", "100"), "10"))
+            Response created = call(ApiEvents.post("/orders", orderJson(createCustomerAs("carol", "Cy", "100"), "10"))
                     .idempotencyKey(key).jwtSubject("carol"));
             String orderId = created.body().get("orderId").asText();
             app.orders().update(orderId, new ApproveOrder());
@@ -740,10 +748,9 @@ class ApiHandlerTest {
             Response cancel = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key)
                     .jwtSubject("dave"));
 
-            assertThat(cancel.status()).isEqualTo(200);
-            assertThat(cancel.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(cancel.problem(404)).isEqualTo("not-found");
             assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
-                    .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+                    .containsExactly("OrderCreated", "OrderApproved");
         }
 
         @Test
@@ -770,16 +777,84 @@ class ApiHandlerTest {
 
         @Test
         void two_callers_with_the_same_key_and_different_orders_each_get_their_own_not_a_422() {
-            String customerId = createCustomer("Ann", "100");
+            String bobArn = "arn:aws:iam::123456789012:user/bob";
+            String aliceCustomer = createCustomerAs("alice", "Ann", "100");
+            String bobCustomer = call(ApiEvents.post("/customers", customerJson("Bob", "100")).iamUser(bobArn))
+                    .body().get("customerId").asText();
             String key = "shared-" + UUID.randomUUID();
-            Response alice = call(ApiEvents.post("/orders", orderJson(customerId, "10")).idempotencyKey(key)
+            Response alice = call(ApiEvents.post("/orders", orderJson(aliceCustomer, "10")).idempotencyKey(key)
                     .jwtSubject("alice"));
-            Response bob = call(ApiEvents.post("/orders", orderJson(customerId, "20")).idempotencyKey(key)
-                    .iamUser("arn:aws:iam::123456789012:user/bob"));
+            Response bob = call(ApiEvents.post("/orders", orderJson(bobCustomer, "20")).idempotencyKey(key)
+                    .iamUser(bobArn));
 
             assertThat(alice.status()).isEqualTo(201);
             assertThat(bob.status()).isEqualTo(201);
             assertThat(bob.body().get("orderId").asText()).isNotEqualTo(alice.body().get("orderId").asText());
+        }
+    }
+
+    /** Issue 16: customers and orders belong to the principal that created them. */
+    @Nested
+    class Ownership {
+        @Test
+        void another_principal_cannot_read_a_customer_or_place_an_order_for_it() {
+            String alices = createCustomerAs("alice", "Ann", "100");
+            assertThat(call(ApiEvents.get("/customers/" + alices).jwtSubject("alice")).status()).isEqualTo(200);
+            assertThat(call(ApiEvents.get("/customers/" + alices).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
+            assertThat(call(ApiEvents.get("/customers/" + alices)).problem(404)).isEqualTo("not-found");
+            int before = storedItems();
+            assertThat(call(ApiEvents.post("/orders", orderJson(alices, "10")).jwtSubject("bob")).problem(422))
+                    .isEqualTo("unknown-customer");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void another_principal_gets_404_for_an_order_its_versions_its_history_and_its_cancel() {
+            String orderId = call(ApiEvents.post("/orders", orderJson(createCustomerAs("alice", "Ann", "100"), "25"))
+                    .jwtSubject("alice")).body().get("orderId").asText();
+            app.orders().update(orderId, new ApproveOrder());
+            for (ApiEvents bobs : List.of(ApiEvents.get("/orders/" + orderId),
+                    ApiEvents.get("/orders/" + orderId).query("version", "1"),
+                    ApiEvents.get("/orders/" + orderId).query("asOf", clock.instant().toString()),
+                    ApiEvents.get("/orders/" + orderId + "/events"),
+                    ApiEvents.post("/orders/" + orderId + "/cancel", null))) {
+                Response r = call(bobs.jwtSubject("bob"));
+                assertThat(r.problem(404)).isEqualTo("not-found");
+            }
+            assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved");
+            Response alices = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).jwtSubject("alice"));
+            assertThat(alices.body().get("state").asText()).isEqualTo("CANCELLED");
+        }
+
+        @Test
+        void the_owner_is_recorded_in_the_created_events() {
+            String customerId = createCustomerAs("alice", "Ann", "100");
+            assertThat(app.customers().get(customerId).state().owner()).isEqualTo("alice");
+            String orderId = call(ApiEvents.post("/orders", orderJson(customerId, "5")).jwtSubject("alice"))
+                    .body().get("orderId").asText();
+            assertThat(app.orders().get(orderId).state().owner()).isEqualTo("alice");
+            assertThat(stream("Order", orderId).getFirst().data()).contains("\"owner\":\"alice\"");
+        }
+
+        @Test
+        void a_customer_and_an_order_recorded_before_owners_belong_to_the_principal_of_their_first_event() {
+            String customerId = UUID.randomUUID().toString();
+            app.customers().create(customerId, new dev.nosqles.app.customer.CustomerCommand.CreateCustomer("Old",
+                    new BigDecimal("50")), dev.nosqles.store.EventMetadata.empty().withPrincipal("alice"));
+            assertThat(stream("Customer", customerId).getFirst().data()).doesNotContain("owner");
+            String orderId = UUID.randomUUID().toString();
+            app.orders().create(orderId, new dev.nosqles.app.order.OrderCommand.CreateOrder(customerId,
+                    new BigDecimal("5")), dev.nosqles.store.EventMetadata.empty().withPrincipal("alice"));
+
+            assertThat(call(ApiEvents.get("/customers/" + customerId).jwtSubject("alice")).status()).isEqualTo(200);
+            assertThat(call(ApiEvents.get("/orders/" + orderId + "/events").jwtSubject("alice")).status())
+                    .isEqualTo(200);
+            assertThat(call(ApiEvents.get("/customers/" + customerId).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
         }
     }
 

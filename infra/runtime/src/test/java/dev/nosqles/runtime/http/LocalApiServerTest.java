@@ -186,8 +186,7 @@ class LocalApiServerTest {
         assertThat(r.body()).doesNotContain("IllegalState").doesNotContain("secret");
     }
 
-    @Test
-    void the_reference_api_serves_real_http_requests() throws Exception {
+    private void startReferenceApi() throws Exception {
         DynamoDbClient client = TestTables.client(new CapacityMeter());
         String events = TestTables.newEventsTable(client, "http");
         String snapshots = TestTables.newSnapshotsTable(client, "http");
@@ -196,6 +195,46 @@ class LocalApiServerTest {
                 DynamoDbEventStore.builder().client(client).tableName(events).clock(clock).build(),
                 DynamoDbSnapshotStore.create(client, snapshots), clock, UUID::randomUUID));
         start(List.of(ApiRoute.catchAll(api)));
+    }
+
+    @Test
+    void two_local_principals_each_see_only_their_own_customers_and_orders() throws Exception {
+        startReferenceApi();
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> alice = send(HttpRequest.newBuilder(uri("/customers"))
+                .header("Content-Type", "application/json").header(LocalApiServer.PRINCIPAL_HEADER, "alice")
+                .header("Idempotency-Key", key)
+                .POST(BodyPublishers.ofString("{\"name\":\"Ann\",\"creditLimit\":\"100\"}")));
+        HttpResponse<String> bob = send(HttpRequest.newBuilder(uri("/customers"))
+                .header("Content-Type", "application/json").header(LocalApiServer.PRINCIPAL_HEADER, "bob")
+                .header("Idempotency-Key", key)
+                .POST(BodyPublishers.ofString("{\"name\":\"Ann\",\"creditLimit\":\"100\"}")));
+        String aliceId = Json.mapper().readTree(alice.body()).get("customerId").asText();
+        String bobId = Json.mapper().readTree(bob.body()).get("customerId").asText();
+        assertThat(bobId).as("the same key from another principal makes another customer").isNotEqualTo(aliceId);
+
+        assertThat(send(HttpRequest.newBuilder(uri("/customers/" + aliceId))
+                .header(LocalApiServer.PRINCIPAL_HEADER, "alice").GET()).statusCode()).isEqualTo(200);
+        assertProblem(send(HttpRequest.newBuilder(uri("/customers/" + aliceId))
+                .header(LocalApiServer.PRINCIPAL_HEADER, "bob").GET()), 404, "not-found");
+        assertProblem(send(HttpRequest.newBuilder(uri("/customers/" + aliceId)).GET()), 404, "not-found");
+
+        HttpResponse<String> order = send(HttpRequest.newBuilder(uri("/orders"))
+                .header("Content-Type", "application/json").header(LocalApiServer.PRINCIPAL_HEADER, "alice")
+                .POST(BodyPublishers.ofString("{\"customerId\":\"" + aliceId + "\",\"orderTotal\":\"5\"}")));
+        String orderId = Json.mapper().readTree(order.body()).get("orderId").asText();
+        assertProblem(send(HttpRequest.newBuilder(uri("/orders/" + orderId))
+                .header(LocalApiServer.PRINCIPAL_HEADER, "bob").GET()), 404, "not-found");
+        assertProblem(send(HttpRequest.newBuilder(uri("/orders/" + orderId + "/cancel"))
+                .header(LocalApiServer.PRINCIPAL_HEADER, "bob").POST(BodyPublishers.noBody())), 404, "not-found");
+        HttpResponse<String> own = send(HttpRequest.newBuilder(uri("/orders/" + orderId + "/events"))
+                .header(LocalApiServer.PRINCIPAL_HEADER, "alice").GET());
+        assertThat(Json.mapper().readTree(own.body()).get(0).get("principal").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    void the_reference_api_serves_real_http_requests() throws Exception {
+        startReferenceApi();
 
         HttpResponse<String> created = send(HttpRequest.newBuilder(uri("/customers"))
                 .header("Content-Type", "application/json").header("Idempotency-Key", UUID.randomUUID().toString())

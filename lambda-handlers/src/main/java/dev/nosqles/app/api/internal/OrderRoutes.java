@@ -12,6 +12,7 @@ import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderCommand.CancelOrder;
 import dev.nosqles.app.order.OrderCommand.CreateOrder;
 import dev.nosqles.app.order.OrderEvent;
+import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
 import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
@@ -27,7 +28,9 @@ import java.util.Optional;
  * {@code GET /orders/{orderId}/events}, {@code POST /orders/{orderId}/cancel}.
  *
  * <p>An order for a customer that does not exist is answered 422 (unknown-customer), not 404: the resource
- * addressed, {@code /orders}, exists; what is wrong is a reference inside a well-formed body.
+ * addressed, {@code /orders}, exists; what is wrong is a reference inside a well-formed body. An order belongs to
+ * the principal that placed it, and may only be placed for a customer of the same principal (another's customer
+ * is unknown); to any other principal it does not exist (404), nor its history, nor can it be cancelled.
  */
 public final class OrderRoutes {
     private static final String NO_ORDER = "no order with this id";
@@ -44,16 +47,18 @@ public final class OrderRoutes {
         return router
                 .add("POST", "/orders", (request, params) -> create(request))
                 .add("GET", "/orders/{orderId}", (request, params) -> get(request, params.get("orderId")))
-                .add("GET", "/orders/{orderId}/events", (request, params) -> history(params.get("orderId")))
+                .add("GET", "/orders/{orderId}/events", (request, params) -> history(request, params.get("orderId")))
                 .add("POST", "/orders/{orderId}/cancel", (request, params) -> cancel(request, params.get("orderId")));
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
-        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.amount(body, "orderTotal"));
+        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.amount(body, "orderTotal"),
+                request.principal());
         String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
                 app::newId);
-        if (app.customers().find(command.customerId()).isEmpty()) {
+        if (app.customers().find(command.customerId()).filter(c -> Owners.owns(request.principal(),
+                c.state().owner(), app.customers(), command.customerId())).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
@@ -94,14 +99,17 @@ public final class OrderRoutes {
         } else {
             order = orders.find(orderId);
         }
+        order = order.filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId));
         return Responses.json(200, Views.order(order.orElseThrow(() -> ProblemException.notFound(
                 version == null && asOf == null ? NO_ORDER : "the order did not exist at that point"))), Map.of());
     }
 
-    private APIGatewayV2HTTPResponse history(String orderId) {
+    private APIGatewayV2HTTPResponse history(ApiRequest request, String orderId) {
         requireId(orderId);
         List<EventEnvelope<OrderEvent>> events = orders.history(orderId);
-        if (events.isEmpty()) {
+        String owner = !events.isEmpty() && events.getFirst().event() instanceof OrderCreated created
+                ? created.owner() : null;
+        if (events.isEmpty() || !Owners.owns(request.principal(), owner, events)) {
             throw ProblemException.notFound(NO_ORDER);
         }
         return Responses.json(200, Views.history(events), Map.of());
@@ -118,6 +126,11 @@ public final class OrderRoutes {
                 () -> null))) {
             throw ProblemException.unprocessable("idempotency-key-reused",
                     "the Idempotency-Key was used to create this order; give each request its own key");
+        }
+        // the owner never changes once recorded: checking it before the update cannot race
+        if (orders.find(orderId).filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId))
+                .isEmpty()) {
+            throw ProblemException.notFound(NO_ORDER);
         }
         var result = orders.update(orderId, new CancelOrder(), Metadata.of(request, Operation.CANCEL_ORDER));
         return Responses.json(200, Views.order(result.state()), Map.of());
