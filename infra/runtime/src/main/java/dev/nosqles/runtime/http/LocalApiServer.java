@@ -41,7 +41,8 @@ import java.util.concurrent.Semaphore;
  * <p>It is hardened like a production front door (its own small HTTP/1.1 server, one virtual thread per
  * connection, {@code Connection: close} after every answer): the {@link Limits} on sizes and time answer
  * 413/414/431/408; a slow or broken client is cut off at its deadline and never holds a worker longer; a
- * malformed request line, header or chunked body is a 400. Everything the server answers itself is an RFC 9457
+ * malformed request line, header or chunked body, another HTTP version or a transfer coding other than chunked
+ * is a 400 (a caller's mistake is never a 5xx). Everything the server answers itself is an RFC 9457
  * {@code application/problem+json}, never an exception's name: 404 no route for the path, 405 with
  * {@code Allow} for a path some route serves with other methods, 500 when a handler throws. Specific routes win
  * over {@code $default}.

@@ -85,7 +85,7 @@ final class RequestReader {
             throw bad("the request line must be: METHOD /path HTTP/1.1");
         }
         if (!parts[2].equals("HTTP/1.1") && !parts[2].equals("HTTP/1.0")) {
-            throw new Refusal(505, "http-version-not-supported", "only HTTP/1.0 and HTTP/1.1 are served", null);
+            throw bad("only HTTP/1.0 and HTTP/1.1 are served");
         }
         String target = parts[1];
         if (target.charAt(0) != '/' || !target.chars().allMatch(c -> c > 0x20 && c < 0x7f)
@@ -134,7 +134,7 @@ final class RequestReader {
                 throw bad("a request must not have both Transfer-Encoding and Content-Length");
             }
             if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
-                throw new Refusal(501, "not-implemented", "the only transfer coding served is chunked",
+                throw new Refusal(400, "bad-request", "the only transfer coding served is chunked",
                         "Transfer-Encoding");
             }
             continueIfExpected(head);
