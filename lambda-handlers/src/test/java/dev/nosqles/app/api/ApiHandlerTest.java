@@ -385,6 +385,24 @@ class ApiHandlerTest {
             refused(ApiEvents.get("/orders/" + orderId).query("version", version), 400, "invalid-query", "version");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"+1000000000-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59Z",
+            "+999999999-12-31T23:59:59+18:00"})
+        void the_latest_instants_read_the_current_order(String asOf) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Response r = call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf));
+            assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-1000000000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+            "-999999999-01-01T00:00:00-18:00"})
+        void the_earliest_instants_find_no_order(String asOf) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf)).problem(404))
+                    .isEqualTo("not-found");
+        }
+
         @Test
         void an_instant_in_other_digits_is_400() {
             String orderId = placeOrder(createCustomer("Ann", "100"), "25");
