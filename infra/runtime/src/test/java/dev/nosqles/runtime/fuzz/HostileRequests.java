@@ -322,8 +322,9 @@ final class HostileRequests {
                 add("methods", wrong + " on " + p.allow() + " route", RawHttp.request(wrong, p.path(),
                         wrong.equals("POST") ? JSON : Map.of(), wrong.equals("POST") ? utf8("{}") : null), 405);
             } else if (pick == methods.length + 1) {
+                // no route serves HEAD: a 405 whose problem has no body, as HEAD answers have none
                 cases.add(new Case("methods", "HEAD", RawHttp.request("HEAD", p.path(), Map.of(), null),
-                        p.allow().equals("GET") ? Set.of(405) : Set.of(405), true));
+                        Set.of(405), true));
             } else {
                 add("methods", methods[pick].substring(0, Math.min(8, methods[pick].length())), RawHttp.request(
                         methods[pick], p.path(), Map.of(), null), 405);
