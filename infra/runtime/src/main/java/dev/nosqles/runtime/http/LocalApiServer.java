@@ -137,6 +137,7 @@ public final class LocalApiServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     LOG.log(Level.WARNING, "accepting a connection failed: {0}", e.getClass().getSimpleName());
+                    pause(); // out of file descriptors, say: do not spin
                 }
                 continue;
             }
@@ -151,6 +152,14 @@ public final class LocalApiServer implements AutoCloseable {
                     connections.release();
                 }
             });
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
