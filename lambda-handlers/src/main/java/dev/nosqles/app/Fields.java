@@ -4,22 +4,51 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.regex.Pattern;
 
-/** Field rules shared by the commands of the reference application. */
+/**
+ * Field rules shared by the commands of the reference application, and the one grammar of amounts the API
+ * accepts. Every rule is checked before any arithmetic on the value; a broken rule is an
+ * {@link InvalidCommandException} naming the field, never the value.
+ */
 public final class Fields {
     /** Amounts carry at most this many digits before the decimal point. */
     public static final int MAX_INTEGER_DIGITS = 13;
     /** Amounts are kept with exactly this many decimal places (cents). */
     public static final int SCALE = 2;
+    /** The largest amount: {@code 9999999999999.99}. */
+    public static final BigDecimal MAX_AMOUNT = new BigDecimal("9999999999999.99");
+    /** Texts hold at most this many code points after trimming. */
+    public static final int MAX_TEXT = 200;
     /** Ids of aggregates referred to by commands: what a stream id accepts. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
-    private static final int MAX_TEXT = 200;
+    /** Plain decimal in ASCII digits: no sign, no exponent, no blanks, at most 13 + 2 digits. */
+    private static final Pattern AMOUNT = Pattern.compile("(0|[1-9][0-9]{0,12})(\\.[0-9]{1,2})?");
 
     private Fields() {
     }
 
     /**
-     * A positive amount with at most {@value #SCALE} decimal places and {@value #MAX_INTEGER_DIGITS} integer
-     * digits, returned with scale {@value #SCALE} so that equal amounts are equal records.
+     * An amount as the API accepts it: a plain decimal in ASCII digits ({@code "12.50"}, {@code "7"}), no sign,
+     * exponent, blanks or leading zeros, at most {@value #MAX_INTEGER_DIGITS} integer digits and
+     * {@value #SCALE} decimal places, greater than zero. The text is checked before it becomes a number.
+     *
+     * @throws InvalidCommandException it is missing or breaks the grammar or the bounds
+     */
+    public static BigDecimal amount(String field, String text) {
+        if (text == null) {
+            throw new InvalidCommandException(field, "is required");
+        }
+        if (!AMOUNT.matcher(text).matches()) {
+            throw new InvalidCommandException(field,
+                    "must be a plain decimal string such as \"12.50\": digits 0-9, at most "
+                            + MAX_INTEGER_DIGITS + " before the point and " + SCALE + " after it");
+        }
+        return positiveAmount(field, new BigDecimal(text));
+    }
+
+    /**
+     * A positive amount with at most {@value #SCALE} decimal places and at most {@link #MAX_AMOUNT}, returned
+     * with scale {@value #SCALE} so that equal amounts are equal records. Safe for any {@link BigDecimal},
+     * including exponents near {@link Integer#MAX_VALUE}: the bound is compared before any scale arithmetic.
      *
      * @throws InvalidCommandException it is missing, zero, negative, too precise or too large
      */
@@ -30,23 +59,41 @@ public final class Fields {
         if (value.signum() <= 0) {
             throw new InvalidCommandException(field, "must be greater than zero");
         }
-        BigDecimal stripped = value.stripTrailingZeros();
-        if (stripped.scale() > SCALE) {
-            throw new InvalidCommandException(field, "must have at most " + SCALE + " decimal places");
+        if (value.compareTo(MAX_AMOUNT) > 0) {
+            throw new InvalidCommandException(field, "must be at most " + MAX_AMOUNT.toPlainString());
         }
-        if (stripped.precision() - stripped.scale() > MAX_INTEGER_DIGITS) {
-            throw new InvalidCommandException(field, "must have at most " + MAX_INTEGER_DIGITS + " integer digits");
+        // 0 < value <= MAX_AMOUNT: the scale is bounded below, stripping zeros cannot overflow it
+        if (value.scale() > SCALE && value.stripTrailingZeros().scale() > SCALE) {
+            throw new InvalidCommandException(field, "must have at most " + SCALE + " decimal places");
         }
         return value.setScale(SCALE, RoundingMode.UNNECESSARY);
     }
 
-    /** A non-blank text of at most 200 characters, trimmed. */
+    /**
+     * A text such as a name: trimmed of white space and invisible characters at both ends, then not empty, at
+     * most {@value #MAX_TEXT} code points, and free of control characters (C0, C1, DEL), bidirectional
+     * controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), line and paragraph separators,
+     * unpaired surrogates and noncharacters.
+     *
+     * @throws InvalidCommandException it breaks one of these rules
+     */
     public static String text(String field, String value) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             throw new InvalidCommandException(field, "must not be blank");
         }
-        String trimmed = value.strip();
-        if (trimmed.length() > MAX_TEXT) {
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            if (isRefused(cp)) {
+                throw new InvalidCommandException(field,
+                        "must not contain control, bidirectional-override or unpaired surrogate characters");
+            }
+            i += Character.charCount(cp);
+        }
+        String trimmed = trimInvisible(value);
+        if (trimmed.isEmpty()) {
+            throw new InvalidCommandException(field, "must not be blank");
+        }
+        if (trimmed.codePointCount(0, trimmed.length()) > MAX_TEXT) {
             throw new InvalidCommandException(field, "must have at most " + MAX_TEXT + " characters");
         }
         return trimmed;
@@ -63,5 +110,50 @@ public final class Fields {
     /** True when {@code value} can be an aggregate id. */
     public static boolean isId(String value) {
         return value != null && ID.matcher(value).matches();
+    }
+
+    private static boolean isRefused(int cp) {
+        int type = Character.getType(cp);
+        if (type == Character.CONTROL || type == Character.SURROGATE
+                || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            return true;
+        }
+        if (isBidiControl(cp)) {
+            return true;
+        }
+        // noncharacters: U+FDD0..U+FDEF and the last two code points of every plane
+        return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+    }
+
+    private static boolean isBidiControl(int cp) {
+        return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)
+                || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+    }
+
+    /** White space and invisible formatting characters (zero-width space, joiners, BOM, soft hyphen, ...). */
+    private static boolean isInvisible(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                || Character.getType(cp) == Character.FORMAT || cp == 0x115F || cp == 0x1160 || cp == 0x3164
+                || cp == 0xFFA0 || cp == 0x034F;
+    }
+
+    private static String trimInvisible(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end) {
+            int cp = value.codePointAt(start);
+            if (!isInvisible(cp)) {
+                break;
+            }
+            start += Character.charCount(cp);
+        }
+        while (end > start) {
+            int cp = value.codePointBefore(end);
+            if (!isInvisible(cp)) {
+                break;
+            }
+            end -= Character.charCount(cp);
+        }
+        return value.substring(start, end);
     }
 }

@@ -216,7 +216,7 @@ class LocalRuntimeApiTest {
                     .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
             assertThat(history.body()).extracting(e -> e.get("version").asLong()).containsExactly(1L, 2L, 3L);
             assertThat(history.body().get(0).get("data")).isEqualTo(JSON.createObjectNode()
-                    .put("customerId", customerId).put("orderTotal", "25.00"));
+                    .put("customerId", customerId).put("orderTotal", "25.00").put("owner", "anonymous"));
             assertThat(history.body().get(2).get("correlationId").asText()).isEqualTo("corr-7");
         }
 
@@ -258,10 +258,14 @@ class LocalRuntimeApiTest {
     @Nested
     class TheLocalApiGateway {
         @Test
-        void a_method_without_a_route_in_the_template_answers_api_gateways_404() {
+        void a_method_without_a_route_in_the_template_is_a_405_problem() {
             Response r = send("DELETE", "/orders/" + UUID.randomUUID(), null);
-            assertThat(r.status()).isEqualTo(404);
-            assertThat(r.body()).isEqualTo(JSON.createObjectNode().put("message", "Not Found"));
+            assertThat(r.problem(405)).isEqualTo("method-not-allowed");
+        }
+
+        @Test
+        void a_path_without_a_route_in_the_template_is_a_404_problem() {
+            assertThat(get("/nothing/here").problem(404)).isEqualTo("not-found");
         }
 
         @Test

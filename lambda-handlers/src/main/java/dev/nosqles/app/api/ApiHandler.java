@@ -8,6 +8,7 @@ import dev.nosqles.aggregate.CommandRejectedException;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.InvalidCommandException;
 import dev.nosqles.app.api.internal.ApiRequest;
+import dev.nosqles.app.api.internal.Bodies;
 import dev.nosqles.app.api.internal.CustomerRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
 import dev.nosqles.lambda.SnapStartPriming;
@@ -71,6 +72,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                 echo.put("X-Correlation-Id", request.correlationId());
             }
             Router.Match match = router.match(request.method(), request.path());
+            if (request.body() != null && !request.body().isEmpty()
+                    && !Bodies.isJson(request.headers().get("content-type"))) {
+                throw ProblemException.unsupportedMediaType();
+            }
             return match.action().handle(request, match.pathParameters());
         } catch (Router.MethodNotAllowed e) {
             echo.put("Allow", String.join(", ", e.allowed().stream().sorted().toList()));
@@ -84,7 +89,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
         return switch (e) {
             case ProblemException p -> p;
             case InvalidCommandException invalid ->
-                    ProblemException.badRequest("invalid-field", invalid.getMessage());
+                    ProblemException.badRequest("invalid-field", invalid.field(), invalid.getMessage());
             case StreamNotFoundException notFound -> ProblemException.notFound("no resource with this id");
             case InvalidStreamIdException invalid -> ProblemException.notFound("no resource with this id");
             case CommandRejectedException rejected ->

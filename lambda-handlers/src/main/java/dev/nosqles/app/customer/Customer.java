@@ -58,7 +58,7 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
             if (state.exists()) {
                 throw CustomerLifecycleViolation.alreadyCreated();
             }
-            return List.of(new CustomerCreated(create.name(), create.creditLimit()));
+            return List.of(new CustomerCreated(create.name(), create.creditLimit(), create.owner()));
         }
         if (!state.exists()) {
             throw CustomerLifecycleViolation.notCreated();
@@ -98,7 +98,8 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
     @Override
     public CustomerState apply(CustomerState state, CustomerEvent event) {
         return switch (event) {
-            case CustomerCreated created -> new CustomerState(created.name(), created.creditLimit(), java.util.Map.of());
+            case CustomerCreated created -> new CustomerState(created.name(), created.creditLimit(), java.util.Map.of(),
+                    java.util.Set.of(), created.owner());
             case CreditReserved reserved -> state.withReservation(reserved.orderId(), reserved.amount());
             case CreditReleased released -> state.withoutReservation(released.orderId());
             case CreditReservationVoided voided -> state.withVoided(voided.orderId());

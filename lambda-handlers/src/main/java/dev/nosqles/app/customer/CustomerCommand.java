@@ -6,11 +6,15 @@ import java.math.BigDecimal;
 /** What can be asked of a customer. The constructors validate and normalise (amounts to scale 2). */
 public sealed interface CustomerCommand {
 
-    /** Creates the customer. */
-    record CreateCustomer(String name, BigDecimal creditLimit) implements CustomerCommand {
+    /** Creates the customer, owned by {@code owner} (the creating principal; null: no owner recorded). */
+    record CreateCustomer(String name, BigDecimal creditLimit, String owner) implements CustomerCommand {
         public CreateCustomer {
             name = Fields.text("name", name);
             creditLimit = Fields.positiveAmount("creditLimit", creditLimit);
+        }
+
+        public CreateCustomer(String name, BigDecimal creditLimit) {
+            this(name, creditLimit, null);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.nosqles.app.customer;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.math.BigDecimal;
 
 /**
@@ -9,8 +11,20 @@ import java.math.BigDecimal;
  */
 public sealed interface CustomerEvent {
 
-    record CustomerCreated(String name, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal creditLimit)
+    /**
+     * @param owner the principal that created the customer; absent (null) in events recorded before owners were
+     *        (issue 16)
+     */
+    record CustomerCreated(String name, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal creditLimit,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String owner)
             implements CustomerEvent {
+        @JsonCreator
+        public CustomerCreated {
+        }
+
+        public CustomerCreated(String name, BigDecimal creditLimit) {
+            this(name, creditLimit, null);
+        }
     }
 
     record CreditReserved(String orderId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount)

@@ -1,5 +1,6 @@
 package dev.nosqles.app.customer;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,18 +15,25 @@ import java.util.Set;
  * @param reservations the credit held per order id
  * @param voided the orders whose reservation was voided: a release came when none was held, so a reservation for
  *        them is refused (absent in snapshots written before it existed: read as empty)
+ * @param owner the principal that created the customer; null when none was recorded (created before owners were)
  */
 public record CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
-                            Set<String> voided) {
+                            Set<String> voided, String owner) {
     public static final CustomerState NONE = new CustomerState(null, null, Map.of());
 
+    @JsonCreator
     public CustomerState {
         reservations = reservations == null ? Map.of() : Map.copyOf(reservations);
         voided = voided == null ? Set.of() : Set.copyOf(voided);
     }
 
+    public CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
+                         Set<String> voided) {
+        this(name, creditLimit, reservations, voided, null);
+    }
+
     public CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations) {
-        this(name, creditLimit, reservations, Set.of());
+        this(name, creditLimit, reservations, Set.of(), null);
     }
 
     public boolean exists() {
@@ -43,18 +51,18 @@ public record CustomerState(String name, BigDecimal creditLimit, Map<String, Big
     CustomerState withReservation(String orderId, BigDecimal amount) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.put(orderId, amount);
-        return new CustomerState(name, creditLimit, next, voided);
+        return new CustomerState(name, creditLimit, next, voided, owner);
     }
 
     CustomerState withoutReservation(String orderId) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.remove(orderId);
-        return new CustomerState(name, creditLimit, next, voided);
+        return new CustomerState(name, creditLimit, next, voided, owner);
     }
 
     CustomerState withVoided(String orderId) {
         Set<String> next = new HashSet<>(voided);
         next.add(orderId);
-        return new CustomerState(name, creditLimit, reservations, next);
+        return new CustomerState(name, creditLimit, reservations, next, owner);
     }
 }

@@ -63,7 +63,7 @@ public final class Order implements Aggregate<OrderState, OrderCommand, OrderEve
             if (state.exists()) {
                 throw OrderLifecycleViolation.alreadyCreated();
             }
-            return List.of(new OrderCreated(create.customerId(), create.orderTotal()));
+            return List.of(new OrderCreated(create.customerId(), create.orderTotal(), create.owner()));
         }
         if (!state.exists()) {
             throw OrderLifecycleViolation.notCreated();
@@ -104,10 +104,11 @@ public final class Order implements Aggregate<OrderState, OrderCommand, OrderEve
     public OrderState apply(OrderState state, OrderEvent event) {
         return switch (event) {
             case OrderCreated created ->
-                    new OrderState(created.customerId(), created.orderTotal(), OrderStatus.APPROVAL_PENDING, null);
+                    new OrderState(created.customerId(), created.orderTotal(), OrderStatus.APPROVAL_PENDING, null,
+                            created.owner());
             case OrderApproved approved -> state.withStatus(OrderStatus.APPROVED);
             case OrderRejected rejected -> new OrderState(state.customerId(), state.orderTotal(),
-                    OrderStatus.REJECTED, rejected.reason());
+                    OrderStatus.REJECTED, rejected.reason(), state.owner());
             case OrderCancelled cancelled -> state.withStatus(OrderStatus.CANCELLED);
         };
     }

@@ -6,11 +6,18 @@ import java.math.BigDecimal;
 /** What can be asked of an order. The constructors validate and normalise (amounts to scale 2). */
 public sealed interface OrderCommand {
 
-    /** Places an order for a customer; it waits for approval (the customer's credit check). */
-    record CreateOrder(String customerId, BigDecimal orderTotal) implements OrderCommand {
+    /**
+     * Places an order for a customer; it waits for approval (the customer's credit check). {@code owner}: the
+     * placing principal (null: no owner recorded).
+     */
+    record CreateOrder(String customerId, BigDecimal orderTotal, String owner) implements OrderCommand {
         public CreateOrder {
             customerId = Fields.id("customerId", customerId);
             orderTotal = Fields.positiveAmount("orderTotal", orderTotal);
+        }
+
+        public CreateOrder(String customerId, BigDecimal orderTotal) {
+            this(customerId, orderTotal, null);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.nosqles.app.order;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.math.BigDecimal;
 
 /**
@@ -12,8 +14,20 @@ public sealed interface OrderEvent {
 
     String customerId();
 
-    record OrderCreated(String customerId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal orderTotal)
+    /**
+     * @param owner the principal that placed the order; absent (null) in events recorded before owners were
+     *        (issue 16)
+     */
+    record OrderCreated(String customerId, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal orderTotal,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String owner)
             implements OrderEvent {
+        @JsonCreator
+        public OrderCreated {
+        }
+
+        public OrderCreated(String customerId, BigDecimal orderTotal) {
+            this(customerId, orderTotal, null);
+        }
     }
 
     record OrderApproved(String customerId) implements OrderEvent {

@@ -51,6 +51,11 @@ final class ApiEvents {
         return this;
     }
 
+    ApiEvents body(String text) {
+        this.body = text;
+        return this;
+    }
+
     ApiEvents base64Body(String encoded) {
         this.body = encoded;
         this.base64 = true;

@@ -76,6 +76,11 @@ class ApiHandlerTest {
             assertThat(body.get("type").asText()).startsWith("urn:nosqles:problem:");
             return body.get("type").asText().substring("urn:nosqles:problem:".length());
         }
+
+        /** The part of the request a problem names. */
+        String field() {
+            return body.hasNonNull("field") ? body.get("field").asText() : null;
+        }
     }
 
     private Response call(ApiEvents request) {
@@ -89,6 +94,13 @@ class ApiHandlerTest {
 
     private String createCustomer(String name, String limit) {
         Response r = call(ApiEvents.post("/customers", customerJson(name, limit)));
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("customerId").asText();
+    }
+
+    /** A customer created by the caller with this JWT subject. */
+    private String createCustomerAs(String sub, String name, String limit) {
+        Response r = call(ApiEvents.post("/customers", customerJson(name, limit)).jwtSubject(sub));
         assertThat(r.status()).isEqualTo(201);
         return r.body().get("customerId").asText();
     }
@@ -262,6 +274,148 @@ class ApiHandlerTest {
         @Test
         void a_customer_id_too_long_to_be_an_id_is_404() {
             assertThat(call(ApiEvents.get("/customers/" + "x".repeat(200))).problem(404)).isEqualTo("not-found");
+        }
+    }
+
+    /** Issue 16: every hostile input gets a 4xx problem naming what is wrong, and nothing is written. */
+    @Nested
+    class HostileInput {
+        private Response refused(ApiEvents request, int status, String type, String field) {
+            int before = storedItems();
+            Response r = call(request);
+            assertThat(r.problem(status)).isEqualTo(type);
+            assertThat(r.field()).isEqualTo(field);
+            assertThat(storedItems()).as("nothing written").isEqualTo(before);
+            return r;
+        }
+
+        /** Regression: these answered 500 (the digit check overflowed an int, then setScale threw). */
+        @ParameterizedTest
+        @ValueSource(strings = {"1E+2147483647", "1E+2147483648", "99E+2147483646"})
+        void a_huge_exponent_in_an_amount_is_400_not_500(String amount) {
+            refused(ApiEvents.post("/customers", customerJson("x", amount)), 400, "invalid-field", "creditLimit");
+            String customerId = createCustomer("Ann", "100");
+            refused(ApiEvents.post("/orders", orderJson(customerId, amount)), 400, "invalid-field", "orderTotal");
+        }
+
+        /** Regression: an unpaired surrogate passed the API and failed in the store seconds later with a 500. */
+        @Test
+        void an_unpaired_surrogate_in_a_name_is_400_not_500() {
+            refused(ApiEvents.post("/customers", "{\"name\":\"a\\ud800b\",\"creditLimit\":\"1\"}"),
+                    400, "invalid-field", "name");
+            refused(ApiEvents.post("/customers", "{\"name\":\"a\udc00b\",\"creditLimit\":\"1\"}"),
+                    400, "invalid-encoding", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"a\\u0000b", "\\u001b[31mred", "\\u202Eevil", "\\u200B\\u200B", "\\u2066x",
+            "\\u007f", " \\ufeff "})
+        void a_name_with_controls_bidi_overrides_or_only_invisible_characters_is_400(String escapedName) {
+            refused(ApiEvents.post("/customers", customerJson(escapedName, "1")), 400, "invalid-field", "name");
+        }
+
+        @Test
+        void a_name_is_measured_in_code_points() {
+            String emoji = "\uD83D\uDE00";
+            Response ok = call(ApiEvents.post("/customers", customerJson(emoji.repeat(150), "1")));
+            assertThat(ok.status()).isEqualTo(201);
+            assertThat(call(ApiEvents.get("/customers/" + ok.body().get("customerId").asText())).body()
+                    .get("name").asText()).isEqualTo(emoji.repeat(150));
+            refused(ApiEvents.post("/customers", customerJson(emoji.repeat(201), "1")), 400, "invalid-field", "name");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1e2", "+5", ".5", "5.", " 12.50 ", "\u0661\u0662", "012", "1.001", "-0", "0"})
+        void an_amount_outside_the_one_grammar_is_400(String amount) {
+            refused(ApiEvents.post("/customers", customerJson("Ann", amount)), 400, "invalid-field", "creditLimit");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"name\":\"Ann\",\"name\":\"Bob\",\"creditLimit\":\"1\"}",
+            "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":{\"a\":1,\"a\":2}}"})
+        void a_key_given_twice_is_400(String body) {
+            refused(ApiEvents.post("/customers", body), 400, "duplicate-key", "body");
+        }
+
+        @Test
+        void a_body_that_is_not_valid_utf8_is_400_not_replacement_characters() {
+            byte[] bytes = "{\"name\":\"A?n\",\"creditLimit\":\"1\"}".getBytes(StandardCharsets.US_ASCII);
+            bytes[10] = (byte) 0xC3; // a lead byte followed by 'n': malformed
+            refused(ApiEvents.post("/customers", null).base64Body(Base64.getEncoder().encodeToString(bytes)),
+                    400, "invalid-encoding", "body");
+            byte[] surrogate = "{\"name\":\"A___\",\"creditLimit\":\"1\"}".getBytes(StandardCharsets.US_ASCII);
+            surrogate[10] = (byte) 0xED;
+            surrogate[11] = (byte) 0xA0;
+            surrogate[12] = (byte) 0x80; // U+D800 encoded (CESU-8): not UTF-8
+            refused(ApiEvents.post("/customers", null).base64Body(Base64.getEncoder().encodeToString(surrogate)),
+                    400, "invalid-encoding", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"image/png", "text/plain", "application/x-www-form-urlencoded",
+            "application/json; charset=latin1", "application/jsonx", "multipart/form-data; boundary=x"})
+        void a_body_of_another_content_type_is_415(String contentType) {
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).header("Content-Type", contentType),
+                    415, "unsupported-media-type", "Content-Type");
+        }
+
+        @Test
+        void a_body_without_a_content_type_is_415_and_json_with_utf8_is_accepted() {
+            refused(ApiEvents.request("POST", "/customers").body(customerJson("Ann", "1")),
+                    415, "unsupported-media-type", "Content-Type");
+            assertThat(call(ApiEvents.post("/customers", customerJson("Ann", "1"))
+                    .header("Content-Type", "Application/JSON; charset=UTF-8")).status()).isEqualTo(201);
+        }
+
+        @Test
+        void a_body_nested_too_deep_is_400_and_one_too_large_is_413() {
+            String deep = "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":" + "[".repeat(5000)
+                    + "]".repeat(5000) + "}";
+            refused(ApiEvents.post("/customers", deep), 400, "malformed-json", "body");
+            String large = "{\"name\":\"Ann\",\"creditLimit\":\"1\",\"x\":\"" + "a".repeat(20_000) + "\"}";
+            refused(ApiEvents.post("/customers", large), 413, "body-too-large", "body");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"+1", "\u0661", "01", "1 ", "0x1", "1e0", "9223372036854775808"})
+        void a_version_that_is_not_ascii_digits_is_400_naming_it(String version) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("version", version)).field())
+                    .isEqualTo("version");
+            refused(ApiEvents.get("/orders/" + orderId).query("version", version), 400, "invalid-query", "version");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"+1000000000-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59Z",
+            "+999999999-12-31T23:59:59+18:00"})
+        void the_latest_instants_read_the_current_order(String asOf) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            Response r = call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf));
+            assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-1000000000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+            "-999999999-01-01T00:00:00-18:00"})
+        void the_earliest_instants_find_no_order(String asOf) {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).query("asOf", asOf)).problem(404))
+                    .isEqualTo("not-found");
+        }
+
+        @Test
+        void an_instant_in_other_digits_is_400() {
+            String orderId = placeOrder(createCustomer("Ann", "100"), "25");
+            refused(ApiEvents.get("/orders/" + orderId).query("asOf", "\u0662\u0660\u0662\u0666-01-01T00:00:00Z"),
+                    400, "invalid-query", "asOf");
+        }
+
+        @Test
+        void a_malformed_idempotency_key_is_400_naming_the_header() {
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).idempotencyKey("k\u00e9y"),
+                    400, "invalid-header", "Idempotency-Key");
+            refused(ApiEvents.post("/customers", customerJson("Ann", "1")).idempotencyKey("k".repeat(256)),
+                    400, "invalid-header", "Idempotency-Key");
         }
     }
 
@@ -439,13 +593,13 @@ class ApiHandlerTest {
     class History {
         @Test
         void the_history_lists_every_event_with_its_envelope() {
-            String customerId = createCustomer("Ann", "100");
+            String customerId = createCustomerAs("user-42", "Ann", "100");
             Response placed = call(ApiEvents.post("/orders", orderJson(customerId, "25"))
                     .jwtSubject("user-42").header("X-Correlation-Id", "corr-1"));
             String orderId = placed.body().get("orderId").asText();
             app.orders().update(orderId, new RejectOrder("credit limit exceeded"));
 
-            Response r = call(ApiEvents.get("/orders/" + orderId + "/events"));
+            Response r = call(ApiEvents.get("/orders/" + orderId + "/events").jwtSubject("user-42"));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).hasSize(2);
             JsonNode created = r.body().get(0);
@@ -456,7 +610,7 @@ class ApiHandlerTest {
             assertThat(created.get("principal").asText()).isEqualTo("user-42");
             assertThat(created.get("correlationId").asText()).isEqualTo("corr-1");
             assertThat(created.get("data")).isEqualTo(Json.mapper().createObjectNode()
-                    .put("customerId", customerId).put("orderTotal", "25.00"));
+                    .put("customerId", customerId).put("orderTotal", "25.00").put("owner", "user-42"));
             JsonNode rejected = r.body().get(1);
             assertThat(rejected.get("type").asText()).isEqualTo("OrderRejected");
             assertThat(rejected.get("principal").asText()).isEqualTo("system");
@@ -474,10 +628,11 @@ class ApiHandlerTest {
         @Test
         void an_iam_caller_is_recorded_by_its_user_arn() {
             String arn = "arn:aws:iam::123456789012:user/ops";
-            String customerId = createCustomer("Ann", "100");
+            String customerId = call(ApiEvents.post("/customers", customerJson("Ann", "100")).iamUser(arn))
+                    .body().get("customerId").asText();
             String orderId = call(ApiEvents.post("/orders", orderJson(customerId, "25")).iamUser(arn))
                     .body().get("orderId").asText();
-            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events")).body().get(0);
+            JsonNode event = call(ApiEvents.get("/orders/" + orderId + "/events").iamUser(arn)).body().get(0);
             assertThat(event.get("principal").asText()).isEqualTo(arn);
         }
 
@@ -574,7 +729,7 @@ class ApiHandlerTest {
     class IdempotencyKeys {
         @Test
         void the_key_that_created_an_order_is_422_on_cancelling_it_and_cancels_nothing() {
-            String customerId = createCustomer("Ann", "100");
+            String customerId = createCustomerAs("alice", "Ann", "100");
             String key = "k-" + UUID.randomUUID();
             Response created = call(ApiEvents.post("/orders", orderJson(customerId, "25")).idempotencyKey(key)
                     .jwtSubject("alice"));
@@ -601,9 +756,9 @@ class ApiHandlerTest {
         }
 
         @Test
-        void another_callers_cancel_with_the_same_key_is_not_mistaken_for_the_creators_request() {
+        void another_callers_cancel_with_the_same_key_is_a_404_and_cancels_nothing() {
             String key = "k-" + UUID.randomUUID();
-            Response created = call(ApiEvents.post("/orders", orderJson(createCustomer("Cy", "100"), "10"))
+            Response created = call(ApiEvents.post("/orders", orderJson(createCustomerAs("carol", "Cy", "100"), "10"))
                     .idempotencyKey(key).jwtSubject("carol"));
             String orderId = created.body().get("orderId").asText();
             app.orders().update(orderId, new ApproveOrder());
@@ -611,10 +766,9 @@ class ApiHandlerTest {
             Response cancel = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).idempotencyKey(key)
                     .jwtSubject("dave"));
 
-            assertThat(cancel.status()).isEqualTo(200);
-            assertThat(cancel.body().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(cancel.problem(404)).isEqualTo("not-found");
             assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
-                    .containsExactly("OrderCreated", "OrderApproved", "OrderCancelled");
+                    .containsExactly("OrderCreated", "OrderApproved");
         }
 
         @Test
@@ -641,16 +795,84 @@ class ApiHandlerTest {
 
         @Test
         void two_callers_with_the_same_key_and_different_orders_each_get_their_own_not_a_422() {
-            String customerId = createCustomer("Ann", "100");
+            String bobArn = "arn:aws:iam::123456789012:user/bob";
+            String aliceCustomer = createCustomerAs("alice", "Ann", "100");
+            String bobCustomer = call(ApiEvents.post("/customers", customerJson("Bob", "100")).iamUser(bobArn))
+                    .body().get("customerId").asText();
             String key = "shared-" + UUID.randomUUID();
-            Response alice = call(ApiEvents.post("/orders", orderJson(customerId, "10")).idempotencyKey(key)
+            Response alice = call(ApiEvents.post("/orders", orderJson(aliceCustomer, "10")).idempotencyKey(key)
                     .jwtSubject("alice"));
-            Response bob = call(ApiEvents.post("/orders", orderJson(customerId, "20")).idempotencyKey(key)
-                    .iamUser("arn:aws:iam::123456789012:user/bob"));
+            Response bob = call(ApiEvents.post("/orders", orderJson(bobCustomer, "20")).idempotencyKey(key)
+                    .iamUser(bobArn));
 
             assertThat(alice.status()).isEqualTo(201);
             assertThat(bob.status()).isEqualTo(201);
             assertThat(bob.body().get("orderId").asText()).isNotEqualTo(alice.body().get("orderId").asText());
+        }
+    }
+
+    /** Issue 16: customers and orders belong to the principal that created them. */
+    @Nested
+    class Ownership {
+        @Test
+        void another_principal_cannot_read_a_customer_or_place_an_order_for_it() {
+            String alices = createCustomerAs("alice", "Ann", "100");
+            assertThat(call(ApiEvents.get("/customers/" + alices).jwtSubject("alice")).status()).isEqualTo(200);
+            assertThat(call(ApiEvents.get("/customers/" + alices).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
+            assertThat(call(ApiEvents.get("/customers/" + alices)).problem(404)).isEqualTo("not-found");
+            int before = storedItems();
+            assertThat(call(ApiEvents.post("/orders", orderJson(alices, "10")).jwtSubject("bob")).problem(422))
+                    .isEqualTo("unknown-customer");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void another_principal_gets_404_for_an_order_its_versions_its_history_and_its_cancel() {
+            String orderId = call(ApiEvents.post("/orders", orderJson(createCustomerAs("alice", "Ann", "100"), "25"))
+                    .jwtSubject("alice")).body().get("orderId").asText();
+            app.orders().update(orderId, new ApproveOrder());
+            for (ApiEvents bobs : List.of(ApiEvents.get("/orders/" + orderId),
+                    ApiEvents.get("/orders/" + orderId).query("version", "1"),
+                    ApiEvents.get("/orders/" + orderId).query("asOf", clock.instant().toString()),
+                    ApiEvents.get("/orders/" + orderId + "/events"),
+                    ApiEvents.post("/orders/" + orderId + "/cancel", null))) {
+                Response r = call(bobs.jwtSubject("bob"));
+                assertThat(r.problem(404)).isEqualTo("not-found");
+            }
+            assertThat(stream("Order", orderId)).extracting(RecordedEvent::type)
+                    .containsExactly("OrderCreated", "OrderApproved");
+            Response alices = call(ApiEvents.post("/orders/" + orderId + "/cancel", null).jwtSubject("alice"));
+            assertThat(alices.body().get("state").asText()).isEqualTo("CANCELLED");
+        }
+
+        @Test
+        void the_owner_is_recorded_in_the_created_events() {
+            String customerId = createCustomerAs("alice", "Ann", "100");
+            assertThat(app.customers().get(customerId).state().owner()).isEqualTo("alice");
+            String orderId = call(ApiEvents.post("/orders", orderJson(customerId, "5")).jwtSubject("alice"))
+                    .body().get("orderId").asText();
+            assertThat(app.orders().get(orderId).state().owner()).isEqualTo("alice");
+            assertThat(stream("Order", orderId).getFirst().data()).contains("\"owner\":\"alice\"");
+        }
+
+        @Test
+        void a_customer_and_an_order_recorded_before_owners_belong_to_the_principal_of_their_first_event() {
+            String customerId = UUID.randomUUID().toString();
+            app.customers().create(customerId, new dev.nosqles.app.customer.CustomerCommand.CreateCustomer("Old",
+                    new BigDecimal("50")), dev.nosqles.store.EventMetadata.empty().withPrincipal("alice"));
+            assertThat(stream("Customer", customerId).getFirst().data()).doesNotContain("owner");
+            String orderId = UUID.randomUUID().toString();
+            app.orders().create(orderId, new dev.nosqles.app.order.OrderCommand.CreateOrder(customerId,
+                    new BigDecimal("5")), dev.nosqles.store.EventMetadata.empty().withPrincipal("alice"));
+
+            assertThat(call(ApiEvents.get("/customers/" + customerId).jwtSubject("alice")).status()).isEqualTo(200);
+            assertThat(call(ApiEvents.get("/orders/" + orderId + "/events").jwtSubject("alice")).status())
+                    .isEqualTo(200);
+            assertThat(call(ApiEvents.get("/customers/" + customerId).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
+            assertThat(call(ApiEvents.get("/orders/" + orderId).jwtSubject("bob")).problem(404))
+                    .isEqualTo("not-found");
         }
     }
 

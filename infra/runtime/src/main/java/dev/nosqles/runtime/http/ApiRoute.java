@@ -46,6 +46,11 @@ public record ApiRoute(String method, String template,
         return template.equals(DEFAULT);
     }
 
+    /** True when this route's template matches the path, whatever the method ($default matches every path). */
+    boolean matchesPath(String rawPath) {
+        return isDefault() || bind(rawPath).isPresent();
+    }
+
     /** The decoded path parameters when this route matches; empty otherwise. */
     Optional<Map<String, String>> match(String requestMethod, String rawPath) {
         if (isDefault()) {
@@ -54,6 +59,10 @@ public record ApiRoute(String method, String template,
         if (!method.equals(ANY) && !method.equals(requestMethod)) {
             return Optional.empty();
         }
+        return bind(rawPath);
+    }
+
+    private Optional<Map<String, String>> bind(String rawPath) {
         String[] t = template.substring(1).split("/", -1);
         String[] p = (rawPath.startsWith("/") ? rawPath.substring(1) : rawPath).split("/", -1);
         if (t.length != p.length) {

@@ -17,6 +17,20 @@ final class Percent {
         }
     }
 
+    /** True when every '%' starts a %XX escape of two hexadecimal digits. */
+    static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '%') {
+                if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
+                        || Character.digit(s.charAt(i + 2), 16) < 0) {
+                    return false;
+                }
+                i += 2;
+            }
+        }
+        return true;
+    }
+
     /** Decodes a query component, where '+' is a space. */
     static String decodeQuery(String s) {
         try {

@@ -1,33 +1,96 @@
 package dev.nosqles.app.api.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.app.Fields;
 import dev.nosqles.app.InvalidCommandException;
-import dev.nosqles.internal.Json;
 import java.math.BigDecimal;
+import java.util.Locale;
 
-/** Reads request bodies: one JSON object; unknown fields are ignored. */
+/**
+ * Reads request bodies strictly: exactly one JSON object (RFC 8259, no comments, no trailing tokens), no key
+ * given twice at any level (Jackson's duplicate detection), at most {@value #MAX_DEPTH} levels deep, numbers of
+ * at most {@value #MAX_NUMBER_LENGTH} characters. Unknown fields are ignored. The body's size and its UTF-8
+ * are checked by {@link ApiRequest}.
+ */
 public final class Bodies {
-    private static final int MAX_DECIMAL_TEXT = 40;
+    static final int MAX_DEPTH = 16;
+    static final int MAX_NUMBER_LENGTH = 64;
+
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxStringLength(ApiRequest.MAX_BODY_BYTES)
+                            .build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     private Bodies() {
     }
 
-    /** @throws ProblemException 400 when the body is missing or not exactly one JSON object */
+    /**
+     * The body as one JSON object.
+     *
+     * @throws ProblemException 400 {@code malformed-json} when it is missing or not exactly one JSON object,
+     *         400 {@code duplicate-key} when an object repeats a key
+     */
     public static ObjectNode object(ApiRequest request) {
         String body = request.body();
-        if (body == null || body.isBlank() || !Json.isObject(body)) {
-            throw ProblemException.badRequest("malformed-json", "the body must be one JSON object");
+        if (body == null || body.isEmpty()) {
+            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
+        JsonNode tree;
         try {
-            return (ObjectNode) Json.mapper().readTree(body);
+            tree = STRICT.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object of at most "
+                    + MAX_DEPTH + " levels and numbers of at most " + MAX_NUMBER_LENGTH + " characters");
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed-json", "the body must be one JSON object");
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw ProblemException.badRequest("duplicate-key", "body",
+                        "the body must not give a key twice in one object");
+            }
+            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
+        if (!(tree instanceof ObjectNode object)) {
+            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
+        }
+        return object;
     }
 
-    /** A string field; null when absent (the command decides whether that is allowed). */
+    /** True when the request's Content-Type is JSON: {@code application/json}, charset (if any) utf-8. */
+    public static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String[] parts = contentType.split(";", -1);
+        if (!parts[0].strip().toLowerCase(Locale.ROOT).equals("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip().toLowerCase(Locale.ROOT);
+            if (p.startsWith("charset=") && !p.equals("charset=utf-8") && !p.equals("charset=\"utf-8\"")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A string field; null when absent or null (the command decides whether that is allowed). */
     public static String text(ObjectNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
@@ -39,19 +102,18 @@ public final class Bodies {
         return node.textValue();
     }
 
-    /** A decimal given as a string ({@code "12.50"}); null when absent. */
-    public static BigDecimal decimal(ObjectNode body, String field) {
+    /**
+     * An amount given as a string in the one grammar of {@link Fields#amount} ({@code "12.50"}); null when absent
+     * or null. Checked as text before it becomes a number.
+     */
+    public static BigDecimal amount(ObjectNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual() || node.textValue().length() > MAX_DECIMAL_TEXT) {
+        if (!node.isTextual()) {
             throw new InvalidCommandException(field, "must be a decimal string such as \"12.50\"");
         }
-        try {
-            return new BigDecimal(node.textValue().strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidCommandException(field, "must be a decimal string such as \"12.50\"");
-        }
+        return Fields.amount(field, node.textValue());
     }
 }

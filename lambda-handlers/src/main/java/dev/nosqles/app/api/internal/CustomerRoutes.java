@@ -15,7 +15,10 @@ import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
 import java.util.Map;
 
-/** {@code POST /customers}, {@code GET /customers/{customerId}}. */
+/**
+ * {@code POST /customers}, {@code GET /customers/{customerId}}. A customer belongs to the principal that created
+ * it; to any other it does not exist (404).
+ */
 public final class CustomerRoutes {
     private final Application app;
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
@@ -28,12 +31,13 @@ public final class CustomerRoutes {
     public Router register(Router router) {
         return router
                 .add("POST", "/customers", (request, params) -> create(request))
-                .add("GET", "/customers/{customerId}", (request, params) -> get(params.get("customerId")));
+                .add("GET", "/customers/{customerId}", (request, params) -> get(request, params.get("customerId")));
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
-        CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.decimal(body, "creditLimit"));
+        CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.amount(body, "creditLimit"),
+                request.principal());
         String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
                 app::newId);
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
@@ -58,15 +62,17 @@ public final class CustomerRoutes {
                 Map.of("Location", "/customers/" + id));
     }
 
-    private APIGatewayV2HTTPResponse get(String customerId) {
-        AggregateState<CustomerState> customer = find(customerId);
+    private APIGatewayV2HTTPResponse get(ApiRequest request, String customerId) {
+        AggregateState<CustomerState> customer = find(request.principal(), customerId);
         return Responses.json(200, Views.customer(customer), Map.of());
     }
 
-    private AggregateState<CustomerState> find(String customerId) {
+    private AggregateState<CustomerState> find(String principal, String customerId) {
         if (!Fields.isId(customerId)) {
             throw ProblemException.notFound("no customer with this id");
         }
-        return customers.find(customerId).orElseThrow(() -> ProblemException.notFound("no customer with this id"));
+        return customers.find(customerId)
+                .filter(c -> Owners.owns(principal, c.state().owner(), customers, customerId))
+                .orElseThrow(() -> ProblemException.notFound("no customer with this id"));
     }
 }

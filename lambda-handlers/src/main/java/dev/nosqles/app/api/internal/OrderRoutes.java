@@ -12,6 +12,7 @@ import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderCommand.CancelOrder;
 import dev.nosqles.app.order.OrderCommand.CreateOrder;
 import dev.nosqles.app.order.OrderEvent;
+import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
 import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
@@ -27,7 +28,9 @@ import java.util.Optional;
  * {@code GET /orders/{orderId}/events}, {@code POST /orders/{orderId}/cancel}.
  *
  * <p>An order for a customer that does not exist is answered 422 (unknown-customer), not 404: the resource
- * addressed, {@code /orders}, exists; what is wrong is a reference inside a well-formed body.
+ * addressed, {@code /orders}, exists; what is wrong is a reference inside a well-formed body. An order belongs to
+ * the principal that placed it, and may only be placed for a customer of the same principal (another's customer
+ * is unknown); to any other principal it does not exist (404), nor its history, nor can it be cancelled.
  */
 public final class OrderRoutes {
     private static final String NO_ORDER = "no order with this id";
@@ -44,16 +47,18 @@ public final class OrderRoutes {
         return router
                 .add("POST", "/orders", (request, params) -> create(request))
                 .add("GET", "/orders/{orderId}", (request, params) -> get(request, params.get("orderId")))
-                .add("GET", "/orders/{orderId}/events", (request, params) -> history(params.get("orderId")))
+                .add("GET", "/orders/{orderId}/events", (request, params) -> history(request, params.get("orderId")))
                 .add("POST", "/orders/{orderId}/cancel", (request, params) -> cancel(request, params.get("orderId")));
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
-        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.decimal(body, "orderTotal"));
+        CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.amount(body, "orderTotal"),
+                request.principal());
         String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
                 app::newId);
-        if (app.customers().find(command.customerId()).isEmpty()) {
+        if (app.customers().find(command.customerId()).filter(c -> Owners.owns(request.principal(),
+                c.state().owner(), app.customers(), command.customerId())).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
@@ -85,7 +90,7 @@ public final class OrderRoutes {
         String asOf = request.query().get("asOf");
         Optional<AggregateState<OrderState>> order;
         if (version != null && asOf != null) {
-            throw ProblemException.badRequest("invalid-query", "give version or asOf, not both");
+            throw ProblemException.badRequest("invalid-query", "version", "give version or asOf, not both");
         } else if (version != null) {
             long n = parseVersion(version);
             order = orders.findAtVersion(orderId, n).filter(o -> o.version() == n);
@@ -94,14 +99,17 @@ public final class OrderRoutes {
         } else {
             order = orders.find(orderId);
         }
+        order = order.filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId));
         return Responses.json(200, Views.order(order.orElseThrow(() -> ProblemException.notFound(
                 version == null && asOf == null ? NO_ORDER : "the order did not exist at that point"))), Map.of());
     }
 
-    private APIGatewayV2HTTPResponse history(String orderId) {
+    private APIGatewayV2HTTPResponse history(ApiRequest request, String orderId) {
         requireId(orderId);
         List<EventEnvelope<OrderEvent>> events = orders.history(orderId);
-        if (events.isEmpty()) {
+        String owner = !events.isEmpty() && events.getFirst().event() instanceof OrderCreated created
+                ? created.owner() : null;
+        if (events.isEmpty() || !Owners.owns(request.principal(), owner, events)) {
             throw ProblemException.notFound(NO_ORDER);
         }
         return Responses.json(200, Views.history(events), Map.of());
@@ -119,6 +127,11 @@ public final class OrderRoutes {
             throw ProblemException.unprocessable("idempotency-key-reused",
                     "the Idempotency-Key was used to create this order; give each request its own key");
         }
+        // the owner never changes once recorded: checking it before the update cannot race
+        if (orders.find(orderId).filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId))
+                .isEmpty()) {
+            throw ProblemException.notFound(NO_ORDER);
+        }
         var result = orders.update(orderId, new CancelOrder(), Metadata.of(request, Operation.CANCEL_ORDER));
         return Responses.json(200, Views.order(result.state()), Map.of());
     }
@@ -130,18 +143,20 @@ public final class OrderRoutes {
     }
 
     private static long parseVersion(String text) {
-        try {
-            long n = Long.parseLong(text);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+        // ASCII digits only (Long.parseLong also takes "+1" and other scripts' digits), no leading zero
+        if (text.length() <= 18 && text.matches("[1-9][0-9]*")) {
+            return Long.parseLong(text);
         }
-        throw ProblemException.badRequest("invalid-query", "version must be a whole number of at least 1");
+        throw ProblemException.badRequest("invalid-query", "version",
+                "version must be a whole number of at least 1 in digits 0-9");
     }
 
     private static Instant parseInstant(String text) {
+        ProblemException invalid = ProblemException.badRequest("invalid-query", "asOf",
+                "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+        if (text.length() > 40 || !text.matches("[0-9A-Za-z:.+\\-]+")) {
+            throw invalid;
+        }
         try {
             return Instant.parse(text);
         } catch (DateTimeException e) {
@@ -150,8 +165,7 @@ public final class OrderRoutes {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException e) {
-            throw ProblemException.badRequest("invalid-query",
-                    "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+            throw invalid;
         }
     }
 }

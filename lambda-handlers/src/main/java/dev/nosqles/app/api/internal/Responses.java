@@ -27,6 +27,9 @@ public final class Responses {
                 .put("title", problem.title())
                 .put("status", problem.status())
                 .put("detail", problem.detail());
+        if (problem.field() != null) {
+            body.put("field", problem.field());
+        }
         return response(problem.status(), PROBLEM_JSON, write(body), extraHeaders);
     }
 
