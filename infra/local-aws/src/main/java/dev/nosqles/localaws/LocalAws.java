@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -37,15 +38,22 @@ public final class LocalAws implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final String description;
     private final AutoCloseable stopper;
+    private final Map<AwsService, URI> serviceEndpoints;
 
     private LocalAws(Backend backend, URI endpoint, Region region, AwsCredentialsProvider credentials,
                      String description, AutoCloseable stopper) {
+        this(backend, endpoint, region, credentials, description, stopper, Map.of());
+    }
+
+    private LocalAws(Backend backend, URI endpoint, Region region, AwsCredentialsProvider credentials,
+                     String description, AutoCloseable stopper, Map<AwsService, URI> serviceEndpoints) {
         this.backend = backend;
         this.endpoint = endpoint;
         this.region = region;
         this.credentials = credentials;
         this.description = description;
         this.stopper = stopper;
+        this.serviceEndpoints = serviceEndpoints.isEmpty() ? Map.of() : new EnumMap<>(serviceEndpoints);
     }
 
     /** The JVM-wide instance, started on first use. */
@@ -58,15 +66,52 @@ public final class LocalAws implements AutoCloseable {
         return shared;
     }
 
-    /** Starts (or connects to) the backend the environment selects. */
+    /**
+     * Starts (or connects to) the backend the environment selects, then applies the service-specific endpoints set
+     * in the environment or system properties ({@link AwsService}): those services go there, the others to the
+     * backend.
+     */
     public static LocalAws start() {
         Map<String, String> env = System.getenv();
         Backend backend = Backend.decide(env, dockerReachable(env));
-        return switch (backend) {
+        LocalAws aws = switch (backend) {
             case ENDPOINT -> endpoint(URI.create(env.get("AWS_ENDPOINT_URL")), env);
             case LOCALSTACK -> LocalStackLauncher.start(env);
             case MOTO -> startMoto();
         };
+        return aws.withServiceEndpoints(env, systemProperties());
+    }
+
+    /**
+     * This backend with the services that have an endpoint of their own in {@code env} or {@code properties}
+     * ({@link AwsService#configuredEndpoint}) pointed there. Closing either closes the backend.
+     */
+    public LocalAws withServiceEndpoints(Map<String, String> env, Map<String, String> properties) {
+        Map<AwsService, URI> own = new EnumMap<>(AwsService.class);
+        own.putAll(serviceEndpoints);
+        for (AwsService service : AwsService.values()) {
+            String configured = service.configuredEndpoint(env, properties);
+            if (configured != null) {
+                own.put(service, URI.create(configured));
+            }
+        }
+        if (own.equals(serviceEndpoints)) {
+            return this;
+        }
+        StringBuilder text = new StringBuilder(description);
+        own.forEach((service, uri) -> text.append(", ").append(service.name()).append(" at ").append(uri));
+        return new LocalAws(backend, endpoint, region, credentials, text.toString(), stopper, own);
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> properties = new java.util.HashMap<>();
+        for (AwsService service : AwsService.values()) {
+            String value = System.getProperty(service.systemProperty());
+            if (value != null) {
+                properties.put(service.systemProperty(), value);
+            }
+        }
+        return properties;
     }
 
     /** moto from the project's virtualenv, on a free loopback port. */
@@ -117,8 +162,35 @@ public final class LocalAws implements AutoCloseable {
         return backend;
     }
 
+    /** The backend's endpoint: where every service without an endpoint of its own goes. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /** Where {@code service} goes: its own endpoint if one was configured, else {@link #endpoint()}. */
+    public URI endpoint(AwsService service) {
+        return serviceEndpoints.getOrDefault(service, endpoint);
+    }
+
+    /**
+     * {@code AWS_ENDPOINT_URL_<ID>} for every {@link AwsService}: the environment of a process (a Lambda function
+     * under the runtime interface client, say) whose SDK clients should use this AWS.
+     */
+    public Map<String, String> endpointVariables() {
+        Map<String, String> variables = new java.util.LinkedHashMap<>();
+        for (AwsService service : AwsService.values()) {
+            variables.put(service.environmentVariable(), endpoint(service).toString());
+        }
+        return variables;
+    }
+
+    /** {@code aws.endpointUrl<Id>} for every {@link AwsService}: the same, as system properties of this JVM. */
+    public Map<String, String> endpointProperties() {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        for (AwsService service : AwsService.values()) {
+            properties.put(service.systemProperty(), endpoint(service).toString());
+        }
+        return properties;
     }
 
     public Region region() {
@@ -134,9 +206,10 @@ public final class LocalAws implements AutoCloseable {
         return description;
     }
 
-    /** Points any SDK v2 client builder at this backend. */
+    /** Points any SDK v2 client builder at this backend (at the service's own endpoint where it has one). */
     public <B extends AwsClientBuilder<B, C>, C> B configure(B builder) {
-        return builder.endpointOverride(endpoint).region(region).credentialsProvider(credentials);
+        URI target = AwsService.ofBuilder(builder).map(this::endpoint).orElse(endpoint);
+        return builder.endpointOverride(target).region(region).credentialsProvider(credentials);
     }
 
     /** A new DynamoDB client on the URL-connection HTTP client. */

@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code make run}: the whole application as template.yaml declares it, on a local AWS. It reads the template,
- * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS,
+ * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS
+ * (through the SDK's service-specific endpoint properties, so each service may live on another emulator),
  * instantiates each function's handler with the environment the template gives it, serves the HttpApi routes and
  * runs a poller per DynamoDB and SQS event and a timer per {@code Schedule} event ({@code rate(...)}). Each HTTP request and each event-source invocation is logged on one
  * line (see {@link InvocationLog}).
@@ -161,11 +162,13 @@ public final class LocalRuntime {
         try {
             log.accept("Local AWS: " + aws.description());
             AwsCredentials credentials = aws.credentials().resolveCredentials();
-            SystemProperties properties = SystemProperties.set(Map.of(
-                    "aws.endpointUrl", aws.endpoint().toString(),
-                    "aws.region", aws.region().id(),
-                    "aws.accessKeyId", credentials.accessKeyId(),
-                    "aws.secretAccessKey", credentials.secretAccessKey()));
+            // the SDK's service-specific endpoint properties (aws.endpointUrlDynamoDb, ...Sqs, ...Sns): a handler's
+            // client built without an endpoint reaches its service where the local AWS has it
+            Map<String, String> jvm = new LinkedHashMap<>(aws.endpointProperties());
+            jvm.put("aws.region", aws.region().id());
+            jvm.put("aws.accessKeyId", credentials.accessKeyId());
+            jvm.put("aws.secretAccessKey", credentials.secretAccessKey());
+            SystemProperties properties = SystemProperties.set(jvm);
             started.add(properties::restore);
 
             DynamoDbClient dynamoDb = aws.dynamoDb();
