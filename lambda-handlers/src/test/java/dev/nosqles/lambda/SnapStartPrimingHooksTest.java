@@ -17,8 +17,19 @@ import org.junit.jupiter.api.Test;
 class SnapStartPrimingHooksTest {
 
     @BeforeAll
-    static void loadTheClientsNativeLibrary() {
-        // the client's context clears the JVM's DNS cache through its JNI library before a checkpoint
+    static void loadTheClientsNativeLibrary() throws Exception {
+        // the client's context clears the JVM's DNS cache through its JNI library before a checkpoint; unpacked to a
+        // file of this JVM's own (the client's default, /tmp/.libaws-lambda-jni.so, is shared by every JVM)
+        String name = System.getProperty("os.arch").equals("aarch64") ? "libaws-lambda-jni.linux-aarch_64.so"
+                : "libaws-lambda-jni.linux-x86_64.so";
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("libaws-lambda-jni-", ".so");
+        file.toFile().deleteOnExit();
+        try (var in = SnapStartPrimingHooksTest.class.getResourceAsStream("/jni/" + name)) {
+            java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, name), file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.setProperty("com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI",
+                file.toString());
         com.amazonaws.services.lambda.runtime.api.client.runtimeapi.JniHelper.load();
     }
 
