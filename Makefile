@@ -18,6 +18,7 @@ CFN_LINT = .venv/bin/cfn-lint
 help:
 	@echo "make run            run the whole application locally on moto (reads template.yaml)"
 	@echo "make test           run every test (unit and integration, against moto), lint the template, sam build"
+	@echo "                    BACKEND=ministack: the same on MiniStack"
 	@echo "make build          compile and package without tests"
 	@echo "make lint-template  cfn-lint and sam validate --lint on template.yaml"
 	@echo "make sam-build      sam build: the deployment packages in .aws-sam/build"
@@ -29,8 +30,15 @@ jdk:
 venv:
 	@infra/bin/venv.sh
 
+# BACKEND=ministack runs the suite on MiniStack instead of moto (installed into .venv-ministack by
+# infra/bin/backend.sh); the tests tagged `moto` (moto itself) are left out then.
+BACKEND ?= moto
+BACKEND_ENV = $(if $(filter moto,$(BACKEND)),,export NOSQLES_BACKEND=$(BACKEND) &&)
+BACKEND_FLAGS = $(if $(filter moto,$(BACKEND)),,-DexcludedGroups=moto)
+
 test: jdk venv
-	@$(MVN) verify
+	@infra/bin/backend.sh $(BACKEND)
+	@$(BACKEND_ENV) $(MVN) verify $(BACKEND_FLAGS)
 	@$(MAKE) --no-print-directory lint-template sam-build
 
 build: jdk

@@ -78,6 +78,7 @@ public final class LocalAws implements AutoCloseable {
             case ENDPOINT -> endpoint(URI.create(env.get("AWS_ENDPOINT_URL")), env);
             case LOCALSTACK -> LocalStackLauncher.start(env);
             case MOTO -> startMoto();
+            case MINISTACK -> startMiniStack();
         };
         return aws.withServiceEndpoints(env, systemProperties());
     }
@@ -142,6 +143,41 @@ public final class LocalAws implements AutoCloseable {
                     });
         } catch (IOException e) {
             throw new UncheckedIOException("could not start moto", e);
+        }
+    }
+
+    /**
+     * MiniStack from {@code .venv-ministack} (see {@code infra/bin/backend.sh ministack}), on a free loopback port.
+     * DynamoDB, Streams, SQS and SNS on one endpoint, like moto.
+     */
+    public static LocalAws startMiniStack() {
+        Path python = venvPython(".venv-ministack", "nosqles.ministack.venv", "NOSQLES_MINISTACK_VENV",
+                "infra/bin/backend.sh ministack (or make test BACKEND=ministack)");
+        int port = freePort();
+        try {
+            Path script = Files.createTempFile("nosqles-ministack-", ".py");
+            script.toFile().deleteOnExit();
+            try (InputStream in = Objects.requireNonNull(
+                    LocalAws.class.getResourceAsStream("serve_ministack.py"), "serve_ministack.py resource")) {
+                Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path log = Files.createTempFile("nosqles-ministack-", ".log");
+            Process process = new ProcessBuilder(python.toString(), script.toString(), "127.0.0.1", String.valueOf(port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            awaitReady(endpoint, process, log, "/_ministack/health", "MiniStack");
+            String version = packageVersion(python, "ministack");
+            return new LocalAws(Backend.MINISTACK, endpoint, Region.US_EAST_1, testCredentials(),
+                    "MiniStack " + version + " at " + endpoint, () -> {
+                        process.destroy();
+                        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                            process.destroyForcibly();
+                        }
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start MiniStack", e);
         }
     }
 
@@ -239,23 +275,42 @@ public final class LocalAws implements AutoCloseable {
     }
 
     static Path venvPython() {
-        String configured = System.getProperty("nosqles.venv", System.getenv("NOSQLES_VENV"));
+        return venvPython(".venv", "nosqles.venv", "NOSQLES_VENV", "make venv (or make test, which creates it)");
+    }
+
+    /** The Python of a virtualenv: the system property, else the variable, else {@code dirName} here or above. */
+    static Path venvPython(String dirName, String property, String variable, String howToCreate) {
+        String configured = System.getProperty(property, System.getenv(variable));
         if (configured != null && !configured.isBlank()) {
             Path python = Path.of(configured, "bin", "python");
             if (Files.isExecutable(python)) {
                 return python;
             }
-            throw new IllegalStateException("No Python at " + python
-                    + ": run 'make venv' (or 'make test', which creates it) to install the pinned moto");
+            throw new IllegalStateException("No Python at " + python + ": run " + howToCreate);
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path python = dir.resolve(".venv/bin/python");
+            Path python = dir.resolve(dirName).resolve("bin/python");
             if (Files.isExecutable(python)) {
                 return python;
             }
         }
-        throw new IllegalStateException(
-                "No project virtualenv (.venv) found: run 'make venv' (or 'make test') to install the pinned moto");
+        throw new IllegalStateException("No virtualenv " + dirName + " found here or above: run " + howToCreate);
+    }
+
+    private static String packageVersion(Path python, String distribution) {
+        try {
+            Process p = new ProcessBuilder(python.toString(), "-c",
+                    "import importlib.metadata as m; print(m.version('" + distribution + "'))")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private static String motoVersion(Path python) {
@@ -282,15 +337,20 @@ public final class LocalAws implements AutoCloseable {
     }
 
     private static void awaitReady(URI endpoint, Process process, Path log) throws IOException {
+        awaitReady(endpoint, process, log, "/moto-api/data.json", "moto");
+    }
+
+    private static void awaitReady(URI endpoint, Process process, Path log, String path, String name)
+            throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("moto exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
             try {
                 HttpResponse<Void> response = http.send(
-                        HttpRequest.newBuilder(endpoint.resolve("/moto-api/data.json")).GET().build(),
+                        HttpRequest.newBuilder(endpoint.resolve(path)).GET().build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -299,17 +359,17 @@ public final class LocalAws implements AutoCloseable {
                 // not up yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for moto", e);
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for moto", e);
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
             }
         }
         process.destroyForcibly();
-        throw new IllegalStateException("moto did not answer within 60 s:\n" + Files.readString(log));
+        throw new IllegalStateException(name + " did not answer within 60 s:\n" + Files.readString(log));
     }
 
     private static void post(URI uri) {
