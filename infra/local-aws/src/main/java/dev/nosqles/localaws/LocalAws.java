@@ -117,6 +117,36 @@ public final class LocalAws implements AutoCloseable {
 
     /** moto from the project's virtualenv, on a free loopback port. */
     public static LocalAws startMoto() {
+        return startMoto(null);
+    }
+
+    /**
+     * Starts (or connects to) the backend the environment selects, keeping its state in {@code stateDir} where the
+     * project can: moto's state is restored from and saved to {@code stateDir/moto-state.pickle} (see
+     * {@link #startMoto(Path)}); an endpoint, LocalStack or MiniStack keeps (or loses) its state itself.
+     */
+    public static LocalAws start(Path stateDir) {
+        Map<String, String> env = System.getenv();
+        if (Backend.decide(env, dockerReachable(env)) != Backend.MOTO) {
+            return start();
+        }
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
+        }
+        return startMoto(stateDir.resolve(MOTO_STATE_FILE)).withServiceEndpoints(env, systemProperties());
+    }
+
+    /** The file in a state directory that holds moto's state. */
+    public static final String MOTO_STATE_FILE = "moto-state.pickle";
+
+    /**
+     * moto from the project's virtualenv, on a free loopback port, its state restored from {@code stateFile} if it
+     * exists and saved there after every request that may change it (null: no state kept). With a state file, moto
+     * is stopped by SIGKILL: nothing is saved at exit, so a stop is a kill and a kill loses no acknowledged write.
+     */
+    public static LocalAws startMoto(Path stateFile) {
         Path python = venvPython();
         int port = freePort();
         try {
@@ -127,7 +157,12 @@ public final class LocalAws implements AutoCloseable {
                 Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
             }
             Path log = Files.createTempFile("nosqles-moto-", ".log");
-            Process process = new ProcessBuilder(python.toString(), script.toString(), "127.0.0.1", String.valueOf(port))
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                    python.toString(), script.toString(), "127.0.0.1", String.valueOf(port)));
+            if (stateFile != null) {
+                command.add(stateFile.toAbsolutePath().toString());
+            }
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
@@ -135,7 +170,12 @@ public final class LocalAws implements AutoCloseable {
             awaitReady(endpoint, process, log);
             String version = motoVersion(python);
             return new LocalAws(Backend.MOTO, endpoint, Region.US_EAST_1, testCredentials(),
-                    "moto " + version + " at " + endpoint, () -> {
+                    "moto " + version + " at " + endpoint + (stateFile == null ? "" : ", state in " + stateFile), () -> {
+                        if (stateFile != null) {
+                            process.destroyForcibly();
+                            process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                            return;
+                        }
                         process.destroy();
                         if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
                             process.destroyForcibly();
