@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -18,7 +19,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * {@code make run} keeps its state across a restart: moto started on a state directory
  * ({@link LocalAws#start(Path)}), killed (SIGKILL: nothing is saved at exit) while a CreateOrderSaga is in flight,
  * started again on the same directory. The customer and the order are still there and the saga finishes, once.
+ * The state kept is moto's, so the test is tagged {@code moto} (left out when the suite runs on another backend).
  */
+@Tag("moto")
 class LocalRuntimeRestartTest {
     private static final String STACK = "restart-" + UUID.randomUUID().toString().substring(0, 8);
 
