@@ -16,8 +16,10 @@ CFN_LINT = .venv/bin/cfn-lint
 .PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench
 
 help:
-	@echo "make run            run the whole application locally on moto (reads template.yaml)"
+	@echo "make run            run the whole application locally on moto (reads template.yaml); state is kept"
+	@echo "                    across restarts in .local-state, FRESH=1 starts empty"
 	@echo "make test           run every test (unit and integration, against moto), lint the template, sam build"
+	@echo "                    BACKEND=ministack: the same on MiniStack"
 	@echo "make build          compile and package without tests"
 	@echo "make lint-template  cfn-lint and sam validate --lint on template.yaml"
 	@echo "make sam-build      sam build: the deployment packages in .aws-sam/build"
@@ -29,8 +31,15 @@ jdk:
 venv:
 	@infra/bin/venv.sh
 
+# BACKEND=ministack runs the suite on MiniStack instead of moto (installed into .venv-ministack by
+# infra/bin/backend.sh); the tests tagged `moto` (moto itself) are left out then.
+BACKEND ?= moto
+BACKEND_ENV = $(if $(filter moto,$(BACKEND)),,export NOSQLES_BACKEND=$(BACKEND) &&)
+BACKEND_FLAGS = $(if $(filter moto,$(BACKEND)),,-DexcludedGroups=moto)
+
 test: jdk venv
-	@$(MVN) verify
+	@infra/bin/backend.sh $(BACKEND)
+	@$(BACKEND_ENV) $(MVN) verify $(BACKEND_FLAGS)
 	@$(MAKE) --no-print-directory lint-template sam-build
 
 build: jdk
@@ -38,8 +47,9 @@ build: jdk
 
 # The application as template.yaml declares it, on a local AWS, with the HTTP API on http://localhost:3000
 # (PORT overrides). Built in the reactor, so nothing is installed into ~/.m2; exec:java only runs in infra/runtime.
+# State survives a restart (.local-state, see ADR 0002); FRESH=1 starts empty.
 run: jdk venv
-	@$(MVN) -q -pl infra/runtime -am -DskipTests -Dexec.skip=true -Dexec.mainClass=dev.nosqles.runtime.LocalRuntime \
+	@export NOSQLES_FRESH="$(FRESH)" && $(MVN) -q -pl infra/runtime -am -DskipTests -Dexec.skip=true -Dexec.mainClass=dev.nosqles.runtime.LocalRuntime \
 		package exec:java
 
 clean:

@@ -11,12 +11,15 @@ public enum Backend {
     /** LocalStack in Docker through Testcontainers. */
     LOCALSTACK,
     /** moto's standalone server from the project's virtualenv on a free loopback port (the default). */
-    MOTO;
+    MOTO,
+    /** MiniStack from {@code .venv-ministack} (installed by {@code infra/bin/backend.sh ministack}) on a free port. */
+    MINISTACK;
 
     /**
      * The decision, as a pure function of the environment so that it can be tested.
      * <ol>
-     *   <li>{@code NOSQLES_BACKEND} = {@code moto}, {@code localstack} or {@code endpoint} forces a choice;</li>
+     *   <li>{@code NOSQLES_BACKEND} = {@code moto}, {@code ministack}, {@code localstack} or {@code endpoint}
+     *       forces a choice;</li>
      *   <li>else {@code AWS_ENDPOINT_URL} set: {@link #ENDPOINT};</li>
      *   <li>else Docker reachable and {@code LOCALSTACK_AUTH_TOKEN} set (current LocalStack images need it):
      *       {@link #LOCALSTACK};</li>
@@ -28,6 +31,7 @@ public enum Backend {
         if (forced != null && !forced.isBlank()) {
             return switch (forced.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "moto" -> MOTO;
+                case "ministack" -> MINISTACK;
                 case "localstack" -> LOCALSTACK;
                 case "endpoint" -> {
                     if (blank(env.get("AWS_ENDPOINT_URL"))) {
@@ -36,7 +40,7 @@ public enum Backend {
                     yield ENDPOINT;
                 }
                 default -> throw new IllegalStateException(
-                        "NOSQLES_BACKEND must be moto, localstack or endpoint, not '" + forced + "'");
+                        "NOSQLES_BACKEND must be moto, ministack, localstack or endpoint, not '" + forced + "'");
             };
         }
         if (!blank(env.get("AWS_ENDPOINT_URL"))) {

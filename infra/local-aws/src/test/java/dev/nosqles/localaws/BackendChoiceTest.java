@@ -27,11 +27,16 @@ class BackendChoiceTest {
     }
 
     @Test
+    void ministack_is_chosen_by_name() {
+        assertThat(Backend.decide(Map.of("NOSQLES_BACKEND", "ministack"), true)).isEqualTo(Backend.MINISTACK);
+    }
+
+    @Test
     void nosqles_backend_forces_the_choice_and_rejects_unknown_names() {
         assertThat(Backend.decide(Map.of("NOSQLES_BACKEND", "moto", "AWS_ENDPOINT_URL", "http://x"), true))
                 .isEqualTo(Backend.MOTO);
         assertThatThrownBy(() -> Backend.decide(Map.of("NOSQLES_BACKEND", "dynalite"), false))
-                .hasMessageContaining("moto, localstack or endpoint");
+                .hasMessageContaining("moto, ministack, localstack or endpoint");
         assertThatThrownBy(() -> Backend.decide(Map.of("NOSQLES_BACKEND", "endpoint"), false))
                 .hasMessageContaining("AWS_ENDPOINT_URL");
     }

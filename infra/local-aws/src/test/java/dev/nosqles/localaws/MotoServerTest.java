@@ -2,9 +2,15 @@ package dev.nosqles.localaws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+/**
+ * moto itself, whatever backend the run uses: tagged {@code moto}, so a run on another backend
+ * ({@code make test BACKEND=ministack} passes {@code -DexcludedGroups=moto}) does not need moto installed.
+ */
+@Tag("moto")
 class MotoServerTest {
 
     @Test

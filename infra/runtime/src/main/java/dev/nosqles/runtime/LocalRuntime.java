@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code make run}: the whole application as template.yaml declares it, on a local AWS. It reads the template,
- * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS,
+ * creates its tables, queues, topics and subscriptions, points every AWS SDK client of the JVM at the local AWS
+ * (through the SDK's service-specific endpoint properties, so each service may live on another emulator),
  * instantiates each function's handler with the environment the template gives it, serves the HttpApi routes and
  * runs a poller per DynamoDB and SQS event and a timer per {@code Schedule} event ({@code rate(...)}). Each HTTP request and each event-source invocation is logged on one
  * line (see {@link InvocationLog}).
@@ -134,18 +135,61 @@ public final class LocalRuntime {
                 + "set -Dnosqles.template=<path>");
     }
 
+    /**
+     * {@code make run}. The local AWS keeps its state across restarts in {@code NOSQLES_STATE_DIR} (default
+     * {@code .local-state} beside the template); {@code NOSQLES_FRESH=1} ({@code make run FRESH=1}) empties it first.
+     */
     public static void main(String[] args) throws InterruptedException {
-        Options options = Options.fromEnvironment(System.getenv());
-        RunningApp app = start(options);
+        Map<String, String> env = System.getenv();
+        Options defaults = Options.fromEnvironment(env);
+        Path stateDir = stateDir(env, defaults.template());
+        if ("1".equals(env.get("NOSQLES_FRESH")) || "true".equalsIgnoreCase(env.get("NOSQLES_FRESH"))) {
+            deleteState(stateDir);
+            defaults.log().accept("State: starting empty (FRESH), kept in " + stateDir);
+        } else {
+            defaults.log().accept("State: kept in " + stateDir + " (make run FRESH=1 starts empty)");
+        }
+        LocalAws aws = LocalAws.start(stateDir);
+        Options options = defaults.withAws(aws);
+        RunningApp app;
+        try {
+            app = start(options);
+        } catch (RuntimeException | Error e) {
+            aws.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             options.log().accept("Stopping...");
             app.close();
+            aws.close();
             options.log().accept("Stopped.");
             stopped.countDown();
         }, "local-runtime-stop"));
         options.log().accept("API: http://localhost:" + app.baseUri().getPort() + "   (Ctrl-C stops)");
         stopped.await();
+    }
+
+    /** {@code NOSQLES_STATE_DIR}, else {@code .local-state} in the template's directory. */
+    static Path stateDir(Map<String, String> env, Path template) {
+        String configured = env.get("NOSQLES_STATE_DIR");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.strip()).toAbsolutePath();
+        }
+        return template.toAbsolutePath().getParent().resolve(".local-state");
+    }
+
+    private static void deleteState(Path stateDir) {
+        if (!Files.isDirectory(stateDir)) {
+            return;
+        }
+        try (var files = Files.walk(stateDir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the state directory " + stateDir, e);
+        }
     }
 
     /** Starts everything; on failure, stops what was started. */
@@ -161,11 +205,13 @@ public final class LocalRuntime {
         try {
             log.accept("Local AWS: " + aws.description());
             AwsCredentials credentials = aws.credentials().resolveCredentials();
-            SystemProperties properties = SystemProperties.set(Map.of(
-                    "aws.endpointUrl", aws.endpoint().toString(),
-                    "aws.region", aws.region().id(),
-                    "aws.accessKeyId", credentials.accessKeyId(),
-                    "aws.secretAccessKey", credentials.secretAccessKey()));
+            // the SDK's service-specific endpoint properties (aws.endpointUrlDynamoDb, ...Sqs, ...Sns): a handler's
+            // client built without an endpoint reaches its service where the local AWS has it
+            Map<String, String> jvm = new LinkedHashMap<>(aws.endpointProperties());
+            jvm.put("aws.region", aws.region().id());
+            jvm.put("aws.accessKeyId", credentials.accessKeyId());
+            jvm.put("aws.secretAccessKey", credentials.secretAccessKey());
+            SystemProperties properties = SystemProperties.set(jvm);
             started.add(properties::restore);
 
             DynamoDbClient dynamoDb = aws.dynamoDb();

@@ -3,6 +3,7 @@ package dev.nosqles.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nosqles.localaws.AwsService;
 import dev.nosqles.localaws.LocalAws;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalRuntimeStartupTest {
+    private static final String SQS_ENDPOINT = AwsService.SQS.systemProperty();
     @TempDir
     Path dir;
 
@@ -43,7 +45,7 @@ class LocalRuntimeStartupTest {
 
     @Test
     void a_handler_without_an_environment_constructor_is_refused_and_nothing_stays_configured() throws IOException {
-        String before = System.getProperty("aws.endpointUrl");
+        String before = System.getProperty(SQS_ENDPOINT);
         LocalRuntime.Options options = options(QUEUE_FUNCTION.formatted(
                 "dev.nosqles.runtime.fixtures.NoEnvironmentHandler"));
         assertThatThrownBy(() -> LocalRuntime.start(options))
@@ -52,7 +54,7 @@ class LocalRuntimeStartupTest {
                     assertThat(e.handlerClass()).isEqualTo("dev.nosqles.runtime.fixtures.NoEnvironmentHandler");
                 })
                 .hasMessageContaining("java.util.function.Function");
-        assertThat(System.getProperty("aws.endpointUrl")).isEqualTo(before);
+        assertThat(System.getProperty(SQS_ENDPOINT)).isEqualTo(before);
     }
 
     @Test
@@ -74,11 +76,11 @@ class LocalRuntimeStartupTest {
     @Test
     void while_running_sdk_clients_built_without_an_endpoint_reach_the_local_aws_and_close_puts_everything_back()
             throws Exception {
-        String before = System.getProperty("aws.endpointUrl");
+        String before = System.getProperty(SQS_ENDPOINT);
         RunningApp app = LocalRuntime.start(options(QUEUE_FUNCTION.formatted(
                 "dev.nosqles.runtime.fixtures.RecordingQueueHandler")));
         URI base = app.baseUri();
-        assertThat(System.getProperty("aws.endpointUrl")).isEqualTo(app.aws().endpoint().toString());
+        assertThat(System.getProperty(SQS_ENDPOINT)).isEqualTo(app.aws().endpoint(AwsService.SQS).toString());
         try (var sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                 .build()) {
@@ -86,7 +88,7 @@ class LocalRuntimeStartupTest {
         }
         app.close();
 
-        assertThat(System.getProperty("aws.endpointUrl")).isEqualTo(before);
+        assertThat(System.getProperty(SQS_ENDPOINT)).isEqualTo(before);
         assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/x")).build(),
                 HttpResponse.BodyHandlers.discarding())).isInstanceOf(ConnectException.class);
     }
