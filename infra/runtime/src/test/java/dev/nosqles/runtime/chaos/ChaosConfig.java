@@ -1,0 +1,81 @@
+package dev.nosqles.runtime.chaos;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a chaos run does, from system properties (so that {@code make chaos SEED=... ORDERS=...} and a replay
+ * pass them through Maven):
+ * <ul>
+ *   <li>{@code chaos.seed} the seed of the workload and of the fault proxy (default: a fixed seed, so the bounded
+ *       variant in {@code make test} is the same run every time);</li>
+ *   <li>{@code chaos.customers}, {@code chaos.orders}, {@code chaos.clients} (concurrent API clients);</li>
+ *   <li>{@code chaos.faults}: a comma list of {@link ChaosFaults.Family} names ({@code all}, the default, or
+ *       {@code none}); a leading {@code -} removes one from all, e.g. {@code -kill,-dlq};</li>
+ *   <li>{@code chaos.scale}: multiplies every fault probability (default 1).</li>
+ * </ul>
+ */
+record ChaosConfig(long seed, int customers, int orders, int clients, Set<ChaosFaults.Family> faults, double scale) {
+    static final long DEFAULT_SEED = 20_261_130L;
+
+    static ChaosConfig fromSystemProperties() {
+        String seed = System.getProperty("chaos.seed", "");
+        return new ChaosConfig(
+                seed.isBlank() ? DEFAULT_SEED : Long.parseLong(seed.strip()),
+                intProperty("chaos.customers", 6),
+                intProperty("chaos.orders", 36),
+                intProperty("chaos.clients", 4),
+                families(System.getProperty("chaos.faults", "all")),
+                Double.parseDouble(System.getProperty("chaos.scale", "1").strip()));
+    }
+
+    boolean has(ChaosFaults.Family family) {
+        return faults.contains(family);
+    }
+
+    /** The Maven command that replays this run. */
+    String replayCommand() {
+        return "make chaos SEED=" + seed + " CUSTOMERS=" + customers + " ORDERS=" + orders + " CLIENTS=" + clients
+                + " FAULTS=" + faultsArgument() + (scale == 1 ? "" : " SCALE=" + scale);
+    }
+
+    String faultsArgument() {
+        if (faults.equals(Set.of(ChaosFaults.Family.values()))) {
+            return "all";
+        }
+        if (faults.isEmpty()) {
+            return "none";
+        }
+        return faults.stream().map(ChaosFaults.Family::id).collect(Collectors.joining(","));
+    }
+
+    static Set<ChaosFaults.Family> families(String spec) {
+        Set<ChaosFaults.Family> out = new LinkedHashSet<>();
+        String[] parts = spec.strip().toLowerCase(Locale.ROOT).split("\\s*,\\s*");
+        boolean subtractive = Arrays.stream(parts).allMatch(p -> p.startsWith("-"));
+        if (subtractive) {
+            out.addAll(Arrays.asList(ChaosFaults.Family.values()));
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.equals("none")) {
+                continue;
+            }
+            if (part.equals("all")) {
+                out.addAll(Arrays.asList(ChaosFaults.Family.values()));
+            } else if (part.startsWith("-")) {
+                out.remove(ChaosFaults.Family.of(part.substring(1)));
+            } else {
+                out.add(ChaosFaults.Family.of(part));
+            }
+        }
+        return Set.copyOf(out);
+    }
+
+    private static int intProperty(String name, int fallback) {
+        String value = System.getProperty(name, "");
+        return value.isBlank() ? fallback : Integer.parseInt(value.strip());
+    }
+}
