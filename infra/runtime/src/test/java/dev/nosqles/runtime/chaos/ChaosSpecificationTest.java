@@ -85,17 +85,20 @@ class ChaosSpecificationTest {
             // when: clients work while AWS fails, commands die in DLQs, the runtime is killed and restarted
             List<String> customers = createCustomers(runtime);
             placeOrders(runtime, proxy, inspector, rules, customers);
+            phase("clients done", started);
 
             // then: every saga ends, under the same faults, before any redrive
-            awaitEveryOrderFinal(inspector, Duration.ofSeconds(Long.getLong("chaos.settleSeconds", 75)),
+            awaitEveryOrderFinal(inspector, Duration.ofSeconds(Long.getLong("chaos.settleSeconds", 60)),
                     "before the DLQ redrive");
+            phase("sagas ended", started);
             // an operator redrives the dead letters after the sagas compensated
             actions.merge("redriven CustomerCommandsDlq", inspector.redrive("CustomerCommandsDlq", "CustomerCommandsQueue"), Integer::sum);
             actions.merge("redriven OrderCommandsDlq", inspector.redrive("OrderCommandsDlq", "OrderCommandsQueue"), Integer::sum);
             actions.merge("redriven SagaRepliesDlq", inspector.redrive("SagaRepliesDlq", "SagaRepliesQueue"), Integer::sum);
-            awaitQuiet(inspector, Duration.ofSeconds(60));
-            proxy.rules(List.of());
             awaitQuiet(inspector, Duration.ofSeconds(45));
+            proxy.rules(List.of());
+            awaitQuiet(inspector, Duration.ofSeconds(30));
+            phase("redriven and quiet", started);
             actions.put("stream batches given up (StreamFailuresQueue)", inspector.depth("StreamFailuresQueue"));
 
             checkInvariants(inspector);
@@ -115,6 +118,10 @@ class ChaosSpecificationTest {
                     config.customers(), config.orders(), config.clients(), config.faultsArgument(),
                     counts.describe().replace('\n', ';')).isEmpty();
         }
+    }
+
+    private static void phase(String what, long started) {
+        System.out.println("chaos: " + what + " after " + (System.nanoTime() - started) / 1_000_000_000 + " s");
     }
 
     // ---- the workload ----
