@@ -110,6 +110,13 @@ final class AppInspector implements AutoCloseable {
         return a.values().stream().mapToInt(Integer::parseInt).sum();
     }
 
+    /** Messages visible now. */
+    int visible(String queueLogicalId) {
+        return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(resources.queueUrl(queueLogicalId))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
     /**
      * Receives the visible messages of a queue again and again without deleting them (visibility timeout 0), as a
      * function that keeps failing would, until SQS moves them to the dead-letter queue or {@code window} has

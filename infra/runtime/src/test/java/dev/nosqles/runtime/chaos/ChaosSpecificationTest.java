@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ class ChaosSpecificationTest {
 
     private final ChaosConfig config = ChaosConfig.fromSystemProperties();
     private final Ledger ledger = new Ledger();
-    private final Map<String, Integer> actions = new TreeMap<>();
+    private final Map<String, Integer> actions = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final List<String> violations = new ArrayList<>();
 
     @Test
@@ -242,22 +243,35 @@ class ChaosSpecificationTest {
     }
 
     /**
-     * While the runtime's receives of the command queues fail, their waiting commands are received and abandoned
-     * until SQS moves them to the DLQs (as when a function times out on them five times).
+     * While the runtime's receives of the command queues fail, the commands that arrive (waiting up to 8 s for at
+     * least one per queue) are received and abandoned until SQS moves them to the DLQs, as when a function times
+     * out on them five times.
      */
     private void poison(FaultProxy proxy, AppInspector inspector, List<FaultRule> rules) {
+        Map<String, String> dlqOf = new LinkedHashMap<>();
+        dlqOf.put("CustomerCommandsQueue", "CustomerCommandsDlq");
+        dlqOf.put("OrderCommandsQueue", "OrderCommandsDlq");
         List<FaultRule> blocked = new ArrayList<>();
-        for (String queue : List.of("CustomerCommandsQueue", "OrderCommandsQueue")) {
-            blocked.add(FaultRule.serverError("sqs", "ReceiveMessage", 1.0).withResource(queue));
-        }
+        dlqOf.keySet().forEach(queue -> blocked.add(FaultRule.serverError("sqs", "ReceiveMessage", 1.0)
+                .withResource(queue)));
         blocked.addAll(rules);
         proxy.rules(blocked);
         try {
-            RetryingClient.sleep(1_000); // commands pile up
-            actions.merge("dead-lettered CustomerCommandsQueue", inspector.driveToDeadLetterQueue(
-                    "CustomerCommandsQueue", "CustomerCommandsDlq", Duration.ofMillis(800)), Integer::sum);
-            actions.merge("dead-lettered OrderCommandsQueue", inspector.driveToDeadLetterQueue(
-                    "OrderCommandsQueue", "OrderCommandsDlq", Duration.ofMillis(800)), Integer::sum);
+            Set<String> done = new HashSet<>();
+            Instant giveUp = Instant.now().plusSeconds(8);
+            while (done.size() < dlqOf.size() && Instant.now().isBefore(giveUp)) {
+                RetryingClient.sleep(250);
+                for (var queue : dlqOf.entrySet()) {
+                    if (!done.contains(queue.getKey()) && inspector.visible(queue.getKey()) > 0) {
+                        int moved = inspector.driveToDeadLetterQueue(queue.getKey(), queue.getValue(),
+                                Duration.ofMillis(800));
+                        actions.merge("dead-lettered " + queue.getKey(), moved, Integer::sum);
+                        if (moved > 0) {
+                            done.add(queue.getKey());
+                        }
+                    }
+                }
+            }
         } finally {
             proxy.rules(rules);
         }
@@ -387,8 +401,12 @@ class ChaosSpecificationTest {
         }
 
         // 5. every create the system performed was answered 201
-        unanswered("order", orders, ledger.orderCreates);
-        unanswered("customer", customers, ledger.customerCreates);
+        unanswered("order", orders, ledger.orderCreates, id -> {
+            var order = inspector.app().orders().get(id).state();
+            return order.customerId() + " " + order.orderTotal().setScale(2);
+        }, c -> c.customerId() + " " + c.total().setScale(2));
+        unanswered("customer", customers, ledger.customerCreates,
+                id -> inspector.customer(id).creditLimit().setScale(2).toString(), c -> c.total().setScale(2).toString());
 
         // 6. every cancel that happened was answered 200, and every 200 cancel happened
         Set<String> cancelledOk = ledger.cancels.stream().filter(c -> c.outcome().answered(200))
@@ -447,15 +465,39 @@ class ChaosSpecificationTest {
                 + " order creates without Idempotency-Key");
     }
 
-    private void unanswered(String kind, List<String> existing, List<Ledger.Create> creates) {
+    /**
+     * Aggregates of a kind in the table that no client was told about. The one case no server can answer is
+     * excused: a request without Idempotency-Key whose HTTP answer was lost on the way back (a connection error,
+     * as when the runtime is killed after the write), for the same content; it is counted and printed.
+     */
+    private void unanswered(String kind, List<String> existing, List<Ledger.Create> creates,
+                            java.util.function.Function<String, String> contentOf,
+                            java.util.function.Function<Ledger.Create, String> contentOfRequest) {
         Set<String> told = creates.stream().map(Ledger.Create::createdId).filter(id -> id != null)
                 .collect(Collectors.toSet());
-        List<String> neverTold = existing.stream().filter(id -> !told.contains(id)).toList();
+        Map<String, Integer> ambiguous = new HashMap<>();
+        creates.stream().filter(c -> c.idempotencyKey() == null && c.outcome().statuses().contains(-1))
+                .forEach(c -> ambiguous.merge(contentOfRequest.apply(c), 1, Integer::sum));
+        List<String> neverTold = new ArrayList<>();
+        int excused = 0;
+        for (String id : existing.stream().filter(id -> !told.contains(id)).toList()) {
+            String content = contentOf.apply(id);
+            if (ambiguous.getOrDefault(content, 0) > 0) {
+                ambiguous.merge(content, -1, Integer::sum);
+                excused++;
+            } else {
+                neverTold.add(id);
+            }
+        }
+        if (excused > 0) {
+            System.out.println("chaos: " + excused + " " + kind + "(s) created by a request without Idempotency-Key "
+                    + "whose HTTP answer was lost on the way back (not an AWS fault; excused)");
+        }
         if (!neverTold.isEmpty()) {
-            long withoutKey = creates.stream().filter(c -> c.idempotencyKey() == null
+            long retriedWithoutKey = creates.stream().filter(c -> c.idempotencyKey() == null
                     && c.outcome().statuses().size() > 1).count();
             violations.add("every create the system performed was answered 201: " + neverTold.size() + " " + kind
-                    + "(s) exist that no client was told about (" + withoutKey + " " + kind
+                    + "(s) exist that no client was told about (" + retriedWithoutKey + " " + kind
                     + " creates without Idempotency-Key were retried): " + sample(neverTold));
         }
         List<String> unanswered = creates.stream().filter(c -> c.createdId() == null)
