@@ -9,8 +9,10 @@ import java.util.TreeMap;
  *
  * @param faults   kind -> operation -> count (only non-zero counts)
  * @param requests operation -> requests seen (faulted or not)
+ * @param byRule   a rule ({@link FaultRule#toString()}) -> the faults it injected, over every rule set in force so far
  */
-public record FaultCounts(Map<FaultKind, Map<String, Long>> faults, Map<String, Long> requests) {
+public record FaultCounts(Map<FaultKind, Map<String, Long>> faults, Map<String, Long> requests,
+                          Map<String, Long> byRule) {
     public FaultCounts {
         Map<FaultKind, Map<String, Long>> copy = new TreeMap<>();
         faults.forEach((kind, byOp) -> {
@@ -20,6 +22,12 @@ public record FaultCounts(Map<FaultKind, Map<String, Long>> faults, Map<String, 
         });
         faults = Map.copyOf(copy);
         requests = Map.copyOf(requests);
+        byRule = Map.copyOf(byRule);
+    }
+
+    /** The faults one rule injected (rules are told apart by their description). */
+    public long count(FaultRule rule) {
+        return byRule.getOrDefault(rule.toString(), 0L);
     }
 
     /** Faults of this kind, all operations. */

@@ -59,6 +59,7 @@ public final class FaultProxy implements AutoCloseable {
     private final URI endpoint;
     private final Map<FaultKind, Map<String, LongAdder>> faults = new EnumMap<>(FaultKind.class);
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> byRule = new ConcurrentHashMap<>();
     private volatile List<RuleState> rules = List.of();
 
     private FaultProxy(LocalAws backend, URI target, long seed) throws IOException {
@@ -133,7 +134,9 @@ public final class FaultProxy implements AutoCloseable {
         });
         Map<String, Long> seen = new TreeMap<>();
         requests.forEach((op, n) -> seen.put(op, n.sum()));
-        return new FaultCounts(byKind, seen);
+        Map<String, Long> rulesFired = new TreeMap<>();
+        byRule.forEach((rule, n) -> rulesFired.put(rule, n.sum()));
+        return new FaultCounts(byKind, seen, rulesFired);
     }
 
     @Override
@@ -215,6 +218,7 @@ public final class FaultProxy implements AutoCloseable {
             if (drawnDelay < 0) {
                 continue;
             }
+            byRule.computeIfAbsent(rule.toString(), k -> new LongAdder()).increment();
             if (rule.kind() == FaultKind.LATENCY) {
                 delay = Math.max(1, drawnDelay);
             } else {

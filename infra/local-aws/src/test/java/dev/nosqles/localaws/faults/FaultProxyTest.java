@@ -232,12 +232,16 @@ class FaultProxyTest {
 
     @Test
     void a_rule_with_a_resource_faults_only_requests_that_name_it() {
-        proxy.rules(List.of(FaultRule.serverError("dynamodb", "PutItem", 1.0).withResource("another-table")));
+        FaultRule elsewhere = FaultRule.serverError("dynamodb", "PutItem", 1.0).withResource("another-table");
+        FaultRule here = FaultRule.lostResponse("dynamodb", "PutItem", 1.0).withResource(table).withBudget(1);
+        proxy.rules(List.of(elsewhere, here));
 
-        put(dynamoDb, "untouched");
+        assertThatThrownBy(() -> put(dynamoDb, "here")).isInstanceOf(ConditionalCheckFailedException.class);
 
-        assertThat(exists("untouched")).isTrue();
-        assertThat(proxy.counts().total()).isZero();
+        assertThat(exists("here")).isTrue();
+        assertThat(proxy.counts().count(elsewhere)).isZero();
+        assertThat(proxy.counts().count(here)).isEqualTo(1);
+        assertThat(proxy.counts().total()).isEqualTo(1);
     }
 
     @Test

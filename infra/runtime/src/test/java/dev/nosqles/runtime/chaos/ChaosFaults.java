@@ -16,6 +16,11 @@ final class ChaosFaults {
     }
 
     enum Family {
+        /**
+         * The stream poller's checkpoint write fails on every SDK attempt after it took effect or not: the poller
+         * hands the batch it already handled over again (a redelivery Streams allows).
+         */
+        STREAM_CHECKPOINT_LOST("stream-checkpoint-lost"), // first: its rule is more specific than the ones below
         /** A successful DynamoDB write whose answer is lost: the SDK retries it (PutItem, UpdateItem, transactions). */
         DYNAMODB_LOST_WRITE("dynamodb-lost-write"),
         /** DynamoDB throttling on any operation. */
@@ -24,11 +29,6 @@ final class ChaosFaults {
         DYNAMODB_5XX("dynamodb-5xx"),
         /** DynamoDB Streams throttling (LimitExceededException) and 500s on reads. */
         STREAMS("streams"),
-        /**
-         * The stream poller's checkpoint write fails on every SDK attempt after it took effect or not: the poller
-         * hands the batch it already handled over again (a redelivery Streams allows).
-         */
-        STREAM_CHECKPOINT_LOST("stream-checkpoint-lost"),
         /** An SQS send whose answer is lost: the SDK sends again (a duplicate on standard queues; FIFO dedups). */
         SQS_LOST_SEND("sqs-lost-send"),
         /**
@@ -75,50 +75,40 @@ final class ChaosFaults {
 
     /** The proxy rules of the enabled families; {@code esmCheckpointTable} is the local runtime's checkpoint table. */
     static List<FaultRule> rules(ChaosConfig config, String esmCheckpointTable) {
-        double s = config.scale();
         List<FaultRule> rules = new ArrayList<>();
-        if (config.has(Family.STREAM_CHECKPOINT_LOST)) {
-            // first: a checkpoint write is faulted by this rule rather than by the general ones below
-            rules.add(FaultRule.lostResponse("dynamodb", "PutItem", p(0.03, s)).withResource(esmCheckpointTable)
-                    .withBurst(12));
-        }
-        if (config.has(Family.DYNAMODB_LOST_WRITE)) {
-            for (String op : List.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")) {
-                rules.add(FaultRule.lostResponse("dynamodb", op, p(0.05, s)));
-            }
-        }
-        if (config.has(Family.DYNAMODB_THROTTLE)) {
-            rules.add(FaultRule.throttle("dynamodb", null, p(0.02, s)));
-        }
-        if (config.has(Family.DYNAMODB_5XX)) {
-            rules.add(FaultRule.serverError("dynamodb", null, p(0.02, s)));
-        }
-        if (config.has(Family.STREAMS)) {
-            rules.add(FaultRule.throttle("streams", "GetRecords", p(0.03, s)));
-            rules.add(FaultRule.serverError("streams", null, p(0.02, s)));
-        }
-        if (config.has(Family.SQS_LOST_SEND)) {
-            rules.add(FaultRule.lostResponse("sqs", "SendMessage", p(0.05, s)));
-        }
-        if (config.has(Family.SQS_LOST_RECEIVE)) {
-            rules.add(FaultRule.lostResponse("sqs", "ReceiveMessage", p(0.02, s)));
-        }
-        if (config.has(Family.SQS_FAILED_DELETE)) {
-            rules.add(FaultRule.serverError("sqs", "DeleteMessageBatch", p(0.03, s)).withBurst(12));
-        }
-        if (config.has(Family.SQS_THROTTLE)) {
-            rules.add(FaultRule.throttle("sqs", null, p(0.02, s)));
-        }
-        if (config.has(Family.SNS)) {
-            rules.add(FaultRule.lostResponse("sns", "Publish", p(0.05, s)));
-            rules.add(FaultRule.throttle("sns", "Publish", p(0.03, s)));
-        }
-        if (config.has(Family.LATENCY)) {
-            for (String service : List.of("dynamodb", "streams", "sqs", "sns")) {
-                rules.add(FaultRule.latency(service, null, p(0.05, s), Duration.ofMillis(150)));
+        for (Family family : Family.values()) {
+            if (config.has(family)) {
+                rules.addAll(rules(family, config.scale(), esmCheckpointTable));
             }
         }
         return rules;
+    }
+
+    /**
+     * The proxy rules of one family (none for {@link Family#KILL} and {@link Family#DLQ}). Rules are tried in list
+     * order, and the families in {@link Family}'s order, so the checkpoint rule precedes the general DynamoDB ones.
+     */
+    static List<FaultRule> rules(Family family, double s, String esmCheckpointTable) {
+        return switch (family) {
+            case STREAM_CHECKPOINT_LOST -> List.of(FaultRule.lostResponse("dynamodb", "PutItem", p(0.03, s))
+                    .withResource(esmCheckpointTable).withBurst(12));
+            case DYNAMODB_LOST_WRITE -> List.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems").stream()
+                    .map(op -> FaultRule.lostResponse("dynamodb", op, p(0.05, s))).toList();
+            case DYNAMODB_THROTTLE -> List.of(FaultRule.throttle("dynamodb", null, p(0.02, s)));
+            case DYNAMODB_5XX -> List.of(FaultRule.serverError("dynamodb", null, p(0.02, s)));
+            case STREAMS -> List.of(FaultRule.throttle("streams", "GetRecords", p(0.03, s)),
+                    FaultRule.serverError("streams", null, p(0.02, s)));
+            case SQS_LOST_SEND -> List.of(FaultRule.lostResponse("sqs", "SendMessage", p(0.05, s)));
+            case SQS_LOST_RECEIVE -> List.of(FaultRule.lostResponse("sqs", "ReceiveMessage", p(0.02, s)));
+            case SQS_FAILED_DELETE -> List.of(FaultRule.serverError("sqs", "DeleteMessageBatch", p(0.03, s))
+                    .withBurst(12));
+            case SQS_THROTTLE -> List.of(FaultRule.throttle("sqs", null, p(0.02, s)));
+            case SNS -> List.of(FaultRule.lostResponse("sns", "Publish", p(0.05, s)),
+                    FaultRule.throttle("sns", "Publish", p(0.03, s)));
+            case LATENCY -> List.of("dynamodb", "streams", "sqs", "sns").stream()
+                    .map(service -> FaultRule.latency(service, null, p(0.05, s), Duration.ofMillis(150))).toList();
+            case KILL, DLQ -> List.of();
+        };
     }
 
     /** Every AWS call fails: a dead process's calls never arrive. */

@@ -103,6 +103,7 @@ class ChaosSpecificationTest {
             actions.put("stream batches given up (StreamFailuresQueue)", inspector.depth("StreamFailuresQueue"));
 
             checkInvariants(inspector);
+            checkTheChaosHappened(proxy.counts(), stack);
 
             FaultCounts counts = proxy.counts();
             System.out.println("chaos: seed " + config.seed() + ", faults injected:\n" + counts.describe());
@@ -320,6 +321,28 @@ class ChaosSpecificationTest {
     }
 
     // ---- the invariants ----
+
+    /** Each enabled family did something: a run whose faults never fired proves nothing. */
+    private void checkTheChaosHappened(FaultCounts counts, String stack) {
+        List<String> idle = new ArrayList<>();
+        for (ChaosFaults.Family family : config.faults()) {
+            long fired = ChaosFaults.rules(family, config.scale(), stack + "-esm-checkpoints").stream()
+                    .mapToLong(counts::count).sum();
+            boolean happened = switch (family) {
+                case KILL -> actions.getOrDefault("runtime killed and restarted", 0) > 0;
+                case DLQ -> actions.getOrDefault("dead-lettered CustomerCommandsQueue", 0)
+                        + actions.getOrDefault("dead-lettered OrderCommandsQueue", 0) > 0;
+                default -> fired > 0;
+            };
+            if (!happened) {
+                idle.add(family.id());
+            }
+        }
+        if (!idle.isEmpty()) {
+            violations.add("the chaos asked for happened: fault families " + idle + " never fired"
+                    + " (more ORDERS or a higher SCALE)");
+        }
+    }
 
     private void checkInvariants(AppInspector inspector) {
         List<Map<String, AttributeValue>> commits = inspector.commits();
