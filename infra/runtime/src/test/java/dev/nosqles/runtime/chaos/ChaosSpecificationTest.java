@@ -96,9 +96,9 @@ class ChaosSpecificationTest {
             actions.merge("redriven CustomerCommandsDlq", inspector.redrive("CustomerCommandsDlq", "CustomerCommandsQueue"), Integer::sum);
             actions.merge("redriven OrderCommandsDlq", inspector.redrive("OrderCommandsDlq", "OrderCommandsQueue"), Integer::sum);
             actions.merge("redriven SagaRepliesDlq", inspector.redrive("SagaRepliesDlq", "SagaRepliesQueue"), Integer::sum);
-            awaitQuiet(inspector, Duration.ofSeconds(45));
+            awaitQuiet(inspector, Duration.ofSeconds(45), "after the redrive");
             proxy.rules(List.of());
-            awaitQuiet(inspector, Duration.ofSeconds(30));
+            awaitQuiet(inspector, Duration.ofSeconds(30), "without faults");
             phase("redriven and quiet", started);
             actions.put("stream batches given up (StreamFailuresQueue)", inspector.depth("StreamFailuresQueue"));
 
@@ -305,8 +305,11 @@ class ChaosSpecificationTest {
         return pending;
     }
 
-    /** Until the saga queues are empty and the events table has not changed for three seconds. */
-    private void awaitQuiet(AppInspector inspector, Duration max) {
+    /**
+     * Until the saga queues are empty and the events table has not changed for three seconds. A run that does not
+     * get quiet is reported (the invariants are then checked on a system still moving).
+     */
+    private void awaitQuiet(AppInspector inspector, Duration max, String when) {
         Instant giveUp = Instant.now().plus(max);
         int lastCount = -1;
         int stable = 0;
@@ -317,6 +320,9 @@ class ChaosSpecificationTest {
             stable = depth == 0 && count == lastCount ? stable + 1 : 0;
             lastCount = count;
             RetryingClient.sleep(1_000);
+        }
+        if (stable < 3) {
+            actions.merge("not quiet after " + max.toSeconds() + " s " + when, 1, Integer::sum);
         }
     }
 
