@@ -65,16 +65,22 @@ final class ChaosRuntime implements AutoCloseable {
      * checkpoint and the queues' visibility timeout), its API drops the connections in flight.
      *
      * @param rulesAfter the proxy's rules once the new runtime has started
+     * @return the number of pollers whose invocation in flight was abandoned
      */
-    void killAndRestart(List<FaultRule> rulesAfter) {
+    int killAndRestart(List<FaultRule> rulesAfter) {
         proxy.rules(ChaosFaults.blackout());
         RunningApp dying = app;
         app = null;
         Set<Thread> pollerThreads = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("esm-")).collect(Collectors.toSet());
         List<Thread> stops = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger abandoned = new java.util.concurrent.atomic.AtomicInteger();
         for (EventSourcePoller poller : dying.pollers()) {
-            stops.add(Thread.ofPlatform().start(() -> poller.stop(Duration.ofMillis(1))));
+            stops.add(Thread.ofPlatform().start(() -> {
+                if (!poller.stop(Duration.ofMillis(1))) {
+                    abandoned.incrementAndGet();
+                }
+            }));
         }
         for (Thread t : stops) {
             join(t);
@@ -88,6 +94,7 @@ final class ChaosRuntime implements AutoCloseable {
         proxy.rules(List.of());
         app = start();
         proxy.rules(rulesAfter);
+        return abandoned.get();
     }
 
     long logLines() {

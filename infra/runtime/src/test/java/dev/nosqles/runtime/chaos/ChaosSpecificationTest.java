@@ -232,7 +232,7 @@ class ChaosSpecificationTest {
                 poison(proxy, inspector, rules);
                 firstPoison = true;
             } else if (config.has(ChaosFaults.Family.KILL) && !killed && done >= 55) {
-                runtime.killAndRestart(rules);
+                actions.merge("invocations in flight abandoned by the kill", runtime.killAndRestart(rules), Integer::sum);
                 actions.merge("runtime killed and restarted", 1, Integer::sum);
                 killed = true;
             } else if (config.has(ChaosFaults.Family.DLQ) && !secondPoison && done >= 75) {
