@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -181,13 +182,18 @@ final class AppInspector implements AutoCloseable {
             List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(subscriberQueue).maxNumberOfMessages(10)
                     .waitTimeSeconds(0)).messages();
             empty = batch.isEmpty() ? empty + 1 : 0;
+            List<DeleteMessageBatchRequestEntry> read = new ArrayList<>();
             for (Message m : batch) {
                 try {
                     all.add(JSON.readTree(m.body()));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                sqs.deleteMessage(b -> b.queueUrl(subscriberQueue).receiptHandle(m.receiptHandle()));
+                read.add(DeleteMessageBatchRequestEntry.builder().id(String.valueOf(read.size()))
+                        .receiptHandle(m.receiptHandle()).build());
+            }
+            if (!read.isEmpty()) {
+                sqs.deleteMessageBatch(b -> b.queueUrl(subscriberQueue).entries(read));
             }
         }
         return all;
