@@ -171,9 +171,13 @@ class ChaosSpecificationTest {
                 int client = c;
                 work.add(threads.submit(() -> {
                     RetryingClient api = new RetryingClient(runtime.baseUri(), random.split());
+                    List<String> cancelLater = new ArrayList<>();
                     for (int i = client; i < config.orders(); i += config.clients()) {
                         submitted.incrementAndGet();
-                        placeOrder(api, random, customers, i);
+                        placeOrder(api, random, customers, i, cancelLater);
+                    }
+                    for (String orderId : cancelLater) {
+                        cancelOnceDecided(api, random, orderId);
                     }
                     return null;
                 }));
@@ -191,7 +195,9 @@ class ChaosSpecificationTest {
         }
     }
 
-    private void placeOrder(RetryingClient api, SplittableRandom random, List<String> customers, int i) {
+    /** One order; 15 % are cancelled at once, 25 % put on {@code cancelLater} (cancelled once their saga decided). */
+    private void placeOrder(RetryingClient api, SplittableRandom random, List<String> customers, int i,
+                            List<String> cancelLater) {
         String customerId = customers.get(random.nextInt(customers.size()));
         BigDecimal total = BigDecimal.valueOf(10 + 5L * random.nextInt(13)).setScale(2);
         String key = random.nextBoolean() ? "order-" + config.seed() + "-" + i : null;
@@ -206,16 +212,20 @@ class ChaosSpecificationTest {
         if (cancel < 0.15) {
             cancel(api, random, orderId); // at once: refused while pending approval, unless the saga is quick
         } else if (cancel < 0.4) {
-            Instant giveUp = Instant.now().plusSeconds(20);
-            while (Instant.now().isBefore(giveUp)) {
-                JsonNode order = api.get("/orders/" + orderId);
-                if (order != null && !"APPROVAL_PENDING".equals(order.get("state").asText())) {
-                    break;
-                }
-                RetryingClient.sleep(300);
-            }
-            cancel(api, random, orderId);
+            cancelLater.add(orderId);
         }
+    }
+
+    private void cancelOnceDecided(RetryingClient api, SplittableRandom random, String orderId) {
+        Instant giveUp = Instant.now().plusSeconds(20);
+        while (Instant.now().isBefore(giveUp)) {
+            JsonNode order = api.get("/orders/" + orderId);
+            if (order != null && !"APPROVAL_PENDING".equals(order.get("state").asText())) {
+                break;
+            }
+            RetryingClient.sleep(300);
+        }
+        cancel(api, random, orderId);
     }
 
     private void cancel(RetryingClient api, SplittableRandom random, String orderId) {
