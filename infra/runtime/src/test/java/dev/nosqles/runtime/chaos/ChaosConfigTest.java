@@ -32,6 +32,23 @@ class ChaosConfigTest {
     }
 
     @Test
+    void the_bounded_variant_runs_every_family_but_the_order_commands_dlq_and_says_so_in_its_replay_command() {
+        System.clearProperty("chaos.faults");
+        ChaosConfig config = ChaosConfig.fromSystemProperties();
+
+        assertThat(config.faults()).doesNotContain(Family.DLQ_ORDER_COMMANDS).contains(Family.DLQ, Family.KILL);
+        assertThat(config.faultsArgument()).isEqualTo("-dlq-order-commands");
+        assertThat(ChaosConfig.families(config.faultsArgument())).isEqualTo(config.faults());
+    }
+
+    @Test
+    void the_wait_for_every_order_covers_the_approval_deadline_and_the_sweeper_only_when_approvals_die() {
+        assertThat(new ChaosConfig(1, 6, 36, 4, Set.of(Family.DLQ), 1).settleSeconds()).isEqualTo(60);
+        assertThat(new ChaosConfig(1, 6, 36, 4, Set.of(Family.DLQ_ORDER_COMMANDS), 1).settleSeconds()).isEqualTo(420);
+        assertThat(new ChaosConfig(1, 6, 136, 4, Set.of(), 1).settleSeconds()).isEqualTo(160);
+    }
+
+    @Test
     void an_unknown_family_is_refused_with_the_known_ones() {
         assertThatThrownBy(() -> ChaosConfig.families("dynamo")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dynamodb-lost-write");
@@ -48,7 +65,7 @@ class ChaosConfigTest {
     @Test
     void every_family_but_the_kill_and_the_dlq_is_made_of_proxy_rules_and_the_checkpoint_rule_comes_first() {
         for (Family family : Family.values()) {
-            boolean action = family == Family.KILL || family == Family.DLQ;
+            boolean action = family == Family.KILL || family == Family.DLQ || family == Family.DLQ_ORDER_COMMANDS;
             assertThat(ChaosFaults.rules(family, 1, "stack-esm-checkpoints").isEmpty()).as(family.id())
                     .isEqualTo(action);
         }

@@ -47,10 +47,17 @@ final class ChaosFaults {
         /** The runtime killed mid-saga (no draining; its further AWS calls fail) and restarted on the same AWS. */
         KILL("kill"),
         /**
-         * Saga commands driven into their DLQs (received and abandoned maxReceiveCount times, as by a function
-         * that keeps timing out), and redriven into their queues after the sagas compensated.
+         * The customer's saga commands (ReserveCredit, ReleaseCredit) driven into their DLQ (received and abandoned
+         * maxReceiveCount times, as by a function that keeps timing out), and redriven into their queue after the
+         * sagas compensated.
          */
-        DLQ("dlq");
+        DLQ("dlq"),
+        /**
+         * The order's saga commands (ApproveOrder, RejectOrder) driven into their DLQ alike. Their steps' deadlines
+         * are minutes long, so this family is not in the bounded variant; with it the wait for every order to end
+         * is 7 minutes (see {@link ChaosConfig}).
+         */
+        DLQ_ORDER_COMMANDS("dlq-order-commands");
 
         private final String id;
 
@@ -85,7 +92,8 @@ final class ChaosFaults {
     }
 
     /**
-     * The proxy rules of one family (none for {@link Family#KILL} and {@link Family#DLQ}). Rules are tried in list
+     * The proxy rules of one family (none for the actions {@link Family#KILL}, {@link Family#DLQ} and
+     * {@link Family#DLQ_ORDER_COMMANDS}). Rules are tried in list
      * order, and the families in {@link Family}'s order, so the checkpoint rule precedes the general DynamoDB ones.
      */
     static List<FaultRule> rules(Family family, double s, String esmCheckpointTable) {
@@ -107,7 +115,7 @@ final class ChaosFaults {
                     FaultRule.throttle("sns", "Publish", p(0.03, s)));
             case LATENCY -> List.of("dynamodb", "streams", "sqs", "sns").stream()
                     .map(service -> FaultRule.latency(service, null, p(0.05, s), Duration.ofMillis(150))).toList();
-            case KILL, DLQ -> List.of();
+            case KILL, DLQ, DLQ_ORDER_COMMANDS -> List.of();
         };
     }
 
