@@ -111,6 +111,14 @@ final class AppInspector implements AutoCloseable {
         return a.values().stream().mapToInt(Integer::parseInt).sum();
     }
 
+    /** Messages visible or in flight (not the delayed ones). */
+    int inFlightOrVisible(String queueLogicalId) {
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(resources.queueUrl(queueLogicalId))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return a.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
     /** Messages visible now. */
     int visible(String queueLogicalId) {
         return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(resources.queueUrl(queueLogicalId))

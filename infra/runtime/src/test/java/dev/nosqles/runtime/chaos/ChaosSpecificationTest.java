@@ -161,6 +161,7 @@ class ChaosSpecificationTest {
     private void placeOrders(ChaosRuntime runtime, FaultProxy proxy, AppInspector inspector, List<FaultRule> rules,
                              List<String> customers) throws Exception {
         AtomicInteger submitted = new AtomicInteger();
+        AtomicInteger clientsDone = new AtomicInteger();
         SplittableRandom seeds = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
         ExecutorService threads = Executors.newFixedThreadPool(config.clients() + 1);
         try {
@@ -178,11 +179,12 @@ class ChaosSpecificationTest {
                     for (String orderId : cancelLater) {
                         cancelOnceDecided(api, random, orderId);
                     }
+                    clientsDone.incrementAndGet();
                     return null;
                 }));
             }
             Future<?> coordinator = threads.submit(() -> {
-                coordinate(runtime, proxy, inspector, rules, submitted);
+                coordinate(runtime, proxy, inspector, rules, submitted, clientsDone);
                 return null;
             });
             for (Future<?> f : work) {
@@ -233,24 +235,26 @@ class ChaosSpecificationTest {
     }
 
     /** Drives commands into their DLQs at 30 % and 75 % of the orders, kills the runtime at 55 %. */
+    /**
+     * Drives commands into their DLQs from 30 % of the orders on, and again from 75 % (an attempt that found no
+     * command waiting is tried again while the clients work), and kills the runtime at 55 %.
+     */
     private void coordinate(ChaosRuntime runtime, FaultProxy proxy, AppInspector inspector, List<FaultRule> rules,
-                            AtomicInteger submitted) {
-        boolean firstPoison = false;
+                            AtomicInteger submitted, AtomicInteger clientsDone) {
+        int poisoned = 0;
         boolean killed = false;
-        boolean secondPoison = false;
         boolean poisoning = config.has(ChaosFaults.Family.DLQ) || config.has(ChaosFaults.Family.DLQ_ORDER_COMMANDS);
-        while (submitted.get() < config.orders() || !(secondPoison || !poisoning)) {
+        while (clientsDone.get() < config.clients()
+                && (submitted.get() < config.orders() || (poisoning && poisoned < 2))) {
             int done = submitted.get() * 100 / Math.max(1, config.orders());
-            if (poisoning && !firstPoison && done >= 30) {
-                poison(proxy, inspector, rules);
-                firstPoison = true;
-            } else if (config.has(ChaosFaults.Family.KILL) && !killed && done >= 55) {
+            if (config.has(ChaosFaults.Family.KILL) && !killed && done >= 55) {
                 actions.merge("invocations in flight abandoned by the kill", runtime.killAndRestart(rules), Integer::sum);
                 actions.merge("runtime killed and restarted", 1, Integer::sum);
                 killed = true;
-            } else if (poisoning && !secondPoison && done >= 75) {
-                poison(proxy, inspector, rules);
-                secondPoison = true;
+            } else if (poisoning && poisoned < 2 && done >= (poisoned == 0 ? 30 : 75)) {
+                if (poison(proxy, inspector, rules) > 0) {
+                    poisoned++;
+                }
             }
             RetryingClient.sleep(50);
         }
@@ -261,7 +265,7 @@ class ChaosSpecificationTest {
      * least one per queue) are received and abandoned until SQS moves them to the DLQs, as when a function times
      * out on them five times.
      */
-    private void poison(FaultProxy proxy, AppInspector inspector, List<FaultRule> rules) {
+    private int poison(FaultProxy proxy, AppInspector inspector, List<FaultRule> rules) {
         Map<String, String> dlqOf = new LinkedHashMap<>();
         if (config.has(ChaosFaults.Family.DLQ)) {
             dlqOf.put("CustomerCommandsQueue", "CustomerCommandsDlq");
@@ -276,6 +280,7 @@ class ChaosSpecificationTest {
         proxy.rules(blocked);
         try {
             Set<String> done = new HashSet<>();
+            int total = 0;
             Instant giveUp = Instant.now().plusSeconds(8);
             while (done.size() < dlqOf.size() && Instant.now().isBefore(giveUp)) {
                 RetryingClient.sleep(250);
@@ -284,12 +289,14 @@ class ChaosSpecificationTest {
                         int moved = inspector.driveToDeadLetterQueue(queue.getKey(), queue.getValue(),
                                 Duration.ofMillis(800));
                         actions.merge("dead-lettered " + queue.getKey(), moved, Integer::sum);
+                        total += moved;
                         if (moved > 0) {
                             done.add(queue.getKey());
                         }
                     }
                 }
             }
+            return total;
         } finally {
             proxy.rules(rules);
         }
@@ -323,7 +330,8 @@ class ChaosSpecificationTest {
     }
 
     /**
-     * Until the saga queues are empty and the events table has not changed for three seconds. A run that does not
+     * Until the saga queues have nothing visible or in flight (delayed deadlines of sagas may wait) and the events
+     * table has not changed for three seconds. A run that does not
      * get quiet is reported (the invariants are then checked on a system still moving).
      */
     private void awaitQuiet(AppInspector inspector, Duration max, String when) {
@@ -331,8 +339,8 @@ class ChaosSpecificationTest {
         int lastCount = -1;
         int stable = 0;
         while (Instant.now().isBefore(giveUp) && stable < 3) {
-            int depth = inspector.depth("CustomerCommandsQueue") + inspector.depth("OrderCommandsQueue")
-                    + inspector.depth("SagaRepliesQueue");
+            int depth = inspector.inFlightOrVisible("CustomerCommandsQueue")
+                    + inspector.inFlightOrVisible("OrderCommandsQueue") + inspector.inFlightOrVisible("SagaRepliesQueue");
             int count = inspector.commits().size();
             stable = depth == 0 && count == lastCount ? stable + 1 : 0;
             lastCount = count;
