@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -261,9 +260,10 @@ class ChaosSpecificationTest {
     }
 
     /**
-     * While the runtime's receives of the command queues fail, the commands that arrive (waiting up to 8 s for at
-     * least one per queue) are received and abandoned until SQS moves them to the DLQs, as when a function times
-     * out on them five times.
+     * For each command queue in turn (blocking both at once would starve the order queue: no reservation, no
+     * approval): while the runtime's receives of that queue fail, the commands that arrive (waiting up to 8 s for
+     * one) are received and abandoned until SQS moves them to the DLQ, as when a function times out on them five
+     * times. Returns the number of commands dead-lettered.
      */
     private int poison(FaultProxy proxy, AppInspector inspector, List<FaultRule> rules) {
         Map<String, String> dlqOf = new LinkedHashMap<>();
@@ -273,33 +273,31 @@ class ChaosSpecificationTest {
         if (config.has(ChaosFaults.Family.DLQ_ORDER_COMMANDS)) {
             dlqOf.put("OrderCommandsQueue", "OrderCommandsDlq");
         }
-        List<FaultRule> blocked = new ArrayList<>();
-        dlqOf.keySet().forEach(queue -> blocked.add(FaultRule.serverError("sqs", "ReceiveMessage", 1.0)
-                .withResource(queue)));
-        blocked.addAll(rules);
-        proxy.rules(blocked);
-        try {
-            Set<String> done = new HashSet<>();
-            int total = 0;
-            Instant giveUp = Instant.now().plusSeconds(8);
-            while (done.size() < dlqOf.size() && Instant.now().isBefore(giveUp)) {
-                RetryingClient.sleep(250);
-                for (var queue : dlqOf.entrySet()) {
-                    if (!done.contains(queue.getKey()) && inspector.visible(queue.getKey()) > 0) {
+        int total = 0;
+        for (var queue : dlqOf.entrySet()) {
+            List<FaultRule> blocked = new ArrayList<>();
+            blocked.add(FaultRule.serverError("sqs", "ReceiveMessage", 1.0).withResource(queue.getKey()));
+            blocked.addAll(rules);
+            proxy.rules(blocked);
+            try {
+                Instant giveUp = Instant.now().plusSeconds(8);
+                while (Instant.now().isBefore(giveUp)) {
+                    RetryingClient.sleep(250);
+                    if (inspector.visible(queue.getKey()) > 0) {
                         int moved = inspector.driveToDeadLetterQueue(queue.getKey(), queue.getValue(),
                                 Duration.ofMillis(800));
                         actions.merge("dead-lettered " + queue.getKey(), moved, Integer::sum);
                         total += moved;
                         if (moved > 0) {
-                            done.add(queue.getKey());
+                            break;
                         }
                     }
                 }
+            } finally {
+                proxy.rules(rules);
             }
-            return total;
-        } finally {
-            proxy.rules(rules);
         }
+        return total;
     }
 
     // ---- waiting ----
