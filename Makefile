@@ -13,7 +13,7 @@ AWS_TOOL_ENV = export AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" SAM
 SAM = $(AWS_TOOL_ENV) && PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam
 CFN_LINT = .venv/bin/cfn-lint
 
-.PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench
+.PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench chaos
 
 help:
 	@echo "make run            run the whole application locally on moto (reads template.yaml); state is kept"
@@ -24,6 +24,8 @@ help:
 	@echo "make lint-template  cfn-lint and sam validate --lint on template.yaml"
 	@echo "make sam-build      sam build: the deployment packages in .aws-sam/build"
 	@echo "make bench          benchmarks: target/bench/report.md, results.json, charts"
+	@echo "make chaos          a long run of the chaos specification under AWS faults; SEED=n replays one"
+	@echo "                    (ORDERS, CUSTOMERS, CLIENTS, FAULTS=all|family,..|-family, SCALE; fault-injection.md)"
 
 jdk:
 	@infra/bin/select-jdk.sh >/dev/null && echo "JDK: $$(infra/bin/select-jdk.sh)"
@@ -104,3 +106,21 @@ bench: jdk venv
 	@JAVA_HOME="$$(infra/bin/select-jdk.sh)" && "$$JAVA_HOME/bin/java" -Dnosqles.venv="$(CURDIR)/.venv" \
 		-cp "infra/bench/target/classes:$$(cat infra/bench/target/bench.classpath)" \
 		dev.nosqles.bench.BenchMain --out target/bench $(BENCH_ARGS)
+
+# --- the chaos specification, longer than in `make test` (src/site/markdown/fault-injection.md) ----------------
+# The reference application on the local runtime behind the fault proxy. SEED picks the run (default: a new one,
+# printed); the same SEED and sizes replay it. FAULTS: all, none, a comma list of fault families, or -family,...
+# to leave some out. SCALE multiplies every fault probability.
+SEED ?=
+CUSTOMERS ?= 12
+ORDERS ?= 150
+CLIENTS ?= 6
+FAULTS ?= all
+SCALE ?= 1
+
+chaos: jdk venv
+	@seed="$(SEED)"; if [ -z "$$seed" ]; then seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); fi; \
+	echo "make chaos: seed $$seed (replay: make chaos SEED=$$seed CUSTOMERS=$(CUSTOMERS) ORDERS=$(ORDERS) CLIENTS=$(CLIENTS) FAULTS=$(FAULTS) SCALE=$(SCALE))"; \
+	$(MVN) -pl infra/runtime -am test -Dtest=ChaosSpecificationTest -Dsurefire.failIfNoSpecifiedTests=false \
+		-Dchaos.seed=$$seed -Dchaos.customers=$(CUSTOMERS) -Dchaos.orders=$(ORDERS) -Dchaos.clients=$(CLIENTS) \
+		-Dchaos.faults=$(FAULTS) -Dchaos.scale=$(SCALE)

@@ -234,6 +234,16 @@ public final class LocalAws implements AutoCloseable {
         return new LocalAws(backend, endpoint, region, testCredentials(), description, stopper);
     }
 
+    /**
+     * This AWS reached through another endpoint, such as a proxy in front of it (see
+     * {@code dev.nosqles.localaws.faults.FaultProxy}): same backend, region and credentials. Closing the result
+     * stops nothing.
+     */
+    public LocalAws through(URI proxyEndpoint, String proxyDescription) {
+        return new LocalAws(backend, Objects.requireNonNull(proxyEndpoint, "proxyEndpoint"), region, credentials,
+                Objects.requireNonNull(proxyDescription, "proxyDescription"), () -> { });
+    }
+
     public Backend backend() {
         return backend;
     }
