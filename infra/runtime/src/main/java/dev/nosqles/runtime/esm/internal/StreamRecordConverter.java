@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeVal
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType;
+import dev.nosqles.capacity.ItemSize;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Date;
@@ -17,7 +18,9 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 /**
  * SDK v2 stream records to the aws-lambda-java-events model, as Lambda delivers them: eventSource
  * {@code aws:dynamodb}, eventVersion {@code 1.1}, ApproximateCreationDateTime in whole seconds, N as a string,
- * B as a (heap) ByteBuffer, nested M and L converted recursively.
+ * B as a (heap) ByteBuffer, nested M and L converted recursively. SizeBytes as the stream gave it; a value below
+ * AWS's minimum of 1 (MiniStack gives 0 on every record) or none at all is replaced by the record's size by
+ * DynamoDB's item size rules (keys and images), so a handler never sees a size Lambda would not deliver.
  */
 public final class StreamRecordConverter {
     private StreamRecordConverter() {
@@ -64,13 +67,28 @@ public final class StreamRecordConverter {
                 s.setOldImage(map(sr.oldImage()));
             }
             s.setSequenceNumber(sr.sequenceNumber());
-            s.setSizeBytes(sr.sizeBytes());
+            s.setSizeBytes(sizeBytes(sr));
             if (sr.streamViewTypeAsString() != null) {
                 s.setStreamViewType(StreamViewType.fromValue(sr.streamViewTypeAsString()));
             }
             out.setDynamodb(s);
         }
         return out;
+    }
+
+    /**
+     * The record's SizeBytes: the stream's own value when it is one DynamoDB Streams can give (at least 1), else
+     * the size of its keys and images by DynamoDB's item size rules (at least 1). AWS does not publish how it
+     * counts; the stand-in is an estimate of the same magnitude, used only where the backend broke the minimum.
+     */
+    static long sizeBytes(software.amazon.awssdk.services.dynamodb.model.StreamRecord sr) {
+        if (sr.sizeBytes() != null && sr.sizeBytes() >= 1) {
+            return sr.sizeBytes();
+        }
+        long size = (sr.hasKeys() ? ItemSize.of(sr.keys()) : 0)
+                + (sr.hasNewImage() ? ItemSize.of(sr.newImage()) : 0)
+                + (sr.hasOldImage() ? ItemSize.of(sr.oldImage()) : 0);
+        return Math.max(1, size);
     }
 
     public static Map<String, AttributeValue> map(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> in) {
