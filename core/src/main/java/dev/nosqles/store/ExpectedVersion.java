@@ -18,18 +18,19 @@ import java.time.Instant;
  * Two expected versions are equal when their numbers are; the kind only decides what the store must check.
  */
 public final class ExpectedVersion {
-    private static final ExpectedVersion NO_STREAM = new ExpectedVersion(0, true, null);
+    private static final ExpectedVersion NO_STREAM = new ExpectedVersion(0, true, null, null);
 
     static {
         VerifiedVersions.install(new VerifiedVersions.Access() {
             @Override
-            public ExpectedVersion verified(long version, Instant lastCommitTimestamp) {
-                return ExpectedVersion.verified(version, lastCommitTimestamp);
+            public ExpectedVersion verified(StreamId streamId, long version, Instant lastCommitTimestamp) {
+                return ExpectedVersion.verified(streamId, version, lastCommitTimestamp);
             }
 
             @Override
-            public boolean isVerified(ExpectedVersion expected) {
-                return expected.verified;
+            public boolean isVerified(ExpectedVersion expected, StreamId streamId) {
+                // a version verified on one stream says nothing about another
+                return expected.verified && (expected.version == 0 || streamId.equals(expected.verifiedFor));
             }
 
             @Override
@@ -43,11 +44,14 @@ public final class ExpectedVersion {
     private final boolean verified;
     /** When verified: the timestamp of the commit ending at {@code version} (null for version 0). */
     private final Instant lastCommitTimestamp;
+    /** When verified: the stream it was verified on (null for version 0). */
+    private final StreamId verifiedFor;
 
-    private ExpectedVersion(long version, boolean verified, Instant lastCommitTimestamp) {
+    private ExpectedVersion(long version, boolean verified, Instant lastCommitTimestamp, StreamId verifiedFor) {
         this.version = version;
         this.verified = verified;
         this.lastCommitTimestamp = lastCommitTimestamp;
+        this.verifiedFor = verifiedFor;
     }
 
     /** The stream must not exist yet. */
@@ -63,16 +67,20 @@ public final class ExpectedVersion {
         if (version < 0) {
             throw new InvalidAppendException(null, "expected version must be >= 0, was " + version);
         }
-        return version == 0 ? NO_STREAM : new ExpectedVersion(version, false, null);
+        return version == 0 ? NO_STREAM : new ExpectedVersion(version, false, null, null);
     }
 
-    /** For stores only: a version read from the store, ending a commit written at {@code lastCommitTimestamp}. */
-    static ExpectedVersion verified(long version, Instant lastCommitTimestamp) {
+    /**
+     * For stores only: a version read from {@code streamId} in the store, ending a commit written at
+     * {@code lastCommitTimestamp}.
+     */
+    static ExpectedVersion verified(StreamId streamId, long version, Instant lastCommitTimestamp) {
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0, was " + version);
         }
         return version == 0 ? NO_STREAM : new ExpectedVersion(version, true,
-                java.util.Objects.requireNonNull(lastCommitTimestamp, "lastCommitTimestamp"));
+                java.util.Objects.requireNonNull(lastCommitTimestamp, "lastCommitTimestamp"),
+                java.util.Objects.requireNonNull(streamId, "streamId"));
     }
 
     public long version() {

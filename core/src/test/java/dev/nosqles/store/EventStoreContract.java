@@ -364,6 +364,28 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void a_version_verified_on_one_stream_is_not_trusted_on_another_so_neither_can_fork() {
+        // given stream A ending at 3, and stream B with commits 1..2 and 3..5
+        StreamId a = newStream();
+        StreamId b = newStream();
+        AppendResult endOfA = store.append(a, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+        ExpectedVersion afterTwo = store.append(b, ExpectedVersion.noStream(), events(2), EventMetadata.empty())
+                .nextExpectedVersion();
+        store.append(b, afterTwo, events(3), EventMetadata.empty());
+
+        // when versions verified on A are used to append to B (3 is inside B's commit 3..5)
+        List<ExpectedVersion> verifiedOnA = List.of(endOfA.nextExpectedVersion(), store.read(a).expectedVersion());
+
+        // then each append is a conflict, never a second version 4
+        for (ExpectedVersion expected : verifiedOnA) {
+            assertThatThrownBy(() -> store.append(b, expected, events(1), EventMetadata.empty()))
+                    .isInstanceOfSatisfying(ConcurrencyConflictException.class,
+                            c -> assertThat(c.actualVersion()).isEqualTo(5));
+        }
+        assertThat(store.read(b).events()).extracting(RecordedEvent::version).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
     void commit_timestamps_never_go_backwards_within_a_stream_when_a_writers_clock_does() {
         StreamId stream = newStream();
         // writer A, whose clock is ahead, creates the stream

@@ -80,7 +80,7 @@ public final class DynamoDbEventStore implements EventStore {
         long first = expected.version() + 1;
         Instant now = clock.instant();
         Map<String, AttributeValue> item = checkedItem(streamId, first, events, metadata, now);
-        Instant previous = VerifiedVersions.isVerified(expected)
+        Instant previous = VerifiedVersions.isVerified(expected, streamId)
                 ? VerifiedVersions.lastCommitTimestamp(expected)
                 : verifyBoundary(streamId, expected.version());
         // a commit is never stamped before the commit it follows, whatever this writer's clock says
@@ -127,7 +127,8 @@ public final class DynamoDbEventStore implements EventStore {
 
     private static AppendResult result(Commit commit) {
         return new AppendResult(commit.streamId(), commit.firstVersion(), commit.lastVersion(), commit.timestamp(),
-                commit.events(), VerifiedVersions.verified(commit.lastVersion(), commit.timestamp()));
+                commit.events(),
+                VerifiedVersions.verified(commit.streamId(), commit.lastVersion(), commit.timestamp()));
     }
 
     @Override
@@ -168,7 +169,7 @@ public final class DynamoDbEventStore implements EventStore {
         }
         // the end as read: the last commit found, or none at all
         ExpectedVersion end = last == null ? ExpectedVersion.noStream()
-                : VerifiedVersions.verified(last.lastVersion(), last.timestamp());
+                : VerifiedVersions.verified(streamId, last.lastVersion(), last.timestamp());
         return new StreamSlice(streamId, events, true, end.version(), end);
     }
 

@@ -1,6 +1,7 @@
 package dev.nosqles.store.internal;
 
 import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.StreamId;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -11,9 +12,9 @@ import java.util.Objects;
 public final class VerifiedVersions {
     /** What {@link ExpectedVersion} lets the stores do. */
     public interface Access {
-        ExpectedVersion verified(long version, Instant lastCommitTimestamp);
+        ExpectedVersion verified(StreamId streamId, long version, Instant lastCommitTimestamp);
 
-        boolean isVerified(ExpectedVersion expected);
+        boolean isVerified(ExpectedVersion expected, StreamId streamId);
 
         Instant lastCommitTimestamp(ExpectedVersion expected);
     }
@@ -40,16 +41,19 @@ public final class VerifiedVersions {
     }
 
     /**
-     * An expected version the store verified: {@code version} ends a commit of the stream, written at
+     * An expected version the store verified: {@code version} ends a commit of {@code streamId}, written at
      * {@code lastCommitTimestamp} (ignored for version 0, which needs no commit).
      */
-    public static ExpectedVersion verified(long version, Instant lastCommitTimestamp) {
-        return access.verified(version, lastCommitTimestamp);
+    public static ExpectedVersion verified(StreamId streamId, long version, Instant lastCommitTimestamp) {
+        return access.verified(streamId, version, lastCommitTimestamp);
     }
 
-    /** True when a store verified it (or it is 0): the store may append after it without checking. */
-    public static boolean isVerified(ExpectedVersion expected) {
-        return access.isVerified(expected);
+    /**
+     * True when a store verified it on {@code streamId} (or it is 0): the store may append to that stream after it
+     * without checking. A version verified on another stream is not.
+     */
+    public static boolean isVerified(ExpectedVersion expected, StreamId streamId) {
+        return access.isVerified(expected, streamId);
     }
 
     /** The timestamp of the commit a verified version ends; null for version 0 or a version not verified. */

@@ -84,7 +84,8 @@ public final class InMemoryEventStore implements EventStore {
 
     private static AppendResult result(Commit commit) {
         return new AppendResult(commit.streamId(), commit.firstVersion(), commit.lastVersion(), commit.timestamp(),
-                commit.events(), VerifiedVersions.verified(commit.lastVersion(), commit.timestamp()));
+                commit.events(),
+                VerifiedVersions.verified(commit.streamId(), commit.lastVersion(), commit.timestamp()));
     }
 
     @Override
@@ -110,7 +111,7 @@ public final class InMemoryEventStore implements EventStore {
             return new StreamSlice(streamId, events, false, last == null ? 0 : last.lastVersion(), null);
         }
         ExpectedVersion end = last == null ? ExpectedVersion.noStream()
-                : VerifiedVersions.verified(last.lastVersion(), last.timestamp());
+                : VerifiedVersions.verified(streamId, last.lastVersion(), last.timestamp());
         return new StreamSlice(streamId, events, true, end.version(), end);
     }
 
