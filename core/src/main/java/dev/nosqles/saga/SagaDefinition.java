@@ -43,6 +43,12 @@ public final class SagaDefinition<D> {
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
     /** How often a step without compensation, or a compensation, is re-sent before the saga gives up. */
     public static final int DEFAULT_MAX_RESENDS = 3;
+    /**
+     * The longest a step may wait in all, its deadline times its attempts: a re-sent command keeps the time it was
+     * first sent, and participants deduplicate within 15 days ({@code AggregateRepository}'s default horizon),
+     * so the last re-send must leave a day for a redrive.
+     */
+    public static final Duration MAX_RESEND_CHAIN = Duration.ofDays(14);
 
     private final String type;
     private final Class<D> dataClass;
@@ -257,7 +263,21 @@ public final class SagaDefinition<D> {
             if (steps.stream().noneMatch(s -> s.invocation().isPresent())) {
                 throw new IllegalStateException("saga " + type + " needs at least one step that invokes a participant");
             }
-            return new SagaDefinition<>(type, dataClass, replyChannel, steps, defaultDeadline, maxResends);
+            SagaDefinition<D> definition =
+                    new SagaDefinition<>(type, dataClass, replyChannel, steps, defaultDeadline, maxResends);
+            // a re-sent command keeps the time it was first sent; its last re-send must still be recognised by the
+            // participant's deduplication (ADR 0003), so the whole chain stays within the default horizon
+            for (Step<D> step : definition.steps()) {
+                for (boolean compensation : new boolean[] {false, true}) {
+                    Duration chain = definition.deadlineOf(step, compensation).multipliedBy(maxResends + 1L);
+                    if (chain.compareTo(MAX_RESEND_CHAIN) > 0) {
+                        throw new IllegalStateException("saga " + type + ", step " + step.name() + ": deadline x "
+                                + (maxResends + 1) + " attempts exceeds " + MAX_RESEND_CHAIN.toDays()
+                                + " days, beyond what participants deduplicate");
+                    }
+                }
+            }
+            return definition;
         }
     }
 

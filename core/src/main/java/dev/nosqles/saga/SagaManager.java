@@ -169,11 +169,17 @@ public final class SagaManager<D> {
         };
     }
 
-    /** What the orchestrator's repository is told about a reply or deadline message. */
+    /**
+     * What the orchestrator's repository is told about a reply or deadline message. A deadline's id can only be
+     * recorded once it is due (an early one is re-scheduled, the sweeper acts only on what is past due), so its
+     * due time, not the command's, bounds the search for an earlier delivery: a deadline (or a chain of re-sends)
+     * longer than the deduplication horizon still fires.
+     */
     EventMetadata metadata(SagaMessage message) {
+        Instant sentAt = message instanceof DeadlineMessage deadline ? deadline.deadline() : message.sentAt();
         return EventMetadata.empty().withMessageId(message.messageId())
                 .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type())
-                .withMessageSentAt(message.sentAt());
+                .withMessageSentAt(sentAt);
     }
 
     /**
@@ -190,7 +196,7 @@ public final class SagaManager<D> {
         }
         EventMetadata meta = EventMetadata.empty()
                 .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
-                .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.sentAt());
+                .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
         try {
             return Optional.of(track(repository.update(due.sagaId(),
                     new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
@@ -212,7 +218,7 @@ public final class SagaManager<D> {
             deadlines.remove(sagaId, current.version());
         } else {
             deadlines.put(new SagaDeadlines.Entry(sagaId, definition.type(), saga.awaitingCommandId(),
-                    saga.attempt(), saga.deadline(), current.version(), saga.awaitingSince()));
+                    saga.attempt(), roundedUpToMillis(saga.deadline()), current.version(), saga.awaitingSince()));
         }
         return result;
     }
@@ -245,6 +251,15 @@ public final class SagaManager<D> {
         sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
                 definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
                 sent.attempt(), sentAt));
+    }
+
+    /**
+     * The index keeps milliseconds: rounded up, so the sweeper never sees a saga as due before its deadline (a
+     * deadline acted on early would record its message id without effect and could never fire again).
+     */
+    static Instant roundedUpToMillis(Instant instant) {
+        Instant millis = instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return millis.equals(instant) ? millis : millis.plusMillis(1);
     }
 
     private void schedule(DeadlineMessage deadline, Instant now) {

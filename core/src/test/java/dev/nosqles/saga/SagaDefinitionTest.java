@@ -115,4 +115,16 @@ class SagaDefinitionTest {
                 .message().doesNotContain("secret-42");
         assertThatThrownBy(() -> SagaMessage.decode("not json")).isInstanceOf(SagaMessageException.class);
     }
+
+    @Test
+    void a_step_whose_deadline_times_its_attempts_outlasts_what_participants_deduplicate_is_refused() {
+        assertThatThrownBy(() -> SagaDefinition.builder("LongSaga", Transfer.Data.class)
+                .maxResends(3)
+                .step("withdraw")
+                .invoke(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Withdraw(d.amount()))
+                .deadline(Duration.ofDays(4)) // 4 attempts x 4 days = 16 days
+                .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("withdraw");
+    }
 }

@@ -265,4 +265,53 @@ class SagaSweeperTest {
     private static boolean isCompensation(CommandMessage c) {
         return c.commandType().equals("Deposit");
     }
+
+    /** A saga whose orchestrator deduplicates within one hour, and whose first step waits two. */
+    private SagaManager<Transfer.Data> slowSagas() {
+        SagaDefinition<Transfer.Data> slow = SagaDefinition.builder("SlowTransferSaga", Transfer.Data.class)
+                .step("withdraw")
+                .invoke(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Withdraw(d.amount()))
+                .deadline(Duration.ofHours(2))
+                .compensate(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Deposit(d.amount()))
+                .build();
+        return new SagaManager<>(slow, AggregateRepository.builder(new SagaOrchestrator<>(slow)).eventStore(store)
+                .clock(clock).deduplicationHorizon(Duration.ofHours(1)).build(), sender, deadlines, clock);
+    }
+
+    @Test
+    void a_deadline_longer_than_the_orchestrators_deduplication_horizon_still_fires_from_its_message() {
+        SagaManager<Transfer.Data> slow = slowSagas();
+        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .state().id();
+        new Feed(store, new EventDispatcher(List.of(slow.commandSender()), new InMemoryCheckpointStore(), store))
+                .pump(List.of(slow.repository().streamId(sagaId)));
+        DeadlineMessage deadline = sender.all.stream().filter(DeadlineMessage.class::isInstance)
+                .map(DeadlineMessage.class::cast).findFirst().orElseThrow();
+
+        clock.advance(Duration.ofHours(2)); // the command was decided two hours ago, beyond the one-hour horizon
+        slow.handle(deadline);
+
+        assertThat(slow.find(sagaId).orElseThrow().state().reason()).isEqualTo("withdraw:deadline-expired");
+    }
+
+    @Test
+    void a_deadline_longer_than_the_orchestrators_deduplication_horizon_still_fires_from_the_sweeper() {
+        SagaManager<Transfer.Data> slow = slowSagas();
+        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .state().id();
+
+        clock.advance(Duration.ofHours(2));
+        SagaSweeper.Sweep sweep = new SagaSweeper(deadlines, List.of(slow), clock).sweep();
+
+        assertThat(sweep.handled()).isEqualTo(1);
+        assertThat(slow.find(sagaId).orElseThrow().state().reason()).isEqualTo("withdraw:deadline-expired");
+    }
+
+    @Test
+    void the_index_never_shows_a_saga_due_before_its_deadline_even_by_a_fraction_of_a_millisecond() {
+        assertThat(SagaManager.roundedUpToMillis(Instant.parse("2026-01-01T00:00:30.000000001Z")))
+                .isEqualTo(Instant.parse("2026-01-01T00:00:30.001Z"));
+        assertThat(SagaManager.roundedUpToMillis(Instant.parse("2026-01-01T00:00:30.001Z")))
+                .isEqualTo(Instant.parse("2026-01-01T00:00:30.001Z"));
+    }
 }
