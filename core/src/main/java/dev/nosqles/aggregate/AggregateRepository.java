@@ -87,6 +87,14 @@ public final class AggregateRepository<S, C, E> {
         return aggregate;
     }
 
+    /**
+     * How far before a message's {@link EventMetadata#messageSentAt() sent time} a commit holding it may be stamped
+     * (writers' clocks differ); the bound of every search for a message's commit.
+     */
+    public java.time.Duration clockSkewAllowance() {
+        return clockSkew;
+    }
+
     /** The stream id of the aggregate with this id. */
     public StreamId streamId(String id) {
         return StreamId.of(aggregate.type(), id);

@@ -16,10 +16,12 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.subscription.Subscriber;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -132,10 +134,24 @@ public final class SagaParticipant<S, C, E> {
      * A command the aggregate has processed came again: a re-send after the saga's deadline, or a redelivery.
      * The first reply may have been lost (it died in the reply queue's dead-letter queue), and the saga re-sends
      * with the same id precisely because it got none; so the recorded reply is sent again, with its own id (the
-     * saga drops it if it had it). One read of the aggregate's stream, only for duplicates.
+     * saga drops it if it had it). Only for duplicates, and bounded: a backward search of the commits written since
+     * the command was first sent (less the clock-skew allowance), then one read of the commit that holds it — not
+     * the whole history of an aggregate that takes part in unboundedly many sagas.
      */
     private void resendRecordedReply(CommandMessage message) {
-        List<RecordedEvent> events = store.read(repository.streamId(message.target()), ReadRequest.all()).events();
+        StreamId stream = repository.streamId(message.target());
+        List<RecordedEvent> events;
+        if (message.sentAt() == null) {
+            events = store.read(stream, ReadRequest.all()).events();
+        } else {
+            Optional<EventStore.MessageCommit> commit = store.findMessageCommit(stream, message.messageId(),
+                    Long.MAX_VALUE, message.sentAt().minus(repository.clockSkewAllowance()));
+            if (commit.isEmpty()) {
+                return;
+            }
+            events = store.read(stream, ReadRequest.from(commit.get().firstVersion())
+                    .withToVersion(commit.get().lastVersion())).events();
+        }
         for (int i = events.size() - 1; i >= 0; i--) {
             RecordedEvent event = events.get(i);
             if (REPLY_REQUESTED.equals(event.type()) && message.messageId().equals(event.metadata().messageId())) {

@@ -5,11 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
+import dev.nosqles.store.AppendResult;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.StreamSlice;
 import dev.nosqles.store.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,5 +120,55 @@ class SagaParticipantTest {
             assertThat(reply.outcome()).isEqualTo(ReplyOutcome.FAILURE);
             assertThat(reply.sentAt()).isEqualTo(recorded.timestamp());
         });
+    }
+
+    @Test
+    void a_command_processed_long_ago_and_re_sent_gets_its_recorded_reply_from_one_commit_not_the_whole_history() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryEventStore events = new InMemoryEventStore(clock);
+        List<ReadRequest> reads = new ArrayList<>();
+        EventStore counted = new EventStore() {
+            public AppendResult append(StreamId streamId, ExpectedVersion expected, List<NewEvent> newEvents,
+                                       EventMetadata metadata) {
+                return events.append(streamId, expected, newEvents, metadata);
+            }
+
+            public StreamSlice read(StreamId streamId, ReadRequest request) {
+                reads.add(request);
+                return events.read(streamId, request);
+            }
+
+            public Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId, long atOrBelow,
+                                                             Instant writtenSince) {
+                return events.findMessageCommit(streamId, messageId, atOrBelow, writtenSince);
+            }
+        };
+        var repository = AggregateRepository.builder(new BankAccount()).eventStore(counted).clock(clock).build();
+        var answering = new SagaParticipant<>(repository, Transfer.ACCOUNTS, sender, counted);
+        repository.create("b", new BankAccount.Open("bob"));
+        CommandMessage deposit = new CommandMessage("m1", "TransferSaga", "saga-1", "saga-replies", "accounts", "b",
+                "Deposit", "{\"amount\":4}", 0, clock.instant());
+        answering.handle(deposit);
+        for (int i = 0; i < 50; i++) { // the account takes part in many other sagas since
+            clock.advance(Duration.ofMinutes(1));
+            repository.update("b", new BankAccount.Deposit(1));
+        }
+        reads.clear();
+
+        answering.handle(new CommandMessage("m1", "TransferSaga", "saga-1", "saga-replies", "accounts", "b",
+                "Deposit", "{\"amount\":4}", 1, deposit.sentAt())); // re-sent: its first reply was lost
+
+        // (the first reply is the stream's reply sender's, not run here): the recorded reply is sent again
+        assertThat(sender.replies).singleElement().satisfies(reply -> {
+            assertThat(reply.inReplyTo()).isEqualTo("m1");
+            assertThat(reply.outcome()).isEqualTo(ReplyOutcome.SUCCESS);
+        });
+        // the load, then the commit holding m1 (versions 2..3), never a read of the whole stream from version 1
+        assertThat(reads).last().satisfies(r -> {
+            assertThat(r.fromVersion()).isEqualTo(2);
+            assertThat(r.toVersion()).isEqualTo(3);
+        });
+        assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(repository.get("b").state().balance()).isEqualTo(54);
     }
 }
