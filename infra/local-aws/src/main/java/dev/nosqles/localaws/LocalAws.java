@@ -150,22 +150,13 @@ public final class LocalAws implements AutoCloseable {
         Path python = venvPython();
         int port = freePort();
         try {
-            Path script = Files.createTempFile("nosqles-moto-", ".py");
-            script.toFile().deleteOnExit();
-            try (InputStream in = Objects.requireNonNull(
-                    LocalAws.class.getResourceAsStream("serve_moto.py"), "serve_moto.py resource")) {
-                Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Path log = Files.createTempFile("nosqles-moto-", ".log");
-            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                    python.toString(), script.toString(), "127.0.0.1", String.valueOf(port)));
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("127.0.0.1", String.valueOf(port)));
             if (stateFile != null) {
-                command.add(stateFile.toAbsolutePath().toString());
+                args.add(stateFile.toAbsolutePath().toString());
             }
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+            Launched launched = launch(python, "serve_moto.py", "nosqles-moto-", args);
+            Process process = launched.process();
+            Path log = launched.log();
             URI endpoint = URI.create("http://127.0.0.1:" + port);
             awaitReady(endpoint, process, log);
             String version = motoVersion(python);
@@ -186,6 +177,26 @@ public final class LocalAws implements AutoCloseable {
         }
     }
 
+    /** A bundled Python script running, and the file its output goes to. */
+    private record Launched(Process process, Path log) {
+    }
+
+    /** Copies the bundled script {@code resource} to a temporary file and runs it with {@code python} and {@code args}. */
+    private static Launched launch(Path python, String resource, String prefix, java.util.List<String> args)
+            throws IOException {
+        Path script = Files.createTempFile(prefix, ".py");
+        script.toFile().deleteOnExit();
+        try (InputStream in = Objects.requireNonNull(LocalAws.class.getResourceAsStream(resource),
+                resource + " resource")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path log = Files.createTempFile(prefix, ".log");
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(python.toString(), script.toString()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Launched(process, log);
+    }
+
     /**
      * MiniStack from {@code .venv-ministack} (see {@code infra/bin/backend.sh ministack}), on a free loopback port.
      * DynamoDB, Streams, SQS and SNS on one endpoint, like moto.
@@ -195,17 +206,10 @@ public final class LocalAws implements AutoCloseable {
                 "infra/bin/backend.sh ministack (or make test BACKEND=ministack)");
         int port = freePort();
         try {
-            Path script = Files.createTempFile("nosqles-ministack-", ".py");
-            script.toFile().deleteOnExit();
-            try (InputStream in = Objects.requireNonNull(
-                    LocalAws.class.getResourceAsStream("serve_ministack.py"), "serve_ministack.py resource")) {
-                Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Path log = Files.createTempFile("nosqles-ministack-", ".log");
-            Process process = new ProcessBuilder(python.toString(), script.toString(), "127.0.0.1", String.valueOf(port))
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+            Launched launched = launch(python, "serve_ministack.py", "nosqles-ministack-",
+                    java.util.List.of("127.0.0.1", String.valueOf(port)));
+            Process process = launched.process();
+            Path log = launched.log();
             URI endpoint = URI.create("http://127.0.0.1:" + port);
             awaitReady(endpoint, process, log, "/_ministack/health", "MiniStack");
             String version = packageVersion(python, "ministack");
