@@ -159,7 +159,7 @@ public final class LocalAws implements AutoCloseable {
             Path log = launched.log();
             URI endpoint = URI.create("http://127.0.0.1:" + port);
             awaitReady(endpoint, process, log);
-            String version = motoVersion(python);
+            String version = packageVersion(python, "moto");
             return new LocalAws(Backend.MOTO, endpoint, Region.US_EAST_1, testCredentials(),
                     "moto " + version + " at " + endpoint + (stateFile == null ? "" : ", state in " + stateFile), () -> {
                         if (stateFile != null) {
@@ -355,21 +355,6 @@ public final class LocalAws implements AutoCloseable {
         try {
             Process p = new ProcessBuilder(python.toString(), "-c",
                     "import importlib.metadata as m; print(m.version('" + distribution + "'))")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            p.waitFor();
-            return out;
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
-    }
-
-    private static String motoVersion(Path python) {
-        try {
-            Process p = new ProcessBuilder(python.toString(), "-c", "import moto; print(moto.__version__)")
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
