@@ -252,4 +252,44 @@ class ReadModelFeedTest {
         assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "too-wide"))).isZero();
         assertThat(client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items()).isEmpty();
     }
+
+    /** One row for all accounts: a row that several aggregates change. */
+    public record Total(String key, int deposits, long sum) {
+    }
+
+    @Test
+    void a_row_shared_by_aggregates_fed_at_the_same_time_loses_no_update() {
+        accounts.create("t-1", new BankAccount.Open("ann"));
+        accounts.update("t-1", new BankAccount.Deposit(5));
+        accounts.create("t-2", new BankAccount.Open("bob"));
+        accounts.update("t-2", new BankAccount.Deposit(7));
+        EventDispatcher[] otherShard = new EventDispatcher[1];
+        boolean[] interleaved = {false};
+        Projection<Total> totals = Projection.builder("totals", Total.class, Total::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    if (e.event() instanceof BankAccount.Deposited d) {
+                        Total total = rows.get("all").orElse(new Total("all", 0, 0));
+                        if (!interleaved[0] && e.streamId().id().equals("t-1")) {
+                            interleaved[0] = true; // another shard feeds t-2 between this read and this write
+                            assertThat(otherShard[0].dispatch(commitsOf("t-2")).succeeded()).isTrue();
+                        }
+                        rows.put(new Total("all", total.deposits() + 1, total.sum() + d.amount()));
+                    }
+                })
+                .build();
+        otherShard[0] = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+        EventDispatcher shard = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+
+        EventDispatcher.Result first = shard.dispatch(commitsOf("t-1"));
+
+        assertThat(first.failedIndex()).as("the stale write is refused, nothing of t-1 committed").isZero();
+        assertThat(checkpoints.position("read-model.totals.1", StreamId.of("Account", "t-1"))).isZero();
+        EventDispatcher.Result retried = shard.dispatch(commitsOf("t-1"));
+        assertThat(retried.succeeded()).isTrue();
+        Total stored = RowCodec.of(Total.class).decode(client.getItem(b -> b.tableName(table.tableName())
+                .consistentRead(true).key(ReadModelTable.key("totals", 1, "all"))).item());
+        assertThat(stored).isEqualTo(new Total("all", 2, 12));
+    }
 }
