@@ -40,11 +40,17 @@ public final class Projection<R extends Record> {
     /** At most this many indexes (the read-model table's global secondary indexes). */
     public static final int MAX_INDEXES = 2;
 
+    /** Attribute names of the read-models table that a row component may not take. */
+    public static final Set<String> RESERVED_COMPONENTS = Set.of("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "v");
+
     private static final Set<Class<?>> SCALARS = Set.of(String.class, boolean.class, Boolean.class, int.class,
             Integer.class, long.class, Long.class, short.class, Short.class, BigDecimal.class, BigInteger.class,
             Instant.class, LocalDate.class, UUID.class);
 
-    /** An index over the rows: partition and sort values (strings) computed from a row; sorted by {@code sort}. */
+    /**
+     * An index over the rows: partition and sort values (strings) computed from a row; sorted by {@code sort}. A row
+     * for which either gives null is not in the index (a sparse index: "the orders awaiting approval").
+     */
     public record Index<R>(String name, Function<R, String> partition, Function<R, String> sort) {
         public Index {
             Objects.requireNonNull(partition, "partition");
@@ -176,7 +182,8 @@ public final class Projection<R extends Record> {
         }
 
         /**
-         * @throws IllegalArgumentException bad name, version below 1, a row component of an unsupported type,
+         * @throws IllegalArgumentException bad name, version below 1, a row component of an unsupported type or
+         *                                  with a {@linkplain #RESERVED_COMPONENTS reserved name},
          *                                  duplicate or too many indexes, no handler
          */
         public Projection<R> build() {
@@ -189,6 +196,11 @@ public final class Projection<R extends Record> {
                 throw new IllegalArgumentException(name + ": version must be at least 1");
             }
             for (RecordComponent c : rowType.getRecordComponents()) {
+                if (RESERVED_COMPONENTS.contains(c.getName())) {
+                    throw new IllegalArgumentException(name + ": row component " + c.getName()
+                            + " has a reserved name (" + String.join(", ", new java.util.TreeSet<>(RESERVED_COMPONENTS))
+                            + ")");
+                }
                 Class<?> t = c.getType();
                 if (!SCALARS.contains(t) && !t.isEnum()) {
                     throw new IllegalArgumentException(name + ": row component " + c.getName() + " has type "
