@@ -245,6 +245,55 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_building_version_of_other_projection_code_is_not_resumed_and_dropping_it_abandons_it() {
+        world.writeHistory(0, 6);
+        DynamoDbReadModels v1Code = world.readModels(Clock.systemUTC()).build();
+        assertThatThrownBy(() -> v1Code.rebuild("accounts", new RebuildOptions(1, 4), p -> {
+            throw new IllegalStateException("stopped");
+        })).hasMessage("stopped");
+        var changed = dev.nosqles.projection.Projection.builder("accounts", AccountRow.class, AccountRow::accountId)
+                .version(2).index("by-owner", AccountRow::owner, AccountRow::accountId)
+                .on(new dev.nosqles.testsupport.BankAccount(), AccountsWorld::project).build();
+        DynamoDbReadModels v2Code = world.readModels(Clock.systemUTC()).projections(List.of(changed)).build();
+
+        // the BUILDING version 1 was built by code version 1: code version 2 does not resume it
+        assertThatThrownBy(() -> v2Code.rebuild("accounts", new RebuildOptions(1, 4), p -> { }))
+                .isInstanceOfSatisfying(ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(1));
+        assertThat(world.readModelRows("accounts", 1)).isPositive();
+
+        // dropping it abandons it (rows, checkpoints, progress gone); the next rebuild builds version 2 from scratch
+        v2Code.drop("accounts", 1);
+        assertThat(world.readModelRows("accounts", 1)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 1))).isZero();
+        ReadModelStatus status = v2Code.rebuild("accounts", new RebuildOptions(2, 4), p -> { });
+        assertThat(status.versions()).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo(2);
+            assertThat(v.projectionVersion()).isEqualTo(2);
+            assertThat(v.state()).isEqualTo(State.READY);
+            assertThat(v.rebuiltEvents()).isEqualTo(30);
+        });
+        assertThat(world.readModelRows("accounts", 2)).isEqualTo(6);
+    }
+
+    @Test
+    void a_rebuild_whose_version_is_dropped_meanwhile_stops_at_its_next_page() {
+        world.writeHistory(0, 6);
+        DynamoDbReadModels operator = world.readModels(Clock.systemUTC()).build();
+        DynamoDbReadModels rebuilder = world.readModels(Clock.systemUTC()).build();
+        AtomicInteger pages = new AtomicInteger();
+
+        assertThatThrownBy(() -> rebuilder.rebuild("accounts", new RebuildOptions(1, 4), p -> {
+            if (pages.incrementAndGet() == 1) {
+                operator.drop("accounts", p.version()); // a BUILDING version may be dropped
+            }
+        })).isInstanceOfSatisfying(ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(1));
+
+        assertThat(pages.get()).isEqualTo(1);
+        assertThat(operator.status("accounts").versions()).isEmpty();
+    }
+
+    @Test
     void each_batch_records_when_it_fed_and_its_lag_which_pages_and_status_report() {
         MutableClock clock = new MutableClock(T0);
         world.writeHistory(0, 2);
