@@ -171,10 +171,11 @@ public final class ReadModelRegistry {
         try {
             client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(#sk)")
                     .expressionAttributeNames(Map.of("#sk", SK)));
+            return parse(name, item);
         } catch (ConditionalCheckFailedException registeredMeanwhile) {
             // another batch or rebuild registered it first (or this very put landed and the SDK retried it)
+            return read(name).orElseThrow(() -> new IllegalStateException(name + ": registry item vanished"));
         }
-        return read(name).orElseThrow(() -> new IllegalStateException(name + ": registry item vanished"));
     }
 
     /**

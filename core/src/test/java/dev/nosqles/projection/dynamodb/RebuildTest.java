@@ -200,4 +200,46 @@ class RebuildTest {
                 .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
         assertVersionEqualsFold(readModels, 1, ids);
     }
+
+    @Test
+    void a_rebuild_commits_once_per_aggregate_and_page_and_saves_its_progress_with_two_small_writes_per_page() {
+        // given 12 accounts of 4 commits (5 events) each; pages of 8 items hold two whole accounts
+        world.writeHistory(0, 12);
+        Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor count =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        requests.computeIfAbsent(c.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(count)).build();
+        List<RebuildProgress> reports = new ArrayList<>();
+
+        readModels.rebuild("accounts", new RebuildOptions(1, 8), reports::add);
+
+        int scans = requests.get("ScanRequest").get();
+        assertThat(scans).as("pages (an emulator may add an empty last page)").isBetween(6, 7);
+        assertThat(requests.get("TransactWriteItemsRequest")).as("checkpoint moves with rows").hasValue(12);
+        assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
+        assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
+                .hasValue(2 * scans + 1);
+        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger())).as("registry read, and status")
+                .hasValue(2);
+        assertThat(requests.getOrDefault("PutItemRequest", new AtomicInteger())).as("the registration").hasValue(1);
+        // and the progress reports add up: events, items, a rate, and an ETA of zero at the end
+        assertThat(reports).hasSize(scans + 1);
+        RebuildProgress last = reports.get(reports.size() - 1);
+        assertThat(last.done()).isTrue();
+        assertThat(last.events()).isEqualTo(60);
+        assertThat(last.scannedItems()).isEqualTo(48);
+        assertThat(last.estimatedItems()).isGreaterThanOrEqualTo(48);
+        assertThat(last.eventsPerSecond()).isPositive();
+        assertThat(last.eta()).contains(java.time.Duration.ZERO);
+        assertThat(reports.get(0).events()).isEqualTo(10);
+        assertThat(reports.get(0).scannedItems()).isEqualTo(8);
+        assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.done()).isFalse());
+    }
 }
