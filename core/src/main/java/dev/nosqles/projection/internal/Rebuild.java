@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -36,11 +37,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * stream's feed of it. Whoever of the two comes second to an event sees a duplicate; a gap is read from the event
  * store; so the hand-over is exact whatever the interleaving.
  *
- * <p>After each page, in this order: the events handed are added to the registry's count for the version, on
- * condition that it is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
+ * <p>After each page, in this order: the segment's count of events handed is set in the registry, on condition
+ * that the version is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
  * item moves, conditional on the page count it was read with (two runs of one segment: the second fails). A run
  * that dies resumes from the last saved {@code LastEvaluatedKey}; the items of a page it had half done are
- * duplicates by their checkpoints.
+ * duplicates by their checkpoints (and the events it handled of that page are not counted). Both writes may be
+ * retried by the SDK after they landed: the count is an absolute value, the progress move recognises its own
+ * page count.
  *
  * <p>Progress items: {@code subscriber} = {@code read-model-rebuild.{name}.{version}}, {@code streamId} =
  * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL) and
@@ -67,6 +70,7 @@ public final class Rebuild {
     private final Consumer<RebuildProgress> progress;
 
     private final AtomicBoolean aborted = new AtomicBoolean();
+    private final AtomicLongArray segmentEvents;
     private long resumedScanned;
     private long estimated;
     private long scannedThisRun;
@@ -87,10 +91,11 @@ public final class Rebuild {
         this.segments = segments;
         this.pageSize = pageSize;
         this.progress = progress;
+        this.segmentEvents = new AtomicLongArray(segments);
     }
 
-    private record SegmentState(int index, Map<String, AttributeValue> lastKey, long scanned, long pages,
-                                boolean done) {
+    private record SegmentState(int index, Map<String, AttributeValue> lastKey, long scanned, long events,
+                                long pages, boolean done) {
     }
 
     /**
@@ -104,8 +109,9 @@ public final class Rebuild {
         startedNanos = System.nanoTime();
         List<SegmentState> todo = new ArrayList<>();
         for (int i = 0; i < segments; i++) {
-            SegmentState s = saved.getOrDefault(i, new SegmentState(i, null, 0, 0, false));
+            SegmentState s = saved.getOrDefault(i, new SegmentState(i, null, 0, 0, 0, false));
             resumedScanned += s.scanned();
+            segmentEvents.set(i, s.events());
             if (!s.done()) {
                 todo.add(s);
             }
@@ -114,7 +120,11 @@ public final class Rebuild {
             runSegments(todo);
         }
         String name = projection.name();
-        if (!registry.markReady(name, version)) {
+        long rebuilt = 0;
+        for (int i = 0; i < segments; i++) {
+            rebuilt += segmentEvents.get(i);
+        }
+        if (!registry.markReady(name, version, rebuilt)) {
             throw new ReadModelStateException(name, version, name + ": version " + version
                     + " stopped being BUILDING during its rebuild (dropped?)");
         }
@@ -192,7 +202,8 @@ public final class Rebuild {
                     .expressionAttributeNames(names).expressionAttributeValues(values)
                     .exclusiveStartKey(from == null || from.isEmpty() ? null : from));
             long handled = dispatch(page.items(), dispatcher);
-            if (!registry.addRebuiltEvents(name, version, handled)) {
+            long total = segmentEvents.addAndGet(state.index(), handled);
+            if (!registry.recordSegmentEvents(name, version, state.index(), total)) {
                 throw new ReadModelStateException(name, version, name + ": version " + version
                         + " is no longer BUILDING; its rebuild stops");
             }
@@ -295,7 +306,7 @@ public final class Rebuild {
                 int index = Integer.parseInt(item.get("streamId").s().substring("segment-".length()));
                 AttributeValue lastKey = item.get(LAST_KEY);
                 states.put(index, new SegmentState(index, lastKey == null ? null : lastKey.m(), num(item, SCANNED),
-                        num(item, PAGES), item.containsKey(DONE) && Boolean.TRUE.equals(item.get(DONE).bool())));
+                        num(item, EVENTS), num(item, PAGES), item.containsKey(DONE) && Boolean.TRUE.equals(item.get(DONE).bool())));
             }
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;

@@ -294,6 +294,38 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void registry_and_progress_writes_whose_responses_are_lost_and_retried_by_the_sdk_count_once() {
+        // given a client that loses the answer of every other UpdateItem and PutItem attempt after it landed: the
+        // SDK retries each first attempt once
+        AtomicInteger attempts = new AtomicInteger();
+        var lost = dev.nosqles.testsupport.LostResponseInterceptor.ofFirst(Integer.MAX_VALUE,
+                r -> (r instanceof UpdateItemRequest || r instanceof PutItemRequest && ((PutItemRequest) r)
+                        .item().get("subscriber").s().equals(ReadModelRegistry.SUBSCRIBER))
+                        && attempts.incrementAndGet() % 2 == 1);
+        world.writeHistory(0, 6);
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(lost)).build();
+        world.feed(readModels, world.allCommitItems()); // registers version 1 SERVING
+
+        ReadModelStatus rebuilt = readModels.rebuild("accounts", new RebuildOptions(2, 4), p -> { });
+        readModels.switchTo("accounts", 2);
+        readModels.drop("accounts", 1);
+
+        assertThat(lost.injected()).isGreaterThan(8);
+        assertThat(rebuilt.versions()).extracting(ReadModelStatus.Version::version, ReadModelStatus.Version::state,
+                ReadModelStatus.Version::rebuiltEvents).containsExactly(tuple(1, State.SERVING, 0L),
+                tuple(2, State.READY, 30L));
+        ReadModelStatus after = readModels.status("accounts");
+        assertThat(after.servingVersion()).isEqualTo(2);
+        assertThat(after.versions()).extracting(ReadModelStatus.Version::version).containsExactly(2);
+        var progress = world.client.query(b -> b.tableName(world.checkpointsTable).consistentRead(true)
+                .keyConditionExpression("#p = :p").expressionAttributeNames(java.util.Map.of("#p", "subscriber"))
+                .expressionAttributeValues(java.util.Map.of(":p", software.amazon.awssdk.services.dynamodb.model
+                        .AttributeValue.fromS(ReadModelRegistry.progressName("accounts", 2))))).items();
+        assertThat(progress.stream().mapToLong(i -> Long.parseLong(i.get("scanned").n())).sum()).isEqualTo(24);
+        assertThat(progress.stream().mapToLong(i -> Long.parseLong(i.get("events").n())).sum()).isEqualTo(30);
+    }
+
+    @Test
     void each_batch_records_when_it_fed_and_its_lag_which_pages_and_status_report() {
         MutableClock clock = new MutableClock(T0);
         world.writeHistory(0, 2);
