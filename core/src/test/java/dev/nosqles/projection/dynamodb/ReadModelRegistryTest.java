@@ -224,6 +224,31 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_drop_that_died_after_marking_its_version_dropping_is_finished_by_calling_it_again() {
+        CrashAfterInterceptor crash = new CrashAfterInterceptor(1, r -> r instanceof UpdateItemRequest u
+                && u.updateExpression().contains(":dropping") && u.updateExpression().startsWith("SET"));
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
+        DynamoDbReadModels dying = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(crash)).build();
+
+        assertThatThrownBy(() -> dying.drop("accounts", 2)).hasStackTraceContaining("crash injected");
+
+        // the version is DROPPING: no longer fed, still holding its rows
+        assertThat(crash.injected()).isEqualTo(1);
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version,
+                ReadModelStatus.Version::state).contains(tuple(2, State.DROPPING));
+        assertThat(names(readModels.subscribers())).containsExactly("read-model.accounts.1", "read-model.accounts.3");
+        assertThat(world.readModelRows("accounts", 2)).isEqualTo(9);
+        assertThatThrownBy(() -> readModels.switchTo("accounts", 2)).isInstanceOf(ReadModelStateException.class);
+
+        readModels.drop("accounts", 2);
+
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version)
+                .containsExactly(1, 3);
+        assertThat(world.readModelRows("accounts", 2)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 2))).isZero();
+    }
+
+    @Test
     void dropping_the_serving_an_unknown_or_a_dropped_version_or_an_unknown_read_model_is_refused() {
         DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
         readModels.drop("accounts", 3);
