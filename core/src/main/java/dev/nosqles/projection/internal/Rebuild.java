@@ -46,8 +46,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * page count.
  *
  * <p>Progress items: {@code subscriber} = {@code read-model-rebuild.{name}.{version}}, {@code streamId} =
- * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL) and
- * {@code pages} (N, the optimistic lock).
+ * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL),
+ * {@code pages} (N, the optimistic lock) and {@code run} (S, the id of the run that moved it last, which tells
+ * a write the SDK retried after it landed from another run's move).
  */
 public final class Rebuild {
     private static final String LAST_KEY = "lastKey";
@@ -55,6 +56,7 @@ public final class Rebuild {
     private static final String EVENTS = "events";
     private static final String DONE = "done";
     private static final String PAGES = "pages";
+    private static final String RUN = "run";
     private static final int CONFLICT_RETRIES = 10;
 
     private final DynamoDbClient client;
@@ -69,6 +71,7 @@ public final class Rebuild {
     private final int pageSize;
     private final Consumer<RebuildProgress> progress;
 
+    private final String run = java.util.UUID.randomUUID().toString();
     private final AtomicBoolean aborted = new AtomicBoolean();
     private final AtomicLongArray segmentEvents;
     private long resumedScanned;
@@ -255,10 +258,10 @@ public final class Rebuild {
                               long events, boolean done) {
         String name = projection.name();
         Map<String, String> names = new HashMap<>(Map.of("#pages", PAGES, "#scanned", SCANNED, "#events", EVENTS,
-                "#done", DONE, "#lastKey", LAST_KEY));
+                "#done", DONE, "#lastKey", LAST_KEY, "#run", RUN));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":pages", n(pages + 1), ":scanned", n(scanned),
-                ":events", n(events), ":done", AttributeValue.fromBool(done)));
-        String update = "SET #pages = :pages, #done = :done";
+                ":events", n(events), ":done", AttributeValue.fromBool(done), ":run", AttributeValue.fromS(run)));
+        String update = "SET #pages = :pages, #done = :done, #run = :run";
         if (lastKey != null) {
             update += ", #lastKey = :lastKey";
             values.put(":lastKey", AttributeValue.fromM(lastKey));
@@ -284,8 +287,9 @@ public final class Rebuild {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
             AttributeValue now = e.hasItem() ? e.item().get(PAGES) : null;
-            if (now != null && Long.parseLong(now.n()) == pages + 1) {
-                return; // this very step, landed before the SDK retried it (or made identically by another run)
+            AttributeValue by = e.hasItem() ? e.item().get(RUN) : null;
+            if (now != null && Long.parseLong(now.n()) == pages + 1 && by != null && run.equals(by.s())) {
+                return; // this very step, landed before the SDK retried it
             }
             throw new ReadModelStateException(name, version, name + ": segment " + segment + " of version " + version
                     + " was moved by another rebuild run");

@@ -242,4 +242,57 @@ class RebuildTest {
         assertThat(reports.get(0).scannedItems()).isEqualTo(8);
         assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.done()).isFalse());
     }
+
+    @Test
+    void two_runs_of_one_rebuild_at_once_one_stops_at_its_first_page_and_no_event_is_applied_twice() throws Exception {
+        world.writeHistory(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < 8; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        // a client that holds the first two progress writes until both runs have done their first page
+        java.util.concurrent.CyclicBarrier bothPaged = new java.util.concurrent.CyclicBarrier(2);
+        AtomicInteger progressWrites = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor hold =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.request() instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u
+                                && u.updateExpression().startsWith("SET #pages")
+                                && progressWrites.incrementAndGet() <= 2) {
+                            try {
+                                bothPaged.await(60, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                };
+        var via = AccountsWorld.clientWith(hold);
+        DynamoDbReadModels first = world.readModels(Clock.systemUTC(), via).build();
+        DynamoDbReadModels second = world.readModels(Clock.systemUTC(), via).build();
+        first.subscribers(); // version 1 serves; the rebuilds build version 2
+        ExecutorService operators = Executors.newFixedThreadPool(2);
+        List<Future<ReadModelStatus>> runs = List.of(
+                operators.submit(() -> first.rebuild("accounts", new RebuildOptions(1, 8), p -> { })),
+                operators.submit(() -> {
+                    Thread.sleep(300); // after the first registered version 2: the second resumes it
+                    return second.rebuild("accounts", new RebuildOptions(1, 8), p -> { });
+                }));
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<ReadModelStatus> run : runs) {
+            try {
+                assertThat(run.get(120, TimeUnit.SECONDS).versions()).extracting(ReadModelStatus.Version::state)
+                        .containsExactly(State.SERVING, State.READY);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        operators.shutdown();
+
+        assertThat(failures).singleElement().isInstanceOfSatisfying(
+                dev.nosqles.projection.ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(2));
+        assertVersionEqualsFold(first, 2, ids);
+    }
 }
