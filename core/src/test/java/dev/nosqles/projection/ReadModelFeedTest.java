@@ -197,4 +197,99 @@ class ReadModelFeedTest {
         assertThat(rows(1)).isEmpty();
         assertThat(rows(2)).containsExactly(fold("v-1"));
     }
+
+    /** A row per cell: each event of an account writes {@code cells} rows of its own. */
+    public record Cell(String key, long n) {
+    }
+
+    @Test
+    void a_scope_whose_rows_exceed_one_transaction_is_committed_early_at_an_event_boundary() {
+        history("wide", 1); // opened, one deposit, one withdrawal: 3 events of 40 rows each
+        java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+        Projection<Cell> cells = Projection.builder("cells", Cell.class, Cell::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    handedOver.incrementAndGet();
+                    for (int i = 0; i < 40; i++) {
+                        rows.put(new Cell(e.version() + "#" + i, e.version()));
+                    }
+                })
+                .build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(table.subscriber(cells, 1, "read-model.cells.1")),
+                checkpoints, store);
+
+        CapacityMeter.Usage before = meter.usage();
+        EventDispatcher.Result result = dispatcher.dispatch(commitsOf("wide"));
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(result.failure()).isNull();
+        assertThat(result.handled()).isEqualTo(3);
+        // 80 rows with the checkpoint at 2; the third event's 40 did not fit: dropped, committed, handed over again
+        assertThat(used.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(2);
+        assertThat(handedOver).hasValue(4);
+        assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "wide"))).isEqualTo(3);
+        long stored = client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items().stream()
+                .filter(item -> item.get(ReadModelTable.PK).s().startsWith("cells#1#")).count();
+        assertThat(stored).isEqualTo(120);
+    }
+
+    @Test
+    void one_event_with_more_rows_than_a_transaction_holds_fails_and_commits_nothing_of_it() {
+        accounts.create("too-wide", new BankAccount.Open("ann"));
+        Projection<Cell> cells = Projection.builder("cells", Cell.class, Cell::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    for (int i = 0; i < 100; i++) {
+                        rows.put(new Cell(e.version() + "#" + i, e.version()));
+                    }
+                })
+                .build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(table.subscriber(cells, 1, "read-model.cells.1")),
+                checkpoints, store);
+
+        EventDispatcher.Result result = dispatcher.dispatch(commitsOf("too-wide"));
+
+        assertThat(result.failedIndex()).isZero();
+        assertThat(result.failure()).isInstanceOf(IllegalStateException.class).hasMessageContaining("99");
+        assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "too-wide"))).isZero();
+        assertThat(client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items()).isEmpty();
+    }
+
+    /** One row for all accounts: a row that several aggregates change. */
+    public record Total(String key, int deposits, long sum) {
+    }
+
+    @Test
+    void a_row_shared_by_aggregates_fed_at_the_same_time_loses_no_update() {
+        accounts.create("t-1", new BankAccount.Open("ann"));
+        accounts.update("t-1", new BankAccount.Deposit(5));
+        accounts.create("t-2", new BankAccount.Open("bob"));
+        accounts.update("t-2", new BankAccount.Deposit(7));
+        EventDispatcher[] otherShard = new EventDispatcher[1];
+        boolean[] interleaved = {false};
+        Projection<Total> totals = Projection.builder("totals", Total.class, Total::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    if (e.event() instanceof BankAccount.Deposited d) {
+                        Total total = rows.get("all").orElse(new Total("all", 0, 0));
+                        if (!interleaved[0] && e.streamId().id().equals("t-1")) {
+                            interleaved[0] = true; // another shard feeds t-2 between this read and this write
+                            assertThat(otherShard[0].dispatch(commitsOf("t-2")).succeeded()).isTrue();
+                        }
+                        rows.put(new Total("all", total.deposits() + 1, total.sum() + d.amount()));
+                    }
+                })
+                .build();
+        otherShard[0] = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+        EventDispatcher shard = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+
+        EventDispatcher.Result first = shard.dispatch(commitsOf("t-1"));
+
+        assertThat(first.failedIndex()).as("the stale write is refused, nothing of t-1 committed").isZero();
+        assertThat(checkpoints.position("read-model.totals.1", StreamId.of("Account", "t-1"))).isZero();
+        EventDispatcher.Result retried = shard.dispatch(commitsOf("t-1"));
+        assertThat(retried.succeeded()).isTrue();
+        Total stored = RowCodec.of(Total.class).decode(client.getItem(b -> b.tableName(table.tableName())
+                .consistentRead(true).key(ReadModelTable.key("totals", 1, "all"))).item());
+        assertThat(stored).isEqualTo(new Total("all", 2, 12));
+    }
 }
