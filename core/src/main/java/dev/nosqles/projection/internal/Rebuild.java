@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * One run of a full-history rebuild of one version of a read model (ADR 0007): parallel Scan segments over the
@@ -57,7 +59,7 @@ public final class Rebuild {
     private static final String DONE = "done";
     private static final String PAGES = "pages";
     private static final String RUN = "run";
-    private static final int CONFLICT_RETRIES = 10;
+    private static final int CONFLICT_RETRIES = 50;
 
     private final DynamoDbClient client;
     private final String eventsTable;
@@ -228,8 +230,9 @@ public final class Rebuild {
 
     /**
      * Hands a page's commit items to the dispatcher (which reads the page's checkpoints in batches); retries the
-     * rest of the page after a checkpoint conflict (the live stream handled some of these events meanwhile: the
-     * retry sees them as duplicates).
+     * rest of the page after losing a race: a checkpoint conflict (the live stream handled some of these events
+     * meanwhile: the retry sees them as duplicates), or a transaction cancelled by a row changed since it was read
+     * (a row shared by aggregates that another segment or the live stream fed meanwhile: the retry reads it again).
      */
     private long dispatch(List<Map<String, AttributeValue>> items, EventDispatcher dispatcher) {
         if (items.isEmpty()) {
@@ -243,8 +246,9 @@ public final class Rebuild {
             if (result.succeeded()) {
                 return handled;
             }
-            if (result.failure() instanceof CheckpointConflictException && attempt < CONFLICT_RETRIES) {
+            if (isRace(result.failure()) && attempt < CONFLICT_RETRIES) {
                 remaining = remaining.subList(result.failedIndex(), remaining.size());
+                ReadModelRegistry.backOff(attempt);
                 continue;
             }
             if (result.failure() instanceof RuntimeException r) {
@@ -252,6 +256,18 @@ public final class Rebuild {
             }
             throw new IllegalStateException(projection.name() + ": rebuild page failed", result.failure());
         }
+    }
+
+    /** A failure that retrying the rest of the page resolves: another feeder of the version came first. */
+    private static boolean isRace(Exception failure) {
+        if (failure instanceof CheckpointConflictException) {
+            return true;
+        }
+        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
+                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
+        }
+        return false;
     }
 
     private void saveProgress(int segment, long pages, Map<String, AttributeValue> lastKey, long scanned,

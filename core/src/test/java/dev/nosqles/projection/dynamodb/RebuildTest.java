@@ -295,4 +295,53 @@ class RebuildTest {
                 dev.nosqles.projection.ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(2));
         assertVersionEqualsFold(first, 2, ids);
     }
+
+    /** A row shared by the accounts of one owner. */
+    record OwnerTotal(String owner, long balance, long events) {
+    }
+
+    @Test
+    void segments_that_update_one_shared_row_at_once_retry_their_page_and_lose_no_update() {
+        // given 15 accounts of 3 owners, and a read model of one row per owner: segments race on those rows
+        world.writeHistory(0, 15);
+        var totals = dev.nosqles.projection.Projection.builder("owner-totals", OwnerTotal.class, OwnerTotal::owner)
+                .on(new BankAccount(), (event, rows) -> {
+                    String owner = world.accounts.find(event.streamId().id()).orElseThrow().state().owner();
+                    long amount = switch (event.event()) {
+                        case BankAccount.Opened o -> 0;
+                        case BankAccount.Deposited d -> d.amount();
+                        case BankAccount.Withdrawn w -> -w.amount();
+                    };
+                    OwnerTotal now = rows.get(owner).orElse(new OwnerTotal(owner, 0, 0));
+                    rows.put(new OwnerTotal(owner, now.balance() + amount, now.events() + 1));
+                })
+                .build();
+        AtomicInteger cancelled = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor countCancelled =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void onExecutionFailure(software.amazon.awssdk.core.interceptor.Context.FailedExecution c,
+                                                   software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.exception() instanceof software.amazon.awssdk.services.dynamodb.model
+                                .TransactionCanceledException) {
+                            cancelled.incrementAndGet();
+                        }
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(countCancelled))
+                .projections(List.of(world.projection, totals)).build();
+
+        readModels.rebuild("owner-totals", new RebuildOptions(4, 2), p -> { });
+        readModels.switchTo("owner-totals", 1);
+
+        for (int o = 0; o < 3; o++) {
+            String owner = "owner-" + o;
+            long balance = 0;
+            for (int a = o; a < 15; a += 3) {
+                balance += world.accounts.get(AccountsWorld.accountId(a)).state().balance();
+            }
+            assertThat(readModels.get(totals, owner)).contains(new OwnerTotal(owner, balance, 5 * 5));
+        }
+        assertThat(cancelled.get()).as("transactions cancelled by a shared row changed since read").isPositive();
+    }
 }
