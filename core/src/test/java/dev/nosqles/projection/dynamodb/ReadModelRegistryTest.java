@@ -351,6 +351,31 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_batch_reads_the_registry_of_all_read_models_with_one_request_and_records_freshness_with_one_write_each() {
+        java.util.Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutionInterceptor count = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                requests.computeIfAbsent(context.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+        };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(count))
+                .projections(List.of(world.projection, world.projection("savings"), world.projection("loans")))
+                .build();
+        readModels.subscribers(); // registers the three
+        requests.clear();
+
+        List<String> names = names(readModels.subscribers());
+        readModels.recordFed(Instant.now());
+
+        assertThat(names).containsExactly("read-model.accounts.1", "read-model.savings.1", "read-model.loans.1");
+        assertThat(requests).containsOnlyKeys("BatchGetItemRequest", "UpdateItemRequest");
+        assertThat(requests.get("BatchGetItemRequest")).hasValue(1);
+        assertThat(requests.get("UpdateItemRequest")).hasValue(3);
+    }
+
+    @Test
     void each_batch_records_when_it_fed_and_its_lag_which_pages_and_status_report() {
         MutableClock clock = new MutableClock(T0);
         world.writeHistory(0, 2);
