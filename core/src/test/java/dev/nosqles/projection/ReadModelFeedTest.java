@@ -42,6 +42,7 @@ class ReadModelFeedTest {
     private final Projection<AccountSummary> projection = AccountSummaries.projection();
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
+    private String checkpointsTable;
     private ReadModelTable table;
     private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
 
@@ -49,8 +50,9 @@ class ReadModelFeedTest {
     void tables() {
         store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "feed")).build();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbCheckpointStore.createTable(client, "feed-checkpoints-" + suffix);
-        checkpoints = new DynamoDbCheckpointStore(client, "feed-checkpoints-" + suffix);
+        checkpointsTable = "feed-checkpoints-" + suffix;
+        DynamoDbCheckpointStore.createTable(client, checkpointsTable);
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
         ReadModelTable.createTable(client, "feed-read-models-" + suffix);
         table = new ReadModelTable(client, "feed-read-models-" + suffix, KEY);
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
@@ -291,5 +293,33 @@ class ReadModelFeedTest {
         Total stored = RowCodec.of(Total.class).decode(client.getItem(b -> b.tableName(table.tableName())
                 .consistentRead(true).key(ReadModelTable.key("totals", 1, "all"))).item());
         assertThat(stored).isEqualTo(new Total("all", 2, 12));
+    }
+
+    @Test
+    void a_lost_response_of_a_transaction_with_conditional_row_writes_is_recognised_as_ours() {
+        history("lost", 1);
+        List<Map<String, AttributeValue>> first = commitsOf("lost");
+        deliverLikeLambda(dispatcher(1), first);
+        accounts.update("lost", new BankAccount.Deposit(40)); // updates the row: read with its revision, then a
+                                                              // Put conditional on it
+        dev.nosqles.testsupport.LostResponseInterceptor lost = dev.nosqles.testsupport.LostResponseInterceptor
+                .ofFirst(1, software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest.class);
+        DynamoDbClient faulty = dev.nosqles.localaws.LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
+        ReadModelTable lossyTable = new ReadModelTable(faulty, table.tableName(), KEY);
+        EventDispatcher lossy = new EventDispatcher(List.of(lossyTable.subscriber(projection, 1,
+                "read-model." + projection.name() + ".1")), new DynamoDbCheckpointStore(faulty, checkpointsTable),
+                store);
+
+        List<Map<String, AttributeValue>> all = commitsOf("lost");
+        EventDispatcher.Result result = lossy.dispatch(all.subList(all.size() - 1, all.size()));
+
+        assertThat(lost.injected()).isEqualTo(1);
+        assertThat(result.failure()).isNull();
+        assertThat(result.handled()).isEqualTo(1);
+        assertThat(table.get(projection, 1, "lost")).contains(fold("lost"));
+        assertThat(checkpoints.position("read-model." + projection.name() + ".1", StreamId.of("Account", "lost")))
+                .isEqualTo(all.size());
     }
 }

@@ -208,4 +208,19 @@ class ReadModelQueryTest {
         assertThat(table.query(projection, 3, ANY_VERSION, AccountSummaries.BY_OWNER, "null",
                 new PageRequest(10, Optional.empty(), "s", true)).rows()).isEmpty();
     }
+
+    @Test
+    void deleting_a_version_deletes_all_its_rows_in_batches_and_no_other_versions() {
+        List<Long> progress = new ArrayList<>();
+
+        long deleted = table.deleteVersion(projection.name(), 1, progress::add);
+
+        assertThat(deleted).isEqualTo(57 + 5);
+        assertThat(progress).isSorted().hasSizeGreaterThanOrEqualTo(3).last().isEqualTo(62L);
+        assertThat(page("ann", 100, Optional.empty(), "s", true).rows()).isEmpty();
+        assertThat(table.get(projection, 1, "bob-0")).isEmpty();
+        assertThat(table.query(projection, 2, ANY_VERSION, AccountSummaries.BY_OWNER, "ann",
+                new PageRequest(100, Optional.empty(), "s", false)).rows()).hasSize(5);
+        assertThat(table.deleteVersion(projection.name(), 1, n -> { })).isZero();
+    }
 }
