@@ -1,0 +1,347 @@
+package dev.nosqles.projection.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.projection.ReadModelStatus;
+import dev.nosqles.projection.ReadModelStatus.State;
+import dev.nosqles.projection.RebuildProgress;
+import dev.nosqles.projection.dynamodb.AccountsWorld.AccountRow;
+import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
+import dev.nosqles.projection.internal.ReadModelRegistry;
+import dev.nosqles.testsupport.BankAccount;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+
+/**
+ * Full-history rebuilds: from the events table into a new version, while the live stream keeps feeding it, and
+ * after a crash; each ends equal to a fold of the event store, every event applied exactly once.
+ */
+class RebuildTest {
+    private final AccountsWorld world = new AccountsWorld("accounts");
+
+    private void assertVersionEqualsFold(DynamoDbReadModels readModels, int version, List<String> accountIds) {
+        readModels.switchTo("accounts", version);
+        Map<String, AccountRow> expected = world.fold(accountIds);
+        assertThat(expected).hasSize(accountIds.size());
+        for (String id : accountIds) {
+            assertThat(readModels.get(world.projection, id)).as(id).contains(expected.get(id));
+        }
+        assertThat(world.readModelRows("accounts", version)).isEqualTo(accountIds.size());
+    }
+
+    @Test
+    void a_rebuild_while_appends_keep_arriving_and_the_live_stream_feeds_ends_equal_to_a_fold_of_the_event_store() throws Exception {
+        // given history written before the read model existed
+        world.writeHistory(0, 24);
+        List<String> ids = new CopyOnWriteArrayList<>();
+        for (int a = 0; a < 24; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).build();
+
+        // and a stream function feeding every new commit, one batch per commit, on another thread
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<CountDownLatch> duringRebuild = new AtomicReference<>();
+        CountDownLatch firstBatch = new CountDownLatch(1);
+        ExecutorService appender = Executors.newSingleThreadExecutor();
+        Future<?> appending = appender.submit(() -> {
+            Random random = new Random(7);
+            int next = 24;
+            while (!stop.get()) {
+                CommandResult<BankAccount.State, BankAccount.Event> result;
+                if (random.nextInt(4) == 0) {
+                    String id = AccountsWorld.accountId(next);
+                    result = world.accounts.create(id, new BankAccount.Open(AccountsWorld.owner(next)));
+                    ids.add(id);
+                    next++;
+                } else {
+                    result = world.accounts.update(ids.get(random.nextInt(ids.size())),
+                            new BankAccount.Deposit(1 + random.nextInt(100)));
+                }
+                world.feed(readModels, List.of(world.commitItem(result)));
+                firstBatch.countDown();
+                CountDownLatch latch = duringRebuild.get();
+                if (latch != null) {
+                    latch.countDown();
+                }
+            }
+            return null;
+        });
+        assertThat(firstBatch.await(60, TimeUnit.SECONDS)).isTrue();
+
+        // when a rebuild runs; after its first page it lets 6 batches of the live feed pass, so that both feed the
+        // new version (it was registered before the Scan began), and the appends go on until it ends
+        List<RebuildProgress> reports = new CopyOnWriteArrayList<>();
+        CountDownLatch sixBatches = new CountDownLatch(6);
+        ReadModelStatus status = readModels.rebuild("accounts", new RebuildOptions(3, 8), p -> {
+            if (reports.isEmpty()) {
+                duringRebuild.set(sixBatches);
+                try {
+                    assertThat(sixBatches.await(60, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            reports.add(p);
+        });
+        Thread.sleep(200);
+        stop.set(true);
+        appending.get(120, TimeUnit.SECONDS);
+        appender.shutdown();
+
+        // then version 1 (registered SERVING by the first batch) serves and version 2 is READY
+        assertThat(status.servingVersion()).isEqualTo(1);
+        assertThat(status.versions()).extracting(ReadModelStatus.Version::version, ReadModelStatus.Version::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, State.SERVING),
+                        org.assertj.core.groups.Tuple.tuple(2, State.READY));
+        assertThat(sixBatches.getCount()).isZero();
+        assertThat(reports).isNotEmpty();
+        assertThat(reports.get(reports.size() - 1).done()).isTrue();
+        assertThat(reports.get(reports.size() - 1).scannedItems()).isGreaterThanOrEqualTo(96);
+        // and version 2 equals the fold of the event store row by row: every event applied exactly once (each
+        // row counts its events and sums their ids), whoever of the rebuild and the live feed came first
+        assertVersionEqualsFold(readModels, 2, List.copyOf(ids));
+        // every event was handed to a handler (invocations may exceed 2, one per version, only when a feeder lost
+        // a checkpoint race and its transaction, with its writes, was cancelled)
+        world.allEventIds(List.copyOf(ids)).keySet()
+                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).isNotNull());
+    }
+
+    @Test
+    void a_rebuild_that_dies_halfway_resumes_from_its_saved_progress_and_ends_equal_without_applying_an_event_twice() {
+        // given history and no read model registered yet
+        world.writeHistory(0, 30);
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < 30; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        // and a process that dies right after its 12th checkpoint write landed (mid-page)
+        CrashAfterInterceptor crash = new CrashAfterInterceptor(12, r -> r instanceof TransactWriteItemsRequest
+                || r instanceof PutItemRequest p && p.tableName().equals(world.checkpointsTable)
+                && !ReadModelRegistry.SUBSCRIBER.equals(p.item().get("subscriber").s()));
+        DynamoDbReadModels dying = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(crash)).build();
+
+        assertThatThrownBy(() -> dying.rebuild("accounts", new RebuildOptions(2, 5), p -> { }))
+                .hasStackTraceContaining("crash injected");
+        assertThat(crash.injected()).isEqualTo(1);
+        // version 1 was registered BUILDING (nothing serves yet) and stays so
+        DynamoDbReadModels restarted = world.readModels(Clock.systemUTC()).build();
+        assertThat(restarted.status("accounts").versions()).singleElement()
+                .satisfies(v -> assertThat(v.state()).isEqualTo(State.BUILDING));
+        int handledBeforeCrash = world.invocations.size();
+        assertThat(handledBeforeCrash).isPositive().isLessThan(150);
+
+        // when the rebuild is called again
+        List<RebuildProgress> reports = new ArrayList<>();
+        ReadModelStatus status = restarted.rebuild("accounts", new RebuildOptions(2, 5), reports::add);
+
+        // then it resumed the same version from its saved progress: its first report already counts the items
+        // scanned before the crash, and it handed only the events not handled before
+        assertThat(status.versions()).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo(1);
+            assertThat(v.state()).isEqualTo(State.READY);
+            // (a page the crash cut short is not counted: its events handled before the crash are duplicates now)
+            assertThat(v.rebuiltEvents()).isBetween(150L - 10, 150L);
+        });
+        assertThat(reports.get(0).scannedItems()).isGreaterThan(5);
+        RebuildProgress last = reports.get(reports.size() - 1);
+        assertThat(last.done()).isTrue();
+        assertThat(last.events()).isEqualTo(150 - handledBeforeCrash);
+        // and every event was applied exactly once, the read model equals the fold
+        Map<UUID, ?> all = world.allEventIds(ids);
+        assertThat(all).hasSize(150);
+        all.keySet().forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
+        assertVersionEqualsFold(restarted, 1, ids);
+    }
+
+    @Test
+    void a_rebuild_whose_progress_callback_throws_stops_like_a_crash_and_resumes_where_it_stopped() {
+        world.writeHistory(0, 12);
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < 12; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).build();
+        AtomicInteger pages = new AtomicInteger();
+
+        assertThatThrownBy(() -> readModels.rebuild("accounts", new RebuildOptions(1, 4), p -> {
+            if (pages.incrementAndGet() == 3) {
+                throw new IllegalStateException("operator pressed ctrl-c");
+            }
+        })).hasMessage("operator pressed ctrl-c");
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 1))).isEqualTo(1);
+
+        List<RebuildProgress> reports = new ArrayList<>();
+        readModels.rebuild("accounts", new RebuildOptions(1, 4), reports::add);
+
+        // 48 commit items in pages of 4: 3 pages before the stop, the rest after, none scanned twice
+        assertThat(reports.get(0).scannedItems()).isEqualTo(16);
+        assertThat(reports.get(reports.size() - 1).scannedItems()).isEqualTo(48);
+        world.allEventIds(ids).keySet()
+                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
+        assertVersionEqualsFold(readModels, 1, ids);
+    }
+
+    @Test
+    void a_rebuild_commits_once_per_aggregate_and_page_and_saves_its_progress_with_two_small_writes_per_page() {
+        // given 12 accounts of 4 commits (5 events) each; pages of 8 items hold two whole accounts
+        world.writeHistory(0, 12);
+        Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor count =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        requests.computeIfAbsent(c.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(count)).build();
+        List<RebuildProgress> reports = new ArrayList<>();
+
+        readModels.rebuild("accounts", new RebuildOptions(1, 8), reports::add);
+
+        int scans = requests.get("ScanRequest").get();
+        assertThat(scans).as("pages (an emulator may add an empty last page)").isBetween(6, 7);
+        assertThat(requests.get("TransactWriteItemsRequest")).as("checkpoint moves with rows").hasValue(12);
+        assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
+        assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
+                .hasValue(2 * scans + 1);
+        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger())).as("registry read, and status")
+                .hasValue(2);
+        assertThat(requests.getOrDefault("PutItemRequest", new AtomicInteger())).as("the registration").hasValue(1);
+        // and the progress reports add up: events, items, a rate, and an ETA of zero at the end
+        assertThat(reports).hasSize(scans + 1);
+        RebuildProgress last = reports.get(reports.size() - 1);
+        assertThat(last.done()).isTrue();
+        assertThat(last.events()).isEqualTo(60);
+        assertThat(last.scannedItems()).isEqualTo(48);
+        assertThat(last.estimatedItems()).isGreaterThanOrEqualTo(48);
+        assertThat(last.eventsPerSecond()).isPositive();
+        assertThat(last.eta()).contains(java.time.Duration.ZERO);
+        assertThat(reports.get(0).events()).isEqualTo(10);
+        assertThat(reports.get(0).scannedItems()).isEqualTo(8);
+        assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.done()).isFalse());
+    }
+
+    @Test
+    void two_runs_of_one_rebuild_at_once_one_stops_at_its_first_page_and_no_event_is_applied_twice() throws Exception {
+        world.writeHistory(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < 8; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        // a client that holds the first two progress writes until both runs have done their first page
+        java.util.concurrent.CyclicBarrier bothPaged = new java.util.concurrent.CyclicBarrier(2);
+        AtomicInteger progressWrites = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor hold =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.request() instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u
+                                && u.updateExpression().startsWith("SET #pages")
+                                && progressWrites.incrementAndGet() <= 2) {
+                            try {
+                                bothPaged.await(60, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                };
+        var via = AccountsWorld.clientWith(hold);
+        DynamoDbReadModels first = world.readModels(Clock.systemUTC(), via).build();
+        DynamoDbReadModels second = world.readModels(Clock.systemUTC(), via).build();
+        first.subscribers(); // version 1 serves; the rebuilds build version 2
+        ExecutorService operators = Executors.newFixedThreadPool(2);
+        List<Future<ReadModelStatus>> runs = List.of(
+                operators.submit(() -> first.rebuild("accounts", new RebuildOptions(1, 8), p -> { })),
+                operators.submit(() -> {
+                    Thread.sleep(300); // after the first registered version 2: the second resumes it
+                    return second.rebuild("accounts", new RebuildOptions(1, 8), p -> { });
+                }));
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<ReadModelStatus> run : runs) {
+            try {
+                assertThat(run.get(120, TimeUnit.SECONDS).versions()).extracting(ReadModelStatus.Version::state)
+                        .containsExactly(State.SERVING, State.READY);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        operators.shutdown();
+
+        assertThat(failures).singleElement().isInstanceOfSatisfying(
+                dev.nosqles.projection.ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(2));
+        assertVersionEqualsFold(first, 2, ids);
+    }
+
+    /** A row shared by the accounts of one owner. */
+    record OwnerTotal(String owner, long balance, long events) {
+    }
+
+    @Test
+    void segments_that_update_one_shared_row_at_once_retry_their_page_and_lose_no_update() {
+        // given 15 accounts of 3 owners, and a read model of one row per owner: segments race on those rows
+        world.writeHistory(0, 15);
+        var totals = dev.nosqles.projection.Projection.builder("owner-totals", OwnerTotal.class, OwnerTotal::owner)
+                .on(new BankAccount(), (event, rows) -> {
+                    String owner = world.accounts.find(event.streamId().id()).orElseThrow().state().owner();
+                    long amount = switch (event.event()) {
+                        case BankAccount.Opened o -> 0;
+                        case BankAccount.Deposited d -> d.amount();
+                        case BankAccount.Withdrawn w -> -w.amount();
+                    };
+                    OwnerTotal now = rows.get(owner).orElse(new OwnerTotal(owner, 0, 0));
+                    rows.put(new OwnerTotal(owner, now.balance() + amount, now.events() + 1));
+                })
+                .build();
+        AtomicInteger cancelled = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor countCancelled =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void onExecutionFailure(software.amazon.awssdk.core.interceptor.Context.FailedExecution c,
+                                                   software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.exception() instanceof software.amazon.awssdk.services.dynamodb.model
+                                .TransactionCanceledException) {
+                            cancelled.incrementAndGet();
+                        }
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(countCancelled))
+                .projections(List.of(world.projection, totals)).build();
+
+        readModels.rebuild("owner-totals", new RebuildOptions(4, 2), p -> { });
+        readModels.switchTo("owner-totals", 1);
+
+        for (int o = 0; o < 3; o++) {
+            String owner = "owner-" + o;
+            long balance = 0;
+            for (int a = o; a < 15; a += 3) {
+                balance += world.accounts.get(AccountsWorld.accountId(a)).state().balance();
+            }
+            assertThat(readModels.get(totals, owner)).contains(new OwnerTotal(owner, balance, 5 * 5));
+        }
+        assertThat(cancelled.get()).as("transactions cancelled by a shared row changed since read").isPositive();
+    }
+}
