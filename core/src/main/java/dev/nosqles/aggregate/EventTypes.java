@@ -25,10 +25,12 @@ public final class EventTypes<E> {
 
     private final Map<Class<?>, EventType<E>> byClass;
     private final Map<String, EventType<E>> byName;
+    private final Map<String, dev.nosqles.privacy.PersonalData<?>> personal;
 
     private EventTypes(Builder<E> builder) {
         this.byClass = Map.copyOf(builder.byClass);
         this.byName = Map.copyOf(builder.byName);
+        this.personal = Map.copyOf(builder.personal);
     }
 
     public static <E> Builder<E> builder() {
@@ -54,10 +56,21 @@ public final class EventTypes<E> {
         return byName.values();
     }
 
+    /** The personal data a registered type declares, if any (by its current type name). */
+    public Optional<dev.nosqles.privacy.PersonalData<?>> personalData(String name) {
+        return Optional.ofNullable(personal.get(name));
+    }
+
+    /** True when any registered type declares personal data. */
+    public boolean declaresPersonalData() {
+        return !personal.isEmpty();
+    }
+
     /** Builds {@link EventTypes}. */
     public static final class Builder<E> {
         private final Map<Class<?>, EventType<E>> byClass = new HashMap<>();
         private final Map<String, EventType<E>> byName = new LinkedHashMap<>();
+        private final Map<String, dev.nosqles.privacy.PersonalData<?>> personal = new HashMap<>();
 
         private Builder() {
         }
@@ -86,6 +99,27 @@ public final class EventTypes<E> {
             EventType<E> type = new EventType<>(name, schemaVersion, javaClass);
             byName.put(name, type);
             byClass.put(javaClass, type);
+            return this;
+        }
+
+        /**
+         * Registers a type some of whose fields are personal data (encrypted on append, ADR 0008).
+         *
+         * @throws IllegalArgumentException a declared field is not a {@code String} component of the record
+         */
+        public <T extends E> Builder<E> add(String name, int schemaVersion, Class<T> javaClass,
+                                            dev.nosqles.privacy.PersonalData<? super T> personalData) {
+            java.util.Objects.requireNonNull(personalData, "personalData");
+            for (String field : personalData.fields()) {
+                boolean ok = javaClass.isRecord() && java.util.Arrays.stream(javaClass.getRecordComponents())
+                        .anyMatch(c -> c.getName().equals(field) && c.getType() == String.class);
+                if (!ok) {
+                    throw new IllegalArgumentException("personal field " + field + " of " + name
+                            + " must be a String component of " + javaClass.getSimpleName());
+                }
+            }
+            add(name, schemaVersion, javaClass);
+            personal.put(name, personalData);
             return this;
         }
 

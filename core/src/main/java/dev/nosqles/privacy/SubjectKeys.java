@@ -1,0 +1,35 @@
+package dev.nosqles.privacy;
+
+import java.util.Optional;
+
+/**
+ * One data key per subject, and forgetting it (crypto-shredding, ADR 0008). Implementations keep the keys to
+ * themselves: callers encrypt and decrypt through them.
+ */
+public interface SubjectKeys {
+    /**
+     * Encrypts with the subject's key (AES-GCM, a fresh nonce), creating the key on first use.
+     *
+     * @param aad bound to the ciphertext (for example the field it belongs to)
+     * @throws SubjectForgottenException the subject was forgotten: no new personal data of it is written
+     * @throws KeyServiceUnavailableException the key service could not be reached
+     */
+    byte[] encrypt(String subject, byte[] plaintext, byte[] aad);
+
+    /**
+     * Decrypts with the subject's key.
+     *
+     * @return empty when the subject was forgotten (or never had a key)
+     * @throws KeyServiceUnavailableException the key service could not be reached: never mistaken for forgotten
+     */
+    Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad);
+
+    /** Deletes the subject's key and records that it was forgotten (no personal data); idempotent. */
+    ForgetOutcome forget(String subject);
+
+    /** True once the subject was forgotten. */
+    boolean isForgotten(String subject);
+
+    /** What {@link #forget} did. */
+    enum ForgetOutcome { FORGOTTEN, ALREADY_FORGOTTEN }
+}
