@@ -517,7 +517,7 @@ public final class AggregateRepository<S, C, E> {
         long version = baseVersion;
         for (RecordedEvent recorded : events) {
             if (!PseudoEvents.isPseudo(recorded.type())) {
-                state = aggregate.apply(state, codec.decode(recorded).event());
+                state = aggregate.apply(state, codec.decodeEvent(recorded));
             }
             version = recorded.version();
         }
@@ -704,7 +704,7 @@ public final class AggregateRepository<S, C, E> {
                 recent.add(new Snapshot.RecentMessage(messageId, recorded.version(), recorded.timestamp()));
             }
         }
-        return PseudoEvents.isPseudo(recorded.type()) ? state : aggregate.apply(state, codec.decode(recorded).event());
+        return PseudoEvents.isPseudo(recorded.type()) ? state : aggregate.apply(state, codec.decodeEvent(recorded));
     }
 
     /**
