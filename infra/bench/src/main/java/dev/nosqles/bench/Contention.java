@@ -14,11 +14,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * Section 4: writers updating one aggregate or one aggregate each through {@link AggregateRepository} (default
  * retry policy, a snapshot every 10 events) for a bounded time. Every deposit carries a unique amount; after the
  * run the final state must hold exactly the deposits the writers were told succeeded: no lost update.
+ *
+ * <p>Reads per conflict: the Query and GetItem requests a command makes after its first PutItem on the events
+ * table, that is the reads its conflicts cost (the first load is before it, a snapshot save after the success is a
+ * PutItem on another table), counted per writer thread by an interceptor, divided by the conflicts.
  */
 public final class Contention {
     public static final String ONE = "one aggregate";
@@ -43,10 +55,55 @@ public final class Contention {
      */
     public record Scenario(String mode, int writers, double seconds, long commands, double commandsPerSecond,
                            long conflicts, long retries, long gaveUp, long errors, long lostUpdates,
-                           boolean finalStateMatches) {
+                           boolean finalStateMatches, long readsAfterConflicts, long requests) {
+        /** Query and GetItem requests per conflict (0 when there was no conflict). */
+        public double readsPerConflict() {
+            return conflicts == 0 ? 0 : (double) readsAfterConflicts / conflicts;
+        }
+
+        /** DynamoDB requests of the writers per acknowledged command. */
+        public double requestsPerCommand() {
+            return commands == 0 ? 0 : (double) requests / commands;
+        }
     }
 
-    private record WriterTally(long commands, long amountSum, long conflicts, long retries, long gaveUp, long errors) {
+    private record WriterTally(long commands, long amountSum, long conflicts, long retries, long gaveUp, long errors,
+                               long readsAfterConflicts, long requests) {
+    }
+
+    /** Per writer thread: its requests, and the reads after the command's first append. */
+    private static final class ReadsAfterConflict implements ExecutionInterceptor {
+        private final String eventsTable;
+        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
+
+        ReadsAfterConflict(String eventsTable) {
+            this.eventsTable = eventsTable;
+        }
+
+        /** A new command: its reads count once it has tried to append. */
+        void commandStarts() {
+            tally.get()[0] = 0;
+        }
+
+        long reads() {
+            return tally.get()[1];
+        }
+
+        long requests() {
+            return tally.get()[2];
+        }
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            long[] t = tally.get();
+            t[2]++;
+            if (context.request() instanceof PutItemRequest put && eventsTable.equals(put.tableName())) {
+                t[0] = 1;
+            } else if (t[0] == 1 && (context.request() instanceof QueryRequest
+                    || context.request() instanceof GetItemRequest)) {
+                t[1]++;
+            }
+        }
     }
 
     public static List<Scenario> run(BenchEnv env, Config config) throws InterruptedException {
@@ -61,9 +118,14 @@ public final class Contention {
 
     private static Scenario scenario(BenchEnv env, Config config, String mode, int writers)
             throws InterruptedException {
-        DynamoDbEventStore store = DynamoDbEventStore.builder().client(env.plain())
-                .tableName(env.newEventsTable("contention")).build();
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(env.plain(),
+        String eventsTable = env.newEventsTable("contention");
+        ReadsAfterConflict counter = new ReadsAfterConflict(eventsTable);
+        DynamoDbClient client = env.aws().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
+                .build();
+        DynamoDbEventStore store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).build();
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(client,
                 env.newKeyedTable("contention-snapshots"));
         AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
@@ -92,8 +154,11 @@ public final class Contention {
                 long retries = 0;
                 long gaveUp = 0;
                 long errors = 0;
+                long reads0 = counter.reads();
+                long requests0 = counter.requests();
                 for (long i = 1; System.nanoTime() < deadline; i++) {
                     long amount = writer * 1_000_000L + i; // unique: a lost update shows in the sum
+                    counter.commandStarts();
                     try {
                         CommandResult<Ledger.State, Ledger.Event> result = repo.update(id,
                                 new Ledger.Deposit(amount, "c"));
@@ -109,7 +174,8 @@ public final class Contention {
                         errors++;
                     }
                 }
-                return new WriterTally(commands, sum, conflicts, retries, gaveUp, errors);
+                return new WriterTally(commands, sum, conflicts, retries, gaveUp, errors, counter.reads() - reads0,
+                        counter.requests() - requests0);
             }));
         }
         long t0 = System.nanoTime();
@@ -124,6 +190,7 @@ public final class Contention {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
+        pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
 
         // compare the final state of each aggregate with what its writers were told succeeded
         long lost = 0;
@@ -143,11 +210,15 @@ public final class Contention {
                     && state.version() == 1 + sentCommands;
         }
         long commands = tallies.stream().mapToLong(WriterTally::commands).sum();
-        return new Scenario(mode, writers, seconds, commands, commands / seconds,
+        Scenario scenario = new Scenario(mode, writers, seconds, commands, commands / seconds,
                 tallies.stream().mapToLong(WriterTally::conflicts).sum(),
                 tallies.stream().mapToLong(WriterTally::retries).sum(),
                 tallies.stream().mapToLong(WriterTally::gaveUp).sum(),
-                tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches);
+                tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches,
+                tallies.stream().mapToLong(WriterTally::readsAfterConflicts).sum(),
+                tallies.stream().mapToLong(WriterTally::requests).sum());
+        client.close();
+        return scenario;
     }
 
     public static List<Check> checks(List<Scenario> scenarios) {
