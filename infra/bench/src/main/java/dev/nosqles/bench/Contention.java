@@ -4,9 +4,21 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.RetryPolicy;
+import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.ConcurrencyConflictException;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.Snapshot;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.StreamSlice;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.store.memory.InMemorySnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +47,14 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 public final class Contention {
     public static final String ONE = "one aggregate";
     public static final String SEPARATE = "separate aggregates";
+    /**
+     * One aggregate on the in-memory stores behind a fixed latency per request, requests in parallel: a model of
+     * DynamoDB, where a failed write costs its writer a round trip but takes no turn from the others (on moto,
+     * which serialises every request, it does). Not a measurement of DynamoDB.
+     */
+    public static final String MODELLED = "one aggregate, latency model";
+    /** The latency per request of the model (DynamoDB's single-digit milliseconds, plus the network). */
+    public static final long MODEL_LATENCY_MS = 10;
 
     private Contention() {
     }
@@ -72,7 +92,17 @@ public final class Contention {
     }
 
     /** Per writer thread: its requests, and the reads after the command's first append. */
-    private static final class ReadsAfterConflict implements ExecutionInterceptor {
+    private interface Counter {
+        /** A new command: its reads count once it has tried to append. */
+        void commandStarts();
+
+        long reads();
+
+        long requests();
+    }
+
+    /** Counts the requests of the DynamoDB client. */
+    private static final class ReadsAfterConflict implements ExecutionInterceptor, Counter {
         private final String eventsTable;
         private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
 
@@ -80,16 +110,18 @@ public final class Contention {
             this.eventsTable = eventsTable;
         }
 
-        /** A new command: its reads count once it has tried to append. */
-        void commandStarts() {
+        @Override
+        public void commandStarts() {
             tally.get()[0] = 0;
         }
 
-        long reads() {
+        @Override
+        public long reads() {
             return tally.get()[1];
         }
 
-        long requests() {
+        @Override
+        public long requests() {
             return tally.get()[2];
         }
 
@@ -108,12 +140,88 @@ public final class Contention {
 
     public static List<Scenario> run(BenchEnv env, Config config) throws InterruptedException {
         List<Scenario> out = new ArrayList<>();
-        for (String mode : List.of(ONE, SEPARATE)) {
+        for (String mode : List.of(ONE, SEPARATE, MODELLED)) {
             for (int writers : config.writers()) {
-                out.add(scenario(env, config, mode, writers));
+                out.add(mode.equals(MODELLED) ? modelled(config, writers) : scenario(env, config, mode, writers));
             }
         }
         return out;
+    }
+
+    /** The in-memory stores, each request taking {@link #MODEL_LATENCY_MS} (half there, half back). */
+    private static final class LatencyModel implements EventStore, SnapshotStore, Counter {
+        private final InMemoryEventStore events = new InMemoryEventStore();
+        private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
+
+        private <T> T request(boolean read, boolean append, java.util.function.Supplier<T> call) {
+            long[] t = tally.get();
+            t[2]++;
+            if (append) {
+                t[0] = 1;
+            } else if (read && t[0] == 1) {
+                t[1]++;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(MODEL_LATENCY_MS * 500_000L);
+            try {
+                return call.get();
+            } finally {
+                java.util.concurrent.locks.LockSupport.parkNanos(MODEL_LATENCY_MS * 500_000L);
+            }
+        }
+
+        @Override
+        public AppendResult append(StreamId streamId, ExpectedVersion expected, List<NewEvent> newEvents,
+                                   EventMetadata metadata) {
+            return request(false, true, () -> events.append(streamId, expected, newEvents, metadata));
+        }
+
+        @Override
+        public StreamSlice read(StreamId streamId, ReadRequest request) {
+            return request(true, false, () -> events.read(streamId, request));
+        }
+
+        @Override
+        public java.util.Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId,
+                                                                    long atOrBelowVersion, java.time.Instant since) {
+            return request(true, false, () -> events.findMessageCommit(streamId, messageId, atOrBelowVersion, since));
+        }
+
+        @Override
+        public java.util.Optional<Snapshot> load(StreamId streamId) {
+            return request(true, false, () -> snapshots.load(streamId));
+        }
+
+        @Override
+        public void save(Snapshot snapshot) {
+            request(false, false, () -> {
+                snapshots.save(snapshot);
+                return null;
+            });
+        }
+
+        @Override
+        public void commandStarts() {
+            tally.get()[0] = 0;
+        }
+
+        @Override
+        public long reads() {
+            return tally.get()[1];
+        }
+
+        @Override
+        public long requests() {
+            return tally.get()[2];
+        }
+    }
+
+    private static Scenario modelled(Config config, int writers) throws InterruptedException {
+        LatencyModel model = new LatencyModel();
+        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
+                .builder(new Ledger(config.snapshotEvery())).eventStore(model).snapshotStore(model)
+                .retry(config.retry()).build();
+        return drive(config, MODELLED, writers, repo, model);
     }
 
     private static Scenario scenario(BenchEnv env, Config config, String mode, int writers)
@@ -130,7 +238,17 @@ public final class Contention {
         AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
                 .retry(config.retry()).build();
-        boolean shared = mode.equals(ONE);
+        try {
+            return drive(config, mode, writers, repo, counter);
+        } finally {
+            client.close();
+        }
+    }
+
+    private static Scenario drive(Config config, String mode, int writers,
+                                  AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo,
+                                  Counter counter) throws InterruptedException {
+        boolean shared = !mode.equals(SEPARATE);
         List<String> ids = new ArrayList<>();
         for (int w = 0; w < (shared ? 1 : writers); w++) {
             String id = shared ? "hot" : "w" + w;
@@ -217,7 +335,6 @@ public final class Contention {
                 tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches,
                 tallies.stream().mapToLong(WriterTally::readsAfterConflicts).sum(),
                 tallies.stream().mapToLong(WriterTally::requests).sum());
-        client.close();
         return scenario;
     }
 

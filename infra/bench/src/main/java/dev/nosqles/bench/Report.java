@@ -328,6 +328,21 @@ public final class Report {
                     .append(" the answer is one writer: its commands through a FIFO queue grouped by aggregate id")
                     .append(" (see concurrency.md).\n\n");
         }
+        Optional<Contention.Scenario> modelOne = r.contention().stream()
+                .filter(s -> s.mode().equals(Contention.MODELLED) && s.writers() == 1).findFirst();
+        Optional<Contention.Scenario> modelSixteen = r.contention().stream()
+                .filter(s -> s.mode().equals(Contention.MODELLED) && s.writers() == 16).findFirst();
+        if (modelOne.isPresent() && modelSixteen.isPresent()) {
+            md.append("The rows *").append(Contention.MODELLED).append("* run the same writers on the in-memory")
+                    .append(" stores with ").append(Contention.MODEL_LATENCY_MS).append(" ms per request (half")
+                    .append(" before, half after the store acts), requests in parallel: a model of DynamoDB, where a")
+                    .append(" failed write costs its writer a round trip but takes no turn from the others. It is")
+                    .append(" not a measurement of DynamoDB. There 16 writers reach **")
+                    .append(f(modelSixteen.get().commandsPerSecond() / modelOne.get().commandsPerSecond(), 2))
+                    .append("×** the single writer (").append(f(modelSixteen.get().commandsPerSecond(), 1))
+                    .append(" against ").append(f(modelOne.get().commandsPerSecond(), 1)).append(" commands/s), ")
+                    .append(f(modelSixteen.get().readsPerConflict(), 2)).append(" reads per conflict.\n\n");
+        }
         md.append("| Aggregates | Writers | Commands | Commands/s | Conflicts | Retries | Gave up | Errors | Lost updates | Final state"
                 + " | Reads/conflict | Requests/command |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
