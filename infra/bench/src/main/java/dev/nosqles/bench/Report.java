@@ -326,7 +326,7 @@ public final class Report {
                     .append(" for one writer). One commit behind costs no read (pinned by `ContentionFoldingTest`);")
                     .append(" the reads left are the reloads after a conflict on a folded state. For a hot aggregate")
                     .append(" the answer is one writer: its commands through a FIFO queue grouped by aggregate id")
-                    .append(" (see concurrency.md).\n\n");
+                    .append(" ([concurrency.md](concurrency.md)).\n\n");
         }
         Optional<Contention.Scenario> modelOne = r.contention().stream()
                 .filter(s -> s.mode().equals(Contention.MODELLED) && s.writers() == 1).findFirst();
@@ -359,7 +359,7 @@ public final class Report {
             categories.add(s.writers() + " writer" + (s.writers() == 1 ? "" : "s") + ", " + s.mode());
             values.add(new double[] {s.commandsPerSecond()});
         }
-        chartSeries(md, dir, "contention.svg", "Commands per second on moto (higher is better)", "commands/s",
+        chartSeries(md, dir, "contention.svg", "Commands per second (higher is better; the latency-model rows are not moto)", "commands/s",
                 categories, List.of("commands/s"), values, "%.1f");
     }
 
