@@ -48,8 +48,8 @@ import java.util.function.Supplier;
  * <p><b>Lost answers.</b> The SDK may retry a write whose first attempt succeeded, so a conflict (or a create's
  * {@link StreamAlreadyExistsException}) may be our own commit, and an SDK or unknown failure may come after the
  * write landed. The repository never processes a command twice because of that: after such an outcome it
- * checks, on the reload it makes anyway, whether the commit it tried to write is in the stream (same version,
- * same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
+ * checks, on the reload it makes anyway or in the competing commit a conflict carries, whether the commit it tried
+ * to write is in the stream (same version, same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
  * events, the state after its commit, {@code duplicate() == false}), with or without a message id from the
  * caller. If it is not, a conflict is retried as usual and any other failure is rethrown.
  */
