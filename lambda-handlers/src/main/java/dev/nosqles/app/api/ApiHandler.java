@@ -72,9 +72,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private static Wired wire(Function<String, String> env) {
         DynamoDbClient client = Application.dynamoDbClient(env);
         Application app = Application.fromEnvironment(env, client);
-        // TODO(issue 10): eager once DynamoDbReadModels is built (core stubs it until then)
-        return new Wired(app, OrderQueries.lazy(() -> OrderQueries.on(ReadModelWiring.fromEnvironment(env, client,
-                app.eventStore(), app.clock(), true))));
+        return new Wired(app, OrderQueries.on(ReadModelWiring.fromEnvironment(env, client, app.eventStore(),
+                app.clock(), true)));
     }
 
     /**
