@@ -68,9 +68,11 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
                                    Function<String, String> env) {
-        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), wiring.requireDeadlines(),
-                definition, wiring.clock(), ReadModelWiring.fromEnvironment(env, wiring.dynamoDb(), wiring.events(),
-                        wiring.clock(), false));
+        this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID),
+                SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
+                        wiring.requireDeadlines(), wiring.clock()), wiring.sender()), wiring.checkpoints(),
+                wiring.events(), ReadModelWiring.configured(env) ? ReadModelWiring.fromEnvironment(env,
+                        wiring.dynamoDb(), wiring.events(), wiring.clock(), false) : null);
     }
 
     /** For tests: without a deadline index. */
@@ -92,7 +94,7 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     /**
      * For tests and the local runtime: the sagas and the read models. The read models' subscribers are chosen per
      * batch ({@link DynamoDbReadModels#subscribers()}: the versions being fed come and go with rebuilds), and their
-     * freshness is recorded after each batch.
+     * freshness is recorded after each batch. {@code readModels} null: the sagas alone.
      */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
@@ -103,13 +105,14 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                 events, readModels);
     }
 
+    /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
     private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
                                    DynamoDbReadModels readModels) {
-        super(new EventDispatcher(() -> {
+        super(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
             List<Subscriber> all = new ArrayList<>(sagas);
             all.addAll(readModels.subscribers());
             return all;
-        }, checkpoints, events), readModels::recordFed);
+        }, checkpoints, events), readModels == null ? newest -> { } : readModels::recordFed);
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
