@@ -117,7 +117,14 @@ class OrderListRoutesTest {
 
     @Test
     void a_filtered_page_asks_only_for_the_rows_still_missing_so_following_next_skips_and_repeats_none() {
-        orders(60, "ann", OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.REJECTED, OrderStatus.CANCELLED);
+        orders(60, "ann", OrderStatus.APPROVED);
+        java.util.Random random = new java.util.Random(7); // irregular runs of matching and other rows
+        for (int i = 0; i < rows().size(); i++) {
+            OrderSummary r = rows().get(i);
+            rows().set(i, new OrderSummary(r.orderId(), r.customerId(), r.owner(),
+                    OrderStatus.values()[random.nextInt(OrderStatus.values().length)], r.orderTotal(), r.createdAt(),
+                    r.updatedAt()));
+        }
         List<String> expected = rows().stream().filter(r -> r.state() == OrderStatus.REJECTED)
                 .map(OrderSummary::orderId).toList();
 
@@ -126,7 +133,7 @@ class OrderListRoutesTest {
         int requests = 0;
         do {
             ApiEvents request = ApiEvents.get("/customers/" + customer + "/orders").jwtSubject("ann")
-                    .query("state", "REJECTED").query("limit", "4");
+                    .query("state", "REJECTED").query("limit", "3");
             if (next != null) {
                 request.query("cursor", next);
             }
@@ -134,13 +141,14 @@ class OrderListRoutesTest {
             Answer page = get(request);
             assertThat(page.status()).isEqualTo(200);
             page.body().get("items").forEach(i -> seen.add(i.get("orderId").asText()));
-            assertThat(page.body().get("items").size()).isLessThanOrEqualTo(4);
+            assertThat(page.body().get("items").size()).isLessThanOrEqualTo(3);
             assertThat(orders.limits).hasSizeLessThanOrEqualTo(OrderListRoutes.MAX_ROUNDS)
-                    .allSatisfy(limit -> assertThat(limit).isBetween(1, 4));
+                    .allSatisfy(limit -> assertThat(limit).isBetween(1, 3));
             next = page.body().get("next").isNull() ? null : page.body().get("next").asText();
             requests++;
         } while (next != null && requests < 100);
 
+        assertThat(expected).hasSizeGreaterThan(10);
         assertThat(seen).containsExactlyElementsOf(expected);
     }
 
