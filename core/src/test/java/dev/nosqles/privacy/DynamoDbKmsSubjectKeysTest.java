@@ -139,11 +139,36 @@ class DynamoDbKmsSubjectKeysTest {
         var elsewhere = members(events(), other);
         assertThat(elsewhere.get(id).state()).isEqualTo(
                 new Member.State(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold", 1));
+        assertThat(elsewhere.findAtVersion(id, 1).orElseThrow().state().name())
+                .isEqualTo(PersonalData.DEFAULT_PLACEHOLDER);
+        assertThat(elsewhere.history(id)).extracting(e -> e.event()).containsExactly(
+                new Member.Joined(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold"),
+                new Member.Renamed(PersonalData.DEFAULT_PLACEHOLDER));
         long version = elsewhere.get(id).version();
         assertThatThrownBy(() -> elsewhere.update(id, new Member.Rename("Zelda Again")))
                 .isInstanceOf(SubjectForgottenException.class);
         assertThat(elsewhere.get(id).version()).isEqualTo(version);
         assertThat(elsewhere.update(id, new Member.ChangePlan("silver")).state().state().plan()).isEqualTo("silver");
+    }
+
+    @Test
+    void an_event_of_an_old_schema_of_a_forgotten_subject_upcasts_and_loads() {
+        String table = newKeysTable();
+        DynamoDbKmsSubjectKeys keys = keys(table, new KmsProbe()).build();
+        String id = "old-" + UUID.randomUUID();
+        // MemberJoined schema 1 named the field "fullName"; it was encrypted under that name
+        String fullName = dev.nosqles.privacy.internal.FieldCipher.encrypt(keys, id, "fullName", "Olga Old")
+                .toString();
+        events().append(StreamId.of("Member", id), dev.nosqles.store.ExpectedVersion.noStream(),
+                java.util.List.of(new dev.nosqles.store.NewEvent(UUID.randomUUID(), "MemberJoined", 1,
+                        "{\"fullName\":" + fullName + ",\"plan\":\"gold\"}")),
+                dev.nosqles.store.EventMetadata.empty());
+        var repo = members(events(), keys);
+        assertThat(repo.get(id).state().name()).isEqualTo("Olga Old");
+
+        keys.forget(id);
+
+        assertThat(repo.get(id).state()).isEqualTo(new Member.State(PersonalData.DEFAULT_PLACEHOLDER, null, "gold", 0));
     }
 
     @Test
