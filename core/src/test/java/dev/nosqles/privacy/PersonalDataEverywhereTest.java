@@ -176,6 +176,14 @@ class PersonalDataEverywhereTest {
         assertThat(seen).containsExactly(
                 new Member.Joined(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold"));
 
+        // what the publisher sends to SNS: the stored data as is, personal fields as tokens
+        List<String> raw = new ArrayList<>();
+        Subscriber publisherLike = Subscriber.builder("pd-raw").onRaw("Member", (e, ctx) -> raw.add(e.data())).build();
+        assertThat(new EventDispatcher(List.of(publisherLike), checkpoints, store).dispatch(commitsOf("s1"))
+                .failure()).isNull();
+        assertThat(raw).hasSize(1);
+        assertThat(raw.get(0)).doesNotContain("Rita", "rita@example.org").contains("\"$pd\":1", "\"plan\":\"gold\"");
+
         Subscriber unkeyed = Subscriber.builder("pd-unkeyed").on(new Member(), (e, ctx) -> seen.add(e.event()))
                 .build();
         assertThat(new EventDispatcher(List.of(unkeyed), checkpoints, store).dispatch(commitsOf("s1")).failure())
