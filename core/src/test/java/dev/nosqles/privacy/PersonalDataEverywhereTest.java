@@ -91,6 +91,7 @@ class PersonalDataEverywhereTest {
     };
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
+    private String checkpointsTable;
     private DynamoDbKmsSubjectKeys keys;
     private String readModels;
     private ReadModelTable table;
@@ -102,7 +103,8 @@ class PersonalDataEverywhereTest {
         store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "pde")).build();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, "pde-checkpoints-" + suffix);
-        checkpoints = new DynamoDbCheckpointStore(client, "pde-checkpoints-" + suffix);
+        checkpointsTable = "pde-checkpoints-" + suffix;
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
         readModels = "pde-read-models-" + suffix;
         ReadModelTable.createTable(client, readModels);
         DynamoDbKmsSubjectKeys.createTable(client, "pde-keys-" + suffix);
@@ -162,6 +164,25 @@ class PersonalDataEverywhereTest {
         feed(2, commitsOf("r1"));
         assertThat(table.get(directory(2), 2, "r1")).contains(forgotten);
         assertThat(String.join("\n", logged)).doesNotContain("Quinn", "quinn@example.org");
+    }
+
+    @Test
+    void read_models_built_with_subject_keys_feed_and_serve_personal_rows() {
+        byte[] cursorKey = CURSOR_KEY;
+        dev.nosqles.projection.dynamodb.DynamoDbReadModels readModelsApi =
+                dev.nosqles.projection.dynamodb.DynamoDbReadModels.builder().client(client)
+                        .readModelsTable(readModels).checkpointsTable(checkpointsTable).eventStore(store)
+                        .projections(List.of(directory(1))).cursorKey(cursorKey).subjectKeys(keys).build();
+        members.create("d1", new Member.Join("Tess Secret", "tess@example.org", "gold"));
+        assertThat(new EventDispatcher(readModelsApi::subscribers, checkpoints, store).dispatch(commitsOf("d1"))
+                .failure()).isNull();
+
+        assertThat(readModelsApi.get(directory(1), "d1"))
+                .contains(new MemberRow("d1", "Tess Secret", "tess@example.org", "gold"));
+        assertThat(scanReadModels()).doesNotContain("Tess", "tess@example.org");
+        keys.forget("d1");
+        assertThat(readModelsApi.get(directory(1), "d1")).contains(new MemberRow("d1",
+                PersonalData.DEFAULT_PLACEHOLDER, PersonalData.DEFAULT_PLACEHOLDER, "gold"));
     }
 
     @Test
