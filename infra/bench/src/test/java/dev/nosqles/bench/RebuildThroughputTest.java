@@ -1,0 +1,38 @@
+package dev.nosqles.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.localaws.LocalAws;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Section 7's bare half at a tiny scale: the seeded table and what a bare parallel Scan of it counts. */
+class RebuildThroughputTest {
+
+    @Test
+    void the_bare_parallel_scan_counts_every_order_commit_and_event_whatever_the_segments_and_page_size()
+            throws Exception {
+        try (BenchEnv env = new BenchEnv(LocalAws.shared())) {
+            RebuildThroughput.Config config = new RebuildThroughput.Config(12, 4, 3, 5);
+            String table = RebuildThroughput.seed(env, config);
+
+            // per order: Order created, approved (2 commits); per customer: created + one reservation per order
+            long items = env.plain().scan(b -> b.tableName(table).select("COUNT")).count();
+            assertThat(items).isEqualTo(12 * 2 + 4 + 12);
+            for (int segments : new int[] {1, 3}) {
+                RebuildThroughput.Pass pass = RebuildThroughput.bareScan(env.plain(), table, Set.of("Order"),
+                        segments, 5, "bare");
+                assertThat(pass.itemsScanned()).isEqualTo(items);
+                assertThat(pass.itemsMatched()).isEqualTo(24);
+                assertThat(pass.events()).isEqualTo(24);
+                assertThat(pass.eventsPerSecond()).isPositive();
+                // a page of 5 items: at least items/5 requests
+                assertThat(pass.requests()).isGreaterThanOrEqualTo(items / 5);
+            }
+            RebuildThroughput.Pass both = RebuildThroughput.bareScan(env.plain(), table, Set.of("Order", "Customer"),
+                    2, 100, "bare");
+            assertThat(both.itemsMatched()).isEqualTo(items);
+            assertThat(both.events()).isEqualTo(items);
+        }
+    }
+}
