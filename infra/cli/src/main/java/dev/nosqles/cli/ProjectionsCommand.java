@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStatus;
+import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -57,7 +58,11 @@ final class ProjectionsCommand implements Runnable {
     }
 
     ReadModelOperations connect(Target target) {
-        return root.context.connector().connect(target, projections());
+        return connect(target, DynamoDbReadModels.Builder.DEFAULT_DROP_GRACE);
+    }
+
+    ReadModelOperations connect(Target target, Duration dropGrace) {
+        return root.context.connector().connect(target, projections(), dropGrace);
     }
 
     static int version(String text) {
@@ -215,7 +220,7 @@ final class ProjectionsCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME", description = "The read model (projection name).")
         String name;
 
-        @Option(names = "--segments", paramLabel = "N", description = "Parallel Scan segments, 1..64 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--segments", paramLabel = "N", description = "Parallel Scan segments, 1..100 (default: ${DEFAULT-VALUE}).")
         int segments = RebuildOptions.defaults().segments();
 
         @Option(names = "--page-size", paramLabel = "N", description = "Items per Scan page, 1..1000 (default: ${DEFAULT-VALUE}).")
@@ -223,8 +228,8 @@ final class ProjectionsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (segments < 1 || segments > 64) {
-                throw new UsageException("--segments must be 1..64, not " + segments);
+            if (segments < 1 || segments > 100) {
+                throw new UsageException("--segments must be 1..100, not " + segments);
             }
             if (pageSize < 1 || pageSize > 1000) {
                 throw new UsageException("--page-size must be 1..1000, not " + pageSize);
@@ -315,13 +320,26 @@ final class ProjectionsCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "VERSION")
         String version;
 
+        @Option(names = "--grace", paramLabel = "SECONDS",
+                description = "Wait between stopping the feed and deleting, so that no stream batch that read the "
+                        + "registry before still writes (default: ${DEFAULT-VALUE}, twice the stream function's timeout).")
+        long graceSeconds = DynamoDbReadModels.Builder.DEFAULT_DROP_GRACE.toSeconds();
+
         @Override
         public Integer call() {
             int v = version(version);
+            if (graceSeconds < 0) {
+                throw new UsageException("--grace must be 0 or more seconds, not " + graceSeconds);
+            }
             parent.projection(name);
             Target target = parent.target();
             ReadModelStatus status;
-            try (ReadModelOperations ops = parent.connect(target)) {
+            if (graceSeconds > 0) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(name + ": stopping the feed of version " + v + ", deleting it in " + graceSeconds + " s ...");
+                err.flush();
+            }
+            try (ReadModelOperations ops = parent.connect(target, Duration.ofSeconds(graceSeconds))) {
                 status = ops.drop(name, v);
             }
             PrintWriter out = spec.commandLine().getOut();

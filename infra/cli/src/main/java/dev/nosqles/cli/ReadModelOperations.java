@@ -7,9 +7,9 @@ import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** What {@code nosqles projections} does to the read models of a {@link Target}: {@link DynamoDbReadModels}. */
@@ -28,11 +28,15 @@ interface ReadModelOperations extends AutoCloseable {
     /** Opens the operations on a target for the projections the command knows. */
     @FunctionalInterface
     interface Connector {
-        ReadModelOperations connect(Target target, List<Projection<?>> projections);
+        /**
+         * @param dropGrace how long a drop waits between marking a version DROPPING and deleting it
+         *                  ({@link DynamoDbReadModels.Builder#dropGrace})
+         */
+        ReadModelOperations connect(Target target, List<Projection<?>> projections, Duration dropGrace);
     }
 
     /** {@link DynamoDbReadModels} on the target's tables, through a DynamoDB client of its own. */
-    static ReadModelOperations dynamoDb(Target target, List<Projection<?>> projections) {
+    static ReadModelOperations dynamoDb(Target target, List<Projection<?>> projections, Duration dropGrace) {
         DynamoDbClient client = Clients.dynamoDb(target);
         // the command issues no page cursors; the builder wants a key all the same
         byte[] unusedCursorKey = new byte[32];
@@ -45,6 +49,7 @@ interface ReadModelOperations extends AutoCloseable {
                 .eventStore(DynamoDbEventStore.builder().client(client).tableName(target.eventsTable()).build())
                 .projections(projections)
                 .cursorKey(unusedCursorKey)
+                .dropGrace(dropGrace)
                 .build();
         return new ReadModelOperations() {
             @Override

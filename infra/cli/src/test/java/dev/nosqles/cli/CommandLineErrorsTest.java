@@ -24,7 +24,7 @@ class CommandLineErrorsTest {
     @TempDir
     Path dir;
 
-    private static final ReadModelOperations.Connector NEVER = (target, projections) -> fail("connected");
+    private static final ReadModelOperations.Connector NEVER = (target, projections, grace) -> fail("connected");
 
     private CliRun run(Map<String, String> env, String... args) {
         return CliRun.run(env, dir, PROJECTIONS, NEVER, false, args);
@@ -50,7 +50,7 @@ class CommandLineErrorsTest {
 
     @Test
     void out_of_range_numbers_and_unknown_read_models_are_usage_errors() {
-        usageError(run(ENV, "projections", "rebuild", "order-summaries", "--segments", "0"), "--segments must be 1..64");
+        usageError(run(ENV, "projections", "rebuild", "order-summaries", "--segments", "0"), "--segments must be 1..100");
         usageError(run(ENV, "projections", "rebuild", "order-summaries", "--page-size", "5000"), "--page-size must be 1..1000");
         usageError(run(ENV, "projections", "switch", "order-summaries", "0"), "a version is a number from 1");
         usageError(run(ENV, "projections", "drop", "order-summaries", "two"), "a version is a number from 1");
@@ -95,7 +95,7 @@ class CommandLineErrorsTest {
             public void close() {
             }
         };
-        CliRun run = CliRun.run(ENV, dir, PROJECTIONS, (t, p) -> refusing, false,
+        CliRun run = CliRun.run(ENV, dir, PROJECTIONS, (t, p, g) -> refusing, false,
                 "projections", "switch", "order-summaries", "3");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.errLines()).containsExactly("nosqles: refused: order-summaries version 3 is BUILDING: "
