@@ -3,12 +3,16 @@ package dev.nosqles.subscription;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.dynamodb.EventTables;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -25,6 +29,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 public final class DynamoDbCheckpointStore implements CheckpointStore {
     private static final String VERSION = "version";
     private static final String WRITE_TOKEN = "writeToken";
+
+    private static final int BATCH_GET_LIMIT = 100;
 
     private final DynamoDbClient client;
     private final String tableName;
@@ -45,6 +51,57 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                 streamId)));
         return response.hasItem() && response.item().containsKey(VERSION)
                 ? Long.parseLong(response.item().get(VERSION).n()) : 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>BatchGetItem, strongly consistent, 100 keys a request; keys DynamoDB leaves unprocessed are asked again
+     * (with a short back-off).
+     */
+    @Override
+    public Map<StreamId, Long> positions(String subscriber, Collection<StreamId> streamIds) {
+        Map<String, StreamId> byValue = new LinkedHashMap<>();
+        for (StreamId id : streamIds) {
+            byValue.put(id.value(), id);
+        }
+        Map<StreamId, Long> positions = new HashMap<>();
+        for (StreamId id : byValue.values()) {
+            positions.put(id, 0L);
+        }
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (StreamId id : byValue.values()) {
+            keys.add(key(subscriber, id));
+        }
+        for (int from = 0; from < keys.size(); from += BATCH_GET_LIMIT) {
+            List<Map<String, AttributeValue>> chunk = keys.subList(from, Math.min(keys.size(), from + BATCH_GET_LIMIT));
+            Map<String, KeysAndAttributes> request = Map.of(tableName,
+                    KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
+            for (int attempt = 0; !request.isEmpty(); attempt++) {
+                Map<String, KeysAndAttributes> ask = request;
+                BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(ask));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(tableName, List.of())) {
+                    StreamId id = byValue.get(item.get("streamId").s());
+                    if (id != null && item.containsKey(VERSION)) {
+                        positions.put(id, Long.parseLong(item.get(VERSION).n()));
+                    }
+                }
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                if (!request.isEmpty()) {
+                    backOff(attempt);
+                }
+            }
+        }
+        return positions;
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(Math.min(1_000L, 20L << Math.min(attempt, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading checkpoints", e);
+        }
     }
 
     /**

@@ -9,10 +9,16 @@ import dev.nosqles.store.StreamId;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
@@ -23,35 +29,63 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *   <li>a commit at or below the checkpoint is a duplicate and skipped;</li>
  *   <li>a commit that starts beyond the next version first has the missing events read from the event store,
  *       so nothing is handled out of order or lost;</li>
- *   <li>after each handled event the checkpoint moves with a conditional write, together with the handler's own
- *       writes in one transaction when it made any ({@link HandlerContext#writeWithCheckpoint}).</li>
+ *   <li>the commits of a batch are grouped by aggregate (stream order kept within an aggregate); each subscriber
+ *       gets each aggregate's pending events in one <em>scope</em> ({@link HandlerContext}), and its checkpoint for
+ *       that aggregate moves <b>once per batch</b> with a conditional write, together with the scope's writes
+ *       ({@link HandlerContext#writeWithCheckpoint}, {@link HandlerContext#attachment}) in one transaction of at
+ *       most {@value #MAX_WRITES} writes plus the checkpoint (committed early, at an event boundary, before that
+ *       limit or a second write of one item).</li>
  * </ul>
- * The first failure stops the batch: {@link Result#failedIndex()} names the record to retry from.
+ * A handler failure ends its scope: the events handled before it are committed first, then the failure is
+ * reported; the other aggregates and subscribers of the batch are still served. {@link Result#failedIndex()}
+ * names the smallest record index not fully handled by every subscriber: Lambda retries from there, and what was
+ * handled after it is skipped as a duplicate by its checkpoint.
  */
 public final class EventDispatcher {
+    /** Writes a scope may commit with one checkpoint move (a transaction holds 100 items, one is the checkpoint). */
+    public static final int MAX_WRITES = 99;
+
     private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
 
-    private final List<Subscriber> subscribers;
+    private final Supplier<List<Subscriber>> subscribers;
+    private final List<Subscriber> fixed;
     private final CheckpointStore checkpoints;
     private final EventStore store;
 
     public EventDispatcher(List<Subscriber> subscribers, CheckpointStore checkpoints, EventStore store) {
-        this.subscribers = List.copyOf(subscribers);
+        this.fixed = unique(List.copyOf(subscribers));
+        this.subscribers = () -> fixed;
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
-        long names = this.subscribers.stream().map(Subscriber::name).distinct().count();
-        if (names != this.subscribers.size()) {
+    }
+
+    /**
+     * Subscribers chosen per batch (read models whose versions come and go): {@code subscribers} is called once
+     * per dispatch of a batch that holds a commit, after the batch's records were received. When it throws, the
+     * batch fails at its first commit (and is retried).
+     */
+    public EventDispatcher(Supplier<List<Subscriber>> subscribers, CheckpointStore checkpoints, EventStore store) {
+        this.fixed = null;
+        this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
+        this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    private static List<Subscriber> unique(List<Subscriber> subscribers) {
+        long names = subscribers.stream().map(Subscriber::name).distinct().count();
+        if (names != subscribers.size()) {
             throw new IllegalArgumentException("subscriber names must be unique");
         }
+        return subscribers;
     }
 
     /**
      * What a dispatch did.
      *
-     * @param handled events handed to handlers
+     * @param handled events handed to handlers (and committed with their checkpoint)
      * @param duplicates events skipped because a checkpoint was already past them
      * @param filledFromStore events read from the event store to close a gap
-     * @param failedIndex index of the first record that failed, or -1
+     * @param failedIndex index of the first record not fully handled, or -1
      * @param failure its cause, or null
      */
     public record Result(int handled, int duplicates, int filledFromStore, int failedIndex, Exception failure) {
@@ -60,13 +94,18 @@ public final class EventDispatcher {
         }
     }
 
+    /** A commit item and its index in the batch. */
+    private record Indexed(int index, Commit commit) {
+    }
+
     /**
-     * Dispatches the NEW_IMAGEs of inserted commit items in the order the stream delivered them. Items that are
-     * not commits are ignored.
+     * Dispatches the NEW_IMAGEs of inserted commit items delivered in this order. Items that are not commits are
+     * ignored.
      */
     public Result dispatch(List<Map<String, AttributeValue>> newImages) {
         Counters counters = new Counters();
-        Map<String, Long> positions = new HashMap<>();
+        Failure first = new Failure();
+        Map<StreamId, List<Indexed>> byStream = new LinkedHashMap<>();
         for (int i = 0; i < newImages.size(); i++) {
             Map<String, AttributeValue> image = newImages.get(i);
             if (image == null || !image.containsKey(CommitItems.EVENTS)) {
@@ -74,78 +113,76 @@ public final class EventDispatcher {
             }
             try {
                 Commit commit = CommitItems.fromItem(image);
-                for (Subscriber subscriber : subscribers) {
-                    if (subscriber.wants(commit.streamId().type())) {
-                        deliver(subscriber, commit, positions, counters);
-                    }
-                }
+                byStream.computeIfAbsent(commit.streamId(), k -> new ArrayList<>()).add(new Indexed(i, commit));
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "record {0} of {1} failed: {2}", i, newImages.size(), e.getClass().getName());
-                return new Result(counters.handled, counters.duplicates, counters.filled, i, e);
+                first.offer(i, e); // the records from here on are retried; those before it are served now
+                break;
             }
         }
-        return new Result(counters.handled, counters.duplicates, counters.filled, -1, null);
+        if (byStream.isEmpty()) {
+            return first.result(counters);
+        }
+        List<Subscriber> batchSubscribers;
+        try {
+            batchSubscribers = fixed != null ? fixed : unique(List.copyOf(subscribers.get()));
+        } catch (Exception e) {
+            int firstCommit = byStream.values().stream().mapToInt(l -> l.get(0).index()).min().orElseThrow();
+            first.offer(firstCommit, e);
+            return first.result(counters);
+        }
+        Map<String, Map<StreamId, Long>> positions = new HashMap<>();
+        for (Subscriber subscriber : batchSubscribers) {
+            List<StreamId> wanted = byStream.keySet().stream().filter(id -> subscriber.wants(id.type())).toList();
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            try {
+                positions.put(subscriber.name(), checkpoints.positions(subscriber.name(), wanted));
+            } catch (Exception e) {
+                for (StreamId id : wanted) {
+                    first.offer(byStream.get(id).get(0).index(), e);
+                }
+            }
+        }
+        for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
+            for (Subscriber subscriber : batchSubscribers) {
+                Map<StreamId, Long> known = positions.get(subscriber.name());
+                if (!subscriber.wants(stream.getKey().type()) || known == null) {
+                    continue;
+                }
+                Scope scope = new Scope(subscriber, stream.getKey(), known.getOrDefault(stream.getKey(), 0L), counters);
+                Exception failure = scope.run(stream.getValue());
+                if (failure != null) {
+                    for (Indexed record : stream.getValue()) {
+                        if (record.commit().lastVersion() > scope.persisted) {
+                            first.offer(record.index(), failure);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if (first.index >= 0) {
+            LOG.log(Level.WARNING, "record {0} of {1} failed: {2}", first.index, newImages.size(),
+                    first.cause.getClass().getName());
+        }
+        return first.result(counters);
     }
 
     /**
-     * For SnapStart / CRaC priming before a checkpoint: the reads a dispatch makes (a checkpoint GetItem per
+     * For SnapStart / CRaC priming before a checkpoint: the reads a dispatch makes (a checkpoint read per
      * subscriber, an event store Query) on a stream that never exists, so that the clients and code paths are
-     * loaded and warm in the snapshot. Writes nothing.
+     * loaded and warm in the snapshot. Writes nothing: subscribers chosen per batch are not asked for (choosing them
+     * may write), only the event store is read then.
      */
     public void prime() {
         StreamId nowhere = StreamId.of("Priming", "snapstart");
-        for (Subscriber subscriber : subscribers) {
-            checkpoints.position(subscriber.name(), nowhere);
+        if (fixed != null) {
+            for (Subscriber subscriber : fixed) {
+                checkpoints.position(subscriber.name(), nowhere);
+            }
         }
         store.read(nowhere, ReadRequest.from(1));
-    }
-
-    private void deliver(Subscriber subscriber, Commit commit, Map<String, Long> positions, Counters counters)
-            throws Exception {
-        StreamId streamId = commit.streamId();
-        String key = subscriber.name() + "|" + streamId.value();
-        Long cached = positions.get(key);
-        long position = cached != null ? cached : checkpoints.position(subscriber.name(), streamId);
-        if (commit.lastVersion() <= position) {
-            counters.duplicates += commit.events().size();
-            positions.put(key, position);
-            return;
-        }
-        List<RecordedEvent> pending = new ArrayList<>();
-        if (commit.firstVersion() > position + 1) {
-            List<RecordedEvent> missing = store.read(streamId,
-                    new ReadRequest(position + 1, commit.firstVersion() - 1, null)).events();
-            counters.filled += missing.size();
-            pending.addAll(missing);
-        }
-        for (RecordedEvent e : commit.events()) {
-            if (e.version() > position) {
-                pending.add(e);
-            } else {
-                counters.duplicates++;
-            }
-        }
-        long persisted = position;
-        long reached = position;
-        for (RecordedEvent event : pending) {
-            if (event.version() != reached + 1) {
-                throw new IllegalStateException(streamId + ": expected version " + (reached + 1) + " but read "
-                        + event.version());
-            }
-            Context context = new Context(subscriber.name());
-            boolean delivered = subscriber.deliver(event, context);
-            reached = event.version();
-            if (delivered) {
-                counters.handled++;
-                checkpoints.advance(subscriber.name(), streamId, persisted, reached, context.writes);
-                persisted = reached;
-                positions.put(key, persisted);
-            }
-        }
-        if (persisted < reached) {
-            checkpoints.advance(subscriber.name(), streamId, persisted, reached, List.of());
-            positions.put(key, reached);
-        }
     }
 
     private static final class Counters {
@@ -154,25 +191,274 @@ public final class EventDispatcher {
         int filled;
     }
 
-    private static final class Context implements HandlerContext {
-        private final String subscriber;
-        private final List<TransactWriteItem> writes = new ArrayList<>();
+    /** The smallest failed record index and its cause. */
+    private static final class Failure {
+        int index = -1;
+        Exception cause;
 
-        Context(String subscriber) {
+        void offer(int recordIndex, Exception e) {
+            if (index < 0 || recordIndex < index) {
+                index = recordIndex;
+                cause = e;
+            }
+        }
+
+        Result result(Counters c) {
+            return new Result(c.handled, c.duplicates, c.filled, index, cause);
+        }
+    }
+
+    /** The writes one handled event added with {@link HandlerContext#writeWithCheckpoint}. */
+    private record EventWrites(long version, List<TransactWriteItem> writes) {
+    }
+
+    /** One subscriber, one aggregate, one batch: one checkpoint move with all the writes, unless they do not fit. */
+    private final class Scope implements HandlerContext {
+        private final Subscriber subscriber;
+        private final StreamId streamId;
+        private final Counters counters;
+        private long persisted;
+        private long done;
+        private int handledSinceFlush;
+        private final List<EventWrites> doneWrites = new ArrayList<>();
+        private final Set<String> doneTargets = new HashSet<>();
+        private List<TransactWriteItem> current = new ArrayList<>();
+        private final Map<Object, ScopeWrites> attachments = new LinkedHashMap<>();
+        private boolean inEvent;
+        private boolean flushFailed;
+
+        Scope(Subscriber subscriber, StreamId streamId, long position, Counters counters) {
             this.subscriber = subscriber;
+            this.streamId = streamId;
+            this.persisted = position;
+            this.done = position;
+            this.counters = counters;
+        }
+
+        /** Handles the aggregate's pending events; returns the failure that ended the scope, or null. */
+        Exception run(List<Indexed> records) {
+            List<RecordedEvent> pending;
+            try {
+                pending = pending(records);
+            } catch (Exception e) {
+                return e;
+            }
+            try {
+                for (RecordedEvent event : pending) {
+                    if (event.version() != done + 1) {
+                        throw new IllegalStateException(streamId + ": expected version " + (done + 1) + " but read "
+                                + event.version());
+                    }
+                    boolean delivered = handOver(event);
+                    if (writeCount() > MAX_WRITES) {
+                        rollbackEvent();
+                        if (done == persisted) {
+                            throw new IllegalStateException("more than " + MAX_WRITES + " writes for one event");
+                        }
+                        flush();
+                        delivered = handOver(event);
+                        if (writeCount() > MAX_WRITES) {
+                            rollbackEvent();
+                            throw new IllegalStateException("more than " + MAX_WRITES + " writes for one event");
+                        }
+                    }
+                    eventDone(event.version(), delivered);
+                }
+                flush();
+                return null;
+            } catch (Exception e) {
+                if (inEvent) {
+                    rollbackEvent();
+                }
+                if (!flushFailed) { // a failed commit is not tried again here: the batch is retried
+                    try {
+                        flush(); // what was handled before the failure
+                    } catch (Exception flushFailure) {
+                        e.addSuppressed(flushFailure);
+                    }
+                }
+                return e;
+            }
+        }
+
+        /** The events after the checkpoint, in version order: the batch's, with gaps filled from the store. */
+        private List<RecordedEvent> pending(List<Indexed> records) {
+            List<RecordedEvent> pending = new ArrayList<>();
+            long reached = persisted;
+            for (Indexed record : records) {
+                Commit commit = record.commit();
+                if (commit.lastVersion() <= reached) {
+                    counters.duplicates += commit.events().size();
+                    continue;
+                }
+                if (commit.firstVersion() > reached + 1) {
+                    List<RecordedEvent> missing = store.read(streamId,
+                            new ReadRequest(reached + 1, commit.firstVersion() - 1, null)).events();
+                    counters.filled += missing.size();
+                    pending.addAll(missing);
+                }
+                for (RecordedEvent e : commit.events()) {
+                    if (e.version() > reached) {
+                        pending.add(e);
+                        reached = e.version();
+                    } else {
+                        counters.duplicates++;
+                    }
+                }
+            }
+            return pending;
+        }
+
+        private boolean handOver(RecordedEvent event) throws Exception {
+            for (ScopeWrites attachment : attachments.values()) {
+                attachment.savepoint();
+            }
+            current = new ArrayList<>();
+            inEvent = true;
+            return subscriber.deliver(event, this);
+        }
+
+        private void rollbackEvent() {
+            for (ScopeWrites attachment : attachments.values()) {
+                attachment.rollback();
+            }
+            current = new ArrayList<>();
+            inEvent = false;
+        }
+
+        private void eventDone(long version, boolean delivered) {
+            if (!current.isEmpty()) {
+                doneWrites.add(new EventWrites(version, current));
+                for (TransactWriteItem write : current) {
+                    String target = target(write);
+                    if (target != null) {
+                        doneTargets.add(target);
+                    }
+                }
+            }
+            current = new ArrayList<>();
+            inEvent = false;
+            done = version;
+            if (delivered) {
+                handledSinceFlush++;
+            }
+        }
+
+        private int writeCount() {
+            int n = current.size();
+            for (EventWrites w : doneWrites) {
+                n += w.writes().size();
+            }
+            for (ScopeWrites attachment : attachments.values()) {
+                n += attachment.size();
+            }
+            return n;
+        }
+
+        /** Commits the events done so far: the checkpoint at the last of them, with their writes. */
+        private void flush() {
+            if (done == persisted) {
+                return;
+            }
+            List<TransactWriteItem> writes = new ArrayList<>();
+            for (EventWrites w : doneWrites) {
+                writes.addAll(w.writes());
+            }
+            for (ScopeWrites attachment : attachments.values()) {
+                writes.addAll(attachment.writes());
+            }
+            flushFailed = true;
+            try {
+                checkpoints.advance(subscriber.name(), streamId, persisted, done, writes);
+            } catch (DynamoDbException e) {
+                if (!isOneItemTwice(e) || doneWrites.size() < 2) {
+                    throw e;
+                }
+                flushEventByEvent(); // two events wrote one item in a way we could not see (two Puts)
+            }
+            flushFailed = false;
+            persisted = done;
+            committed();
+        }
+
+        /** One checkpoint move per event that has writes; the attachments' writes go with the last one. */
+        private void flushEventByEvent() {
+            long from = persisted;
+            for (int i = 0; i < doneWrites.size(); i++) {
+                EventWrites w = doneWrites.get(i);
+                boolean last = i == doneWrites.size() - 1;
+                long to = last ? done : w.version();
+                List<TransactWriteItem> writes = new ArrayList<>(w.writes());
+                if (last) {
+                    for (ScopeWrites attachment : attachments.values()) {
+                        writes.addAll(attachment.writes());
+                    }
+                }
+                checkpoints.advance(subscriber.name(), streamId, from, to, writes);
+                from = to;
+                persisted = to;
+            }
+        }
+
+        private void committed() {
+            doneWrites.clear();
+            doneTargets.clear();
+            for (ScopeWrites attachment : attachments.values()) {
+                attachment.flushed();
+            }
+            counters.handled += handledSinceFlush;
+            handledSinceFlush = 0;
         }
 
         @Override
         public String subscriber() {
-            return subscriber;
+            return subscriber.name();
         }
 
         @Override
         public void writeWithCheckpoint(TransactWriteItem write) {
-            if (writes.size() >= 99) {
-                throw new IllegalStateException("at most 99 writes per event");
+            Objects.requireNonNull(write, "write");
+            if (current.size() >= MAX_WRITES) {
+                throw new IllegalStateException("at most " + MAX_WRITES + " writes per event");
             }
-            writes.add(Objects.requireNonNull(write, "write"));
+            String target = target(write);
+            boolean collides = target != null && doneTargets.contains(target);
+            if (attachments.isEmpty() && done > persisted && (collides || writeCount() + 1 > MAX_WRITES)) {
+                flush(); // the events before this one, so that this write fits
+            }
+            current.add(write);
         }
+
+        @Override
+        public <T extends ScopeWrites> T attachment(Object key, Supplier<T> create) {
+            Objects.requireNonNull(key, "key");
+            @SuppressWarnings("unchecked")
+            T existing = (T) attachments.get(key);
+            if (existing != null) {
+                return existing;
+            }
+            T created = Objects.requireNonNull(create.get(), "attachment");
+            attachments.put(key, created);
+            return created;
+        }
+    }
+
+    /** Table and key a write targets, when the write names its key (Update, Delete, ConditionCheck). */
+    private static String target(TransactWriteItem write) {
+        if (write.update() != null) {
+            return write.update().tableName() + "|" + new TreeMap<>(write.update().key());
+        }
+        if (write.delete() != null) {
+            return write.delete().tableName() + "|" + new TreeMap<>(write.delete().key());
+        }
+        if (write.conditionCheck() != null) {
+            return write.conditionCheck().tableName() + "|" + new TreeMap<>(write.conditionCheck().key());
+        }
+        return null;
+    }
+
+    private static boolean isOneItemTwice(DynamoDbException e) {
+        return e.awsErrorDetails() != null && "ValidationException".equals(e.awsErrorDetails().errorCode())
+                && e.getMessage() != null && e.getMessage().contains("multiple operations on one item");
     }
 }

@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * out. Everything on DynamoDB (moto): the events, the checkpoints and the handlers' effects.
  */
 class EventDispatcherTest {
-    private final DynamoDbClient client = TestTables.client(new CapacityMeter());
+    private final CapacityMeter meter = new CapacityMeter();
+    private final DynamoDbClient client = TestTables.client(meter);
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
     private String effectsTable;
@@ -196,8 +197,13 @@ class EventDispatcherTest {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
         DynamoDbCheckpointStore lossy = new DynamoDbCheckpointStore(faulty, checkpointsTable);
         List<Map<String, AttributeValue>> commits = writeHistory(1);
-        // 5 domain events, each with its effect in a transaction; the pseudo event moves the checkpoint by PutItem
-        EventDispatcher dispatcher = new EventDispatcher(List.of(countingSubscriber("lossy", null, 0)), lossy, store);
+        // 5 domain events, each with its effect on one item (so one transaction each: one item once per transaction);
+        // a raw subscriber without writes moves its checkpoint once for the 6 events, by PutItem
+        List<String> rawSeen = new CopyOnWriteArrayList<>();
+        Subscriber raw = Subscriber.builder("lossy-raw").onRaw("Account", (event, ctx) -> rawSeen.add(event.type()))
+                .build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(countingSubscriber("lossy", null, 0), raw), lossy,
+                store);
 
         EventDispatcher.Result result = dispatcher.dispatch(commits);
 
@@ -205,9 +211,11 @@ class EventDispatcherTest {
         assertThat(lost.lostPuts()).as("PutItem responses lost").isEqualTo(1);
         assertThat(result.failure()).isNull();
         assertThat(result.succeeded()).isTrue();
-        assertThat(result.handled()).isEqualTo(5);
+        assertThat(result.handled()).isEqualTo(5 + 6);
         assertThat(effectCounts()).containsExactly(Map.entry("lossy|Account-acc-0", 5L)); // each event id once
         assertThat(lossy.position("lossy", StreamId.of("Account", "acc-0"))).isEqualTo(6);
+        assertThat(lossy.position("lossy-raw", StreamId.of("Account", "acc-0"))).isEqualTo(6);
+        assertThat(rawSeen).hasSize(6);
     }
 
     @Test
@@ -236,5 +244,189 @@ class EventDispatcherTest {
         assertThat(dispatcher.dispatch(commits).succeeded()).isTrue();
         assertThat(types).containsExactly("AccountOpened", "MoneyDeposited", "MoneyDeposited", "MoneyDeposited",
                 "MoneyWithdrawn", "nosqles.MessageProcessed");
+    }
+
+    /** The commit items of one account, in version order. */
+    private List<Map<String, AttributeValue>> commitsOf(String id) {
+        return client.query(b -> b.tableName(store.tableName()).consistentRead(true)
+                .keyConditionExpression("#s = :s")
+                .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
+                .items();
+    }
+
+    /** A write of an item of its own for each event (key = stream and version). */
+    private TransactWriteItem effectOf(dev.nosqles.aggregate.EventEnvelope<?> event) {
+        return TransactWriteItem.builder().put(software.amazon.awssdk.services.dynamodb.model.Put.builder()
+                .tableName(effectsTable).item(Map.of(
+                        "streamId", AttributeValue.fromS(event.streamId().value() + "@" + event.version()),
+                        "count", AttributeValue.fromN("1"),
+                        "eventIds", AttributeValue.fromSs(List.of(event.eventId().toString())))).build()).build();
+    }
+
+    @Test
+    void three_events_of_one_aggregate_in_one_batch_move_the_checkpoint_with_one_write() {
+        accounts.create("three", new BankAccount.Open("ann"));
+        accounts.update("three", new BankAccount.Deposit(5));
+        accounts.update("three", new BankAccount.Withdraw(2));
+        List<Map<String, AttributeValue>> commits = commitsOf("three");
+        assertThat(commits).hasSize(3);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        Subscriber plain = Subscriber.builder("plain").on(new BankAccount(), (e, ctx) -> seen.add(e.version())).build();
+        Subscriber effects = Subscriber.builder("effects")
+                .on(new BankAccount(), (e, ctx) -> ctx.writeWithCheckpoint(effectOf(e))).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(plain, effects), checkpoints, store);
+
+        CapacityMeter.Usage before = meter.usage();
+        EventDispatcher.Result result = dispatcher.dispatch(commits);
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.handled()).isEqualTo(6);
+        assertThat(seen).containsExactly(1L, 2L, 3L);
+        // "plain": one PutItem for the three events (1 write unit instead of 3);
+        // "effects": one transaction with its three writes and the checkpoint (2 + 3 x 2 units instead of 3 x 4)
+        assertThat(used.requests(CapacityMeter.Operation.PUT_ITEM)).isEqualTo(1);
+        assertThat(used.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(1);
+        assertThat(used.writeUnits()).isEqualTo(1 + 2 + 3 * 2);
+        assertThat(used.requests(CapacityMeter.Operation.GET_ITEM)).as("positions read in a batch").isZero();
+        assertThat(used.requests(CapacityMeter.Operation.OTHER)).as("one BatchGetItem per subscriber").isEqualTo(2);
+        assertThat(checkpoints.position("plain", StreamId.of("Account", "three"))).isEqualTo(3);
+        assertThat(checkpoints.position("effects", StreamId.of("Account", "three"))).isEqualTo(3);
+        assertThat(effectCounts()).containsOnlyKeys("Account-three@1", "Account-three@2", "Account-three@3");
+    }
+
+    @Test
+    void a_failure_on_the_second_event_of_one_aggregate_commits_its_first_and_the_other_aggregate_entirely() {
+        accounts.create("a", new BankAccount.Open("ann"));
+        accounts.create("b", new BankAccount.Open("bob"));
+        accounts.update("a", new BankAccount.Deposit(5));
+        accounts.update("b", new BankAccount.Deposit(7));
+        accounts.update("a", new BankAccount.Deposit(9));
+        List<Map<String, AttributeValue>> a = commitsOf("a");
+        List<Map<String, AttributeValue>> b = commitsOf("b");
+        // the stream's order: a1 b1 a2 b2 a3
+        List<Map<String, AttributeValue>> batch = List.of(a.get(0), b.get(0), a.get(1), b.get(1), a.get(2));
+        List<String> handled = new CopyOnWriteArrayList<>();
+        boolean[] failA2 = {true};
+        Subscriber flaky = Subscriber.builder("flaky-a").on(new BankAccount(), (event, ctx) -> {
+            if (event.streamId().id().equals("a") && event.version() == 2 && failA2[0]) {
+                throw new IllegalStateException("down");
+            }
+            handled.add(event.streamId().id() + event.version());
+            ctx.writeWithCheckpoint(effectOf(event));
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(flaky), checkpoints, store);
+
+        EventDispatcher.Result failed = dispatcher.dispatch(batch);
+
+        assertThat(failed.failedIndex()).as("a2, the first record not fully handled").isEqualTo(2);
+        assertThat(failed.failure()).hasMessage("down");
+        assertThat(failed.handled()).isEqualTo(3);
+        assertThat(handled).containsExactly("a1", "b1", "b2");
+        assertThat(checkpoints.position("flaky-a", StreamId.of("Account", "a"))).isEqualTo(1);
+        assertThat(checkpoints.position("flaky-a", StreamId.of("Account", "b"))).isEqualTo(2);
+        assertThat(effectCounts()).containsOnlyKeys("Account-a@1", "Account-b@1", "Account-b@2");
+
+        failA2[0] = false;
+        EventDispatcher.Result retried = dispatcher.dispatch(batch.subList(failed.failedIndex(), batch.size()));
+
+        assertThat(retried.succeeded()).isTrue();
+        assertThat(retried.handled()).isEqualTo(2);
+        assertThat(retried.duplicates()).as("b2, done before").isEqualTo(1);
+        assertThat(handled).containsExactly("a1", "b1", "b2", "a2", "a3");
+        assertThat(checkpoints.position("flaky-a", StreamId.of("Account", "a"))).isEqualTo(3);
+        assertThat(effectCounts()).containsOnlyKeys("Account-a@1", "Account-a@2", "Account-a@3", "Account-b@1",
+                "Account-b@2");
+    }
+
+    @Test
+    void writes_beyond_one_transaction_are_committed_early_at_an_event_boundary() {
+        accounts.create("many", new BankAccount.Open("ann"));
+        accounts.update("many", new BankAccount.Deposit(1));
+        accounts.update("many", new BankAccount.Deposit(2));
+        List<Map<String, AttributeValue>> commits = commitsOf("many");
+        // 40 writes per event: 3 events = 120 > 99, so the first two go together, the third alone
+        Subscriber wide = Subscriber.builder("wide").on(new BankAccount(), (e, ctx) -> {
+            for (int i = 0; i < 40; i++) {
+                ctx.writeWithCheckpoint(TransactWriteItem.builder().put(software.amazon.awssdk.services.dynamodb
+                        .model.Put.builder().tableName(effectsTable).item(Map.of(
+                                "streamId", AttributeValue.fromS(e.streamId().value() + "@" + e.version() + "#" + i),
+                                "count", AttributeValue.fromN("1"),
+                                "eventIds", AttributeValue.fromSs(List.of(e.eventId().toString())))).build())
+                        .build());
+            }
+        }).build();
+
+        CapacityMeter.Usage before = meter.usage();
+        EventDispatcher.Result result = new EventDispatcher(List.of(wide), checkpoints, store).dispatch(commits);
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(used.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(2);
+        assertThat(effectCounts()).hasSize(120);
+        assertThat(checkpoints.position("wide", StreamId.of("Account", "many"))).isEqualTo(3);
+    }
+
+    @Test
+    void two_events_putting_one_item_are_committed_in_two_transactions() {
+        accounts.create("same", new BankAccount.Open("ann"));
+        accounts.update("same", new BankAccount.Deposit(1));
+        List<Map<String, AttributeValue>> commits = commitsOf("same");
+        // a Put names no key: the dispatcher cannot see the clash before DynamoDB refuses the transaction
+        Subscriber latest = Subscriber.builder("latest").on(new BankAccount(), (e, ctx) ->
+                ctx.writeWithCheckpoint(TransactWriteItem.builder().put(software.amazon.awssdk.services.dynamodb
+                        .model.Put.builder().tableName(effectsTable).item(Map.of(
+                                "streamId", AttributeValue.fromS(e.streamId().value()),
+                                "count", AttributeValue.fromN("1"),
+                                "v", AttributeValue.fromN(Long.toString(e.version())),
+                                "eventIds", AttributeValue.fromSs(List.of(e.eventId().toString())))).build())
+                        .build())).build();
+
+        EventDispatcher.Result result = new EventDispatcher(List.of(latest), checkpoints, store).dispatch(commits);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.handled()).isEqualTo(2);
+        assertThat(effectCounts()).containsExactly(Map.entry("Account-same", 1L));
+        assertThat(client.getItem(g -> g.tableName(effectsTable).consistentRead(true)
+                .key(Map.of("streamId", AttributeValue.fromS("Account-same")))).item().get("v").n())
+                .as("the later event's write is the one that stays").isEqualTo("2");
+        assertThat(checkpoints.position("latest", StreamId.of("Account", "same"))).isEqualTo(2);
+    }
+
+    @Test
+    void subscribers_given_per_batch_are_asked_once_per_dispatch() {
+        accounts.create("per-batch", new BankAccount.Open("ann"));
+        List<Map<String, AttributeValue>> commits = commitsOf("per-batch");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        EventDispatcher dispatcher = new EventDispatcher(() -> {
+            int n = asked.incrementAndGet();
+            return List.of(Subscriber.builder("batch-" + n).on(new BankAccount(), (e, ctx) -> seen.add("batch-" + n))
+                    .build());
+        }, checkpoints, store);
+
+        dispatcher.dispatch(commits);
+        dispatcher.dispatch(commits);
+        dispatcher.dispatch(List.of());
+
+        assertThat(asked).hasValue(2);
+        assertThat(seen).containsExactly("batch-1", "batch-2");
+    }
+
+    @Test
+    void subscribers_that_cannot_be_chosen_fail_the_batch_at_its_first_commit() {
+        accounts.create("unchosen", new BankAccount.Open("ann"));
+        List<Map<String, AttributeValue>> batch = new ArrayList<>();
+        batch.add(null); // not an INSERT
+        batch.addAll(commitsOf("unchosen"));
+        EventDispatcher dispatcher = new EventDispatcher(() -> {
+            throw new IllegalStateException("registry unreachable");
+        }, checkpoints, store);
+
+        EventDispatcher.Result result = dispatcher.dispatch(batch);
+
+        assertThat(result.failedIndex()).isEqualTo(1);
+        assertThat(result.failure()).hasMessage("registry unreachable");
     }
 }

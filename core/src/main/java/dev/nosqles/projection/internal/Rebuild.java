@@ -1,0 +1,340 @@
+package dev.nosqles.projection.internal;
+
+import dev.nosqles.internal.CommitItems;
+import dev.nosqles.projection.Projection;
+import dev.nosqles.projection.ReadModelStateException;
+import dev.nosqles.projection.RebuildProgress;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.subscription.CheckpointConflictException;
+import dev.nosqles.subscription.CheckpointStore;
+import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.subscription.Subscriber;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * One run of a full-history rebuild of one version of a read model (ADR 0007): parallel Scan segments over the
+ * events table (strongly consistent, filtered to the aggregate types the projection wants), each page handed to
+ * an {@link EventDispatcher} whose only subscriber feeds that version, with the same checkpoints as the live
+ * stream's feed of it. Whoever of the two comes second to an event sees a duplicate; a gap is read from the event
+ * store; so the hand-over is exact whatever the interleaving.
+ *
+ * <p>After each page, in this order: the events handed are added to the registry's count for the version, on
+ * condition that it is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
+ * item moves, conditional on the page count it was read with (two runs of one segment: the second fails). A run
+ * that dies resumes from the last saved {@code LastEvaluatedKey}; the items of a page it had half done are
+ * duplicates by their checkpoints.
+ *
+ * <p>Progress items: {@code subscriber} = {@code read-model-rebuild.{name}.{version}}, {@code streamId} =
+ * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL) and
+ * {@code pages} (N, the optimistic lock).
+ */
+public final class Rebuild {
+    private static final String LAST_KEY = "lastKey";
+    private static final String SCANNED = "scanned";
+    private static final String EVENTS = "events";
+    private static final String DONE = "done";
+    private static final String PAGES = "pages";
+    private static final int CONFLICT_RETRIES = 10;
+
+    private final DynamoDbClient client;
+    private final String eventsTable;
+    private final String checkpointsTable;
+    private final ReadModelRegistry registry;
+    private final ReadModelTable table;
+    private final EventStore store;
+    private final Projection<?> projection;
+    private final int version;
+    private final int segments;
+    private final int pageSize;
+    private final Consumer<RebuildProgress> progress;
+
+    private final AtomicBoolean aborted = new AtomicBoolean();
+    private long resumedScanned;
+    private long estimated;
+    private long scannedThisRun;
+    private long eventsThisRun;
+    private long startedNanos;
+
+    public Rebuild(DynamoDbClient client, String eventsTable, String checkpointsTable, ReadModelRegistry registry,
+                   ReadModelTable table, EventStore store, Projection<?> projection, int version, int segments,
+                   int pageSize, Consumer<RebuildProgress> progress) {
+        this.client = client;
+        this.eventsTable = eventsTable;
+        this.checkpointsTable = checkpointsTable;
+        this.registry = registry;
+        this.table = table;
+        this.store = store;
+        this.projection = projection;
+        this.version = version;
+        this.segments = segments;
+        this.pageSize = pageSize;
+        this.progress = progress;
+    }
+
+    private record SegmentState(int index, Map<String, AttributeValue> lastKey, long scanned, long pages,
+                                boolean done) {
+    }
+
+    /**
+     * Runs every segment not yet done to its end, then marks the version READY.
+     *
+     * @throws ReadModelStateException the version stopped being BUILDING, or another run moved a segment
+     */
+    public void run() {
+        Map<Integer, SegmentState> saved = readProgress();
+        estimated = estimateItems();
+        startedNanos = System.nanoTime();
+        List<SegmentState> todo = new ArrayList<>();
+        for (int i = 0; i < segments; i++) {
+            SegmentState s = saved.getOrDefault(i, new SegmentState(i, null, 0, 0, false));
+            resumedScanned += s.scanned();
+            if (!s.done()) {
+                todo.add(s);
+            }
+        }
+        if (!todo.isEmpty()) {
+            runSegments(todo);
+        }
+        String name = projection.name();
+        if (!registry.markReady(name, version)) {
+            throw new ReadModelStateException(name, version, name + ": version " + version
+                    + " stopped being BUILDING during its rebuild (dropped?)");
+        }
+        synchronized (this) {
+            progress.accept(snapshot(true));
+        }
+    }
+
+    private void runSegments(List<SegmentState> todo) {
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(todo.size(), r -> {
+            Thread t = new Thread(r, "rebuild-" + projection.name() + "-" + version + "-" + threadNumber.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
+            for (SegmentState s : todo) {
+                done.submit(() -> {
+                    scanSegment(s);
+                    return null;
+                });
+            }
+            Throwable first = null;
+            for (int i = 0; i < todo.size(); i++) {
+                try {
+                    done.take().get();
+                } catch (ExecutionException e) {
+                    aborted.set(true); // the other segments stop after the page they are on
+                    if (first == null) {
+                        first = e.getCause();
+                    }
+                } catch (InterruptedException e) {
+                    aborted.set(true);
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("rebuild interrupted", e);
+                }
+            }
+            if (first instanceof RuntimeException r) {
+                throw r;
+            }
+            if (first instanceof Error err) {
+                throw err;
+            }
+            if (first != null) {
+                throw new IllegalStateException("rebuild segment failed", first);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private void scanSegment(SegmentState state) {
+        String name = projection.name();
+        String checkpointName = ReadModelRegistry.checkpointName(name, version);
+        Subscriber subscriber = table.subscriber(projection, version, checkpointName);
+        CheckpointStore checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        Map<String, String> names = Map.of("#s", CommitItems.STREAM_ID);
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> clauses = new ArrayList<>();
+        int t = 0;
+        for (String type : projection.aggregateTypes().stream().sorted().toList()) {
+            values.put(":t" + t, AttributeValue.fromS(type + "-"));
+            clauses.add("begins_with(#s, :t" + t + ")");
+            t++;
+        }
+        String filter = String.join(" OR ", clauses);
+        Map<String, AttributeValue> startKey = state.lastKey();
+        long pages = state.pages();
+        while (!aborted.get()) {
+            Map<String, AttributeValue> from = startKey;
+            ScanResponse page = client.scan(b -> b.tableName(eventsTable).segment(state.index())
+                    .totalSegments(segments).consistentRead(true).limit(pageSize).filterExpression(filter)
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .exclusiveStartKey(from == null || from.isEmpty() ? null : from));
+            long handled = dispatch(page.items(), subscriber, checkpoints, checkpointName);
+            if (!registry.addRebuiltEvents(name, version, handled)) {
+                throw new ReadModelStateException(name, version, name + ": version " + version
+                        + " is no longer BUILDING; its rebuild stops");
+            }
+            boolean last = !page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty();
+            saveProgress(state.index(), pages, last ? null : page.lastEvaluatedKey(), page.scannedCount(), handled,
+                    last);
+            pages++;
+            startKey = page.lastEvaluatedKey();
+            synchronized (this) {
+                scannedThisRun += page.scannedCount();
+                eventsThisRun += handled;
+                progress.accept(snapshot(false));
+            }
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    /** Hands a page's commit items to the dispatcher; retries the rest of the page after a checkpoint conflict. */
+    private long dispatch(List<Map<String, AttributeValue>> items, Subscriber subscriber, CheckpointStore checkpoints,
+                          String checkpointName) {
+        if (items.isEmpty()) {
+            return 0;
+        }
+        Set<String> streamIds = new LinkedHashSet<>();
+        for (Map<String, AttributeValue> item : items) {
+            streamIds.add(item.get(CommitItems.STREAM_ID).s());
+        }
+        CheckpointStore positions = PrefetchedCheckpoints.prefetch(client, checkpointsTable, checkpoints,
+                checkpointName, streamIds);
+        List<Map<String, AttributeValue>> remaining = items;
+        long handled = 0;
+        for (int attempt = 0; ; attempt++) {
+            EventDispatcher.Result result = new EventDispatcher(List.of(subscriber), positions, store)
+                    .dispatch(remaining);
+            handled += result.handled();
+            if (result.succeeded()) {
+                return handled;
+            }
+            if (result.failure() instanceof CheckpointConflictException && attempt < CONFLICT_RETRIES) {
+                // the live stream handled some of these events meanwhile: read its checkpoints afresh
+                remaining = remaining.subList(result.failedIndex(), remaining.size());
+                positions = checkpoints;
+                continue;
+            }
+            if (result.failure() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(projection.name() + ": rebuild page failed", result.failure());
+        }
+    }
+
+    private void saveProgress(int segment, long pages, Map<String, AttributeValue> lastKey, long scanned,
+                              long events, boolean done) {
+        String name = projection.name();
+        Map<String, String> names = new HashMap<>(Map.of("#pages", PAGES, "#scanned", SCANNED, "#events", EVENTS,
+                "#done", DONE, "#lastKey", LAST_KEY));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pages", n(pages + 1), ":scanned", n(scanned),
+                ":events", n(events), ":done", AttributeValue.fromBool(done)));
+        String update = "SET #pages = :pages, #done = :done";
+        if (lastKey != null) {
+            update += ", #lastKey = :lastKey";
+            values.put(":lastKey", AttributeValue.fromM(lastKey));
+        }
+        update += " ADD #scanned :scanned, #events :events";
+        if (lastKey == null) {
+            update += " REMOVE #lastKey";
+        }
+        String condition;
+        if (pages == 0) {
+            condition = "attribute_not_exists(#pages)";
+        } else {
+            condition = "#pages = :prev";
+            values.put(":prev", n(pages));
+        }
+        String expression = update;
+        try {
+            client.updateItem(b -> b.tableName(checkpointsTable)
+                    .key(Map.of("subscriber", AttributeValue.fromS(ReadModelRegistry.progressName(name, version)),
+                            "streamId", AttributeValue.fromS("segment-" + segment)))
+                    .updateExpression(expression).conditionExpression(condition)
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+        } catch (ConditionalCheckFailedException e) {
+            AttributeValue now = e.hasItem() ? e.item().get(PAGES) : null;
+            if (now != null && Long.parseLong(now.n()) == pages + 1) {
+                return; // this very step, landed before the SDK retried it (or made identically by another run)
+            }
+            throw new ReadModelStateException(name, version, name + ": segment " + segment + " of version " + version
+                    + " was moved by another rebuild run");
+        }
+    }
+
+    private Map<Integer, SegmentState> readProgress() {
+        Map<Integer, SegmentState> states = new HashMap<>();
+        String subscriber = ReadModelRegistry.progressName(projection.name(), version);
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse response = client.query(b -> b.tableName(checkpointsTable).consistentRead(true)
+                    .keyConditionExpression("#p = :p").expressionAttributeNames(Map.of("#p", "subscriber"))
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(subscriber)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : response.items()) {
+                int index = Integer.parseInt(item.get("streamId").s().substring("segment-".length()));
+                AttributeValue lastKey = item.get(LAST_KEY);
+                states.put(index, new SegmentState(index, lastKey == null ? null : lastKey.m(), num(item, SCANNED),
+                        num(item, PAGES), item.containsKey(DONE) && Boolean.TRUE.equals(item.get(DONE).bool())));
+            }
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return states;
+    }
+
+    private long estimateItems() {
+        Long count = client.describeTable(b -> b.tableName(eventsTable)).table().itemCount();
+        return count == null ? 0 : count;
+    }
+
+    private RebuildProgress snapshot(boolean done) {
+        long scanned = resumedScanned + scannedThisRun;
+        double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
+        double eventsPerSecond = eventsThisRun / seconds;
+        double itemsPerSecond = scannedThisRun / seconds;
+        Optional<Duration> eta = done ? Optional.of(Duration.ZERO)
+                : itemsPerSecond > 0 && estimated > scanned
+                ? Optional.of(Duration.ofMillis((long) ((estimated - scanned) / itemsPerSecond * 1000)))
+                : Optional.empty();
+        return new RebuildProgress(version, scanned, Math.max(estimated, scanned), eventsThisRun, eventsPerSecond, eta,
+                done);
+    }
+
+    private static long num(Map<String, AttributeValue> item, String attribute) {
+        AttributeValue v = item.get(attribute);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,296 @@
+package dev.nosqles.projection.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.nosqles.projection.InvalidCursorException;
+import dev.nosqles.projection.Page;
+import dev.nosqles.projection.PageRequest;
+import dev.nosqles.projection.ReadModelStateException;
+import dev.nosqles.projection.ReadModelStatus;
+import dev.nosqles.projection.ReadModelStatus.State;
+import dev.nosqles.projection.dynamodb.AccountsWorld.AccountRow;
+import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
+import dev.nosqles.projection.internal.ReadModelRegistry;
+import dev.nosqles.subscription.Subscriber;
+import dev.nosqles.testsupport.MutableClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The registry of read-model versions: registration by the first batch, atomic conditional switch, drop of a
+ * version and of nothing else, freshness, and the builder's validation.
+ */
+class ReadModelRegistryTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    private final AccountsWorld world = new AccountsWorld("accounts");
+
+    /** Version 1 serving, fed live with the history of 9 accounts; versions 2 and 3 rebuilt, READY. */
+    private DynamoDbReadModels threeVersions(Clock clock, DynamoDbClient via) {
+        world.writeHistory(0, 9);
+        DynamoDbReadModels readModels = world.readModels(clock, via).build();
+        world.feed(readModels, world.allCommitItems());
+        readModels.rebuild("accounts", new RebuildOptions(2, 10), p -> { });
+        readModels.rebuild("accounts", new RebuildOptions(2, 10), p -> { });
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version,
+                ReadModelStatus.Version::state)
+                .containsExactly(tuple(1, State.SERVING), tuple(2, State.READY), tuple(3, State.READY));
+        return readModels;
+    }
+
+    private static List<String> names(List<Subscriber> subscribers) {
+        return subscribers.stream().map(Subscriber::name).toList();
+    }
+
+    @Test
+    void the_first_batch_registers_version_1_serving_exactly_once_even_when_two_dispatches_race() throws Exception {
+        // given a registry with no item, and two stream functions (different clocks) whose reads meet at a barrier
+        AtomicInteger registrations = new AtomicInteger();
+        ExecutionInterceptor countRegistrations = new ExecutionInterceptor() {
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof PutItemRequest put && put.item().containsKey("subscriber")
+                        && ReadModelRegistry.SUBSCRIBER.equals(put.item().get("subscriber").s())) {
+                    registrations.incrementAndGet(); // a registration that landed (failed conditions throw)
+                }
+            }
+        };
+        DynamoDbClient counted = AccountsWorld.clientWith(countRegistrations);
+        for (int round = 0; round < 4; round++) {
+            String name = "race-" + round;
+            registrations.set(0);
+            var projection = world.projection(name);
+            CyclicBarrier together = new CyclicBarrier(2);
+            List<Callable<List<String>>> functions = new ArrayList<>();
+            for (int f = 0; f < 2; f++) {
+                DynamoDbReadModels readModels = world.readModels(Clock.fixed(T0.plusSeconds(f), java.time.ZoneOffset.UTC),
+                        counted).projections(List.of(projection)).build();
+                functions.add(() -> {
+                    together.await(30, TimeUnit.SECONDS);
+                    return names(readModels.subscribers());
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<List<String>>> answers = pool.invokeAll(functions);
+            pool.shutdown();
+
+            // then both feed version 1 and exactly one registration landed
+            for (Future<List<String>> answer : answers) {
+                assertThat(answer.get()).containsExactly("read-model." + name + ".1");
+            }
+            assertThat(registrations.get()).as("registrations in round " + round).isEqualTo(1);
+            DynamoDbReadModels later = world.readModels(Clock.fixed(T0.plusSeconds(60), java.time.ZoneOffset.UTC))
+                    .projections(List.of(projection)).build();
+            later.subscribers();
+            ReadModelStatus status = later.status(name);
+            assertThat(status.servingVersion()).isEqualTo(1);
+            assertThat(status.versions()).singleElement().satisfies(v -> {
+                assertThat(v.state()).isEqualTo(State.SERVING);
+                assertThat(v.createdAt()).isIn(T0, T0.plusSeconds(1)); // not overwritten by a later batch
+            });
+        }
+    }
+
+    @Test
+    void switching_to_a_building_version_is_refused_and_of_two_racing_switches_exactly_one_wins() throws Exception {
+        // given versions 1 (serving), 2 and 3 (READY), 4 (BUILDING: its rebuild stopped after one page); and a
+        // client that holds both switches' writes until both switches have read the registry
+        CyclicBarrier bothRead = new CyclicBarrier(2);
+        AtomicInteger held = new AtomicInteger();
+        ExecutionInterceptor holdSwitches = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UpdateItemRequest u && u.updateExpression().startsWith("SET #serving")
+                        && held.incrementAndGet() <= 2) {
+                    try {
+                        bothRead.await(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), AccountsWorld.clientWith(holdSwitches));
+        assertThatThrownBy(() -> readModels.rebuild("accounts", new RebuildOptions(1, 5), p -> {
+            throw new IllegalStateException("stopped");
+        })).hasMessage("stopped");
+
+        // when switching to the BUILDING version: refused, nothing changed
+        assertThatThrownBy(() -> readModels.switchTo("accounts", 4))
+                .isInstanceOfSatisfying(ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(4));
+        assertThat(readModels.status("accounts").servingVersion()).isEqualTo(1);
+
+        // when two operators switch at once, to 2 and to 3
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<ReadModelStatus> to2 = pool.submit(() -> readModels.switchTo("accounts", 2));
+        Future<ReadModelStatus> to3 = pool.submit(() -> readModels.switchTo("accounts", 3));
+        List<Integer> won = new ArrayList<>();
+        List<Throwable> lost = new ArrayList<>();
+        for (var f : List.of(to2, to3)) {
+            try {
+                won.add(f.get(60, TimeUnit.SECONDS).servingVersion());
+            } catch (java.util.concurrent.ExecutionException e) {
+                lost.add(e.getCause());
+            }
+        }
+        pool.shutdown();
+
+        // then exactly one won; the other was refused and its version stays READY; the old one is RETIRED
+        assertThat(won).hasSize(1);
+        assertThat(lost).singleElement().isInstanceOf(ReadModelStateException.class);
+        int winner = won.get(0);
+        int loser = winner == 2 ? 3 : 2;
+        ReadModelStatus status = readModels.status("accounts");
+        assertThat(status.servingVersion()).isEqualTo(winner);
+        assertThat(status.versions()).extracting(ReadModelStatus.Version::version, ReadModelStatus.Version::state)
+                .containsExactly(tuple(1, State.RETIRED), tuple(2, winner == 2 ? State.SERVING : State.READY),
+                        tuple(3, winner == 3 ? State.SERVING : State.READY), tuple(4, State.BUILDING));
+        assertThat(loser).isNotEqualTo(winner);
+        // and switching back to the RETIRED version is allowed
+        assertThat(readModels.switchTo("accounts", 1).servingVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void queries_read_the_serving_version_and_a_cursor_of_a_dropped_version_is_expired() {
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
+        PageRequest first = new PageRequest(2, Optional.empty(), "tester", false);
+
+        // given a first page of version 1 and its cursor
+        Page<AccountRow> page1 = readModels.query(world.projection, "by-owner", "owner-0", first);
+        assertThat(page1.version()).isEqualTo(1);
+        assertThat(page1.rows()).extracting(AccountRow::accountId).containsExactly("acc-0", "acc-3");
+        String cursor = page1.nextCursor().orElseThrow();
+        PageRequest next = new PageRequest(2, Optional.of(cursor), "tester", false);
+
+        // when reads move to version 2: new queries read it, the cursor still reads its own (RETIRED) version
+        readModels.switchTo("accounts", 2);
+        assertThat(readModels.query(world.projection, "by-owner", "owner-0", first).version()).isEqualTo(2);
+        Page<AccountRow> page2 = readModels.query(world.projection, "by-owner", "owner-0", next);
+        assertThat(page2.version()).isEqualTo(1);
+        assertThat(page2.rows()).extracting(AccountRow::accountId).containsExactly("acc-6");
+        assertThat(readModels.get(world.projection, "acc-4")).map(AccountRow::owner).contains("owner-1");
+
+        // when version 1 is dropped: its cursor is EXPIRED
+        readModels.drop("accounts", 1);
+        assertThatThrownBy(() -> readModels.query(world.projection, "by-owner", "owner-0", next))
+                .isInstanceOfSatisfying(InvalidCursorException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidCursorException.Reason.EXPIRED));
+    }
+
+    @Test
+    void drop_deletes_the_rows_checkpoints_and_progress_of_its_version_and_nothing_of_another() {
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
+        long rows1 = world.readModelRows("accounts", 1);
+        long checkpoints1 = world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1));
+        long checkpoints3 = world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 3));
+        assertThat(List.of(rows1, world.readModelRows("accounts", 2), world.readModelRows("accounts", 3)))
+                .containsOnly(9L);
+        assertThat(List.of(checkpoints1, world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 2)),
+                checkpoints3)).containsOnly(9L);
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 2))).isEqualTo(2);
+
+        ReadModelStatus status = readModels.drop("accounts", 2);
+
+        assertThat(status.versions()).extracting(ReadModelStatus.Version::version).containsExactly(1, 3);
+        assertThat(world.readModelRows("accounts", 2)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 2))).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 2))).isZero();
+        assertThat(world.readModelRows("accounts", 1)).isEqualTo(rows1);
+        assertThat(world.readModelRows("accounts", 3)).isEqualTo(9);
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isEqualTo(checkpoints1);
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 3))).isEqualTo(checkpoints3);
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 3))).isEqualTo(2);
+        // and the live stream no longer feeds it
+        assertThat(names(readModels.subscribers())).containsExactly("read-model.accounts.1", "read-model.accounts.3");
+    }
+
+    @Test
+    void dropping_the_serving_an_unknown_or_a_dropped_version_or_an_unknown_read_model_is_refused() {
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
+        readModels.drop("accounts", 3);
+
+        for (int version : new int[] {1, 3, 7}) {
+            assertThatThrownBy(() -> readModels.drop("accounts", version))
+                    .isInstanceOfSatisfying(ReadModelStateException.class, e -> {
+                        assertThat(e.version()).isEqualTo(version);
+                        assertThat(e.readModel()).isEqualTo("accounts");
+                    });
+        }
+        assertThatThrownBy(() -> readModels.drop("nope", 1)).isInstanceOf(ReadModelStateException.class);
+        assertThatThrownBy(() -> readModels.switchTo("accounts", 3)).isInstanceOf(ReadModelStateException.class);
+        assertThatThrownBy(() -> readModels.rebuild("nope", RebuildOptions.defaults(), p -> { }))
+                .isInstanceOf(ReadModelStateException.class);
+        assertThat(world.readModelRows("accounts", 1)).isEqualTo(9);
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version)
+                .containsExactly(1, 2);
+    }
+
+    @Test
+    void each_batch_records_when_it_fed_and_its_lag_which_pages_and_status_report() {
+        MutableClock clock = new MutableClock(T0);
+        world.writeHistory(0, 2);
+        DynamoDbReadModels readModels = world.readModels(clock).build();
+        PageRequest first = new PageRequest(10, Optional.empty(), "tester", false);
+        assertThat(readModels.list()).singleElement().satisfies(s -> {
+            assertThat(s.servingVersion()).isZero();
+            assertThat(s.versions()).isEmpty();
+        });
+
+        readModels.subscribers(); // the first batch registers version 1
+        clock.advance(Duration.ofSeconds(5));
+        readModels.recordFed(T0.plusMillis(3_500));
+
+        ReadModelStatus.Version serving = readModels.status("accounts").serving().orElseThrow();
+        assertThat(serving.lastFedAt()).contains(T0.plusSeconds(5));
+        assertThat(serving.lag()).contains(Duration.ofMillis(1_500));
+        Page<AccountRow> page = readModels.query(world.projection, "by-owner", "owner-0", first);
+        assertThat(page.freshness().lastFedAt()).contains(T0.plusSeconds(5));
+        assertThat(page.freshness().lag()).contains(Duration.ofMillis(1_500));
+    }
+
+    @Test
+    void the_builder_refuses_missing_parts_duplicate_projections_a_short_cursor_key_and_bad_rebuild_options() {
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).client(null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("client");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).checkpointsTable(null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("checkpointsTable");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).readModelsTable(null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("readModelsTable");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).eventStore(null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("eventStore");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).clock(null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("clock");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).projections(List.of()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("projection");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC())
+                .projections(List.of(world.projection, world.projection("accounts"))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unique");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).cursorKey(new byte[31]).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).dropGrace(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dropGrace");
+        assertThatThrownBy(() -> new RebuildOptions(0, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RebuildOptions(4, 0)).isInstanceOf(IllegalArgumentException.class);
+        // the events table defaults to the DynamoDB event store's
+        assertThat(world.readModels(Clock.systemUTC()).build().list()).hasSize(1);
+    }
+}
