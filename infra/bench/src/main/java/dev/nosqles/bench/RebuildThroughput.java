@@ -58,6 +58,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class RebuildThroughput {
     public static final double GOAL = 0.5;
+    /** The reference application's read model the section rebuilds. */
+    public static final String PROJECTION = "order-summaries";
 
     private RebuildThroughput() {
     }
@@ -109,6 +111,12 @@ public final class RebuildThroughput {
     public record Result(int orders, String projection, int segments, int pageSize, long tableItems, long seedSeconds,
                          Pass bareBefore, Pass rebuild, Pass bareAfter, double ratio, double goal,
                          WriteUnits writeUnits, double unitsPerEvent, double rowUnitsPerEvent, int builtVersion) {
+    }
+
+    /** The reference application's projections. */
+    public static List<Projection<?>> applicationProjections() {
+        // issue 10: dev.nosqles.app.readmodel.ReadModels.projections() once the application defines it (branch app)
+        throw new IllegalStateException("the reference application defines no read models yet");
     }
 
     // ----------------------------------------------------------------------------------------------- seeding
