@@ -40,6 +40,9 @@ public final class Projection<R extends Record> {
     /** At most this many indexes (the read-model table's global secondary indexes). */
     public static final int MAX_INDEXES = 2;
 
+    /** Attribute names of the read-models table that a row component may not take. */
+    public static final Set<String> RESERVED_COMPONENTS = Set.of("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "v");
+
     private static final Set<Class<?>> SCALARS = Set.of(String.class, boolean.class, Boolean.class, int.class,
             Integer.class, long.class, Long.class, short.class, Short.class, BigDecimal.class, BigInteger.class,
             Instant.class, LocalDate.class, UUID.class);
@@ -176,7 +179,8 @@ public final class Projection<R extends Record> {
         }
 
         /**
-         * @throws IllegalArgumentException bad name, version below 1, a row component of an unsupported type,
+         * @throws IllegalArgumentException bad name, version below 1, a row component of an unsupported type or
+         *                                  with a {@linkplain #RESERVED_COMPONENTS reserved name},
          *                                  duplicate or too many indexes, no handler
          */
         public Projection<R> build() {
@@ -189,6 +193,11 @@ public final class Projection<R extends Record> {
                 throw new IllegalArgumentException(name + ": version must be at least 1");
             }
             for (RecordComponent c : rowType.getRecordComponents()) {
+                if (RESERVED_COMPONENTS.contains(c.getName())) {
+                    throw new IllegalArgumentException(name + ": row component " + c.getName()
+                            + " has a reserved name (" + String.join(", ", new java.util.TreeSet<>(RESERVED_COMPONENTS))
+                            + ")");
+                }
                 Class<?> t = c.getType();
                 if (!SCALARS.contains(t) && !t.isEnum()) {
                     throw new IllegalArgumentException(name + ": row component " + c.getName() + " has type "

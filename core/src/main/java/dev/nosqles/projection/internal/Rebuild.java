@@ -6,18 +6,15 @@ import dev.nosqles.projection.ReadModelStateException;
 import dev.nosqles.projection.RebuildProgress;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.subscription.CheckpointConflictException;
-import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -174,7 +171,8 @@ public final class Rebuild {
         String name = projection.name();
         String checkpointName = ReadModelRegistry.checkpointName(name, version);
         Subscriber subscriber = table.subscriber(projection, version, checkpointName);
-        CheckpointStore checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        EventDispatcher dispatcher = new EventDispatcher(List.of(subscriber),
+                new DynamoDbCheckpointStore(client, checkpointsTable), store);
         Map<String, String> names = Map.of("#s", CommitItems.STREAM_ID);
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> clauses = new ArrayList<>();
@@ -193,7 +191,7 @@ public final class Rebuild {
                     .totalSegments(segments).consistentRead(true).limit(pageSize).filterExpression(filter)
                     .expressionAttributeNames(names).expressionAttributeValues(values)
                     .exclusiveStartKey(from == null || from.isEmpty() ? null : from));
-            long handled = dispatch(page.items(), subscriber, checkpoints, checkpointName);
+            long handled = dispatch(page.items(), dispatcher);
             if (!registry.addRebuiltEvents(name, version, handled)) {
                 throw new ReadModelStateException(name, version, name + ": version " + version
                         + " is no longer BUILDING; its rebuild stops");
@@ -214,31 +212,25 @@ public final class Rebuild {
         }
     }
 
-    /** Hands a page's commit items to the dispatcher; retries the rest of the page after a checkpoint conflict. */
-    private long dispatch(List<Map<String, AttributeValue>> items, Subscriber subscriber, CheckpointStore checkpoints,
-                          String checkpointName) {
+    /**
+     * Hands a page's commit items to the dispatcher (which reads the page's checkpoints in batches); retries the
+     * rest of the page after a checkpoint conflict (the live stream handled some of these events meanwhile: the
+     * retry sees them as duplicates).
+     */
+    private long dispatch(List<Map<String, AttributeValue>> items, EventDispatcher dispatcher) {
         if (items.isEmpty()) {
             return 0;
         }
-        Set<String> streamIds = new LinkedHashSet<>();
-        for (Map<String, AttributeValue> item : items) {
-            streamIds.add(item.get(CommitItems.STREAM_ID).s());
-        }
-        CheckpointStore positions = PrefetchedCheckpoints.prefetch(client, checkpointsTable, checkpoints,
-                checkpointName, streamIds);
         List<Map<String, AttributeValue>> remaining = items;
         long handled = 0;
         for (int attempt = 0; ; attempt++) {
-            EventDispatcher.Result result = new EventDispatcher(List.of(subscriber), positions, store)
-                    .dispatch(remaining);
+            EventDispatcher.Result result = dispatcher.dispatch(remaining);
             handled += result.handled();
             if (result.succeeded()) {
                 return handled;
             }
             if (result.failure() instanceof CheckpointConflictException && attempt < CONFLICT_RETRIES) {
-                // the live stream handled some of these events meanwhile: read its checkpoints afresh
                 remaining = remaining.subList(result.failedIndex(), remaining.size());
-                positions = checkpoints;
                 continue;
             }
             if (result.failure() instanceof RuntimeException r) {

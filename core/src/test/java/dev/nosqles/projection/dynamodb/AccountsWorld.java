@@ -159,10 +159,10 @@ final class AccountsWorld {
      * retry from the failed record (a checkpoint conflict with a rebuild is such a failure), then the freshness.
      */
     void feed(DynamoDbReadModels readModels, List<Map<String, AttributeValue>> batch) {
+        EventDispatcher dispatcher = new EventDispatcher(readModels::subscribers, checkpoints, store);
         List<Map<String, AttributeValue>> remaining = batch;
         for (int attempt = 0; attempt < 100 && !remaining.isEmpty(); attempt++) {
-            EventDispatcher.Result result = new EventDispatcher(readModels.subscribers(), checkpoints, store)
-                    .dispatch(remaining);
+            EventDispatcher.Result result = dispatcher.dispatch(remaining);
             if (result.succeeded()) {
                 remaining = List.of();
             } else {

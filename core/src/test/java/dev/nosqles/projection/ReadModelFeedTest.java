@@ -1,0 +1,200 @@
+package dev.nosqles.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.aggregate.EventCodec;
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.internal.CommitItems;
+import dev.nosqles.projection.AccountSummaries.AccountSummary;
+import dev.nosqles.projection.internal.ReadModelTable;
+import dev.nosqles.projection.internal.RowCodec;
+import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.TestTables;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The live feed of a read model on DynamoDB (moto): commit items as the stream delivers them (twice, out of order,
+ * with gaps) become rows equal to a fold of the event store, each event applied exactly once.
+ */
+class ReadModelFeedTest {
+    static final byte[] KEY = "a cursor key of at least 32 bytes!".getBytes(StandardCharsets.UTF_8);
+
+    private final CapacityMeter meter = new CapacityMeter();
+    private final DynamoDbClient client = TestTables.client(meter);
+    private final Projection<AccountSummary> projection = AccountSummaries.projection();
+    private DynamoDbEventStore store;
+    private DynamoDbCheckpointStore checkpoints;
+    private ReadModelTable table;
+    private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
+
+    @BeforeEach
+    void tables() {
+        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "feed")).build();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbCheckpointStore.createTable(client, "feed-checkpoints-" + suffix);
+        checkpoints = new DynamoDbCheckpointStore(client, "feed-checkpoints-" + suffix);
+        ReadModelTable.createTable(client, "feed-read-models-" + suffix);
+        table = new ReadModelTable(client, "feed-read-models-" + suffix, KEY);
+        accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+    }
+
+    private EventDispatcher dispatcher(int version) {
+        return new EventDispatcher(List.of(table.subscriber(projection, version,
+                "read-model." + projection.name() + "." + version)), checkpoints, store);
+    }
+
+    private void history(String id, int deposits) {
+        accounts.create(id, new BankAccount.Open("owner-of-" + id));
+        for (int d = 1; d <= deposits; d++) {
+            accounts.update(id, new BankAccount.Deposit(d));
+        }
+        accounts.update(id, new BankAccount.Withdraw(1));
+    }
+
+    private List<Map<String, AttributeValue>> commitsOf(String id) {
+        return client.query(b -> b.tableName(store.tableName()).consistentRead(true)
+                .keyConditionExpression("#s = :s")
+                .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
+                .items();
+    }
+
+    /** What the read model must hold: a fold of the event store, computed without the projection. */
+    private AccountSummary fold(String id) {
+        List<RecordedEvent> recorded = store.read(StreamId.of("Account", id)).events();
+        EventCodec<BankAccount.Event> codec = EventCodec.of(new BankAccount());
+        BankAccount aggregate = new BankAccount();
+        BankAccount.State state = aggregate.initialState();
+        for (RecordedEvent e : recorded) {
+            state = aggregate.apply(state, codec.decode(e).event());
+        }
+        return new AccountSummary(id, state.owner(), state.balance(), state.deposits(),
+                AccountSummaries.standing(state.balance()), recorded.get(0).timestamp(),
+                recorded.get(recorded.size() - 1).timestamp());
+    }
+
+    /** Every row of a version, read straight from the table. */
+    private Set<AccountSummary> rows(int version) {
+        Set<AccountSummary> rows = new HashSet<>();
+        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(table.tableName()).consistentRead(true))
+                .items()) {
+            if (item.get(ReadModelTable.PK).s().startsWith(ReadModelTable.prefix(projection.name(), version))) {
+                assertThat(rows.add(RowCodec.of(AccountSummary.class).decode(item))).isTrue();
+            }
+        }
+        return rows;
+    }
+
+    private static void deliverLikeLambda(EventDispatcher dispatcher, List<Map<String, AttributeValue>> batch) {
+        EventDispatcher.Result result = dispatcher.dispatch(batch);
+        assertThat(result.failure()).isNull();
+    }
+
+    @Test
+    void duplicated_and_reordered_commits_give_the_rows_of_a_fold_of_the_store_each_event_applied_once() {
+        List<String> ids = List.of("f-1", "f-2", "f-3", "f-4");
+        List<Map<String, AttributeValue>> deliveries = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            history(ids.get(i), 2 + i);
+            deliveries.addAll(commitsOf(ids.get(i)));
+            deliveries.addAll(commitsOf(ids.get(i))); // every record twice
+        }
+        Collections.shuffle(deliveries, new Random(7)); // out of order: gaps read from the store, late ones skipped
+        EventDispatcher dispatcher = dispatcher(1);
+
+        for (int from = 0; from < deliveries.size(); from += 5) {
+            deliverLikeLambda(dispatcher, deliveries.subList(from, Math.min(deliveries.size(), from + 5)));
+        }
+        deliverLikeLambda(dispatcher, deliveries); // the whole stream once more: nothing changes
+
+        assertThat(rows(1)).containsExactlyInAnyOrderElementsOf(ids.stream().map(this::fold).toList());
+        for (String id : ids) {
+            assertThat(table.get(projection, 1, id)).contains(fold(id));
+        }
+    }
+
+    @Test
+    void a_later_commit_delivered_first_closes_its_gap_from_the_store_and_the_late_ones_are_duplicates() {
+        history("gap", 3);
+        List<Map<String, AttributeValue>> commits = commitsOf("gap");
+        EventDispatcher dispatcher = dispatcher(1);
+
+        EventDispatcher.Result first = dispatcher.dispatch(List.of(commits.get(commits.size() - 1)));
+        EventDispatcher.Result late = dispatcher.dispatch(commits.subList(0, commits.size() - 1));
+
+        assertThat(first.filledFromStore()).isEqualTo(commits.size() - 1);
+        assertThat(first.handled()).isEqualTo(commits.size());
+        assertThat(late.handled()).isZero();
+        assertThat(rows(1)).containsExactly(fold("gap"));
+    }
+
+    @Test
+    void one_batch_writes_each_aggregates_rows_with_its_checkpoint_in_one_transaction() {
+        List<Map<String, AttributeValue>> batch = new ArrayList<>();
+        for (String id : List.of("w-1", "w-2", "w-3")) {
+            history(id, 3); // 5 events: opened, 3 deposits, a withdrawal
+            batch.addAll(commitsOf(id));
+        }
+        EventDispatcher dispatcher = dispatcher(1);
+
+        CapacityMeter.Usage before = meter.usage();
+        EventDispatcher.Result result = dispatcher.dispatch(batch);
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(result.handled()).isEqualTo(15);
+        // per aggregate: one transaction of the checkpoint (2 units) and its one row (2 units), no read (the row
+        // was put in this batch); per event 4 / 5 = 0.8 units, where a move per event cost 4
+        assertThat(used.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(3);
+        assertThat(used.writeUnits()).isEqualTo(3 * (2 + 2));
+        assertThat(used.requests(CapacityMeter.Operation.GET_ITEM)).isZero();
+        assertThat(rows(1)).containsExactlyInAnyOrder(fold("w-1"), fold("w-2"), fold("w-3"));
+
+        // a later batch that updates a row reads it once (consistent GetItem), then one transaction
+        accounts.update("w-1", new BankAccount.Deposit(10));
+        accounts.update("w-1", new BankAccount.Deposit(20));
+        List<Map<String, AttributeValue>> all = commitsOf("w-1");
+        CapacityMeter.Usage before2 = meter.usage();
+        dispatcher.dispatch(all.subList(all.size() - 2, all.size()));
+        CapacityMeter.Usage used2 = meter.usage().minus(before2);
+        assertThat(used2.requests(CapacityMeter.Operation.GET_ITEM)).isEqualTo(1);
+        assertThat(used2.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(1);
+        assertThat(table.get(projection, 1, "w-1")).contains(fold("w-1"));
+    }
+
+    @Test
+    void two_versions_fed_by_one_dispatcher_keep_their_rows_and_checkpoints_apart() {
+        history("v-1", 2);
+        Projection<AccountSummary> v2 = AccountSummaries.projection(2);
+        EventDispatcher dispatcher = new EventDispatcher(List.of(
+                table.subscriber(projection, 1, "read-model.account-summaries.1"),
+                table.subscriber(v2, 2, "read-model.account-summaries.2")), checkpoints, store);
+
+        deliverLikeLambda(dispatcher, commitsOf("v-1"));
+
+        assertThat(rows(1)).containsExactly(fold("v-1"));
+        assertThat(rows(2)).containsExactly(fold("v-1"));
+        assertThat(checkpoints.position("read-model.account-summaries.2", StreamId.of("Account", "v-1")))
+                .isEqualTo(4);
+        assertThat(table.deleteVersion(projection.name(), 1, n -> { })).isEqualTo(1);
+        assertThat(rows(1)).isEmpty();
+        assertThat(rows(2)).containsExactly(fold("v-1"));
+    }
+}
