@@ -115,8 +115,7 @@ public final class RebuildThroughput {
 
     /** The reference application's projections. */
     public static List<Projection<?>> applicationProjections() {
-        // issue 10: dev.nosqles.app.readmodel.ReadModels.projections() once the application defines it (branch app)
-        throw new IllegalStateException("the reference application defines no read models yet");
+        return dev.nosqles.app.readmodel.ReadModelWiring.projections();
     }
 
     // ----------------------------------------------------------------------------------------------- seeding

@@ -1,5 +1,6 @@
 package dev.nosqles.cli;
 
+import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.projection.Projection;
 import java.util.List;
 
@@ -9,7 +10,6 @@ final class AppProjections {
     }
 
     static List<Projection<?>> all() {
-        // issue 10: dev.nosqles.app.readmodel.ReadModels.projections() once the application defines it
-        return List.of();
+        return ReadModelWiring.projections();
     }
 }

@@ -254,7 +254,9 @@ final class ProjectionsCommand implements Runnable {
             if (built.isPresent()) {
                 out.println(name + ": version " + built.get().version() + " is READY (" + String.format(Locale.ROOT,
                         "%,d", built.get().rebuiltEvents()) + " events from the events table, " + seconds + " s); "
-                        + "version " + status.servingVersion() + " serves. Move reads with: nosqles projections switch "
+                        + (status.servingVersion() == 0 ? "no version serves yet"
+                        : "version " + status.servingVersion() + " serves")
+                        + ". Move reads with: nosqles projections switch "
                         + name + " " + built.get().version());
             } else {
                 out.println(name + ": rebuilt in " + seconds + " s; version " + status.servingVersion() + " serves");
