@@ -35,4 +35,29 @@ class RebuildThroughputTest {
             assertThat(both.events()).isEqualTo(items);
         }
     }
+
+    @Test
+    void the_rebuild_hands_every_event_over_once_and_its_write_units_are_counted_by_kind() throws Exception {
+        try (BenchEnv env = new BenchEnv(LocalAws.shared())) {
+            RebuildThroughput.Result r = RebuildThroughput.run(env, new RebuildThroughput.Config(12, 4, 2, 5),
+                    RebuildThroughput.applicationProjections(), RebuildThroughput.PROJECTION, line -> { });
+
+            assertThat(r.bareBefore().events()).isEqualTo(24);
+            assertThat(r.bareAfter().events()).isEqualTo(24);
+            assertThat(r.rebuild().events()).isEqualTo(24);
+            assertThat(r.rebuild().itemsScanned()).isEqualTo(r.tableItems());
+            assertThat(r.builtVersion()).isEqualTo(1);
+            assertThat(RebuildThroughput.checks(r).get(0).passed()).isTrue();
+            RebuildThroughput.WriteUnits u = r.writeUnits();
+            // a row per order, written once or twice (its two commits on one page or two); the same for checkpoints
+            assertThat(u.rowWrites()).isBetween(12L, 24L);
+            assertThat(u.checkpointWrites()).isBetween(12L, 24L);
+            // transactional: 2 units per item under 1 KB
+            assertThat(u.rowUnits()).isEqualTo(2 * u.rowWrites());
+            assertThat(u.checkpointUnits()).isEqualTo(2 * u.checkpointWrites());
+            assertThat(u.bookkeepingWrites()).isPositive();
+            assertThat(r.unitsPerEvent()).isEqualTo((double) u.total() / 24);
+            assertThat(r.ratio()).isPositive();
+        }
+    }
 }
