@@ -197,4 +197,59 @@ class ReadModelFeedTest {
         assertThat(rows(1)).isEmpty();
         assertThat(rows(2)).containsExactly(fold("v-1"));
     }
+
+    /** A row per cell: each event of an account writes {@code cells} rows of its own. */
+    public record Cell(String key, long n) {
+    }
+
+    @Test
+    void a_scope_whose_rows_exceed_one_transaction_is_committed_early_at_an_event_boundary() {
+        history("wide", 1); // opened, one deposit, one withdrawal: 3 events of 40 rows each
+        java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+        Projection<Cell> cells = Projection.builder("cells", Cell.class, Cell::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    handedOver.incrementAndGet();
+                    for (int i = 0; i < 40; i++) {
+                        rows.put(new Cell(e.version() + "#" + i, e.version()));
+                    }
+                })
+                .build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(table.subscriber(cells, 1, "read-model.cells.1")),
+                checkpoints, store);
+
+        CapacityMeter.Usage before = meter.usage();
+        EventDispatcher.Result result = dispatcher.dispatch(commitsOf("wide"));
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(result.failure()).isNull();
+        assertThat(result.handled()).isEqualTo(3);
+        // 80 rows with the checkpoint at 2; the third event's 40 did not fit: dropped, committed, handed over again
+        assertThat(used.requests(CapacityMeter.Operation.TRANSACT_WRITE_ITEMS)).isEqualTo(2);
+        assertThat(handedOver).hasValue(4);
+        assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "wide"))).isEqualTo(3);
+        long stored = client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items().stream()
+                .filter(item -> item.get(ReadModelTable.PK).s().startsWith("cells#1#")).count();
+        assertThat(stored).isEqualTo(120);
+    }
+
+    @Test
+    void one_event_with_more_rows_than_a_transaction_holds_fails_and_commits_nothing_of_it() {
+        accounts.create("too-wide", new BankAccount.Open("ann"));
+        Projection<Cell> cells = Projection.builder("cells", Cell.class, Cell::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    for (int i = 0; i < 100; i++) {
+                        rows.put(new Cell(e.version() + "#" + i, e.version()));
+                    }
+                })
+                .build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(table.subscriber(cells, 1, "read-model.cells.1")),
+                checkpoints, store);
+
+        EventDispatcher.Result result = dispatcher.dispatch(commitsOf("too-wide"));
+
+        assertThat(result.failedIndex()).isZero();
+        assertThat(result.failure()).isInstanceOf(IllegalStateException.class).hasMessageContaining("99");
+        assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "too-wide"))).isZero();
+        assertThat(client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items()).isEmpty();
+    }
 }

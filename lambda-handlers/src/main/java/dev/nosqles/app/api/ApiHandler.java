@@ -72,9 +72,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private static Wired wire(Function<String, String> env) {
         DynamoDbClient client = Application.dynamoDbClient(env);
         Application app = Application.fromEnvironment(env, client);
-        // TODO(issue 10): eager once DynamoDbReadModels is built (core stubs it until then)
-        return new Wired(app, OrderQueries.lazy(() -> OrderQueries.on(ReadModelWiring.fromEnvironment(env, client,
-                app.eventStore(), app.clock(), true))));
+        // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503
+        return new Wired(app, ReadModelWiring.configured(env)
+                ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, client, app.eventStore(), app.clock(), true))
+                : OrderQueries.unavailable());
     }
 
     /**

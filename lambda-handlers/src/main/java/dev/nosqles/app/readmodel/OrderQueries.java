@@ -41,23 +41,6 @@ public interface OrderQueries {
         };
     }
 
-    /** Queries wired on first use (once). */
-    static OrderQueries lazy(java.util.function.Supplier<OrderQueries> wiring) {
-        java.util.concurrent.atomic.AtomicReference<OrderQueries> wired = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.function.Supplier<OrderQueries> get = () -> wired.updateAndGet(w -> w != null ? w : wiring.get());
-        return new OrderQueries() {
-            @Override
-            public Page<OrderSummary> byCustomer(String customerId, PageRequest request) {
-                return get.get().byCustomer(customerId, request);
-            }
-
-            @Override
-            public Page<OrderSummary> byOwnerAndState(String owner, OrderStatus state, PageRequest request) {
-                return get.get().byOwnerAndState(owner, state, request);
-            }
-        };
-    }
-
     /** The application was wired without read models. */
     final class Unavailable extends RuntimeException {
         public Unavailable() {

@@ -12,7 +12,8 @@ import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The reference application's read models, wired from a function's environment: READ_MODELS_TABLE (rows),
+ * The reference application's read models, wired from a function's environment: READ_MODELS_TABLE (rows; without
+ * it a function runs without read models),
  * CHECKPOINTS_TABLE (registry and checkpoints), EVENTS_TABLE (rebuilds) and, where pages are served,
  * CURSOR_SIGNING_KEY: the secret that signs page cursors, at least {@value #MIN_KEY_LENGTH} characters (template.yaml
  * generates 64 letters and digits in Secrets Manager; the local runtime a random one per start).
@@ -25,6 +26,12 @@ public final class ReadModelWiring {
     public static final int MIN_KEY_LENGTH = 43;
 
     private ReadModelWiring() {
+    }
+
+    /** Whether the environment names a read-models table (template.yaml does for the API and stream functions). */
+    public static boolean configured(Function<String, String> env) {
+        String table = env.apply(READ_MODELS_TABLE);
+        return table != null && !table.isBlank();
     }
 
     /** Every projection of the application. */

@@ -43,7 +43,7 @@ public final class OrderListRoutes {
     /** Rows per page when the request gives no limit. */
     public static final int DEFAULT_LIMIT = 25;
     /** Queries of the read model per request of the filtered (customer) route, at most. */
-    public static final int MAX_ROUNDS = 8;
+    public static final int MAX_ROUNDS = 10;
     /** Longer cursors are refused before they are decoded. */
     public static final int MAX_CURSOR_LENGTH = 2048;
 
