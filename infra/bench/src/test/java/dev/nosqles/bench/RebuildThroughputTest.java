@@ -58,6 +58,8 @@ class RebuildThroughputTest {
             assertThat(u.bookkeepingWrites()).isPositive();
             assertThat(r.unitsPerEvent()).isEqualTo((double) u.total() / 24);
             assertThat(r.ratio()).isPositive();
+            assertThat(r.transactionSeconds()).isPositive().isLessThan(r.rebuild().seconds());
+            assertThat(r.tableItems()).isEqualTo(12 * 2 + 4 + 12);
         }
     }
 }
