@@ -458,11 +458,16 @@ public final class Report {
     // ---------------------------------------------------------------- 7
 
     private static void rebuild(StringBuilder md, Path dir, Results r) throws IOException {
+        md.append(rebuildSection(dir, r.rebuild()));
+    }
+
+    /** Section 7 of the report (its chart written to {@code dir}/{@value #CHARTS}); {@code b} null: not measured. */
+    public static String rebuildSection(Path dir, RebuildThroughput.Result b) throws IOException {
+        StringBuilder md = new StringBuilder();
         md.append("## 7. Rebuilding a read model from the events table\n\n");
-        RebuildThroughput.Result b = r.rebuild();
         if (b == null) {
             md.append("Not measured: the section failed (see the checks).\n\n");
-            return;
+            return md.toString();
         }
         md.append("`DynamoDbReadModels.rebuild` of `").append(b.projection()).append("` (ADR 0007) against a bare")
                 .append(" parallel Scan of the same events table, on the same endpoint in the same run: ")
@@ -507,10 +512,12 @@ public final class Report {
         md.append("| **all** (").append(f(u.transactions(), 0)).append(" transactions) | ")
                 .append(f(u.rowWrites() + u.checkpointWrites() + u.bookkeepingWrites(), 0)).append(" | **")
                 .append(f(u.total(), 0)).append("** | **").append(f(b.unitsPerEvent(), 2)).append("** |\n\n");
+        Files.createDirectories(dir.resolve(CHARTS));
         chartSeries(md, dir, "rebuild.svg", "Rebuild against a bare parallel Scan, events/s (higher is better)",
                 "events/s", List.of("events/s"), List.of(b.bareBefore().label(), b.rebuild().label(),
                         b.bareAfter().label()), List.<double[]>of(new double[] {b.bareBefore().eventsPerSecond(),
                         b.rebuild().eventsPerSecond(), b.bareAfter().eventsPerSecond()}), "%.0f");
+        return md.toString();
     }
 
     private static void latencyRow(StringBuilder md, String name, Latencies started, Latencies drained) {
