@@ -336,12 +336,16 @@ final class ProjectionsCommand implements Runnable {
             parent.projection(name);
             Target target = parent.target();
             ReadModelStatus status;
-            if (graceSeconds > 0) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println(name + ": stopping the feed of version " + v + ", deleting it in " + graceSeconds + " s ...");
-                err.flush();
-            }
             try (ReadModelOperations ops = parent.connect(target, Duration.ofSeconds(graceSeconds))) {
+                boolean droppable = ops.list().stream().filter(s -> s.name().equals(name)).findFirst()
+                        .map(s -> s.servingVersion() != v && s.versions().stream().anyMatch(x -> x.version() == v))
+                        .orElse(false);
+                if (graceSeconds > 0 && droppable) {
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println(name + ": stopping the feed of version " + v + ", deleting it in " + graceSeconds
+                            + " s ...");
+                    err.flush();
+                }
                 status = ops.drop(name, v);
             }
             PrintWriter out = spec.commandLine().getOut();
