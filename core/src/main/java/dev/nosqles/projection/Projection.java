@@ -47,7 +47,10 @@ public final class Projection<R extends Record> {
             Integer.class, long.class, Long.class, short.class, Short.class, BigDecimal.class, BigInteger.class,
             Instant.class, LocalDate.class, UUID.class);
 
-    /** An index over the rows: partition and sort values (strings) computed from a row; sorted by {@code sort}. */
+    /**
+     * An index over the rows: partition and sort values (strings) computed from a row; sorted by {@code sort}. A row
+     * for which either gives null is not in the index (a sparse index: "the orders awaiting approval").
+     */
     public record Index<R>(String name, Function<R, String> partition, Function<R, String> sort) {
         public Index {
             Objects.requireNonNull(partition, "partition");

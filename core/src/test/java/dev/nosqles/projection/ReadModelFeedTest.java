@@ -42,6 +42,7 @@ class ReadModelFeedTest {
     private final Projection<AccountSummary> projection = AccountSummaries.projection();
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
+    private String checkpointsTable;
     private ReadModelTable table;
     private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
 
@@ -49,8 +50,9 @@ class ReadModelFeedTest {
     void tables() {
         store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "feed")).build();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbCheckpointStore.createTable(client, "feed-checkpoints-" + suffix);
-        checkpoints = new DynamoDbCheckpointStore(client, "feed-checkpoints-" + suffix);
+        checkpointsTable = "feed-checkpoints-" + suffix;
+        DynamoDbCheckpointStore.createTable(client, checkpointsTable);
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
         ReadModelTable.createTable(client, "feed-read-models-" + suffix);
         table = new ReadModelTable(client, "feed-read-models-" + suffix, KEY);
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
@@ -251,5 +253,73 @@ class ReadModelFeedTest {
         assertThat(result.failure()).isInstanceOf(IllegalStateException.class).hasMessageContaining("99");
         assertThat(checkpoints.position("read-model.cells.1", StreamId.of("Account", "too-wide"))).isZero();
         assertThat(client.scan(b -> b.tableName(table.tableName()).consistentRead(true)).items()).isEmpty();
+    }
+
+    /** One row for all accounts: a row that several aggregates change. */
+    public record Total(String key, int deposits, long sum) {
+    }
+
+    @Test
+    void a_row_shared_by_aggregates_fed_at_the_same_time_loses_no_update() {
+        accounts.create("t-1", new BankAccount.Open("ann"));
+        accounts.update("t-1", new BankAccount.Deposit(5));
+        accounts.create("t-2", new BankAccount.Open("bob"));
+        accounts.update("t-2", new BankAccount.Deposit(7));
+        EventDispatcher[] otherShard = new EventDispatcher[1];
+        boolean[] interleaved = {false};
+        Projection<Total> totals = Projection.builder("totals", Total.class, Total::key)
+                .on(new BankAccount(), (e, rows) -> {
+                    if (e.event() instanceof BankAccount.Deposited d) {
+                        Total total = rows.get("all").orElse(new Total("all", 0, 0));
+                        if (!interleaved[0] && e.streamId().id().equals("t-1")) {
+                            interleaved[0] = true; // another shard feeds t-2 between this read and this write
+                            assertThat(otherShard[0].dispatch(commitsOf("t-2")).succeeded()).isTrue();
+                        }
+                        rows.put(new Total("all", total.deposits() + 1, total.sum() + d.amount()));
+                    }
+                })
+                .build();
+        otherShard[0] = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+        EventDispatcher shard = new EventDispatcher(List.of(table.subscriber(totals, 1, "read-model.totals.1")),
+                checkpoints, store);
+
+        EventDispatcher.Result first = shard.dispatch(commitsOf("t-1"));
+
+        assertThat(first.failedIndex()).as("the stale write is refused, nothing of t-1 committed").isZero();
+        assertThat(checkpoints.position("read-model.totals.1", StreamId.of("Account", "t-1"))).isZero();
+        EventDispatcher.Result retried = shard.dispatch(commitsOf("t-1"));
+        assertThat(retried.succeeded()).isTrue();
+        Total stored = RowCodec.of(Total.class).decode(client.getItem(b -> b.tableName(table.tableName())
+                .consistentRead(true).key(ReadModelTable.key("totals", 1, "all"))).item());
+        assertThat(stored).isEqualTo(new Total("all", 2, 12));
+    }
+
+    @Test
+    void a_lost_response_of_a_transaction_with_conditional_row_writes_is_recognised_as_ours() {
+        history("lost", 1);
+        List<Map<String, AttributeValue>> first = commitsOf("lost");
+        deliverLikeLambda(dispatcher(1), first);
+        accounts.update("lost", new BankAccount.Deposit(40)); // updates the row: read with its revision, then a
+                                                              // Put conditional on it
+        dev.nosqles.testsupport.LostResponseInterceptor lost = dev.nosqles.testsupport.LostResponseInterceptor
+                .ofFirst(1, software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest.class);
+        DynamoDbClient faulty = dev.nosqles.localaws.LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
+        ReadModelTable lossyTable = new ReadModelTable(faulty, table.tableName(), KEY);
+        EventDispatcher lossy = new EventDispatcher(List.of(lossyTable.subscriber(projection, 1,
+                "read-model." + projection.name() + ".1")), new DynamoDbCheckpointStore(faulty, checkpointsTable),
+                store);
+
+        List<Map<String, AttributeValue>> all = commitsOf("lost");
+        EventDispatcher.Result result = lossy.dispatch(all.subList(all.size() - 1, all.size()));
+
+        assertThat(lost.injected()).isEqualTo(1);
+        assertThat(result.failure()).isNull();
+        assertThat(result.handled()).isEqualTo(1);
+        assertThat(table.get(projection, 1, "lost")).contains(fold("lost"));
+        assertThat(checkpoints.position("read-model." + projection.name() + ".1", StreamId.of("Account", "lost")))
+                .isEqualTo(all.size());
     }
 }

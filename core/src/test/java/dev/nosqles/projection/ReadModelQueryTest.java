@@ -195,4 +195,32 @@ class ReadModelQueryTest {
             refused(() -> page("ann", 5, Optional.of(garbage), "caller-1", true), Reason.MALFORMED, "never echoed");
         }
     }
+
+    @Test
+    void a_row_without_a_partition_value_is_left_out_of_that_index_only() {
+        AccountSummary ownerless = new AccountSummary("nobody-1", null, 3, 1, Standing.IN_CREDIT, T0, T0);
+        client.putItem(b -> b.tableName(table.tableName()).item(ReadModelTable.item(projection, 3, ownerless)));
+
+        assertThat(ReadModelTable.item(projection, 3, ownerless)).doesNotContainKeys("gsi1pk", "gsi1sk")
+                .containsKeys("gsi2pk", "gsi2sk");
+        assertThat(table.query(projection, 3, ANY_VERSION, AccountSummaries.BY_STANDING, "IN_CREDIT",
+                new PageRequest(10, Optional.empty(), "s", true)).rows()).containsExactly(ownerless);
+        assertThat(table.query(projection, 3, ANY_VERSION, AccountSummaries.BY_OWNER, "null",
+                new PageRequest(10, Optional.empty(), "s", true)).rows()).isEmpty();
+    }
+
+    @Test
+    void deleting_a_version_deletes_all_its_rows_in_batches_and_no_other_versions() {
+        List<Long> progress = new ArrayList<>();
+
+        long deleted = table.deleteVersion(projection.name(), 1, progress::add);
+
+        assertThat(deleted).isEqualTo(57 + 5);
+        assertThat(progress).isSorted().hasSizeGreaterThanOrEqualTo(3).last().isEqualTo(62L);
+        assertThat(page("ann", 100, Optional.empty(), "s", true).rows()).isEmpty();
+        assertThat(table.get(projection, 1, "bob-0")).isEmpty();
+        assertThat(table.query(projection, 2, ANY_VERSION, AccountSummaries.BY_OWNER, "ann",
+                new PageRequest(100, Optional.empty(), "s", false)).rows()).hasSize(5);
+        assertThat(table.deleteVersion(projection.name(), 1, n -> { })).isZero();
+    }
 }

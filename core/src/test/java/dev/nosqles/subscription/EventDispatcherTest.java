@@ -429,4 +429,51 @@ class EventDispatcherTest {
         assertThat(result.failedIndex()).isEqualTo(1);
         assertThat(result.failure()).hasMessage("registry unreachable");
     }
+
+    @Test
+    void positions_of_many_aggregates_are_read_in_batches_of_one_hundred() {
+        List<StreamId> streams = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            StreamId id = StreamId.of("Account", "many-" + i);
+            streams.add(id);
+            if (i % 3 != 0) {
+                checkpoints.advance("batched", id, 0, i, List.of());
+            }
+        }
+
+        CapacityMeter.Usage before = meter.usage();
+        Map<StreamId, Long> positions = checkpoints.positions("batched", streams);
+        CapacityMeter.Usage used = meter.usage().minus(before);
+
+        assertThat(used.requests(CapacityMeter.Operation.OTHER)).as("BatchGetItem requests").isEqualTo(2);
+        assertThat(positions).hasSize(150);
+        for (int i = 0; i < 150; i++) {
+            assertThat(positions.get(streams.get(i))).isEqualTo(i % 3 != 0 ? i : 0L);
+        }
+    }
+
+    @Test
+    void a_checkpoint_moved_by_another_consumer_fails_the_scope_at_its_first_record_and_the_others_go_on() {
+        accounts.create("taken", new BankAccount.Open("ann"));
+        accounts.update("taken", new BankAccount.Deposit(1));
+        accounts.create("free", new BankAccount.Open("bob"));
+        List<Map<String, AttributeValue>> batch = new ArrayList<>(commitsOf("taken"));
+        batch.addAll(commitsOf("free"));
+        List<String> handled = new CopyOnWriteArrayList<>();
+        Subscriber subscriber = Subscriber.builder("contended").on(new BankAccount(), (e, ctx) -> {
+            handled.add(e.streamId().id() + e.version());
+            if (e.streamId().id().equals("taken") && e.version() == 2) {
+                // another consumer moves the checkpoint while this one works
+                checkpoints.advance("contended", e.streamId(), 0, 1, List.of());
+            }
+        }).build();
+
+        EventDispatcher.Result result = new EventDispatcher(List.of(subscriber), checkpoints, store).dispatch(batch);
+
+        assertThat(result.failedIndex()).isZero();
+        assertThat(result.failure()).isInstanceOf(CheckpointConflictException.class);
+        assertThat(handled).containsExactly("taken1", "taken2", "free1");
+        assertThat(checkpoints.position("contended", StreamId.of("Account", "taken"))).isEqualTo(1);
+        assertThat(checkpoints.position("contended", StreamId.of("Account", "free"))).isEqualTo(1);
+    }
 }

@@ -160,12 +160,9 @@ public final class DynamoDbReadModels {
             if (attempt == 20) {
                 throw new ReadModelStateException(name, 0, name + ": the registry kept changing; no version registered");
             }
-            Optional<Entry> read = registry.read(name);
-            if (read.isEmpty()) {
-                registry.registerFirst(name, projection.version(), State.BUILDING, options.segments());
-                continue; // and see who registered it
-            }
-            Entry entry = read.get();
+            // no item yet: register version 1 BUILDING (or find the one a batch registered meanwhile)
+            Entry entry = registry.read(name).orElseGet(() -> registry.registerFirst(name, projection.version(),
+                    State.BUILDING, options.segments()));
             Optional<VersionEntry> building = entry.building();
             if (building.isPresent()) {
                 VersionEntry b = building.get();
@@ -177,6 +174,7 @@ public final class DynamoDbReadModels {
                 version = b.version();
                 segments = b.segments();
             } else if (registry.registerNext(entry, projection.version(), options.segments())) {
+                // (a registerNext that lost a race reads again: a rebuild started meanwhile is then resumed)
                 version = entry.nextVersion();
                 segments = options.segments();
             }

@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * <pre>
  * serving     N  the version queries read (0: none yet)
  * nextVersion N  the number the next rebuild gets
- * versions    M  "{n}" -> M {projectionVersion N, state S, createdAt S, segments N, rebuiltEvents N}
+ * versions    M  "{n}" -> M {projectionVersion N, state S, createdAt S, segments N, rebuiltEvents N,
+ *                             segmentEvents M {"{i}" -> N}: events each Scan segment handed so far, while BUILDING}
  * lastFedAt   S  when the live stream last fed the read model (ISO-8601)
  * lagMillis   N  how old the newest event of that batch was then
  * </pre>
@@ -52,6 +53,7 @@ public final class ReadModelRegistry {
     static final String CREATED_AT = "createdAt";
     static final String SEGMENTS = "segments";
     static final String REBUILT_EVENTS = "rebuiltEvents";
+    static final String SEGMENT_EVENTS = "segmentEvents";
 
     private final DynamoDbClient client;
     private final String table;
@@ -171,10 +173,11 @@ public final class ReadModelRegistry {
         try {
             client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(#sk)")
                     .expressionAttributeNames(Map.of("#sk", SK)));
+            return parse(name, item);
         } catch (ConditionalCheckFailedException registeredMeanwhile) {
             // another batch or rebuild registered it first (or this very put landed and the SDK retried it)
+            return read(name).orElseThrow(() -> new IllegalStateException(name + ": registry item vanished"));
         }
-        return read(name).orElseThrow(() -> new IllegalStateException(name + ": registry item vanished"));
     }
 
     /**
@@ -198,16 +201,17 @@ public final class ReadModelRegistry {
     }
 
     /**
-     * Counts events a rebuild handed to a version, on condition that it is still BUILDING (a rebuild stops when
-     * its version is being dropped). False when it is not.
+     * Records how many events one Scan segment of a rebuild has handed to a version so far (an absolute number:
+     * a write the SDK retries sets it again), on condition that the version is still BUILDING (a rebuild stops
+     * when its version is dropped). False when it is not.
      */
-    public boolean addRebuiltEvents(String name, int version, long events) {
+    public boolean recordSegmentEvents(String name, int version, int segment, long events) {
         try {
             client.updateItem(b -> b.tableName(table).key(key(name))
-                    .updateExpression("ADD #vs.#n.#re :e")
+                    .updateExpression("SET #vs.#n.#se.#i = :e")
                     .conditionExpression("#vs.#n.#st = :building")
                     .expressionAttributeNames(Map.of("#vs", VERSIONS, "#n", Integer.toString(version),
-                            "#re", REBUILT_EVENTS, "#st", STATE))
+                            "#se", SEGMENT_EVENTS, "#i", Integer.toString(segment), "#st", STATE))
                     .expressionAttributeValues(Map.of(":e", n(events), ":building", s(State.BUILDING.name()))));
             return true;
         } catch (ConditionalCheckFailedException notBuilding) {
@@ -215,15 +219,19 @@ public final class ReadModelRegistry {
         }
     }
 
-    /** BUILDING -> READY. False when the version is not BUILDING (dropped meanwhile, or already READY). */
-    public boolean markReady(String name, int version) {
+    /**
+     * BUILDING -> READY, with the number of events the rebuild handed to it. False when the version is not
+     * BUILDING (dropped meanwhile) and not READY either (a retried write that had landed finds it READY).
+     */
+    public boolean markReady(String name, int version, long rebuiltEvents) {
         try {
             client.updateItem(b -> b.tableName(table).key(key(name))
-                    .updateExpression("SET #vs.#n.#st = :ready")
+                    .updateExpression("SET #vs.#n.#st = :ready, #vs.#n.#re = :e")
                     .conditionExpression("#vs.#n.#st = :building")
-                    .expressionAttributeNames(Map.of("#vs", VERSIONS, "#n", Integer.toString(version), "#st", STATE))
+                    .expressionAttributeNames(Map.of("#vs", VERSIONS, "#n", Integer.toString(version), "#st", STATE,
+                            "#re", REBUILT_EVENTS))
                     .expressionAttributeValues(Map.of(":ready", s(State.READY.name()),
-                            ":building", s(State.BUILDING.name()))));
+                            ":building", s(State.BUILDING.name()), ":e", n(rebuiltEvents))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return read(name).flatMap(en -> en.version(version)).map(v -> v.state() == State.READY).orElse(false);
@@ -315,7 +323,8 @@ public final class ReadModelRegistry {
 
     private AttributeValue versionValue(int projectionVersion, State state, int segments) {
         return AttributeValue.fromM(Map.of(PROJECTION_VERSION, n(projectionVersion), STATE, s(state.name()),
-                CREATED_AT, s(clock.instant().toString()), SEGMENTS, n(segments), REBUILT_EVENTS, n(0)));
+                CREATED_AT, s(clock.instant().toString()), SEGMENTS, n(segments), REBUILT_EVENTS, n(0),
+                SEGMENT_EVENTS, AttributeValue.fromM(Map.of())));
     }
 
     static Entry parse(String name, Map<String, AttributeValue> item) {
@@ -325,9 +334,14 @@ public final class ReadModelRegistry {
             for (var e : vs.m().entrySet()) {
                 int number = Integer.parseInt(e.getKey());
                 Map<String, AttributeValue> m = e.getValue().m();
-                versions.put(number, new VersionEntry(number, (int) num(m, PROJECTION_VERSION),
-                        State.valueOf(m.get(STATE).s()), Instant.parse(m.get(CREATED_AT).s()), (int) num(m, SEGMENTS),
-                        num(m, REBUILT_EVENTS)));
+                State state = State.valueOf(m.get(STATE).s());
+                long rebuilt = num(m, REBUILT_EVENTS);
+                AttributeValue bySegment = m.get(SEGMENT_EVENTS);
+                if (state == State.BUILDING && bySegment != null && bySegment.hasM()) {
+                    rebuilt = bySegment.m().values().stream().mapToLong(v -> Long.parseLong(v.n())).sum();
+                }
+                versions.put(number, new VersionEntry(number, (int) num(m, PROJECTION_VERSION), state,
+                        Instant.parse(m.get(CREATED_AT).s()), (int) num(m, SEGMENTS), rebuilt));
             }
         }
         Optional<Instant> lastFedAt = Optional.ofNullable(item.get(LAST_FED_AT)).map(v -> Instant.parse(v.s()));

@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * model:
  * <pre>
  * pk      S  {name}#{version}#{rowKey}                       table key
- * v       N  the read model's version
+ * v       N  the row's revision: a random number, new at each write (optimistic concurrency, below)
  * gsi1pk  S  {name}#{version}#{partition of the 1st index}   index gsi1 (projection ALL), absent when null
  * gsi1sk  S  sort value of the 1st index
  * gsi2pk  S  {name}#{version}#{partition of the 2nd index}   index gsi2
@@ -65,6 +65,13 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * </pre>
  * A version's rows never mix with another's: every key starts with {@code name#version#}.
  *
+ * <p>Rows may be shared by several aggregates (a total per customer), which two stream shards, or two rebuild
+ * segments, feed at the same time. So a change of a row that was read in the scope is conditional on the row being
+ * as it was read: a Put or Delete of a row read with revision r carries {@code v = r}, a Put of a row read as
+ * absent {@code attribute_not_exists(pk)}; a row put without having been read is written as it is (last writer
+ * wins, as asked). A condition that fails cancels the scope's transaction, checkpoint included: the scope fails
+ * and is handed over again (Lambda retries the batch from it) with fresh reads. No update is lost.
+ *
  * <p>Page cursors: {@code base64url(payload || HMAC-SHA256(payload))}, payload = the version read, the index, a
  * SHA-256 digest of (name, index, partition, scope, order) and the query's LastEvaluatedKey. Checked in this
  * order: not base64url or too short (MALFORMED), MAC (FORGED, compared in constant time), digest (FOREIGN: another
@@ -72,7 +79,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class ReadModelTable {
     public static final String PK = "pk";
-    public static final String VERSION = "v";
+    /** The row's revision (optimistic concurrency). */
+    public static final String REVISION = "v";
     /** Attribute names a row component may not take. */
     public static final java.util.Set<String> RESERVED = Projection.RESERVED_COMPONENTS;
 
@@ -150,11 +158,10 @@ public final class ReadModelTable {
         return Map.of(PK, AttributeValue.fromS(prefix(name, version) + rowKey));
     }
 
-    /** The item of a row: its components, its key, its version and its index keys. */
+    /** The item of a row: its components, its key and its index keys (the revision is added when it is written). */
     public static <R extends Record> Map<String, AttributeValue> item(Projection<R> projection, int version, R row) {
         Map<String, AttributeValue> item = new LinkedHashMap<>(RowCodec.of(projection.rowType()).encode(row));
         item.put(PK, AttributeValue.fromS(prefix(projection.name(), version) + projection.key(row)));
-        item.put(VERSION, AttributeValue.fromN(Integer.toString(version)));
         List<Projection.Index<R>> indexes = projection.indexes();
         for (int i = 0; i < indexes.size(); i++) {
             String partition = indexes.get(i).partition().apply(row);
@@ -201,16 +208,34 @@ public final class ReadModelTable {
         return rows;
     }
 
-    /** A scope's row buffer as writes with the checkpoint. */
+    /** A scope's row buffer as writes with the checkpoint, conditional on the rows read being unchanged. */
     private final class RowWrites<R extends Record> implements ScopeWrites {
+        private static final String NO_REVISION = "";
+
         private final Projection<R> projection;
         private final int version;
         private final BufferedRows<R> rows;
+        /** Per row key read or written in this scope: its revision, NO_REVISION (older rows), or empty (absent). */
+        private final Map<String, Optional<String>> revisions = new HashMap<>();
+        /** The revisions the last writes() gave, taken on by flushed(). */
+        private final Map<String, Optional<String>> writing = new HashMap<>();
 
         RowWrites(Projection<R> projection, int version) {
             this.projection = projection;
             this.version = version;
-            this.rows = new BufferedRows<>(projection, key -> read(projection, version, key, true));
+            this.rows = new BufferedRows<>(projection, this::load);
+        }
+
+        private Optional<R> load(String key) {
+            GetItemResponse response = client.getItem(b -> b.tableName(tableName).consistentRead(true)
+                    .key(key(projection.name(), version, key)));
+            if (!response.hasItem() || response.item().isEmpty()) {
+                revisions.put(key, Optional.empty());
+                return Optional.empty();
+            }
+            AttributeValue revision = response.item().get(REVISION);
+            revisions.put(key, Optional.of(revision != null && revision.n() != null ? revision.n() : NO_REVISION));
+            return Optional.of(RowCodec.of(projection.rowType()).decode(response.item()));
         }
 
         @Override
@@ -220,17 +245,53 @@ public final class ReadModelTable {
 
         @Override
         public List<TransactWriteItem> writes() {
+            writing.clear();
             List<TransactWriteItem> writes = new ArrayList<>();
-            rows.changes().forEach((key, row) -> writes.add(row.isPresent()
-                    ? TransactWriteItem.builder().put(Put.builder().tableName(tableName)
-                            .item(item(projection, version, row.get())).build()).build()
-                    : TransactWriteItem.builder().delete(Delete.builder().tableName(tableName)
-                            .key(key(projection.name(), version, key)).build()).build()));
+            rows.changes().forEach((key, row) -> {
+                Optional<String> prior = revisions.get(key);
+                String condition = null;
+                Map<String, AttributeValue> values = new HashMap<>();
+                if (prior != null && prior.isEmpty()) {
+                    condition = "attribute_not_exists(#pk)";
+                } else if (prior != null && prior.get().equals(NO_REVISION)) {
+                    condition = "attribute_exists(#pk) AND attribute_not_exists(#v)";
+                } else if (prior != null) {
+                    condition = "#v = :v";
+                    values.put(":v", AttributeValue.fromN(prior.get()));
+                }
+                Map<String, String> names = new HashMap<>();
+                if (condition != null && condition.contains("#pk")) {
+                    names.put("#pk", PK);
+                }
+                if (condition != null && condition.contains("#v")) {
+                    names.put("#v", REVISION);
+                }
+                names = names.isEmpty() ? null : names;
+                Map<String, AttributeValue> conditionValues = values.isEmpty() ? null : values;
+                if (row.isPresent()) {
+                    String revision = Long.toString(java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(1, Long.MAX_VALUE));
+                    Map<String, AttributeValue> item = new LinkedHashMap<>(item(projection, version, row.get()));
+                    item.put(REVISION, AttributeValue.fromN(revision));
+                    writes.add(TransactWriteItem.builder().put(Put.builder().tableName(tableName).item(item)
+                            .conditionExpression(condition).expressionAttributeNames(names)
+                            .expressionAttributeValues(conditionValues).build()).build());
+                    writing.put(key, Optional.of(revision));
+                } else {
+                    writes.add(TransactWriteItem.builder().delete(Delete.builder().tableName(tableName)
+                            .key(key(projection.name(), version, key)).conditionExpression(condition)
+                            .expressionAttributeNames(names).expressionAttributeValues(conditionValues).build())
+                            .build());
+                    writing.put(key, Optional.empty());
+                }
+            });
             return writes;
         }
 
         @Override
         public void flushed() {
+            revisions.putAll(writing);
+            writing.clear();
             rows.flushed();
         }
 

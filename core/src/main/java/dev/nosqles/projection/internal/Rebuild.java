@@ -21,13 +21,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * One run of a full-history rebuild of one version of a read model (ADR 0007): parallel Scan segments over the
@@ -36,15 +39,18 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * stream's feed of it. Whoever of the two comes second to an event sees a duplicate; a gap is read from the event
  * store; so the hand-over is exact whatever the interleaving.
  *
- * <p>After each page, in this order: the events handed are added to the registry's count for the version, on
- * condition that it is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
+ * <p>After each page, in this order: the segment's count of events handed is set in the registry, on condition
+ * that the version is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
  * item moves, conditional on the page count it was read with (two runs of one segment: the second fails). A run
  * that dies resumes from the last saved {@code LastEvaluatedKey}; the items of a page it had half done are
- * duplicates by their checkpoints.
+ * duplicates by their checkpoints (and the events it handled of that page are not counted). Both writes may be
+ * retried by the SDK after they landed: the count is an absolute value, the progress move recognises its own
+ * page count.
  *
  * <p>Progress items: {@code subscriber} = {@code read-model-rebuild.{name}.{version}}, {@code streamId} =
- * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL) and
- * {@code pages} (N, the optimistic lock).
+ * {@code segment-{i}}; {@code lastKey} (M), {@code scanned} (N), {@code events} (N), {@code done} (BOOL),
+ * {@code pages} (N, the optimistic lock) and {@code run} (S, the id of the run that moved it last, which tells
+ * a write the SDK retried after it landed from another run's move).
  */
 public final class Rebuild {
     private static final String LAST_KEY = "lastKey";
@@ -52,7 +58,8 @@ public final class Rebuild {
     private static final String EVENTS = "events";
     private static final String DONE = "done";
     private static final String PAGES = "pages";
-    private static final int CONFLICT_RETRIES = 10;
+    private static final String RUN = "run";
+    private static final int CONFLICT_RETRIES = 50;
 
     private final DynamoDbClient client;
     private final String eventsTable;
@@ -66,7 +73,9 @@ public final class Rebuild {
     private final int pageSize;
     private final Consumer<RebuildProgress> progress;
 
+    private final String run = java.util.UUID.randomUUID().toString();
     private final AtomicBoolean aborted = new AtomicBoolean();
+    private final AtomicLongArray segmentEvents;
     private long resumedScanned;
     private long estimated;
     private long scannedThisRun;
@@ -87,10 +96,11 @@ public final class Rebuild {
         this.segments = segments;
         this.pageSize = pageSize;
         this.progress = progress;
+        this.segmentEvents = new AtomicLongArray(segments);
     }
 
-    private record SegmentState(int index, Map<String, AttributeValue> lastKey, long scanned, long pages,
-                                boolean done) {
+    private record SegmentState(int index, Map<String, AttributeValue> lastKey, long scanned, long events,
+                                long pages, boolean done) {
     }
 
     /**
@@ -104,8 +114,9 @@ public final class Rebuild {
         startedNanos = System.nanoTime();
         List<SegmentState> todo = new ArrayList<>();
         for (int i = 0; i < segments; i++) {
-            SegmentState s = saved.getOrDefault(i, new SegmentState(i, null, 0, 0, false));
+            SegmentState s = saved.getOrDefault(i, new SegmentState(i, null, 0, 0, 0, false));
             resumedScanned += s.scanned();
+            segmentEvents.set(i, s.events());
             if (!s.done()) {
                 todo.add(s);
             }
@@ -114,7 +125,11 @@ public final class Rebuild {
             runSegments(todo);
         }
         String name = projection.name();
-        if (!registry.markReady(name, version)) {
+        long rebuilt = 0;
+        for (int i = 0; i < segments; i++) {
+            rebuilt += segmentEvents.get(i);
+        }
+        if (!registry.markReady(name, version, rebuilt)) {
             throw new ReadModelStateException(name, version, name + ": version " + version
                     + " stopped being BUILDING during its rebuild (dropped?)");
         }
@@ -192,7 +207,8 @@ public final class Rebuild {
                     .expressionAttributeNames(names).expressionAttributeValues(values)
                     .exclusiveStartKey(from == null || from.isEmpty() ? null : from));
             long handled = dispatch(page.items(), dispatcher);
-            if (!registry.addRebuiltEvents(name, version, handled)) {
+            long total = segmentEvents.addAndGet(state.index(), handled);
+            if (!registry.recordSegmentEvents(name, version, state.index(), total)) {
                 throw new ReadModelStateException(name, version, name + ": version " + version
                         + " is no longer BUILDING; its rebuild stops");
             }
@@ -214,8 +230,9 @@ public final class Rebuild {
 
     /**
      * Hands a page's commit items to the dispatcher (which reads the page's checkpoints in batches); retries the
-     * rest of the page after a checkpoint conflict (the live stream handled some of these events meanwhile: the
-     * retry sees them as duplicates).
+     * rest of the page after losing a race: a checkpoint conflict (the live stream handled some of these events
+     * meanwhile: the retry sees them as duplicates), or a transaction cancelled by a row changed since it was read
+     * (a row shared by aggregates that another segment or the live stream fed meanwhile: the retry reads it again).
      */
     private long dispatch(List<Map<String, AttributeValue>> items, EventDispatcher dispatcher) {
         if (items.isEmpty()) {
@@ -229,8 +246,9 @@ public final class Rebuild {
             if (result.succeeded()) {
                 return handled;
             }
-            if (result.failure() instanceof CheckpointConflictException && attempt < CONFLICT_RETRIES) {
+            if (isRace(result.failure()) && attempt < CONFLICT_RETRIES) {
                 remaining = remaining.subList(result.failedIndex(), remaining.size());
+                ReadModelRegistry.backOff(attempt);
                 continue;
             }
             if (result.failure() instanceof RuntimeException r) {
@@ -240,14 +258,26 @@ public final class Rebuild {
         }
     }
 
+    /** A failure that retrying the rest of the page resolves: another feeder of the version came first. */
+    private static boolean isRace(Exception failure) {
+        if (failure instanceof CheckpointConflictException) {
+            return true;
+        }
+        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
+                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
+        }
+        return false;
+    }
+
     private void saveProgress(int segment, long pages, Map<String, AttributeValue> lastKey, long scanned,
                               long events, boolean done) {
         String name = projection.name();
         Map<String, String> names = new HashMap<>(Map.of("#pages", PAGES, "#scanned", SCANNED, "#events", EVENTS,
-                "#done", DONE, "#lastKey", LAST_KEY));
+                "#done", DONE, "#lastKey", LAST_KEY, "#run", RUN));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":pages", n(pages + 1), ":scanned", n(scanned),
-                ":events", n(events), ":done", AttributeValue.fromBool(done)));
-        String update = "SET #pages = :pages, #done = :done";
+                ":events", n(events), ":done", AttributeValue.fromBool(done), ":run", AttributeValue.fromS(run)));
+        String update = "SET #pages = :pages, #done = :done, #run = :run";
         if (lastKey != null) {
             update += ", #lastKey = :lastKey";
             values.put(":lastKey", AttributeValue.fromM(lastKey));
@@ -273,8 +303,9 @@ public final class Rebuild {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         } catch (ConditionalCheckFailedException e) {
             AttributeValue now = e.hasItem() ? e.item().get(PAGES) : null;
-            if (now != null && Long.parseLong(now.n()) == pages + 1) {
-                return; // this very step, landed before the SDK retried it (or made identically by another run)
+            AttributeValue by = e.hasItem() ? e.item().get(RUN) : null;
+            if (now != null && Long.parseLong(now.n()) == pages + 1 && by != null && run.equals(by.s())) {
+                return; // this very step, landed before the SDK retried it
             }
             throw new ReadModelStateException(name, version, name + ": segment " + segment + " of version " + version
                     + " was moved by another rebuild run");
@@ -295,7 +326,7 @@ public final class Rebuild {
                 int index = Integer.parseInt(item.get("streamId").s().substring("segment-".length()));
                 AttributeValue lastKey = item.get(LAST_KEY);
                 states.put(index, new SegmentState(index, lastKey == null ? null : lastKey.m(), num(item, SCANNED),
-                        num(item, PAGES), item.containsKey(DONE) && Boolean.TRUE.equals(item.get(DONE).bool())));
+                        num(item, EVENTS), num(item, PAGES), item.containsKey(DONE) && Boolean.TRUE.equals(item.get(DONE).bool())));
             }
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;

@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * A row record as DynamoDB attributes, one top-level attribute per component, named after it: String, UUID,
- * Instant (ISO-8601), LocalDate and enums (by name) as S; numbers as N; booleans as BOOL; null as absent (and an
+ * Instant (ISO-8601), LocalDate and enums (by name) as S; numbers as N (a BigDecimal without trailing zeros, as
+ * DynamoDB stores it: 12.50 comes back as 12.5); booleans as BOOL; null as absent (and an
  * absent attribute as null, or 0 / false for a primitive). The accessors and the canonical constructor are looked
  * up once per row type ({@link #of}).
  */
@@ -104,7 +105,8 @@ public final class RowCodec<R extends Record> {
         return switch (value) {
             case String s -> AttributeValue.fromS(s);
             case Boolean b -> AttributeValue.fromBool(b);
-            case BigDecimal d -> AttributeValue.fromN(d.toPlainString());
+            // as DynamoDB keeps it (no trailing zeros), so that the fixture and the table give the same value back
+            case BigDecimal d -> AttributeValue.fromN(d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString());
             case Number n -> AttributeValue.fromN(n.toString());
             case Instant t -> AttributeValue.fromS(t.toString());
             case LocalDate d -> AttributeValue.fromS(d.toString());

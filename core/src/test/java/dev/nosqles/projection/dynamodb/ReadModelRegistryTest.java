@@ -224,6 +224,31 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_drop_that_died_after_marking_its_version_dropping_is_finished_by_calling_it_again() {
+        CrashAfterInterceptor crash = new CrashAfterInterceptor(1, r -> r instanceof UpdateItemRequest u
+                && u.updateExpression().contains(":dropping") && u.updateExpression().startsWith("SET"));
+        DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
+        DynamoDbReadModels dying = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(crash)).build();
+
+        assertThatThrownBy(() -> dying.drop("accounts", 2)).hasStackTraceContaining("crash injected");
+
+        // the version is DROPPING: no longer fed, still holding its rows
+        assertThat(crash.injected()).isEqualTo(1);
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version,
+                ReadModelStatus.Version::state).contains(tuple(2, State.DROPPING));
+        assertThat(names(readModels.subscribers())).containsExactly("read-model.accounts.1", "read-model.accounts.3");
+        assertThat(world.readModelRows("accounts", 2)).isEqualTo(9);
+        assertThatThrownBy(() -> readModels.switchTo("accounts", 2)).isInstanceOf(ReadModelStateException.class);
+
+        readModels.drop("accounts", 2);
+
+        assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version)
+                .containsExactly(1, 3);
+        assertThat(world.readModelRows("accounts", 2)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 2))).isZero();
+    }
+
+    @Test
     void dropping_the_serving_an_unknown_or_a_dropped_version_or_an_unknown_read_model_is_refused() {
         DynamoDbReadModels readModels = threeVersions(Clock.systemUTC(), world.client);
         readModels.drop("accounts", 3);
@@ -242,6 +267,112 @@ class ReadModelRegistryTest {
         assertThat(world.readModelRows("accounts", 1)).isEqualTo(9);
         assertThat(readModels.status("accounts").versions()).extracting(ReadModelStatus.Version::version)
                 .containsExactly(1, 2);
+    }
+
+    @Test
+    void a_building_version_of_other_projection_code_is_not_resumed_and_dropping_it_abandons_it() {
+        world.writeHistory(0, 6);
+        DynamoDbReadModels v1Code = world.readModels(Clock.systemUTC()).build();
+        assertThatThrownBy(() -> v1Code.rebuild("accounts", new RebuildOptions(1, 4), p -> {
+            throw new IllegalStateException("stopped");
+        })).hasMessage("stopped");
+        var changed = dev.nosqles.projection.Projection.builder("accounts", AccountRow.class, AccountRow::accountId)
+                .version(2).index("by-owner", AccountRow::owner, AccountRow::accountId)
+                .on(new dev.nosqles.testsupport.BankAccount(), AccountsWorld::project).build();
+        DynamoDbReadModels v2Code = world.readModels(Clock.systemUTC()).projections(List.of(changed)).build();
+
+        // the BUILDING version 1 was built by code version 1: code version 2 does not resume it
+        assertThatThrownBy(() -> v2Code.rebuild("accounts", new RebuildOptions(1, 4), p -> { }))
+                .isInstanceOfSatisfying(ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(1));
+        assertThat(world.readModelRows("accounts", 1)).isPositive();
+
+        // dropping it abandons it (rows, checkpoints, progress gone); the next rebuild builds version 2 from scratch
+        v2Code.drop("accounts", 1);
+        assertThat(world.readModelRows("accounts", 1)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 1))).isZero();
+        ReadModelStatus status = v2Code.rebuild("accounts", new RebuildOptions(2, 4), p -> { });
+        assertThat(status.versions()).singleElement().satisfies(v -> {
+            assertThat(v.version()).isEqualTo(2);
+            assertThat(v.projectionVersion()).isEqualTo(2);
+            assertThat(v.state()).isEqualTo(State.READY);
+            assertThat(v.rebuiltEvents()).isEqualTo(30);
+        });
+        assertThat(world.readModelRows("accounts", 2)).isEqualTo(6);
+    }
+
+    @Test
+    void a_rebuild_whose_version_is_dropped_meanwhile_stops_at_its_next_page() {
+        world.writeHistory(0, 6);
+        DynamoDbReadModels operator = world.readModels(Clock.systemUTC()).build();
+        DynamoDbReadModels rebuilder = world.readModels(Clock.systemUTC()).build();
+        AtomicInteger pages = new AtomicInteger();
+
+        assertThatThrownBy(() -> rebuilder.rebuild("accounts", new RebuildOptions(1, 4), p -> {
+            if (pages.incrementAndGet() == 1) {
+                operator.drop("accounts", p.version()); // a BUILDING version may be dropped
+            }
+        })).isInstanceOfSatisfying(ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(1));
+
+        assertThat(pages.get()).isEqualTo(1);
+        assertThat(operator.status("accounts").versions()).isEmpty();
+    }
+
+    @Test
+    void registry_and_progress_writes_whose_responses_are_lost_and_retried_by_the_sdk_count_once() {
+        // given a client that loses the answer of every other UpdateItem and PutItem attempt after it landed: the
+        // SDK retries each first attempt once
+        AtomicInteger attempts = new AtomicInteger();
+        var lost = dev.nosqles.testsupport.LostResponseInterceptor.ofFirst(Integer.MAX_VALUE,
+                r -> (r instanceof UpdateItemRequest || r instanceof PutItemRequest && ((PutItemRequest) r)
+                        .item().get("subscriber").s().equals(ReadModelRegistry.SUBSCRIBER))
+                        && attempts.incrementAndGet() % 2 == 1);
+        world.writeHistory(0, 6);
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(lost)).build();
+        world.feed(readModels, world.allCommitItems()); // registers version 1 SERVING
+
+        ReadModelStatus rebuilt = readModels.rebuild("accounts", new RebuildOptions(2, 4), p -> { });
+        readModels.switchTo("accounts", 2);
+        readModels.drop("accounts", 1);
+
+        assertThat(lost.injected()).isGreaterThan(8);
+        assertThat(rebuilt.versions()).extracting(ReadModelStatus.Version::version, ReadModelStatus.Version::state,
+                ReadModelStatus.Version::rebuiltEvents).containsExactly(tuple(1, State.SERVING, 0L),
+                tuple(2, State.READY, 30L));
+        ReadModelStatus after = readModels.status("accounts");
+        assertThat(after.servingVersion()).isEqualTo(2);
+        assertThat(after.versions()).extracting(ReadModelStatus.Version::version).containsExactly(2);
+        var progress = world.client.query(b -> b.tableName(world.checkpointsTable).consistentRead(true)
+                .keyConditionExpression("#p = :p").expressionAttributeNames(java.util.Map.of("#p", "subscriber"))
+                .expressionAttributeValues(java.util.Map.of(":p", software.amazon.awssdk.services.dynamodb.model
+                        .AttributeValue.fromS(ReadModelRegistry.progressName("accounts", 2))))).items();
+        assertThat(progress.stream().mapToLong(i -> Long.parseLong(i.get("scanned").n())).sum()).isEqualTo(24);
+        assertThat(progress.stream().mapToLong(i -> Long.parseLong(i.get("events").n())).sum()).isEqualTo(30);
+    }
+
+    @Test
+    void a_batch_reads_the_registry_of_all_read_models_with_one_request_and_records_freshness_with_one_write_each() {
+        java.util.Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutionInterceptor count = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                requests.computeIfAbsent(context.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+        };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(count))
+                .projections(List.of(world.projection, world.projection("savings"), world.projection("loans")))
+                .build();
+        readModels.subscribers(); // registers the three
+        requests.clear();
+
+        List<String> names = names(readModels.subscribers());
+        readModels.recordFed(Instant.now());
+
+        assertThat(names).containsExactly("read-model.accounts.1", "read-model.savings.1", "read-model.loans.1");
+        assertThat(requests).containsOnlyKeys("BatchGetItemRequest", "UpdateItemRequest");
+        assertThat(requests.get("BatchGetItemRequest")).hasValue(1);
+        assertThat(requests.get("UpdateItemRequest")).hasValue(3);
     }
 
     @Test

@@ -200,4 +200,148 @@ class RebuildTest {
                 .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
         assertVersionEqualsFold(readModels, 1, ids);
     }
+
+    @Test
+    void a_rebuild_commits_once_per_aggregate_and_page_and_saves_its_progress_with_two_small_writes_per_page() {
+        // given 12 accounts of 4 commits (5 events) each; pages of 8 items hold two whole accounts
+        world.writeHistory(0, 12);
+        Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor count =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        requests.computeIfAbsent(c.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(count)).build();
+        List<RebuildProgress> reports = new ArrayList<>();
+
+        readModels.rebuild("accounts", new RebuildOptions(1, 8), reports::add);
+
+        int scans = requests.get("ScanRequest").get();
+        assertThat(scans).as("pages (an emulator may add an empty last page)").isBetween(6, 7);
+        assertThat(requests.get("TransactWriteItemsRequest")).as("checkpoint moves with rows").hasValue(12);
+        assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
+        assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
+                .hasValue(2 * scans + 1);
+        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger())).as("registry read, and status")
+                .hasValue(2);
+        assertThat(requests.getOrDefault("PutItemRequest", new AtomicInteger())).as("the registration").hasValue(1);
+        // and the progress reports add up: events, items, a rate, and an ETA of zero at the end
+        assertThat(reports).hasSize(scans + 1);
+        RebuildProgress last = reports.get(reports.size() - 1);
+        assertThat(last.done()).isTrue();
+        assertThat(last.events()).isEqualTo(60);
+        assertThat(last.scannedItems()).isEqualTo(48);
+        assertThat(last.estimatedItems()).isGreaterThanOrEqualTo(48);
+        assertThat(last.eventsPerSecond()).isPositive();
+        assertThat(last.eta()).contains(java.time.Duration.ZERO);
+        assertThat(reports.get(0).events()).isEqualTo(10);
+        assertThat(reports.get(0).scannedItems()).isEqualTo(8);
+        assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.done()).isFalse());
+    }
+
+    @Test
+    void two_runs_of_one_rebuild_at_once_one_stops_at_its_first_page_and_no_event_is_applied_twice() throws Exception {
+        world.writeHistory(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < 8; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        // a client that holds the first two progress writes until both runs have done their first page
+        java.util.concurrent.CyclicBarrier bothPaged = new java.util.concurrent.CyclicBarrier(2);
+        AtomicInteger progressWrites = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor hold =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.request() instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u
+                                && u.updateExpression().startsWith("SET #pages")
+                                && progressWrites.incrementAndGet() <= 2) {
+                            try {
+                                bothPaged.await(60, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                };
+        var via = AccountsWorld.clientWith(hold);
+        DynamoDbReadModels first = world.readModels(Clock.systemUTC(), via).build();
+        DynamoDbReadModels second = world.readModels(Clock.systemUTC(), via).build();
+        first.subscribers(); // version 1 serves; the rebuilds build version 2
+        ExecutorService operators = Executors.newFixedThreadPool(2);
+        List<Future<ReadModelStatus>> runs = List.of(
+                operators.submit(() -> first.rebuild("accounts", new RebuildOptions(1, 8), p -> { })),
+                operators.submit(() -> {
+                    Thread.sleep(300); // after the first registered version 2: the second resumes it
+                    return second.rebuild("accounts", new RebuildOptions(1, 8), p -> { });
+                }));
+        List<Throwable> failures = new ArrayList<>();
+        for (Future<ReadModelStatus> run : runs) {
+            try {
+                assertThat(run.get(120, TimeUnit.SECONDS).versions()).extracting(ReadModelStatus.Version::state)
+                        .containsExactly(State.SERVING, State.READY);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        operators.shutdown();
+
+        assertThat(failures).singleElement().isInstanceOfSatisfying(
+                dev.nosqles.projection.ReadModelStateException.class, e -> assertThat(e.version()).isEqualTo(2));
+        assertVersionEqualsFold(first, 2, ids);
+    }
+
+    /** A row shared by the accounts of one owner. */
+    record OwnerTotal(String owner, long balance, long events) {
+    }
+
+    @Test
+    void segments_that_update_one_shared_row_at_once_retry_their_page_and_lose_no_update() {
+        // given 15 accounts of 3 owners, and a read model of one row per owner: segments race on those rows
+        world.writeHistory(0, 15);
+        var totals = dev.nosqles.projection.Projection.builder("owner-totals", OwnerTotal.class, OwnerTotal::owner)
+                .on(new BankAccount(), (event, rows) -> {
+                    String owner = world.accounts.find(event.streamId().id()).orElseThrow().state().owner();
+                    long amount = switch (event.event()) {
+                        case BankAccount.Opened o -> 0;
+                        case BankAccount.Deposited d -> d.amount();
+                        case BankAccount.Withdrawn w -> -w.amount();
+                    };
+                    OwnerTotal now = rows.get(owner).orElse(new OwnerTotal(owner, 0, 0));
+                    rows.put(new OwnerTotal(owner, now.balance() + amount, now.events() + 1));
+                })
+                .build();
+        AtomicInteger cancelled = new AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor countCancelled =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void onExecutionFailure(software.amazon.awssdk.core.interceptor.Context.FailedExecution c,
+                                                   software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.exception() instanceof software.amazon.awssdk.services.dynamodb.model
+                                .TransactionCanceledException) {
+                            cancelled.incrementAndGet();
+                        }
+                    }
+                };
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(countCancelled))
+                .projections(List.of(world.projection, totals)).build();
+
+        readModels.rebuild("owner-totals", new RebuildOptions(4, 2), p -> { });
+        readModels.switchTo("owner-totals", 1);
+
+        for (int o = 0; o < 3; o++) {
+            String owner = "owner-" + o;
+            long balance = 0;
+            for (int a = o; a < 15; a += 3) {
+                balance += world.accounts.get(AccountsWorld.accountId(a)).state().balance();
+            }
+            assertThat(readModels.get(totals, owner)).contains(new OwnerTotal(owner, balance, 5 * 5));
+        }
+        assertThat(cancelled.get()).as("transactions cancelled by a shared row changed since read").isPositive();
+    }
 }

@@ -139,11 +139,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     }
 
     /**
-     * Runs two harmless requests: a read of an order that does not exist (routing, a DynamoDB query, a problem
-     * written as JSON) and a create with an invalid body (JSON parsing and validation; nothing is written).
+     * Runs three harmless requests: a read of an order that does not exist (routing, a DynamoDB query, a problem
+     * written as JSON), a list of the read model (the registry, an index Query, the page as JSON; read only) and a
+     * create with an invalid body (JSON parsing and validation; nothing is written).
      */
     void prime() {
         handleRequest(PrimingRequests.getUnknownOrder(), null);
+        handleRequest(PrimingRequests.listPendingOrders(), null);
         handleRequest(PrimingRequests.invalidCreate(), null);
     }
 }

@@ -438,8 +438,9 @@ final class HostileRequests {
 
     private void query(int n) {
         String order = "/orders/" + orderId;
+        String list = "/customers/" + customerId + "/orders";
         while (count("query") < n) {
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(10)) {
                 case 0, 1 -> {
                     String v = List.of("%2B1", "+1", "-1", "0", "1.0", "1e0", "0x1", "%D9%A1", "%EF%BC%91", "",
                             "1&version=2", "9".repeat(20 + random.nextInt(10)), "%201", "01", "1%00", "one")
@@ -459,6 +460,27 @@ final class HostileRequests {
                     add("query", "version=" + v, RawHttp.request("GET", order + "?version=" + v, Map.of(), null),
                             v <= 2 ? 200 : 404);
                 }
+                case 5 -> {
+                    String v = List.of("0", "101", "%2B5", "-1", "05", "1e2", "", "abc", "%D9%A3", "25&limit=26",
+                            "9".repeat(12 + random.nextInt(10)), "%00").get(random.nextInt(12));
+                    add("query", "list limit=" + v, RawHttp.request("GET", (random.nextBoolean() ? list + "?"
+                            : "/orders?state=APPROVED&") + "limit=" + v, Map.of(), null), 400);
+                }
+                case 6 -> {
+                    String v = List.of("NOPE", "approved", "", "%00", "APPROVED%20", "APPROVED,REJECTED",
+                            percentBytes(4)).get(random.nextInt(7));
+                    add("query", "list state=" + v, RawHttp.request("GET", (random.nextBoolean() ? list
+                            : "/orders") + "?state=" + v, Map.of(), null), 400);
+                }
+                case 7 -> {
+                    String v = List.of(percentBytes(1 + random.nextInt(40)), "A".repeat(1 + random.nextInt(200)),
+                            "x".repeat(2_049 + random.nextInt(100)), "", "a,b", percentUtf8(visibleText(8)))
+                            .get(random.nextInt(6));
+                    add("query", "list cursor", RawHttp.request("GET", (random.nextBoolean() ? list + "?"
+                            : "/orders?state=APPROVAL_PENDING&") + "cursor=" + v, Map.of(), null), 400);
+                }
+                case 8 -> add("query", "list", RawHttp.request("GET", random.nextBoolean() ? list + "?limit=1"
+                        : "/orders?state=APPROVAL_PENDING", Map.of(), null), 200);
                 default -> add("query", "unknown parameter", RawHttp.request("GET", order + "?x" + random.nextInt(9)
                         + "=" + percentBytes(3), Map.of(), null), 200);
             }

@@ -34,10 +34,11 @@ import java.util.function.Predicate;
  * route, customer, state and caller only. Answer: {@code {"items": [...], "next": cursor or null}} with the read
  * model's version and freshness in headers (eventually consistent: an order placed a moment ago may be missing).
  *
- * <p>The customer route reads the {@code by-customer} index and keeps the caller's rows (and, with {@code state},
- * that state's): it queries for as many rows as are still missing, so that a cursor never skips a row, at most
- * {@value #MAX_ROUNDS} times per request. A filtered page may therefore hold fewer than {@code limit} items and
- * still have a {@code next}; only {@code next: null} ends the list.
+ * <p>The customer route reads the {@code by-customer} index and keeps the caller's rows; with {@code state} it
+ * reads the caller's orders in that state ({@code by-owner-state}) and keeps the customer's. Either way it queries
+ * for as many rows as are still missing, so that a cursor never skips a row, at most {@value #MAX_ROUNDS} times per
+ * request. A filtered page may therefore hold fewer than {@code limit} items and still have a {@code next}; only
+ * {@code next: null} ends the list.
  */
 public final class OrderListRoutes {
     /** Rows per page when the request gives no limit. */
@@ -74,10 +75,14 @@ public final class OrderListRoutes {
             throw ProblemException.notFound("no customer with this id");
         }
         String principal = request.principal();
-        Predicate<OrderSummary> keep = row -> principal.equals(row.owner())
-                && state.map(s -> s == row.state()).orElse(true);
-        // the state is part of the scope: a cursor of the unfiltered list (or another state's) is foreign here
-        String scope = principal + "|GET /customers/{customerId}/orders|" + state.map(Enum::name).orElse("*");
+        // with a state: the caller's orders in that state (by-owner-state), this customer's kept; usually the
+        // selective choice (a state such as APPROVAL_PENDING is rare, a principal has few customers). Without: the
+        // customer's orders (by-customer), the caller's kept (all of them but for corrupt data).
+        Predicate<OrderSummary> keep = state.isPresent() ? row -> customerId.equals(row.customerId())
+                : row -> principal.equals(row.owner());
+        // the customer and the state are part of the scope: a cursor of another list is foreign here
+        String scope = principal + "|GET /customers/{customerId}/orders|" + customerId + "|"
+                + state.map(Enum::name).orElse("*");
         List<OrderSummary> rows = new ArrayList<>();
         Optional<String> next = cursor;
         Page<OrderSummary> page;
@@ -85,7 +90,8 @@ public final class OrderListRoutes {
         do {
             // exactly as many rows as are missing: the cursor after the last one read skips none
             PageRequest pageRequest = new PageRequest(limit - rows.size(), next, scope, true);
-            page = read(() -> queries.byCustomer(customerId, pageRequest));
+            page = read(() -> state.isPresent() ? queries.byOwnerAndState(principal, state.get(), pageRequest)
+                    : queries.byCustomer(customerId, pageRequest));
             page.rows().stream().filter(keep).forEach(rows::add);
             next = page.nextCursor();
             rounds++;
