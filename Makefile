@@ -13,7 +13,7 @@ AWS_TOOL_ENV = export AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" SAM
 SAM = $(AWS_TOOL_ENV) && PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/sam
 CFN_LINT = .venv/bin/cfn-lint
 
-.PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench chaos
+.PHONY: help venv jdk test run build clean lint-template sam-build lambda-package bench chaos rebuild-scenario
 
 help:
 	@echo "make run            run the whole application locally on moto (reads template.yaml); state is kept"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench          benchmarks: target/bench/report.md, results.json, charts"
 	@echo "make chaos          a long run of the chaos specification under AWS faults; SEED=n replays one"
 	@echo "                    (ORDERS, CUSTOMERS, CLIENTS, FAULTS=all|family,..|-family, SCALE; fault-injection.md)"
+	@echo "make rebuild-scenario  the read-model rebuild scenario with 2,000 orders (REBUILD_ORDERS=n)"
 
 jdk:
 	@infra/bin/select-jdk.sh >/dev/null && echo "JDK: $$(infra/bin/select-jdk.sh)"
@@ -124,3 +125,10 @@ chaos: jdk venv
 	$(MVN) -pl infra/runtime -am test -Dtest=ChaosSpecificationTest -Dsurefire.failIfNoSpecifiedTests=false \
 		-Dchaos.seed=$$seed -Dchaos.customers=$(CUSTOMERS) -Dchaos.orders=$(ORDERS) -Dchaos.clients=$(CLIENTS) \
 		-Dchaos.faults=$(FAULTS) -Dchaos.scale=$(SCALE)
+
+# --- issue 10's read-model scenario at full size (src/site/markdown/operations.md) ----------------------------
+# RebuildScenarioTest with REBUILD_ORDERS orders (default 2000) through the local runtime (make test runs it with 40): a rebuild while
+# orders keep arriving, switch, drop, then the read model equals a fold of the event store; a killed rebuild resumes.
+rebuild-scenario: jdk venv
+	@$(MVN) -pl infra/runtime -am test -Dtest=RebuildScenarioTest -Dsurefire.failIfNoSpecifiedTests=false \
+		-Drebuild.orders=$(or $(REBUILD_ORDERS),2000)
