@@ -101,7 +101,7 @@ class RebuildScenarioTest {
 
     private String placeOrder(int i) {
         Response r = api.send("POST", "/orders", "{\"customerId\":\"" + customers.get(i % customers.size())
-                + "\",\"orderTotal\":\"" + (1 + i % 50) + ".25\"}");
+                + "\",\"orderTotal\":\"" + (1 + i % 50) + (i % 2 == 0 ? ".25" : ".50") + "\"}");
         assertThat(r.status()).as("%s", r.body()).isEqualTo(201);
         return r.body().get("orderId").asText();
     }
@@ -222,8 +222,11 @@ class RebuildScenarioTest {
         for (String id : orders) {
             FoldedRows<OrderSummary> expected = new FoldedRows<>(OrderSummaries.projection())
                     .apply(new dev.nosqles.app.order.Order().type(), repositories.orders().history(id));
-            assertThat(operator.get(OrderSummaries.projection(), id)).as("order %s", id)
-                    .isEqualTo(java.util.Optional.ofNullable(expected.rows().get(id)));
+            // (amounts compared as numbers: DynamoDB keeps them without trailing zeros)
+            assertThat(operator.get(OrderSummaries.projection(), id)).as("order %s", id).get()
+                    .usingRecursiveComparison()
+                    .withComparatorForType(java.math.BigDecimal::compareTo, java.math.BigDecimal.class)
+                    .isEqualTo(expected.rows().get(id));
         }
         assertThat(rowsOfVersion(OrderSummaries.NAME, 2)).isEqualTo(orders.size());
         assertThat(rowsOfVersion(OrderSummaries.NAME, 1)).isZero();
