@@ -119,6 +119,51 @@ class SerialisedApp:
             return response
 
 
+class _TableCopiedOncePerTransaction:
+    """Stands in for the `copy` module inside moto's TransactWriteItems while it backs up the tables it touches.
+
+    moto deep-copies a table once per item of a transaction, not once per table: a 100-item transaction on one
+    table copies it 100 times, so a transaction's cost grows with the number of its items times the table's size
+    (a rebuild's combined checkpoint transactions would cost as much as one transaction per aggregate). The copy
+    is a rollback backup taken before any item is applied, so one copy per table is the same backup. Only Table
+    objects are copied once; anything else is deep-copied as moto asks.
+    """
+
+    def __init__(self, real, table_type):
+        self._real = real
+        self._table_type = table_type
+        self._tables = {}
+
+    def deepcopy(self, obj, memo=None):
+        if isinstance(obj, self._table_type):
+            key = id(obj)
+            if key not in self._tables:
+                self._tables[key] = self._real.deepcopy(obj, memo)
+            return self._tables[key]
+        return self._real.deepcopy(obj, memo)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def copy_each_table_once_per_transaction():
+    """Patches moto's TransactWriteItems to back up each table it touches once (see the class above)."""
+    import copy as real_copy
+    from moto.dynamodb import models as dynamodb_models
+    backend_type = dynamodb_models.DynamoDBBackend
+    table_type = dynamodb_models.Table
+    original = backend_type.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        dynamodb_models.copy = _TableCopiedOncePerTransaction(real_copy, table_type)
+        try:
+            return original(self, transact_items)
+        finally:
+            dynamodb_models.copy = real_copy
+
+    backend_type.transact_write_items = transact_write_items
+
+
 def exit_with_parent():
     """Stops the server when the JVM that started it is gone, even if it was killed without running its hooks."""
     parent = os.getppid()
@@ -134,6 +179,7 @@ def main():
     state = StateFile(sys.argv[3]) if len(sys.argv) > 3 else None
     threading.Thread(target=exit_with_parent, daemon=True).start()
     os.environ.setdefault("MOTO_PORT", str(port))
+    copy_each_table_once_per_transaction()
     app = DomainDispatcherApplication(create_backend_app)
     if state is not None and state.restore():
         print("restored moto's state from %s" % state.path, flush=True)
