@@ -127,6 +127,30 @@ class RebuildTest {
     }
 
     @Test
+    void a_version_dropped_between_two_pages_of_its_rebuild_is_left_without_rows_checkpoints_or_progress() {
+        // given history and a rebuild of one segment, 8 items a page, into version 1
+        world.writeHistory(0, 30);
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).dropGrace(java.time.Duration.ZERO)
+                .build();
+        AtomicInteger pages = new AtomicInteger();
+
+        // when, between its first and second page, the version is dropped to the end (grace 0)
+        assertThatThrownBy(() -> readModels.rebuild("accounts", new RebuildOptions(1, 8), p -> {
+            if (pages.incrementAndGet() == 1) {
+                assertThat(world.readModelRows("accounts", 1)).isPositive();
+                readModels.drop("accounts", 1);
+            }
+        })).isInstanceOf(dev.nosqles.projection.ReadModelStateException.class);
+
+        // then the rebuild stopped before writing another page: nothing of version 1 is left
+        assertThat(pages).hasValue(1);
+        assertThat(world.readModelRows("accounts", 1)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 1))).isZero();
+        assertThat(readModels.status("accounts").versions()).isEmpty();
+    }
+
+    @Test
     void a_rebuild_that_dies_halfway_resumes_from_its_saved_progress_and_ends_equal_without_applying_an_event_twice() {
         // given history and no read model registered yet
         world.writeHistory(0, 30);
