@@ -18,8 +18,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Turns at-least-once, per-item-ordered stream records into exactly-once, in-order delivery per subscriber and
@@ -150,8 +152,25 @@ public final class EventDispatcher {
                 if (!subscriber.wants(stream.getKey().type()) || known == null) {
                     continue;
                 }
+                int duplicates = counters.duplicates;
+                int filled = counters.filled;
                 Scope scope = new Scope(subscriber, stream.getKey(), known.getOrDefault(stream.getKey(), 0L), counters);
                 Exception failure = scope.run(stream.getValue());
+                if (failure != null && isRace(failure)) {
+                    // another feeder of this subscriber (a rebuild, another shard's batch) moved the checkpoint or
+                    // changed a row this scope read: read the position again and run the scope once more here,
+                    // rather than failing the record (Lambda would redeliver it to every subscriber of the batch)
+                    try {
+                        long position = checkpoints.positions(subscriber.name(), List.of(stream.getKey()))
+                                .getOrDefault(stream.getKey(), 0L);
+                        counters.duplicates = duplicates;
+                        counters.filled = filled;
+                        scope = new Scope(subscriber, stream.getKey(), position, counters);
+                        failure = scope.run(stream.getValue());
+                    } catch (Exception reread) {
+                        failure.addSuppressed(reread);
+                    }
+                }
                 if (failure != null) {
                     for (Indexed record : stream.getValue()) {
                         if (record.commit().lastVersion() > scope.persisted) {
@@ -455,6 +474,21 @@ public final class EventDispatcher {
             return write.conditionCheck().tableName() + "|" + new TreeMap<>(write.conditionCheck().key());
         }
         return null;
+    }
+
+    /**
+     * A failure that running the scope again from a fresh position resolves: the checkpoint moved under it, or its
+     * transaction was cancelled by a condition on an item another writer changed (or by a concurrent transaction).
+     */
+    private static boolean isRace(Exception failure) {
+        if (failure instanceof CheckpointConflictException) {
+            return true;
+        }
+        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
+                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
+        }
+        return false;
     }
 
     private static boolean isOneItemTwice(DynamoDbException e) {

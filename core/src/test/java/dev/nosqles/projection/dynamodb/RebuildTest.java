@@ -26,7 +26,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.subscription.EventDispatcher;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
@@ -151,6 +156,43 @@ class RebuildTest {
     }
 
     @Test
+    void a_live_batch_racing_a_rebuild_that_moved_the_checkpoint_succeeds_in_one_dispatch_and_applies_each_event_once() {
+        // given an account with three commits and a read model whose version 1 the first batch registers
+        String id = AccountsWorld.accountId(0);
+        List<Map<String, AttributeValue>> commits = new ArrayList<>();
+        commits.add(world.commitItem(world.accounts.create(id, new BankAccount.Open(AccountsWorld.owner(0)))));
+        commits.add(world.commitItem(world.accounts.update(id, new BankAccount.Deposit(5))));
+        commits.add(world.commitItem(world.accounts.update(id, new BankAccount.Deposit(7))));
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).build();
+        readModels.subscribers();
+        // and another feeder of version 1 (a rebuild's page) that handles the first two commits just before the
+        // live batch's transaction: it moves the checkpoint the live batch read
+        AtomicBoolean raced = new AtomicBoolean();
+        ExecutionInterceptor race = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest && raced.compareAndSet(false, true)) {
+                    EventDispatcher rebuildPage = new EventDispatcher(readModels::subscribers, world.checkpoints,
+                            world.store);
+                    assertThat(rebuildPage.dispatch(commits.subList(0, 2)).succeeded()).isTrue();
+                }
+            }
+        };
+        EventDispatcher live = new EventDispatcher(readModels::subscribers,
+                new DynamoDbCheckpointStore(AccountsWorld.clientWith(race), world.checkpointsTable), world.store);
+
+        // when the live stream dispatches the three commits once
+        EventDispatcher.Result result = live.dispatch(commits);
+
+        // then the race happened, the batch succeeded without a Lambda retry, and the row is the fold: the first two
+        // events applied once (by the rebuild's page), the third by the live batch's second run of its scope
+        assertThat(raced).isTrue();
+        assertThat(result.succeeded()).as("dispatch succeeded").isTrue();
+        assertThat(readModels.get(world.projection, id)).contains(world.fold(List.of(id)).get(id));
+        assertThat(world.readModelRows("accounts", 1)).isEqualTo(1);
+    }
+
+    @Test
     void a_rebuild_that_dies_halfway_resumes_from_its_saved_progress_and_ends_equal_without_applying_an_event_twice() {
         // given history and no read model registered yet
         world.writeHistory(0, 30);
@@ -250,8 +292,9 @@ class RebuildTest {
         assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
         assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
                 .hasValue(2 * scans + 1);
-        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger())).as("registry read, and status")
-                .hasValue(2);
+        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger()))
+                .as("registry read, status, and the BUILDING check before each of the 6 pages of events")
+                .hasValue(2 + 6);
         assertThat(requests.getOrDefault("PutItemRequest", new AtomicInteger())).as("the registration").hasValue(1);
         // and the progress reports add up: events, items, a rate, and an ETA of zero at the end
         assertThat(reports).hasSize(scans + 1);
