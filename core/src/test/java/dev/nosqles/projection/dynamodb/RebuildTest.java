@@ -125,10 +125,9 @@ class RebuildTest {
         // and version 2 equals the fold of the event store row by row: every event applied exactly once (each
         // row counts its events and sums their ids), whoever of the rebuild and the live feed came first
         assertVersionEqualsFold(readModels, 2, List.copyOf(ids));
-        // every event was handed to a handler (invocations may exceed 2, one per version, only when a feeder lost
-        // a checkpoint race and its transaction, with its writes, was cancelled)
-        world.allEventIds(List.copyOf(ids)).keySet()
-                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).isNotNull());
+        // (no assertion on handler invocations here: a feeder that loses a race runs its handlers again, in process
+        // or after a retry, so a count is no invariant. The fold above is: each row counts the events applied to it
+        // and sums their ids, so an event lost, applied twice or applied in another's place fails it.)
     }
 
     @Test
