@@ -383,6 +383,11 @@ public final class EventDispatcher {
             for (EventWrites w : doneWrites) {
                 writes.addAll(w.writes());
             }
+            for (EventWrites w : doneWrites) {
+                for (TransactWriteItem write : w.writes()) {
+                    refuseItemOfAttachment(write); // an attachment may have buffered the item after the write
+                }
+            }
             for (ScopeWrites attachment : attachments.values()) {
                 writes.addAll(attachment.writes());
             }
@@ -440,12 +445,30 @@ public final class EventDispatcher {
             if (current.size() >= MAX_WRITES) {
                 throw new IllegalStateException("at most " + MAX_WRITES + " writes per event");
             }
+            refuseItemOfAttachment(write);
             String target = target(write);
             boolean collides = target != null && doneTargets.contains(target);
             if (attachments.isEmpty() && done > persisted && (collides || writeCount() + 1 > MAX_WRITES)) {
                 flush(); // the events before this one, so that this write fits
             }
             current.add(write);
+        }
+
+        /**
+         * One transaction cannot write one item twice, and an attachment's writes always go with the scope's last
+         * checkpoint move: a write with the checkpoint to an item an attachment also writes would fail every
+         * delivery of the batch (a poison record). Refused here, with the handler's event, instead.
+         */
+        private void refuseItemOfAttachment(TransactWriteItem write) {
+            for (ScopeWrites attachment : attachments.values()) {
+                for (TransactWriteItem buffered : attachment.writes()) {
+                    if (sameItem(write, buffered)) {
+                        throw new IllegalStateException(subscriber.name() + ": a write with the checkpoint targets an"
+                                + " item of table " + tableOf(write) + " that a scope attachment also writes; one"
+                                + " transaction cannot write an item twice: write it through one of them");
+                    }
+                }
+            }
         }
 
         @Override
@@ -489,6 +512,53 @@ public final class EventDispatcher {
                     .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
         }
         return false;
+    }
+
+    /**
+     * Whether two writes target the same item, as far as the writes tell: a write naming its key (Update, Delete,
+     * ConditionCheck) and another write whose key or item holds that key. Two Puts carry no key schema: not told.
+     */
+    static boolean sameItem(TransactWriteItem a, TransactWriteItem b) {
+        if (!Objects.equals(tableOf(a), tableOf(b))) {
+            return false;
+        }
+        Map<String, AttributeValue> keyA = keyOf(a);
+        Map<String, AttributeValue> keyB = keyOf(b);
+        if (keyA != null) {
+            return itemOf(b).entrySet().containsAll(keyA.entrySet());
+        }
+        if (keyB != null) {
+            return itemOf(a).entrySet().containsAll(keyB.entrySet());
+        }
+        return false;
+    }
+
+    private static String tableOf(TransactWriteItem w) {
+        if (w.put() != null) {
+            return w.put().tableName();
+        }
+        if (w.update() != null) {
+            return w.update().tableName();
+        }
+        if (w.delete() != null) {
+            return w.delete().tableName();
+        }
+        return w.conditionCheck() != null ? w.conditionCheck().tableName() : null;
+    }
+
+    private static Map<String, AttributeValue> keyOf(TransactWriteItem w) {
+        if (w.update() != null) {
+            return w.update().key();
+        }
+        if (w.delete() != null) {
+            return w.delete().key();
+        }
+        return w.conditionCheck() != null ? w.conditionCheck().key() : null;
+    }
+
+    private static Map<String, AttributeValue> itemOf(TransactWriteItem w) {
+        Map<String, AttributeValue> key = keyOf(w);
+        return key != null ? key : w.put() != null ? w.put().item() : Map.of();
     }
 
     private static boolean isOneItemTwice(DynamoDbException e) {

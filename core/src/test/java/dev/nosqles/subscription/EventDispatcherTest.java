@@ -498,4 +498,93 @@ class EventDispatcherTest {
         assertThat(result.failedIndex()).isEqualTo(1); // version 1 was taken by the other consumer
         assertThat(checkpoints.position("very-contended", StreamId.of("Account", "hot"))).isEqualTo(2);
     }
+
+    @Test
+    void a_write_with_the_checkpoint_to_an_item_a_scope_attachment_also_writes_is_refused_at_the_write() {
+        accounts.create("twice", new BankAccount.Open("ann"));
+        accounts.update("twice", new BankAccount.Deposit(1));
+        Map<String, AttributeValue> key = Map.of("streamId", AttributeValue.fromS("twice-summary"));
+        Object attachmentKey = new Object();
+        List<Exception> refused = new CopyOnWriteArrayList<>();
+        Subscriber subscriber = Subscriber.builder("both-ways").on(new BankAccount(), (e, ctx) -> {
+            if (e.version() == 1) { // an attachment buffers a Put of the summary item
+                ctx.attachment(attachmentKey, () -> new PutOnce(TransactWriteItem.builder().put(
+                        software.amazon.awssdk.services.dynamodb.model.Put.builder().tableName(effectsTable)
+                                .item(Map.of("streamId", key.get("streamId"), "n", AttributeValue.fromN("1")))
+                                .build()).build()));
+            } else { // and the handler writes the same item with the checkpoint
+                try {
+                    ctx.writeWithCheckpoint(TransactWriteItem.builder().update(Update.builder()
+                            .tableName(effectsTable).key(key).updateExpression("SET #n = :two")
+                            .expressionAttributeNames(Map.of("#n", "n"))
+                            .expressionAttributeValues(Map.of(":two", AttributeValue.fromN("2"))).build()).build());
+                } catch (IllegalStateException e2) {
+                    refused.add(e2);
+                    throw e2;
+                }
+            }
+        }).build();
+
+        EventDispatcher.Result result = new EventDispatcher(List.of(subscriber), checkpoints, store)
+                .dispatch(commitsOf("twice"));
+
+        // refused at the write, with a message naming the mistake; the event before it was committed
+        assertThat(refused).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("attachment")
+                .hasMessageContaining("cannot write an item twice"));
+        assertThat(result.failure()).isInstanceOf(IllegalStateException.class);
+        assertThat(result.failedIndex()).isEqualTo(1);
+        assertThat(checkpoints.position("both-ways", StreamId.of("Account", "twice"))).isEqualTo(1);
+    }
+
+    @Test
+    void two_writes_are_the_same_item_when_one_names_a_key_the_other_holds() {
+        Map<String, AttributeValue> key = Map.of("streamId", AttributeValue.fromS("k"));
+        TransactWriteItem put = TransactWriteItem.builder().put(software.amazon.awssdk.services.dynamodb.model.Put
+                .builder().tableName("t").item(Map.of("streamId", AttributeValue.fromS("k"),
+                        "n", AttributeValue.fromN("1"))).build()).build();
+        TransactWriteItem update = TransactWriteItem.builder().update(Update.builder().tableName("t").key(key)
+                .updateExpression("SET n = :n").build()).build();
+        TransactWriteItem elsewhere = TransactWriteItem.builder().update(Update.builder().tableName("u").key(key)
+                .updateExpression("SET n = :n").build()).build();
+        TransactWriteItem other = TransactWriteItem.builder().update(Update.builder().tableName("t")
+                .key(Map.of("streamId", AttributeValue.fromS("j"))).updateExpression("SET n = :n").build()).build();
+
+        assertThat(EventDispatcher.sameItem(update, put)).isTrue();
+        assertThat(EventDispatcher.sameItem(put, update)).isTrue();
+        assertThat(EventDispatcher.sameItem(update, elsewhere)).isFalse();
+        assertThat(EventDispatcher.sameItem(update, other)).isFalse();
+    }
+
+    /** An attachment that contributes one write to the scope's last checkpoint move. */
+    private static final class PutOnce implements ScopeWrites {
+        private final TransactWriteItem write;
+        private boolean pending = true;
+
+        PutOnce(TransactWriteItem write) {
+            this.write = write;
+        }
+
+        @Override
+        public int size() {
+            return pending ? 1 : 0;
+        }
+
+        @Override
+        public List<TransactWriteItem> writes() {
+            return pending ? List.of(write) : List.of();
+        }
+
+        @Override
+        public void flushed() {
+            pending = false;
+        }
+
+        @Override
+        public void savepoint() {
+        }
+
+        @Override
+        public void rollback() {
+        }
+    }
 }
