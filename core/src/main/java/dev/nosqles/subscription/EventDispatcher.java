@@ -18,8 +18,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Turns at-least-once, per-item-ordered stream records into exactly-once, in-order delivery per subscriber and
@@ -150,8 +152,25 @@ public final class EventDispatcher {
                 if (!subscriber.wants(stream.getKey().type()) || known == null) {
                     continue;
                 }
+                int duplicates = counters.duplicates;
+                int filled = counters.filled;
                 Scope scope = new Scope(subscriber, stream.getKey(), known.getOrDefault(stream.getKey(), 0L), counters);
                 Exception failure = scope.run(stream.getValue());
+                if (failure != null && isRace(failure)) {
+                    // another feeder of this subscriber (a rebuild, another shard's batch) moved the checkpoint or
+                    // changed a row this scope read: read the position again and run the scope once more here,
+                    // rather than failing the record (Lambda would redeliver it to every subscriber of the batch)
+                    try {
+                        long position = checkpoints.positions(subscriber.name(), List.of(stream.getKey()))
+                                .getOrDefault(stream.getKey(), 0L);
+                        counters.duplicates = duplicates;
+                        counters.filled = filled;
+                        scope = new Scope(subscriber, stream.getKey(), position, counters);
+                        failure = scope.run(stream.getValue());
+                    } catch (Exception reread) {
+                        failure.addSuppressed(reread);
+                    }
+                }
                 if (failure != null) {
                     for (Indexed record : stream.getValue()) {
                         if (record.commit().lastVersion() > scope.persisted) {
@@ -364,6 +383,11 @@ public final class EventDispatcher {
             for (EventWrites w : doneWrites) {
                 writes.addAll(w.writes());
             }
+            for (EventWrites w : doneWrites) {
+                for (TransactWriteItem write : w.writes()) {
+                    refuseItemOfAttachment(write); // an attachment may have buffered the item after the write
+                }
+            }
             for (ScopeWrites attachment : attachments.values()) {
                 writes.addAll(attachment.writes());
             }
@@ -421,12 +445,30 @@ public final class EventDispatcher {
             if (current.size() >= MAX_WRITES) {
                 throw new IllegalStateException("at most " + MAX_WRITES + " writes per event");
             }
+            refuseItemOfAttachment(write);
             String target = target(write);
             boolean collides = target != null && doneTargets.contains(target);
             if (attachments.isEmpty() && done > persisted && (collides || writeCount() + 1 > MAX_WRITES)) {
                 flush(); // the events before this one, so that this write fits
             }
             current.add(write);
+        }
+
+        /**
+         * One transaction cannot write one item twice, and an attachment's writes always go with the scope's last
+         * checkpoint move: a write with the checkpoint to an item an attachment also writes would fail every
+         * delivery of the batch (a poison record). Refused here, with the handler's event, instead.
+         */
+        private void refuseItemOfAttachment(TransactWriteItem write) {
+            for (ScopeWrites attachment : attachments.values()) {
+                for (TransactWriteItem buffered : attachment.writes()) {
+                    if (sameItem(write, buffered)) {
+                        throw new IllegalStateException(subscriber.name() + ": a write with the checkpoint targets an"
+                                + " item of table " + tableOf(write) + " that a scope attachment also writes; one"
+                                + " transaction cannot write an item twice: write it through one of them");
+                    }
+                }
+            }
         }
 
         @Override
@@ -455,6 +497,68 @@ public final class EventDispatcher {
             return write.conditionCheck().tableName() + "|" + new TreeMap<>(write.conditionCheck().key());
         }
         return null;
+    }
+
+    /**
+     * A failure that running the scope again from a fresh position resolves: the checkpoint moved under it, or its
+     * transaction was cancelled by a condition on an item another writer changed (or by a concurrent transaction).
+     */
+    private static boolean isRace(Exception failure) {
+        if (failure instanceof CheckpointConflictException) {
+            return true;
+        }
+        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
+            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
+                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
+        }
+        return false;
+    }
+
+    /**
+     * Whether two writes target the same item, as far as the writes tell: a write naming its key (Update, Delete,
+     * ConditionCheck) and another write whose key or item holds that key. Two Puts carry no key schema: not told.
+     */
+    static boolean sameItem(TransactWriteItem a, TransactWriteItem b) {
+        if (!Objects.equals(tableOf(a), tableOf(b))) {
+            return false;
+        }
+        Map<String, AttributeValue> keyA = keyOf(a);
+        Map<String, AttributeValue> keyB = keyOf(b);
+        if (keyA != null) {
+            return itemOf(b).entrySet().containsAll(keyA.entrySet());
+        }
+        if (keyB != null) {
+            return itemOf(a).entrySet().containsAll(keyB.entrySet());
+        }
+        return false;
+    }
+
+    private static String tableOf(TransactWriteItem w) {
+        if (w.put() != null) {
+            return w.put().tableName();
+        }
+        if (w.update() != null) {
+            return w.update().tableName();
+        }
+        if (w.delete() != null) {
+            return w.delete().tableName();
+        }
+        return w.conditionCheck() != null ? w.conditionCheck().tableName() : null;
+    }
+
+    private static Map<String, AttributeValue> keyOf(TransactWriteItem w) {
+        if (w.update() != null) {
+            return w.update().key();
+        }
+        if (w.delete() != null) {
+            return w.delete().key();
+        }
+        return w.conditionCheck() != null ? w.conditionCheck().key() : null;
+    }
+
+    private static Map<String, AttributeValue> itemOf(TransactWriteItem w) {
+        Map<String, AttributeValue> key = keyOf(w);
+        return key != null ? key : w.put() != null ? w.put().item() : Map.of();
     }
 
     private static boolean isOneItemTwice(DynamoDbException e) {

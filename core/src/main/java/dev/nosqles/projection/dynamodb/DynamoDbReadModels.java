@@ -212,8 +212,8 @@ public final class DynamoDbReadModels {
      * Stops feeding a version that does not serve and deletes its rows, checkpoints and progress.
      *
      * <p>The version is first marked DROPPING in one conditional write; a batch of the live stream that read the
-     * registry before may still write to it, and so may a rebuild of it for one more page (it stops at its next
-     * registry write), so the deletion starts after the {@linkplain Builder#dropGrace grace}. A BUILDING version
+     * registry before may still write to it, and so may a rebuild of it whose page passed its check (a rebuild
+     * reads the registry before dispatching each page and stops when the version is no longer BUILDING), so the deletion starts after the {@linkplain Builder#dropGrace grace}. A BUILDING version
      * may be dropped (that is how a failed rebuild is abandoned); its rebuild, if one still runs, stops. Calling
      * drop again on a DROPPING version (a drop that died) finishes it.
      *

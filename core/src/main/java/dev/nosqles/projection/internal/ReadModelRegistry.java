@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * versions    M  "{n}" -> M {projectionVersion N, state S, createdAt S, segments N, rebuiltEvents N,
  *                             segmentEvents M {"{i}" -> N}: events each Scan segment handed so far, while BUILDING}
  * lastFedAt   S  when the live stream last fed the read model (ISO-8601)
- * lagMillis   N  how old the newest event of that batch was then
+ * lagMillis   N  how old the newest event of that batch was then (the worst of the last LAG_WINDOW)
+ * lagAt       N  when that lag was recorded (epoch millis)
  * </pre>
  * Every change is one conditional write whose condition is the state the change starts from, never a read
  * followed by an unconditional write: of two racing changes exactly one lands, and a write the SDK retried after
@@ -48,6 +49,7 @@ public final class ReadModelRegistry {
     static final String VERSIONS = "versions";
     static final String LAST_FED_AT = "lastFedAt";
     static final String LAG_MILLIS = "lagMillis";
+    static final String LAG_AT = "lagAt";
     static final String PROJECTION_VERSION = "projectionVersion";
     static final String STATE = "state";
     static final String CREATED_AT = "createdAt";
@@ -305,17 +307,40 @@ public final class ReadModelRegistry {
     }
 
     /**
+     * How long a recorded lag stands against smaller ones: the lag a query reports is the worst lag of the batches
+     * fed within this window (several shards feed one read model; a fresh shard's small lag must not hide a
+     * lagging shard's large one).
+     */
+    public static final Duration LAG_WINDOW = Duration.ofSeconds(60);
+
+    /**
      * Records that the live stream fed the read model at {@code now}, the batch's newest commit being from
-     * {@code newestCommit}: one UpdateItem, only on an existing item.
+     * {@code newestCommit}. The lag is kept when it is at least the recorded one, or the recorded one is older than
+     * {@link #LAG_WINDOW}: one UpdateItem (lastFedAt, lagMillis, lagAt), only on an existing item. A smaller lag
+     * within the window leaves the recorded lag standing and sets lastFedAt alone (a second UpdateItem).
      */
     public void recordFed(String name, Instant now, Instant newestCommit) {
         long lag = Math.max(0, Duration.between(newestCommit, now).toMillis());
+        Map<String, String> names = Map.of("#at", LAST_FED_AT, "#lag", LAG_MILLIS, "#lagAt", LAG_AT, "#sk", SK);
         try {
             client.updateItem(b -> b.tableName(table).key(key(name))
-                    .updateExpression("SET #at = :at, #lag = :lag")
+                    .updateExpression("SET #at = :at, #lag = :lag, #lagAt = :lagAt")
+                    .conditionExpression("attribute_exists(#sk) AND (attribute_not_exists(#lag)"
+                            + " OR attribute_not_exists(#lagAt) OR #lagAt < :windowStart OR #lag <= :lag)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":at", s(now.toString()), ":lag", n(lag),
+                            ":lagAt", n(now.toEpochMilli()),
+                            ":windowStart", n(now.minus(LAG_WINDOW).toEpochMilli()))));
+            return;
+        } catch (ConditionalCheckFailedException notRegisteredOrLagStands) {
+            // no registry item (yet), or a larger lag recorded within the window stands: set lastFedAt alone
+        }
+        try {
+            client.updateItem(b -> b.tableName(table).key(key(name))
+                    .updateExpression("SET #at = :at")
                     .conditionExpression("attribute_exists(#sk)")
-                    .expressionAttributeNames(Map.of("#at", LAST_FED_AT, "#lag", LAG_MILLIS, "#sk", SK))
-                    .expressionAttributeValues(Map.of(":at", s(now.toString()), ":lag", n(lag))));
+                    .expressionAttributeNames(Map.of("#at", LAST_FED_AT, "#sk", SK))
+                    .expressionAttributeValues(Map.of(":at", s(now.toString()))));
         } catch (ConditionalCheckFailedException notRegistered) {
             // nothing to record on: the read model has no registry item (yet)
         }

@@ -206,6 +206,12 @@ public final class Rebuild {
                     .totalSegments(segments).consistentRead(true).limit(pageSize).filterExpression(filter)
                     .expressionAttributeNames(names).expressionAttributeValues(values)
                     .exclusiveStartKey(from == null || from.isEmpty() ? null : from));
+            // the version may have been dropped while this page was read (or while the run was between pages):
+            // dispatching it would write rows and checkpoints of a version whose deletion may already be over
+            if (!page.items().isEmpty() && !stillBuilding()) {
+                throw new ReadModelStateException(name, version, name + ": version " + version
+                        + " is no longer BUILDING; its rebuild stops");
+            }
             long handled = dispatch(page.items(), dispatcher);
             long total = segmentEvents.addAndGet(state.index(), handled);
             if (!registry.recordSegmentEvents(name, version, state.index(), total)) {
@@ -226,6 +232,12 @@ public final class Rebuild {
                 return;
             }
         }
+    }
+
+    /** Whether the version is still BUILDING (one strongly consistent GetItem of the registry item). */
+    private boolean stillBuilding() {
+        return registry.read(projection.name()).flatMap(e -> e.version(version))
+                .map(v -> v.state() == dev.nosqles.projection.ReadModelStatus.State.BUILDING).orElse(false);
     }
 
     /**

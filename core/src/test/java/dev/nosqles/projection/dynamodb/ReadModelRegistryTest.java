@@ -399,6 +399,36 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_fresh_shards_small_lag_does_not_hide_a_large_lag_recorded_within_the_window_but_does_after_it() {
+        MutableClock clock = new MutableClock(T0);
+        world.writeHistory(0, 2);
+        DynamoDbReadModels readModels = world.readModels(clock).build();
+        readModels.subscribers(); // the first batch registers version 1
+
+        // given a lagging shard's batch: its newest commit is 40 s old
+        readModels.recordFed(T0.minusSeconds(40));
+        // when a fresh shard's batch, 10 s later, is 100 ms behind
+        clock.advance(Duration.ofSeconds(10));
+        readModels.recordFed(clock.instant().minusMillis(100));
+
+        // then the worst lag of the window stands, and the read model was fed just now
+        ReadModelStatus.Version serving = readModels.status("accounts").serving().orElseThrow();
+        assertThat(serving.lag()).contains(Duration.ofSeconds(40));
+        assertThat(serving.lastFedAt()).contains(T0.plusSeconds(10));
+        // a larger lag within the window replaces it
+        clock.advance(Duration.ofSeconds(1));
+        readModels.recordFed(clock.instant().minusSeconds(45));
+        assertThat(readModels.status("accounts").serving().orElseThrow().lag()).contains(Duration.ofSeconds(45));
+
+        // when the window has passed since the worst lag was recorded, a small lag replaces it
+        clock.advance(ReadModelRegistry.LAG_WINDOW.plusSeconds(1));
+        readModels.recordFed(clock.instant().minusMillis(100));
+        serving = readModels.status("accounts").serving().orElseThrow();
+        assertThat(serving.lag()).contains(Duration.ofMillis(100));
+        assertThat(serving.lastFedAt()).contains(clock.instant());
+    }
+
+    @Test
     void the_builder_refuses_missing_parts_duplicate_projections_a_short_cursor_key_and_bad_rebuild_options() {
         assertThatThrownBy(() -> world.readModels(Clock.systemUTC()).client(null).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("client");

@@ -26,7 +26,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.subscription.EventDispatcher;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
@@ -120,10 +125,70 @@ class RebuildTest {
         // and version 2 equals the fold of the event store row by row: every event applied exactly once (each
         // row counts its events and sums their ids), whoever of the rebuild and the live feed came first
         assertVersionEqualsFold(readModels, 2, List.copyOf(ids));
-        // every event was handed to a handler (invocations may exceed 2, one per version, only when a feeder lost
-        // a checkpoint race and its transaction, with its writes, was cancelled)
-        world.allEventIds(List.copyOf(ids)).keySet()
-                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).isNotNull());
+        // (no assertion on handler invocations here: a feeder that loses a race runs its handlers again, in process
+        // or after a retry, so a count is no invariant. The fold above is: each row counts the events applied to it
+        // and sums their ids, so an event lost, applied twice or applied in another's place fails it.)
+    }
+
+    @Test
+    void a_version_dropped_between_two_pages_of_its_rebuild_is_left_without_rows_checkpoints_or_progress() {
+        // given history and a rebuild of one segment, 8 items a page, into version 1
+        world.writeHistory(0, 30);
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).dropGrace(java.time.Duration.ZERO)
+                .build();
+        AtomicInteger pages = new AtomicInteger();
+
+        // when, between its first and second page, the version is dropped to the end (grace 0)
+        assertThatThrownBy(() -> readModels.rebuild("accounts", new RebuildOptions(1, 8), p -> {
+            if (pages.incrementAndGet() == 1) {
+                assertThat(world.readModelRows("accounts", 1)).isPositive();
+                readModels.drop("accounts", 1);
+            }
+        })).isInstanceOf(dev.nosqles.projection.ReadModelStateException.class);
+
+        // then the rebuild stopped before writing another page: nothing of version 1 is left
+        assertThat(pages).hasValue(1);
+        assertThat(world.readModelRows("accounts", 1)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.progressName("accounts", 1))).isZero();
+        assertThat(readModels.status("accounts").versions()).isEmpty();
+    }
+
+    @Test
+    void a_live_batch_racing_a_rebuild_that_moved_the_checkpoint_succeeds_in_one_dispatch_and_applies_each_event_once() {
+        // given an account with three commits and a read model whose version 1 the first batch registers
+        String id = AccountsWorld.accountId(0);
+        List<Map<String, AttributeValue>> commits = new ArrayList<>();
+        commits.add(world.commitItem(world.accounts.create(id, new BankAccount.Open(AccountsWorld.owner(0)))));
+        commits.add(world.commitItem(world.accounts.update(id, new BankAccount.Deposit(5))));
+        commits.add(world.commitItem(world.accounts.update(id, new BankAccount.Deposit(7))));
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC()).build();
+        readModels.subscribers();
+        // and another feeder of version 1 (a rebuild's page) that handles the first two commits just before the
+        // live batch's transaction: it moves the checkpoint the live batch read
+        AtomicBoolean raced = new AtomicBoolean();
+        ExecutionInterceptor race = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest && raced.compareAndSet(false, true)) {
+                    EventDispatcher rebuildPage = new EventDispatcher(readModels::subscribers, world.checkpoints,
+                            world.store);
+                    assertThat(rebuildPage.dispatch(commits.subList(0, 2)).succeeded()).isTrue();
+                }
+            }
+        };
+        EventDispatcher live = new EventDispatcher(readModels::subscribers,
+                new DynamoDbCheckpointStore(AccountsWorld.clientWith(race), world.checkpointsTable), world.store);
+
+        // when the live stream dispatches the three commits once
+        EventDispatcher.Result result = live.dispatch(commits);
+
+        // then the race happened, the batch succeeded without a Lambda retry, and the row is the fold: the first two
+        // events applied once (by the rebuild's page), the third by the live batch's second run of its scope
+        assertThat(raced).isTrue();
+        assertThat(result.succeeded()).as("dispatch succeeded").isTrue();
+        assertThat(readModels.get(world.projection, id)).contains(world.fold(List.of(id)).get(id));
+        assertThat(world.readModelRows("accounts", 1)).isEqualTo(1);
     }
 
     @Test
@@ -226,8 +291,9 @@ class RebuildTest {
         assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
         assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
                 .hasValue(2 * scans + 1);
-        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger())).as("registry read, and status")
-                .hasValue(2);
+        assertThat(requests.getOrDefault("GetItemRequest", new AtomicInteger()))
+                .as("registry read, status, and the BUILDING check before each of the 6 pages of events")
+                .hasValue(2 + 6);
         assertThat(requests.getOrDefault("PutItemRequest", new AtomicInteger())).as("the registration").hasValue(1);
         // and the progress reports add up: events, items, a rate, and an ETA of zero at the end
         assertThat(reports).hasSize(scans + 1);
