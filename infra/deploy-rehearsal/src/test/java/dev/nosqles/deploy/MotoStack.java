@@ -99,9 +99,13 @@ final class MotoStack {
         return "rehearsal-value-of-" + secret + "-" + "x".repeat(32);
     }
 
-    /** The secret of {@code {"Fn::Sub": "{{resolve:secretsmanager:${Secret}}}"}}, or null. */
+    /**
+     * The secret of {@code {"Fn::Sub": "{{resolve:secretsmanager:${Secret}}}"}} (or {@code ...${Secret}:SecretString::${Stage}}},
+     * a pinned version), or null.
+     */
     static String dynamicReference(JsonNode value) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\\{resolve:secretsmanager:\\$\\{(\\w+)}}}")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "\\{\\{resolve:secretsmanager:\\$\\{(\\w+)}(?::SecretString(?::(?::(?:\\$\\{\\w+}|[^:}$])*){0,2})?)?}}")
                 .matcher(value.path("Fn::Sub").asText(""));
         return value.isObject() && value.size() == 1 && m.matches() ? m.group(1) : null;
     }

@@ -200,6 +200,13 @@ class TransformedTemplateTest {
             });
         }
         assertThat(readers).containsExactly("ApiFunction CURSOR_SIGNING_KEY");
+        // and the reference names a version (the CursorKeyVersion stage): CloudFormation re-resolves a dynamic
+        // reference only when it changes, so a rotation is a new label and a deploy with it
+        assertThat(resources.path("ApiFunction").path("Properties").path("Environment").path("Variables")
+                .path("CURSOR_SIGNING_KEY").path("Fn::Sub").asText())
+                .isEqualTo("{{resolve:secretsmanager:${CursorSigningSecret}:SecretString::${CursorKeyVersion}}}");
+        assertThat(template.path("Parameters").path("CursorKeyVersion").path("Default").asText())
+                .isEqualTo("AWSCURRENT");
         // nothing else names the secret: no role may read it at run time, no output shows it
         assertThat(template.toString().split("CursorSigningSecret", -1)).hasSize(3);
     }

@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * generated secret ({@code AWS::SecretsManager::Secret} with {@code GenerateSecretString}) is not created in a
  * service: its value is drawn at random on each start, and a dynamic reference to it,
  * {@code {{resolve:secretsmanager:<its ARN>}}} (what {@code !Sub "{{resolve:secretsmanager:${Secret}}}"} gives),
- * resolves to that value. Names are the template's own
+ * resolves to that value, whatever version stage or id it names ({@code :SecretString::<stage>},
+ * {@code :SecretString:::<id>}: locally a secret has one version). A parameter is its default. Names are the template's own
  * (TableName, QueueName, TopicName) or, like CloudFormation's, {@code <stack name>-<LogicalId>} ({@code .fifo} added
  * for FIFO queues and topics).
  */
@@ -48,7 +49,7 @@ public final class LocalResources {
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
     private static final Pattern SECRET_REFERENCE =
             Pattern.compile("\\{\\{resolve:secretsmanager:(arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:[^:}]+|[^:}]+)"
-                    + "(?::SecretString(?::)?)?}}");
+                    + "(?::SecretString(?::(?::[^:}]*){0,2})?)?}}"); // no json key; any version stage or id
     private static final String LETTERS_AND_DIGITS =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -75,6 +76,7 @@ public final class LocalResources {
                                         SqsClient sqs, SnsClient sns) {
         Objects.requireNonNull(template, "template");
         LocalResources resources = new LocalResources(stackName, region, "123456789012");
+        resources.refs.putAll(template.parameters()); // a parameter is its default locally
         for (TableDefinition table : template.tables()) {
             resources.createTable(table, dynamoDb);
         }

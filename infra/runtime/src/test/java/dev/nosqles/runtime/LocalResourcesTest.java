@@ -188,6 +188,10 @@ class LocalResourcesTest {
     @Test
     void generates_a_secret_at_random_and_resolves_a_dynamic_reference_to_it_in_an_environment() {
         Template withSecret = TemplateReader.parse("""
+                Parameters:
+                  KeyVersion:
+                    Type: String
+                    Default: AWSCURRENT
                 Resources:
                   Key:
                     Type: AWS::SecretsManager::Secret
@@ -202,6 +206,8 @@ class LocalResourcesTest {
                           KEY: !Sub "{{resolve:secretsmanager:${Key}}}"
                           KEY_ARN: !Ref Key
                           BY_NAME: !Sub "{{resolve:secretsmanager:${AWS::StackName}-Key:SecretString}}"
+                          BY_STAGE: !Sub "{{resolve:secretsmanager:${Key}:SecretString::${KeyVersion}}}"
+                          BY_ID: !Sub "{{resolve:secretsmanager:${Key}:SecretString:::0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b}}"
                           UNKNOWN: "{{resolve:secretsmanager:elsewhere}}"
                 """, "secret.yaml");
         LocalResources first = LocalResources.create(withSecret, stack + "-a", aws.region().id(), dynamoDb, sqs, sns);
@@ -216,11 +222,26 @@ class LocalResourcesTest {
         assertThat(env.get("KEY_ARN")).startsWith("arn:aws:secretsmanager:" + aws.region().id() + ":")
                 .contains(":secret:" + stack + "-a-Key-");
         assertThat(env.get("BY_NAME")).isEqualTo(env.get("KEY"));
+        // a pinned version (the stage the parameter names, or a version id) is the one local version
+        assertThat(env.get("BY_STAGE")).isEqualTo(env.get("KEY"));
+        assertThat(env.get("BY_ID")).isEqualTo(env.get("KEY"));
         assertThat(second.environment(resolvable).get("KEY")).matches("[A-Za-z0-9]{64}").isNotEqualTo(env.get("KEY"));
         assertThatThrownBy(() -> first.environment(f))
                 .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
                         .isEqualTo("Resources.F.Properties.Environment.Variables.UNKNOWN"))
                 .hasMessageContaining("not a generated secret");
+    }
+
+    @Test
+    void the_reference_templates_cursor_key_pinned_to_the_cursor_key_version_parameter_resolves_locally() {
+        Template reference = TemplateReader.read(LocalRuntime.findTemplate());
+        LocalResources created = LocalResources.create(reference, stack + "-ref", aws.region().id(), dynamoDb, sqs,
+                sns);
+
+        Map<String, String> env = created.environment(reference.function("ApiFunction").orElseThrow());
+
+        assertThat(reference.parameters()).containsEntry("CursorKeyVersion", "AWSCURRENT");
+        assertThat(env.get("CURSOR_SIGNING_KEY")).matches("[A-Za-z0-9]{64}");
     }
 
     private static software.amazon.awssdk.services.dynamodb.model.AttributeValue attr(String s) {

@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * An {@code AWS::SecretsManager::Secret} whose value Secrets Manager generates ({@code GenerateSecretString}); a
- * function reads it through a dynamic reference, {@code !Sub "{{resolve:secretsmanager:${LogicalId}}}"}. The local
- * runtime generates such a value itself, at random on each start.
+ * function reads it through a dynamic reference, {@code !Sub "{{resolve:secretsmanager:${LogicalId}}}"} (or pinned
+ * to a version: {@code ...:SecretString::<stage>}, {@code ...:SecretString:::<id>}). The local runtime generates such
+ * a value itself, at random on each start (one version).
  *
  * @param logicalId          its logical id
  * @param passwordLength     GenerateSecretString.PasswordLength (32 when absent, as Secrets Manager)

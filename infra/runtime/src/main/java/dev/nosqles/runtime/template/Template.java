@@ -1,19 +1,28 @@
 package dev.nosqles.runtime.template;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What template.yaml declares that the local runtime creates and runs, in template order. */
 public record Template(List<TableDefinition> tables, List<QueueDefinition> queues, List<TopicDefinition> topics,
                        List<SubscriptionDefinition> subscriptions, List<FunctionDefinition> functions,
-                       List<SecretDefinition> secrets) {
+                       List<SecretDefinition> secrets, Map<String, String> parameters) {
     public Template {
         secrets = List.copyOf(secrets);
+        parameters = Map.copyOf(parameters);
         tables = List.copyOf(tables);
         queues = List.copyOf(queues);
         topics = List.copyOf(topics);
         subscriptions = List.copyOf(subscriptions);
         functions = List.copyOf(functions);
+    }
+
+    /** Without parameters (their defaults are what {@code !Ref} and {@code ${Name}} give locally). */
+    public Template(List<TableDefinition> tables, List<QueueDefinition> queues, List<TopicDefinition> topics,
+                    List<SubscriptionDefinition> subscriptions, List<FunctionDefinition> functions,
+                    List<SecretDefinition> secrets) {
+        this(tables, queues, topics, subscriptions, functions, secrets, Map.of());
     }
 
     /** Without secrets. */

@@ -75,7 +75,14 @@ public final class TemplateReader {
                 }
             }
         });
-        return new Template(tables, queues, topics, subscriptions, functions, secrets);
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        map(template.getOrDefault("Parameters", Map.of()), "Parameters").forEach((id, body) -> {
+            Object value = map(body, "Parameters." + id).get("Default");
+            if (value != null) {
+                parameters.put(id, String.valueOf(value)); // what the stack gets when the deploy sets nothing
+            }
+        });
+        return new Template(tables, queues, topics, subscriptions, functions, secrets, parameters);
     }
 
     private static SecretDefinition secret(String id, Map<String, Object> props, String at) {

@@ -70,7 +70,9 @@ class TemplateReaderTest {
             assertThat(api).containsEntry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable"))
                     .containsEntry("CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable"))
                     .containsEntry("CURSOR_SIGNING_KEY",
-                            new Value.Sub("{{resolve:secretsmanager:${CursorSigningSecret}}}", Map.of()));
+                            new Value.Sub(
+                                    "{{resolve:secretsmanager:${CursorSigningSecret}:SecretString::${CursorKeyVersion}}}",
+                                    Map.of()));
             Map<String, Value> stream = template.function("OrderSagaStreamFunction").orElseThrow().environment();
             assertThat(stream).containsEntry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable"))
                     .doesNotContainKey("CURSOR_SIGNING_KEY");
@@ -172,7 +174,9 @@ class TemplateReaderTest {
                     Map.entry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable")),
                     Map.entry("CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable")),
                     Map.entry("CURSOR_SIGNING_KEY",
-                            new Value.Sub("{{resolve:secretsmanager:${CursorSigningSecret}}}", Map.of())));
+                            new Value.Sub(
+                                    "{{resolve:secretsmanager:${CursorSigningSecret}:SecretString::${CursorKeyVersion}}}",
+                                    Map.of())));
             assertThat(api.streamEvents()).isEmpty();
             assertThat(api.queueEvents()).isEmpty();
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
