@@ -39,7 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * events table (strongly consistent, filtered to the aggregate types the projection wants), each page handed to
  * an {@link EventDispatcher} whose only subscriber feeds that version, with the same checkpoints as the live
  * stream's feed of it. Whoever of the two comes second to an event sees a duplicate; a gap is read from the event
- * store; so the hand-over is exact whatever the interleaving.
+ * store; so the hand-over is exact whatever the interleaving. The page's checkpoint moves (each with its rows) are
+ * recorded during the dispatch and written together, in as few transactions as fit ({@link DeferredCheckpoints}),
+ * each move keeping its checkpoint condition; a cancelled one sends the page through the real store again.
  *
  * <p>After each page, in this order: the segment's count of events handed is set in the registry, on condition
  * that the version is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
