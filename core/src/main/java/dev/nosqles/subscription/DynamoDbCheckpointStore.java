@@ -1,5 +1,6 @@
 package dev.nosqles.subscription;
 
+import dev.nosqles.internal.CheckpointItems;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.dynamodb.EventTables;
 import java.util.ArrayList;
@@ -16,19 +17,18 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Checkpoints in a DynamoDB table: partition key {@code subscriber} (S), sort key {@code streamId} (S),
- * attributes {@code version} (N) and {@code writeToken} (S, the id of the call that wrote it). A move is a
+ * attributes {@code version} (N) and {@code writeToken} (S, the id of the call that wrote it); the layout is
+ * {@link CheckpointItems}'. A move is a
  * conditional PutItem, or a TransactWriteItems when the handler added writes of its own.
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
-    private static final String VERSION = "version";
-    private static final String WRITE_TOKEN = "writeToken";
+    private static final String VERSION = CheckpointItems.VERSION;
 
     private static final int BATCH_GET_LIMIT = 100;
 
@@ -117,12 +117,10 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public void advance(String subscriber, StreamId streamId, long from, long to, List<TransactWriteItem> writes) {
         String token = UUID.randomUUID().toString();
-        Map<String, AttributeValue> item = new HashMap<>(key(subscriber, streamId));
-        item.put(VERSION, AttributeValue.fromN(Long.toString(to)));
-        item.put(WRITE_TOKEN, AttributeValue.fromS(token));
-        String condition = from == 0 ? "attribute_not_exists(#v) OR #v = :from" : "#v = :from";
-        Map<String, String> names = Map.of("#v", VERSION);
-        Map<String, AttributeValue> values = Map.of(":from", AttributeValue.fromN(Long.toString(from)));
+        Map<String, AttributeValue> item = CheckpointItems.item(subscriber, streamId, to, token);
+        String condition = CheckpointItems.condition(from);
+        Map<String, String> names = CheckpointItems.names();
+        Map<String, AttributeValue> values = CheckpointItems.values(from);
         if (writes.isEmpty()) {
             try {
                 client.putItem(b -> b.tableName(tableName).item(item).conditionExpression(condition)
@@ -136,10 +134,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             return;
         }
         List<TransactWriteItem> all = new ArrayList<>(writes.size() + 1);
-        all.add(TransactWriteItem.builder().put(Put.builder().tableName(tableName).item(item)
-                .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                .build()).build());
+        all.add(CheckpointItems.movePut(tableName, subscriber, streamId, from, to, token));
         all.addAll(writes);
         try {
             client.transactWriteItems(b -> b.transactItems(all).clientRequestToken(token));
@@ -157,16 +152,10 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** True when the checkpoint item as it is now is the one this very call wrote. */
     private static boolean isOwnWrite(Map<String, AttributeValue> current, String token, long to) {
-        if (current == null || current.isEmpty()) {
-            return false;
-        }
-        AttributeValue written = current.get(WRITE_TOKEN);
-        AttributeValue version = current.get(VERSION);
-        return written != null && token.equals(written.s()) && version != null
-                && Long.toString(to).equals(version.n());
+        return CheckpointItems.isOwnWrite(current, token, to);
     }
 
     private static Map<String, AttributeValue> key(String subscriber, StreamId streamId) {
-        return Map.of("subscriber", AttributeValue.fromS(subscriber), "streamId", AttributeValue.fromS(streamId.value()));
+        return CheckpointItems.key(subscriber, streamId);
     }
 }

@@ -1,5 +1,6 @@
 package dev.nosqles.projection.internal;
 
+import dev.nosqles.internal.CheckpointItems;
 import dev.nosqles.internal.CommitItems;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStateException;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -37,7 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * events table (strongly consistent, filtered to the aggregate types the projection wants), each page handed to
  * an {@link EventDispatcher} whose only subscriber feeds that version, with the same checkpoints as the live
  * stream's feed of it. Whoever of the two comes second to an event sees a duplicate; a gap is read from the event
- * store; so the hand-over is exact whatever the interleaving.
+ * store; so the hand-over is exact whatever the interleaving. The page's checkpoint moves (each with its rows) are
+ * recorded during the dispatch and written together, in as few transactions as fit ({@link DeferredCheckpoints}),
+ * each move keeping its checkpoint condition; a cancelled one sends the page through the real store again.
  *
  * <p>After each page, in this order: the segment's count of events handed is set in the registry, on condition
  * that the version is still BUILDING (a rebuild stops when its version is dropped); then the segment's progress
@@ -186,8 +190,10 @@ public final class Rebuild {
         String name = projection.name();
         String checkpointName = ReadModelRegistry.checkpointName(name, version);
         Subscriber subscriber = table.subscriber(projection, version, checkpointName);
-        EventDispatcher dispatcher = new EventDispatcher(List.of(subscriber),
-                new DynamoDbCheckpointStore(client, checkpointsTable), store);
+        DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        DeferredCheckpoints deferred = new DeferredCheckpoints(checkpoints);
+        EventDispatcher combined = new EventDispatcher(List.of(subscriber), deferred, store);
+        EventDispatcher direct = new EventDispatcher(List.of(subscriber), checkpoints, store);
         Map<String, String> names = Map.of("#s", CommitItems.STREAM_ID);
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> clauses = new ArrayList<>();
@@ -212,7 +218,7 @@ public final class Rebuild {
                 throw new ReadModelStateException(name, version, name + ": version " + version
                         + " is no longer BUILDING; its rebuild stops");
             }
-            long handled = dispatch(page.items(), dispatcher);
+            long handled = dispatchPage(page.items(), combined, deferred, direct);
             long total = segmentEvents.addAndGet(state.index(), handled);
             if (!registry.recordSegmentEvents(name, version, state.index(), total)) {
                 throw new ReadModelStateException(name, version, name + ": version " + version
@@ -238,6 +244,70 @@ public final class Rebuild {
     private boolean stillBuilding() {
         return registry.read(projection.name()).flatMap(e -> e.version(version))
                 .map(v -> v.state() == dev.nosqles.projection.ReadModelStatus.State.BUILDING).orElse(false);
+    }
+
+    /**
+     * Hands a page's commit items to a dispatcher whose checkpoint moves are deferred, then writes the page's moves
+     * (each aggregate's checkpoint with its rows) in as few TransactWriteItems as DynamoDB's limits allow, rather
+     * than one per aggregate. Each checkpoint keeps its condition, so a transaction that lost a race to another
+     * feeder of the version (the live stream moved a checkpoint, a shared row changed since it was read), or that
+     * failed in any way DynamoDB reports, is cancelled whole; the page is then dispatched again through the real
+     * checkpoint store ({@link #dispatch}), where the moves that did land are duplicates. A transaction whose answer
+     * was lost and that the SDK sent again is recognised by its write token (it landed) and counted.
+     *
+     * @return the events handed to the projection by this page's writes (in the fallback, the moves that landed
+     *         count the versions they moved)
+     */
+    private long dispatchPage(List<Map<String, AttributeValue>> items, EventDispatcher combined,
+                              DeferredCheckpoints deferred, EventDispatcher direct) {
+        if (items.isEmpty()) {
+            return 0;
+        }
+        EventDispatcher.Result result;
+        try {
+            result = combined.dispatch(items);
+        } catch (RuntimeException e) {
+            deferred.discard();
+            throw e;
+        }
+        List<DeferredCheckpoints.Move> moves = deferred.drain();
+        if (!result.succeeded()) {
+            return dispatch(items, direct); // nothing was written: the real store reports the failure (or races)
+        }
+        long landed = 0;
+        for (DeferredCheckpoints.Transaction tx : DeferredCheckpoints.transactions(moves, checkpointsTable,
+                keyAttributes())) {
+            try {
+                client.transactWriteItems(b -> b.transactItems(tx.items()).clientRequestToken(tx.token()));
+            } catch (TransactionCanceledException e) {
+                if (!landedBefore(e, tx)) {
+                    return landed + dispatch(items, direct);
+                }
+            } catch (DynamoDbException e) {
+                return landed + dispatch(items, direct);
+            }
+            for (DeferredCheckpoints.Move move : tx.moves()) {
+                landed += move.to() - move.from();
+            }
+        }
+        return result.handled();
+    }
+
+    /** The transaction was cancelled because it had landed already: its first checkpoint holds its own token. */
+    private static boolean landedBefore(TransactionCanceledException e, DeferredCheckpoints.Transaction tx) {
+        if (!e.hasCancellationReasons() || e.cancellationReasons().isEmpty()) {
+            return false;
+        }
+        CancellationReason first = e.cancellationReasons().get(0);
+        DeferredCheckpoints.Move move = tx.moves().get(0);
+        return "ConditionalCheckFailed".equals(first.code())
+                && CheckpointItems.isOwnWrite(first.item(), tx.token(), move.to());
+    }
+
+    /** The key attributes of the tables a rebuild writes: tells the item each Put writes. */
+    private Map<String, List<String>> keyAttributes() {
+        return Map.of(checkpointsTable, List.of(CheckpointItems.SUBSCRIBER, CheckpointItems.STREAM_ID),
+                table.tableName(), List.of(ReadModelTable.PK));
     }
 
     /**

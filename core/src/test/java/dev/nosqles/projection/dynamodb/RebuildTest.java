@@ -267,7 +267,7 @@ class RebuildTest {
     }
 
     @Test
-    void a_rebuild_commits_once_per_aggregate_and_page_and_saves_its_progress_with_two_small_writes_per_page() {
+    void a_rebuild_commits_each_page_in_one_transaction_and_saves_its_progress_with_two_small_writes_per_page() {
         // given 12 accounts of 4 commits (5 events) each; pages of 8 items hold two whole accounts
         world.writeHistory(0, 12);
         Map<String, AtomicInteger> requests = new java.util.concurrent.ConcurrentHashMap<>();
@@ -287,7 +287,8 @@ class RebuildTest {
 
         int scans = requests.get("ScanRequest").get();
         assertThat(scans).as("pages (an emulator may add an empty last page)").isBetween(6, 7);
-        assertThat(requests.get("TransactWriteItemsRequest")).as("checkpoint moves with rows").hasValue(12);
+        assertThat(requests.get("TransactWriteItemsRequest"))
+                .as("one transaction per page: its two aggregates' checkpoint moves with their rows").hasValue(6);
         assertThat(requests.get("BatchGetItemRequest")).as("checkpoints read per page").hasValue(6);
         assertThat(requests.get("UpdateItemRequest")).as("registry count and progress per page, READY")
                 .hasValue(2 * scans + 1);
@@ -307,6 +308,132 @@ class RebuildTest {
         assertThat(reports.get(0).events()).isEqualTo(10);
         assertThat(reports.get(0).scannedItems()).isEqualTo(8);
         assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.done()).isFalse());
+    }
+
+    /** Counts requests by type and keeps the TransactWriteItems requests sent (every attempt). */
+    private static final class Requests implements ExecutionInterceptor {
+        final Map<String, AtomicInteger> byType = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<TransactWriteItemsRequest> transactions = new CopyOnWriteArrayList<>();
+        final AtomicInteger cancelled = new AtomicInteger();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+            byType.computeIfAbsent(c.request().getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+            if (c.request() instanceof TransactWriteItemsRequest t) {
+                transactions.add(t);
+            }
+        }
+
+        @Override
+        public void onExecutionFailure(Context.FailedExecution c, ExecutionAttributes a) {
+            if (c.exception() instanceof software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException) {
+                cancelled.incrementAndGet();
+            }
+        }
+
+        int count(String type) {
+            return byType.getOrDefault(type, new AtomicInteger()).get();
+        }
+    }
+
+    private static List<String> accountIds(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int a = 0; a < count; a++) {
+            ids.add(AccountsWorld.accountId(a));
+        }
+        return ids;
+    }
+
+    @Test
+    void a_page_of_twelve_aggregates_is_written_in_one_transaction_instead_of_twelve() {
+        // given 12 accounts of 4 commits (5 events) each, all in one page of 48 items
+        world.writeHistory(0, 12);
+        Requests requests = new Requests();
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(requests)).build();
+
+        // when the read model is rebuilt in one segment
+        readModels.rebuild("accounts", new RebuildOptions(1, 48), p -> { });
+
+        // then the page's 12 checkpoint moves and 12 rows went in one transaction, each item once
+        assertThat(requests.count("TransactWriteItemsRequest")).as("transactions for the page").isEqualTo(1);
+        TransactWriteItemsRequest tx = requests.transactions.get(0);
+        assertThat(tx.transactItems()).hasSize(24);
+        assertThat(tx.transactItems().stream().filter(i -> i.put() != null
+                && i.put().tableName().equals(world.checkpointsTable)).count()).as("checkpoint moves").isEqualTo(12);
+        assertThat(tx.transactItems().stream().map(i -> i.put().tableName() + i.put().item().get("pk")
+                + i.put().item().get("streamId")).distinct().count()).as("distinct items").isEqualTo(24);
+        assertThat(requests.count("BatchGetItemRequest")).as("checkpoints read for the page").isEqualTo(1);
+        // and each event was handed to the projection once, the version equals the fold
+        world.allEventIds(accountIds(12)).keySet()
+                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
+        assertVersionEqualsFold(readModels, 1, accountIds(12));
+    }
+
+    @Test
+    void a_combined_transaction_cancelled_because_the_live_feed_moved_a_checkpoint_falls_back_and_ends_exact() {
+        // given 6 accounts in one page, and a read model whose version 1 the rebuild registers (the live feed feeds
+        // it from then on)
+        world.writeHistory(0, 6);
+        List<String> ids = accountIds(6);
+        DynamoDbReadModels live = world.readModels(Clock.systemUTC()).build();
+        // and, between the page's dispatch and its combined transaction, a new deposit on acc-2 that the live feed
+        // delivers first: it fills acc-2's gap from the events table and moves its checkpoint from 0 to 6
+        AtomicBoolean raced = new AtomicBoolean();
+        Requests requests = new Requests();
+        ExecutionInterceptor race = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest && raced.compareAndSet(false, true)) {
+                    world.feed(live, List.of(world.commitItem(world.accounts.update(AccountsWorld.accountId(2),
+                            new BankAccount.Deposit(40)))));
+                    assertThat(world.checkpoints.position(ReadModelRegistry.checkpointName("accounts", 1),
+                            dev.nosqles.store.StreamId.of("Account", AccountsWorld.accountId(2)))).isEqualTo(6);
+                }
+            }
+        };
+        DynamoDbReadModels rebuilding = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(race, requests))
+                .build();
+
+        // when the version is rebuilt
+        ReadModelStatus status = rebuilding.rebuild("accounts", new RebuildOptions(1, 24), p -> { });
+
+        // then the combined transaction was cancelled (acc-2's checkpoint condition) and the page fell back to one
+        // transaction per aggregate through the real checkpoint store, acc-2 being a duplicate there
+        assertThat(raced).isTrue();
+        assertThat(requests.cancelled).as("combined transaction cancelled").hasValue(1);
+        assertThat(requests.transactions.get(0).transactItems()).hasSize(12);
+        assertThat(requests.count("TransactWriteItemsRequest")).as("the combined one, then 5 aggregates")
+                .isEqualTo(1 + 5);
+        assertThat(status.versions()).singleElement().satisfies(v -> assertThat(v.state()).isEqualTo(State.READY));
+        // and the version equals the fold row by row (each row counts its events and sums their ids): no event of
+        // acc-2 applied twice nor lost, the others applied once
+        assertVersionEqualsFold(rebuilding, 1, ids);
+    }
+
+    @Test
+    void a_combined_transaction_whose_answer_was_lost_is_recognised_by_its_token_when_the_sdk_retries_it() {
+        // given 6 accounts in one page and a client that loses the answer of the first transaction (it landed; the
+        // SDK sends it again, and the retry fails its checkpoint conditions against its own writes)
+        world.writeHistory(0, 6);
+        List<String> ids = accountIds(6);
+        dev.nosqles.testsupport.LostResponseInterceptor lost =
+                dev.nosqles.testsupport.LostResponseInterceptor.ofFirst(1, TransactWriteItemsRequest.class);
+        Requests requests = new Requests();
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(lost, requests))
+                .build();
+        List<RebuildProgress> reports = new ArrayList<>();
+
+        // when the version is rebuilt
+        readModels.rebuild("accounts", new RebuildOptions(1, 24), reports::add);
+
+        // then the answer was lost once, the retry was taken for the landed transaction it is (no fallback: the
+        // page's handlers ran once), the page counts its 30 events, and the version equals the fold
+        assertThat(lost.injected()).isEqualTo(1);
+        assertThat(requests.count("TransactWriteItemsRequest")).as("one transaction, no fallback").isEqualTo(1);
+        world.allEventIds(ids).keySet()
+                .forEach(id -> assertThat(world.invocations.get(id)).as("invocations of " + id).hasValue(1));
+        assertThat(reports.get(reports.size() - 1).events()).isEqualTo(30);
+        assertVersionEqualsFold(readModels, 1, ids);
     }
 
     @Test
