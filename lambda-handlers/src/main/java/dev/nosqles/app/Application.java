@@ -35,6 +35,7 @@ public final class Application {
 
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
     private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
+    private final EventStore events;
     private final Clock clock;
     private final Supplier<UUID> ids;
 
@@ -45,7 +46,7 @@ public final class Application {
      * @param ids event, message and new aggregate ids
      */
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids) {
-        Objects.requireNonNull(events, "events");
+        this.events = Objects.requireNonNull(events, "events");
         Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
@@ -71,17 +72,29 @@ public final class Application {
      * @throws IllegalStateException a required variable is missing
      */
     public static Application fromEnvironment(Function<String, String> env) {
-        String events = required(env, EVENTS_TABLE);
-        String snapshots = required(env, SNAPSHOTS_TABLE);
-        DynamoDbClient client = DynamoDbClient.builder()
+        return fromEnvironment(env, dynamoDbClient(env));
+    }
+
+    /** As {@link #fromEnvironment(Function)}, on the given client. */
+    public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client) {
+        return onDynamoDb(client, required(env, EVENTS_TABLE), required(env, SNAPSHOTS_TABLE));
+    }
+
+    /** The DynamoDB client a function uses: the URL-connection HTTP client, in {@code AWS_REGION}. */
+    public static DynamoDbClient dynamoDbClient(Function<String, String> env) {
+        return DynamoDbClient.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .region(Region.of(required(env, "AWS_REGION")))
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .build();
-        return onDynamoDb(client, events, snapshots);
     }
 
-    private static String required(Function<String, String> env, String name) {
+    /**
+     * An environment variable that must be set.
+     *
+     * @throws IllegalStateException it is missing or blank
+     */
+    public static String required(Function<String, String> env, String name) {
         String value = env.apply(name);
         if (value == null || value.isBlank()) {
             throw new IllegalStateException("environment variable " + name + " is not set");
@@ -95,6 +108,11 @@ public final class Application {
 
     public AggregateRepository<OrderState, OrderCommand, OrderEvent> orders() {
         return orders;
+    }
+
+    /** The event store the repositories write to. */
+    public EventStore eventStore() {
+        return events;
     }
 
     public Clock clock() {

@@ -2,13 +2,16 @@ package dev.nosqles.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.CreateOrderSaga;
 import dev.nosqles.app.saga.CustomerCommandHandler;
 import dev.nosqles.app.saga.OrderSagaStreamHandler;
 import dev.nosqles.app.saga.SagaReplyHandler;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityMeter.Operation;
+import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.RecordingSender;
+import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
@@ -28,6 +31,7 @@ class SnapStartPrimingTest {
     private static DynamoDbEventStore events;
     private static DynamoDbSnapshotStore snapshots;
     private static DynamoDbCheckpointStore checkpoints;
+    private static DynamoDbReadModels readModels;
     private final RecordingSender recording = new RecordingSender();
     private final SagaMessageSender sender = recording;
     private final List<SagaMessage> sent = recording.all;
@@ -40,6 +44,11 @@ class SnapStartPrimingTest {
         String checkpointsTable = "prime-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, checkpointsTable);
         checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        String readModelsTable = "prime-read-models-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbReadModels.createTable(client, readModelsTable);
+        readModels = DynamoDbReadModels.builder().client(client).readModelsTable(readModelsTable)
+                .checkpointsTable(checkpointsTable).eventStore(events).projections(ReadModelWiring.projections())
+                .cursorKey(new byte[32]).build();
     }
 
     private void assertReadsOnly(Runnable prime) {
@@ -60,6 +69,15 @@ class SnapStartPrimingTest {
         assertReadsOnly(handler::prime);
         assertThat(METER.usage().minus(before).requests(Operation.GET_ITEM)).as("one checkpoint read per subscriber")
                 .isEqualTo(4);
+    }
+
+    @Test
+    void the_stream_function_with_read_models_registers_none_and_writes_nothing() {
+        OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
+                SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(), readModels);
+
+        assertReadsOnly(handler::prime);
+        assertThat(readModels.list()).allSatisfy(status -> assertThat(status.versions()).isEmpty());
     }
 
     @Test

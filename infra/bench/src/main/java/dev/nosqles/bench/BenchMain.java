@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code make bench}: runs sections 1 to 6 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * {@code make bench}: runs sections 1 to 7 of the benchmarks and writes {@code report.md}, {@code results.json} and
  * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
  * (after writing the report), 2 on bad arguments.
  *
@@ -73,6 +73,9 @@ public final class BenchMain {
         List<Contention.Scenario> contention;
         ColdStart.Result coldStart = null;
         EndToEnd.Result endToEnd = null;
+        RebuildThroughput.Result rebuild = null;
+        RebuildThroughput.Config rebuildConfig = quick ? RebuildThroughput.Config.quick()
+                : RebuildThroughput.Config.full();
         String backend;
         long t = System.nanoTime();
         try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
@@ -123,6 +126,19 @@ public final class BenchMain {
             }
             sections.put("endToEnd", secs(t));
             log("6. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("7. rebuild against a bare parallel Scan ...");
+            try {
+                rebuild = RebuildThroughput.run(env, rebuildConfig, RebuildThroughput.applicationProjections(),
+                        RebuildThroughput.PROJECTION, BenchMain::log);
+                checks.addAll(RebuildThroughput.checks(rebuild));
+            } catch (Exception e) {
+                log("7. failed: " + e);
+                checks.add(new Check("rebuild: the section ran", false, e.toString()));
+            }
+            sections.put("rebuild", secs(t));
+            log("7. done in " + secs(t) + " s");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -158,13 +174,17 @@ public final class BenchMain {
         settings.put("endToEndOrders", endToEndConfig.orders());
         settings.put("endToEndApprovalWaitSeconds", endToEndConfig.approvalWait().toSeconds());
         settings.put("endToEndPollEveryMs", endToEndConfig.pollEvery().toMillis());
+        settings.put("rebuildOrders", rebuildConfig.orders());
+        settings.put("rebuildCustomers", rebuildConfig.customers());
+        settings.put("rebuildSegments", rebuildConfig.segments());
+        settings.put("rebuildPageSize", rebuildConfig.pageSize());
         settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
                 ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
         settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, coldStart, endToEnd, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, rebuild, checks);
     }
 
     private static double secs(long since) {

@@ -35,6 +35,7 @@ public final class Report {
         contention(md, dir, results);
         coldStart(md, dir, results);
         endToEnd(md, dir, results);
+        rebuild(md, dir, results);
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
@@ -452,6 +453,57 @@ public final class Report {
         }
         chartSeries(md, dir, "end-to-end.svg", "End to end on the local runtime, ms (lower is better)", "ms",
                 categories, List.of(EndToEnd.STARTED, EndToEnd.DRAINED), values, "%.1f");
+    }
+
+    // ---------------------------------------------------------------- 7
+
+    private static void rebuild(StringBuilder md, Path dir, Results r) throws IOException {
+        md.append("## 7. Rebuilding a read model from the events table\n\n");
+        RebuildThroughput.Result b = r.rebuild();
+        if (b == null) {
+            md.append("Not measured: the section failed (see the checks).\n\n");
+            return;
+        }
+        md.append("`DynamoDbReadModels.rebuild` of `").append(b.projection()).append("` (ADR 0007) against a bare")
+                .append(" parallel Scan of the same events table, on the same endpoint in the same run: ")
+                .append(b.segments()).append(" segments, pages of ").append(b.pageSize())
+                .append(" items, consistent reads, the same filter (the projection's aggregate types). The bare")
+                .append(" Scan only counts (no decoding, no writes): the ceiling a rebuild is measured against;")
+                .append(" it runs before and after the rebuild and the ratio is taken against their mean. The table")
+                .append(" holds ").append(f(b.orders(), 0)).append(" orders placed through the reference")
+                .append(" application's repositories (created, credit reserved on the customer, approved: ")
+                .append(f(b.tableItems(), 0)).append(" items, seeded in ").append(b.seedSeconds()).append(" s).\n\n");
+        md.append("| Pass | items scanned | events | requests | s | events/s |\n|---|---:|---:|---:|---:|---:|\n");
+        for (RebuildThroughput.Pass p : List.of(b.bareBefore(), b.rebuild(), b.bareAfter())) {
+            md.append("| ").append(p.label()).append(" | ").append(f(p.itemsScanned(), 0)).append(" | ")
+                    .append(f(p.events(), 0)).append(" | ").append(f(p.requests(), 0)).append(" | ")
+                    .append(f(p.seconds(), 1)).append(" | ").append(f(p.eventsPerSecond(), 0)).append(" |\n");
+        }
+        md.append("\n**Rebuild / bare Scan: ").append(f(b.ratio(), 2)).append("×** (goal: at least ")
+                .append(f(b.goal(), 1)).append("×). The rebuild's requests include its checkpoint reads")
+                .append(" (BatchGetItem per page), the transactions that write rows with checkpoints, and the")
+                .append(" progress item after each page; on moto every request queues behind one lock, so the")
+                .append(" ratio is a floor for AWS, where the writes run in parallel with the Scan.\n\n");
+        RebuildThroughput.WriteUnits u = b.writeUnits();
+        md.append("Write units of the rebuild (computed by `CapacityUnits` from the requests: a transaction bills")
+                .append(" each item twice; deletes and updates charged as items under 1 KB):\n\n");
+        md.append("| What | writes | WCU | WCU per event |\n|---|---:|---:|---:|\n");
+        long events = b.rebuild().events();
+        md.append("| read-model rows (put/delete) | ").append(f(u.rowWrites(), 0)).append(" | ")
+                .append(f(u.rowUnits(), 0)).append(" | ").append(f(b.rowUnitsPerEvent(), 2)).append(" |\n");
+        md.append("| checkpoints (one per aggregate per page) | ").append(f(u.checkpointWrites(), 0)).append(" | ")
+                .append(f(u.checkpointUnits(), 0)).append(" | ")
+                .append(f(events == 0 ? Double.NaN : (double) u.checkpointUnits() / events, 2)).append(" |\n");
+        md.append("| progress and registry | ").append(f(u.bookkeepingWrites(), 0)).append(" | ")
+                .append(f(u.bookkeepingUnits(), 0)).append(" | ")
+                .append(f(events == 0 ? Double.NaN : (double) u.bookkeepingUnits() / events, 2)).append(" |\n");
+        md.append("| **all** (").append(f(u.transactions(), 0)).append(" transactions) | ")
+                .append(f(u.rowWrites() + u.checkpointWrites() + u.bookkeepingWrites(), 0)).append(" | **")
+                .append(f(u.total(), 0)).append("** | **").append(f(b.unitsPerEvent(), 2)).append("** |\n\n");
+        chartSeries(md, dir, "rebuild.svg", "Rebuild against a bare parallel Scan, events/s (higher is better)",
+                "events/s", List.of("events/s"), List.of(b.bareBefore().label(), b.rebuild().label(),
+                        b.bareAfter().label()), List.<double[]>of(new double[] {b.bareBefore().eventsPerSecond(),
+                        b.rebuild().eventsPerSecond(), b.bareAfter().eventsPerSecond()}), "%.0f");
     }
 
     private static void latencyRow(StringBuilder md, String name, Latencies started, Latencies drained) {

@@ -81,6 +81,7 @@ class DeployRehearsalTest {
 
     private JsonNode resources;
     private List<String> removedAliases;
+    private List<String> removedSecrets;
     private final Map<String, StackResourceSummary> created = new LinkedHashMap<>();
     private int unnamed;
     private boolean deployed;
@@ -98,6 +99,7 @@ class DeployRehearsalTest {
                 "s3://" + bucket + "/app.zip");
         resources = template.get("Resources").deepCopy();
         removedAliases = MotoStack.withoutAliases(template);
+        removedSecrets = MotoStack.withoutSecrets(template);
         for (StackResourceSummary r : MotoStack.create(cf, stackName, template)) {
             if (r.logicalResourceId() == null || r.logicalResourceId().isEmpty()) {
                 unnamed++;
@@ -141,19 +143,21 @@ class DeployRehearsalTest {
         Set<String> expected = new HashSet<>();
         resources.fieldNames().forEachRemaining(expected::add);
         removedAliases.forEach(expected::remove);
+        removedSecrets.forEach(expected::remove);
         // moto lists the ApiGatewayV2 Api and Stage it does not model as created, without their logical ids
         List<String> notModelled = List.of("HttpApi", "HttpApiApiGatewayDefaultStage");
         assertThat(notModelled).allSatisfy(id -> assertThat(type(id)).startsWith("AWS::ApiGatewayV2::"));
         notModelled.forEach(expected::remove);
 
         assertThat(removedAliases).hasSize(7);
+        assertThat(removedSecrets).containsExactly("CursorSigningSecret");
         assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(unnamed).isEqualTo(notModelled.size());
         assertThat(created.values()).allMatch(r -> r.resourceStatusAsString().equals("CREATE_COMPLETE"));
     }
 
     @Test
-    void the_tables_have_their_keys_on_demand_billing_and_the_events_stream() {
+    void the_tables_have_their_keys_indexes_on_demand_billing_and_the_events_stream() {
         for (String id : ids("AWS::DynamoDB::Table")) {
             JsonNode declared = props(id);
             TableDescription table = dynamoDb.describeTable(b -> b.tableName(physical(id))).table();
@@ -167,8 +171,21 @@ class DeployRehearsalTest {
             String view = declared.path("StreamSpecification").path("StreamViewType").asText(null);
             assertThat(table.streamSpecification() == null ? null : table.streamSpecification().streamViewTypeAsString())
                     .as(id).isEqualTo(view);
+            List<String> indexes = table.globalSecondaryIndexes().stream().map(i -> i.indexName() + " "
+                    + i.keySchema().stream().map(k -> k.attributeName() + " " + k.keyTypeAsString()).toList() + " "
+                    + i.projection().projectionTypeAsString()).toList();
+            List<String> declaredIndexes = new ArrayList<>();
+            declared.path("GlobalSecondaryIndexes").forEach(i -> {
+                List<String> indexKeys = new ArrayList<>();
+                i.path("KeySchema").forEach(k -> indexKeys.add(k.path("AttributeName").asText() + " "
+                        + k.path("KeyType").asText()));
+                declaredIndexes.add(i.path("IndexName").asText() + " " + indexKeys + " "
+                        + i.path("Projection").path("ProjectionType").asText());
+            });
+            assertThat(indexes).as(id).containsExactlyInAnyOrderElementsOf(declaredIndexes);
         }
-        assertThat(ids("AWS::DynamoDB::Table")).hasSize(4);
+        assertThat(ids("AWS::DynamoDB::Table")).hasSize(5);
+        assertThat(table("ReadModelsTable").globalSecondaryIndexes()).hasSize(2);
     }
 
     @Test
@@ -293,7 +310,10 @@ class DeployRehearsalTest {
             assertThat(f.role()).as(id).isEqualTo(role(id).arn());
             Map<String, String> expected = new LinkedHashMap<>();
             declared.path("Environment").path("Variables").fields().forEachRemaining(v -> expected.put(v.getKey(),
-                    v.getValue().isTextual() ? v.getValue().asText() : physical(v.getValue().path("Ref").asText())));
+                    v.getValue().isTextual() ? v.getValue().asText()
+                            : MotoStack.dynamicReference(v.getValue()) != null
+                            ? MotoStack.placeholderOf(MotoStack.dynamicReference(v.getValue()))
+                            : physical(v.getValue().path("Ref").asText())));
             assertThat(f.environment().variables()).as(id).isEqualTo(expected);
         }
         assertThat(lambda.getFunctionConcurrency(b -> b.functionName(physical("ApiFunction")))
@@ -353,6 +373,8 @@ class DeployRehearsalTest {
         for (String id : ids("AWS::DynamoDB::Table")) {
             TableDescription table = table(id);
             arns.add(table.tableArn());
+            // a role names each index it queries (no wildcard)
+            table.globalSecondaryIndexes().forEach(index -> arns.add(table.tableArn() + "/index/" + index.indexName()));
             if (table.latestStreamArn() != null) {
                 arns.add(table.latestStreamArn());
                 arns.add(table.tableArn() + "/stream/*");

@@ -73,6 +73,56 @@ final class MotoStack {
         return getAtt;
     }
 
+    /**
+     * The transformed template without its {@code AWS::SecretsManager::Secret} resources, which moto's CloudFormation
+     * does not support, nor the dynamic references to them ({@code {{resolve:secretsmanager:...}}}): each
+     * {@code Fn::Sub} that is exactly such a reference to a removed secret becomes the literal
+     * {@link #placeholderOf}. The secrets themselves are checked in {@link TransformedTemplateTest}.
+     *
+     * @return the secret logical ids removed
+     */
+    static List<String> withoutSecrets(ObjectNode template) {
+        ObjectNode resources = (ObjectNode) template.get("Resources");
+        List<String> secrets = new java.util.ArrayList<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals("AWS::SecretsManager::Secret")) {
+                secrets.add(e.getKey());
+            }
+        });
+        secrets.forEach(resources::remove);
+        replaceSecretReferences(template, secrets);
+        return List.copyOf(secrets);
+    }
+
+    /** What a dynamic reference to a removed secret is replaced with. */
+    static String placeholderOf(String secret) {
+        return "rehearsal-value-of-" + secret + "-" + "x".repeat(32);
+    }
+
+    /** The secret of {@code {"Fn::Sub": "{{resolve:secretsmanager:${Secret}}}"}}, or null. */
+    static String dynamicReference(JsonNode value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\\{resolve:secretsmanager:\\$\\{(\\w+)}}}")
+                .matcher(value.path("Fn::Sub").asText(""));
+        return value.isObject() && value.size() == 1 && m.matches() ? m.group(1) : null;
+    }
+
+    private static void replaceSecretReferences(JsonNode node, List<String> secrets) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String secret = dynamicReference(field.getValue());
+                if (secret != null && secrets.contains(secret)) {
+                    field.setValue(SamTranslator.JSON.getNodeFactory().textNode(placeholderOf(secret)));
+                } else {
+                    replaceSecretReferences(field.getValue(), secrets);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(value -> replaceSecretReferences(value, secrets));
+        }
+    }
+
     /** Creates the stack and waits for CREATE_COMPLETE; anything else fails with each resource's reason. */
     static List<StackResourceSummary> create(CloudFormationClient cf, String name, JsonNode template) {
         cf.createStack(b -> b.stackName(name).templateBody(template.toString())

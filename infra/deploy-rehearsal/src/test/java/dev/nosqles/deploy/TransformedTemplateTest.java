@@ -111,7 +111,7 @@ class TransformedTemplateTest {
                     assertThat(op.getValue().path("security").toString()).as(op.getKey() + " " + path.getKey())
                             .isEqualTo("[{\"AWS_IAM\":[]}]");
                 }));
-        assertThat(operations).hasSize(6);
+        assertThat(operations).hasSize(8);
     }
 
     @Test
@@ -181,6 +181,27 @@ class TransformedTemplateTest {
                         .path("PointInTimeRecoveryEnabled").asBoolean()).as(id).isTrue();
             }
         }
+    }
+
+    @Test
+    void the_cursor_key_is_generated_by_secrets_manager_and_only_the_api_function_receives_it() {
+        // moto's CloudFormation has no AWS::SecretsManager::Secret: the rehearsal replaces it (MotoStack)
+        assertThat(ids("AWS::SecretsManager::Secret")).containsExactly("CursorSigningSecret");
+        JsonNode generate = resources.path("CursorSigningSecret").path("Properties").path("GenerateSecretString");
+        assertThat(generate.path("PasswordLength").asInt()).isGreaterThanOrEqualTo(43);
+        assertThat(generate.path("ExcludePunctuation").asBoolean()).isTrue();
+        assertThat(generate.has("SecretStringTemplate")).isFalse();
+        List<String> readers = new ArrayList<>();
+        for (String id : ids("AWS::Lambda::Function")) {
+            resources.path(id).path("Properties").path("Environment").path("Variables").fields().forEachRemaining(v -> {
+                if ("CursorSigningSecret".equals(MotoStack.dynamicReference(v.getValue()))) {
+                    readers.add(id + " " + v.getKey());
+                }
+            });
+        }
+        assertThat(readers).containsExactly("ApiFunction CURSOR_SIGNING_KEY");
+        // nothing else names the secret: no role may read it at run time, no output shows it
+        assertThat(template.toString().split("CursorSigningSecret", -1)).hasSize(3);
     }
 
     private static JsonNode statementWithSid(JsonNode policy, String sid) {

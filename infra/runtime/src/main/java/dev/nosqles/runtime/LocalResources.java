@@ -2,11 +2,13 @@ package dev.nosqles.runtime;
 
 import dev.nosqles.runtime.template.FunctionDefinition;
 import dev.nosqles.runtime.template.QueueDefinition;
+import dev.nosqles.runtime.template.SecretDefinition;
 import dev.nosqles.runtime.template.TableDefinition;
 import dev.nosqles.runtime.template.Template;
 import dev.nosqles.runtime.template.TemplateException;
 import dev.nosqles.runtime.template.TopicDefinition;
 import dev.nosqles.runtime.template.Value;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +21,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
@@ -30,19 +35,31 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The template's tables, queues, topics and subscriptions, created on the local AWS, and the physical names,
- * URLs and ARNs that {@code !Ref} and {@code !GetAtt} resolve to there. Names are the template's own
+ * The template's tables (with their global secondary indexes), queues, topics and subscriptions, created on the
+ * local AWS, and the physical names, URLs and ARNs that {@code !Ref} and {@code !GetAtt} resolve to there. A
+ * generated secret ({@code AWS::SecretsManager::Secret} with {@code GenerateSecretString}) is not created in a
+ * service: its value is drawn at random on each start, and a dynamic reference to it,
+ * {@code {{resolve:secretsmanager:<its ARN>}}} (what {@code !Sub "{{resolve:secretsmanager:${Secret}}}"} gives),
+ * resolves to that value. Names are the template's own
  * (TableName, QueueName, TopicName) or, like CloudFormation's, {@code <stack name>-<LogicalId>} ({@code .fifo} added
  * for FIFO queues and topics).
  */
 public final class LocalResources {
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
+    private static final Pattern SECRET_REFERENCE =
+            Pattern.compile("\\{\\{resolve:secretsmanager:(arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:[^:}]+|[^:}]+)"
+                    + "(?::SecretString(?::)?)?}}");
+    private static final String LETTERS_AND_DIGITS =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     private final String stackName;
     private final String region;
     private final String accountId;
     private final Map<String, Map<String, String>> attributes = new LinkedHashMap<>();
     private final Map<String, String> refs = new LinkedHashMap<>();
+    /** A generated secret's value by its ARN and by its name. */
+    private final Map<String, String> secrets = new HashMap<>();
 
     private LocalResources(String stackName, String region, String accountId) {
         this.stackName = stackName;
@@ -60,6 +77,10 @@ public final class LocalResources {
         LocalResources resources = new LocalResources(stackName, region, "123456789012");
         for (TableDefinition table : template.tables()) {
             resources.createTable(table, dynamoDb);
+        }
+        SecureRandom random = new SecureRandom();
+        for (SecretDefinition secret : template.secrets()) {
+            resources.generateSecret(secret, random);
         }
         for (QueueDefinition queue : template.queues()) {
             resources.createQueue(queue, sqs);
@@ -105,9 +126,37 @@ public final class LocalResources {
             definitions.add(AttributeDefinition.builder().attributeName(sort.name()).attributeType(sort.type()).build());
             keys.add(KeySchemaElement.builder().attributeName(sort.name()).keyType(KeyType.RANGE).build());
         });
+        boolean onDemand = table.billingMode().equals("PAY_PER_REQUEST");
+        List<GlobalSecondaryIndex> indexes = new ArrayList<>();
+        for (TableDefinition.GlobalSecondaryIndex index : table.globalSecondaryIndexes()) {
+            List<KeySchemaElement> indexKeys = new ArrayList<>();
+            define(index.partitionKey(), definitions);
+            indexKeys.add(KeySchemaElement.builder().attributeName(index.partitionKey().name()).keyType(KeyType.HASH)
+                    .build());
+            if (index.sortKey() != null) {
+                define(index.sortKey(), definitions);
+                indexKeys.add(KeySchemaElement.builder().attributeName(index.sortKey().name()).keyType(KeyType.RANGE)
+                        .build());
+            }
+            Projection.Builder projection = Projection.builder().projectionType(ProjectionType.fromValue(
+                    index.projectionType()));
+            if (!index.nonKeyAttributes().isEmpty()) {
+                projection.nonKeyAttributes(index.nonKeyAttributes());
+            }
+            GlobalSecondaryIndex.Builder gsi = GlobalSecondaryIndex.builder().indexName(index.indexName())
+                    .keySchema(indexKeys).projection(projection.build());
+            if (!onDemand) {
+                gsi.provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(5L)
+                        .writeCapacityUnits(5L).build());
+            }
+            indexes.add(gsi.build());
+        }
         CreateTableRequest.Builder request = CreateTableRequest.builder().tableName(name)
                 .attributeDefinitions(definitions).keySchema(keys);
-        if (table.billingMode().equals("PAY_PER_REQUEST")) {
+        if (!indexes.isEmpty()) {
+            request.globalSecondaryIndexes(indexes);
+        }
+        if (onDemand) {
             request.billingMode(BillingMode.PAY_PER_REQUEST);
         } else {
             request.provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(5L).writeCapacityUnits(5L)
@@ -131,6 +180,32 @@ public final class LocalResources {
             attrs.put("StreamArn", description.latestStreamArn());
         }
         attributes.put(table.logicalId(), attrs);
+    }
+
+    /** An attribute definition once, however many keys use the attribute. */
+    private static void define(TableDefinition.KeyAttribute key, List<AttributeDefinition> definitions) {
+        if (definitions.stream().noneMatch(d -> d.attributeName().equals(key.name()))) {
+            definitions.add(AttributeDefinition.builder().attributeName(key.name()).attributeType(key.type()).build());
+        }
+    }
+
+    private void generateSecret(SecretDefinition secret, SecureRandom random) {
+        String alphabet = secret.excludePunctuation() ? LETTERS_AND_DIGITS : LETTERS_AND_DIGITS + PUNCTUATION;
+        StringBuilder value = new StringBuilder(secret.passwordLength());
+        for (int i = 0; i < secret.passwordLength(); i++) {
+            value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        String name = stackName + "-" + secret.logicalId();
+        // as Secrets Manager: the name and six random characters
+        StringBuilder suffix = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            suffix.append(LETTERS_AND_DIGITS.charAt(random.nextInt(LETTERS_AND_DIGITS.length())));
+        }
+        String arn = "arn:aws:secretsmanager:" + region + ":" + accountId + ":secret:" + name + "-" + suffix;
+        refs.put(secret.logicalId(), arn);
+        attributes.put(secret.logicalId(), Map.of("Id", arn));
+        secrets.put(arn, value.toString());
+        secrets.put(name, value.toString());
     }
 
     private void createQueue(QueueDefinition queue, SqsClient sqs) {
@@ -215,7 +290,7 @@ public final class LocalResources {
      */
     public String resolve(Value value, String at) {
         return switch (value) {
-            case Value.Literal literal -> literal.text();
+            case Value.Literal literal -> resolveSecrets(literal.text(), at);
             case Value.Ref ref -> ref(ref.logicalId(), at);
             case Value.GetAtt get -> attribute(get.logicalId(), get.attribute(), at);
             case Value.Sub sub -> substitute(sub, at);
@@ -241,7 +316,29 @@ public final class LocalResources {
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
         m.appendTail(out);
-        return out.toString().replace("${!", "${");
+        return resolveSecrets(out.toString().replace("${!", "${"), at);
+    }
+
+    /** Dynamic references to the whole string of a generated secret, by ARN or name. */
+    private String resolveSecrets(String text, String at) {
+        if (!text.contains("{{resolve:")) {
+            return text;
+        }
+        Matcher m = SECRET_REFERENCE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = secrets.get(m.group(1));
+            if (value == null) {
+                throw new TemplateException(at, "refers to a secret that is not a generated secret of the template");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        if (out.indexOf("{{resolve:") >= 0) {
+            throw new TemplateException(at, "has a dynamic reference the local runtime does not resolve; use "
+                    + "{{resolve:secretsmanager:${Secret}}} of an AWS::SecretsManager::Secret with GenerateSecretString");
+        }
+        return out.toString();
     }
 
     private String ref(String logicalId, String at) {

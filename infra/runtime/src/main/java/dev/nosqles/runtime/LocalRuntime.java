@@ -158,16 +158,56 @@ public final class LocalRuntime {
             aws.close();
             throw e;
         }
+        Path connection = writeConnection(stateDir, app);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             options.log().accept("Stopping...");
+            try {
+                Files.deleteIfExists(connection);
+            } catch (IOException e) {
+                options.log().accept("could not delete " + connection + ": " + e.getClass().getSimpleName());
+            }
             app.close();
             aws.close();
             options.log().accept("Stopped.");
             stopped.countDown();
         }, "local-runtime-stop"));
         options.log().accept("API: http://localhost:" + app.baseUri().getPort() + "   (Ctrl-C stops)");
+        options.log().accept("Read models: bin/nosqles projections list --local   (connection in " + connection + ")");
         stopped.await();
+    }
+
+    /** The file {@link #writeConnection} writes into the state directory. */
+    public static final String CONNECTION_FILE = "runtime.json";
+
+    /**
+     * Writes {@value #CONNECTION_FILE} into the state directory: how to reach the running application (this
+     * process's id, the API's URL, the DynamoDB endpoint and region, the stack name and every table's physical
+     * name by logical id). {@code bin/nosqles --local} reads it; {@code make run} deletes it when it stops.
+     */
+    public static Path writeConnection(Path stateDir, RunningApp app) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+        root.put("format", 1);
+        root.put("pid", ProcessHandle.current().pid());
+        root.put("startedAt", java.time.Instant.now().toString());
+        root.put("apiUrl", app.baseUri().toString());
+        root.put("dynamoDbEndpoint", app.aws().endpoint(dev.nosqles.localaws.AwsService.DYNAMODB).toString());
+        root.put("region", app.aws().region().id());
+        root.put("stackName", app.resources().stackName());
+        com.fasterxml.jackson.databind.node.ObjectNode tables = root.putObject("tables");
+        app.template().tables().forEach(t -> tables.put(t.logicalId(), app.resources().tableName(t.logicalId())));
+        Path file = stateDir.resolve(CONNECTION_FILE);
+        Path tmp = stateDir.resolve(CONNECTION_FILE + ".tmp");
+        try {
+            Files.createDirectories(stateDir);
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
     }
 
     /** {@code NOSQLES_STATE_DIR}, else {@code .local-state} in the template's directory. */

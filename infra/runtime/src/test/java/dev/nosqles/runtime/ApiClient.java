@@ -23,7 +23,13 @@ final class ApiClient {
         this.baseUri = baseUri;
     }
 
-    record Response(int status, String contentType, String location, JsonNode body) {
+    record Response(int status, String contentType, String location, JsonNode body,
+                    java.net.http.HttpHeaders headers) {
+        /** A response header's first value, or null. */
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         /** Asserts an RFC 9457 problem with this status and returns its type. */
         String problem(int expectedStatus) {
             assertThat(status).as("status of %s", body).isEqualTo(expectedStatus);
@@ -50,7 +56,7 @@ final class ApiClient {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null),
                     r.headers().firstValue("Location").orElse(null),
-                    r.body().isEmpty() ? null : JSON.readTree(r.body()));
+                    r.body().isEmpty() ? null : JSON.readTree(r.body()), r.headers());
         } catch (IOException e) {
             throw new AssertionError(method + " " + path + " failed", e);
         } catch (InterruptedException e) {

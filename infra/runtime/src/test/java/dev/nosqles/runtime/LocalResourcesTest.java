@@ -151,6 +151,82 @@ class LocalResourcesTest {
         assertThat(again.queueUrl("NotificationsQueue")).isEqualTo(resources.queueUrl("NotificationsQueue"));
     }
 
+    @Test
+    void creates_the_global_secondary_indexes_a_table_declares_and_queries_them() {
+        Template indexed = TemplateReader.parse("""
+                Resources:
+                  Rows:
+                    Type: AWS::DynamoDB::Table
+                    Properties:
+                      BillingMode: PAY_PER_REQUEST
+                      AttributeDefinitions:
+                        - {AttributeName: pk, AttributeType: S}
+                        - {AttributeName: gsi1pk, AttributeType: S}
+                        - {AttributeName: gsi1sk, AttributeType: S}
+                      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+                      GlobalSecondaryIndexes:
+                        - IndexName: gsi1
+                          KeySchema: [{AttributeName: gsi1pk, KeyType: HASH}, {AttributeName: gsi1sk, KeyType: RANGE}]
+                          Projection: {ProjectionType: ALL}
+                """, "indexed.yaml");
+        LocalResources created = LocalResources.create(indexed, stack, aws.region().id(), dynamoDb, sqs, sns);
+        String table = created.tableName("Rows");
+
+        TableDescription description = dynamoDb.describeTable(b -> b.tableName(table)).table();
+        assertThat(description.globalSecondaryIndexes()).singleElement().satisfies(gsi -> {
+            assertThat(gsi.indexName()).isEqualTo("gsi1");
+            assertThat(gsi.keySchema()).extracting(KeySchemaElement::attributeName).containsExactly("gsi1pk", "gsi1sk");
+            assertThat(gsi.projection().projectionTypeAsString()).isEqualTo("ALL");
+        });
+        dynamoDb.putItem(b -> b.tableName(table).item(Map.of(
+                "pk", attr("row-1"), "gsi1pk", attr("p"), "gsi1sk", attr("2"), "data", attr("x"))));
+        var items = dynamoDb.query(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :p")
+                .expressionAttributeValues(Map.of(":p", attr("p")))).items();
+        assertThat(items).singleElement().satisfies(item -> assertThat(item.get("data").s()).isEqualTo("x"));
+    }
+
+    @Test
+    void generates_a_secret_at_random_and_resolves_a_dynamic_reference_to_it_in_an_environment() {
+        Template withSecret = TemplateReader.parse("""
+                Resources:
+                  Key:
+                    Type: AWS::SecretsManager::Secret
+                    Properties:
+                      GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x.Y::handleRequest
+                      Environment:
+                        Variables:
+                          KEY: !Sub "{{resolve:secretsmanager:${Key}}}"
+                          KEY_ARN: !Ref Key
+                          BY_NAME: !Sub "{{resolve:secretsmanager:${AWS::StackName}-Key:SecretString}}"
+                          UNKNOWN: "{{resolve:secretsmanager:elsewhere}}"
+                """, "secret.yaml");
+        LocalResources first = LocalResources.create(withSecret, stack + "-a", aws.region().id(), dynamoDb, sqs, sns);
+        LocalResources second = LocalResources.create(withSecret, stack + "-b", aws.region().id(), dynamoDb, sqs, sns);
+        FunctionDefinition f = withSecret.function("F").orElseThrow();
+        FunctionDefinition resolvable = new FunctionDefinition(f.logicalId(), f.handler(), f.runtime(), f.memorySize(),
+                f.timeoutSeconds(), without(f.environment(), "UNKNOWN"), f.httpApiEvents(), f.streamEvents(),
+                f.queueEvents());
+
+        Map<String, String> env = first.environment(resolvable);
+        assertThat(env.get("KEY")).matches("[A-Za-z0-9]{64}");
+        assertThat(env.get("KEY_ARN")).startsWith("arn:aws:secretsmanager:" + aws.region().id() + ":")
+                .contains(":secret:" + stack + "-a-Key-");
+        assertThat(env.get("BY_NAME")).isEqualTo(env.get("KEY"));
+        assertThat(second.environment(resolvable).get("KEY")).matches("[A-Za-z0-9]{64}").isNotEqualTo(env.get("KEY"));
+        assertThatThrownBy(() -> first.environment(f))
+                .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                        .isEqualTo("Resources.F.Properties.Environment.Variables.UNKNOWN"))
+                .hasMessageContaining("not a generated secret");
+    }
+
+    private static software.amazon.awssdk.services.dynamodb.model.AttributeValue attr(String s) {
+        return software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(s);
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);

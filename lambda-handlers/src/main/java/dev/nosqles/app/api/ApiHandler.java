@@ -10,7 +10,12 @@ import dev.nosqles.app.InvalidCommandException;
 import dev.nosqles.app.api.internal.ApiRequest;
 import dev.nosqles.app.api.internal.Bodies;
 import dev.nosqles.app.api.internal.CustomerRoutes;
+import dev.nosqles.app.api.internal.OrderListRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
+import dev.nosqles.app.readmodel.OrderQueries;
+import dev.nosqles.app.readmodel.ReadModelWiring;
+import dev.nosqles.projection.InvalidCursorException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.app.api.internal.ProblemException;
 import dev.nosqles.app.api.internal.Responses;
@@ -54,13 +59,39 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
      * @param env reads an environment variable
      */
     public ApiHandler(Function<String, String> env) {
-        this(Application.fromEnvironment(env));
+        this(wire(env));
     }
 
-    /** For tests and local runtimes: the given application, no CRaC registration. */
+    private ApiHandler(Wired wired) {
+        this(wired.application(), wired.queries());
+    }
+
+    private record Wired(Application application, OrderQueries queries) {
+    }
+
+    private static Wired wire(Function<String, String> env) {
+        DynamoDbClient client = Application.dynamoDbClient(env);
+        Application app = Application.fromEnvironment(env, client);
+        // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503
+        return new Wired(app, ReadModelWiring.configured(env)
+                ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, client, app.eventStore(), app.clock(), true))
+                : OrderQueries.unavailable());
+    }
+
+    /**
+     * For tests: the given application without read models; the query routes answer 503 (everything else as
+     * configured).
+     */
     public ApiHandler(Application application) {
+        this(application, OrderQueries.unavailable());
+    }
+
+    /** For tests and local runtimes: the given application and read-model queries, no CRaC registration. */
+    public ApiHandler(Application application, OrderQueries queries) {
         Objects.requireNonNull(application, "application");
-        this.router = new OrderRoutes(application).register(new CustomerRoutes(application).register(new Router()));
+        Objects.requireNonNull(queries, "queries");
+        this.router = new OrderListRoutes(application, queries).register(
+                new OrderRoutes(application).register(new CustomerRoutes(application).register(new Router())));
     }
 
     @Override
@@ -94,6 +125,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             case InvalidStreamIdException invalid -> ProblemException.notFound("no resource with this id");
             case CommandRejectedException rejected ->
                     ProblemException.unprocessable(rejected.reason(), rejected.getMessage());
+            case InvalidCursorException cursor -> OrderListRoutes.invalidCursor(cursor.reason());
+            case OrderQueries.Unavailable unavailable -> new ProblemException(503, "read-models-unavailable",
+                    "Service Unavailable", "the query routes are not configured in this deployment");
             case ConcurrencyConflictException conflict -> new ProblemException(409, "concurrency-conflict",
                     "Conflict", "the resource was changed concurrently; retry the request");
             default -> {
@@ -105,11 +139,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     }
 
     /**
-     * Runs two harmless requests: a read of an order that does not exist (routing, a DynamoDB query, a problem
-     * written as JSON) and a create with an invalid body (JSON parsing and validation; nothing is written).
+     * Runs three harmless requests: a read of an order that does not exist (routing, a DynamoDB query, a problem
+     * written as JSON), a list of the read model (the registry, an index Query, the page as JSON; read only) and a
+     * create with an invalid body (JSON parsing and validation; nothing is written).
      */
     void prime() {
         handleRequest(PrimingRequests.getUnknownOrder(), null);
+        handleRequest(PrimingRequests.listPendingOrders(), null);
         handleRequest(PrimingRequests.invalidCreate(), null);
     }
 }

@@ -14,6 +14,14 @@ final class PrimingRequests {
         return request("GET", "/orders/" + UNKNOWN_ORDER, null);
     }
 
+    /** A list of the read model (registry read, a Query of an index no one's orders are in: anonymous). */
+    static APIGatewayV2HTTPEvent listPendingOrders() {
+        APIGatewayV2HTTPEvent event = request("GET", "/orders", null);
+        event.setRawQueryString("state=APPROVAL_PENDING&limit=1");
+        event.setQueryStringParameters(Map.of("state", "APPROVAL_PENDING", "limit", "1"));
+        return event;
+    }
+
     static APIGatewayV2HTTPEvent invalidCreate() {
         return request("POST", "/customers", "{\"name\":\"\",\"creditLimit\":\"-1\"}");
     }

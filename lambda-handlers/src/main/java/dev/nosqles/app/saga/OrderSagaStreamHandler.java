@@ -11,8 +11,10 @@ import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.app.order.Order;
 import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
+import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
 import dev.nosqles.saga.SagaManager;
@@ -25,6 +27,7 @@ import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -39,9 +42,13 @@ import java.util.function.Function;
  *   <li>{@value #REPLY_SENDER}: sends the replies that Customer and Order asked for
  *       ({@code nosqles.SagaReplyRequested});</li>
  *   <li>{@value #CREDIT_RELEASER}: choreography, no saga: an {@code OrderCancelled} releases the customer's
- *       credit, with the event id as message id (exactly once).</li>
+ *       credit, with the event id as message id (exactly once);</li>
+ *   <li>{@code read-model.<name>.<version>}: each version of each read model being fed
+ *       ({@link dev.nosqles.app.readmodel.OrderSummaries}), chosen per batch from the registry; after each batch
+ *       their freshness is recorded. They join this function rather than reading the stream themselves: a table
+ *       stream serves at most two readers (ADR 0007).</li>
  * </ul>
- * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
+ * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, READ_MODELS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
  * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
  * deadline), AWS_REGION.
  */
@@ -56,12 +63,16 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     }
 
     public OrderSagaStreamHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition());
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env);
     }
 
-    private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.checkpoints(), wiring.sender(), wiring.requireDeadlines(),
-                definition, wiring.clock());
+    private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
+                                   Function<String, String> env) {
+        this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID),
+                SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
+                        wiring.requireDeadlines(), wiring.clock()), wiring.sender()), wiring.checkpoints(),
+                wiring.events(), ReadModelWiring.configured(env) ? ReadModelWiring.fromEnvironment(env,
+                        wiring.dynamoDb(), wiring.events(), wiring.clock(), false) : null);
     }
 
     /** For tests: without a deadline index. */
@@ -71,13 +82,37 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
         this(events, snapshots, checkpoints, sender, SagaDeadlines.none(), definition, clock);
     }
 
-    /** For tests and the local runtime. */
+    /** For tests: the sagas without read models. */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
         super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
                 SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
                 events));
+    }
+
+    /**
+     * For tests and the local runtime: the sagas and the read models. The read models' subscribers are chosen per
+     * batch ({@link DynamoDbReadModels#subscribers()}: the versions being fed come and go with rebuilds), and their
+     * freshness is recorded after each batch. {@code readModels} null: the sagas alone.
+     */
+    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
+                                  SagaMessageSender sender, SagaDeadlines deadlines,
+                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock,
+                                  DynamoDbReadModels readModels) {
+        this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
+                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
+                events, readModels);
+    }
+
+    /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
+    private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
+                                   DynamoDbReadModels readModels) {
+        super(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
+            List<Subscriber> all = new ArrayList<>(sagas);
+            all.addAll(readModels.subscribers());
+            return all;
+        }, checkpoints, events), readModels == null ? newest -> { } : readModels::recordFed);
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,

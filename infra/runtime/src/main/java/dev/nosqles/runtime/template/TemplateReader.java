@@ -15,8 +15,9 @@ import java.util.Map;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads a SAM/CloudFormation template into a {@link Template}: the DynamoDB tables, SQS queues, SNS topics and
- * subscriptions, and the functions with their HttpApi, DynamoDB and SQS events, {@code Globals.Function} applied.
+ * Reads a SAM/CloudFormation template into a {@link Template}: the DynamoDB tables (with their global secondary
+ * indexes), SQS queues, SNS topics and subscriptions, generated Secrets Manager secrets, and the functions with
+ * their HttpApi, DynamoDB and SQS events, {@code Globals.Function} applied.
  * Resources of other types (the HTTP API itself, policies, alarms, ...) are skipped; intrinsic functions the
  * runtime cannot evaluate are kept as inert {@link Value.Intrinsic}s.
  */
@@ -52,6 +53,7 @@ public final class TemplateReader {
         List<TopicDefinition> topics = new ArrayList<>();
         List<SubscriptionDefinition> subscriptions = new ArrayList<>();
         List<FunctionDefinition> functions = new ArrayList<>();
+        List<SecretDefinition> secrets = new ArrayList<>();
         resources.forEach((id, body) -> {
             String at = "Resources." + id;
             Map<String, Object> resource = map(body, at);
@@ -67,12 +69,29 @@ public final class TemplateReader {
                 }
                 case "AWS::SNS::Subscription" -> subscriptions.add(subscription(id, props, at + ".Properties"));
                 case "AWS::Serverless::Function" -> functions.add(function(id, globals, props, at + ".Properties"));
+                case "AWS::SecretsManager::Secret" -> secrets.add(secret(id, props, at + ".Properties"));
                 default -> {
                     // not emulated locally
                 }
             }
         });
-        return new Template(tables, queues, topics, subscriptions, functions);
+        return new Template(tables, queues, topics, subscriptions, functions, secrets);
+    }
+
+    private static SecretDefinition secret(String id, Map<String, Object> props, String at) {
+        if (!props.containsKey("GenerateSecretString")) {
+            throw new TemplateException(at, "the local runtime knows only secrets with GenerateSecretString");
+        }
+        Map<String, Object> generate = map(props.get("GenerateSecretString"), at + ".GenerateSecretString");
+        if (generate.containsKey("SecretStringTemplate") || generate.containsKey("GenerateStringKey")) {
+            throw new TemplateException(at + ".GenerateSecretString",
+                    "the local runtime generates plain strings only (no SecretStringTemplate)");
+        }
+        int length = integer(generate.get("PasswordLength"), 32, at + ".GenerateSecretString.PasswordLength");
+        if (length < 1 || length > 4096) {
+            throw new TemplateException(at + ".GenerateSecretString.PasswordLength", "must be 1 to 4096");
+        }
+        return new SecretDefinition(id, length, bool(generate.get("ExcludePunctuation")));
     }
 
     private static TableDefinition table(String id, Map<String, Object> props, String at) {
@@ -99,13 +118,54 @@ public final class TemplateReader {
         if (hash == null) {
             throw new TemplateException(at + ".KeySchema", "no HASH key");
         }
+        List<TableDefinition.GlobalSecondaryIndex> indexes = new ArrayList<>();
+        List<Object> declared = list(props.getOrDefault("GlobalSecondaryIndexes", List.of()),
+                at + ".GlobalSecondaryIndexes");
+        for (int i = 0; i < declared.size(); i++) {
+            indexes.add(index(map(declared.get(i), at + ".GlobalSecondaryIndexes[" + i + "]"), types,
+                    at + ".GlobalSecondaryIndexes[" + i + "]"));
+        }
         Map<String, Object> stream = map(props.getOrDefault("StreamSpecification", Map.of()), at);
         Map<String, Object> pitr = map(props.getOrDefault("PointInTimeRecoverySpecification", Map.of()), at);
         Map<String, Object> sse = map(props.getOrDefault("SSESpecification", Map.of()), at);
         String billing = text(props.get("BillingMode"));
         return new TableDefinition(id, text(props.get("TableName")), hash, range, text(stream.get("StreamViewType")),
                 billing == null ? "PROVISIONED" : billing, bool(pitr.get("PointInTimeRecoveryEnabled")),
-                bool(sse.get("SSEEnabled")));
+                bool(sse.get("SSEEnabled")), indexes);
+    }
+
+    private static TableDefinition.GlobalSecondaryIndex index(Map<String, Object> index, Map<String, String> types,
+                                                              String at) {
+        String name = requiredText(index, "IndexName", at);
+        KeyAttribute hash = null;
+        KeyAttribute range = null;
+        for (Object element : list(index.get("KeySchema"), at + ".KeySchema")) {
+            Map<String, Object> k = map(element, at + ".KeySchema");
+            String attribute = requiredText(k, "AttributeName", at + ".KeySchema");
+            String type = types.get(attribute);
+            if (type == null) {
+                throw new TemplateException(at + ".KeySchema", "key " + attribute + " has no AttributeDefinition");
+            }
+            switch (requiredText(k, "KeyType", at + ".KeySchema")) {
+                case "HASH" -> hash = new KeyAttribute(attribute, type);
+                case "RANGE" -> range = new KeyAttribute(attribute, type);
+                default -> throw new TemplateException(at + ".KeySchema", "KeyType must be HASH or RANGE");
+            }
+        }
+        if (hash == null) {
+            throw new TemplateException(at + ".KeySchema", "no HASH key");
+        }
+        Map<String, Object> projection = map(index.get("Projection"), at + ".Projection");
+        String type = requiredText(projection, "ProjectionType", at + ".Projection");
+        if (!List.of("ALL", "KEYS_ONLY", "INCLUDE").contains(type)) {
+            throw new TemplateException(at + ".Projection.ProjectionType", "must be ALL, KEYS_ONLY or INCLUDE");
+        }
+        List<String> nonKey = new ArrayList<>();
+        for (Object attribute : list(projection.getOrDefault("NonKeyAttributes", List.of()),
+                at + ".Projection.NonKeyAttributes")) {
+            nonKey.add(String.valueOf(attribute));
+        }
+        return new TableDefinition.GlobalSecondaryIndex(name, hash, range, type, nonKey);
     }
 
     private static QueueDefinition queue(String id, Map<String, Object> props, String at) {

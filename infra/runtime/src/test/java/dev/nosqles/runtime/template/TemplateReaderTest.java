@@ -48,7 +48,34 @@ class TemplateReaderTest {
                     new KeyAttribute("subscriber", "S"), new KeyAttribute("streamId", "S"), null, "PAY_PER_REQUEST",
                     true, true));
             assertThat(template.tables()).extracting(TableDefinition::logicalId)
-                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable", "SagaDeadlinesTable");
+                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable", "ReadModelsTable",
+                            "SagaDeadlinesTable");
+        }
+
+        @Test
+        void declares_the_read_models_table_keyed_by_pk_with_two_indexes_that_project_every_attribute() {
+            KeyAttribute pk = new KeyAttribute("pk", "S");
+            assertThat(template.table("ReadModelsTable")).hasValue(new TableDefinition("ReadModelsTable", null, pk,
+                    null, null, "PAY_PER_REQUEST", true, true, List.of(
+                    new TableDefinition.GlobalSecondaryIndex("gsi1", new KeyAttribute("gsi1pk", "S"),
+                            new KeyAttribute("gsi1sk", "S"), "ALL", List.of()),
+                    new TableDefinition.GlobalSecondaryIndex("gsi2", new KeyAttribute("gsi2pk", "S"),
+                            new KeyAttribute("gsi2sk", "S"), "ALL", List.of()))));
+        }
+
+        @Test
+        void gives_the_api_the_read_models_their_registry_and_a_generated_cursor_key_and_the_stream_function_no_key() {
+            assertThat(template.secrets()).containsExactly(new SecretDefinition("CursorSigningSecret", 64, true));
+            Map<String, Value> api = template.function("ApiFunction").orElseThrow().environment();
+            assertThat(api).containsEntry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable"))
+                    .containsEntry("CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable"))
+                    .containsEntry("CURSOR_SIGNING_KEY",
+                            new Value.Sub("{{resolve:secretsmanager:${CursorSigningSecret}}}", Map.of()));
+            Map<String, Value> stream = template.function("OrderSagaStreamFunction").orElseThrow().environment();
+            assertThat(stream).containsEntry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable"))
+                    .doesNotContainKey("CURSOR_SIGNING_KEY");
+            assertThat(template.functions()).filteredOn(f -> f.environment().containsKey("CURSOR_SIGNING_KEY"))
+                    .extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction");
         }
 
         @Test
@@ -141,7 +168,11 @@ class TemplateReaderTest {
             assertThat(api.environment()).containsExactly(
                     Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal("-XX:+TieredCompilation -XX:TieredStopAtLevel=1")),
                     Map.entry("EVENTS_TABLE", new Value.Ref("EventsTable")),
-                    Map.entry("SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable")));
+                    Map.entry("SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable")),
+                    Map.entry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable")),
+                    Map.entry("CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable")),
+                    Map.entry("CURSOR_SIGNING_KEY",
+                            new Value.Sub("{{resolve:secretsmanager:${CursorSigningSecret}}}", Map.of())));
             assertThat(api.streamEvents()).isEmpty();
             assertThat(api.queueEvents()).isEmpty();
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
@@ -157,7 +188,9 @@ class TemplateReaderTest {
                     new HttpApiEvent("PlaceOrder", "POST", "/orders"),
                     new HttpApiEvent("GetOrder", "GET", "/orders/{orderId}"),
                     new HttpApiEvent("GetOrderEvents", "GET", "/orders/{orderId}/events"),
-                    new HttpApiEvent("CancelOrder", "POST", "/orders/{orderId}/cancel"));
+                    new HttpApiEvent("CancelOrder", "POST", "/orders/{orderId}/cancel"),
+                    new HttpApiEvent("ListCustomerOrders", "GET", "/customers/{customerId}/orders"),
+                    new HttpApiEvent("ListOrdersInState", "GET", "/orders"));
         }
     }
 
@@ -307,6 +340,55 @@ class TemplateReaderTest {
                         .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
                                 .isEqualTo("Resources.F.Properties.Events.A.Properties.Schedule"));
             }
+        }
+
+        @Test
+        void an_index_key_without_an_attribute_definition_or_a_projection_is_refused_naming_where() {
+            String yaml = """
+                    Resources:
+                      T:
+                        Type: AWS::DynamoDB::Table
+                        Properties:
+                          AttributeDefinitions: [{AttributeName: id, AttributeType: S}, {AttributeName: g, AttributeType: S}]
+                          KeySchema: [{AttributeName: id, KeyType: HASH}]
+                          GlobalSecondaryIndexes:
+                            - IndexName: byG
+                              KeySchema: [{AttributeName: g, KeyType: HASH}, {AttributeName: h, KeyType: RANGE}]
+                              Projection: {ProjectionType: ALL}
+                    """;
+            assertThatThrownBy(() -> TemplateReader.parse(yaml, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                            .isEqualTo("Resources.T.Properties.GlobalSecondaryIndexes[0].KeySchema"))
+                    .hasMessageContaining("h has no AttributeDefinition");
+            String included = yaml.replace("{AttributeName: h, KeyType: RANGE}", "{AttributeName: id, KeyType: RANGE}")
+                    .replace("{ProjectionType: ALL}", "{ProjectionType: INCLUDE, NonKeyAttributes: [x, y]}");
+            assertThat(TemplateReader.parse(included, "t.yaml").table("T").orElseThrow().globalSecondaryIndexes())
+                    .containsExactly(new TableDefinition.GlobalSecondaryIndex("byG", new KeyAttribute("g", "S"),
+                            new KeyAttribute("id", "S"), "INCLUDE", List.of("x", "y")));
+            String noProjection = yaml.replace("{AttributeName: h, KeyType: RANGE}", "{AttributeName: id, KeyType: RANGE}")
+                    .replace("      Projection: {ProjectionType: ALL}\n", "");
+            assertThatThrownBy(() -> TemplateReader.parse(noProjection, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                            .isEqualTo("Resources.T.Properties.GlobalSecondaryIndexes[0].Projection"));
+        }
+
+        @Test
+        void a_secret_the_runtime_cannot_generate_is_refused_naming_where() {
+            String yaml = """
+                    Resources:
+                      S:
+                        Type: AWS::SecretsManager::Secret
+                        Properties:
+                          SecretString: written-in-the-template
+                    """;
+            assertThatThrownBy(() -> TemplateReader.parse(yaml, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                            .isEqualTo("Resources.S.Properties"))
+                    .hasMessageContaining("GenerateSecretString");
+            String generated = yaml.replace("SecretString: written-in-the-template",
+                    "GenerateSecretString: {PasswordLength: 50}");
+            assertThat(TemplateReader.parse(generated, "t.yaml").secrets())
+                    .containsExactly(new SecretDefinition("S", 50, false));
         }
 
         @Test

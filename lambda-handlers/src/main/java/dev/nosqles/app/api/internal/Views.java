@@ -7,6 +7,7 @@ import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.app.order.OrderState;
+import dev.nosqles.app.readmodel.OrderSummary;
 import dev.nosqles.internal.Json;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -35,6 +36,17 @@ public final class Views {
                 .put("orderTotal", amount(s.orderTotal()))
                 .put("state", s.status().name())
                 .put("version", order.version());
+    }
+
+    /** A row of the order-summaries read model (its owner is the caller: not repeated). */
+    public static ObjectNode orderSummary(OrderSummary row) {
+        return Json.mapper().createObjectNode()
+                .put("orderId", row.orderId())
+                .put("customerId", row.customerId())
+                .put("orderTotal", amount(row.orderTotal()))
+                .put("state", row.state().name())
+                .put("createdAt", row.createdAt().toString())
+                .put("updatedAt", row.updatedAt().toString());
     }
 
     public static ArrayNode history(List<? extends EventEnvelope<?>> events) {

@@ -28,9 +28,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * SAGA_DEADLINES_TABLE (the orchestrators' functions and the sweeper), AWS_REGION. Not part of the public API.
  *
  * @param deadlines the saga deadline index, or null where SAGA_DEADLINES_TABLE is not set (participants)
+ * @param dynamoDb the client the stores use
  */
 public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                         SagaMessageSender sender, Clock clock, SagaDeadlines deadlines) {
+                         SagaMessageSender sender, Clock clock, SagaDeadlines deadlines, DynamoDbClient dynamoDb) {
     public static final String DEADLINES_TABLE = "SAGA_DEADLINES_TABLE";
 
     /** The deadline index; the functions that run orchestrators need it. */
@@ -55,7 +56,7 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
                 withCheckpoints ? new DynamoDbCheckpointStore(dynamo, required(env, "CHECKPOINTS_TABLE")) : null,
                 sender(sqs, env), clock,
                 optionalValue(env, DEADLINES_TABLE) == null ? null
-                        : new DynamoDbSagaDeadlines(dynamo, optionalValue(env, DEADLINES_TABLE)));
+                        : new DynamoDbSagaDeadlines(dynamo, optionalValue(env, DEADLINES_TABLE)), dynamo);
     }
 
     private static String optionalValue(Function<String, String> env, String name) {
