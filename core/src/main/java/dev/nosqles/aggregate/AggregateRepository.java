@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>create: {@code process} the command against the initial state, append with "no stream" expected;</li>
  *   <li>update: load (latest snapshot + later events), {@code process}, append after the loaded version; on a
- *       concurrency conflict reload and process again, with jittered back-off, up to the {@link RetryPolicy};</li>
+ *       concurrency conflict, fold the competing commit the conflict carries into the state in hand and process
+ *       again at once, without a read, when it is the one commit the state was missing; otherwise (or when the
+ *       attempt on a folded state conflicts too) reload after a jittered back-off, up to the {@link RetryPolicy};</li>
  *   <li>find: current state, state at a version, state as of an instant (time travel), and the history.</li>
  * </ul>
  * The repository fills the metadata the caller leaves out: a message id (random), the correlation and causation
@@ -46,8 +48,8 @@ import java.util.function.Supplier;
  * <p><b>Lost answers.</b> The SDK may retry a write whose first attempt succeeded, so a conflict (or a create's
  * {@link StreamAlreadyExistsException}) may be our own commit, and an SDK or unknown failure may come after the
  * write landed. The repository never processes a command twice because of that: after such an outcome it
- * checks, on the reload it makes anyway, whether the commit it tried to write is in the stream (same version,
- * same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
+ * checks, on the reload it makes anyway or in the competing commit a conflict carries, whether the commit it tried
+ * to write is in the stream (same version, same event id). If it is, the command succeeded and is answered exactly as if the answer had arrived (its
  * events, the state after its commit, {@code duplicate() == false}), with or without a message id from the
  * caller. If it is not, a conflict is retried as usual and any other failure is rethrown.
  */
@@ -123,7 +125,9 @@ public final class AggregateRepository<S, C, E> {
         } catch (ConcurrencyConflictException | UncertainAppend failure) {
             // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
             // lost), or an earlier delivery of the same message? Either is the first commit: one Query tells.
-            List<RecordedEvent> first = store.read(streamId, ReadRequest.from(1).withToVersion(1)).events();
+            List<RecordedEvent> first = failure instanceof ConcurrencyConflictException conflict
+                    && !conflict.competingCommit().isEmpty() ? conflict.competingCommit()
+                    : store.read(streamId, ReadRequest.from(1).withToVersion(1)).events();
             Optional<CommandResult<S, E>> landed = landed(call, call.unconfirmed, first);
             if (landed.isPresent()) {
                 return landed.get();
@@ -273,8 +277,12 @@ public final class AggregateRepository<S, C, E> {
      */
     private CommandResult<S, E> retrying(Call call, Attempt<S, E> body) {
         ConcurrencyConflictException last = null;
+        Loaded<S> folded = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            Loaded<S> loaded = load(call.streamId);
+            // the state in hand with the competing commit folded in, or a fresh load
+            Loaded<S> loaded = folded != null ? folded : load(call.streamId);
+            boolean ranOnFold = folded != null;
+            folded = null;
             if (loaded.version() == 0) {
                 throw new StreamNotFoundException(call.streamId);
             }
@@ -289,8 +297,16 @@ public final class AggregateRepository<S, C, E> {
                 return body.run(loaded, attempt);
             } catch (ConcurrencyConflictException conflict) {
                 last = conflict;
+                forgetLost(call, conflict);
                 if (attempt < retry.maxAttempts()) {
-                    sleep(retry.delayAfter(attempt));
+                    // one commit behind: fold the competing commit the conflict carries and decide again at once,
+                    // without a read. A conflict on a folded state means the stream had moved on further: read it,
+                    // after a back-off (a failed write costs a write unit per KB, a read of the commits missed
+                    // half a unit per 4 KB)
+                    folded = ranOnFold ? null : folded(call, loaded, conflict);
+                    if (folded == null) {
+                        sleep(retry.delayAfter(attempt));
+                    }
                 }
             } catch (UncertainAppend uncertain) {
                 Optional<CommandResult<S, E>> after = landed(call, load(call.streamId));
@@ -333,6 +349,20 @@ public final class AggregateRepository<S, C, E> {
             call.checkedUpTo = loaded.version();
         }
         return found;
+    }
+
+    /**
+     * Drops the unconfirmed appends the conflict proves never landed: another commit starts where they would have
+     * (so no later reload has to read that commit again to tell).
+     */
+    private void forgetLost(Call call, ConcurrencyConflictException conflict) {
+        List<RecordedEvent> commit = conflict.competingCommit();
+        if (commit.isEmpty() || !call.streamId.equals(conflict.streamId())) {
+            return;
+        }
+        RecordedEvent first = commit.get(0);
+        call.unconfirmed.removeIf(p -> p.firstVersion() == first.version()
+                && !p.encoded().get(0).eventId().equals(first.eventId()));
     }
 
     /** Whether one of the call's unconfirmed appends landed: its first event is in the stream, with its id. */
@@ -487,7 +517,7 @@ public final class AggregateRepository<S, C, E> {
         long version = baseVersion;
         for (RecordedEvent recorded : events) {
             if (!PseudoEvents.isPseudo(recorded.type())) {
-                state = aggregate.apply(state, codec.decode(recorded).event());
+                state = aggregate.apply(state, codec.decodeEvent(recorded));
             }
             version = recorded.version();
         }
@@ -653,25 +683,53 @@ public final class AggregateRepository<S, C, E> {
         List<Snapshot.RecentMessage> recent = new ArrayList<>(snapshot == null ? List.of()
                 : snapshot.messages().recent());
         for (RecordedEvent recorded : after) {
-            String messageId = recorded.metadata().messageId();
-            if (messageId != null) {
-                Snapshot.RecentMessage last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
-                if (last != null && last.messageId().equals(messageId)
-                        && recorded.timestamp().equals(last.committedAt())) {
-                    recent.set(recent.size() - 1, new Snapshot.RecentMessage(messageId, recorded.version(),
-                            recorded.timestamp()));
-                } else {
-                    recent.add(new Snapshot.RecentMessage(messageId, recorded.version(), recorded.timestamp()));
-                }
-            }
-            if (!PseudoEvents.isPseudo(recorded.type())) {
-                state = aggregate.apply(state, codec.decode(recorded).event());
-            }
+            state = take(state, recorded, recent);
         }
         return new Loaded<>(state, slice.streamVersion(), slice.expectedVersion(),
                 snapshot == null ? 0 : snapshot.version(), after, recent,
                 snapshot == null ? 0 : snapshot.messages().evictedVersion(),
                 snapshot == null ? null : snapshot.messages().evictedAt());
+    }
+
+    /** Takes one event read from the stream: its message id among the recent ones, its domain event into the state. */
+    private S take(S state, RecordedEvent recorded, List<Snapshot.RecentMessage> recent) {
+        String messageId = recorded.metadata().messageId();
+        if (messageId != null) {
+            Snapshot.RecentMessage last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
+            if (last != null && last.messageId().equals(messageId)
+                    && recorded.timestamp().equals(last.committedAt())) {
+                recent.set(recent.size() - 1, new Snapshot.RecentMessage(messageId, recorded.version(),
+                        recorded.timestamp()));
+            } else {
+                recent.add(new Snapshot.RecentMessage(messageId, recorded.version(), recorded.timestamp()));
+            }
+        }
+        return PseudoEvents.isPseudo(recorded.type()) ? state : aggregate.apply(state, codec.decodeEvent(recorded));
+    }
+
+    /**
+     * The state in hand with the competing commit a conflict carries folded in, exactly as a reload would have
+     * read it (upcast, its message id remembered), when that commit is the one the state is missing: it starts
+     * right after the state's version. Null otherwise (no commit came with the conflict, or another stream's).
+     */
+    private Loaded<S> folded(Call call, Loaded<S> loaded, ConcurrencyConflictException conflict) {
+        List<RecordedEvent> commit = conflict.competingCommit();
+        Optional<ExpectedVersion> after = conflict.afterCompetingCommit();
+        if (commit.isEmpty() || after.isEmpty() || !call.streamId.equals(conflict.streamId())
+                || commit.get(0).version() != loaded.version() + 1 || !commit.get(0).streamId().equals(call.streamId)
+                || after.get().version() != commit.get(commit.size() - 1).version()) {
+            return null;
+        }
+        S state = loaded.state();
+        List<Snapshot.RecentMessage> recent = new ArrayList<>(loaded.recent());
+        for (RecordedEvent recorded : commit) {
+            state = take(state, recorded, recent);
+        }
+        List<RecordedEvent> events = new ArrayList<>(loaded.events().size() + commit.size());
+        events.addAll(loaded.events());
+        events.addAll(commit);
+        return new Loaded<>(state, after.get().version(), after.get(), loaded.snapshotVersion(), events, recent,
+                loaded.evictedVersion(), loaded.evictedAt());
     }
 
     private EventMetadata complete(EventMetadata metadata) {

@@ -1,6 +1,7 @@
 package dev.nosqles.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.NewEvent;
@@ -8,6 +9,7 @@ import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +34,51 @@ class EventCodecTest {
         assertThat(encoded.type()).isEqualTo("PriceSet");
         assertThat(codec.decode(stored).event()).isEqualTo(event);
         assertThat(((PriceSet) codec.decode(stored).event()).amount().toPlainString()).isEqualTo("12345678901234567.10");
+    }
+
+    sealed interface NoteEvent permits Noted {
+    }
+
+    record Noted(String text, int stars) implements NoteEvent {
+    }
+
+    /** v1 was "Remarked" with field "body"; v2 renamed it "Noted" and the field "text". */
+    private final EventCodec<NoteEvent> notes = new EventCodec<>(
+            EventTypes.<NoteEvent>builder().add("Noted", 2, Noted.class).build(),
+            Upcasters.builder().renameType("Remarked", 1, "Noted").renameField("Noted", 1, "body", "text").build());
+
+    private static RecordedEvent recorded(String type, int schema, String data) {
+        return new RecordedEvent(UUID.randomUUID(), StreamId.of("Note", "n1"), 3, type, schema, data,
+                Instant.parse("2026-01-02T03:04:05Z"), EventMetadata.empty());
+    }
+
+    @Test
+    void the_event_alone_is_decoded_exactly_as_with_its_envelope_in_the_current_and_in_an_old_schema() {
+        RecordedEvent current = recorded("Noted", 2, "{\"text\":\"hi\",\"stars\":4,\"extra\":true}");
+        RecordedEvent old = recorded("Remarked", 1, "{\"body\":\"hi\",\"stars\":4}");
+
+        for (RecordedEvent r : List.of(current, old)) {
+            assertThat(notes.decodeEvent(r)).isEqualTo(new Noted("hi", 4)).isEqualTo(notes.decode(r).event());
+        }
+        assertThat(notes.decode(old).type()).isEqualTo("Noted");
+        assertThat(notes.decode(old).storedType()).isEqualTo("Remarked");
+    }
+
+    @Test
+    void bad_data_is_the_same_typed_error_on_the_direct_and_on_the_upcasting_path() {
+        for (RecordedEvent r : List.of(recorded("Noted", 2, "{\"text\":\"x\",\"stars\":\"secret\"}"),
+                recorded("Remarked", 1, "{\"body\":\"x\",\"stars\":\"secret\"}"))) {
+            EventDecodingException alone = catchThrowableOfType(EventDecodingException.class,
+                    () -> notes.decodeEvent(r));
+            EventDecodingException enveloped = catchThrowableOfType(EventDecodingException.class,
+                    () -> notes.decode(r));
+            assertThat(alone.path()).isEqualTo("stars").isEqualTo(enveloped.path());
+            assertThat(alone.type()).isEqualTo("Noted").isEqualTo(enveloped.type());
+            assertThat(alone.getMessage()).isEqualTo(enveloped.getMessage()).doesNotContain("secret");
+        }
+        RecordedEvent notJson = recorded("Noted", 2, "{not json");
+        assertThat(catchThrowableOfType(EventDecodingException.class, () -> notes.decodeEvent(notJson)).getMessage())
+                .isEqualTo(catchThrowableOfType(EventDecodingException.class, () -> notes.decode(notJson)).getMessage())
+                .contains("not JSON");
     }
 }

@@ -42,7 +42,8 @@ class LostAppendAnswersTest {
     private static final StreamId ACCOUNT = StreamId.of("Account", "a1");
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"CONFLICT_AFTER_WRITE", "SDK_GAVE_UP_AFTER_WRITE"})
+    @EnumSource(value = Fault.class, names = {"CONFLICT_AFTER_WRITE", "OWN_COMMIT_IN_CONFLICT_AFTER_WRITE",
+            "SDK_GAVE_UP_AFTER_WRITE"})
     void an_update_without_message_id_whose_answer_was_lost_is_applied_once(Fault fault) {
         accounts.create("a1", new Open("ann"));
         accounts.update("a1", new Deposit(100));
@@ -61,7 +62,8 @@ class LostAppendAnswersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"CONFLICT_AFTER_WRITE", "SDK_GAVE_UP_AFTER_WRITE"})
+    @EnumSource(value = Fault.class, names = {"CONFLICT_AFTER_WRITE", "OWN_COMMIT_IN_CONFLICT_AFTER_WRITE",
+            "SDK_GAVE_UP_AFTER_WRITE"})
     void a_create_whose_answer_was_lost_is_a_success_with_one_commit(Fault fault) {
         store.failNext(1, fault);
         CommandResult<BankAccount.State, BankAccount.Event> result = accounts.create("a1", new Open("ann"));

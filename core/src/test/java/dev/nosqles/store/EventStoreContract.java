@@ -114,6 +114,65 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void a_conflict_carries_the_competing_commit_as_stored_and_the_version_to_append_after_it() {
+        StreamId stream = newStream();
+        ExpectedVersion afterFirst = store.append(stream, ExpectedVersion.noStream(), events(1), EventMetadata.empty())
+                .nextExpectedVersion();
+        EventMetadata theirs = new EventMetadata("corr-b", "cause-b", "msg-b", "bob");
+        List<NewEvent> competing = List.of(event("Happened", "{\"secret\":\"s3cr3t\"}"), event("Other", "{}"));
+        clock.advance(Duration.ofSeconds(1));
+        store.append(stream, afterFirst, competing, theirs);
+
+        ConcurrencyConflictException conflict = catchConflict(() -> store.append(stream, afterFirst, events(1),
+                EventMetadata.empty()));
+
+        assertThat(conflict.expectedVersion()).isEqualTo(1);
+        assertThat(conflict.competingCommit()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            RecordedEvent r = conflict.competingCommit().get(i);
+            assertThat(r.eventId()).isEqualTo(competing.get(i).eventId());
+            assertThat(r.streamId()).isEqualTo(stream);
+            assertThat(r.version()).isEqualTo(2 + i);
+            assertThat(r.type()).isEqualTo(competing.get(i).type());
+            assertThat(r.data()).isEqualTo(competing.get(i).data());
+            assertThat(r.metadata()).isEqualTo(theirs);
+            assertThat(r.timestamp()).isEqualTo(Instant.parse("2026-03-01T10:00:01Z"));
+        }
+        assertThat(conflict.competingCommit()).isEqualTo(store.read(stream, ReadRequest.from(2)).events());
+        assertThat(conflict.getMessage()).doesNotContain("s3cr3t");
+        // the version after it is one to append after, and a stale one once another writer appended
+        ExpectedVersion after = conflict.afterCompetingCommit().orElseThrow();
+        assertThat(after.version()).isEqualTo(3);
+        AppendResult next = store.append(stream, after, events(1), EventMetadata.empty());
+        assertThat(next.firstVersion()).isEqualTo(4);
+        assertThat(catchConflict(() -> store.append(stream, after, events(1), EventMetadata.empty()))
+                .competingCommit()).extracting(RecordedEvent::eventId)
+                .containsExactly(next.events().get(0).eventId());
+    }
+
+    @Test
+    void a_conflict_at_a_version_no_commit_starts_after_carries_no_competing_commit() {
+        StreamId stream = newStream();
+        store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
+
+        for (long expected : new long[] {1, 2, 7}) {
+            ConcurrencyConflictException conflict = catchConflict(() -> store.append(stream,
+                    ExpectedVersion.exactly(expected), events(1), EventMetadata.empty()));
+            assertThat(conflict.competingCommit()).isEmpty();
+            assertThat(conflict.afterCompetingCommit()).isEmpty();
+        }
+    }
+
+    private static ConcurrencyConflictException catchConflict(Runnable append) {
+        try {
+            append.run();
+        } catch (ConcurrencyConflictException conflict) {
+            return conflict;
+        }
+        throw new AssertionError("expected a concurrency conflict");
+    }
+
+    @Test
     void creating_a_stream_that_exists_is_a_conflict() {
         StreamId stream = newStream();
         store.append(stream, ExpectedVersion.noStream(), events(3), EventMetadata.empty());
@@ -122,6 +181,9 @@ public abstract class EventStoreContract {
                 .isInstanceOfSatisfying(StreamAlreadyExistsException.class, c -> {
                     assertThat(c.expectedVersion()).isZero();
                     assertThat(c.actualVersion()).isEqualTo(3);
+                    // the stream's first commit comes with it
+                    assertThat(c.competingCommit()).isEqualTo(store.read(stream).events());
+                    assertThat(c.afterCompetingCommit()).map(ExpectedVersion::version).contains(3L);
                 });
     }
 

@@ -24,6 +24,11 @@ public final class FailingAfterAppendStore implements EventStore {
     public enum Fault {
         /** The write landed; the SDK retried it and the retry failed its condition against the commit it wrote. */
         CONFLICT_AFTER_WRITE,
+        /**
+         * The write landed; the SDK retried it and the retry's conflict carries the commit it wrote as the competing
+         * commit (a backend that did not recognise it as ours).
+         */
+        OWN_COMMIT_IN_CONFLICT_AFTER_WRITE,
         /** The write landed; the answers kept failing until the SDK gave up. */
         SDK_GAVE_UP_AFTER_WRITE,
         /** Nothing was written; the SDK gave up. */
@@ -66,6 +71,14 @@ public final class FailingAfterAppendStore implements EventStore {
         landed.incrementAndGet();
         if (fault == Fault.SDK_GAVE_UP_AFTER_WRITE) {
             throw SdkClientException.create("injected: connection reset after the write, retries exhausted");
+        }
+        if (fault == Fault.OWN_COMMIT_IN_CONFLICT_AFTER_WRITE) {
+            if (expected.version() == 0) {
+                throw new StreamAlreadyExistsException(streamId, result.lastVersion(), result.events(),
+                        result.nextExpectedVersion());
+            }
+            throw new ConcurrencyConflictException(streamId, expected.version(), result.lastVersion(),
+                    result.events(), result.nextExpectedVersion());
         }
         if (expected.version() == 0) {
             throw new StreamAlreadyExistsException(streamId, result.lastVersion());

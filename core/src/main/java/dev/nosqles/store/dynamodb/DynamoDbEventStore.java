@@ -103,14 +103,22 @@ public final class DynamoDbEventStore implements EventStore {
                 // our own commit: an earlier attempt of this PutItem succeeded and its response was lost
                 return result(CommitItems.fromItem(stored));
             }
-            // a competing commit: the stream is at least at its last version, without another request
-            long actual = stored != null && stored.containsKey(CommitItems.LAST_VERSION)
-                    ? Long.parseLong(stored.get(CommitItems.LAST_VERSION).n())
-                    : currentVersion(streamId);
-            if (expected.version() == 0) {
-                throw new StreamAlreadyExistsException(streamId, actual);
+            // a competing commit: the stream is at least at its last version, without another request; the commit
+            // goes with the conflict, so a writer one commit behind can fold it in instead of reading the stream
+            if (stored == null || !stored.containsKey(CommitItems.LAST_VERSION)) {
+                long actual = currentVersion(streamId);
+                if (expected.version() == 0) {
+                    throw new StreamAlreadyExistsException(streamId, actual);
+                }
+                throw new ConcurrencyConflictException(streamId, expected.version(), actual);
             }
-            throw new ConcurrencyConflictException(streamId, expected.version(), actual);
+            Commit competing = CommitItems.fromItem(stored);
+            ExpectedVersion after = VerifiedVersions.verified(streamId, competing.lastVersion(), competing.timestamp());
+            if (expected.version() == 0) {
+                throw new StreamAlreadyExistsException(streamId, competing.lastVersion(), competing.events(), after);
+            }
+            throw new ConcurrencyConflictException(streamId, expected.version(), competing.lastVersion(),
+                    competing.events(), after);
         }
         return result(CommitItems.fromItem(item));
     }

@@ -61,6 +61,18 @@ public final class InMemoryEventStore implements EventStore {
                     return result(stored);
                 }
             }
+            // the commit at the position the append wanted goes with the conflict, as DynamoDB returns it
+            for (Commit stored : commits) {
+                if (stored.firstVersion() == first) {
+                    ExpectedVersion after = VerifiedVersions.verified(streamId, stored.lastVersion(),
+                            stored.timestamp());
+                    if (expected.version() == 0) {
+                        throw new StreamAlreadyExistsException(streamId, actual, stored.events(), after);
+                    }
+                    throw new ConcurrencyConflictException(streamId, expected.version(), actual, stored.events(),
+                            after);
+                }
+            }
             if (expected.version() == 0) {
                 throw new StreamAlreadyExistsException(streamId, actual);
             }

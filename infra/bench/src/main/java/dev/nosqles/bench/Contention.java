@@ -4,9 +4,21 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.RetryPolicy;
+import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.ConcurrencyConflictException;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.Snapshot;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.StreamSlice;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.store.memory.InMemorySnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,15 +26,35 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * Section 4: writers updating one aggregate or one aggregate each through {@link AggregateRepository} (default
  * retry policy, a snapshot every 10 events) for a bounded time. Every deposit carries a unique amount; after the
  * run the final state must hold exactly the deposits the writers were told succeeded: no lost update.
+ *
+ * <p>Reads per conflict: the Query and GetItem requests a command makes after its first PutItem on the events
+ * table, that is the reads its conflicts cost (the first load is before it, a snapshot save after the success is a
+ * PutItem on another table), counted per writer thread by an interceptor, divided by the conflicts.
  */
 public final class Contention {
     public static final String ONE = "one aggregate";
     public static final String SEPARATE = "separate aggregates";
+    /**
+     * One aggregate on the in-memory stores behind a fixed latency per request, requests in parallel: a model of
+     * DynamoDB, where a failed write costs its writer a round trip but takes no turn from the others (on moto,
+     * which serialises every request, it does). Not a measurement of DynamoDB.
+     */
+    public static final String MODELLED = "one aggregate, latency model";
+    /** The latency per request of the model (DynamoDB's single-digit milliseconds, plus the network). */
+    public static final long MODEL_LATENCY_MS = 10;
 
     private Contention() {
     }
@@ -43,32 +75,180 @@ public final class Contention {
      */
     public record Scenario(String mode, int writers, double seconds, long commands, double commandsPerSecond,
                            long conflicts, long retries, long gaveUp, long errors, long lostUpdates,
-                           boolean finalStateMatches) {
+                           boolean finalStateMatches, long readsAfterConflicts, long requests) {
+        /** Query and GetItem requests per conflict (0 when there was no conflict). */
+        public double readsPerConflict() {
+            return conflicts == 0 ? 0 : (double) readsAfterConflicts / conflicts;
+        }
+
+        /** DynamoDB requests of the writers per acknowledged command. */
+        public double requestsPerCommand() {
+            return commands == 0 ? 0 : (double) requests / commands;
+        }
     }
 
-    private record WriterTally(long commands, long amountSum, long conflicts, long retries, long gaveUp, long errors) {
+    private record WriterTally(long commands, long amountSum, long conflicts, long retries, long gaveUp, long errors,
+                               long readsAfterConflicts, long requests) {
+    }
+
+    /** Per writer thread: its requests, and the reads after the command's first append. */
+    private interface Counter {
+        /** A new command: its reads count once it has tried to append. */
+        void commandStarts();
+
+        long reads();
+
+        long requests();
+    }
+
+    /** Counts the requests of the DynamoDB client. */
+    private static final class ReadsAfterConflict implements ExecutionInterceptor, Counter {
+        private final String eventsTable;
+        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
+
+        ReadsAfterConflict(String eventsTable) {
+            this.eventsTable = eventsTable;
+        }
+
+        @Override
+        public void commandStarts() {
+            tally.get()[0] = 0;
+        }
+
+        @Override
+        public long reads() {
+            return tally.get()[1];
+        }
+
+        @Override
+        public long requests() {
+            return tally.get()[2];
+        }
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            long[] t = tally.get();
+            t[2]++;
+            if (context.request() instanceof PutItemRequest put && eventsTable.equals(put.tableName())) {
+                t[0] = 1;
+            } else if (t[0] == 1 && (context.request() instanceof QueryRequest
+                    || context.request() instanceof GetItemRequest)) {
+                t[1]++;
+            }
+        }
     }
 
     public static List<Scenario> run(BenchEnv env, Config config) throws InterruptedException {
         List<Scenario> out = new ArrayList<>();
-        for (String mode : List.of(ONE, SEPARATE)) {
+        for (String mode : List.of(ONE, SEPARATE, MODELLED)) {
             for (int writers : config.writers()) {
-                out.add(scenario(env, config, mode, writers));
+                out.add(mode.equals(MODELLED) ? modelled(config, writers) : scenario(env, config, mode, writers));
             }
         }
         return out;
     }
 
+    /** The in-memory stores, each request taking {@link #MODEL_LATENCY_MS} (half there, half back). */
+    private static final class LatencyModel implements EventStore, SnapshotStore, Counter {
+        private final InMemoryEventStore events = new InMemoryEventStore();
+        private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
+
+        private <T> T request(boolean read, boolean append, java.util.function.Supplier<T> call) {
+            long[] t = tally.get();
+            t[2]++;
+            if (append) {
+                t[0] = 1;
+            } else if (read && t[0] == 1) {
+                t[1]++;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(MODEL_LATENCY_MS * 500_000L);
+            try {
+                return call.get();
+            } finally {
+                java.util.concurrent.locks.LockSupport.parkNanos(MODEL_LATENCY_MS * 500_000L);
+            }
+        }
+
+        @Override
+        public AppendResult append(StreamId streamId, ExpectedVersion expected, List<NewEvent> newEvents,
+                                   EventMetadata metadata) {
+            return request(false, true, () -> events.append(streamId, expected, newEvents, metadata));
+        }
+
+        @Override
+        public StreamSlice read(StreamId streamId, ReadRequest request) {
+            return request(true, false, () -> events.read(streamId, request));
+        }
+
+        @Override
+        public java.util.Optional<MessageCommit> findMessageCommit(StreamId streamId, String messageId,
+                                                                    long atOrBelowVersion, java.time.Instant since) {
+            return request(true, false, () -> events.findMessageCommit(streamId, messageId, atOrBelowVersion, since));
+        }
+
+        @Override
+        public java.util.Optional<Snapshot> load(StreamId streamId) {
+            return request(true, false, () -> snapshots.load(streamId));
+        }
+
+        @Override
+        public void save(Snapshot snapshot) {
+            request(false, false, () -> {
+                snapshots.save(snapshot);
+                return null;
+            });
+        }
+
+        @Override
+        public void commandStarts() {
+            tally.get()[0] = 0;
+        }
+
+        @Override
+        public long reads() {
+            return tally.get()[1];
+        }
+
+        @Override
+        public long requests() {
+            return tally.get()[2];
+        }
+    }
+
+    private static Scenario modelled(Config config, int writers) throws InterruptedException {
+        LatencyModel model = new LatencyModel();
+        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
+                .builder(new Ledger(config.snapshotEvery())).eventStore(model).snapshotStore(model)
+                .retry(config.retry()).build();
+        return drive(config, MODELLED, writers, repo, model);
+    }
+
     private static Scenario scenario(BenchEnv env, Config config, String mode, int writers)
             throws InterruptedException {
-        DynamoDbEventStore store = DynamoDbEventStore.builder().client(env.plain())
-                .tableName(env.newEventsTable("contention")).build();
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(env.plain(),
+        String eventsTable = env.newEventsTable("contention");
+        ReadsAfterConflict counter = new ReadsAfterConflict(eventsTable);
+        DynamoDbClient client = env.aws().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
+                .build();
+        DynamoDbEventStore store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).build();
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(client,
                 env.newKeyedTable("contention-snapshots"));
         AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
                 .retry(config.retry()).build();
-        boolean shared = mode.equals(ONE);
+        try {
+            return drive(config, mode, writers, repo, counter);
+        } finally {
+            client.close();
+        }
+    }
+
+    private static Scenario drive(Config config, String mode, int writers,
+                                  AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo,
+                                  Counter counter) throws InterruptedException {
+        boolean shared = !mode.equals(SEPARATE);
         List<String> ids = new ArrayList<>();
         for (int w = 0; w < (shared ? 1 : writers); w++) {
             String id = shared ? "hot" : "w" + w;
@@ -92,8 +272,11 @@ public final class Contention {
                 long retries = 0;
                 long gaveUp = 0;
                 long errors = 0;
+                long reads0 = counter.reads();
+                long requests0 = counter.requests();
                 for (long i = 1; System.nanoTime() < deadline; i++) {
                     long amount = writer * 1_000_000L + i; // unique: a lost update shows in the sum
+                    counter.commandStarts();
                     try {
                         CommandResult<Ledger.State, Ledger.Event> result = repo.update(id,
                                 new Ledger.Deposit(amount, "c"));
@@ -109,7 +292,8 @@ public final class Contention {
                         errors++;
                     }
                 }
-                return new WriterTally(commands, sum, conflicts, retries, gaveUp, errors);
+                return new WriterTally(commands, sum, conflicts, retries, gaveUp, errors, counter.reads() - reads0,
+                        counter.requests() - requests0);
             }));
         }
         long t0 = System.nanoTime();
@@ -124,6 +308,7 @@ public final class Contention {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
+        pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
 
         // compare the final state of each aggregate with what its writers were told succeeded
         long lost = 0;
@@ -143,11 +328,14 @@ public final class Contention {
                     && state.version() == 1 + sentCommands;
         }
         long commands = tallies.stream().mapToLong(WriterTally::commands).sum();
-        return new Scenario(mode, writers, seconds, commands, commands / seconds,
+        Scenario scenario = new Scenario(mode, writers, seconds, commands, commands / seconds,
                 tallies.stream().mapToLong(WriterTally::conflicts).sum(),
                 tallies.stream().mapToLong(WriterTally::retries).sum(),
                 tallies.stream().mapToLong(WriterTally::gaveUp).sum(),
-                tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches);
+                tallies.stream().mapToLong(WriterTally::errors).sum(), lost, matches,
+                tallies.stream().mapToLong(WriterTally::readsAfterConflicts).sum(),
+                tallies.stream().mapToLong(WriterTally::requests).sum());
+        return scenario;
     }
 
     public static List<Check> checks(List<Scenario> scenarios) {

@@ -100,7 +100,7 @@ public class ReplayBenchmark {
     private Ledger.State fold(List<RecordedEvent> events) {
         Ledger.State state = ledger.initialState();
         for (RecordedEvent r : events) {
-            state = ledger.apply(state, codec.decode(r).event());
+            state = ledger.apply(state, codec.decodeEvent(r));
         }
         return state;
     }
