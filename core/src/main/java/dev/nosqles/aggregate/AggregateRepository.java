@@ -67,6 +67,10 @@ public final class AggregateRepository<S, C, E> {
     private final Duration clockSkew;
     private final EventCodec<E> codec;
     private final ObjectMapper mapper = Json.mapper();
+    /** Null: none configured. */
+    private final dev.nosqles.privacy.SubjectKeys keys;
+    /** Whether snapshots are encrypted with the stream subject's key (the aggregate declares personal data). */
+    private final boolean personal;
 
     private AggregateRepository(Builder<S, C, E> b) {
         this.aggregate = b.aggregate;
@@ -78,7 +82,9 @@ public final class AggregateRepository<S, C, E> {
         this.deduplicationWindow = b.deduplicationWindow;
         this.deduplicationHorizon = b.deduplicationHorizon;
         this.clockSkew = b.clockSkew;
-        this.codec = EventCodec.of(aggregate);
+        this.keys = b.keys;
+        this.personal = aggregate.eventTypes().declaresPersonalData();
+        this.codec = EventCodec.of(aggregate, keys);
     }
 
     public static <S, C, E> Builder<S, C, E> builder(Aggregate<S, C, E> aggregate) {
@@ -536,7 +542,7 @@ public final class AggregateRepository<S, C, E> {
                                        List<NewEvent> pseudo, int attempt, CommandRejectedException rejection) {
         List<NewEvent> encoded = new ArrayList<>(events.size() + pseudo.size());
         for (E event : events) {
-            encoded.add(codec.encode(ids.get(), event));
+            encoded.add(codec.encode(call.streamId, ids.get(), event));
         }
         encoded.addAll(pseudo);
         S after = loaded.state();
@@ -596,7 +602,7 @@ public final class AggregateRepository<S, C, E> {
         recent = recent.subList(evict, recent.size());
         try {
             snapshots.save(new Snapshot(streamId, lastVersion, policy.stateType(), policy.schemaVersion(),
-                    mapper.writeValueAsString(state), clock.instant(), firstVersion, lastEventId,
+                    snapshotData(streamId, mapper.writeValueAsString(state)), clock.instant(), firstVersion, lastEventId,
                     new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
@@ -627,13 +633,61 @@ public final class AggregateRepository<S, C, E> {
                 .filter(s -> s.stateType().equals(policy.stateType()) && s.schemaVersion() == policy.schemaVersion())
                 .flatMap(s -> {
                     try {
-                        return Optional.of(new Base<>(mapper.readValue(s.data(), policy.stateClass()), s));
+                        Optional<String> data = snapshotState(s);
+                        if (data.isEmpty()) {
+                            return Optional.empty();
+                        }
+                        return Optional.of(new Base<>(mapper.readValue(data.get(), policy.stateClass()), s));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
                         return Optional.empty();
                     }
                 });
+    }
+
+    /**
+     * The stored form of a snapshot's state: as is, or, when the aggregate declares personal data, encrypted as a
+     * whole with the key of the stream's subject (its aggregate id), so that forgetting the subject leaves no
+     * readable copy (ADR 0008).
+     */
+    private String snapshotData(StreamId streamId, String state) {
+        if (!personal) {
+            return state;
+        }
+        if (keys == null) {
+            throw new dev.nosqles.privacy.MissingSubjectKeysException(aggregate.snapshotting().stateType());
+        }
+        return dev.nosqles.privacy.internal.FieldCipher.encrypt(keys, streamId.id(),
+                dev.nosqles.privacy.internal.FieldCipher.SNAPSHOT_FIELD, state).toString();
+    }
+
+    /**
+     * The state JSON of a snapshot; empty when it is to be ignored: its subject was forgotten, or it is a plaintext
+     * snapshot of an aggregate that declares personal data (written before it did).
+     *
+     * @throws dev.nosqles.privacy.KeyServiceUnavailableException the key service could not be reached
+     */
+    private Optional<String> snapshotState(Snapshot s) throws JsonProcessingException {
+        if (!personal) {
+            return Optional.of(s.data());
+        }
+        com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(s.data());
+        if (!dev.nosqles.privacy.internal.FieldCipher.isToken(tree)) {
+            LOG.log(Level.INFO, "plaintext snapshot of {0} at version {1} ignored (the aggregate declares personal"
+                    + " data); replaying", s.streamId(), s.version());
+            return Optional.empty();
+        }
+        if (keys == null) {
+            throw new dev.nosqles.privacy.MissingSubjectKeysException(s.stateType());
+        }
+        Optional<String> state = dev.nosqles.privacy.internal.FieldCipher.decrypt(keys,
+                dev.nosqles.privacy.internal.FieldCipher.SNAPSHOT_FIELD, tree);
+        if (state.isEmpty()) {
+            LOG.log(Level.INFO, "snapshot of {0} at version {1} belongs to a forgotten subject; ignored, replaying",
+                    s.streamId(), s.version());
+        }
+        return state;
     }
 
     /**
@@ -766,6 +820,7 @@ public final class AggregateRepository<S, C, E> {
         private int deduplicationWindow = 100;
         private Duration deduplicationHorizon = Duration.ofDays(15);
         private Duration clockSkew = Duration.ofMinutes(5);
+        private dev.nosqles.privacy.SubjectKeys keys;
 
         private Builder(Aggregate<S, C, E> aggregate) {
             this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -830,6 +885,16 @@ public final class AggregateRepository<S, C, E> {
          */
         public Builder<S, C, E> clockSkewAllowance(Duration skew) {
             this.clockSkew = skew;
+            return this;
+        }
+
+        /**
+         * The subject keys personal fields (and, for an aggregate that declares personal data, its snapshots) are
+         * encrypted with (ADR 0008). Required to write or read personal data: without them such a write is refused
+         * with {@link dev.nosqles.privacy.MissingSubjectKeysException}.
+         */
+        public Builder<S, C, E> subjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
+            this.keys = keys;
             return this;
         }
 

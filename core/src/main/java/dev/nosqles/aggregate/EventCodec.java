@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.internal.Json;
+import dev.nosqles.privacy.KeyServiceUnavailableException;
+import dev.nosqles.privacy.MissingSubjectKeysException;
+import dev.nosqles.privacy.PersonalData;
+import dev.nosqles.privacy.SubjectForgottenException;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.internal.FieldCipher;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
@@ -18,6 +24,13 @@ import java.util.stream.Collectors;
 /**
  * Turns events into stored JSON and back: encode with the registered name and current schema version; decode by
  * upcasting the stored JSON to the current form and reading it into the registered class.
+ *
+ * <p><b>Personal data</b> (ADR 0008). On encode, each field a type declares personal ({@link PersonalData}) is
+ * replaced by an encrypted token, {@code {"$pd":1,"s":"<subject>","c":"<base64>"}}, with the subject's key. On
+ * decode, before upcasting, every top-level field holding such a token is decrypted, declared or not (old schemas
+ * too); a forgotten subject's field becomes the placeholder declared for that stored type and field. Without
+ * {@link SubjectKeys} a codec refuses to encode a type that declares personal data and to decode a token
+ * ({@link MissingSubjectKeysException}).
  */
 public final class EventCodec<E> {
     private final EventTypes<E> types;
@@ -25,14 +38,25 @@ public final class EventCodec<E> {
     private final ObjectMapper mapper = Json.mapper();
     /** Per stored type name in its current schema that no upcaster touches: a reader bound to its class. */
     private final Map<String, Current<E>> current;
+    /** Null: none configured. */
+    private final SubjectKeys keys;
 
     /** A registered type read straight into its record when stored in its current schema. */
     private record Current<E>(EventTypes.EventType<E> type, ObjectReader reader) {
     }
 
     public EventCodec(EventTypes<E> types, Upcasters upcasters) {
+        this(types, upcasters, null);
+    }
+
+    /**
+     * @param keys the subject keys personal fields are encrypted with; null for none (then a type that declares
+     *             personal data cannot be encoded, nor an encrypted field decoded)
+     */
+    public EventCodec(EventTypes<E> types, Upcasters upcasters, SubjectKeys keys) {
         this.types = types;
         this.upcasters = upcasters;
+        this.keys = keys;
         Map<String, Current<E>> direct = new HashMap<>();
         for (EventTypes.EventType<E> type : types.all()) {
             if (!upcasters.appliesTo(type.name(), type.schemaVersion())) {
@@ -46,10 +70,62 @@ public final class EventCodec<E> {
         return new EventCodec<>(aggregate.eventTypes(), aggregate.upcasters());
     }
 
+    /** A codec that encrypts and decrypts personal fields with {@code keys} (null: none). */
+    public static <E> EventCodec<E> of(Aggregate<?, ?, E> aggregate, SubjectKeys keys) {
+        return new EventCodec<>(aggregate.eventTypes(), aggregate.upcasters(), keys);
+    }
+
+    /**
+     * Encodes an event of a type without personal data.
+     *
+     * @throws IllegalStateException its type declares personal data: use {@link #encode(StreamId, UUID, Object)}
+     */
     public NewEvent encode(UUID eventId, E event) {
         EventTypes.EventType<E> type = types.of(event);
+        if (types.personalData(type.name()).isPresent()) {
+            throw new IllegalStateException(type.name() + " declares personal data: encode it with its stream id");
+        }
         try {
             return new NewEvent(eventId, type.name(), type.schemaVersion(), mapper.writeValueAsString(event));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Encodes an event of the stream, its personal fields (if its type declares any) encrypted with the subject's
+     * key.
+     *
+     * @throws SubjectForgottenException the subject was forgotten: nothing of it is to be written
+     * @throws KeyServiceUnavailableException the key service could not be reached
+     * @throws MissingSubjectKeysException the type declares personal data and the codec has no keys
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public NewEvent encode(StreamId streamId, UUID eventId, E event) {
+        EventTypes.EventType<E> type = types.of(event);
+        java.util.Optional<PersonalData<?>> personal = types.personalData(type.name());
+        if (personal.isEmpty()) {
+            return encode(eventId, event);
+        }
+        if (keys == null) {
+            throw new MissingSubjectKeysException(type.name());
+        }
+        PersonalData pd = personal.get();
+        String subject = pd.subjectOf().subject(streamId, event);
+        ObjectNode tree;
+        try {
+            tree = mapper.valueToTree(event);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getClass().getSimpleName());
+        }
+        for (String field : (java.util.List<String>) pd.fields()) {
+            JsonNode value = tree.get(field);
+            if (value != null && value.isTextual()) {
+                tree.set(field, FieldCipher.encrypt(keys, subject, field, value.asText()));
+            }
+        }
+        try {
+            return new NewEvent(eventId, type.name(), type.schemaVersion(), mapper.writeValueAsString(tree));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
         }
@@ -62,7 +138,7 @@ public final class EventCodec<E> {
     public EventEnvelope<E> decode(RecordedEvent recorded) {
         // the common case, an event in its current schema: read straight from the stored text into the record
         Current<E> direct = current.get(recorded.type());
-        if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion()) {
+        if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion() && plain(recorded)) {
             return envelope(recorded, direct.type(), readCurrent(recorded, direct));
         }
         Upcasters.JsonEvent upcast = upcast(recorded);
@@ -76,11 +152,49 @@ public final class EventCodec<E> {
      */
     public E decodeEvent(RecordedEvent recorded) {
         Current<E> direct = current.get(recorded.type());
-        if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion()) {
+        if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion() && plain(recorded)) {
             return readCurrent(recorded, direct);
         }
         Upcasters.JsonEvent upcast = upcast(recorded);
         return readTree(recorded, registered(recorded, upcast), upcast);
+    }
+
+    /** Whether the stored text cannot hold an encrypted field (most events: one scan for the marker). */
+    private static boolean plain(RecordedEvent recorded) {
+        return !recorded.data().contains(FieldCipher.MARKER_TEXT);
+    }
+
+    /**
+     * Replaces every top-level field holding an encrypted token by its plaintext, or by the placeholder the stored
+     * type declares for it when the subject was forgotten.
+     */
+    private void decryptFields(RecordedEvent recorded, ObjectNode object) {
+        java.util.Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+        java.util.List<Map.Entry<String, JsonNode>> tokens = new java.util.ArrayList<>();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (FieldCipher.isToken(f.getValue())) {
+                tokens.add(f);
+            }
+        }
+        for (Map.Entry<String, JsonNode> f : tokens) {
+            if (keys == null) {
+                throw new MissingSubjectKeysException(recorded.type());
+            }
+            String field = f.getKey();
+            java.util.Optional<String> plaintext;
+            try {
+                plaintext = FieldCipher.decrypt(keys, field, f.getValue());
+            } catch (KeyServiceUnavailableException unavailable) {
+                throw unavailable;
+            } catch (IllegalArgumentException e) {
+                throw new EventDecodingException(recorded.streamId(), recorded.version(), recorded.type(), field,
+                        e instanceof FieldCipher.MalformedTokenException ? "malformed encrypted value"
+                                : "the encrypted value does not authenticate");
+            }
+            object.put(field, plaintext.orElseGet(() -> types.personalData(recorded.type())
+                    .map(pd -> pd.placeholder(field)).orElse(PersonalData.DEFAULT_PLACEHOLDER)));
+        }
     }
 
     private E readCurrent(RecordedEvent recorded, Current<E> direct) {
@@ -113,6 +227,7 @@ public final class EventCodec<E> {
             throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
                     "the stored data is not a JSON object");
         }
+        decryptFields(recorded, object);
         return upcasters.upcast(new Upcasters.JsonEvent(recorded.type(), recorded.schemaVersion(), object));
     }
 

@@ -75,8 +75,12 @@ public final class Projection<R extends Record> {
     private final Function<R, String> key;
     private final List<Index<R>> indexes;
     private final Map<String, Binding<?, R>> bindings;
+    private final Function<R, String> personalSubject;
+    private final Set<String> personalComponents;
 
     private Projection(Builder<R> b) {
+        this.personalSubject = b.personalSubject;
+        this.personalComponents = b.personalComponents == null ? Set.of() : Set.copyOf(b.personalComponents);
         this.name = b.name;
         this.version = b.version;
         this.rowType = b.rowType;
@@ -140,10 +144,26 @@ public final class Projection<R extends Record> {
         return java.util.Optional.ofNullable(bindings.get(aggregateType));
     }
 
+    /** The row components that hold personal data, stored encrypted (ADR 0008); empty for none. */
+    public Set<String> personalComponents() {
+        return personalComponents;
+    }
+
+    /** Whose personal data the row holds. @throws IllegalStateException the projection declares none */
+    public String personalSubject(R row) {
+        if (personalSubject == null) {
+            throw new IllegalStateException(name + " declares no personal data");
+        }
+        return personalSubject.apply(row);
+    }
+
     @Override
     public String toString() {
         return "Projection[" + name + " v" + version + "]";
     }
+
+    /** A value no real row holds: the probe's personal component, to see whether a key function exposes it. */
+    private static final String PROBE = "\u0000personal-probe-";
 
     /** Builds a {@link Projection}; validation in {@link #build()}. */
     public static final class Builder<R extends Record> {
@@ -153,6 +173,8 @@ public final class Projection<R extends Record> {
         private int version = 1;
         private final List<Index<R>> indexes = new ArrayList<>();
         private final Map<String, Binding<?, R>> bindings = new LinkedHashMap<>();
+        private Function<R, String> personalSubject;
+        private List<String> personalComponents;
 
         private Builder(String name, Class<R> rowType, Function<R, String> key) {
             this.name = name;
@@ -170,6 +192,21 @@ public final class Projection<R extends Record> {
             return this;
         }
 
+        /**
+         * Declares {@code String} components of the row personal data of the subject {@code subject} gives
+         * (ADR 0008): they are stored encrypted with the subject's key and read back as
+         * {@link dev.nosqles.privacy.PersonalData#DEFAULT_PLACEHOLDER} once the subject is forgotten. A personal
+         * component may not be (part of) the row key or an index key: those are stored in plain text.
+         */
+        public Builder<R> personalData(Function<R, String> subject, String... components) {
+            this.personalSubject = Objects.requireNonNull(subject, "subject");
+            if (components.length == 0) {
+                throw new IllegalArgumentException(name + ": declare at least one personal component");
+            }
+            this.personalComponents = List.of(components);
+            return this;
+        }
+
         /** Projects every domain event of the aggregate's type (decoded and upcast; pseudo events are not seen). */
         public <E> Builder<R> on(Aggregate<?, ?, E> aggregate, ProjectionHandler<E, R> handler) {
             Objects.requireNonNull(aggregate, "aggregate");
@@ -179,6 +216,55 @@ public final class Projection<R extends Record> {
             bindings.put(aggregate.type(), new Binding<>(aggregate, EventCodec.of(aggregate),
                     Objects.requireNonNull(handler, "handler")));
             return this;
+        }
+
+        /**
+         * Each personal component is a String component of the row; none shows in the row key or an index key
+         * (checked on a probe row whose String components hold markers; a key function that fails on it is not
+         * checked).
+         */
+        private void checkPersonalComponents() {
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> probe = new LinkedHashMap<>();
+            for (String c : personalComponents) {
+                boolean ok = java.util.Arrays.stream(rowType.getRecordComponents())
+                        .anyMatch(rc -> rc.getName().equals(c) && rc.getType() == String.class);
+                if (!ok) {
+                    throw new IllegalArgumentException(name + ": personal component " + c
+                            + " must be a String component of " + rowType.getSimpleName());
+                }
+            }
+            for (RecordComponent rc : rowType.getRecordComponents()) {
+                if (rc.getType() == String.class) {
+                    probe.put(rc.getName(), software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                            .fromS(PROBE + rc.getName()));
+                }
+            }
+            R row;
+            try {
+                row = dev.nosqles.projection.internal.RowCodec.of(rowType).decode(probe);
+            } catch (RuntimeException cannotProbe) {
+                return;
+            }
+            List<Function<R, String>> keys = new ArrayList<>();
+            keys.add(key);
+            for (Index<R> index : indexes) {
+                keys.add(index.partition());
+                keys.add(index.sort());
+            }
+            for (Function<R, String> k : keys) {
+                String value;
+                try {
+                    value = k.apply(row);
+                } catch (RuntimeException cannotTell) {
+                    continue;
+                }
+                for (String c : personalComponents) {
+                    if (value != null && value.contains(PROBE + c)) {
+                        throw new IllegalArgumentException(name + ": personal component " + c
+                                + " may not be part of the row key or an index key (keys are stored in plain text)");
+                    }
+                }
+            }
         }
 
         /**
@@ -215,6 +301,9 @@ public final class Projection<R extends Record> {
             }
             if (bindings.isEmpty()) {
                 throw new IllegalArgumentException(name + ": a projection needs at least one handler");
+            }
+            if (personalComponents != null) {
+                checkPersonalComponents();
             }
             return new Projection<>(this);
         }

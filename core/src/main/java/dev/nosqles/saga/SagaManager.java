@@ -131,7 +131,18 @@ public final class SagaManager<D> {
      */
     public <E, X extends E> Subscriber starter(String name, Aggregate<?, ?, E> aggregate, Class<X> eventClass,
                                               Function<EventEnvelope<X>, D> data) {
-        return Subscriber.builder(name).on(aggregate, Set.of(eventClass), (event, ctx) -> {
+        return starter(name, aggregate, eventClass, data, null);
+    }
+
+    /**
+     * A subscriber that starts a saga for each event of the given class, decoding the aggregate's personal fields
+     * with {@code keys} (ADR 0008; a forgotten subject's as placeholders). Saga data must not carry personal data:
+     * it is stored in plain text in the saga's events and SQS messages.
+     */
+    public <E, X extends E> Subscriber starter(String name, Aggregate<?, ?, E> aggregate, Class<X> eventClass,
+                                              Function<EventEnvelope<X>, D> data,
+                                              dev.nosqles.privacy.SubjectKeys keys) {
+        return Subscriber.builder(name).subjectKeys(keys).on(aggregate, Set.of(eventClass), (event, ctx) -> {
             @SuppressWarnings("unchecked")
             EventEnvelope<X> typed = (EventEnvelope<X>) event;
             EventMetadata meta = EventMetadata.empty().withCorrelationId(event.metadata().correlationId())

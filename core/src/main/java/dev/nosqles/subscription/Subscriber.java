@@ -143,7 +143,10 @@ public final class Subscriber {
     /** Builds a {@link Subscriber}. */
     public static final class Builder {
         private final String name;
-        private final List<Binding> bindings = new ArrayList<>();
+        /** Each binding, made in {@link #build()} with the subject keys then configured. */
+        private final List<java.util.function.Function<dev.nosqles.privacy.SubjectKeys, Binding>> bindings =
+                new ArrayList<>();
+        private dev.nosqles.privacy.SubjectKeys keys;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -154,8 +157,9 @@ public final class Subscriber {
 
         /** Every domain event of the aggregate's type. */
         public <E> Builder on(Aggregate<?, ?, E> aggregate, EventHandler<E> handler) {
-            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(),
-                    Optional.empty(), Objects.requireNonNull(handler, "handler")));
+            Objects.requireNonNull(handler, "handler");
+            bindings.add(k -> new Typed<>(aggregate.type(), EventCodec.of(aggregate, k), aggregate.upcasters(),
+                    Optional.empty(), handler));
             return this;
         }
 
@@ -166,14 +170,28 @@ public final class Subscriber {
          * @throws IllegalArgumentException a class is not registered in the aggregate's {@code EventTypes}
          */
         public <E> Builder on(Aggregate<?, ?, E> aggregate, Set<Class<? extends E>> eventTypes, EventHandler<E> handler) {
-            bindings.add(new Typed<>(aggregate.type(), EventCodec.of(aggregate), aggregate.upcasters(),
-                    Optional.of(registeredNames(aggregate, eventTypes)), Objects.requireNonNull(handler, "handler")));
+            Objects.requireNonNull(handler, "handler");
+            Optional<Set<String>> names = Optional.of(registeredNames(aggregate, eventTypes));
+            bindings.add(k -> new Typed<>(aggregate.type(), EventCodec.of(aggregate, k), aggregate.upcasters(),
+                    names, handler));
             return this;
         }
 
         /** Every stored event of an aggregate type ({@link #ALL}: of every type), as stored, pseudo events included. */
         public Builder onRaw(String aggregateType, RawEventHandler handler) {
-            bindings.add(new Raw(aggregateType, Objects.requireNonNull(handler, "handler")));
+            Objects.requireNonNull(handler, "handler");
+            bindings.add(k -> new Raw(aggregateType, handler));
+            return this;
+        }
+
+        /**
+         * The subject keys the typed handlers' events are decrypted with (ADR 0008): personal fields decode as their
+         * plaintext, or as the declared placeholder once the subject is forgotten. Without them an encrypted field
+         * fails decoding with {@link dev.nosqles.privacy.MissingSubjectKeysException}. Raw handlers get the stored
+         * data as is (encrypted fields as tokens).
+         */
+        public Builder subjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
+            this.keys = keys;
             return this;
         }
 
@@ -181,7 +199,11 @@ public final class Subscriber {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("a subscriber needs at least one handler");
             }
-            return new Subscriber(name, bindings);
+            List<Binding> made = new ArrayList<>(bindings.size());
+            for (var b : bindings) {
+                made.add(b.apply(keys));
+            }
+            return new Subscriber(name, made);
         }
     }
 }

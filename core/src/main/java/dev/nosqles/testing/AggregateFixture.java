@@ -39,6 +39,7 @@ public final class AggregateFixture<S, C, E> {
     private final Aggregate<S, C, E> aggregate;
     private final List<E> given = new ArrayList<>();
     private String id = "fixture-1";
+    private dev.nosqles.privacy.SubjectKeys keys;
 
     private AggregateFixture(Aggregate<S, C, E> aggregate) {
         this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -51,6 +52,15 @@ public final class AggregateFixture<S, C, E> {
     /** The aggregate id to use ({@code fixture-1} by default). */
     public AggregateFixture<S, C, E> withId(String id) {
         this.id = id;
+        return this;
+    }
+
+    /**
+     * The subject keys personal fields are encrypted with; by default fresh {@code InMemorySubjectKeys} when the
+     * aggregate declares personal data. Pass your own to forget a subject between {@code given} and {@code when}.
+     */
+    public AggregateFixture<S, C, E> withSubjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
         return this;
     }
 
@@ -75,18 +85,21 @@ public final class AggregateFixture<S, C, E> {
     public Outcome<S, E> when(C command) {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         InMemoryEventStore store = new InMemoryEventStore(clock);
-        EventCodec<E> codec = EventCodec.of(aggregate);
+        dev.nosqles.privacy.SubjectKeys subjectKeys = keys != null ? keys
+                : aggregate.eventTypes().declaresPersonalData() ? new dev.nosqles.privacy.memory.InMemorySubjectKeys()
+                : null;
+        EventCodec<E> codec = EventCodec.of(aggregate, subjectKeys);
         StreamId streamId = StreamId.of(aggregate.type(), id);
         long version = 0;
         if (!given.isEmpty()) {
             List<NewEvent> encoded = new ArrayList<>();
             for (E e : given) {
-                encoded.add(codec.encode(UUID.randomUUID(), e));
+                encoded.add(codec.encode(streamId, UUID.randomUUID(), e));
             }
             version = store.append(streamId, ExpectedVersion.noStream(), encoded, EventMetadata.empty()).lastVersion();
         }
         AggregateRepository<S, C, E> repository = AggregateRepository.builder(aggregate)
-                .eventStore(store).clock(clock).retry(RetryPolicy.noRetry()).build();
+                .eventStore(store).clock(clock).retry(RetryPolicy.noRetry()).subjectKeys(subjectKeys).build();
         try {
             CommandResult<S, E> result = given.isEmpty() ? repository.create(id, command) : repository.update(id, command);
             return new Outcome<>(result, null, version);

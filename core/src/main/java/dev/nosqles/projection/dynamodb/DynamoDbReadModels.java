@@ -73,7 +73,7 @@ public final class DynamoDbReadModels {
         this.clock = b.clock;
         this.dropGrace = b.dropGrace;
         this.registry = new ReadModelRegistry(client, checkpointsTable, clock);
-        this.table = new ReadModelTable(client, b.readModelsTable, b.cursorKey);
+        this.table = new ReadModelTable(client, b.readModelsTable, b.cursorKey, b.subjectKeys);
     }
 
     public static Builder builder() {
@@ -366,8 +366,19 @@ public final class DynamoDbReadModels {
         Clock clock = Clock.systemUTC();
         byte[] cursorKey;
         Duration dropGrace = DEFAULT_DROP_GRACE;
+        dev.nosqles.privacy.SubjectKeys subjectKeys;
 
         private Builder() {
+        }
+
+        /**
+         * The subject keys events with personal data are decrypted with, and personal row components
+         * ({@link Projection.Builder#personalData}) encrypted with (ADR 0008). Required when a projected aggregate
+         * or a projection declares personal data.
+         */
+        public Builder subjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
+            this.subjectKeys = keys;
+            return this;
         }
 
         public Builder client(DynamoDbClient client) {

@@ -91,11 +91,24 @@ public final class ReadModelTable {
     private final DynamoDbClient client;
     private final String tableName;
     private final SecretKeySpec cursorKey;
+    /** Null: none configured. */
+    private final dev.nosqles.privacy.SubjectKeys keys;
 
     /**
      * @param cursorKey the secret that signs page cursors, at least 32 bytes
      */
     public ReadModelTable(DynamoDbClient client, String tableName, byte[] cursorKey) {
+        this(client, tableName, cursorKey, null);
+    }
+
+    /**
+     * @param cursorKey the secret that signs page cursors, at least 32 bytes
+     * @param keys the subject keys events are decrypted with and personal row components encrypted with (ADR
+     *             0008); null for none
+     */
+    public ReadModelTable(DynamoDbClient client, String tableName, byte[] cursorKey,
+                          dev.nosqles.privacy.SubjectKeys keys) {
+        this.keys = keys;
         this.client = Objects.requireNonNull(client, "client");
         this.tableName = Objects.requireNonNull(tableName, "tableName");
         if (cursorKey == null || cursorKey.length < 32) {
@@ -185,7 +198,7 @@ public final class ReadModelTable {
         if (version < 1) {
             throw new IllegalArgumentException("version must be at least 1");
         }
-        Subscriber.Builder builder = Subscriber.builder(checkpointName);
+        Subscriber.Builder builder = Subscriber.builder(checkpointName).subjectKeys(keys);
         Object attachmentKey = new Object(); // this subscriber's buffer in each scope
         for (String type : projection.aggregateTypes()) {
             bind(builder, projection, projection.binding(type).orElseThrow(), version, attachmentKey);
@@ -235,7 +248,8 @@ public final class ReadModelTable {
             }
             AttributeValue revision = response.item().get(REVISION);
             revisions.put(key, Optional.of(revision != null && revision.n() != null ? revision.n() : NO_REVISION));
-            return Optional.of(RowCodec.of(projection.rowType()).decode(response.item()));
+            return Optional.of(RowCodec.of(projection.rowType()).decode(
+                    PersonalRows.decrypt(projection, response.item(), keys)));
         }
 
         @Override
@@ -271,7 +285,8 @@ public final class ReadModelTable {
                 if (row.isPresent()) {
                     String revision = Long.toString(java.util.concurrent.ThreadLocalRandom.current()
                             .nextLong(1, Long.MAX_VALUE));
-                    Map<String, AttributeValue> item = new LinkedHashMap<>(item(projection, version, row.get()));
+                    Map<String, AttributeValue> item = new LinkedHashMap<>(PersonalRows.encrypt(projection,
+                            row.get(), item(projection, version, row.get()), keys));
                     item.put(REVISION, AttributeValue.fromN(revision));
                     writes.add(TransactWriteItem.builder().put(Put.builder().tableName(tableName).item(item)
                             .conditionExpression(condition).expressionAttributeNames(names)
@@ -316,7 +331,8 @@ public final class ReadModelTable {
         GetItemResponse response = client.getItem(b -> b.tableName(tableName).consistentRead(consistent)
                 .key(key(projection.name(), version, key)));
         return response.hasItem() && !response.item().isEmpty()
-                ? Optional.of(RowCodec.of(projection.rowType()).decode(response.item())) : Optional.empty();
+                ? Optional.of(RowCodec.of(projection.rowType()).decode(
+                        PersonalRows.decrypt(projection, response.item(), keys))) : Optional.empty();
     }
 
     /**
@@ -358,7 +374,7 @@ public final class ReadModelTable {
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : response.items()) {
                 if (rows.size() < request.limit()) {
-                    rows.add(codec.decode(item));
+                    rows.add(codec.decode(PersonalRows.decrypt(projection, item, keys)));
                 }
             }
             lastKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()

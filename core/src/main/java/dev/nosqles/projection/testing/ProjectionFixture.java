@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -42,7 +43,10 @@ public final class ProjectionFixture<R extends Record> {
 
     private final Projection<R> projection;
     private final RowCodec<R> codec;
-    private final Map<String, R> stored = new LinkedHashMap<>();
+    /** The rows as the table stores them (personal components encrypted). */
+    private final Map<String, Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> stored =
+            new LinkedHashMap<>();
+    private dev.nosqles.privacy.SubjectKeys keys;
     private final Map<StreamId, Long> versions = new HashMap<>();
 
     private ProjectionFixture(Projection<R> projection) {
@@ -52,6 +56,26 @@ public final class ProjectionFixture<R extends Record> {
 
     public static <R extends Record> ProjectionFixture<R> of(Projection<R> projection) {
         return new ProjectionFixture<>(projection);
+    }
+
+    /**
+     * The subject keys events and personal row components are encrypted with; by default fresh
+     * {@code InMemorySubjectKeys} once personal data is met. Pass your own to forget a subject between steps.
+     */
+    public ProjectionFixture<R> withSubjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        return this;
+    }
+
+    private dev.nosqles.privacy.SubjectKeys keys() {
+        if (keys == null) {
+            keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
+        }
+        return keys;
+    }
+
+    private R row(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+        return codec.decode(dev.nosqles.projection.internal.PersonalRows.decrypt(projection, item, keys()));
     }
 
     /**
@@ -66,18 +90,18 @@ public final class ProjectionFixture<R extends Record> {
                 .orElseThrow(() -> new IllegalArgumentException(projection.name() + " does not project "
                         + aggregate.type()));
         StreamId streamId = StreamId.of(aggregate.type(), id);
-        EventCodec<E> writer = EventCodec.of(aggregate);
-        BufferedRows<R> rows = new BufferedRows<>(projection, key -> Optional.ofNullable(stored.get(key)));
+        EventCodec<E> writer = EventCodec.of(aggregate, keys());
+        BufferedRows<R> rows = new BufferedRows<>(projection, key -> Optional.ofNullable(stored.get(key)).map(this::row));
         long version = versions.getOrDefault(streamId, 0L);
         try {
             for (E event : events) {
                 version++;
                 UUID eventId = UUID.nameUUIDFromBytes((streamId.value() + "@" + version)
                         .getBytes(StandardCharsets.UTF_8));
-                NewEvent encoded = writer.encode(eventId, event);
+                NewEvent encoded = writer.encode(streamId, eventId, event);
                 RecordedEvent recorded = new RecordedEvent(eventId, streamId, version, encoded.type(),
                         encoded.schemaVersion(), encoded.data(), TIME, EventMetadata.empty());
-                EventEnvelope<E> envelope = binding.codec().decode(recorded);
+                EventEnvelope<E> envelope = writer.decode(recorded);
                 rows.savepoint();
                 binding.handler().project(envelope, rows);
                 versions.put(streamId, version);
@@ -94,7 +118,8 @@ public final class ProjectionFixture<R extends Record> {
     private void commit(BufferedRows<R> rows) {
         rows.changes().forEach((key, row) -> {
             if (row.isPresent()) {
-                stored.put(key, codec.decode(codec.encode(row.get())));
+                stored.put(key, dev.nosqles.projection.internal.PersonalRows.encrypt(projection, row.get(),
+                        codec.encode(row.get()), keys()));
             } else {
                 stored.remove(key);
             }
@@ -104,7 +129,7 @@ public final class ProjectionFixture<R extends Record> {
 
     /** The rows the read model holds now, in the order they were first written. */
     public List<R> rows() {
-        return List.copyOf(stored.values());
+        return stored.values().stream().map(this::row).toList();
     }
 
     /**
@@ -115,7 +140,8 @@ public final class ProjectionFixture<R extends Record> {
     @SafeVarargs
     public final void thenRows(R... rows) {
         List<R> missing = new ArrayList<>();
-        List<R> unexpected = new ArrayList<>(stored.values());
+        List<R> held = rows();
+        List<R> unexpected = new ArrayList<>(held);
         for (R row : rows) {
             if (!unexpected.remove(row)) {
                 missing.add(row);
@@ -132,7 +158,7 @@ public final class ProjectionFixture<R extends Record> {
                 unexpected.forEach(r -> message.append("\n    ").append(r));
             }
             message.append("\n  held:");
-            stored.values().forEach(r -> message.append("\n    ").append(r));
+            held.forEach(r -> message.append("\n    ").append(r));
             throw new AssertionError(message.toString());
         }
     }
