@@ -3,17 +3,29 @@ package dev.nosqles.runtime.template;
 import java.util.List;
 import java.util.Optional;
 
-/** What template.yaml declares that the local runtime creates and runs, in template order. */
+/**
+ * What template.yaml declares that the local runtime creates and runs, in template order.
+ *
+ * @param keys the logical ids of the {@code AWS::KMS::Key} resources (created in the local KMS)
+ */
 public record Template(List<TableDefinition> tables, List<QueueDefinition> queues, List<TopicDefinition> topics,
                        List<SubscriptionDefinition> subscriptions, List<FunctionDefinition> functions,
-                       List<SecretDefinition> secrets) {
+                       List<SecretDefinition> secrets, List<String> keys) {
     public Template {
         secrets = List.copyOf(secrets);
+        keys = List.copyOf(keys);
         tables = List.copyOf(tables);
         queues = List.copyOf(queues);
         topics = List.copyOf(topics);
         subscriptions = List.copyOf(subscriptions);
         functions = List.copyOf(functions);
+    }
+
+    /** Without KMS keys. */
+    public Template(List<TableDefinition> tables, List<QueueDefinition> queues, List<TopicDefinition> topics,
+                    List<SubscriptionDefinition> subscriptions, List<FunctionDefinition> functions,
+                    List<SecretDefinition> secrets) {
+        this(tables, queues, topics, subscriptions, functions, secrets, List.of());
     }
 
     /** Without secrets. */

@@ -54,6 +54,7 @@ public final class TemplateReader {
         List<SubscriptionDefinition> subscriptions = new ArrayList<>();
         List<FunctionDefinition> functions = new ArrayList<>();
         List<SecretDefinition> secrets = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         resources.forEach((id, body) -> {
             String at = "Resources." + id;
             Map<String, Object> resource = map(body, at);
@@ -70,12 +71,13 @@ public final class TemplateReader {
                 case "AWS::SNS::Subscription" -> subscriptions.add(subscription(id, props, at + ".Properties"));
                 case "AWS::Serverless::Function" -> functions.add(function(id, globals, props, at + ".Properties"));
                 case "AWS::SecretsManager::Secret" -> secrets.add(secret(id, props, at + ".Properties"));
+                case "AWS::KMS::Key" -> keys.add(id);
                 default -> {
                     // not emulated locally
                 }
             }
         });
-        return new Template(tables, queues, topics, subscriptions, functions, secrets);
+        return new Template(tables, queues, topics, subscriptions, functions, secrets, keys);
     }
 
     private static SecretDefinition secret(String id, Map<String, Object> props, String at) {
