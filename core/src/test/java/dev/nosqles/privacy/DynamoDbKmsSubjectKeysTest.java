@@ -1,0 +1,299 @@
+package dev.nosqles.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.capacity.CapacityMeter;
+import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.testsupport.MutableClock;
+import dev.nosqles.testsupport.TestTables;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * Subject keys in a DynamoDB keys table wrapped by KMS, against moto through the AWS SDK: encryption at rest,
+ * forgetting, failures of the key service, the cache and its bounds, and two processes creating one key at once.
+ */
+class DynamoDbKmsSubjectKeysTest {
+    private static DynamoDbClient dynamo;
+    private static String keyId;
+    private static String eventsTable;
+    private static String snapshotsTable;
+
+    /** KMS calls by operation name, and a switch that makes every KMS call fail as if unreachable. */
+    static final class KmsProbe implements ExecutionInterceptor {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        final AtomicBoolean failing = new AtomicBoolean();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (failing.get()) {
+                throw SdkClientException.create("KMS unreachable (injected)");
+            }
+            calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+                    k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        int total() {
+            return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+    }
+
+    @BeforeAll
+    static void setUp() {
+        dynamo = TestTables.client(new CapacityMeter());
+        eventsTable = TestTables.newEventsTable(dynamo, "pd");
+        snapshotsTable = TestTables.newSnapshotsTable(dynamo, "pd");
+        try (KmsClient kms = kms(new KmsProbe())) {
+            keyId = kms.createKey(b -> b.description("nosqles test personal data key")).keyMetadata().keyId();
+        }
+    }
+
+    static KmsClient kms(ExecutionInterceptor probe) {
+        return LocalAws.shared().configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(probe)).build();
+    }
+
+    static String newKeysTable() {
+        String name = "pd-keys-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbKmsSubjectKeys.createTable(dynamo, name);
+        return name;
+    }
+
+    static DynamoDbKmsSubjectKeys.Builder keys(String table, KmsProbe probe) {
+        return DynamoDbKmsSubjectKeys.builder().dynamoDb(dynamo).tableName(table).kms(kms(probe)).kmsKeyId(keyId);
+    }
+
+    private static AggregateRepository<Member.State, Member.Command, Member.Event> members(EventStore store,
+                                                                                        SubjectKeys keys) {
+        return AggregateRepository.builder(new Member(2)).eventStore(store)
+                .snapshotStore(DynamoDbSnapshotStore.create(dynamo, snapshotsTable)).subjectKeys(keys).build();
+    }
+
+    private static DynamoDbEventStore events() {
+        return DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build();
+    }
+
+    private static String scan(String table) {
+        StringBuilder all = new StringBuilder();
+        dynamo.scanPaginator(b -> b.tableName(table)).items().forEach(item -> item.values().forEach(v -> {
+            all.append(v.s()).append(v.n()).append(' ');
+            if (v.b() != null) {
+                all.append(new String(v.b().asByteArray(), StandardCharsets.ISO_8859_1));
+            }
+        }));
+        return all.toString();
+    }
+
+    @Test
+    void personal_fields_and_snapshots_are_encrypted_at_rest_and_forgetting_leaves_placeholders() {
+        String table = newKeysTable();
+        DynamoDbKmsSubjectKeys keys = keys(table, new KmsProbe()).build();
+        var repo = members(events(), keys);
+        String id = "at-rest-" + UUID.randomUUID();
+        repo.create(id, new Member.Join("Zelda Plaintext", "zelda@example.org", "gold"));
+        repo.update(id, new Member.Rename("Zelda Renamed"));
+        assertThat(repo.get(id).state().name()).isEqualTo("Zelda Renamed");
+
+        String everything = scan(eventsTable) + scan(snapshotsTable) + scan(table);
+        assertThat(everything).doesNotContain("Zelda", "zelda@example.org").contains(id);
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("subject", AttributeValue.fromS(id)))).item();
+        assertThat(item).containsKeys("wrapped", "kmsKeyId", "createdAt").doesNotContainKey("forgottenAt");
+
+        assertThat(keys.forget(id)).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
+        assertThat(keys.forget(id)).isEqualTo(SubjectKeys.ForgetOutcome.ALREADY_FORGOTTEN);
+
+        Map<String, AttributeValue> tombstone = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("subject", AttributeValue.fromS(id)))).item();
+        assertThat(tombstone).containsOnlyKeys("subject", "forgottenAt");
+        // another process, with a cold cache, sees the tombstone: the snapshot is ignored, events give placeholders
+        DynamoDbKmsSubjectKeys other = keys(table, new KmsProbe()).build();
+        assertThat(other.isForgotten(id)).isTrue();
+        var elsewhere = members(events(), other);
+        assertThat(elsewhere.get(id).state()).isEqualTo(
+                new Member.State(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold", 1));
+        assertThat(elsewhere.findAtVersion(id, 1).orElseThrow().state().name())
+                .isEqualTo(PersonalData.DEFAULT_PLACEHOLDER);
+        assertThat(elsewhere.history(id)).extracting(e -> e.event()).containsExactly(
+                new Member.Joined(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold"),
+                new Member.Renamed(PersonalData.DEFAULT_PLACEHOLDER));
+        long version = elsewhere.get(id).version();
+        assertThatThrownBy(() -> elsewhere.update(id, new Member.Rename("Zelda Again")))
+                .isInstanceOf(SubjectForgottenException.class);
+        assertThat(elsewhere.get(id).version()).isEqualTo(version);
+        assertThat(elsewhere.update(id, new Member.ChangePlan("silver")).state().state().plan()).isEqualTo("silver");
+    }
+
+    @Test
+    void an_event_of_an_old_schema_of_a_forgotten_subject_upcasts_and_loads() {
+        String table = newKeysTable();
+        DynamoDbKmsSubjectKeys keys = keys(table, new KmsProbe()).build();
+        String id = "old-" + UUID.randomUUID();
+        // MemberJoined schema 1 named the field "fullName"; it was encrypted under that name
+        String fullName = dev.nosqles.privacy.internal.FieldCipher.encrypt(keys, id, "fullName", "Olga Old")
+                .toString();
+        events().append(StreamId.of("Member", id), dev.nosqles.store.ExpectedVersion.noStream(),
+                java.util.List.of(new dev.nosqles.store.NewEvent(UUID.randomUUID(), "MemberJoined", 1,
+                        "{\"fullName\":" + fullName + ",\"plan\":\"gold\"}")),
+                dev.nosqles.store.EventMetadata.empty());
+        var repo = members(events(), keys);
+        assertThat(repo.get(id).state().name()).isEqualTo("Olga Old");
+
+        keys.forget(id);
+
+        assertThat(repo.get(id).state()).isEqualTo(new Member.State(PersonalData.DEFAULT_PLACEHOLDER, null, "gold", 0));
+    }
+
+    @Test
+    void kms_unavailable_is_a_typed_failure_nothing_is_written_and_nothing_reads_as_forgotten() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        var repo = members(events(), keys(table, probe).build());
+        String id = "no-kms-" + UUID.randomUUID();
+        probe.failing.set(true);
+
+        assertThatThrownBy(() -> repo.create(id, new Member.Join("Nora", "nora@example.org", "gold")))
+                .isInstanceOf(KeyServiceUnavailableException.class)
+                .satisfies(e -> assertThat(((KeyServiceUnavailableException) e).subject()).isEqualTo(id));
+        assertThat(events().read(StreamId.of("Member", id)).streamVersion()).isZero();
+        assertThat(dynamo.getItem(b -> b.tableName(table).key(Map.of("subject", AttributeValue.fromS(id))))
+                .hasItem()).isFalse();
+
+        probe.failing.set(false);
+        repo.create(id, new Member.Join("Nora", "nora@example.org", "gold"));
+        // a process whose KMS is down cannot read the member: a failure, never a placeholder
+        KmsProbe down = new KmsProbe();
+        down.failing.set(true);
+        var cold = members(events(), keys(table, down).build());
+        assertThatThrownBy(() -> cold.get(id)).isInstanceOf(KeyServiceUnavailableException.class);
+        assertThatThrownBy(() -> keys(table, down).build().isForgotten(id))
+                .isInstanceOf(KeyServiceUnavailableException.class);
+    }
+
+    @Test
+    void a_thousand_commands_on_ten_subjects_cost_one_kms_call_per_subject_per_cache_period() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        MutableClock clock = MutableClock.at("2026-06-01T00:00:00Z");
+        DynamoDbKmsSubjectKeys keys = keys(table, probe).cacheTtl(Duration.ofMinutes(5)).clock(clock).build();
+        // the events in memory: what is counted here is KMS
+        var repo = AggregateRepository.builder(new Member()).eventStore(new InMemoryEventStore()).subjectKeys(keys)
+                .build();
+        for (int s = 0; s < 10; s++) {
+            repo.create("s" + s, new Member.Join("Name " + s, s + "@example.org", "gold"));
+        }
+        for (int i = 10; i < 1000; i++) {
+            repo.update("s" + (i % 10), new Member.Rename("Name " + i));
+        }
+        assertThat(probe.calls.get("GenerateDataKey").get()).isEqualTo(10);
+        assertThat(probe.total()).isEqualTo(10);
+
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        for (int i = 0; i < 1000; i++) {
+            repo.update("s" + (i % 10), new Member.Rename("Name " + i));
+        }
+        // the next period: each subject's key unwrapped once more
+        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(10);
+        assertThat(probe.total()).isEqualTo(20);
+    }
+
+    @Test
+    void the_cache_is_bounded_and_an_evicted_key_is_unwrapped_again() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        DynamoDbKmsSubjectKeys keys = keys(table, probe).cacheSize(2).build();
+        byte[] aad = "a".getBytes(StandardCharsets.UTF_8);
+        byte[] first = keys.encrypt("b1", "x".getBytes(StandardCharsets.UTF_8), aad);
+        keys.encrypt("b2", "x".getBytes(StandardCharsets.UTF_8), aad);
+        keys.encrypt("b3", "x".getBytes(StandardCharsets.UTF_8), aad);
+        assertThat(keys.cachedSubjects()).isEqualTo(2);
+        assertThat(probe.total()).isEqualTo(3);
+
+        assertThat(keys.decrypt("b1", first, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("x"));
+        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(keys.cachedSubjects()).isEqualTo(2);
+    }
+
+    @Test
+    void a_forget_elsewhere_takes_effect_here_within_the_cache_ttl() {
+        String table = newKeysTable();
+        MutableClock clock = MutableClock.at("2026-06-01T00:00:00Z");
+        DynamoDbKmsSubjectKeys here = keys(table, new KmsProbe()).clock(clock).build();
+        DynamoDbKmsSubjectKeys there = keys(table, new KmsProbe()).clock(clock).build();
+        byte[] aad = "f".getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = here.encrypt("ttl-1", "secret".getBytes(StandardCharsets.UTF_8), aad);
+
+        there.forget("ttl-1");
+        assertThat(here.decrypt("ttl-1", sealed, aad)).isPresent(); // cached: the window the API's 202 announces
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(here.decrypt("ttl-1", sealed, aad)).isEmpty();
+        assertThat(here.isForgotten("ttl-1")).isTrue();
+        assertThatThrownBy(() -> here.encrypt("ttl-1", new byte[1], aad)).isInstanceOf(SubjectForgottenException.class);
+    }
+
+    @Test
+    void two_processes_creating_one_subjects_key_at_once_agree_on_the_winners_key() {
+        String table = newKeysTable();
+        KmsProbe probeA = new KmsProbe();
+        KmsProbe probeB = new KmsProbe();
+        DynamoDbKmsSubjectKeys a = keys(table, probeA).build();
+        byte[] aad = "r".getBytes(StandardCharsets.UTF_8);
+        AtomicReference<byte[]> fromA = new AtomicReference<>();
+        AtomicBoolean once = new AtomicBoolean();
+        // B has generated its data key and is about to store it: A creates and stores its own key first
+        ExecutionInterceptor raceA = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                SdkRequest request = context.request();
+                if (request instanceof PutItemRequest put && put.tableName().equals(table)
+                        && put.item().containsKey("wrapped") && once.compareAndSet(false, true)) {
+                    fromA.set(a.encrypt("race-1", "from a".getBytes(StandardCharsets.UTF_8), aad));
+                }
+            }
+        };
+        DynamoDbClient racing = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(raceA)).build();
+        DynamoDbKmsSubjectKeys b = DynamoDbKmsSubjectKeys.builder().dynamoDb(racing).tableName(table)
+                .kms(kms(probeB)).kmsKeyId(keyId).build();
+
+        byte[] fromB = b.encrypt("race-1", "from b".getBytes(StandardCharsets.UTF_8), aad);
+
+        assertThat(fromA.get()).isNotNull();
+        assertThat(a.decrypt("race-1", fromB, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from b"));
+        assertThat(b.decrypt("race-1", fromA.get(), aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from a"));
+        // B generated a key that lost, then unwrapped the winner's
+        assertThat(probeB.calls.get("GenerateDataKey").get()).isEqualTo(1);
+        assertThat(probeB.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(dynamo.scan(s -> s.tableName(table)).count()).isEqualTo(1);
+    }
+}
