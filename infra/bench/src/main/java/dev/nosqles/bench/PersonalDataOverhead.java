@@ -123,6 +123,25 @@ public final class PersonalDataOverhead {
         }
     }
 
+    /** Section 8 alone (make bench runs it with the others): {@code [--quick]}; prints its figures. */
+    public static void main(String[] args) throws Exception {
+        Config config = args.length > 0 && args[0].equals("--quick") ? Config.quick() : Config.full();
+        try (dev.nosqles.localaws.LocalAws aws = dev.nosqles.localaws.LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
+            Result r = run(env, config);
+            System.out.println("backend: " + aws.description());
+            for (Latencies l : List.of(r.appendPlain(), r.appendEncrypted(), r.loadPlain(), r.loadEncrypted())) {
+                System.out.printf(java.util.Locale.ROOT, "%s, %s: p50 %.2f ms, p99 %.2f ms (%d samples)%n",
+                        l.operation(), l.side(), l.p50Ms(), l.p99Ms(), l.samples());
+            }
+            System.out.printf(java.util.Locale.ROOT, "append p50 ratio %.3f, load p50 ratio %.3f (goal <= %.2f)%n",
+                    r.appendRatioP50(), r.loadRatioP50(), GOAL_RATIO);
+            for (KmsPhase k : r.kms()) {
+                System.out.printf(java.util.Locale.ROOT, "%s: %d commands, %d subjects, %d KMS calls (%.1f per 1,000)%n",
+                        k.label(), k.commands(), k.subjects(), k.kmsCalls(), k.callsPerThousandCommands());
+            }
+        }
+    }
+
     public static Result run(BenchEnv env, Config config) {
         KmsCounter counter = new KmsCounter();
         try (KmsClient kms = env.aws().configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
