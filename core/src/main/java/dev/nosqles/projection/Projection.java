@@ -61,7 +61,10 @@ public final class Projection<R extends Record> {
         }
     }
 
-    /** The handler bound to one aggregate type. */
+    /**
+     * The handler bound to one aggregate type. Its {@code codec} has no subject keys: the read-model feed and the
+     * fixture decode with {@code EventCodec.of(aggregate, keys)} (ADR 0008).
+     */
     public record Binding<E, R extends Record>(Aggregate<?, ?, E> aggregate, EventCodec<E> codec,
                                                ProjectionHandler<E, R> handler) {
         public String aggregateType() {

@@ -198,6 +198,17 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
+    void a_keys_table_that_cannot_be_reached_is_a_typed_failure_too() {
+        DynamoDbKmsSubjectKeys keys = keys("pd-keys-missing-" + UUID.randomUUID(), new KmsProbe()).build();
+        byte[] aad = "t".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> keys.encrypt("t1", new byte[] {1}, aad))
+                .isInstanceOf(KeyServiceUnavailableException.class);
+        assertThatThrownBy(() -> keys.decrypt("t1", new byte[40], aad))
+                .isInstanceOf(KeyServiceUnavailableException.class);
+        assertThatThrownBy(() -> keys.forget("t1")).isInstanceOf(KeyServiceUnavailableException.class);
+    }
+
+    @Test
     void a_thousand_commands_on_ten_subjects_cost_one_kms_call_per_subject_per_cache_period() {
         String table = newKeysTable();
         KmsProbe probe = new KmsProbe();

@@ -165,6 +165,29 @@ class PersonalDataCodecTest {
         assertThatThrownBy(() -> outcome.thenEvents(new Member.Renamed("Kim"))).isInstanceOf(AssertionError.class);
     }
 
+    interface Payment {
+    }
+
+    record Paid(String payer, java.math.BigDecimal amount, Instant at) implements Payment {
+    }
+
+    @Test
+    void the_other_fields_of_an_encrypted_event_are_stored_exactly_as_without_encryption() {
+        dev.nosqles.aggregate.EventTypes<Payment> types = dev.nosqles.aggregate.EventTypes.<Payment>builder()
+                .add("Paid", 1, Paid.class, PersonalData.<Paid>of(PersonalData.SubjectOf.stream(), "payer")).build();
+        EventCodec<Payment> codec = new EventCodec<>(types, dev.nosqles.aggregate.Upcasters.none(), keys);
+        StreamId stream = StreamId.of("Payment", "p1");
+        Paid paid = new Paid("Pat Payer", new java.math.BigDecimal("25.00"), Instant.parse("2026-01-02T03:04:05Z"));
+
+        NewEvent encoded = codec.encode(stream, UUID.randomUUID(), paid);
+
+        assertThat(encoded.data()).contains("\"amount\":25.00", "\"at\":\"2026-01-02T03:04:05Z\"")
+                .doesNotContain("Pat Payer");
+        RecordedEvent recorded = new RecordedEvent(encoded.eventId(), stream, 1, encoded.type(),
+                encoded.schemaVersion(), encoded.data(), Instant.now(), EventMetadata.empty());
+        assertThat(codec.decodeEvent(recorded)).isEqualTo(paid);
+    }
+
     @Test
     void a_codec_decrypts_any_token_before_upcasting_whatever_the_current_declaration() {
         EventCodec<Member.Event> codec = EventCodec.of(new Member(), keys);

@@ -91,6 +91,7 @@ class PersonalDataEverywhereTest {
     };
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
+    private String checkpointsTable;
     private DynamoDbKmsSubjectKeys keys;
     private String readModels;
     private ReadModelTable table;
@@ -102,7 +103,8 @@ class PersonalDataEverywhereTest {
         store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "pde")).build();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, "pde-checkpoints-" + suffix);
-        checkpoints = new DynamoDbCheckpointStore(client, "pde-checkpoints-" + suffix);
+        checkpointsTable = "pde-checkpoints-" + suffix;
+        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
         readModels = "pde-read-models-" + suffix;
         ReadModelTable.createTable(client, readModels);
         DynamoDbKmsSubjectKeys.createTable(client, "pde-keys-" + suffix);
@@ -165,6 +167,25 @@ class PersonalDataEverywhereTest {
     }
 
     @Test
+    void read_models_built_with_subject_keys_feed_and_serve_personal_rows() {
+        byte[] cursorKey = CURSOR_KEY;
+        dev.nosqles.projection.dynamodb.DynamoDbReadModels readModelsApi =
+                dev.nosqles.projection.dynamodb.DynamoDbReadModels.builder().client(client)
+                        .readModelsTable(readModels).checkpointsTable(checkpointsTable).eventStore(store)
+                        .projections(List.of(directory(1))).cursorKey(cursorKey).subjectKeys(keys).build();
+        members.create("d1", new Member.Join("Tess Secret", "tess@example.org", "gold"));
+        assertThat(new EventDispatcher(readModelsApi::subscribers, checkpoints, store).dispatch(commitsOf("d1"))
+                .failure()).isNull();
+
+        assertThat(readModelsApi.get(directory(1), "d1"))
+                .contains(new MemberRow("d1", "Tess Secret", "tess@example.org", "gold"));
+        assertThat(scanReadModels()).doesNotContain("Tess", "tess@example.org");
+        keys.forget("d1");
+        assertThat(readModelsApi.get(directory(1), "d1")).contains(new MemberRow("d1",
+                PersonalData.DEFAULT_PLACEHOLDER, PersonalData.DEFAULT_PLACEHOLDER, "gold"));
+    }
+
+    @Test
     void subscribers_decode_a_forgotten_subjects_events_as_placeholders_and_refuse_without_keys() {
         members.create("s1", new Member.Join("Rita Secret", "rita@example.org", "gold"));
         keys.forget("s1");
@@ -175,6 +196,14 @@ class PersonalDataEverywhereTest {
                 .isNull();
         assertThat(seen).containsExactly(
                 new Member.Joined(PersonalData.DEFAULT_PLACEHOLDER, Member.EMAIL_PLACEHOLDER, "gold"));
+
+        // what the publisher sends to SNS: the stored data as is, personal fields as tokens
+        List<String> raw = new ArrayList<>();
+        Subscriber publisherLike = Subscriber.builder("pd-raw").onRaw("Member", (e, ctx) -> raw.add(e.data())).build();
+        assertThat(new EventDispatcher(List.of(publisherLike), checkpoints, store).dispatch(commitsOf("s1"))
+                .failure()).isNull();
+        assertThat(raw).hasSize(1);
+        assertThat(raw.get(0)).doesNotContain("Rita", "rita@example.org").contains("\"$pd\":1", "\"plan\":\"gold\"");
 
         Subscriber unkeyed = Subscriber.builder("pd-unkeyed").on(new Member(), (e, ctx) -> seen.add(e.event()))
                 .build();

@@ -14,6 +14,14 @@ public final class Aead {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A Cipher per thread: getInstance costs more than encrypting a name (re-initialised for every use). */
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable: " + e.getClass().getSimpleName(), e);
+        }
+    });
 
     private Aead() {
     }
@@ -29,7 +37,7 @@ public final class Aead {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
             if (aad != null) {
                 cipher.updateAAD(aad);
@@ -50,7 +58,7 @@ public final class Aead {
             throw new IllegalArgumentException("ciphertext too short");
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
                     new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
             if (aad != null) {

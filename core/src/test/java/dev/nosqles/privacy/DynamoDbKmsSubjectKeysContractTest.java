@@ -1,0 +1,19 @@
+package dev.nosqles.privacy;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/** The contract against moto (DynamoDB keys table, KMS) through the SDK. */
+class DynamoDbKmsSubjectKeysContractTest extends SubjectKeysContract {
+    private static String table;
+
+    @BeforeAll
+    static void setUp() {
+        DynamoDbKmsSubjectKeysTest.setUp();
+        table = DynamoDbKmsSubjectKeysTest.newKeysTable();
+    }
+
+    @Override
+    SubjectKeys keys() {
+        return DynamoDbKmsSubjectKeysTest.keys(table, new DynamoDbKmsSubjectKeysTest.KmsProbe()).build();
+    }
+}

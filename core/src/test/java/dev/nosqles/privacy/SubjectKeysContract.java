@@ -1,0 +1,77 @@
+package dev.nosqles.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link SubjectKeys} does; the in-memory keys and the DynamoDB+KMS keys both pass it. */
+abstract class SubjectKeysContract {
+    /** Fresh keys (no subject known). */
+    abstract SubjectKeys keys();
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String subject() {
+        return "c-" + UUID.randomUUID();
+    }
+
+    @Test
+    void what_is_encrypted_for_a_subject_decrypts_with_the_same_aad_only() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        byte[] sealed = keys.encrypt(s, bytes("Ann"), bytes("name"));
+
+        assertThat(sealed).doesNotContain(bytes("Ann"));
+        assertThat(keys.decrypt(s, sealed, bytes("name"))).hasValueSatisfying(p -> assertThat(p).isEqualTo(bytes("Ann")));
+        assertThatThrownBy(() -> keys.decrypt(s, sealed, bytes("email"))).isInstanceOf(IllegalArgumentException.class);
+        // a fresh nonce each time
+        assertThat(keys.encrypt(s, bytes("Ann"), bytes("name"))).isNotEqualTo(sealed);
+    }
+
+    @Test
+    void each_subject_has_its_own_key() {
+        SubjectKeys keys = keys();
+        String a = subject();
+        String b = subject();
+        byte[] sealed = keys.encrypt(a, bytes("Ann"), bytes("name"));
+        keys.encrypt(b, bytes("Bob"), bytes("name"));
+
+        assertThatThrownBy(() -> keys.decrypt(b, sealed, bytes("name"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void forgetting_makes_everything_of_the_subject_undecryptable_and_refuses_new_data() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        String other = subject();
+        byte[] sealed = keys.encrypt(s, bytes("Ann"), bytes("name"));
+        byte[] kept = keys.encrypt(other, bytes("Bob"), bytes("name"));
+
+        assertThat(keys.forget(s)).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
+
+        assertThat(keys.decrypt(s, sealed, bytes("name"))).isEmpty();
+        assertThat(keys.isForgotten(s)).isTrue();
+        assertThatThrownBy(() -> keys.encrypt(s, bytes("Ann"), bytes("name")))
+                .isInstanceOf(SubjectForgottenException.class);
+        assertThat(keys.forget(s)).isEqualTo(SubjectKeys.ForgetOutcome.ALREADY_FORGOTTEN);
+        assertThat(keys.decrypt(other, kept, bytes("name"))).isPresent();
+        assertThat(keys.isForgotten(other)).isFalse();
+    }
+
+    @Test
+    void a_subject_never_seen_is_not_forgotten_and_can_be_forgotten_before_it_has_a_key() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        assertThat(keys.isForgotten(s)).isFalse();
+        assertThat(keys.decrypt(s, new byte[40], bytes("name"))).isEmpty();
+
+        assertThat(keys.forget(s)).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
+        assertThatThrownBy(() -> keys.encrypt(s, bytes("Ann"), bytes("name")))
+                .isInstanceOf(SubjectForgottenException.class);
+    }
+}
