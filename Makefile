@@ -99,8 +99,9 @@ lambda-package: $(LAMBDA_JAR)
 	@cp $(LAMBDA_JAR) "$(ARTIFACTS_DIR)/lib/"
 
 # Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention, cold start of the
-# shaded Lambda jar in fresh JVMs, end to end on the local runtime) on moto: writes target/bench/report.md,
-# results.json and the charts. BENCH_ARGS=--quick for a short trial run.
+# shaded Lambda jar in fresh JVMs, end to end on the local runtime, read-model rebuild, personal-data encryption
+# and KMS calls) on moto: writes target/bench/report.md, results.json and the charts. BENCH_ARGS=--quick for a
+# short trial run.
 
 bench: jdk venv
 	@$(MVN) -q -DskipTests -pl infra/bench -am package

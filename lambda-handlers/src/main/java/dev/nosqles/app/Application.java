@@ -9,6 +9,9 @@ import dev.nosqles.app.order.Order;
 import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderState;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
+import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
@@ -22,20 +25,27 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * The reference application's wiring: the repositories of its aggregates over one event store and snapshot
- * store. Built once per process (a Lambda's init phase); plain constructors, no container.
+ * store, and the subject keys that encrypt the customers' personal data (ADR 0008). Built once per process (a
+ * Lambda's init phase); plain constructors, no container.
  */
 public final class Application {
     /** Environment variable naming the events table (required). */
     public static final String EVENTS_TABLE = "EVENTS_TABLE";
     /** Environment variable naming the snapshots table (required). */
     public static final String SNAPSHOTS_TABLE = "SNAPSHOTS_TABLE";
+    /** Environment variable naming the subject keys table (required where customers are loaded). */
+    public static final String SUBJECT_KEYS_TABLE = "SUBJECT_KEYS_TABLE";
+    /** Environment variable naming the KMS key (id or ARN) that wraps the subject keys. */
+    public static final String PERSONAL_DATA_KEY_ID = "PERSONAL_DATA_KEY_ID";
 
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
     private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
     private final EventStore events;
+    private final SubjectKeys subjectKeys;
     private final Clock clock;
     private final Supplier<UUID> ids;
 
@@ -44,29 +54,57 @@ public final class Application {
      * @param snapshots where snapshots go ({@link SnapshotStore#none()} for none)
      * @param clock stamps snapshots
      * @param ids event, message and new aggregate ids
+     * @param subjectKeys encrypt and forget the customers' personal data
      */
-    public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids) {
+    public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids,
+                       SubjectKeys subjectKeys) {
         this.events = Objects.requireNonNull(events, "events");
         Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
-        this.customers = AggregateRepository.builder(new Customer())
-                .eventStore(events).snapshotStore(snapshots).clock(clock).ids(ids).build();
+        this.subjectKeys = Objects.requireNonNull(subjectKeys, "subjectKeys");
+        this.customers = customers(events, snapshots, clock, subjectKeys).ids(ids).build();
         this.orders = AggregateRepository.builder(new Order())
                 .eventStore(events).snapshotStore(snapshots).clock(clock).ids(ids).build();
     }
 
-    /** The application on DynamoDB with the system clock and random ids. */
+    /**
+     * For tests: subject keys in memory ({@link InMemorySubjectKeys}), so personal data written by another
+     * process reads as forgotten here.
+     */
+    public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids) {
+        this(events, snapshots, clock, ids, new InMemorySubjectKeys());
+    }
+
+    /**
+     * The customers' repository as every function that loads customers builds it: with the subject keys that
+     * decrypt their personal data.
+     */
+    public static AggregateRepository.Builder<CustomerState, CustomerCommand, CustomerEvent> customers(
+            EventStore events, SnapshotStore snapshots, Clock clock, SubjectKeys subjectKeys) {
+        return AggregateRepository.builder(new Customer()).eventStore(events).snapshotStore(snapshots).clock(clock)
+                .subjectKeys(subjectKeys);
+    }
+
+    /** The application on DynamoDB with the system clock and random ids; subject keys in memory (tests). */
     public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable) {
+        return onDynamoDb(client, eventsTable, snapshotsTable, new InMemorySubjectKeys());
+    }
+
+    /** The application on DynamoDB with the system clock, random ids and the given subject keys. */
+    public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable,
+                                         SubjectKeys subjectKeys) {
         Clock clock = Clock.systemUTC();
         return new Application(
                 DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build(),
-                DynamoDbSnapshotStore.create(client, snapshotsTable), clock, UUID::randomUUID);
+                DynamoDbSnapshotStore.create(client, snapshotsTable), clock, UUID::randomUUID, subjectKeys);
     }
 
     /**
      * The application as a Lambda function runs it: tables from {@value #EVENTS_TABLE} and
-     * {@value #SNAPSHOTS_TABLE}, a DynamoDB client on the URL-connection HTTP client in {@code AWS_REGION}.
+     * {@value #SNAPSHOTS_TABLE}, subject keys from {@value #SUBJECT_KEYS_TABLE} and {@value #PERSONAL_DATA_KEY_ID}
+     * ({@link #subjectKeys(Function, DynamoDbClient)}), a DynamoDB client on the URL-connection HTTP client in
+     * {@code AWS_REGION}.
      *
      * @param env reads an environment variable ({@code System::getenv})
      * @throws IllegalStateException a required variable is missing
@@ -77,7 +115,33 @@ public final class Application {
 
     /** As {@link #fromEnvironment(Function)}, on the given client. */
     public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client) {
-        return onDynamoDb(client, required(env, EVENTS_TABLE), required(env, SNAPSHOTS_TABLE));
+        return onDynamoDb(client, required(env, EVENTS_TABLE), required(env, SNAPSHOTS_TABLE),
+                subjectKeys(env, client));
+    }
+
+    /**
+     * The subject keys a function uses: the keys table {@value #SUBJECT_KEYS_TABLE} on {@code client}, wrapped by
+     * the KMS key {@value #PERSONAL_DATA_KEY_ID} (a KMS client on the URL-connection HTTP client in
+     * {@code AWS_REGION}); cached unwrapped for the default period.
+     *
+     * @throws IllegalStateException a required variable is missing
+     */
+    public static SubjectKeys subjectKeys(Function<String, String> env, DynamoDbClient client) {
+        return DynamoDbKmsSubjectKeys.builder()
+                .dynamoDb(client)
+                .tableName(required(env, SUBJECT_KEYS_TABLE))
+                .kms(kmsClient(env))
+                .kmsKeyId(required(env, PERSONAL_DATA_KEY_ID))
+                .build();
+    }
+
+    /** The KMS client a function uses: the URL-connection HTTP client, in {@code AWS_REGION}. */
+    public static KmsClient kmsClient(Function<String, String> env) {
+        return KmsClient.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(required(env, "AWS_REGION")))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .build();
     }
 
     /** The DynamoDB client a function uses: the URL-connection HTTP client, in {@code AWS_REGION}. */
@@ -108,6 +172,11 @@ public final class Application {
 
     public AggregateRepository<OrderState, OrderCommand, OrderEvent> orders() {
         return orders;
+    }
+
+    /** The keys of the customers' personal data (forget deletes one). */
+    public SubjectKeys subjectKeys() {
+        return subjectKeys;
     }
 
     /** The event store the repositories write to. */

@@ -99,6 +99,38 @@ public final class Fields {
         return trimmed;
     }
 
+    /** E-mail addresses hold at most this many characters (RFC 5321's path limit). */
+    public static final int MAX_EMAIL = 254;
+
+    /**
+     * An e-mail address, checked loosely: the characters {@link #text} refuses are refused, it is trimmed as text
+     * is, then one {@code @} with something on both sides, no white space, at most {@value #MAX_EMAIL} characters.
+     * Deliverability is not this service's business.
+     *
+     * @throws InvalidCommandException it breaks one of these rules
+     */
+    public static String email(String field, String value) {
+        if (value == null) {
+            throw new InvalidCommandException(field, "must not be blank");
+        }
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            if (isRefused(cp)) {
+                throw new InvalidCommandException(field,
+                        "must not contain control, bidirectional-override or unpaired surrogate characters");
+            }
+            i += Character.charCount(cp);
+        }
+        String text = trimInvisible(value);
+        int at = text.lastIndexOf('@');
+        if (text.length() > MAX_EMAIL || at <= 0 || at == text.length() - 1
+                || text.codePoints().anyMatch(Character::isWhitespace)) {
+            throw new InvalidCommandException(field, "must be an e-mail address (local@domain, at most " + MAX_EMAIL
+                    + " characters, no spaces)");
+        }
+        return text;
+    }
+
     /** An aggregate id: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */
     public static String id(String field, String value) {
         if (value == null || !ID.matcher(value).matches()) {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code make bench}: runs sections 1 to 7 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * {@code make bench}: runs sections 1 to 8 of the benchmarks and writes {@code report.md}, {@code results.json} and
  * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
  * (after writing the report), 2 on bad arguments.
  *
@@ -74,6 +74,9 @@ public final class BenchMain {
         ColdStart.Result coldStart = null;
         EndToEnd.Result endToEnd = null;
         RebuildThroughput.Result rebuild = null;
+        PersonalDataOverhead.Result personalData = null;
+        PersonalDataOverhead.Config personalDataConfig = quick ? PersonalDataOverhead.Config.quick()
+                : PersonalDataOverhead.Config.full();
         RebuildThroughput.Config rebuildConfig = quick ? RebuildThroughput.Config.quick()
                 : RebuildThroughput.Config.full();
         String backend;
@@ -139,6 +142,18 @@ public final class BenchMain {
             }
             sections.put("rebuild", secs(t));
             log("7. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("8. personal data: encryption overhead and KMS calls ...");
+            try {
+                personalData = PersonalDataOverhead.run(env, personalDataConfig);
+                checks.addAll(PersonalDataOverhead.checks(personalData));
+            } catch (Exception e) {
+                log("8. failed: " + e);
+                checks.add(new Check("personal data: the section ran", false, e.toString()));
+            }
+            sections.put("personalData", secs(t));
+            log("8. done in " + secs(t) + " s");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -178,13 +193,16 @@ public final class BenchMain {
         settings.put("rebuildCustomers", rebuildConfig.customers());
         settings.put("rebuildSegments", rebuildConfig.segments());
         settings.put("rebuildPageSize", rebuildConfig.pageSize());
+        settings.put("personalDataSamples", personalDataConfig.samples());
+        settings.put("personalDataSubjects", personalDataConfig.subjects());
+        settings.put("personalDataCommandsPerPhase", personalDataConfig.commands());
         settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
                 ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
         settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, coldStart, endToEnd, rebuild, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, checks);
     }
 
     private static double secs(long since) {

@@ -81,6 +81,14 @@ public final class ColdStart {
         Path jar = lambdaJar();
         String eventsTable = env.newEventsTable("cold-start");
         String snapshotsTable = env.newKeyedTable("cold-start-snapshots");
+        String keysTable = "bench-cold-start-keys-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys.createTable(env.plain(), keysTable);
+        String keyId;
+        try (var kms = env.aws().configure(software.amazon.awssdk.services.kms.KmsClient.builder())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .build()) {
+            keyId = kms.createKey(b -> b.description("bench cold start")).keyMetadata().keyId();
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
@@ -100,7 +108,7 @@ public final class ColdStart {
             for (String variant : order) {
                 List<String> args = new ArrayList<>(command);
                 args.addAll(List.of(variant.equals(API) ? "api" : "minimal", eventsTable, snapshotsTable,
-                        env.aws().region().id()));
+                        env.aws().region().id(), keysTable, keyId));
                 Run run = launch(variant, i + 1, args);
                 if (i >= 0) {
                     runs.add(run);
@@ -108,8 +116,9 @@ public final class ColdStart {
             }
         }
         List<Variant> variants = List.of(
-                summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB client, stores,"
-                        + " repositories, routes), then one POST /customers (a PutItem of the new customer)", runs),
+                summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
+                        + " subject keys, repositories, routes), then one POST /customers (a new data key: KMS"
+                        + " GenerateDataKey and a keys-table PutItem; a PutItem of the new customer)", runs),
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem", runs));
         return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
                 List.copyOf(runs));

@@ -36,6 +36,7 @@ public final class Report {
         coldStart(md, dir, results);
         endToEnd(md, dir, results);
         rebuild(md, dir, results);
+        personalData(md, results);
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
@@ -578,6 +579,44 @@ public final class Report {
                         b.bareAfter().label()), List.<double[]>of(new double[] {b.bareBefore().eventsPerSecond(),
                         b.rebuild().eventsPerSecond(), b.bareAfter().eventsPerSecond()}), "%.0f");
         return md.toString();
+    }
+
+    // ---------------------------------------------------------------- 8
+
+    private static void personalData(StringBuilder md, Results r) {
+        md.append("## 8. Personal data: encryption overhead and KMS calls\n\n");
+        PersonalDataOverhead.Result p = r.personalData();
+        if (p == null) {
+            md.append("Not measured: the section failed (see the checks).\n\n");
+            return;
+        }
+        md.append("The reference application's `Customer` (name and e-mail declared personal, AES-256-GCM with the")
+                .append(" customer's data key, ADR 0008) against the same aggregate with nothing declared, on the")
+                .append(" same backend, events table and client, interleaved after a warm-up; the keys are cached")
+                .append(" (a key's first use, a KMS GenerateDataKey and a conditional PutItem, is in the KMS count).\n\n");
+        md.append("| Operation | without: p50 ms | p99 ms | with: p50 ms | p99 ms | p50 ratio | goal |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n");
+        ratioRow(md, PersonalDataOverhead.APPEND, p.appendPlain(), p.appendEncrypted(), p.appendRatioP50());
+        ratioRow(md, PersonalDataOverhead.LOAD, p.loadPlain(), p.loadEncrypted(), p.loadRatioP50());
+        md.append("\nKMS calls (counted on the KMS client, retries included), cache period ")
+                .append(p.cacheTtl().toMinutes()).append(" min; goal: at most one per subject per cache period.\n\n");
+        md.append("| Phase | commands | subjects | cache periods | KMS calls | per 1,000 commands | goal |\n")
+                .append("|---|---:|---:|---:|---:|---:|---|\n");
+        for (PersonalDataOverhead.KmsPhase k : p.kms()) {
+            md.append("| ").append(k.label()).append(" | ").append(k.commands()).append(" | ").append(k.subjects())
+                    .append(" | ").append(k.cachePeriods()).append(" | ").append(k.kmsCalls()).append(" | ")
+                    .append(f(k.callsPerThousandCommands(), 1)).append(" | ")
+                    .append(k.withinGoal() ? "met" : "**missed**").append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static void ratioRow(StringBuilder md, String operation, Latencies without, Latencies with, double ratio) {
+        md.append("| ").append(operation).append(" | ").append(f(without.p50Ms(), 2)).append(" | ")
+                .append(f(without.p99Ms(), 2)).append(" | ").append(f(with.p50Ms(), 2)).append(" | ")
+                .append(f(with.p99Ms(), 2)).append(" | **").append(f(ratio, 3)).append("×** | ≤ ")
+                .append(f(PersonalDataOverhead.GOAL_RATIO, 2)).append("× ")
+                .append(ratio <= PersonalDataOverhead.GOAL_RATIO ? "met" : "**missed**").append(" |\n");
     }
 
     private static void latencyRow(StringBuilder md, String name, Latencies started, Latencies drained) {

@@ -115,9 +115,12 @@ class DeployRehearsalTest {
             return;
         }
         List<String> retainedTables = new ArrayList<>();
+        List<String> retainedKeys = new ArrayList<>();
         resources.fields().forEachRemaining(e -> {
             if (e.getValue().path("DeletionPolicy").asText().equals("Retain") && created.containsKey(e.getKey())) {
-                retainedTables.add(created.get(e.getKey()).physicalResourceId());
+                String type = e.getValue().path("Type").asText();
+                (type.equals("AWS::KMS::Key") ? retainedKeys : retainedTables)
+                        .add(created.get(e.getKey()).physicalResourceId());
             }
         });
         StackStatus status = MotoStack.delete(cf, stackName);
@@ -127,6 +130,9 @@ class DeployRehearsalTest {
             } catch (ResourceNotFoundException deletedWithTheStack) {
                 // already gone: moto does not always keep a table whose DeletionPolicy is Retain
             }
+        }
+        for (String key : retainedKeys) {
+            kms.scheduleKeyDeletion(b -> b.keyId(key).pendingWindowInDays(7));
         }
         s3.listObjectsV2(b -> b.bucket(bucket)).contents().forEach(o -> s3.deleteObject(b -> b.bucket(bucket).key(o.key())));
         s3.deleteBucket(b -> b.bucket(bucket));
@@ -184,7 +190,7 @@ class DeployRehearsalTest {
             });
             assertThat(indexes).as(id).containsExactlyInAnyOrderElementsOf(declaredIndexes);
         }
-        assertThat(ids("AWS::DynamoDB::Table")).hasSize(5);
+        assertThat(ids("AWS::DynamoDB::Table")).hasSize(6);
         assertThat(table("ReadModelsTable").globalSecondaryIndexes()).hasSize(2);
     }
 
@@ -382,6 +388,11 @@ class DeployRehearsalTest {
         }
         ids("AWS::SQS::Queue").forEach(id -> arns.add(queueAttributes(id).get("QueueArn")));
         arns.add(physical("EventsTopic"));
+        // the keys a role may use by IAM (the personal data key: its policy leaves that to IAM)
+        Set<String> keyIds = new HashSet<>();
+        ids("AWS::KMS::Key").forEach(id -> keyIds.add(physical(id)));
+        kms.listKeysPaginator().keys().stream().filter(k -> keyIds.contains(k.keyId()))
+                .forEach(k -> arns.add(k.keyArn()));
         for (String id : ids("AWS::Logs::LogGroup")) {
             String arn = logGroup(id).arn();
             arns.add(arn);

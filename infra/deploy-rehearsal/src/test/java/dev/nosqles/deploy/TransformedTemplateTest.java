@@ -111,7 +111,7 @@ class TransformedTemplateTest {
                     assertThat(op.getValue().path("security").toString()).as(op.getKey() + " " + path.getKey())
                             .isEqualTo("[{\"AWS_IAM\":[]}]");
                 }));
-        assertThat(operations).hasSize(8);
+        assertThat(operations).hasSize(10);
     }
 
     @Test

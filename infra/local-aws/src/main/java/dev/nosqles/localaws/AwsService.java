@@ -14,7 +14,9 @@ public enum AwsService {
     /** Streams live with their tables: without settings of its own it follows {@link #DYNAMODB}. */
     DYNAMODB_STREAMS("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "aws.endpointUrlDynamoDbStreams", "dynamodb.streams"),
     SQS("AWS_ENDPOINT_URL_SQS", "aws.endpointUrlSqs", "sqs"),
-    SNS("AWS_ENDPOINT_URL_SNS", "aws.endpointUrlSns", "sns");
+    SNS("AWS_ENDPOINT_URL_SNS", "aws.endpointUrlSns", "sns"),
+    /** The key service that wraps the subject keys of personal data (ADR 0008). */
+    KMS("AWS_ENDPOINT_URL_KMS", "aws.endpointUrlKms", "kms");
 
     private final String environmentVariable;
     private final String systemProperty;

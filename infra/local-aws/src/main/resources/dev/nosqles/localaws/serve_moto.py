@@ -34,19 +34,35 @@ from moto.moto_server.werkzeug_app import (
 
 
 # The services `make run` uses; their state is what a state file keeps.
-PERSISTED_SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "sns")
+# kms: the keys that wrap the subject keys of personal data (ADR 0008); lost, every customer would read as forgotten
+PERSISTED_SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "sns", "kms")
 STATE_FORMAT = 1
-READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet")
+# GenerateDataKey and Decrypt change no KMS state (a data key is returned, not kept)
+READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet", "GenerateDataKey", "Decrypt")
 _LOCK_TYPES = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
 
 
+def _load_private_key(pem):
+    from cryptography.hazmat.primitives import serialization
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _private_key_pem(key):
+    from cryptography.hazmat.primitives import serialization
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
 class _StatePickler(pickle.Pickler):
-    """Pickles moto's backends; their locks are recreated unlocked (no request is running while saving)."""
+    """Pickles moto's backends; their locks are recreated unlocked (no request is running while saving), the
+    private keys moto's KMS holds (native objects of `cryptography`) as PEM."""
 
     def reducer_override(self, obj):
         factory = _LOCK_TYPES.get(type(obj))
         if factory is not None:
             return factory, ()
+        if type(obj).__module__.startswith("cryptography.") and hasattr(obj, "private_bytes"):
+            return _load_private_key, (_private_key_pem(obj),)
         return NotImplemented
 
 

@@ -30,6 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.AliasListEntry;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -41,7 +44,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * service: its value is drawn at random on each start, and a dynamic reference to it,
  * {@code {{resolve:secretsmanager:<its ARN>}}} (what {@code !Sub "{{resolve:secretsmanager:${Secret}}}"} gives),
  * resolves to that value, whatever version stage or id it names ({@code :SecretString::<stage>},
- * {@code :SecretString:::<id>}: locally a secret has one version). A parameter is its default. Names are the template's own
+ * {@code :SecretString:::<id>}: locally a secret has one version). A parameter is its default. A KMS key
+ * ({@code AWS::KMS::Key}) is created in the local KMS under the alias {@code alias/<stack name>-<LogicalId>}, and
+ * found by it on the next start (the keys it wrapped stay usable across restarts); {@code !Ref} gives its id,
+ * {@code !GetAtt Key.Arn} its ARN. Names are the template's own
  * (TableName, QueueName, TopicName) or, like CloudFormation's, {@code <stack name>-<LogicalId>} ({@code .fifo} added
  * for FIFO queues and topics).
  */
@@ -69,16 +75,36 @@ public final class LocalResources {
     }
 
     /**
-     * Creates everything the template declares (tables and their streams, queues with their redrive policies,
-     * topics, subscriptions). Tables or queues that already exist are reused.
+     * As {@link #create(Template, String, String, DynamoDbClient, SqsClient, SnsClient, KmsClient)} for a template
+     * without KMS keys.
+     *
+     * @throws TemplateException the template declares a KMS key
      */
     public static LocalResources create(Template template, String stackName, String region, DynamoDbClient dynamoDb,
                                         SqsClient sqs, SnsClient sns) {
+        if (!template.keys().isEmpty()) {
+            throw new TemplateException("Resources." + template.keys().getFirst(),
+                    "is a KMS key: the local runtime needs a KMS client to create it");
+        }
+        return create(template, stackName, region, dynamoDb, sqs, sns, null);
+    }
+
+    /**
+     * Creates everything the template declares (tables and their streams, KMS keys, queues with their redrive
+     * policies, topics, subscriptions). Tables, keys or queues that already exist are reused.
+     *
+     * @param kms where the template's KMS keys are created (may be null for a template without any)
+     */
+    public static LocalResources create(Template template, String stackName, String region, DynamoDbClient dynamoDb,
+                                        SqsClient sqs, SnsClient sns, KmsClient kms) {
         Objects.requireNonNull(template, "template");
         LocalResources resources = new LocalResources(stackName, region, "123456789012");
         resources.refs.putAll(template.parameters()); // a parameter is its default locally
         for (TableDefinition table : template.tables()) {
             resources.createTable(table, dynamoDb);
+        }
+        for (String key : template.keys()) {
+            resources.createKey(key, Objects.requireNonNull(kms, "kms"));
         }
         SecureRandom random = new SecureRandom();
         for (SecretDefinition secret : template.secrets()) {
@@ -191,6 +217,28 @@ public final class LocalResources {
         }
     }
 
+    /** The key behind the alias {@code alias/<stack>-<LogicalId>}, created with it when there is none. */
+    private void createKey(String logicalId, KmsClient kms) {
+        String alias = "alias/" + stackName + "-" + logicalId;
+        String keyId = null;
+        for (AliasListEntry entry : kms.listAliasesPaginator().aliases()) {
+            if (entry.aliasName().equals(alias) && entry.targetKeyId() != null) {
+                keyId = entry.targetKeyId();
+            }
+        }
+        KeyMetadata key;
+        if (keyId == null) {
+            key = kms.createKey(b -> b.description(stackName + " " + logicalId + " (local runtime)")).keyMetadata();
+            String id = key.keyId();
+            kms.createAlias(b -> b.aliasName(alias).targetKeyId(id));
+        } else {
+            String id = keyId;
+            key = kms.describeKey(b -> b.keyId(id)).keyMetadata();
+        }
+        refs.put(logicalId, key.keyId());
+        attributes.put(logicalId, Map.of("Arn", key.arn(), "KeyId", key.keyId()));
+    }
+
     private void generateSecret(SecretDefinition secret, SecureRandom random) {
         String alphabet = secret.excludePunctuation() ? LETTERS_AND_DIGITS : LETTERS_AND_DIGITS + PUNCTUATION;
         StringBuilder value = new StringBuilder(secret.passwordLength());
@@ -244,7 +292,7 @@ public final class LocalResources {
         return stackName;
     }
 
-    /** What {@code !Ref LogicalId} gives: a table's name, a queue's URL, a topic's or subscription's ARN. */
+    /** What {@code !Ref LogicalId} gives: a table's name, a queue's URL, a topic's or subscription's ARN, a key's id. */
     public String ref(String logicalId) {
         return ref(logicalId, "Ref " + logicalId);
     }
@@ -354,7 +402,7 @@ public final class LocalResources {
                 String value = refs.get(logicalId);
                 if (value == null) {
                     throw new TemplateException(at, "refers to " + logicalId
-                            + ", which is not a table, queue, topic or subscription of the template");
+                            + ", which is not a table, key, queue, topic or subscription of the template");
                 }
                 yield value;
             }

@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -257,10 +258,12 @@ public final class LocalRuntime {
             DynamoDbClient dynamoDb = aws.dynamoDb();
             SqsClient sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
             SnsClient sns = aws.configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-            started.addAll(List.of(dynamoDb, sqs, sns));
+            KmsClient kms = aws.configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+            started.addAll(List.of(dynamoDb, sqs, sns, kms));
             LocalResources resources = LocalResources.create(template, options.stackName(), aws.region().id(),
-                    dynamoDb, sqs, sns);
-            log.accept("Created " + template.tables().size() + " table(s), " + template.queues().size()
+                    dynamoDb, sqs, sns, kms);
+            log.accept("Created " + template.tables().size() + " table(s), " + template.keys().size() + " KMS key(s), "
+                    + template.queues().size()
                     + " queue(s), " + template.topics().size() + " topic(s), " + template.subscriptions().size()
                     + " subscription(s) from " + options.template());
 

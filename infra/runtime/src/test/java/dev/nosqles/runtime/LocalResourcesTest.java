@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -35,6 +36,7 @@ class LocalResourcesTest {
     private DynamoDbClient dynamoDb;
     private SqsClient sqs;
     private SnsClient sns;
+    private KmsClient kms;
     private Template template;
     private LocalResources resources;
 
@@ -51,8 +53,9 @@ class LocalResourcesTest {
         dynamoDb = aws.dynamoDb();
         sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         sns = aws.configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        kms = aws.configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         template = TemplateReader.read(fixture("event-driven.yaml"));
-        resources = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns);
+        resources = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns, kms);
     }
 
     @AfterAll
@@ -60,6 +63,7 @@ class LocalResourcesTest {
         dynamoDb.close();
         sqs.close();
         sns.close();
+        kms.close();
     }
 
     @Test
@@ -146,7 +150,7 @@ class LocalResourcesTest {
 
     @Test
     void creating_again_on_the_same_aws_reuses_what_exists() {
-        LocalResources again = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns);
+        LocalResources again = LocalResources.create(template, stack, aws.region().id(), dynamoDb, sqs, sns, kms);
         assertThat(again.attribute("EventsTable", "StreamArn")).isEqualTo(resources.attribute("EventsTable", "StreamArn"));
         assertThat(again.queueUrl("NotificationsQueue")).isEqualTo(resources.queueUrl("NotificationsQueue"));
     }
@@ -235,13 +239,57 @@ class LocalResourcesTest {
     @Test
     void the_reference_templates_cursor_key_pinned_to_the_cursor_key_version_parameter_resolves_locally() {
         Template reference = TemplateReader.read(LocalRuntime.findTemplate());
-        LocalResources created = LocalResources.create(reference, stack + "-ref", aws.region().id(), dynamoDb, sqs,
-                sns);
-
-        Map<String, String> env = created.environment(reference.function("ApiFunction").orElseThrow());
+        Map<String, String> env;
+        try (KmsClient kms = aws.configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
+            LocalResources created = LocalResources.create(reference, stack + "-ref", aws.region().id(), dynamoDb,
+                    sqs, sns, kms);
+            env = created.environment(reference.function("ApiFunction").orElseThrow());
+        }
 
         assertThat(reference.parameters()).containsEntry("CursorKeyVersion", "AWSCURRENT");
         assertThat(env.get("CURSOR_SIGNING_KEY")).matches("[A-Za-z0-9]{64}");
+    }
+
+    @Test
+    void creates_a_kms_key_resolves_its_id_and_arn_in_an_environment_and_finds_it_again_on_the_next_start() {
+        Template withKey = TemplateReader.parse("""
+                Resources:
+                  DataKey:
+                    Type: AWS::KMS::Key
+                    Properties:
+                      EnableKeyRotation: true
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x.Y::handleRequest
+                      Environment:
+                        Variables:
+                          KEY_ID: !Ref DataKey
+                          KEY_ARN: !GetAtt DataKey.Arn
+                """, "key.yaml");
+        assertThat(withKey.keys()).containsExactly("DataKey");
+        try (KmsClient kms = aws.configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
+            LocalResources first = LocalResources.create(withKey, stack + "-k", aws.region().id(), dynamoDb, sqs, sns,
+                    kms);
+            Map<String, String> env = first.environment(withKey.function("F").orElseThrow());
+            assertThat(env.get("KEY_ARN")).startsWith("arn:aws:kms:" + aws.region().id() + ":")
+                    .endsWith(":key/" + env.get("KEY_ID"));
+            // usable: a data key is generated under it and unwraps again
+            var dataKey = kms.generateDataKey(b -> b.keyId(env.get("KEY_ID")).keySpec("AES_256"));
+            assertThat(kms.decrypt(b -> b.ciphertextBlob(dataKey.ciphertextBlob())).plaintext())
+                    .isEqualTo(dataKey.plaintext());
+
+            LocalResources again = LocalResources.create(withKey, stack + "-k", aws.region().id(), dynamoDb, sqs, sns,
+                    kms);
+            assertThat(again.environment(withKey.function("F").orElseThrow())).isEqualTo(env);
+            LocalResources otherStack = LocalResources.create(withKey, stack + "-l", aws.region().id(), dynamoDb, sqs,
+                    sns, kms);
+            assertThat(otherStack.ref("DataKey")).isNotEqualTo(env.get("KEY_ID"));
+        }
+        assertThatThrownBy(() -> LocalResources.create(withKey, stack + "-m", aws.region().id(), dynamoDb, sqs, sns))
+                .isInstanceOf(TemplateException.class).hasMessageContaining("KMS client");
     }
 
     private static software.amazon.awssdk.services.dynamodb.model.AttributeValue attr(String s) {

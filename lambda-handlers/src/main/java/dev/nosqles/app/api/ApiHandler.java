@@ -14,6 +14,8 @@ import dev.nosqles.app.api.internal.OrderListRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.ReadModelWiring;
+import dev.nosqles.privacy.KeyServiceUnavailableException;
+import dev.nosqles.privacy.SubjectForgottenException;
 import dev.nosqles.projection.InvalidCursorException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.nosqles.lambda.SnapStartPriming;
@@ -33,7 +35,8 @@ import java.util.function.Function;
  * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the
  * request into a command or query, and maps the outcome to a status. Errors are RFC 9457 problems
  * ({@code application/problem+json}): 400 malformed input, 404 unknown resource or id, 405 wrong method,
- * 409 concurrency conflict, 422 a business rule said no; nothing is written when a request fails.
+ * 409 concurrency conflict or personal data of a forgotten customer, 422 a business rule said no, 503 (with
+ * {@code Retry-After}) the key service is unavailable; nothing is written when a request fails.
  *
  * <p>POSTs honour an {@code Idempotency-Key} header: creates derive the new id from it, so a retry finds the
  * aggregate created and answers as the first time; a cancel sends it as the command's message id and is
@@ -41,6 +44,9 @@ import java.util.function.Function;
  */
 public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+
+    /** What a 503 for an unavailable key service asks the caller to wait, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "5";
 
     private final Router router;
     /** Held here: CRaC keeps resources only weakly. */
@@ -112,6 +118,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             echo.put("Allow", String.join(", ", e.allowed().stream().sorted().toList()));
             return Responses.problem(e.problem(), echo);
         } catch (RuntimeException e) {
+            if (e instanceof KeyServiceUnavailableException) {
+                echo.put("Retry-After", RETRY_AFTER_SECONDS);
+            }
             return Responses.problem(problemFor(e), echo);
         }
     }
@@ -130,6 +139,16 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                     "Service Unavailable", "the query routes are not configured in this deployment");
             case ConcurrencyConflictException conflict -> new ProblemException(409, "concurrency-conflict",
                     "Conflict", "the resource was changed concurrently; retry the request");
+            // the only write of personal data is a customer's creation: a retry of it after the customer was
+            // forgotten (same Idempotency-Key) must not bring the data back
+            case SubjectForgottenException forgotten -> new ProblemException(409, "subject-forgotten", "Conflict",
+                    "the personal data of this customer was forgotten and is not written again");
+            case KeyServiceUnavailableException unavailable -> {
+                LOG.log(Level.WARNING, "key service unavailable: {0}", unavailable.getCause() == null ? "-"
+                        : unavailable.getCause().getClass().getName());
+                yield new ProblemException(503, "key-service-unavailable", "Service Unavailable",
+                        "the key service is unavailable; nothing was written, retry later");
+            }
             default -> {
                 LOG.log(Level.ERROR, "request failed: {0}", e.getClass().getName());
                 yield new ProblemException(500, "internal-error", "Internal Server Error",

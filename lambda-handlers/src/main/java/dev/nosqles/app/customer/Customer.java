@@ -4,12 +4,16 @@ import dev.nosqles.aggregate.Aggregate;
 import dev.nosqles.aggregate.EventTypes;
 import dev.nosqles.aggregate.Snapshotting;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
 import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
 import dev.nosqles.app.customer.CustomerEvent.CreditReservationVoided;
 import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
+import dev.nosqles.app.customer.CustomerEvent.CustomerPersonalDataForgotten;
+import dev.nosqles.privacy.PersonalData;
+import dev.nosqles.privacy.PersonalData.SubjectOf;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -28,7 +32,11 @@ import java.util.List;
  *       later) nets to nothing instead of holding credit for a rejected order forever. Releasing a voided
  *       order again changes nothing;</li>
  *   <li>commands other than {@link CreateCustomer} need a created customer, and it is created once
- *       ({@link CustomerLifecycleViolation}).</li>
+ *       ({@link CustomerLifecycleViolation});</li>
+ *   <li>name and e-mail are personal data of the customer (the subject is the customer's id): stored encrypted
+ *       with its key; {@link ForgetPersonalData} records {@link CustomerPersonalDataForgotten} (once: forgetting
+ *       again changes nothing), after which they read as {@value PersonalData#DEFAULT_PLACEHOLDER}; credit
+ *       rules go on as before (ADR 0008).</li>
  * </ul>
  * Snapshots every 50 events: a customer's stream grows with every order it places.
  */
@@ -36,10 +44,12 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
     public static final String TYPE = "Customer";
 
     private static final EventTypes<CustomerEvent> EVENT_TYPES = EventTypes.<CustomerEvent>builder()
-            .add("CustomerCreated", 1, CustomerCreated.class)
+            .add("CustomerCreated", 1, CustomerCreated.class,
+                    PersonalData.<CustomerCreated>of(SubjectOf.stream(), "name", "email"))
             .add("CreditReserved", 1, CreditReserved.class)
             .add("CreditReleased", 1, CreditReleased.class)
             .add("CreditReservationVoided", 1, CreditReservationVoided.class)
+            .add("CustomerPersonalDataForgotten", 1, CustomerPersonalDataForgotten.class)
             .build();
 
     @Override
@@ -58,7 +68,7 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
             if (state.exists()) {
                 throw CustomerLifecycleViolation.alreadyCreated();
             }
-            return List.of(new CustomerCreated(create.name(), create.creditLimit(), create.owner()));
+            return List.of(new CustomerCreated(create.name(), create.creditLimit(), create.owner(), create.email()));
         }
         if (!state.exists()) {
             throw CustomerLifecycleViolation.notCreated();
@@ -67,6 +77,8 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
             case CreateCustomer create -> throw CustomerLifecycleViolation.alreadyCreated();
             case ReserveCredit reserve -> reserve(state, reserve);
             case ReleaseCredit release -> release(state, release);
+            case ForgetPersonalData forget -> state.forgotten() ? List.<CustomerEvent>of()
+                    : List.of(new CustomerPersonalDataForgotten());
         };
     }
 
@@ -99,10 +111,12 @@ public final class Customer implements Aggregate<CustomerState, CustomerCommand,
     public CustomerState apply(CustomerState state, CustomerEvent event) {
         return switch (event) {
             case CustomerCreated created -> new CustomerState(created.name(), created.creditLimit(), java.util.Map.of(),
-                    java.util.Set.of(), created.owner());
+                    java.util.Set.of(), created.owner(), created.email(), false);
             case CreditReserved reserved -> state.withReservation(reserved.orderId(), reserved.amount());
             case CreditReleased released -> state.withoutReservation(released.orderId());
             case CreditReservationVoided voided -> state.withVoided(voided.orderId());
+            case CustomerPersonalDataForgotten forgotten ->
+                    state.withPersonalDataForgotten(PersonalData.DEFAULT_PLACEHOLDER);
         };
     }
 

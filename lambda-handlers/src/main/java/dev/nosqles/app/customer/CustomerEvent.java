@@ -12,18 +12,37 @@ import java.math.BigDecimal;
 public sealed interface CustomerEvent {
 
     /**
+     * Personal data: {@code name} and {@code email} (declared in {@link Customer#eventTypes()}, encrypted with the
+     * customer's key, decoded as {@code [forgotten]} once the customer is forgotten).
+     *
      * @param owner the principal that created the customer; absent (null) in events recorded before owners were
      *        (issue 16)
+     * @param email optional; absent (null) when none was given and in events recorded before it existed
      */
     record CustomerCreated(String name, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal creditLimit,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) String owner)
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String email)
             implements CustomerEvent {
         @JsonCreator
         public CustomerCreated {
         }
 
+        public CustomerCreated(String name, BigDecimal creditLimit, String owner) {
+            this(name, creditLimit, owner, null);
+        }
+
         public CustomerCreated(String name, BigDecimal creditLimit) {
-            this(name, creditLimit, null);
+            this(name, creditLimit, null, null);
+        }
+    }
+
+    /**
+     * The customer's personal data was forgotten (its key deleted, ADR 0008). Carries no personal data: the
+     * fact alone, for the audit trail and for read models to erase their copies.
+     */
+    record CustomerPersonalDataForgotten() implements CustomerEvent {
+        @JsonCreator
+        public CustomerPersonalDataForgotten {
         }
     }
 

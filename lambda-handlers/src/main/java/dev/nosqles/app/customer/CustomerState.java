@@ -16,15 +16,23 @@ import java.util.Set;
  * @param voided the orders whose reservation was voided: a release came when none was held, so a reservation for
  *        them is refused (absent in snapshots written before it existed: read as empty)
  * @param owner the principal that created the customer; null when none was recorded (created before owners were)
+ * @param email null when none was given
+ * @param forgotten true once the customer's personal data was forgotten: name and e-mail are then the placeholder
+ *        (absent in snapshots written before it existed: read as false)
  */
 public record CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
-                            Set<String> voided, String owner) {
+                            Set<String> voided, String owner, String email, boolean forgotten) {
     public static final CustomerState NONE = new CustomerState(null, null, Map.of());
 
     @JsonCreator
     public CustomerState {
         reservations = reservations == null ? Map.of() : Map.copyOf(reservations);
         voided = voided == null ? Set.of() : Set.copyOf(voided);
+    }
+
+    public CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
+                         Set<String> voided, String owner) {
+        this(name, creditLimit, reservations, voided, owner, null, false);
     }
 
     public CustomerState(String name, BigDecimal creditLimit, Map<String, BigDecimal> reservations,
@@ -48,21 +56,27 @@ public record CustomerState(String name, BigDecimal creditLimit, Map<String, Big
         return reservations.values().stream().reduce(creditLimit, BigDecimal::subtract);
     }
 
+    /** Name and e-mail replaced by {@code placeholder} (an absent e-mail stays absent). */
+    CustomerState withPersonalDataForgotten(String placeholder) {
+        return new CustomerState(placeholder, creditLimit, reservations, voided, owner,
+                email == null ? null : placeholder, true);
+    }
+
     CustomerState withReservation(String orderId, BigDecimal amount) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.put(orderId, amount);
-        return new CustomerState(name, creditLimit, next, voided, owner);
+        return new CustomerState(name, creditLimit, next, voided, owner, email, forgotten);
     }
 
     CustomerState withoutReservation(String orderId) {
         Map<String, BigDecimal> next = new HashMap<>(reservations);
         next.remove(orderId);
-        return new CustomerState(name, creditLimit, next, voided, owner);
+        return new CustomerState(name, creditLimit, next, voided, owner, email, forgotten);
     }
 
     CustomerState withVoided(String orderId) {
         Set<String> next = new HashSet<>(voided);
         next.add(orderId);
-        return new CustomerState(name, creditLimit, reservations, next, owner);
+        return new CustomerState(name, creditLimit, reservations, next, owner, email, forgotten);
     }
 }

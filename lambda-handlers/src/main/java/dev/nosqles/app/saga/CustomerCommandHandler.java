@@ -1,9 +1,10 @@
 package dev.nosqles.app.saga;
 
-import dev.nosqles.aggregate.AggregateRepository;
-import dev.nosqles.app.customer.Customer;
+import dev.nosqles.app.Application;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;
 import dev.nosqles.store.EventStore;
@@ -14,7 +15,8 @@ import java.util.function.Function;
 /**
  * The Customer as a saga participant: takes {@code ReserveCredit}/{@code ReleaseCredit} from the
  * customer-commands FIFO queue. Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the
- * reply to a command whose customer does not exist), AWS_REGION.
+ * reply to a command whose customer does not exist), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (loading a
+ * customer decrypts its personal data), AWS_REGION.
  */
 public final class CustomerCommandHandler extends SagaCommandQueueHandler {
 
@@ -24,16 +26,23 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
     }
 
     public CustomerCommandHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false));
+        this(SagaWiring.fromEnvironment(env, false), env);
     }
 
-    private CustomerCommandHandler(SagaWiring wiring) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.clock());
+    private CustomerCommandHandler(SagaWiring wiring, Function<String, String> env) {
+        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.clock(),
+                Application.subjectKeys(env, wiring.dynamoDb()));
+    }
+
+    /** For tests: subject keys in memory. */
+    public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
+        this(events, snapshots, sender, clock, new InMemorySubjectKeys());
     }
 
     /** For tests and the local runtime. */
-    public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        super(new SagaParticipant<>(AggregateRepository.builder(new Customer()).eventStore(events)
-                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
+    public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock,
+                                  SubjectKeys subjectKeys) {
+        super(new SagaParticipant<>(Application.customers(events, snapshots, clock, subjectKeys).build(),
+                CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
     }
 }

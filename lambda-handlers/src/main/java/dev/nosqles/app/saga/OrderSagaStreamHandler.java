@@ -50,7 +50,7 @@ import java.util.function.Function;
  * </ul>
  * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, READ_MODELS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
  * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
- * deadline), AWS_REGION.
+ * deadline), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (the credit releaser loads customers), AWS_REGION.
  */
 public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     public static final String STARTER = "create-order-saga-starter";
@@ -68,7 +68,9 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
                                    Function<String, String> env) {
-        this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID),
+        // the credit releaser loads customers: their personal data decrypts with the subject keys
+        this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
+                        Application.subjectKeys(env, wiring.dynamoDb())),
                 SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
                         wiring.requireDeadlines(), wiring.clock()), wiring.sender()), wiring.checkpoints(),
                 wiring.events(), ReadModelWiring.configured(env) ? ReadModelWiring.fromEnvironment(env,

@@ -920,6 +920,148 @@ class ApiHandlerTest {
     }
 
     @Nested
+    class ForgettingPersonalData {
+        private Response forget(String customerId) {
+            return call(ApiEvents.request("DELETE", "/customers/" + customerId + "/personal-data"));
+        }
+
+        @Test
+        void a_customer_with_an_email_reads_back_with_it_and_an_invalid_email_is_a_400_naming_the_field() {
+            Response created = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}"));
+            String id = created.body().get("customerId").asText();
+            assertThat(call(ApiEvents.get("/customers/" + id)).body().get("email").asText())
+                    .isEqualTo("ann@example.org");
+            int before = storedItems();
+            Response refused = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"not an address\",\"creditLimit\":\"10\"}"));
+            assertThat(refused.problem(400)).isEqualTo("invalid-field");
+            assertThat(refused.field()).isEqualTo("email");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void a_forget_answers_202_records_it_once_and_the_customer_reads_back_with_placeholders() {
+            Response created = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}"));
+            String id = created.body().get("customerId").asText();
+
+            Response first = forget(id);
+            Response second = forget(id);
+
+            assertThat(first.status()).isEqualTo(202);
+            assertThat(first.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id)
+                    .put("forgotten", true).put("effectiveWithin", "PT5M"));
+            assertThat(second.status()).isEqualTo(202);
+            assertThat(stream("Customer", id)).extracting(RecordedEvent::type)
+                    .containsExactly("CustomerCreated", "CustomerPersonalDataForgotten");
+            assertThat(stream("Customer", id).get(1).data()).isEqualTo("{}");
+            JsonNode customer = call(ApiEvents.get("/customers/" + id)).body();
+            assertThat(customer.get("name").asText()).isEqualTo("[forgotten]");
+            assertThat(customer.get("email").asText()).isEqualTo("[forgotten]");
+            assertThat(customer.get("personalDataForgotten").asBoolean()).isTrue();
+            assertThat(app.subjectKeys().isForgotten(id)).isTrue();
+            JsonNode history = call(ApiEvents.get("/customers/" + id + "/events")).body();
+            assertThat(history.get(0).get("data").get("name").asText()).isEqualTo("[forgotten]");
+            assertThat(call(ApiEvents.get("/customers/" + id).query("version", "1")).body().get("name").asText())
+                    .isEqualTo("[forgotten]");
+        }
+
+        @Test
+        void the_stored_event_holds_no_personal_data_in_plain_text() {
+            Response created = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Quentin Plaintext\",\"email\":\"quentin@example.org\",\"creditLimit\":\"10\"}"));
+            String id = created.body().get("customerId").asText();
+            String data = stream("Customer", id).getFirst().data();
+            assertThat(data).doesNotContain("Quentin").doesNotContain("quentin@").contains("\"$pd\"");
+        }
+
+        @Test
+        void an_unknown_or_anothers_customer_is_404_and_nothing_is_written() {
+            String someoneElses = createCustomerAs("someone-else", "Ann", "10");
+            int before = storedItems();
+            assertThat(forget(UUID.randomUUID().toString()).problem(404)).isEqualTo("not-found");
+            assertThat(forget("bad id!").problem(404)).isEqualTo("not-found");
+            assertThat(forget(someoneElses).problem(404)).isEqualTo("not-found");
+            assertThat(storedItems()).isEqualTo(before);
+            assertThat(app.subjectKeys().isForgotten(someoneElses)).isFalse();
+        }
+
+        @Test
+        void the_idempotency_key_that_created_the_customer_is_refused_for_its_forget() {
+            Response created = call(ApiEvents.post("/customers", customerJson("Ann", "10"))
+                    .header("Idempotency-Key", "k-create"));
+            String id = created.body().get("customerId").asText();
+            Response refused = call(ApiEvents.request("DELETE", "/customers/" + id + "/personal-data")
+                    .header("Idempotency-Key", "k-create"));
+            assertThat(refused.problem(422)).isEqualTo("idempotency-key-reused");
+            assertThat(stream("Customer", id)).hasSize(1);
+        }
+
+        @Test
+        void a_retried_create_of_a_forgotten_customer_is_409_and_brings_nothing_back() {
+            String body = "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}";
+            String id = call(ApiEvents.post("/customers", body).header("Idempotency-Key", "k-gone")).body()
+                    .get("customerId").asText();
+            assertThat(forget(id).status()).isEqualTo(202);
+            int before = storedItems();
+
+            Response again = call(ApiEvents.post("/customers", body).header("Idempotency-Key", "k-gone"));
+
+            assertThat(again.problem(409)).isEqualTo("subject-forgotten");
+            assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void when_the_key_service_is_unavailable_a_create_is_503_with_retry_after_and_nothing_is_written() {
+            dev.nosqles.privacy.SubjectKeys down = new dev.nosqles.privacy.SubjectKeys() {
+                @Override
+                public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+
+                @Override
+                public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+
+                @Override
+                public ForgetOutcome forget(String subject) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+
+                @Override
+                public boolean isForgotten(String subject) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+            };
+            ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID, down));
+            String existing = createCustomer("Ann", "10");
+            int before = storedItems();
+
+            APIGatewayV2HTTPResponse create = failing.handleRequest(ApiEvents.post("/customers",
+                    customerJson("Ann", "10")).build(), null);
+            APIGatewayV2HTTPResponse read = failing.handleRequest(ApiEvents.get("/customers/" + existing).build(),
+                    null);
+            APIGatewayV2HTTPResponse forget = failing.handleRequest(ApiEvents.request("DELETE",
+                    "/customers/" + existing + "/personal-data").build(), null);
+
+            for (APIGatewayV2HTTPResponse r : List.of(create, read, forget)) {
+                assertThat(r.getStatusCode()).isEqualTo(503);
+                assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json")
+                        .containsKey("Retry-After");
+                assertThat(r.getBody()).contains("urn:nosqles:problem:key-service-unavailable")
+                        .doesNotContain("kms down");
+            }
+            assertThat(storedItems()).isEqualTo(before);
+        }
+    }
+
+    @Nested
     class Priming {
         @Test
         void priming_before_a_checkpoint_answers_requests_and_writes_nothing() {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nosqles.app.InvalidCommandException;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
 import dev.nosqles.app.customer.CustomerCommand.ReleaseCredit;
 import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.customer.CustomerEvent.CreditReleased;
 import dev.nosqles.app.customer.CustomerEvent.CreditReservationVoided;
 import dev.nosqles.app.customer.CustomerEvent.CreditReserved;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
+import dev.nosqles.app.customer.CustomerEvent.CustomerPersonalDataForgotten;
 import dev.nosqles.testing.AggregateFixture;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -195,6 +197,72 @@ class CustomerSpecificationTest {
         assertThat(new Customer().eventTypes().all())
                 .extracting(t -> t.name())
                 .containsExactlyInAnyOrder("CustomerCreated", "CreditReserved", "CreditReleased",
-                        "CreditReservationVoided");
+                        "CreditReservationVoided", "CustomerPersonalDataForgotten");
+    }
+
+    @Test
+    void name_and_email_are_declared_personal_data_of_the_customer_itself() {
+        var personal = new Customer().eventTypes().personalData("CustomerCreated").orElseThrow();
+        assertThat(personal.fields()).containsExactlyInAnyOrder("name", "email");
+        assertThat(personal.subjectOf().subject(dev.nosqles.store.StreamId.of(Customer.TYPE, "c-42"), null))
+                .isEqualTo("c-42");
+        assertThat(new Customer().eventTypes().personalData("CreditReserved")).isEmpty();
+        assertThat(new Customer().eventTypes().personalData("CustomerPersonalDataForgotten")).isEmpty();
+    }
+
+    @Test
+    void creating_a_customer_with_an_email_records_it() {
+        customer().givenNoPriorActivity()
+                .when(new CreateCustomer("Ann", amount("100"), "alice", "ann@example.org"))
+                .thenEvents(new CustomerCreated("Ann", amount("100.00"), "alice", "ann@example.org"))
+                .thenState(s -> assertThat(s.email()).isEqualTo("ann@example.org"));
+    }
+
+    @Test
+    void an_email_needs_an_at_sign_with_text_on_both_sides_and_no_spaces() {
+        String longest = "a".repeat(254 - "@x.org".length()) + "@x.org";
+        assertThat(new CreateCustomer("Ann", amount("1"), null, longest).email()).isEqualTo(longest);
+        assertThat(new CreateCustomer("Ann", amount("1"), null, " ann@x.org ").email()).isEqualTo("ann@x.org");
+        for (String bad : new String[] {"ann", "@example.org", "ann@", "ann @example.org", "a" + longest,
+                "ann\u0000@x.org", "", "  "}) {
+            assertThatThrownBy(() -> new CreateCustomer("Ann", amount("1"), null, bad))
+                    .isInstanceOf(InvalidCommandException.class)
+                    .extracting(e -> ((InvalidCommandException) e).field()).isEqualTo("email");
+        }
+    }
+
+    @Test
+    void forgetting_records_that_it_happened_without_personal_data_and_shows_placeholders() {
+        customer().given(new CustomerCreated("Ann", amount("100.00"), "alice", "ann@example.org"),
+                        new CreditReserved("o1", amount("30.00")))
+                .when(new ForgetPersonalData())
+                .thenEvents(new CustomerPersonalDataForgotten())
+                .thenState(s -> {
+                    assertThat(s.name()).isEqualTo("[forgotten]");
+                    assertThat(s.email()).isEqualTo("[forgotten]");
+                    assertThat(s.forgotten()).isTrue();
+                    assertThat(s.availableCredit()).isEqualByComparingTo("70");
+                });
+    }
+
+    @Test
+    void forgetting_a_forgotten_customer_changes_nothing() {
+        customer().given(ANN, new CustomerPersonalDataForgotten())
+                .when(new ForgetPersonalData())
+                .thenEvents();
+    }
+
+    @Test
+    void a_forgotten_customer_still_reserves_and_releases_credit() {
+        customer().given(ANN, new CustomerPersonalDataForgotten())
+                .when(new ReserveCredit("o1", amount("10")))
+                .thenEvents(new CreditReserved("o1", amount("10.00")));
+    }
+
+    @Test
+    void an_unknown_customer_cannot_be_forgotten() {
+        customer().givenNoPriorActivity()
+                .when(new ForgetPersonalData())
+                .thenRejected(CustomerLifecycleViolation.class);
     }
 }

@@ -53,10 +53,11 @@ class SagaQueueHandlersTest {
 
     @Test
     void a_command_queue_batch_fails_from_the_first_unreadable_message_on_so_that_fifo_order_holds() {
-        AggregateRepository.builder(new Customer()).eventStore(store).build()
+        var keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
+        AggregateRepository.builder(new Customer()).eventStore(store).subjectKeys(keys).build()
                 .create("c1", new CreateCustomer("Ann", new BigDecimal("100")));
         CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,
-                Clock.systemUTC());
+                Clock.systemUTC(), keys);
 
         SQSBatchResponse response = handler.handleRequest(event(sqs("q1", reserve("m1", "c1")),
                 sqs("q2", "{\"kind\":\"nonsense\"}"), sqs("q3", reserve("m3", "c1"))), null);

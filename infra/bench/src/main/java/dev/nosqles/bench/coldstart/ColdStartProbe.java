@@ -20,10 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * shaded-jar classes are used, so the classes it loads are the function's.
  *
  * <pre>
- * ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION
+ * ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE PERSONAL_DATA_KEY_ID
  * </pre>
  * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
- * {@code POST /customers} as API Gateway (payload 2.0) would deliver it. {@code minimal}: a DynamoDB client on
+ * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
+ * a KMS GenerateDataKey and a keys-table PutItem on the way). {@code minimal}: a DynamoDB client on
  * the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
  * system properties {@code aws.endpointUrl}, {@code aws.accessKeyId}, {@code aws.secretAccessKey}.
  */
@@ -35,12 +36,14 @@ public final class ColdStartProbe {
 
     public static void main(String[] args) {
         long mainEntered = micros();
-        if (args.length != 4) {
-            System.err.println("usage: ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION");
+        if (args.length != 6) {
+            System.err.println("usage: ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE"
+                    + " PERSONAL_DATA_KEY_ID");
             System.exit(2);
         }
         String mode = args[0];
-        Map<String, String> env = Map.of("EVENTS_TABLE", args[1], "SNAPSHOTS_TABLE", args[2], "AWS_REGION", args[3]);
+        Map<String, String> env = Map.of("EVENTS_TABLE", args[1], "SNAPSHOTS_TABLE", args[2], "AWS_REGION", args[3],
+                "SUBJECT_KEYS_TABLE", args[4], "PERSONAL_DATA_KEY_ID", args[5]);
         long constructed;
         long responded;
         String status;

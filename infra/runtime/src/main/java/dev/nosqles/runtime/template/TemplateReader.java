@@ -54,6 +54,7 @@ public final class TemplateReader {
         List<SubscriptionDefinition> subscriptions = new ArrayList<>();
         List<FunctionDefinition> functions = new ArrayList<>();
         List<SecretDefinition> secrets = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         resources.forEach((id, body) -> {
             String at = "Resources." + id;
             Map<String, Object> resource = map(body, at);
@@ -70,6 +71,7 @@ public final class TemplateReader {
                 case "AWS::SNS::Subscription" -> subscriptions.add(subscription(id, props, at + ".Properties"));
                 case "AWS::Serverless::Function" -> functions.add(function(id, globals, props, at + ".Properties"));
                 case "AWS::SecretsManager::Secret" -> secrets.add(secret(id, props, at + ".Properties"));
+                case "AWS::KMS::Key" -> keys.add(id);
                 default -> {
                     // not emulated locally
                 }
@@ -82,7 +84,7 @@ public final class TemplateReader {
                 parameters.put(id, String.valueOf(value)); // what the stack gets when the deploy sets nothing
             }
         });
-        return new Template(tables, queues, topics, subscriptions, functions, secrets, parameters);
+        return new Template(tables, queues, topics, subscriptions, functions, secrets, parameters, keys);
     }
 
     private static SecretDefinition secret(String id, Map<String, Object> props, String at) {

@@ -48,8 +48,19 @@ class TemplateReaderTest {
                     new KeyAttribute("subscriber", "S"), new KeyAttribute("streamId", "S"), null, "PAY_PER_REQUEST",
                     true, true));
             assertThat(template.tables()).extracting(TableDefinition::logicalId)
-                    .containsExactly("EventsTable", "SnapshotsTable", "CheckpointsTable", "ReadModelsTable",
-                            "SagaDeadlinesTable");
+                    .containsExactly("EventsTable", "SnapshotsTable", "SubjectKeysTable", "CheckpointsTable",
+                            "ReadModelsTable", "SagaDeadlinesTable");
+        }
+
+        @Test
+        void declares_the_subject_keys_table_keyed_by_subject_with_point_in_time_recovery() {
+            assertThat(template.table("SubjectKeysTable")).hasValue(new TableDefinition("SubjectKeysTable", null,
+                    new KeyAttribute("subject", "S"), null, null, "PAY_PER_REQUEST", true, true));
+            for (String function : List.of("ApiFunction", "OrderSagaStreamFunction", "CustomerCommandsFunction")) {
+                assertThat(template.function(function).orElseThrow().environment()).as(function)
+                        .containsEntry("SUBJECT_KEYS_TABLE", new Value.Ref("SubjectKeysTable"))
+                        .containsEntry("PERSONAL_DATA_KEY_ID", new Value.Ref("PersonalDataKey"));
+            }
         }
 
         @Test
@@ -176,7 +187,9 @@ class TemplateReaderTest {
                     Map.entry("CURSOR_SIGNING_KEY",
                             new Value.Sub(
                                     "{{resolve:secretsmanager:${CursorSigningSecret}:SecretString::${CursorKeyVersion}}}",
-                                    Map.of())));
+                                    Map.of())),
+                    Map.entry("SUBJECT_KEYS_TABLE", new Value.Ref("SubjectKeysTable")),
+                    Map.entry("PERSONAL_DATA_KEY_ID", new Value.Ref("PersonalDataKey")));
             assertThat(api.streamEvents()).isEmpty();
             assertThat(api.queueEvents()).isEmpty();
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
@@ -189,6 +202,8 @@ class TemplateReaderTest {
             assertThat(template.function("ApiFunction").orElseThrow().httpApiEvents()).containsExactly(
                     new HttpApiEvent("CreateCustomer", "POST", "/customers"),
                     new HttpApiEvent("GetCustomer", "GET", "/customers/{customerId}"),
+                    new HttpApiEvent("GetCustomerEvents", "GET", "/customers/{customerId}/events"),
+                    new HttpApiEvent("ForgetCustomerPersonalData", "DELETE", "/customers/{customerId}/personal-data"),
                     new HttpApiEvent("PlaceOrder", "POST", "/orders"),
                     new HttpApiEvent("GetOrder", "GET", "/orders/{orderId}"),
                     new HttpApiEvent("GetOrderEvents", "GET", "/orders/{orderId}/events"),
@@ -272,7 +287,8 @@ class TemplateReaderTest {
 
         @Test
         void skips_resources_it_does_not_run_such_as_the_http_api() {
-            assertThat(template.tables()).hasSize(2);
+            assertThat(template.tables()).hasSize(3);
+            assertThat(template.keys()).containsExactly("PersonalDataKey");
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId)
                     .containsExactly("ApiFunction", "ProjectionFunction", "NotifierFunction");
             assertThat(template.function("ApiFunction").orElseThrow().httpApiEvents()).first()

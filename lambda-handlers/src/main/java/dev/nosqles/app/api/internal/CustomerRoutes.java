@@ -4,22 +4,38 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
+import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.api.internal.IdempotentIds.Operation;
 import dev.nosqles.app.customer.CustomerCommand;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
+import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
 import dev.nosqles.app.customer.CustomerEvent;
+import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * {@code POST /customers}, {@code GET /customers/{customerId}}. A customer belongs to the principal that created
- * it; to any other it does not exist (404).
+ * {@code POST /customers}, {@code GET /customers/{customerId}} (with {@code ?version=N} or {@code ?asOf=instant}),
+ * {@code GET /customers/{customerId}/events}, {@code DELETE /customers/{customerId}/personal-data}. A customer
+ * belongs to the principal that created it; to any other it does not exist (404).
+ *
+ * <p>Forgetting (ADR 0008) records {@code CustomerPersonalDataForgotten} (no personal data; once), then deletes
+ * the customer's key; both steps are idempotent, so a retry after a crash between them completes the forget. The
+ * answer is 202: other processes may hold the key in their cache for up to its period
+ * ({@value #EFFECTIVE_WITHIN}).
  */
 public final class CustomerRoutes {
+    /** How long other processes may still decrypt with a cached key after a forget (the keys' cache period). */
+    public static final String EFFECTIVE_WITHIN = "PT5M";
+    private static final String NO_CUSTOMER = "no customer with this id";
+
     private final Application app;
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
 
@@ -31,13 +47,17 @@ public final class CustomerRoutes {
     public Router register(Router router) {
         return router
                 .add("POST", "/customers", (request, params) -> create(request))
-                .add("GET", "/customers/{customerId}", (request, params) -> get(request, params.get("customerId")));
+                .add("GET", "/customers/{customerId}", (request, params) -> get(request, params.get("customerId")))
+                .add("GET", "/customers/{customerId}/events",
+                        (request, params) -> history(request, params.get("customerId")))
+                .add("DELETE", "/customers/{customerId}/personal-data",
+                        (request, params) -> forget(request, params.get("customerId")));
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
         ObjectNode body = Bodies.object(request);
         CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.amount(body, "creditLimit"),
-                request.principal());
+                request.principal(), Bodies.text(body, "email"));
         String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
                 app::newId);
         // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
@@ -53,7 +73,8 @@ public final class CustomerRoutes {
         }
         if (retried) {
             CustomerState original = customers.findAtVersion(id, 1).orElseThrow().state();
-            if (!original.name().equals(command.name()) || original.creditLimit().compareTo(command.creditLimit()) != 0) {
+            if (!original.name().equals(command.name()) || original.creditLimit().compareTo(command.creditLimit()) != 0
+                    || !Objects.equals(original.email(), command.email())) {
                 throw ProblemException.unprocessable("idempotency-key-reused",
                         "the Idempotency-Key was used before for a different request");
             }
@@ -63,16 +84,69 @@ public final class CustomerRoutes {
     }
 
     private APIGatewayV2HTTPResponse get(ApiRequest request, String customerId) {
-        AggregateState<CustomerState> customer = find(request.principal(), customerId);
-        return Responses.json(200, Views.customer(customer), Map.of());
+        requireId(customerId);
+        String version = request.query().get("version");
+        String asOf = request.query().get("asOf");
+        Optional<AggregateState<CustomerState>> customer;
+        if (version != null && asOf != null) {
+            throw ProblemException.badRequest("invalid-query", "version", "give version or asOf, not both");
+        } else if (version != null) {
+            long n = OrderRoutes.parseVersion(version);
+            customer = customers.findAtVersion(customerId, n).filter(c -> c.version() == n);
+        } else if (asOf != null) {
+            customer = customers.findAsOf(customerId, OrderRoutes.parseInstant(asOf));
+        } else {
+            customer = customers.find(customerId);
+        }
+        customer = customer.filter(c -> Owners.owns(request.principal(), c.state().owner(), customers, customerId));
+        return Responses.json(200, Views.customer(customer.orElseThrow(() -> ProblemException.notFound(
+                version == null && asOf == null ? NO_CUSTOMER : "the customer did not exist at that point"))),
+                Map.of());
+    }
+
+    private APIGatewayV2HTTPResponse history(ApiRequest request, String customerId) {
+        requireId(customerId);
+        List<EventEnvelope<CustomerEvent>> events = customers.history(customerId);
+        String owner = !events.isEmpty() && events.getFirst().event() instanceof CustomerCreated created
+                ? created.owner() : null;
+        if (events.isEmpty() || !Owners.owns(request.principal(), owner, events)) {
+            throw ProblemException.notFound(NO_CUSTOMER);
+        }
+        return Responses.json(200, Views.history(events), Map.of());
+    }
+
+    /**
+     * Idempotent: forgetting a forgotten customer appends nothing and answers 202 again. The Idempotency-Key that
+     * created this very customer is refused (422), as for a cancel.
+     */
+    private APIGatewayV2HTTPResponse forget(ApiRequest request, String customerId) {
+        String key = request.idempotencyKey();
+        if (key != null && Fields.isId(customerId) && customerId.equals(IdempotentIds.forCreate(
+                Operation.CREATE_CUSTOMER, request.principal(), key, () -> null))) {
+            throw ProblemException.unprocessable("idempotency-key-reused",
+                    "the Idempotency-Key was used to create this customer; give each request its own key");
+        }
+        // the owner never changes once recorded: checking it before the update cannot race
+        find(request.principal(), customerId);
+        customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
+        app.subjectKeys().forget(customerId);
+        ObjectNode body = Json.mapper().createObjectNode()
+                .put("customerId", customerId)
+                .put("forgotten", true)
+                .put("effectiveWithin", EFFECTIVE_WITHIN);
+        return Responses.json(202, body, Map.of());
     }
 
     private AggregateState<CustomerState> find(String principal, String customerId) {
-        if (!Fields.isId(customerId)) {
-            throw ProblemException.notFound("no customer with this id");
-        }
+        requireId(customerId);
         return customers.find(customerId)
                 .filter(c -> Owners.owns(principal, c.state().owner(), customers, customerId))
-                .orElseThrow(() -> ProblemException.notFound("no customer with this id"));
+                .orElseThrow(() -> ProblemException.notFound(NO_CUSTOMER));
+    }
+
+    private static void requireId(String customerId) {
+        if (!Fields.isId(customerId)) {
+            throw ProblemException.notFound(NO_CUSTOMER);
+        }
     }
 }

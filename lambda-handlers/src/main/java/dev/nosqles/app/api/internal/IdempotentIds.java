@@ -19,7 +19,8 @@ public final class IdempotentIds {
     public enum Operation {
         CREATE_CUSTOMER("create-customer"),
         CREATE_ORDER("create-order"),
-        CANCEL_ORDER("cancel-order");
+        CANCEL_ORDER("cancel-order"),
+        FORGET_CUSTOMER("forget-customer");
 
         private final String label;
 

@@ -142,7 +142,7 @@ public final class OrderRoutes {
         }
     }
 
-    private static long parseVersion(String text) {
+    static long parseVersion(String text) {
         // ASCII digits only (Long.parseLong also takes "+1" and other scripts' digits), no leading zero
         if (text.length() <= 18 && text.matches("[1-9][0-9]*")) {
             return Long.parseLong(text);
@@ -151,7 +151,7 @@ public final class OrderRoutes {
                 "version must be a whole number of at least 1 in digits 0-9");
     }
 
-    private static Instant parseInstant(String text) {
+    static Instant parseInstant(String text) {
         ProblemException invalid = ProblemException.badRequest("invalid-query", "asOf",
                 "asOf must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
         if (text.length() > 40 || !text.matches("[0-9A-Za-z:.+\\-]+")) {

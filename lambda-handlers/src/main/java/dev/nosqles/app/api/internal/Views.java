@@ -20,12 +20,19 @@ public final class Views {
 
     public static ObjectNode customer(AggregateState<CustomerState> customer) {
         CustomerState s = customer.state();
-        return Json.mapper().createObjectNode()
+        ObjectNode view = Json.mapper().createObjectNode()
                 .put("customerId", customer.id())
-                .put("name", s.name())
-                .put("creditLimit", amount(s.creditLimit()))
+                .put("name", s.name());
+        if (s.email() != null) {
+            view.put("email", s.email());
+        }
+        view.put("creditLimit", amount(s.creditLimit()))
                 .put("availableCredit", amount(s.availableCredit()))
                 .put("version", customer.version());
+        if (s.forgotten()) {
+            view.put("personalDataForgotten", true);
+        }
+        return view;
     }
 
     public static ObjectNode order(AggregateState<OrderState> order) {
