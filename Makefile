@@ -128,7 +128,7 @@ chaos: jdk venv
 		-Dchaos.faults=$(FAULTS) -Dchaos.scale=$(SCALE)
 
 # --- issue 10's read-model scenario at full size (src/site/markdown/operations.md) ----------------------------
-# RebuildScenarioTest with REBUILD_ORDERS orders (default 2000) through the local runtime (make test runs it with 40): a rebuild while
+# RebuildScenarioTest with REBUILD_ORDERS orders (default 2000) through the local runtime (make test runs it with 200): a rebuild while
 # orders keep arriving, switch, drop, then the read model equals a fold of the event store; a killed rebuild resumes.
 rebuild-scenario: jdk venv
 	@$(MVN) -pl infra/runtime -am test -Dtest=RebuildScenarioTest -Dsurefire.failIfNoSpecifiedTests=false \
