@@ -1013,6 +1013,49 @@ class ApiHandlerTest {
         }
 
         @Test
+        void when_the_key_cannot_be_deleted_the_forget_is_503_and_nothing_is_recorded() {
+            dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
+            dev.nosqles.privacy.SubjectKeys cannotForget = new dev.nosqles.privacy.SubjectKeys() {
+                @Override
+                public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+                    return working.encrypt(subject, plaintext, aad);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+                    return working.decrypt(subject, ciphertext, aad);
+                }
+
+                @Override
+                public ForgetOutcome forget(String subject) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+
+                @Override
+                public boolean isForgotten(String subject) {
+                    return working.isForgotten(subject);
+                }
+            };
+            ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    cannotForget));
+            String id = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}")).body()
+                    .get("customerId").asText();
+            int before = storedItems();
+
+            APIGatewayV2HTTPResponse r = failing.handleRequest(ApiEvents.request("DELETE",
+                    "/customers/" + id + "/personal-data").build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(503);
+            assertThat(r.getBody()).contains("urn:nosqles:problem:key-service-unavailable");
+            assertThat(storedItems()).isEqualTo(before);
+            assertThat(stream("Customer", id)).extracting(RecordedEvent::type).containsExactly("CustomerCreated");
+            assertThat(working.isForgotten(id)).isFalse();
+            assertThat(call(ApiEvents.get("/customers/" + id)).body().get("name").asText()).isEqualTo("Ann");
+        }
+
+        @Test
         void when_the_key_service_is_unavailable_a_create_is_503_with_retry_after_and_nothing_is_written() {
             dev.nosqles.privacy.SubjectKeys down = new dev.nosqles.privacy.SubjectKeys() {
                 @Override

@@ -26,8 +26,9 @@ import java.util.Optional;
  * {@code GET /customers/{customerId}/events}, {@code DELETE /customers/{customerId}/personal-data}. A customer
  * belongs to the principal that created it; to any other it does not exist (404).
  *
- * <p>Forgetting (ADR 0008) records {@code CustomerPersonalDataForgotten} (no personal data; once), then deletes
- * the customer's key; both steps are idempotent, so a retry after a crash between them completes the forget. The
+ * <p>Forgetting (ADR 0008) deletes the customer's key, then records {@code CustomerPersonalDataForgotten} (no
+ * personal data; once); both steps are idempotent, so a retry after a crash between them completes the forget, and
+ * a key that cannot be deleted leaves nothing recorded. The
  * answer is 202: other processes may hold the key in their cache for up to its period
  * ({@value #EFFECTIVE_WITHIN}).
  */
@@ -128,8 +129,11 @@ public final class CustomerRoutes {
         }
         // the owner never changes once recorded: checking it before the update cannot race
         find(request.principal(), customerId);
-        customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
+        // the key first: should it fail (503) nothing is recorded, so the audit trail never claims a forget that
+        // did not happen; the command then loads with placeholders and records the forget once (a retry after a
+        // crash between the two steps records a missing one)
         app.subjectKeys().forget(customerId);
+        customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
         ObjectNode body = Json.mapper().createObjectNode()
                 .put("customerId", customerId)
                 .put("forgotten", true)
