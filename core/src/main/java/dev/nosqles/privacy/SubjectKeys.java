@@ -19,7 +19,8 @@ public interface SubjectKeys {
     /**
      * Decrypts with the subject's key.
      *
-     * @return empty when the subject was forgotten (or never had a key)
+     * @return empty when the subject was forgotten (its tombstone: only that means forgotten)
+     * @throws SubjectKeyMissingException the subject has neither a key nor a tombstone: never mistaken for forgotten
      * @throws KeyServiceUnavailableException the key service could not be reached: never mistaken for forgotten
      */
     Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad);

@@ -69,8 +69,8 @@ public final class Application {
     }
 
     /**
-     * For tests: subject keys in memory ({@link InMemorySubjectKeys}), so personal data written by another
-     * process reads as forgotten here.
+     * For tests: subject keys in memory ({@link InMemorySubjectKeys}). Personal data written by another process
+     * (with other keys) cannot be read here: it throws {@link dev.nosqles.privacy.SubjectKeyMissingException}.
      */
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids) {
         this(events, snapshots, clock, ids, new InMemorySubjectKeys());
@@ -86,7 +86,10 @@ public final class Application {
                 .subjectKeys(subjectKeys);
     }
 
-    /** The application on DynamoDB with the system clock and random ids; subject keys in memory (tests). */
+    /**
+     * The application on DynamoDB with the system clock and random ids; subject keys in memory (tests): customers
+     * written by another process cannot be read with them (pass that process's keys to the other overload).
+     */
     public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable) {
         return onDynamoDb(client, eventsTable, snapshotsTable, new InMemorySubjectKeys());
     }

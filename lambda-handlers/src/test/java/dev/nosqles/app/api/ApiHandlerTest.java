@@ -1013,6 +1013,23 @@ class ApiHandlerTest {
         }
 
         @Test
+        void personal_data_without_its_key_or_a_tombstone_is_a_503_never_placeholders() {
+            Response created = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}"));
+            String id = created.body().get("customerId").asText();
+            // the same tables read with keys that never saw this customer (a keys table mismatch)
+            ApiHandler otherKeys = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    new dev.nosqles.privacy.memory.InMemorySubjectKeys()));
+
+            APIGatewayV2HTTPResponse r = otherKeys.handleRequest(ApiEvents.get("/customers/" + id).build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(503);
+            assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+            assertThat(r.getBody()).contains("urn:nosqles:problem:subject-key-missing")
+                    .doesNotContain("[forgotten]").doesNotContain("Ann");
+        }
+
+        @Test
         void when_the_key_cannot_be_deleted_the_forget_is_503_and_nothing_is_recorded() {
             dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
             dev.nosqles.privacy.SubjectKeys cannotForget = new dev.nosqles.privacy.SubjectKeys() {
