@@ -45,6 +45,7 @@ public final class Application {
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
     private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
     private final EventStore events;
+    private final SnapshotStore snapshots;
     private final SubjectKeys subjectKeys;
     private final Clock clock;
     private final Supplier<UUID> ids;
@@ -59,7 +60,7 @@ public final class Application {
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids,
                        SubjectKeys subjectKeys) {
         this.events = Objects.requireNonNull(events, "events");
-        Objects.requireNonNull(snapshots, "snapshots");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.subjectKeys = Objects.requireNonNull(subjectKeys, "subjectKeys");
@@ -180,6 +181,11 @@ public final class Application {
     /** The keys of the customers' personal data (forget deletes one). */
     public SubjectKeys subjectKeys() {
         return subjectKeys;
+    }
+
+    /** The snapshots of both aggregates (a forget deletes the customer's). */
+    public SnapshotStore snapshots() {
+        return snapshots;
     }
 
     /** The event store the repositories write to. */

@@ -1030,6 +1030,24 @@ class ApiHandlerTest {
         }
 
         @Test
+        void a_forget_deletes_the_customers_snapshot_which_may_hold_plaintext_written_before_the_declaration() {
+            String id = createCustomer("Ann", "10");
+            StreamId stream = StreamId.of("Customer", id);
+            // as written before name and email were declared personal: the state in plain text
+            snapshots.save(new dev.nosqles.store.Snapshot(stream, 1, "LegacyCustomerState", 1,
+                    "{\"name\":\"Ann Plaintext\"}", clock.instant(), List.of()));
+            String other = createCustomer("Bob", "10");
+            snapshots.save(new dev.nosqles.store.Snapshot(StreamId.of("Customer", other), 1, "LegacyCustomerState",
+                    1, "{\"name\":\"Bob\"}", clock.instant(), List.of()));
+
+            assertThat(forget(id).status()).isEqualTo(202);
+
+            assertThat(snapshots.load(stream)).isEmpty();
+            assertThat(snapshots.load(StreamId.of("Customer", other))).isPresent();
+            assertThat(forget(id).status()).isEqualTo(202);
+        }
+
+        @Test
         void when_the_key_cannot_be_deleted_the_forget_is_503_and_nothing_is_recorded() {
             dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
             dev.nosqles.privacy.SubjectKeys cannotForget = new dev.nosqles.privacy.SubjectKeys() {

@@ -8,6 +8,7 @@ import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.api.internal.IdempotentIds.Operation;
+import dev.nosqles.app.customer.Customer;
 import dev.nosqles.app.customer.CustomerCommand;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
@@ -16,6 +17,7 @@ import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
+import dev.nosqles.store.StreamId;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -134,6 +136,9 @@ public final class CustomerRoutes {
         // crash between the two steps records a missing one)
         app.subjectKeys().forget(customerId);
         customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
+        // a snapshot taken before the personal data was declared holds it in plain text; last, so that no
+        // snapshot the update may have loaded survives (idempotent: a retry deletes it again)
+        app.snapshots().delete(StreamId.of(Customer.TYPE, customerId));
         ObjectNode body = Json.mapper().createObjectNode()
                 .put("customerId", customerId)
                 .put("forgotten", true)
