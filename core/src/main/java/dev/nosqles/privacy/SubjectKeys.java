@@ -1,5 +1,6 @@
 package dev.nosqles.privacy;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,14 @@ public interface SubjectKeys {
 
     /** True once the subject was forgotten. */
     boolean isForgotten(String subject);
+
+    /**
+     * How long other processes may still decrypt with a key they cached before a forget (their cache period): a
+     * forget is complete everywhere within it. Zero: no key is cached across processes.
+     */
+    default Duration cacheTtl() {
+        return Duration.ZERO;
+    }
 
     /** What {@link #forget} did. */
     enum ForgetOutcome { FORGOTTEN, ALREADY_FORGOTTEN }

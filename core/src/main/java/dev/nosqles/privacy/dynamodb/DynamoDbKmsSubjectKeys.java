@@ -140,6 +140,12 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         }
     }
 
+    /** The configured cache period ({@link Builder#cacheTtl}; five minutes by default). */
+    @Override
+    public Duration cacheTtl() {
+        return cacheTtl;
+    }
+
     @Override
     public boolean isForgotten(String subject) {
         try {

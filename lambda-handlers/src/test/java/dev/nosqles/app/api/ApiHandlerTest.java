@@ -951,7 +951,7 @@ class ApiHandlerTest {
 
             assertThat(first.status()).isEqualTo(202);
             assertThat(first.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id)
-                    .put("forgotten", true).put("effectiveWithin", "PT5M"));
+                    .put("forgotten", true).put("effectiveWithin", "PT0S")); // keys in memory: no cache
             assertThat(second.status()).isEqualTo(202);
             assertThat(stream("Customer", id)).extracting(RecordedEvent::type)
                     .containsExactly("CustomerCreated", "CustomerPersonalDataForgotten");
@@ -1045,6 +1045,46 @@ class ApiHandlerTest {
             assertThat(snapshots.load(stream)).isEmpty();
             assertThat(snapshots.load(StreamId.of("Customer", other))).isPresent();
             assertThat(forget(id).status()).isEqualTo(202);
+        }
+
+        @Test
+        void the_forget_answers_effective_within_the_keys_cache_period() {
+            dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
+            dev.nosqles.privacy.SubjectKeys cachedFor90s = new dev.nosqles.privacy.SubjectKeys() {
+                @Override
+                public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+                    return working.encrypt(subject, plaintext, aad);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+                    return working.decrypt(subject, ciphertext, aad);
+                }
+
+                @Override
+                public ForgetOutcome forget(String subject) {
+                    return working.forget(subject);
+                }
+
+                @Override
+                public boolean isForgotten(String subject) {
+                    return working.isForgotten(subject);
+                }
+
+                @Override
+                public java.time.Duration cacheTtl() {
+                    return java.time.Duration.ofSeconds(90);
+                }
+            };
+            ApiHandler cached = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    cachedFor90s));
+            String id = createCustomer("Ann", "10");
+
+            APIGatewayV2HTTPResponse r = cached.handleRequest(ApiEvents.request("DELETE",
+                    "/customers/" + id + "/personal-data").build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(202);
+            assertThat(r.getBody()).contains("\"effectiveWithin\":\"PT1M30S\"");
         }
 
         @Test

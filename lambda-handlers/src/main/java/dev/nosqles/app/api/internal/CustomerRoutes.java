@@ -31,12 +31,10 @@ import java.util.Optional;
  * <p>Forgetting (ADR 0008) deletes the customer's key, then records {@code CustomerPersonalDataForgotten} (no
  * personal data; once); both steps are idempotent, so a retry after a crash between them completes the forget, and
  * a key that cannot be deleted leaves nothing recorded. The
- * answer is 202: other processes may hold the key in their cache for up to its period
- * ({@value #EFFECTIVE_WITHIN}).
+ * answer is 202: other processes may hold the key in their cache for up to its period, answered as
+ * {@code effectiveWithin} ({@link dev.nosqles.privacy.SubjectKeys#cacheTtl()}: five minutes by default).
  */
 public final class CustomerRoutes {
-    /** How long other processes may still decrypt with a cached key after a forget (the keys' cache period). */
-    public static final String EFFECTIVE_WITHIN = "PT5M";
     private static final String NO_CUSTOMER = "no customer with this id";
 
     private final Application app;
@@ -142,7 +140,7 @@ public final class CustomerRoutes {
         ObjectNode body = Json.mapper().createObjectNode()
                 .put("customerId", customerId)
                 .put("forgotten", true)
-                .put("effectiveWithin", EFFECTIVE_WITHIN);
+                .put("effectiveWithin", app.subjectKeys().cacheTtl().toString());
         return Responses.json(202, body, Map.of());
     }
 
