@@ -1,5 +1,6 @@
 package dev.nosqles.privacy;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,7 +20,8 @@ public interface SubjectKeys {
     /**
      * Decrypts with the subject's key.
      *
-     * @return empty when the subject was forgotten (or never had a key)
+     * @return empty when the subject was forgotten (its tombstone: only that means forgotten)
+     * @throws SubjectKeyMissingException the subject has neither a key nor a tombstone: never mistaken for forgotten
      * @throws KeyServiceUnavailableException the key service could not be reached: never mistaken for forgotten
      */
     Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad);
@@ -29,6 +31,14 @@ public interface SubjectKeys {
 
     /** True once the subject was forgotten. */
     boolean isForgotten(String subject);
+
+    /**
+     * How long other processes may still decrypt with a key they cached before a forget (their cache period): a
+     * forget is complete everywhere within it. Zero: no key is cached across processes.
+     */
+    default Duration cacheTtl() {
+        return Duration.ZERO;
+    }
 
     /** What {@link #forget} did. */
     enum ForgetOutcome { FORGOTTEN, ALREADY_FORGOTTEN }

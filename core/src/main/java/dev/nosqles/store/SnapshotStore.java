@@ -10,6 +10,12 @@ public interface SnapshotStore {
     /** Stores the snapshot unless a snapshot of the same or a later version is already there. */
     void save(Snapshot snapshot);
 
+    /**
+     * Deletes the stream's snapshot, if any; idempotent. Used when a subject is forgotten (ADR 0008): a snapshot
+     * written before its personal data was declared holds it in plain text.
+     */
+    void delete(StreamId streamId);
+
     /** A store that keeps nothing. */
     static SnapshotStore none() {
         return NoSnapshots.INSTANCE;
@@ -26,5 +32,9 @@ enum NoSnapshots implements SnapshotStore {
 
     @Override
     public void save(Snapshot snapshot) {
+    }
+
+    @Override
+    public void delete(StreamId streamId) {
     }
 }

@@ -82,6 +82,11 @@ class ContentionFoldingTest {
         public void save(Snapshot snapshot) {
             delegate.save(snapshot);
         }
+
+        @Override
+        public void delete(StreamId streamId) {
+            delegate.delete(streamId);
+        }
     }
 
     /** The writer under test (through the interleaving store), the other writers, and the reads counted. */

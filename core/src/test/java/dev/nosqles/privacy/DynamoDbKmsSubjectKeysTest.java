@@ -209,6 +209,14 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
+    void the_cache_period_a_forget_may_take_to_reach_other_processes_is_the_configured_one() {
+        String table = newKeysTable();
+        assertThat(keys(table, new KmsProbe()).build().cacheTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(keys(table, new KmsProbe()).cacheTtl(Duration.ofSeconds(42)).build().cacheTtl())
+                .isEqualTo(Duration.ofSeconds(42));
+    }
+
+    @Test
     void a_thousand_commands_on_ten_subjects_cost_one_kms_call_per_subject_per_cache_period() {
         String table = newKeysTable();
         KmsProbe probe = new KmsProbe();

@@ -69,10 +69,20 @@ abstract class SubjectKeysContract {
         SubjectKeys keys = keys();
         String s = subject();
         assertThat(keys.isForgotten(s)).isFalse();
-        assertThat(keys.decrypt(s, new byte[40], bytes("name"))).isEmpty();
 
         assertThat(keys.forget(s)).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
         assertThatThrownBy(() -> keys.encrypt(s, bytes("Ann"), bytes("name")))
                 .isInstanceOf(SubjectForgottenException.class);
+    }
+
+    @Test
+    void a_subject_with_neither_a_key_nor_a_tombstone_is_a_missing_key_never_a_forgotten_one() {
+        SubjectKeys keys = keys();
+        String s = subject();
+
+        // personal data that names s, sealed under keys these are not (another table, another process's memory)
+        assertThatThrownBy(() -> keys.decrypt(s, new byte[40], bytes("name")))
+                .isInstanceOfSatisfying(SubjectKeyMissingException.class, e -> assertThat(e.subject()).isEqualTo(s));
+        assertThat(keys.isForgotten(s)).isFalse();
     }
 }

@@ -45,6 +45,7 @@ public final class Application {
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
     private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
     private final EventStore events;
+    private final SnapshotStore snapshots;
     private final SubjectKeys subjectKeys;
     private final Clock clock;
     private final Supplier<UUID> ids;
@@ -59,7 +60,7 @@ public final class Application {
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids,
                        SubjectKeys subjectKeys) {
         this.events = Objects.requireNonNull(events, "events");
-        Objects.requireNonNull(snapshots, "snapshots");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.subjectKeys = Objects.requireNonNull(subjectKeys, "subjectKeys");
@@ -69,8 +70,8 @@ public final class Application {
     }
 
     /**
-     * For tests: subject keys in memory ({@link InMemorySubjectKeys}), so personal data written by another
-     * process reads as forgotten here.
+     * For tests: subject keys in memory ({@link InMemorySubjectKeys}). Personal data written by another process
+     * (with other keys) cannot be read here: it throws {@link dev.nosqles.privacy.SubjectKeyMissingException}.
      */
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids) {
         this(events, snapshots, clock, ids, new InMemorySubjectKeys());
@@ -86,7 +87,10 @@ public final class Application {
                 .subjectKeys(subjectKeys);
     }
 
-    /** The application on DynamoDB with the system clock and random ids; subject keys in memory (tests). */
+    /**
+     * The application on DynamoDB with the system clock and random ids; subject keys in memory (tests): customers
+     * written by another process cannot be read with them (pass that process's keys to the other overload).
+     */
     public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable) {
         return onDynamoDb(client, eventsTable, snapshotsTable, new InMemorySubjectKeys());
     }
@@ -177,6 +181,11 @@ public final class Application {
     /** The keys of the customers' personal data (forget deletes one). */
     public SubjectKeys subjectKeys() {
         return subjectKeys;
+    }
+
+    /** The snapshots of both aggregates (a forget deletes the customer's). */
+    public SnapshotStore snapshots() {
+        return snapshots;
     }
 
     /** The event store the repositories write to. */

@@ -2,6 +2,7 @@ package dev.nosqles.privacy.dynamodb;
 
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.SubjectForgottenException;
+import dev.nosqles.privacy.SubjectKeyMissingException;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.internal.Aead;
 import java.time.Clock;
@@ -139,9 +140,19 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         }
     }
 
+    /** The configured cache period ({@link Builder#cacheTtl}; five minutes by default). */
+    @Override
+    public Duration cacheTtl() {
+        return cacheTtl;
+    }
+
     @Override
     public boolean isForgotten(String subject) {
-        return key(subject, false) == null && cachedTombstone(subject);
+        try {
+            return key(subject, false) == null && cachedTombstone(subject);
+        } catch (SubjectKeyMissingException neverSeen) {
+            return false;
+        }
     }
 
     private boolean cachedTombstone(String subject) {
@@ -153,7 +164,9 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
 
     /**
      * The subject's unwrapped key: from the cache, else read (and unwrapped, one KMS call), else created when
-     * {@code create}. Null when the subject is forgotten, or has no key and none is to be created.
+     * {@code create}. Null when the subject is forgotten (a tombstone).
+
+     * @throws SubjectKeyMissingException neither a key nor a tombstone, and none is to be created
      */
     private byte[] key(String subject, boolean create) {
         requireSubject(subject);
@@ -172,7 +185,8 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
                     return remember(subject, createKey(subject));
                 }
                 if (item == null) {
-                    return null; // never had a key: nothing of it can be decrypted; not cached (it may get one)
+                    // neither a key nor a tombstone: only a tombstone means forgotten; not cached (it may get one)
+                    throw new SubjectKeyMissingException(subject);
                 }
                 return remember(subject, unwrap(item));
             } catch (SdkException e) {

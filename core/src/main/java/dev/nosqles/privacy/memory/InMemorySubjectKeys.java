@@ -1,6 +1,7 @@
 package dev.nosqles.privacy.memory;
 
 import dev.nosqles.privacy.SubjectForgottenException;
+import dev.nosqles.privacy.SubjectKeyMissingException;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.internal.Aead;
 import java.util.Map;
@@ -24,7 +25,13 @@ public final class InMemorySubjectKeys implements SubjectKeys {
     @Override
     public Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
         byte[] key = keys.get(subject);
-        return key == null ? Optional.empty() : Optional.of(Aead.decrypt(key, ciphertext, aad));
+        if (key != null) {
+            return Optional.of(Aead.decrypt(key, ciphertext, aad));
+        }
+        if (forgotten.contains(subject)) {
+            return Optional.empty();
+        }
+        throw new SubjectKeyMissingException(subject);
     }
 
     @Override

@@ -121,6 +121,12 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         }
     }
 
+    @Override
+    public void delete(StreamId streamId) {
+        client.deleteItem(b -> b.tableName(tableName)
+                .key(Map.of("streamId", AttributeValue.fromS(streamId.value()))));
+    }
+
     private static long ceilMillis(Instant instant) {
         if (instant == null) {
             return 0;

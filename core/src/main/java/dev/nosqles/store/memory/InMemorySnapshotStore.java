@@ -20,4 +20,9 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     public void save(Snapshot snapshot) {
         snapshots.merge(snapshot.streamId(), snapshot, (old, neu) -> neu.version() > old.version() ? neu : old);
     }
+
+    @Override
+    public void delete(StreamId streamId) {
+        snapshots.remove(streamId);
+    }
 }

@@ -201,6 +201,14 @@ public final class Contention {
         }
 
         @Override
+        public void delete(StreamId streamId) {
+            request(false, false, () -> {
+                snapshots.delete(streamId);
+                return null;
+            });
+        }
+
+        @Override
         public void commandStarts() {
             tally.get()[0] = 0;
         }

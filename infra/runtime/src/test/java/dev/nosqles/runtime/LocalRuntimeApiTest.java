@@ -85,7 +85,7 @@ class LocalRuntimeApiTest {
     /** The application on the tables the runtime created: for what has no HTTP route yet (the saga's approval). */
     private Application applicationOnTheRuntimesTables() {
         return Application.onDynamoDb(dynamoDb, app.resources().tableName("EventsTable"),
-                app.resources().tableName("SnapshotsTable"));
+                app.resources().tableName("SnapshotsTable"), RuntimeKeys.of(app.aws(), app.resources()));
     }
 
     @Nested

@@ -73,6 +73,7 @@ class LocalRuntimePersonalDataTest {
     private SqsClient sqs;
     private SnsClient sns;
     private String subscribedQueue;
+    private String keptQueue;
 
     @BeforeAll
     void start() {
@@ -97,6 +98,13 @@ class LocalRuntimePersonalDataTest {
         String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(subscribedQueue)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(queueArn)
+                .attributes(Map.of("RawMessageDelivery", "true")));
+        // a subscriber that never reads: its messages stay in the queue for the scan of every queue
+        keptQueue = sqs.createQueue(b -> b.queueName(app.resources().stackName() + "-unread.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        String keptArn = sqs.getQueueAttributes(b -> b.queueUrl(keptQueue)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(keptArn)
                 .attributes(Map.of("RawMessageDelivery", "true")));
     }
 
@@ -196,6 +204,8 @@ class LocalRuntimePersonalDataTest {
         List<String> tables = everyTableItem();
         assertThat(tables).as("the scan reads the events").anyMatch(item -> item.contains(customerId));
         List<String> queued = everyQueuedMessage();
+        assertThat(queued).as("the scan reads messages left in a queue")
+                .anyMatch(m -> m.startsWith(keptQueue + " ") && m.contains(customerId));
         for (String secret : List.of(name, email)) {
             assertThat(tables).as("tables").noneMatch(item -> item.contains(secret));
             assertThat(queued).as("queues").noneMatch(m -> m.contains(secret));

@@ -67,7 +67,7 @@ class LocalRuntimeReadModelsTest {
         feed();
         // some orders move on (as the saga would move them): the read model follows the events
         Application repository = Application.onDynamoDb(dynamoDb, app.resources().tableName("EventsTable"),
-                app.resources().tableName("SnapshotsTable"));
+                app.resources().tableName("SnapshotsTable"), RuntimeKeys.of(app.aws(), app.resources()));
         for (int i = 0; i < 30; i += 3) {
             repository.orders().update(placed.get(i), new ApproveOrder(), EventMetadata.empty());
             approved.add(placed.get(i));

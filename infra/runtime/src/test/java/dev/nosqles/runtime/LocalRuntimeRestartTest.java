@@ -82,7 +82,7 @@ class LocalRuntimeRestartTest {
             assertThat(api.send("GET", "/customers/" + customerId, null).body().get("availableCredit").asText())
                     .as("credit reserved once").isEqualTo("40.00");
             assertThat(Application.onDynamoDb(dynamoDb, app.resources().tableName("EventsTable"),
-                            app.resources().tableName("SnapshotsTable")).customers().history(customerId).stream()
+                            app.resources().tableName("SnapshotsTable"), RuntimeKeys.of(second, app.resources())).customers().history(customerId).stream()
                     .map(e -> e.event().getClass().getSimpleName()).toList())
                     .as("the customer's events").containsExactly("CustomerCreated", "CreditReserved");
         } finally {

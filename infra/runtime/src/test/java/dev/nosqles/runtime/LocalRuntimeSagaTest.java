@@ -126,7 +126,7 @@ class LocalRuntimeSagaTest {
      */
     private List<String> customerEvents(String customerId) {
         return Application.onDynamoDb(dynamoDb, app.resources().tableName("EventsTable"),
-                        app.resources().tableName("SnapshotsTable")).customers().history(customerId).stream()
+                        app.resources().tableName("SnapshotsTable"), RuntimeKeys.of(app.aws(), app.resources())).customers().history(customerId).stream()
                 .map(e -> e.event().getClass().getSimpleName()).toList();
     }
 

@@ -81,7 +81,8 @@ class RebuildScenarioTest {
                 .withLog(log::add));
         dynamoDb = app.aws().configure(DynamoDbClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
-        repositories = Application.onDynamoDb(dynamoDb, table("EventsTable"), table("SnapshotsTable"));
+        repositories = Application.onDynamoDb(dynamoDb, table("EventsTable"), table("SnapshotsTable"),
+                RuntimeKeys.of(app.aws(), app.resources()));
         for (int c = 0; c < CUSTOMERS; c++) {
             Response r = api.send("POST", "/customers", "{\"name\":\"C" + c + "\",\"creditLimit\":\"1000000\"}");
             assertThat(r.status()).isEqualTo(201);

@@ -16,6 +16,7 @@ import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.SubjectForgottenException;
+import dev.nosqles.privacy.SubjectKeyMissingException;
 import dev.nosqles.projection.InvalidCursorException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.nosqles.lambda.SnapStartPriming;
@@ -148,6 +149,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                         : unavailable.getCause().getClass().getName());
                 yield new ProblemException(503, "key-service-unavailable", "Service Unavailable",
                         "the key service is unavailable; nothing was written, retry later");
+            }
+            // data written under other keys (or a key item deleted outside forget): the deployment's fault, not
+            // the caller's; never answered with placeholders
+            case SubjectKeyMissingException missing -> {
+                LOG.log(Level.ERROR, "subject key missing: neither a key nor a tombstone (keys table mismatch?)");
+                yield new ProblemException(503, "subject-key-missing", "Service Unavailable",
+                        "the personal data of this resource cannot be read with this deployment's keys");
             }
             default -> {
                 LOG.log(Level.ERROR, "request failed: {0}", e.getClass().getName());

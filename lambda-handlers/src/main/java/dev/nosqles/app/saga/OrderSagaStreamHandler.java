@@ -26,6 +26,8 @@ import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,13 +86,24 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
         this(events, snapshots, checkpoints, sender, SagaDeadlines.none(), definition, clock);
     }
 
-    /** For tests: the sagas without read models. */
+    /** For tests: the sagas without read models; subject keys in memory (customers it loads were written here). */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
-                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
-                events));
+        this(events, snapshots, checkpoints, sender, deadlines, definition, clock, new InMemorySubjectKeys());
+    }
+
+    /**
+     * For tests: the sagas without read models; the credit releaser loads customers with {@code subjectKeys}
+     * (those that wrote them: other keys cannot decrypt them).
+     */
+    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
+                                  SagaMessageSender sender, SagaDeadlines deadlines,
+                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock,
+                                  SubjectKeys subjectKeys) {
+        super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID,
+                subjectKeys), SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender),
+                checkpoints, events));
     }
 
     /**

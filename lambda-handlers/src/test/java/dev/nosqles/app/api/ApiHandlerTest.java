@@ -951,7 +951,7 @@ class ApiHandlerTest {
 
             assertThat(first.status()).isEqualTo(202);
             assertThat(first.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id)
-                    .put("forgotten", true).put("effectiveWithin", "PT5M"));
+                    .put("forgotten", true).put("effectiveWithin", "PT0S")); // keys in memory: no cache
             assertThat(second.status()).isEqualTo(202);
             assertThat(stream("Customer", id)).extracting(RecordedEvent::type)
                     .containsExactly("CustomerCreated", "CustomerPersonalDataForgotten");
@@ -1010,6 +1010,124 @@ class ApiHandlerTest {
 
             assertThat(again.problem(409)).isEqualTo("subject-forgotten");
             assertThat(storedItems()).isEqualTo(before);
+        }
+
+        @Test
+        void personal_data_without_its_key_or_a_tombstone_is_a_503_never_placeholders() {
+            Response created = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}"));
+            String id = created.body().get("customerId").asText();
+            // the same tables read with keys that never saw this customer (a keys table mismatch)
+            ApiHandler otherKeys = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    new dev.nosqles.privacy.memory.InMemorySubjectKeys()));
+
+            APIGatewayV2HTTPResponse r = otherKeys.handleRequest(ApiEvents.get("/customers/" + id).build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(503);
+            assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+            assertThat(r.getBody()).contains("urn:nosqles:problem:subject-key-missing")
+                    .doesNotContain("[forgotten]").doesNotContain("Ann");
+        }
+
+        @Test
+        void a_forget_deletes_the_customers_snapshot_which_may_hold_plaintext_written_before_the_declaration() {
+            String id = createCustomer("Ann", "10");
+            StreamId stream = StreamId.of("Customer", id);
+            // as written before name and email were declared personal: the state in plain text
+            snapshots.save(new dev.nosqles.store.Snapshot(stream, 1, "LegacyCustomerState", 1,
+                    "{\"name\":\"Ann Plaintext\"}", clock.instant(), List.of()));
+            String other = createCustomer("Bob", "10");
+            snapshots.save(new dev.nosqles.store.Snapshot(StreamId.of("Customer", other), 1, "LegacyCustomerState",
+                    1, "{\"name\":\"Bob\"}", clock.instant(), List.of()));
+
+            assertThat(forget(id).status()).isEqualTo(202);
+
+            assertThat(snapshots.load(stream)).isEmpty();
+            assertThat(snapshots.load(StreamId.of("Customer", other))).isPresent();
+            assertThat(forget(id).status()).isEqualTo(202);
+        }
+
+        @Test
+        void the_forget_answers_effective_within_the_keys_cache_period() {
+            dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
+            dev.nosqles.privacy.SubjectKeys cachedFor90s = new dev.nosqles.privacy.SubjectKeys() {
+                @Override
+                public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+                    return working.encrypt(subject, plaintext, aad);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+                    return working.decrypt(subject, ciphertext, aad);
+                }
+
+                @Override
+                public ForgetOutcome forget(String subject) {
+                    return working.forget(subject);
+                }
+
+                @Override
+                public boolean isForgotten(String subject) {
+                    return working.isForgotten(subject);
+                }
+
+                @Override
+                public java.time.Duration cacheTtl() {
+                    return java.time.Duration.ofSeconds(90);
+                }
+            };
+            ApiHandler cached = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    cachedFor90s));
+            String id = createCustomer("Ann", "10");
+
+            APIGatewayV2HTTPResponse r = cached.handleRequest(ApiEvents.request("DELETE",
+                    "/customers/" + id + "/personal-data").build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(202);
+            assertThat(r.getBody()).contains("\"effectiveWithin\":\"PT1M30S\"");
+        }
+
+        @Test
+        void when_the_key_cannot_be_deleted_the_forget_is_503_and_nothing_is_recorded() {
+            dev.nosqles.privacy.SubjectKeys working = app.subjectKeys();
+            dev.nosqles.privacy.SubjectKeys cannotForget = new dev.nosqles.privacy.SubjectKeys() {
+                @Override
+                public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+                    return working.encrypt(subject, plaintext, aad);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+                    return working.decrypt(subject, ciphertext, aad);
+                }
+
+                @Override
+                public ForgetOutcome forget(String subject) {
+                    throw new dev.nosqles.privacy.KeyServiceUnavailableException(subject,
+                            new IllegalStateException("kms down"));
+                }
+
+                @Override
+                public boolean isForgotten(String subject) {
+                    return working.isForgotten(subject);
+                }
+            };
+            ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
+                    cannotForget));
+            String id = call(ApiEvents.post("/customers",
+                    "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}")).body()
+                    .get("customerId").asText();
+            int before = storedItems();
+
+            APIGatewayV2HTTPResponse r = failing.handleRequest(ApiEvents.request("DELETE",
+                    "/customers/" + id + "/personal-data").build(), null);
+
+            assertThat(r.getStatusCode()).isEqualTo(503);
+            assertThat(r.getBody()).contains("urn:nosqles:problem:key-service-unavailable");
+            assertThat(storedItems()).isEqualTo(before);
+            assertThat(stream("Customer", id)).extracting(RecordedEvent::type).containsExactly("CustomerCreated");
+            assertThat(working.isForgotten(id)).isFalse();
+            assertThat(call(ApiEvents.get("/customers/" + id)).body().get("name").asText()).isEqualTo("Ann");
         }
 
         @Test

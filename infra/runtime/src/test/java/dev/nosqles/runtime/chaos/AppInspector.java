@@ -58,7 +58,8 @@ final class AppInspector implements AutoCloseable {
         this.sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         this.sns = aws.configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         this.eventsTable = resources.tableName("EventsTable");
-        this.app = Application.onDynamoDb(dynamoDb, eventsTable, resources.tableName("SnapshotsTable"));
+        this.app = Application.onDynamoDb(dynamoDb, eventsTable, resources.tableName("SnapshotsTable"),
+                dev.nosqles.runtime.RuntimeKeys.of(aws, resources));
         this.sagas = AggregateRepository.builder(new SagaOrchestrator<>(CreateOrderSaga.definition()))
                 .eventStore(DynamoDbEventStore.builder().client(dynamoDb).tableName(eventsTable).build()).build();
     }

@@ -93,7 +93,8 @@ class HostileRequestsFuzzTest {
         String orderId = created(http.send(RawHttp.request("POST", "/orders", Map.of("Content-Type", "application/json"),
                 ("{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5\"}").getBytes(StandardCharsets.UTF_8)),
                 5_000), "orderId");
-        Application.onDynamoDb(dynamoDb, eventsTable, app.resources().tableName("SnapshotsTable")).orders()
+        Application.onDynamoDb(dynamoDb, eventsTable, app.resources().tableName("SnapshotsTable"),
+                dev.nosqles.runtime.RuntimeKeys.of(app.aws(), app.resources())).orders()
                 .update(orderId, new ApproveOrder());
         cases = new HostileRequests(SEED, customerId, orderId).all();
     }

@@ -153,12 +153,14 @@ class CreateOrderSagaThroughAwsTest {
             SqsSagaMessageSender sender = sender(replyQueue, sqs);
             SagaMessageSender out = duplicates ? new SendingTwice(sender) : sender;
             RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction = new OrderSagaStreamHandler(store,
-                    SnapshotStore.none(), checkpoints, streamSender.apply(out), deadlines, definition, clock);
+                    SnapshotStore.none(), checkpoints, streamSender.apply(out), deadlines, definition, clock,
+                    app.subjectKeys());
             if (duplicates) {
                 // every batch is handled twice, then again by a twin whose checkpoints were lost
                 RequestHandler<DynamodbEvent, StreamsEventResponse> real = streamFunction;
                 RequestHandler<DynamodbEvent, StreamsEventResponse> amnesiac = new OrderSagaStreamHandler(store,
-                        SnapshotStore.none(), lostCheckpoints, out, deadlines, definition, clock);
+                        SnapshotStore.none(), lostCheckpoints, out, deadlines, definition, clock,
+                    app.subjectKeys());
                 streamFunction = (event, context) -> {
                     real.handleRequest(event, context);
                     StreamsEventResponse response = real.handleRequest(event, context);
@@ -170,7 +172,8 @@ class CreateOrderSagaThroughAwsTest {
                     eventsTable).withBatchSize(10).withReportBatchItemFailures(true).withBisectOnError(true)
                     .withMaxRetryAttempts(3), streamFunction, clients, esmCheckpoints);
             customers = queue("customer-commands", customerQueue, recording(customerCommandsReceived,
-                    new CustomerCommandHandler(store, SnapshotStore.none(), out, clock)), duplicates);
+                    new CustomerCommandHandler(store, SnapshotStore.none(), out, clock,
+                            app.subjectKeys())), duplicates);
             orders = queue("order-commands", orderQueue,
                     new OrderCommandHandler(store, SnapshotStore.none(), out, clock), duplicates);
             replies = queue("saga-replies", replyQueue, recording(repliesReceived,
@@ -506,7 +509,7 @@ class CreateOrderSagaThroughAwsTest {
         record.setBody(waiting.get(0).body());
         reserveOnly.setRecords(List.of(record));
         new CustomerCommandHandler(store, SnapshotStore.none(), sender(functions.replyQueueUrl(), clients.sqs()),
-                clock).handleRequest(reserveOnly, null); // the customer wakes up and reserves
+                clock, app.subjectKeys()).handleRequest(reserveOnly, null); // the customer wakes up and reserves
         clients.sqs().deleteMessage(b -> b.queueUrl(customerQueue).receiptHandle(waiting.get(0).receiptHandle()));
         deadLetter(customerQueue, customerDlq, waiting.get(1)); // and the release dies
         assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("70.00");

@@ -8,6 +8,7 @@ import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.api.internal.IdempotentIds.Operation;
+import dev.nosqles.app.customer.Customer;
 import dev.nosqles.app.customer.CustomerCommand;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
@@ -16,6 +17,7 @@ import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.internal.Json;
 import dev.nosqles.store.StreamAlreadyExistsException;
+import dev.nosqles.store.StreamId;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,14 +28,13 @@ import java.util.Optional;
  * {@code GET /customers/{customerId}/events}, {@code DELETE /customers/{customerId}/personal-data}. A customer
  * belongs to the principal that created it; to any other it does not exist (404).
  *
- * <p>Forgetting (ADR 0008) records {@code CustomerPersonalDataForgotten} (no personal data; once), then deletes
- * the customer's key; both steps are idempotent, so a retry after a crash between them completes the forget. The
- * answer is 202: other processes may hold the key in their cache for up to its period
- * ({@value #EFFECTIVE_WITHIN}).
+ * <p>Forgetting (ADR 0008) deletes the customer's key, then records {@code CustomerPersonalDataForgotten} (no
+ * personal data; once); both steps are idempotent, so a retry after a crash between them completes the forget, and
+ * a key that cannot be deleted leaves nothing recorded. The
+ * answer is 202: other processes may hold the key in their cache for up to its period, answered as
+ * {@code effectiveWithin} ({@link dev.nosqles.privacy.SubjectKeys#cacheTtl()}: five minutes by default).
  */
 public final class CustomerRoutes {
-    /** How long other processes may still decrypt with a cached key after a forget (the keys' cache period). */
-    public static final String EFFECTIVE_WITHIN = "PT5M";
     private static final String NO_CUSTOMER = "no customer with this id";
 
     private final Application app;
@@ -128,12 +129,18 @@ public final class CustomerRoutes {
         }
         // the owner never changes once recorded: checking it before the update cannot race
         find(request.principal(), customerId);
-        customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
+        // the key first: should it fail (503) nothing is recorded, so the audit trail never claims a forget that
+        // did not happen; the command then loads with placeholders and records the forget once (a retry after a
+        // crash between the two steps records a missing one)
         app.subjectKeys().forget(customerId);
+        customers.update(customerId, new ForgetPersonalData(), Metadata.of(request, Operation.FORGET_CUSTOMER));
+        // a snapshot taken before the personal data was declared holds it in plain text; last, so that no
+        // snapshot the update may have loaded survives (idempotent: a retry deletes it again)
+        app.snapshots().delete(StreamId.of(Customer.TYPE, customerId));
         ObjectNode body = Json.mapper().createObjectNode()
                 .put("customerId", customerId)
                 .put("forgotten", true)
-                .put("effectiveWithin", EFFECTIVE_WITHIN);
+                .put("effectiveWithin", app.subjectKeys().cacheTtl().toString());
         return Responses.json(202, body, Map.of());
     }
 

@@ -1,0 +1,10 @@
+package dev.nosqles.store;
+
+import dev.nosqles.store.memory.InMemorySnapshotStore;
+
+class InMemorySnapshotStoreContractTest extends SnapshotStoreContract {
+    @Override
+    SnapshotStore store() {
+        return new InMemorySnapshotStore();
+    }
+}
