@@ -1,6 +1,7 @@
 package dev.nosqles.subscription;
 
 import dev.nosqles.internal.CommitItems;
+import dev.nosqles.internal.TransactWrites;
 import dev.nosqles.internal.CommitItems.Commit;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
@@ -15,13 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Turns at-least-once, per-item-ordered stream records into exactly-once, in-order delivery per subscriber and
@@ -156,7 +154,7 @@ public final class EventDispatcher {
                 int filled = counters.filled;
                 Scope scope = new Scope(subscriber, stream.getKey(), known.getOrDefault(stream.getKey(), 0L), counters);
                 Exception failure = scope.run(stream.getValue());
-                if (failure != null && isRace(failure)) {
+                if (failure != null && TransactWrites.isRace(failure)) {
                     // another feeder of this subscriber (a rebuild, another shard's batch) moved the checkpoint or
                     // changed a row this scope read: read the position again and run the scope once more here,
                     // rather than failing the record (Lambda would redeliver it to every subscriber of the batch)
@@ -349,7 +347,7 @@ public final class EventDispatcher {
             if (!current.isEmpty()) {
                 doneWrites.add(new EventWrites(version, current));
                 for (TransactWriteItem write : current) {
-                    String target = target(write);
+                    String target = TransactWrites.keyedTarget(write);
                     if (target != null) {
                         doneTargets.add(target);
                     }
@@ -446,7 +444,7 @@ public final class EventDispatcher {
                 throw new IllegalStateException("at most " + MAX_WRITES + " writes per event");
             }
             refuseItemOfAttachment(write);
-            String target = target(write);
+            String target = TransactWrites.keyedTarget(write);
             boolean collides = target != null && doneTargets.contains(target);
             if (attachments.isEmpty() && done > persisted && (collides || writeCount() + 1 > MAX_WRITES)) {
                 flush(); // the events before this one, so that this write fits
@@ -483,35 +481,6 @@ public final class EventDispatcher {
             attachments.put(key, created);
             return created;
         }
-    }
-
-    /** Table and key a write targets, when the write names its key (Update, Delete, ConditionCheck). */
-    private static String target(TransactWriteItem write) {
-        if (write.update() != null) {
-            return write.update().tableName() + "|" + new TreeMap<>(write.update().key());
-        }
-        if (write.delete() != null) {
-            return write.delete().tableName() + "|" + new TreeMap<>(write.delete().key());
-        }
-        if (write.conditionCheck() != null) {
-            return write.conditionCheck().tableName() + "|" + new TreeMap<>(write.conditionCheck().key());
-        }
-        return null;
-    }
-
-    /**
-     * A failure that running the scope again from a fresh position resolves: the checkpoint moved under it, or its
-     * transaction was cancelled by a condition on an item another writer changed (or by a concurrent transaction).
-     */
-    private static boolean isRace(Exception failure) {
-        if (failure instanceof CheckpointConflictException) {
-            return true;
-        }
-        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
-            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
-                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
-        }
-        return false;
     }
 
     /**

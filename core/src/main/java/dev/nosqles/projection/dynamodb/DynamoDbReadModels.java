@@ -184,6 +184,17 @@ public final class DynamoDbReadModels {
         return status(name);
     }
 
+    /** The registry entry of a read model that has this version; refused otherwise. */
+    private Entry existingEntry(String name, int version) {
+        projection(name);
+        Entry entry = registry.read(name).orElseThrow(() -> new ReadModelStateException(name, version,
+                name + " has no versions yet"));
+        if (entry.version(version).isEmpty()) {
+            throw new ReadModelStateException(name, version, name + " has no version " + version);
+        }
+        return entry;
+    }
+
     /**
      * Moves reads to a READY or RETIRED version in one conditional write; the serving one becomes RETIRED.
      * Switching to the version that serves already changes nothing.
@@ -192,11 +203,8 @@ public final class DynamoDbReadModels {
      *                                  switch moved the serving version meanwhile (look again, then retry)
      */
     public ReadModelStatus switchTo(String name, int version) {
-        projection(name);
-        Entry entry = registry.read(name).orElseThrow(() -> new ReadModelStateException(name, version,
-                name + " has no versions yet"));
-        VersionEntry target = entry.version(version).orElseThrow(() -> new ReadModelStateException(name, version,
-                name + " has no version " + version));
+        Entry entry = existingEntry(name, version);
+        VersionEntry target = entry.version(version).orElseThrow();
         if (entry.serving() == version) {
             return entry.toStatus();
         }
@@ -220,11 +228,8 @@ public final class DynamoDbReadModels {
      * @throws ReadModelStateException unknown read model or version; the version serves reads
      */
     public ReadModelStatus drop(String name, int version) {
-        projection(name);
-        Entry entry = registry.read(name).orElseThrow(() -> new ReadModelStateException(name, version,
-                name + " has no versions yet"));
-        VersionEntry target = entry.version(version).orElseThrow(() -> new ReadModelStateException(name, version,
-                name + " has no version " + version));
+        Entry entry = existingEntry(name, version);
+        VersionEntry target = entry.version(version).orElseThrow();
         if (entry.serving() == version) {
             throw new ReadModelStateException(name, version, name + ": version " + version
                     + " serves reads; switch to another version before dropping it");

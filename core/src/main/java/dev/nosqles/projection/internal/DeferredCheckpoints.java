@@ -2,6 +2,7 @@ package dev.nosqles.projection.internal;
 
 import dev.nosqles.capacity.ItemSize;
 import dev.nosqles.internal.CheckpointItems;
+import dev.nosqles.internal.TransactWrites;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.CheckpointStore;
 import java.util.ArrayList;
@@ -162,16 +163,7 @@ final class DeferredCheckpoints implements CheckpointStore {
             }
             return write.put().tableName() + "|" + values;
         }
-        if (write.update() != null) {
-            return write.update().tableName() + "|" + new TreeMap<>(write.update().key());
-        }
-        if (write.delete() != null) {
-            return write.delete().tableName() + "|" + new TreeMap<>(write.delete().key());
-        }
-        if (write.conditionCheck() != null) {
-            return write.conditionCheck().tableName() + "|" + new TreeMap<>(write.conditionCheck().key());
-        }
-        return null;
+        return TransactWrites.keyedTarget(write);
     }
 
     /** An upper estimate of a write's size in the transaction: its item or key, expressions and their values. */

@@ -2,11 +2,11 @@ package dev.nosqles.projection.internal;
 
 import dev.nosqles.internal.CheckpointItems;
 import dev.nosqles.internal.CommitItems;
+import dev.nosqles.internal.TransactWrites;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStateException;
 import dev.nosqles.projection.RebuildProgress;
 import dev.nosqles.store.EventStore;
-import dev.nosqles.subscription.CheckpointConflictException;
 import dev.nosqles.subscription.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
@@ -328,7 +328,7 @@ public final class Rebuild {
             if (result.succeeded()) {
                 return handled;
             }
-            if (isRace(result.failure()) && attempt < CONFLICT_RETRIES) {
+            if (TransactWrites.isRace(result.failure()) && attempt < CONFLICT_RETRIES) {
                 remaining = remaining.subList(result.failedIndex(), remaining.size());
                 ReadModelRegistry.backOff(attempt);
                 continue;
@@ -338,18 +338,6 @@ public final class Rebuild {
             }
             throw new IllegalStateException(projection.name() + ": rebuild page failed", result.failure());
         }
-    }
-
-    /** A failure that retrying the rest of the page resolves: another feeder of the version came first. */
-    private static boolean isRace(Exception failure) {
-        if (failure instanceof CheckpointConflictException) {
-            return true;
-        }
-        if (failure instanceof TransactionCanceledException cancelled && cancelled.hasCancellationReasons()) {
-            return cancelled.cancellationReasons().stream().map(CancellationReason::code)
-                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
-        }
-        return false;
     }
 
     private void saveProgress(int segment, long pages, Map<String, AttributeValue> lastKey, long scanned,
