@@ -42,9 +42,23 @@ import software.amazon.awssdk.services.cloudformation.model.StackResource;
 final class TargetOptions {
     /** The file {@code make run} writes into its state directory (dev.nosqles.runtime.LocalRuntime). */
     static final String CONNECTION_FILE = "runtime.json";
-    static final Map<String, String> TABLE_VARIABLES = Map.of("EventsTable", "EVENTS_TABLE",
-            "CheckpointsTable", "CHECKPOINTS_TABLE", "ReadModelsTable", "READ_MODELS_TABLE");
+    /** The tables an environment target must name (the read-model commands need all three). */
     static final List<String> TABLES = List.of("EventsTable", "CheckpointsTable", "ReadModelsTable");
+    /** Logical id to the environment variable that names it (as the functions see them). */
+    static final Map<String, String> VARIABLES = Map.ofEntries(
+            Map.entry("EventsTable", "EVENTS_TABLE"),
+            Map.entry("CheckpointsTable", "CHECKPOINTS_TABLE"),
+            Map.entry("ReadModelsTable", "READ_MODELS_TABLE"),
+            Map.entry("SnapshotsTable", "SNAPSHOTS_TABLE"),
+            Map.entry("SagaDeadlinesTable", "SAGA_DEADLINES_TABLE"),
+            Map.entry("SubjectKeysTable", "SUBJECT_KEYS_TABLE"),
+            Map.entry("CustomerCommandsQueue", "CUSTOMER_COMMANDS_QUEUE_URL"),
+            Map.entry("OrderCommandsQueue", "ORDER_COMMANDS_QUEUE_URL"),
+            Map.entry("SagaRepliesQueue", "SAGA_REPLIES_QUEUE_URL"),
+            Map.entry("CustomerCommandsDlq", "CUSTOMER_COMMANDS_DLQ_URL"),
+            Map.entry("OrderCommandsDlq", "ORDER_COMMANDS_DLQ_URL"),
+            Map.entry("SagaRepliesDlq", "SAGA_REPLIES_DLQ_URL"),
+            Map.entry("StreamFailuresQueue", "STREAM_FAILURES_QUEUE_URL"));
 
     @Option(names = "--local", scope = ScopeType.INHERIT,
             description = "The running `make run` (its state directory: NOSQLES_STATE_DIR or .local-state).")
@@ -87,17 +101,23 @@ final class TargetOptions {
         }
         List<String> missing = new ArrayList<>();
         for (String table : TABLES) {
-            String value = env.get(TABLE_VARIABLES.get(table));
+            String value = env.get(VARIABLES.get(table));
             if (value == null || value.isBlank()) {
-                missing.add(TABLE_VARIABLES.get(table));
+                missing.add(VARIABLES.get(table));
             }
         }
         if (!missing.isEmpty()) {
             throw new UsageException("no target: give --local, --stack NAME, or set " + String.join(", ", missing));
         }
+        Map<String, String> resources = new java.util.HashMap<>();
+        VARIABLES.forEach((logicalId, variable) -> {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                resources.put(logicalId, value.strip());
+            }
+        });
         return new Target(uri.map(u -> "endpoint " + u).orElse("AWS " + chosen.id()) + " (tables from the environment)",
-                uri, chosen, credentials, env.get("EVENTS_TABLE").strip(), env.get("CHECKPOINTS_TABLE").strip(),
-                env.get("READ_MODELS_TABLE").strip());
+                uri, chosen, credentials, resources);
     }
 
     private Region region(Map<String, String> env, String fallback) {
@@ -151,23 +171,25 @@ final class TargetOptions {
             for (Output o : described.outputs()) {
                 outputs.put(o.outputKey(), o.outputValue());
             }
-            String[] names = new String[TABLES.size()];
-            List<StackResource> resources = null;
-            for (int i = 0; i < TABLES.size(); i++) {
-                String logicalId = TABLES.get(i);
-                names[i] = outputs.get(logicalId + "Name");
-                if (names[i] == null) {
-                    if (resources == null) {
-                        resources = cfn.describeStackResources(b -> b.stackName(stack)).stackResources();
-                    }
-                    names[i] = resources.stream().filter(r -> r.logicalResourceId().equals(logicalId))
-                            .map(StackResource::physicalResourceId).findFirst()
-                            .orElseThrow(() -> new UsageException("stack " + stack + " has no " + logicalId
-                                    + " (neither an output " + logicalId + "Name nor a resource)"));
+            // every resource by its physical id (a table's name, a queue's URL), outputs named <LogicalId>Name first
+            Map<String, String> resources = new java.util.HashMap<>();
+            for (StackResource r : cfn.describeStackResources(b -> b.stackName(stack)).stackResources()) {
+                if (r.physicalResourceId() != null) {
+                    resources.put(r.logicalResourceId(), r.physicalResourceId());
                 }
             }
-            return new Target("stack " + stack + " in " + chosen.id(), uri, chosen, credentials, names[0], names[1],
-                    names[2]);
+            outputs.forEach((key, value) -> {
+                if (key.endsWith("Name") && key.length() > 4) {
+                    resources.put(key.substring(0, key.length() - 4), value);
+                }
+            });
+            for (String logicalId : TABLES) {
+                if (!resources.containsKey(logicalId)) {
+                    throw new UsageException("stack " + stack + " has no " + logicalId
+                            + " (neither an output " + logicalId + "Name nor a resource)");
+                }
+            }
+            return new Target("stack " + stack + " in " + chosen.id(), uri, chosen, credentials, resources);
         }
     }
 
@@ -189,11 +211,13 @@ final class TargetOptions {
                     + " has ended): start it with make run");
         }
         JsonNode tables = json.path("tables");
-        String[] names = new String[TABLES.size()];
-        for (int i = 0; i < TABLES.size(); i++) {
-            names[i] = tables.path(TABLES.get(i)).asText(null);
-            if (names[i] == null) {
-                throw new UsageException(file + " names no " + TABLES.get(i)
+        Map<String, String> resources = new java.util.HashMap<>();
+        for (String section : new String[] {"tables", "queues", "functions"}) {
+            json.path(section).fields().forEachRemaining(e -> resources.put(e.getKey(), e.getValue().asText()));
+        }
+        for (String logicalId : TABLES) {
+            if (tables.path(logicalId).asText(null) == null) {
+                throw new UsageException(file + " names no " + logicalId
                         + ": restart make run after updating the template");
             }
         }
@@ -203,8 +227,7 @@ final class TargetOptions {
         Region chosen = region != null && !region.isBlank() ? Region.of(region.strip())
                 : fileRegion.isBlank() ? Region.US_EAST_1 : Region.of(fileRegion);
         return new Target("make run at " + uri, Optional.of(uri), chosen,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), names[0], names[1],
-                names[2]);
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), resources);
     }
 
     /** {@code NOSQLES_STATE_DIR}, else {@code .local-state} beside the first template.yaml from the directory up. */

@@ -183,8 +183,9 @@ public final class LocalRuntime {
 
     /**
      * Writes {@value #CONNECTION_FILE} into the state directory: how to reach the running application (this
-     * process's id, the API's URL, the DynamoDB endpoint and region, the stack name and every table's physical
-     * name by logical id). {@code bin/nosqles --local} reads it; {@code make run} deletes it when it stops.
+     * process's id, the API's URL, the AWS endpoint (DynamoDB's; the emulator serves every service on it) and
+     * region, the stack name, every table's physical name, every queue's URL and every function's name by logical
+     * id). {@code bin/nosqles --local} reads it; {@code make run} deletes it when it stops.
      */
     public static Path writeConnection(Path stateDir, RunningApp app) {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -198,6 +199,10 @@ public final class LocalRuntime {
         root.put("stackName", app.resources().stackName());
         com.fasterxml.jackson.databind.node.ObjectNode tables = root.putObject("tables");
         app.template().tables().forEach(t -> tables.put(t.logicalId(), app.resources().tableName(t.logicalId())));
+        com.fasterxml.jackson.databind.node.ObjectNode queues = root.putObject("queues");
+        app.template().queues().forEach(q -> queues.put(q.logicalId(), app.resources().queueUrl(q.logicalId())));
+        com.fasterxml.jackson.databind.node.ObjectNode functions = root.putObject("functions");
+        app.template().functions().forEach(f -> functions.put(f.logicalId(), f.logicalId()));
         Path file = stateDir.resolve(CONNECTION_FILE);
         Path tmp = stateDir.resolve(CONNECTION_FILE + ".tmp");
         try {
