@@ -298,6 +298,27 @@ class OperationsCommandsTest {
     }
 
     @Test
+    void a_long_redrive_draws_a_progress_bar_on_stderr_and_says_what_it_did_with_each_message() throws Exception {
+        String dlq = app.resources().queueUrl("SagaRepliesDlq");
+        for (int i = 0; i < 25; i++) {
+            String body = "{\"kind\":\"reply\",\"messageId\":\"r-" + i + "\",\"sagaType\":\"CreateOrderSaga\","
+                    + "\"sagaId\":\"no-such-saga-" + i + "\",\"replyChannel\":\"saga-replies\",\"inReplyTo\":\"m-" + i
+                    + "\",\"outcome\":\"SUCCESS\",\"data\":{}}";
+            sqs.sendMessage(b -> b.queueUrl(dlq).messageBody(body));
+        }
+
+        CliRun redrive = nosqles("dlq", "redrive", "SagaRepliesDlq", "--local");
+
+        assertThat(redrive.status()).as(redrive.err()).isEqualTo(0);
+        assertThat(redrive.out().lines().filter(l -> l.startsWith("REDRIVEN        reply")).count()).isEqualTo(25);
+        assertThat(redrive.out()).contains("SagaRepliesDlq: 25 message(s): 25 redriven, 0 already applied");
+        assertThat(redrive.errLines()).last().asString()
+                .isEqualTo("redrive SagaRepliesDlq: 100%  25 of 25 messages, done");
+        // the replies of sagas that never were: out of the way of the other tests
+        sqs.purgeQueue(b -> b.queueUrl(app.resources().queueUrl("SagaRepliesQueue")));
+    }
+
+    @Test
     void bad_arguments_get_one_line_and_status_2() {
         for (String[] args : List.of(new String[] {"dlq", "show", "NoSuchQueue", "--local"},
                 new String[] {"dlq", "redrive", "CustomerCommandsDlq", "--max", "0", "--local"},
