@@ -1,0 +1,204 @@
+package dev.nosqles.operations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.internal.Json;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/**
+ * Replays a failed stream batch: reads the records between its start and end sequence numbers from the table's
+ * stream (GetShardIterator AT_SEQUENCE_NUMBER, then GetRecords) and invokes the function with them in the event
+ * Lambda's event source mapping sends (Records of eventSource {@code aws:dynamodb}), synchronously.
+ */
+final class StreamReplay {
+    /** GetRecords calls without reaching the batch's end before giving up (an open shard's empty pages). */
+    private static final int MAX_EMPTY_PAGES = 5;
+    /** A GetRecords page. */
+    private static final int PAGE = 1000;
+
+    private final DynamoDbStreamsClient streams;
+    private final LambdaClient lambda;
+
+    StreamReplay(DynamoDbStreamsClient streams, LambdaClient lambda) {
+        this.streams = streams;
+        this.lambda = lambda;
+    }
+
+    record Result(boolean done, String detail) {
+    }
+
+    Result replay(DeadLetter.StreamBatch batch) {
+        if (batch.streamArn() == null) {
+            return new Result(false, "the record names no stream");
+        }
+        List<Record> records;
+        try {
+            records = read(batch);
+        } catch (TrimmedDataAccessException | ResourceNotFoundException | ExpiredIteratorException e) {
+            return new Result(false, "the records left the stream (kept 24 hours): cannot replay");
+        }
+        if (records == null) {
+            return new Result(false, "the records left the stream (kept 24 hours): cannot replay");
+        }
+        String payload = event(records, batch.streamArn());
+        InvokeResponse response;
+        try {
+            response = lambda.invoke(r -> r.functionName(batch.function()).invocationType(InvocationType.REQUEST_RESPONSE)
+                    .payload(SdkBytes.fromUtf8String(payload)));
+        } catch (RuntimeException e) {
+            return new Result(false, "invoking " + batch.function() + " failed (" + e.getClass().getSimpleName() + ")");
+        }
+        if (response.functionError() != null) {
+            return new Result(false, batch.function() + " failed again (" + response.functionError() + ")");
+        }
+        int failures = failures(response);
+        if (failures > 0) {
+            return new Result(false, batch.function() + " reported " + failures + " of " + records.size()
+                    + " records failed");
+        }
+        return new Result(true, records.size() + " records replayed to " + batch.function()
+                + " (records it had handled are skipped by its checkpoints)");
+    }
+
+    /** The batch's records, or null when its first record is no longer in the stream. */
+    private List<Record> read(DeadLetter.StreamBatch batch) {
+        BigInteger start = new BigInteger(batch.startSequenceNumber());
+        BigInteger end = new BigInteger(batch.endSequenceNumber());
+        String iterator = streams.getShardIterator(r -> r.streamArn(batch.streamArn()).shardId(batch.shardId())
+                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
+                .sequenceNumber(batch.startSequenceNumber())).shardIterator();
+        List<Record> records = new ArrayList<>();
+        int empty = 0;
+        while (iterator != null && empty < MAX_EMPTY_PAGES) {
+            String it = iterator;
+            GetRecordsResponse page = streams.getRecords(r -> r.shardIterator(it).limit(PAGE));
+            if (page.records().isEmpty()) {
+                empty++;
+            }
+            for (Record r : page.records()) {
+                BigInteger seq = new BigInteger(r.dynamodb().sequenceNumber());
+                if (seq.compareTo(start) < 0) {
+                    continue;
+                }
+                if (seq.compareTo(end) > 0) {
+                    return first(records, start);
+                }
+                records.add(r);
+                if (seq.equals(end)) {
+                    return first(records, start);
+                }
+            }
+            iterator = page.nextShardIterator();
+        }
+        return first(records, start);
+    }
+
+    private static List<Record> first(List<Record> records, BigInteger start) {
+        if (records.isEmpty() || !new BigInteger(records.get(0).dynamodb().sequenceNumber()).equals(start)) {
+            return null;
+        }
+        return records;
+    }
+
+    private static int failures(InvokeResponse response) {
+        try {
+            JsonNode root = Json.mapper().readTree(response.payload().asUtf8String());
+            JsonNode list = root == null ? null : root.get("batchItemFailures");
+            return list != null && list.isArray() ? list.size() : 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** The event Lambda sends a function for these records (DynamoDB JSON images, times in epoch seconds). */
+    static String event(List<Record> records, String streamArn) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        ArrayNode list = root.putArray("Records");
+        for (Record r : records) {
+            ObjectNode o = list.addObject();
+            o.put("eventID", r.eventID());
+            o.put("eventName", r.eventNameAsString());
+            o.put("eventVersion", r.eventVersion() != null ? r.eventVersion() : "1.1");
+            o.put("eventSource", "aws:dynamodb");
+            if (r.awsRegion() != null) {
+                o.put("awsRegion", r.awsRegion());
+            }
+            o.put("eventSourceARN", streamArn);
+            ObjectNode d = o.putObject("dynamodb");
+            var sr = r.dynamodb();
+            if (sr.approximateCreationDateTime() != null) {
+                d.put("ApproximateCreationDateTime", sr.approximateCreationDateTime().getEpochSecond());
+            }
+            if (sr.hasKeys()) {
+                d.set("Keys", map(sr.keys()));
+            }
+            if (sr.hasNewImage()) {
+                d.set("NewImage", map(sr.newImage()));
+            }
+            if (sr.hasOldImage()) {
+                d.set("OldImage", map(sr.oldImage()));
+            }
+            d.put("SequenceNumber", sr.sequenceNumber());
+            if (sr.sizeBytes() != null) {
+                d.put("SizeBytes", sr.sizeBytes());
+            }
+            if (sr.streamViewTypeAsString() != null) {
+                d.put("StreamViewType", sr.streamViewTypeAsString());
+            }
+        }
+        return root.toString();
+    }
+
+    private static ObjectNode map(Map<String, AttributeValue> m) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        m.forEach((k, v) -> o.set(k, value(v)));
+        return o;
+    }
+
+    private static ObjectNode value(AttributeValue v) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        if (v.s() != null) {
+            o.put("S", v.s());
+        } else if (v.n() != null) {
+            o.put("N", v.n());
+        } else if (v.b() != null) {
+            o.put("B", Base64.getEncoder().encodeToString(v.b().asByteArray()));
+        } else if (v.hasSs()) {
+            ArrayNode a = o.putArray("SS");
+            v.ss().forEach(a::add);
+        } else if (v.hasNs()) {
+            ArrayNode a = o.putArray("NS");
+            v.ns().forEach(a::add);
+        } else if (v.hasBs()) {
+            ArrayNode a = o.putArray("BS");
+            v.bs().forEach(b -> a.add(Base64.getEncoder().encodeToString(b.asByteArray())));
+        } else if (v.hasM()) {
+            o.set("M", map(v.m()));
+        } else if (v.hasL()) {
+            ArrayNode a = o.putArray("L");
+            v.l().forEach(e -> a.add(value(e)));
+        } else if (v.nul() != null) {
+            o.put("NULL", v.nul());
+        } else if (v.bool() != null) {
+            o.put("BOOL", v.bool());
+        }
+        return o;
+    }
+}
