@@ -7,6 +7,8 @@ import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.internal.Json;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.metrics.Metric;
 import dev.nosqles.saga.SagaCommand.DeadlineExpired;
 import dev.nosqles.saga.SagaCommand.HandleReply;
 import dev.nosqles.saga.SagaCommand.StartSaga;
@@ -52,6 +54,8 @@ public final class SagaManager<D> {
     private final SagaMessageSender sender;
     private final SagaDeadlines deadlines;
     private final Clock clock;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
 
     public SagaManager(SagaDefinition<D> definition,
                        AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
@@ -120,7 +124,15 @@ public final class SagaManager<D> {
         String sagaId = sagaId(triggeringEventId);
         EventMetadata meta = (metadata == null ? EventMetadata.empty() : metadata)
                 .withMessageId(triggeringEventId).withCausationId(triggeringEventId);
-        return track(repository.create(sagaId, new StartSaga<>(sagaId, data, clock.instant()), meta));
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+            CommandResult<SagaState<D>, SagaEvent> result = track(repository.create(sagaId,
+                    new StartSaga<>(sagaId, data, clock.instant()), meta));
+            if (!result.duplicate()) {
+                repository.metrics().increment(Metric.SAGAS_STARTED);
+                LOG.info("saga {} {} started", definition.type(), sagaId);
+            }
+            return result;
+        }
     }
 
     /**
@@ -162,6 +174,13 @@ public final class SagaManager<D> {
         if (!message.sagaType().equals(definition.type())) {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, message.sagaId())
+                .put(LogContext.MESSAGE_ID, message.messageId())) {
+            return handleOwn(message);
+        }
+    }
+
+    private Optional<CommandResult<SagaState<D>, SagaEvent>> handleOwn(SagaMessage message) {
         EventMetadata meta = metadata(message);
         Instant now = clock.instant();
         return switch (message) {
@@ -208,7 +227,7 @@ public final class SagaManager<D> {
         EventMetadata meta = EventMetadata.empty()
                 .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
                 .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
-        try {
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())) {
             return Optional.of(track(repository.update(due.sagaId(),
                     new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
         } catch (StreamNotFoundException missing) {
@@ -225,6 +244,12 @@ public final class SagaManager<D> {
             return result;
         }
         String sagaId = current.streamId().id();
+        if (!result.duplicate() && !result.events().isEmpty() && saga.status().finished()) {
+            // the command that finished it (a finished saga takes no further events)
+            repository.metrics().increment(saga.status() == SagaStatus.COMPLETED ? Metric.SAGAS_COMPLETED
+                    : Metric.SAGAS_FAILED);
+            LOG.info("saga {} {} ended {}", definition.type(), sagaId, saga.status());
+        }
         if (saga.status().finished() || saga.awaitingCommandId() == null || saga.deadline() == null) {
             deadlines.remove(sagaId, current.version());
         } else {
