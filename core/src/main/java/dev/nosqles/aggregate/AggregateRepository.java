@@ -131,14 +131,14 @@ public final class AggregateRepository<S, C, E> {
      * @throws CommandRejectedException the command was rejected
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
-        try (LogContext log = LogContext.of(metadata).stream(streamId(id))) {
-            return counted(() -> doCreate(id, command, metadata));
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(() -> doCreate(id, command, metadata, log));
         }
     }
 
-    private CommandResult<S, E> doCreate(String id, C command, EventMetadata metadata) {
+    private CommandResult<S, E> doCreate(String id, C command, EventMetadata metadata, LogContext log) {
         StreamId streamId = streamId(id);
-        Call call = new Call(streamId, metadata);
+        Call call = new Call(streamId, metadata, log);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
         Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), 0, List.of(), List.of(), 0, null);
@@ -194,13 +194,13 @@ public final class AggregateRepository<S, C, E> {
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
-        try (LogContext log = LogContext.of(metadata).stream(streamId(id))) {
-            return counted(() -> doUpdate(id, command, metadata));
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(() -> doUpdate(id, command, metadata, log));
         }
     }
 
-    private CommandResult<S, E> doUpdate(String id, C command, EventMetadata metadata) {
-        Call call = new Call(streamId(id), metadata);
+    private CommandResult<S, E> doUpdate(String id, C command, EventMetadata metadata, LogContext log) {
+        Call call = new Call(streamId(id), metadata, log);
         return retrying(call, (loaded, attempt) -> {
             List<? extends E> events = aggregate.process(loaded.state(), command);
             if (events.isEmpty() && !call.callerMessageId) {
@@ -225,18 +225,19 @@ public final class AggregateRepository<S, C, E> {
      */
     public CommandResult<S, E> updateRecording(String id, C command, EventMetadata metadata,
                                                java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
-        try (LogContext log = LogContext.of(metadata).stream(streamId(id))) {
-            return counted(() -> doUpdateRecording(id, command, metadata, recorder));
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(() -> doUpdateRecording(id, command, metadata, recorder, log));
         }
     }
 
     private CommandResult<S, E> doUpdateRecording(String id, C command, EventMetadata metadata,
-                                                  java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
+                                                  java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder,
+                                                  LogContext log) {
         Objects.requireNonNull(recorder, "recorder");
         if (!hasCallerMessageId(metadata)) {
             throw new IllegalArgumentException("updateRecording needs a message id in the metadata");
         }
-        Call call = new Call(streamId(id), metadata);
+        Call call = new Call(streamId(id), metadata, log);
         return retrying(call, (loaded, attempt) -> {
             List<? extends E> events;
             CommandOutcome<S, E> outcome;
@@ -292,10 +293,11 @@ public final class AggregateRepository<S, C, E> {
         /** No commit up to this version holds the caller's message id (as far as earlier attempts looked). */
         long checkedUpTo;
 
-        Call(StreamId streamId, EventMetadata metadata) {
+        Call(StreamId streamId, EventMetadata metadata, LogContext log) {
             this.streamId = streamId;
             this.meta = complete(metadata);
             this.callerMessageId = hasCallerMessageId(metadata);
+            log.metadata(meta); // the ids the commit will carry, generated ones included
         }
     }
 

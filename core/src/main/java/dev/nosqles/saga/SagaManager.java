@@ -88,8 +88,19 @@ public final class SagaManager<D> {
     /** A manager with a repository of its own over {@code store}, keeping {@code deadlines}. */
     public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
                                             SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
+        return create(definition, store, snapshots, sender, deadlines, clock, dev.nosqles.metrics.Metrics.none());
+    }
+
+    /**
+     * A manager with a repository of its own over {@code store}, keeping {@code deadlines}; the repository and the
+     * manager (sagas started, completed, failed) count into {@code metrics}.
+     */
+    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
+                                            SagaMessageSender sender, SagaDeadlines deadlines, Clock clock,
+                                            dev.nosqles.metrics.Metrics metrics) {
         return new SagaManager<>(definition, AggregateRepository.builder(new SagaOrchestrator<>(definition))
-                .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, deadlines, clock);
+                .eventStore(store).snapshotStore(snapshots).clock(clock).metrics(metrics).build(), sender,
+                deadlines, clock);
     }
 
     /** For SnapStart / CRaC priming: loads a saga that never exists (one Query). Writes nothing. */
