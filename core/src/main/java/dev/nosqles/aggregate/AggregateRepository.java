@@ -132,7 +132,7 @@ public final class AggregateRepository<S, C, E> {
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
         try (LogContext log = LogContext.open().stream(streamId(id))) {
-            return counted(() -> doCreate(id, command, metadata, log));
+            return counted(command, () -> doCreate(id, command, metadata, log));
         }
     }
 
@@ -195,7 +195,7 @@ public final class AggregateRepository<S, C, E> {
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
         try (LogContext log = LogContext.open().stream(streamId(id))) {
-            return counted(() -> doUpdate(id, command, metadata, log));
+            return counted(command, () -> doUpdate(id, command, metadata, log));
         }
     }
 
@@ -226,7 +226,7 @@ public final class AggregateRepository<S, C, E> {
     public CommandResult<S, E> updateRecording(String id, C command, EventMetadata metadata,
                                                java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
         try (LogContext log = LogContext.open().stream(streamId(id))) {
-            return counted(() -> doUpdateRecording(id, command, metadata, recorder, log));
+            return counted(command, () -> doUpdateRecording(id, command, metadata, recorder, log));
         }
     }
 
@@ -263,20 +263,27 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /** Reports what a command came to: handled, rejected, a duplicate dropped; and its retries. */
-    private CommandResult<S, E> counted(Supplier<CommandResult<S, E>> command) {
+    private CommandResult<S, E> counted(C command, Supplier<CommandResult<S, E>> run) {
+        String name = command == null ? "command" : command.getClass().getSimpleName();
         CommandResult<S, E> result;
         try {
-            result = command.get();
+            result = run.get();
         } catch (CommandRejectedException rejected) {
             metrics.increment(Metric.COMMANDS_REJECTED);
+            LOG.info("{} rejected: {}", name, rejected.reason());
             throw rejected;
         }
         if (result.duplicate()) {
             metrics.increment(Metric.DUPLICATES_DROPPED);
+            LOG.info("{} dropped: its message was processed before", name);
         } else if (result.rejected()) {
             metrics.increment(Metric.COMMANDS_REJECTED);
+            LOG.info("{} rejected: {}; recorded at version {}", name, result.rejection().reason(),
+                    result.state().version());
         } else {
             metrics.increment(Metric.COMMANDS_HANDLED);
+            LOG.info("{} handled: {} event(s), now at version {}", name, result.events().size(),
+                    result.state().version());
         }
         if (result.attempts() > 1) {
             metrics.add(Metric.COMMAND_RETRIES, result.attempts() - 1L);

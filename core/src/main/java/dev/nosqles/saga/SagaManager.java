@@ -295,9 +295,13 @@ public final class SagaManager<D> {
                     definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline(),
                     sentAt), clock.instant());
         }
-        sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
-                definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
-                sent.attempt(), sentAt));
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+            sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
+                    definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
+                    sent.attempt(), sentAt));
+            LOG.info("saga {} sent {} ({}) to {}", sagaId, sent.commandType(), sent.commandMessageId(),
+                    sent.channel());
+        }
     }
 
     /**
