@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.ApiClient.Response;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,26 +68,18 @@ class LocalRuntimeObservabilityTest {
         app.drainUntilIdle();
         String correlationId = "corr-" + UUID.randomUUID();
 
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(new Tee(original, captured), true, StandardCharsets.UTF_8));
+        List<String> lines;
         String orderId;
-        try {
+        try (StdoutCapture out = StdoutCapture.start()) {
             Response order = api.send("POST", "/orders", "{\"customerId\":\"" + customerId
                     + "\",\"orderTotal\":\"10.37\"}", "X-Correlation-Id", correlationId);
             assertThat(order.status()).isEqualTo(201);
             orderId = order.body().get("orderId").asText();
             app.drainUntilIdle();
-        } finally {
-            System.out.flush();
-            System.setOut(original);
+            lines = out.lines();
         }
         assertThat(api.get("/orders/" + orderId).body().get("state").asText()).isEqualTo("APPROVED");
 
-        List<String> lines;
-        synchronized (captured) {
-            lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
-        }
         List<JsonNode> logs = new ArrayList<>();
         List<JsonNode> metrics = new ArrayList<>();
         for (String line : lines) {
@@ -185,36 +173,5 @@ class LocalRuntimeObservabilityTest {
         return dynamoDb.query(b -> b.tableName(app.resources().tableName("EventsTable")).consistentRead(true)
                 .keyConditionExpression("streamId = :s").select(Select.COUNT)
                 .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamId)))).count();
-    }
-
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final ByteArrayOutputStream b;
-
-        Tee(OutputStream a, ByteArrayOutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int x) throws IOException {
-            a.write(x);
-            synchronized (b) {
-                b.write(x);
-            }
-        }
-
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-            a.write(buf, off, len);
-            synchronized (b) {
-                b.write(buf, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            a.flush();
-        }
     }
 }
