@@ -11,7 +11,7 @@ import java.util.List;
  * What the functions write to stdout (their CloudWatch log: the JSON log lines, whose appender follows
  * {@code System.out}, and the EMF lines) while it is open; still written to the real stdout too.
  */
-final class StdoutCapture implements AutoCloseable {
+public final class StdoutCapture implements AutoCloseable {
     private final PrintStream original = System.out;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
@@ -19,11 +19,11 @@ final class StdoutCapture implements AutoCloseable {
         System.setOut(new PrintStream(new Tee(original, bytes), true, StandardCharsets.UTF_8));
     }
 
-    static StdoutCapture start() {
+    public static StdoutCapture start() {
         return new StdoutCapture();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         System.out.flush();
         synchronized (bytes) {
             return bytes.toString(StandardCharsets.UTF_8).lines().toList();
