@@ -859,7 +859,7 @@ public final class AggregateRepository<S, C, E> {
                 messageId,
                 m.principal() != null ? m.principal() : "system",
                 m.messageSentAt(),
-                m.traceHeader() != null ? m.traceHeader() : TraceHeaders.current());
+                m.traceHeader() != null ? m.traceHeader() : TraceHeaders.handled());
     }
 
     private static void sleep(Duration delay) {

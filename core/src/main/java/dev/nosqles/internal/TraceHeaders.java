@@ -12,6 +12,16 @@ public final class TraceHeaders {
     private TraceHeaders() {
     }
 
+    /**
+     * The trace header of the work being handled: the one the log context holds (an event's or a message's, see
+     * {@link dev.nosqles.logging.LogContext#TRACE_HEADER}), else {@link #current()}.
+     */
+    public static String handled() {
+        String handled = org.slf4j.MDC.get(dev.nosqles.logging.LogContext.TRACE_HEADER);
+        return handled != null && !handled.isBlank() && handled.length() <= AppendValidation.MAX_METADATA_LENGTH
+                ? handled : current();
+    }
+
     public static String current() {
         String value = System.getProperty(PROPERTY);
         if (value == null || value.isBlank()) {

@@ -168,8 +168,10 @@ public final class SagaManager<D> {
         return Subscriber.builder(name).subjectKeys(keys).on(aggregate, Set.of(eventClass), (event, ctx) -> {
             @SuppressWarnings("unchecked")
             EventEnvelope<X> typed = (EventEnvelope<X>) event;
+            // the saga continues the trace of the request that caused the event (a stream does not carry it)
             EventMetadata meta = EventMetadata.empty().withCorrelationId(event.metadata().correlationId())
-                    .withPrincipal(event.metadata().principal()).withMessageSentAt(event.timestamp());
+                    .withPrincipal(event.metadata().principal()).withMessageSentAt(event.timestamp())
+                    .withTraceHeader(event.metadata().traceHeader());
             start(event.eventId().toString(), data.apply(typed), meta);
         }).build();
     }

@@ -103,8 +103,7 @@ public final class Telemetry {
      * there is none.
      */
     public static String traceHeader() {
-        String handled = MDC.get(LogContext.TRACE_HEADER);
-        return handled != null ? handled : TraceHeaders.current();
+        return TraceHeaders.handled();
     }
 
     /**

@@ -61,6 +61,11 @@ class LocalRuntimeObservabilityTest {
     }
 
     private Run placeOneOrder() {
+        return placeOneOrder(null);
+    }
+
+    /** @param traceHeader the X-Ray trace header of the API's invocation only (null: none) */
+    private Run placeOneOrder(String traceHeader) {
         String name = "Zed-" + UUID.randomUUID(); // personal data: must never reach a log line
         Response customer = api.send("POST", "/customers", "{\"name\":\"" + name + "\",\"creditLimit\":\"100\"}");
         assertThat(customer.status()).isEqualTo(201);
@@ -71,8 +76,16 @@ class LocalRuntimeObservabilityTest {
         List<String> lines;
         String orderId;
         try (StdoutCapture out = StdoutCapture.start()) {
-            Response order = api.send("POST", "/orders", "{\"customerId\":\"" + customerId
-                    + "\",\"orderTotal\":\"10.37\"}", "X-Correlation-Id", correlationId);
+            Response order;
+            if (traceHeader != null) {
+                System.setProperty("com.amazonaws.xray.traceHeader", traceHeader);
+            }
+            try {
+                order = api.send("POST", "/orders", "{\"customerId\":\"" + customerId
+                        + "\",\"orderTotal\":\"10.37\"}", "X-Correlation-Id", correlationId);
+            } finally {
+                System.clearProperty("com.amazonaws.xray.traceHeader");
+            }
             assertThat(order.status()).isEqualTo(201);
             orderId = order.body().get("orderId").asText();
             app.drainUntilIdle();
@@ -159,6 +172,19 @@ class LocalRuntimeObservabilityTest {
         assertThat(sum(run, "CommandsRejected")).isZero();
         assertThat(sum(run, "EventsDispatched")).isPositive();
         assertThat(run.metrics()).anySatisfy(m -> assertThat(m.has("SubscriptionLag")).isTrue());
+    }
+
+    @Test
+    void the_api_invocations_trace_header_travels_through_the_events_and_the_saga_messages() {
+        String header = "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + ";Parent=53995c3f42cd8ad8;Sampled=1";
+        Run run = placeOneOrder(header); // only the API's invocation has it: the others get it from what they handle
+
+        assertThat(api.get("/orders/" + run.orderId() + "/events").body().get(0).path("correlationId").asText())
+                .isEqualTo(run.correlationId());
+        // the stream function: from the events' metadata; the participants: from the SQS attribute AWSTraceHeader
+        assertThat(functions(run.logs(), l -> field(l, "trace_header", header))).contains("ApiFunction",
+                "OrderSagaStreamFunction", "CustomerCommandsFunction", "OrderCommandsFunction");
     }
 
     private static long sum(Run run, String metric) {
