@@ -1,11 +1,11 @@
 package dev.nosqles.subscription;
 
+import dev.nosqles.internal.CommitItems.Commit;
+import dev.nosqles.internal.CommitItems;
+import dev.nosqles.internal.TransactWrites;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.metrics.Metrics;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.internal.TransactWrites;
-import dev.nosqles.internal.CommitItems.Commit;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;

@@ -30,6 +30,8 @@ public final class LogLines implements AutoCloseable {
         // every level while capturing (the default configuration passes ERROR only)
         if (name == null) {
             Configurator.setRootLevel(org.apache.logging.log4j.Level.ALL);
+            // the AWS SDK's DEBUG and TRACE lines are its requests, thousands per test: WARN as in the functions
+            Configurator.setLevel("software.amazon.awssdk", org.apache.logging.log4j.Level.WARN);
         } else {
             Configurator.setLevel(name, org.apache.logging.log4j.Level.ALL);
         }
@@ -49,7 +51,7 @@ public final class LogLines implements AutoCloseable {
         return new LogLines(type.getName());
     }
 
-    /** Every logger's lines (the root logger's appenders see them all). */
+    /** Every logger's lines at every level (the AWS SDK's from WARN on). */
     public static LogLines all() {
         return new LogLines(null);
     }

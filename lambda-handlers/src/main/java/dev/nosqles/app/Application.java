@@ -1,6 +1,5 @@
 package dev.nosqles.app;
 
-import dev.nosqles.metrics.Metrics;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.customer.Customer;
 import dev.nosqles.app.customer.CustomerCommand;
@@ -10,6 +9,7 @@ import dev.nosqles.app.order.Order;
 import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderState;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
 import dev.nosqles.privacy.memory.InMemorySubjectKeys;

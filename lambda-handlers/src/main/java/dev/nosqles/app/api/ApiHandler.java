@@ -1,7 +1,5 @@
 package dev.nosqles.app.api;
 
-import dev.nosqles.lambda.Telemetry;
-import dev.nosqles.logging.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -14,17 +12,18 @@ import dev.nosqles.app.api.internal.Bodies;
 import dev.nosqles.app.api.internal.CustomerRoutes;
 import dev.nosqles.app.api.internal.OrderListRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
+import dev.nosqles.app.api.internal.ProblemException;
+import dev.nosqles.app.api.internal.Responses;
+import dev.nosqles.app.api.internal.Router;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.ReadModelWiring;
+import dev.nosqles.lambda.SnapStartPriming;
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.logging.LogContext;
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.SubjectForgottenException;
 import dev.nosqles.privacy.SubjectKeyMissingException;
 import dev.nosqles.projection.InvalidCursorException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import dev.nosqles.lambda.SnapStartPriming;
-import dev.nosqles.app.api.internal.ProblemException;
-import dev.nosqles.app.api.internal.Responses;
-import dev.nosqles.app.api.internal.Router;
 import dev.nosqles.store.ConcurrencyConflictException;
 import dev.nosqles.store.InvalidStreamIdException;
 import dev.nosqles.store.StreamNotFoundException;
@@ -32,6 +31,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the

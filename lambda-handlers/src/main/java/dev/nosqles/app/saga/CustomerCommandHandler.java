@@ -1,8 +1,8 @@
 package dev.nosqles.app.saga;
 
-import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.memory.InMemorySubjectKeys;

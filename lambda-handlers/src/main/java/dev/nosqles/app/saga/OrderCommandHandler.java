@@ -1,9 +1,9 @@
 package dev.nosqles.app.saga;
 
-import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.order.Order;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;

@@ -1,6 +1,5 @@
 package dev.nosqles.app.saga;
 
-import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
@@ -15,6 +14,9 @@ import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
@@ -27,8 +29,6 @@ import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
-import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

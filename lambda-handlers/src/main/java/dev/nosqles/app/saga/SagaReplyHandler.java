@@ -1,7 +1,7 @@
 package dev.nosqles.app.saga;
 
-import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaReplyQueueHandler;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
