@@ -71,6 +71,16 @@ public final class Telemetry {
         return metrics;
     }
 
+    /**
+     * After a message was handled: counts it as a DLQ redrive when it carries {@value #REDRIVEN_AT} (the value of
+     * that message attribute, or null). A redriven message that fails again is counted when it is handled.
+     */
+    public void handled(String redrivenAt) {
+        if (redrivenAt != null) {
+            metrics.increment(Metric.DLQ_REDRIVES);
+        }
+    }
+
     public String service() {
         return service;
     }
@@ -107,16 +117,11 @@ public final class Telemetry {
     }
 
     /**
-     * The log scope of one SQS message: its id, the X-Ray trace header it carries; counts it as a DLQ redrive when
-     * it carries {@value #REDRIVEN_AT}.
+     * The log scope of one SQS message: its id, the X-Ray trace header it carries.
      *
      * @param attributes the message's system attributes (may be null)
-     * @param redrivenAt the value of its {@value #REDRIVEN_AT} message attribute, or null
      */
-    public LogContext message(String messageId, Map<String, String> attributes, String redrivenAt) {
-        if (redrivenAt != null) {
-            metrics.increment(Metric.DLQ_REDRIVES);
-        }
+    public LogContext message(String messageId, Map<String, String> attributes) {
         return LogContext.open().put(LogContext.MESSAGE_ID, messageId)
                 .put(LogContext.TRACE_HEADER, attributes == null ? null : attributes.get(AWS_TRACE_HEADER));
     }

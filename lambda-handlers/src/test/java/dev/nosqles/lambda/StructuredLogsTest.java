@@ -151,37 +151,53 @@ class StructuredLogsTest {
         assertThat(emf.get(1).path(Metric.DUPLICATES_DROPPED.metricName()).asLong()).isEqualTo(1);
     }
 
-    @Test
-    void a_message_redriven_from_a_dead_letter_queue_is_counted_and_its_trace_header_is_in_its_lines() {
+    private static SQSEvent.SQSMessage redriven(String id, String body, String traceHeader) {
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId("sqs-1");
-        message.setBody("not a saga message");
-        message.setAttributes(Map.of(Telemetry.AWS_TRACE_HEADER, "Root=1-abc-def;Parent=1;Sampled=1"));
+        message.setMessageId(id);
+        message.setBody(body);
+        message.setAttributes(Map.of(Telemetry.AWS_TRACE_HEADER, traceHeader));
         SQSEvent.MessageAttribute redriven = new SQSEvent.MessageAttribute();
         redriven.setStringValue("2026-01-01T00:00:00Z");
         redriven.setDataType("String");
         message.setMessageAttributes(Map.of(Telemetry.REDRIVEN_AT, redriven));
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
+        return message;
+    }
+
+    @Test
+    void a_redriven_message_is_counted_once_handled_and_a_failed_ones_error_carries_its_trace_header() {
+        var keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
         InMemoryEventStore store = new InMemoryEventStore();
-        var replies = new dev.nosqles.lambda.saga.SagaReplyQueueHandler(List.of(
-                dev.nosqles.saga.SagaManager.create(CreateOrderSaga.definition(), store, SnapshotStore.none(),
-                        new RecordingSender(), Clock.systemUTC())), telemetry());
+        var customers = dev.nosqles.app.Application.customers(store, SnapshotStore.none(), Clock.systemUTC(), keys)
+                .build();
+        customers.create("c1", new dev.nosqles.app.customer.CustomerCommand.CreateCustomer("Ann",
+                new java.math.BigDecimal("100")));
+        String reserve = SagaMessage.encode(new SagaMessage.CommandMessage("m1", CreateOrderSaga.TYPE, "s1",
+                CreateOrderSaga.REPLIES, CreateOrderSaga.CUSTOMER_COMMANDS.name(), "c1", "ReserveCredit",
+                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}"));
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(redriven("sqs-1", reserve, "Root=1-abc-def;Parent=1;Sampled=1"),
+                redriven("sqs-2", "not a saga message", "Root=1-abc-fed;Parent=2;Sampled=1")));
+        var commands = new dev.nosqles.lambda.saga.SagaCommandQueueHandler(new dev.nosqles.saga.SagaParticipant<>(
+                customers, CreateOrderSaga.CUSTOMER_COMMANDS, new RecordingSender(), store), telemetry());
 
         List<JsonNode> logs;
         long redrives;
         try (LogCapture out = LogCapture.start()) {
-            assertThat(replies.handleRequest(event, new TestContext("replies", "req-5")).getBatchItemFailures())
-                    .hasSize(1);
+            assertThat(commands.handleRequest(event, new TestContext("commands", "req-5")).getBatchItemFailures())
+                    .extracting(f -> f.getItemIdentifier()).containsExactly("sqs-2");
             logs = out.logs();
             redrives = out.metric(Metric.DLQ_REDRIVES.metricName());
         }
 
         assertThat(redrives).isEqualTo(1);
+        assertThat(logs).filteredOn(l -> l.path("level").asText().equals("INFO")).anySatisfy(l -> {
+            assertThat(l.path("saga_id").asText()).isEqualTo("s1");
+            assertThat(l.path("trace_header").asText()).isEqualTo("Root=1-abc-def;Parent=1;Sampled=1");
+        });
         assertThat(logs).filteredOn(l -> l.path("level").asText().equals("ERROR")).singleElement()
                 .satisfies(l -> {
-                    assertThat(l.path("message_id").asText()).isEqualTo("sqs-1");
-                    assertThat(l.path("trace_header").asText()).isEqualTo("Root=1-abc-def;Parent=1;Sampled=1");
+                    assertThat(l.path("message_id").asText()).isEqualTo("sqs-2");
+                    assertThat(l.path("trace_header").asText()).isEqualTo("Root=1-abc-fed;Parent=2;Sampled=1");
                     assertThat(l.path("error").path("stack").asText()).isNotBlank();
                 });
     }

@@ -60,8 +60,7 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 continue;
             }
-            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes(),
-                    SqsRecords.redrivenAt(record))) {
+            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
                 try {
                     if (!(SagaMessage.decode(record.getBody()) instanceof SagaMessage.CommandMessage command)) {
                         throw new IllegalArgumentException("not a saga command");
@@ -69,6 +68,7 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
                     log.put(dev.nosqles.logging.LogContext.SAGA_ID, command.sagaId())
                             .put(dev.nosqles.logging.LogContext.MESSAGE_ID, command.messageId());
                     participant.handle(command);
+                    telemetry.handled(SqsRecords.redrivenAt(record));
                 } catch (RuntimeException e) {
                     LOG.error("saga command {} on channel {} failed: {}", record.getMessageId(),
                             participant.channel().name(), e.toString(), e);

@@ -62,8 +62,7 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage record : records) {
-            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes(),
-                    SqsRecords.redrivenAt(record))) {
+            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
                 try {
                     SagaMessage message = SagaMessage.decode(record.getBody());
                     SagaManager<?> manager = managers.get(message.sagaType());
@@ -71,6 +70,7 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
                         throw new SagaMessageException("reply", "sagaType", "has no saga manager here");
                     }
                     manager.handle(message);
+                    telemetry.handled(SqsRecords.redrivenAt(record));
                 } catch (RuntimeException e) {
                     LOG.error("saga reply {} failed: {}", record.getMessageId(), e.toString(), e);
                     failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
