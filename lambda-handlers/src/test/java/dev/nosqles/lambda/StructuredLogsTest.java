@@ -235,6 +235,30 @@ class StructuredLogsTest {
                 .stringValue()).isEqualTo("Root=1-t;Parent=2;Sampled=1");
     }
 
+    private static void listTablesOnAClosedPort() {
+        try (DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:9"))
+                .region(Region.EU_WEST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)))
+                .build()) {
+            client.listTables();
+        } catch (RuntimeException expected) {
+            // nothing listens on port 9
+        }
+    }
+
+    @Test
+    void the_aws_sdk_logs_from_warn_on_by_default() {
+        telemetry(); // the function's logging is set up
+        List<String> lines;
+        try (LogCapture out = LogCapture.start()) {
+            listTablesOnAClosedPort();
+            lines = out.lines();
+        }
+
+        assertThat(lines).noneMatch(l -> l.contains("Sending Request"));
+    }
+
     @Test
     void the_aws_sdks_own_log_lines_reach_the_json_output() {
         List<JsonNode> logs;
