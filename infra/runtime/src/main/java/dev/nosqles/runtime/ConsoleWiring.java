@@ -1,0 +1,51 @@
+package dev.nosqles.runtime;
+
+import dev.nosqles.operations.DeadLetterQueues;
+import dev.nosqles.operations.SubscriberTypes;
+import dev.nosqles.operations.SubscriptionLags;
+import dev.nosqles.runtime.console.Console;
+import dev.nosqles.runtime.console.OperationsData;
+import dev.nosqles.runtime.console.RecentEvents;
+import dev.nosqles.runtime.template.FunctionDefinition;
+import dev.nosqles.runtime.template.QueueDefinition;
+import dev.nosqles.runtime.template.Template;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The console of the running application ({@link Console}): the operations library's views on the tables and
+ * queues the runtime created. The dead-letter queues come from the template (every RedrivePolicy's target, with
+ * the queue naming it as its source, and every stream function's on-failure destination).
+ */
+final class ConsoleWiring {
+    private ConsoleWiring() {
+    }
+
+    static Console console(Template template, LocalResources resources, DynamoDbClient dynamoDb, SqsClient sqs,
+                           RecentEvents recent) {
+        DeadLetterQueues.Builder dlq = DeadLetterQueues.builder().sqs(sqs);
+        for (QueueDefinition queue : template.queues()) {
+            if (queue.redrive() != null) {
+                String target = queue.redrive().deadLetterQueue();
+                dlq.queue(target, resources.queueUrl(target), queue.logicalId(), resources.queueUrl(queue.logicalId()));
+            }
+        }
+        Set<String> onFailure = new LinkedHashSet<>();
+        for (FunctionDefinition function : template.functions()) {
+            function.streamEvents().stream().map(FunctionDefinition.StreamEvent::onFailureQueue)
+                    .filter(q -> q != null).forEach(onFailure::add);
+        }
+        onFailure.forEach(q -> dlq.streamFailures(q, resources.queueUrl(q)));
+        SubscriptionLags lags = new SubscriptionLags(dynamoDb, resources.tableName("EventsTable"),
+                resources.tableName("CheckpointsTable"), subscribers());
+        return new Console(recent, new OperationsData(lags, dlq.build()), Clock.systemUTC());
+    }
+
+    private static List<SubscriberTypes> subscribers() {
+        return List.of();
+    }
+}
