@@ -198,6 +198,7 @@ public final class LocalRuntime {
         root.put("pid", ProcessHandle.current().pid());
         root.put("startedAt", java.time.Instant.now().toString());
         root.put("apiUrl", app.baseUri().toString());
+        root.put("lambdaEndpoint", app.baseUri().toString());
         root.put("dynamoDbEndpoint", app.aws().endpoint(dev.nosqles.localaws.AwsService.DYNAMODB).toString());
         root.put("region", app.aws().region().id());
         root.put("stackName", app.resources().stackName());
@@ -304,6 +305,8 @@ public final class LocalRuntime {
                 }
             }
             routes.addAll(ConsoleWiring.console(template, resources, dynamoDb, sqs, recentEvents).routes());
+            // the Lambda Invoke API (sam local start-lambda's path) first: no template route starts with /2015-03-31
+            routes.add(0, LambdaInvokeApi.forTemplate(template, handlers, aws.region().id(), log).route());
             LocalApiServer server = LocalApiServer.start(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), routes);
             started.add(server);
