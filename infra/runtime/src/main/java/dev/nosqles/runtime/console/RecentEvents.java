@@ -180,7 +180,7 @@ public final class RecentEvents {
 
     private static String key(DynamodbEvent.DynamodbStreamRecord r) {
         String sequence = r.getDynamodb() == null ? null : r.getDynamodb().getSequenceNumber();
-        return r.getEventSourceARN() + "#" + (sequence != null ? sequence : r.getEventID());
+        return table(r.getEventSourceARN()) + "#" + (sequence != null ? sequence : r.getEventID());
     }
 
     private static String key(Entry e) {
