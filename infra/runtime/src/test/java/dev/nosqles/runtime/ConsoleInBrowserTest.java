@@ -117,7 +117,7 @@ class ConsoleInBrowserTest {
         assertThat(attributes(dom, "tr", "data-saga-id")).as("the saga among the recent ones")
                 .anySatisfy(r -> assertThat(r).containsEntry("data-saga-id", sagaId));
         assertThat(dom).as("the principal is text").contains("&lt;img/id=\"injected\"/src=\"x\"&gt;");
-        assertThat(dom).as("and no element").doesNotContain("<img").doesNotContain("id=\"injected\"");
+        assertThat(dom).as("and no element").doesNotContain("<img");
 
         assertPng(chromium.screenshot(console(""), BUDGET_MS, OUT.resolve("console-home.png"), 1400, 1000));
     }

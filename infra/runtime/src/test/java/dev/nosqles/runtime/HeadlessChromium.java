@@ -53,6 +53,11 @@ final class HeadlessChromium {
             throw new AssertionError("chromium --dump-dom " + url + " failed (exit " + run.exitCode() + "): "
                     + tail(run.stderr()));
         }
+        try { // kept beside the screenshots, for a look when an assertion fails
+            Files.writeString(profiles.resolve("dom-" + Integer.toHexString(url.hashCode()) + ".html"), run.stdout());
+        } catch (IOException e) {
+            // only a copy
+        }
         return run.stdout();
     }
 

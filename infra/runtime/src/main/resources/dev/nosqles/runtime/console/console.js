@@ -34,7 +34,7 @@ function setAttrs(node, attrs) {
 }
 
 function append(node, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -50,11 +50,11 @@ function short(id) {
 }
 
 function time(iso) {
-  return iso ? String(iso).replace('T', ' ').replace('Z', '') : '';
+  return iso ? String(iso).replace('T', ' ').replace('Z', '').replace(/(\.\d{3})\d+/, '$1') : '';
 }
 
 function clock(iso) {
-  return iso ? String(iso).slice(11, 23) : '';
+  return iso ? time(iso).slice(11, 23) : '';
 }
 
 function status(value) {
@@ -94,7 +94,7 @@ function every(ms, fn) {
 }
 
 function show(...nodes) {
-  view.replaceChildren(...nodes.flat());
+  view.replaceChildren(...nodes.flat(Infinity));
 }
 
 // ---- routing ----
