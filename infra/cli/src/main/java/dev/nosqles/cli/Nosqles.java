@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
  * refused or failed (one line on stderr), 2 on bad arguments (one line on stderr).
  */
 @Command(name = "nosqles", mixinStandardHelpOptions = true, version = "nosqles 0.1.0",
-        description = "Operate a nosql-es application: its read models (projections).",
-        subcommands = {ProjectionsCommand.class})
+        description = "Operate a nosql-es application: its read models (projections), subscriptions' lag, dead-letter "
+                + "queues.",
+        subcommands = {ProjectionsCommand.class, SubscriptionsCommand.class, DlqCommand.class})
 public final class Nosqles implements Runnable {
     /** Exit status of a refused or failed step. */
     public static final int FAILED = 1;

@@ -215,6 +215,9 @@ final class TargetOptions {
         for (String section : new String[] {"tables", "queues", "functions"}) {
             json.path(section).fields().forEachRemaining(e -> resources.put(e.getKey(), e.getValue().asText()));
         }
+        if (json.hasNonNull("lambdaEndpoint")) {
+            resources.put(DlqCommand.LAMBDA_ENDPOINT, json.get("lambdaEndpoint").asText()); // the Invoke API
+        }
         for (String logicalId : TABLES) {
             if (tables.path(logicalId).asText(null) == null) {
                 throw new UsageException(file + " names no " + logicalId

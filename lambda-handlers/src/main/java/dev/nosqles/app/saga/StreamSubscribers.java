@@ -1,0 +1,73 @@
+package dev.nosqles.app.saga;
+
+import dev.nosqles.app.Application;
+import dev.nosqles.app.customer.Customer;
+import dev.nosqles.app.order.Order;
+import dev.nosqles.lambda.EventPublisherHandler;
+import dev.nosqles.saga.SagaDeadlines;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.subscription.Subscriber;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What an operator's tool needs to know of the reference application's stream subscribers and saga channels
+ * (the tables do not say it): each subscriber's name with the aggregate types it handles, and each participant
+ * channel's target aggregate type. The read models' subscribers come and go with their versions: their registry
+ * lists them ({@code read-model.<name>.<version>}).
+ */
+public final class StreamSubscribers {
+    /** The event publisher's aggregate types, as template.yaml sets PUBLISHED_AGGREGATE_TYPES. */
+    public static final Set<String> PUBLISHED_TYPES = Set.of(Order.TYPE, Customer.TYPE);
+
+    private StreamSubscribers() {
+    }
+
+    /**
+     * Subscriber name to the aggregate types it handles: the sagas' stream function's subscribers, built by its
+     * own wiring (on in-memory stores, nothing sent), then the event publisher's.
+     */
+    public static Map<String, Set<String>> all() {
+        InMemoryEventStore events = new InMemoryEventStore();
+        SagaMessageSender nothing = new SagaMessageSender() {
+            @Override
+            public void send(SagaMessage.CommandMessage command) {
+                throw new UnsupportedOperationException("listing only");
+            }
+
+            @Override
+            public void send(SagaMessage.ReplyMessage reply) {
+                throw new UnsupportedOperationException("listing only");
+            }
+
+            @Override
+            public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+                throw new UnsupportedOperationException("listing only");
+            }
+        };
+        Clock clock = Clock.systemUTC();
+        List<Subscriber> sagas = OrderSagaStreamHandler.subscribers(
+                new Application(events, SnapshotStore.none(), clock, UUID::randomUUID),
+                SagaManager.create(CreateOrderSaga.definition(), events, SnapshotStore.none(), nothing,
+                        SagaDeadlines.none(), clock), nothing);
+        Map<String, Set<String>> all = new LinkedHashMap<>();
+        sagas.forEach(s -> all.put(s.name(), Set.copyOf(s.aggregateTypes())));
+        all.put(EventPublisherHandler.SUBSCRIBER, PUBLISHED_TYPES);
+        return all;
+    }
+
+    /** Participant channel name to the aggregate type its commands target. */
+    public static Map<String, String> participantChannels() {
+        return Map.of(CreateOrderSaga.CUSTOMER_COMMANDS.name(), Customer.TYPE,
+                CreateOrderSaga.ORDER_COMMANDS.name(), Order.TYPE);
+    }
+}
