@@ -9,7 +9,9 @@ import dev.nosqles.runtime.console.RecentEvents;
 import dev.nosqles.runtime.template.FunctionDefinition;
 import dev.nosqles.runtime.template.QueueDefinition;
 import dev.nosqles.runtime.template.Template;
+import dev.nosqles.app.saga.StreamSubscribers;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +21,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The console of the running application ({@link Console}): the operations library's views on the tables and
  * queues the runtime created. The dead-letter queues come from the template (every RedrivePolicy's target, with
- * the queue naming it as its source, and every stream function's on-failure destination).
+ * the queue naming it as its source, and every stream function's on-failure destination); the subscribers whose
+ * lag it shows from the reference application's wiring ({@link StreamSubscribers}).
  */
 final class ConsoleWiring {
     private ConsoleWiring() {
@@ -45,7 +48,10 @@ final class ConsoleWiring {
         return new Console(recent, new OperationsData(lags, dlq.build()), Clock.systemUTC());
     }
 
+    /** The reference application's stream subscribers (its wiring knows them; the tables do not). */
     private static List<SubscriberTypes> subscribers() {
-        return List.of();
+        List<SubscriberTypes> out = new ArrayList<>();
+        StreamSubscribers.all().forEach((name, types) -> out.add(new SubscriberTypes(name, List.copyOf(types))));
+        return out;
     }
 }

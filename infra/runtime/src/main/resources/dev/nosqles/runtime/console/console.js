@@ -70,8 +70,8 @@ function jsonBlock(text) {
   if (text === null || text === undefined) return '';
   let pretty = String(text);
   try { pretty = JSON.stringify(JSON.parse(pretty), null, 2); } catch (e) { /* shown as it is */ }
-  return el('details', {}, el('summary', {}, pretty.length > 60 ? pretty.replace(/\s+/g, ' ').slice(0, 60) + '…'
-    : pretty.replace(/\s+/g, ' ')), el('pre', {}, pretty));
+  const flat = pretty.replace(/\s+/g, ' ');
+  return el('details', {}, el('summary', {}, flat.length > 48 ? flat.slice(0, 48) + '…' : flat), el('pre', {}, pretty));
 }
 
 async function getJson(path) {
@@ -128,12 +128,13 @@ function single(title, card) {
 function home() {
   const live = el('div'), sagas = el('div'), lag = el('div'), dlq = el('div');
   show(el('h1', {}, 'The application at work'),
-    el('section', { class: 'card', id: 'live' }, el('h2', {}, 'Recent events (live)'), live),
-    el('section', { class: 'card', id: 'sagas' }, el('h2', {}, 'Sagas'), sagas),
-    el('section', { class: 'card', id: 'subscriptions' }, el('h2', {}, 'Subscription lag'), lag),
-    el('section', { class: 'card', id: 'dead-letters' }, el('h2', {}, 'Dead letters'), dlq));
+    el('div', { class: 'grid' },
+      el('section', { class: 'card', id: 'sagas' }, el('h2', {}, 'Sagas'), sagas),
+      el('section', { class: 'card', id: 'subscriptions' }, el('h2', {}, 'Subscription lag'), lag),
+      el('section', { class: 'card', id: 'dead-letters' }, el('h2', {}, 'Dead letters'), dlq)),
+    el('section', { class: 'card', id: 'live' }, el('h2', {}, 'Recent events (live)'), live));
   liveCard(live);
-  sagasCard(sagas, 10);
+  sagasCard(sagas, 8);
   subscriptionsCard(lag);
   queuesCard(dlq);
 }
@@ -169,7 +170,8 @@ function liveCard(box) {
 function eventRow(entry) {
   const isSaga = entry.events.some(e => e.type && e.type.startsWith('SagaOrchestrator'));
   const stream = entry.aggregateType
-    ? [link(entry.streamId, 'stream', entry.aggregateType, entry.aggregateId),
+    ? [el('a', { href: '#/stream/' + encodeURIComponent(entry.aggregateType) + '/'
+        + encodeURIComponent(entry.aggregateId), title: entry.streamId }, entry.aggregateType + '-' + short(entry.aggregateId)),
        isSaga ? [' ', link('timeline', 'saga', entry.aggregateId)] : null]
     : [entry.table, ' ', el('code', {}, entry.streamId)];
   const versions = entry.version === entry.lastVersion ? entry.version : entry.version + '–' + entry.lastVersion;
@@ -182,7 +184,8 @@ function eventRow(entry) {
     el('td', { class: 'mono', title: entry.correlationId || '' }, short(entry.correlationId)),
     el('td', {}, entry.principal || ''),
     el('td', { class: 'deliveries' }, Object.entries(entry.deliveries).map(([mapping, outcome]) =>
-      el('span', { class: 'status ' + outcome, title: mapping + ': ' + outcome }, mapping))),
+      el('span', { class: 'status ' + outcome, title: mapping + ': ' + outcome },
+        mapping.replace(/Function-.*$/, '')))),
     el('td', {}, entry.events.map(e => jsonBlock(e.data))));
 }
 
@@ -199,15 +202,20 @@ function sagasCard(box, limit) {
       const sagas = await getJson('/sagas');
       if (mine !== generation) return;
       const recent = sagas.recent.slice(0, limit);
+      const compact = limit < 50;
+      const headers = compact ? ['saga', 'type', 'status', 'last change (UTC)']
+        : ['saga', 'type', 'status', 'started (UTC)', 'last change (UTC)', 'version', 'started by'];
       box.replaceChildren(
-        recent.length ? table(['saga', 'type', 'status', 'started (UTC)', 'last change (UTC)', 'version', 'started by'],
-          recent.map(s => el('tr', { 'data-saga-id': s.sagaId },
-            el('td', {}, link(s.sagaId, 'saga', s.sagaId)), el('td', {}, s.sagaType), el('td', {}, status(s.status)),
-            el('td', { class: 'mono' }, time(s.startedAt)), el('td', { class: 'mono' }, time(s.updatedAt)),
-            el('td', { class: 'num' }, s.version), el('td', { class: 'mono', title: s.causationId || '' },
-              short(s.causationId)))), { id: 'recent-sagas' })
+        recent.length ? table(headers, recent.map(s => el('tr', { 'data-saga-id': s.sagaId },
+          el('td', {}, el('a', { href: '#/saga/' + encodeURIComponent(s.sagaId), title: s.sagaId }, short(s.sagaId))),
+          el('td', {}, s.sagaType), el('td', {}, status(s.status)),
+          compact ? null : el('td', { class: 'mono' }, time(s.startedAt)),
+          el('td', { class: 'mono' }, compact ? clock(s.updatedAt) : time(s.updatedAt)),
+          compact ? null : el('td', { class: 'num' }, s.version),
+          compact ? null : el('td', { class: 'mono', title: s.causationId || '' }, short(s.causationId)))),
+        { id: 'recent-sagas' })
           : el('p', { class: 'muted' }, 'No saga among the recent stream records.'),
-        el('h2', {}, 'Past due'),
+        el('h3', {}, 'Past due'),
         sagas.pastDue.length ? table(['saga', 'type', 'step', 'awaiting command', 'due (UTC)', 'overdue', 'attempt'],
           sagas.pastDue.map(p => el('tr', {}, el('td', {}, link(p.sagaId, 'saga', p.sagaId)), el('td', {}, p.sagaType),
             el('td', {}, p.step), el('td', { class: 'mono' }, short(p.awaitingCommandId)),
