@@ -357,7 +357,7 @@ function sagaPage(sagaId) {
 }
 
 const ARROWS = new Set(['COMMAND_SENT', 'COMMAND_RESENT', 'REPLY']);
-const LANE_GAP = 250, LEFT = 150, TOP = 56, ROW = 46;
+const LANE_GAP = 250, LEFT = 290, TOP = 56, ROW = 46, GUTTER = 150;
 
 function renderTimeline(box, t) {
   const lanes = [...(t.lanes || [])];
@@ -424,20 +424,22 @@ function entryShape(e, row, laneOf, x) {
     const lane = e.kind === 'COMMAND_HANDLED' ? laneOf(e.to || e.from) : laneOf(e.from || e.to);
     const kindClass = { COMMAND_HANDLED: 'handled', DEADLINE_EXPIRED: 'deadline', SWEEPER: 'sweeper',
       COMPENSATING: 'compensating', COMPLETED: 'end-COMPLETED', FAILED: 'end-FAILED' }[e.kind] || 'note';
-    const label = (e.kind === 'DEADLINE_EXPIRED' ? '⏰ ' : e.kind === 'SWEEPER' ? '🧹 ' : '')
+    const label = (e.kind === 'DEADLINE_EXPIRED' || e.kind === 'SWEEPER' ? '◆ ' : '')
       + e.kind.replace(/_/g, ' ').toLowerCase() + (e.step ? ' · ' + e.step : '') + (e.detail ? ' · ' + e.detail : '');
     const text = clip(label, 44);
     const w = Math.max(90, Math.min(LANE_GAP * 1.6, text.length * 6.4 + 16));
+    const cx = Math.max(x(lane), GUTTER + w / 2);
     shape = svg('g', Object.assign({ class: 'entry mark ' + kindClass }, common), tip,
-      svg('rect', { x: x(lane) - w / 2, y: y - 13, width: w, height: 22, rx: 5 }),
-      svg('text', { x: x(lane), y: y + 2, 'text-anchor': 'middle' }, text));
+      svg('rect', { x: cx - w / 2, y: y - 13, width: w, height: 22, rx: 5 }),
+      svg('text', { x: cx, y: y + 2, 'text-anchor': 'middle' }, text));
   }
   const parts = [stamp, shape];
   if (e.deadline) {
     const lx = x(laneOf(e.from || 'orchestrator'));
     parts.push(svg('g', { class: 'deadline', 'data-deadline': e.deadline },
-      svg('line', { class: 'deadline-tick', x1: lx - 6, y1: y + 18, x2: lx + 6, y2: y + 18 }),
-      svg('text', { class: 'deadline-text', x: lx + 10, y: y + 22 }, 'deadline ' + clock(e.deadline))));
+      svg('line', { class: 'deadline-tick', x1: lx - 6, y1: y + 14, x2: lx + 6, y2: y + 14 }),
+      svg('text', { class: 'deadline-text', x: lx - 10, y: y + 18, 'text-anchor': 'end' },
+        'deadline ' + clock(e.deadline))));
   }
   return svg('g', { class: 'row' }, parts);
 }
