@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The console of the running application ({@link Console}): the operations library's views on the tables and
  * queues the runtime created. The dead-letter queues come from the template (every RedrivePolicy's target, with
  * the queue naming it as its source, and every stream function's on-failure destination); the subscribers whose
- * lag it shows from the reference application's wiring ({@link StreamSubscribers}).
+ * lag it shows from the reference application's wiring ({@link StreamSubscribers}). A template without the
+ * tables a view reads (EventsTable, CheckpointsTable, SagaDeadlinesTable) gets the console without that view.
  */
 final class ConsoleWiring {
     private ConsoleWiring() {
@@ -43,8 +44,11 @@ final class ConsoleWiring {
                     .filter(q -> q != null).forEach(onFailure::add);
         }
         onFailure.forEach(q -> dlq.streamFailures(q, resources.queueUrl(q)));
-        SubscriptionLags lags = new SubscriptionLags(dynamoDb, resources.tableName("EventsTable"),
-                resources.tableName("CheckpointsTable"), subscribers());
+        boolean events = template.table("EventsTable").isPresent();
+        SubscriptionLags lags = events && template.table("CheckpointsTable").isPresent()
+                ? new SubscriptionLags(dynamoDb, resources.tableName("EventsTable"),
+                        resources.tableName("CheckpointsTable"), subscribers())
+                : null;
         return new Console(recent, new OperationsData(lags, dlq.build()), Clock.systemUTC());
     }
 

@@ -210,6 +210,8 @@ public final class Console {
         return ApiRoute.of("GET", template, (event, context) -> {
             try {
                 return handler.apply(event);
+            } catch (ViewUnavailableException e) {
+                return problem(404, "view-unavailable", "Not Found", e.getMessage());
             } catch (BadRequest e) {
                 return problem(400, "invalid-parameter", "Bad Request", e.getMessage());
             } catch (StreamNotFoundException e) {

@@ -12,8 +12,9 @@ public final class OperationsData implements ConsoleData {
     private final SubscriptionLags lags;
     private final DeadLetterQueues deadLetters;
 
+    /** @param lags null when the template has no events or checkpoints table */
     public OperationsData(SubscriptionLags lags, DeadLetterQueues deadLetters) {
-        this.lags = Objects.requireNonNull(lags, "lags");
+        this.lags = lags;
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     }
 
@@ -34,7 +35,7 @@ public final class OperationsData implements ConsoleData {
 
     @Override
     public List<?> lags(Instant now) {
-        return lags.lags(now);
+        return lags == null ? List.of() : lags.lags(now);
     }
 
     @Override
