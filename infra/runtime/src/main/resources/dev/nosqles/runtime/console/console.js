@@ -135,8 +135,8 @@ function home() {
     el('section', { class: 'card', id: 'live' }, el('h2', {}, 'Recent events (live)'), live));
   liveCard(live);
   sagasCard(sagas, 8);
-  subscriptionsCard(lag);
-  queuesCard(dlq);
+  subscriptionsCard(lag, true);
+  queuesCard(dlq, true);
 }
 
 const SHOWN_EVENTS = 100;
@@ -236,19 +236,21 @@ function duration(ms) {
   return (ms / 3600000).toFixed(1) + ' h';
 }
 
-function subscriptionsCard(box) {
+function subscriptionsCard(box, compact) {
   const mine = generation;
   every(2000, async () => {
     try {
       const lags = await getJson('/subscriptions');
       if (mine !== generation) return;
+      const headers = compact ? ['subscriber', 'behind', 'age', 'last handled']
+        : ['subscriber', 'events behind', 'streams behind', 'oldest pending (UTC)', 'age', 'last handled (UTC)'];
       box.replaceChildren(lags.length
-        ? table(['subscriber', 'events behind', 'streams behind', 'oldest pending (UTC)', 'age', 'last handled (UTC)'],
-          lags.map(l => el('tr', { 'data-subscriber': l.subscriber },
+        ? table(headers, lags.map(l => el('tr', { 'data-subscriber': l.subscriber },
             el('td', {}, l.subscriber), el('td', { class: 'num' }, l.eventsBehind),
-            el('td', { class: 'num' }, l.streamsBehind), el('td', { class: 'mono' }, time(l.oldestPendingAt)),
+            compact ? null : el('td', { class: 'num' }, l.streamsBehind),
+            compact ? null : el('td', { class: 'mono' }, time(l.oldestPendingAt)),
             el('td', { class: 'num' }, l.eventsBehind ? duration(l.ageMillis) : '—'),
-            el('td', { class: 'mono' }, time(l.lastHandledAt)))), { id: 'lag' })
+            el('td', { class: 'mono' }, compact ? clock(l.lastHandledAt) : time(l.lastHandledAt)))), { id: 'lag' })
         : el('p', { class: 'muted' }, 'No subscriber.'));
     } catch (error) {
       box.replaceChildren(failure(error));
@@ -256,16 +258,19 @@ function subscriptionsCard(box) {
   });
 }
 
-function queuesCard(box) {
+function queuesCard(box, compact) {
   const mine = generation;
   every(3000, async () => {
     try {
       const queues = await getJson('/dlq');
       if (mine !== generation) return;
-      box.replaceChildren(table(['queue', 'source', 'visible', 'in flight', ''],
+      box.replaceChildren(queues.length ? table(compact ? ['queue', 'visible', 'in flight', '']
+        : ['queue', 'source', 'visible', 'in flight', ''],
         queues.map(q => el('tr', { 'data-queue': q.queue },
-          el('td', {}, q.queue), el('td', {}, q.source), el('td', { class: 'num' }, q.visible),
-          el('td', { class: 'num' }, q.inFlight), el('td', {}, link('show', 'dlq', q.queue)))), { id: 'queues' }));
+          el('td', { title: 'from ' + q.source }, q.queue), compact ? null : el('td', {}, q.source),
+          el('td', { class: 'num' }, q.visible), el('td', { class: 'num' }, q.inFlight),
+          el('td', {}, link('show', 'dlq', q.queue)))), { id: 'queues' })
+        : el('p', { class: 'muted' }, 'No dead-letter queue in this template.'));
     } catch (error) {
       box.replaceChildren(failure(error));
     }
