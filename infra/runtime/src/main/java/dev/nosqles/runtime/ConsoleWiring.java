@@ -9,7 +9,11 @@ import dev.nosqles.runtime.console.RecentEvents;
 import dev.nosqles.runtime.template.FunctionDefinition;
 import dev.nosqles.runtime.template.QueueDefinition;
 import dev.nosqles.runtime.template.Template;
+import dev.nosqles.app.saga.CreateOrderSaga;
 import dev.nosqles.app.saga.StreamSubscribers;
+import dev.nosqles.runtime.console.StandInViews;
+import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -49,7 +53,13 @@ final class ConsoleWiring {
                 ? new SubscriptionLags(dynamoDb, resources.tableName("EventsTable"),
                         resources.tableName("CheckpointsTable"), subscribers())
                 : null;
-        return new Console(recent, new OperationsData(lags, dlq.build()), Clock.systemUTC());
+        StandInViews views = events ? new StandInViews(
+                DynamoDbEventStore.builder().client(dynamoDb).tableName(resources.tableName("EventsTable")).build(),
+                List.of(CreateOrderSaga.TYPE), StreamSubscribers.participantChannels(),
+                template.table("SagaDeadlinesTable").isPresent()
+                        ? new DynamoDbSagaDeadlines(dynamoDb, resources.tableName("SagaDeadlinesTable")) : null)
+                : null;
+        return new Console(recent, new OperationsData(views, lags, dlq.build()), Clock.systemUTC());
     }
 
     /** The reference application's stream subscribers (its wiring knows them; the tables do not). */

@@ -9,28 +9,40 @@ import java.util.Optional;
 
 /** The console's data from the operations library (dev.nosqles.operations), on the running application's AWS. */
 public final class OperationsData implements ConsoleData {
+    private final StandInViews views;
     private final SubscriptionLags lags;
     private final DeadLetterQueues deadLetters;
 
-    /** @param lags null when the template has no events or checkpoints table */
-    public OperationsData(SubscriptionLags lags, DeadLetterQueues deadLetters) {
+    /**
+     * @param views histories, timelines and sagas past due; null when the template has no events table
+     * @param lags  null when the template has no events or checkpoints table
+     */
+    public OperationsData(StandInViews views, SubscriptionLags lags, DeadLetterQueues deadLetters) {
+        this.views = views;
         this.lags = lags;
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     }
 
     @Override
     public Object history(String aggregateType, String aggregateId, Long atVersion, Instant asOf) {
-        throw new UnsupportedOperationException("not yet");
+        return views().history(aggregateType, aggregateId, atVersion, asOf);
     }
 
     @Override
     public Optional<?> timeline(String sagaId) {
-        throw new UnsupportedOperationException("not yet");
+        return views().timeline(sagaId);
     }
 
     @Override
     public List<?> pastDue(Instant now) {
-        return List.of();
+        return views == null ? List.of() : views.pastDue(now);
+    }
+
+    private StandInViews views() {
+        if (views == null) {
+            throw new ViewUnavailableException("this template has no EventsTable: no histories or sagas");
+        }
+        return views;
     }
 
     @Override

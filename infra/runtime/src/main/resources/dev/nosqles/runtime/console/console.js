@@ -422,7 +422,8 @@ function entryShape(e, row, laneOf, x) {
       + (e.step || e.kind) + (e.detail ? ' · ' + e.detail : '');
     shape = svg('g', Object.assign({ class: classes.join(' ') }, common), tip,
       svg('line', { x1, y1: y, x2: x2 + (x2 > x1 ? -2 : 2), y2: y, 'marker-end': 'url(#head-' + kind + ')' }),
-      svg('text', { class: 'label', x: mid, y: y - 6, 'text-anchor': 'middle' }, clip(label, 40)),
+      svg('text', { class: 'label', x: mid, y: y - 6, 'text-anchor': 'middle' },
+        clip(label, Math.max(24, Math.floor(Math.abs(x2 - x1) / 6.6)))),
       svg('text', { class: 'sub', x: mid, y: y + 14, 'text-anchor': 'middle' },
         e.messageId ? 'msg ' + short(e.messageId) : ''));
   } else {
@@ -430,7 +431,8 @@ function entryShape(e, row, laneOf, x) {
     const kindClass = { COMMAND_HANDLED: 'handled', DEADLINE_EXPIRED: 'deadline', SWEEPER: 'sweeper',
       COMPENSATING: 'compensating', COMPLETED: 'end-COMPLETED', FAILED: 'end-FAILED' }[e.kind] || 'note';
     const label = (e.kind === 'DEADLINE_EXPIRED' || e.kind === 'SWEEPER' ? '◆ ' : '')
-      + e.kind.replace(/_/g, ' ').toLowerCase() + (e.step ? ' · ' + e.step : '') + (e.detail ? ' · ' + e.detail : '');
+      + e.kind.replace(/_/g, ' ').toLowerCase() + (e.step ? ' · ' + e.step : '')
+      + (e.detail && e.detail !== e.kind ? ' · ' + e.detail : '');
     const text = clip(label, 44);
     const w = Math.max(90, Math.min(LANE_GAP * 1.6, text.length * 6.4 + 16));
     const cx = Math.max(x(lane), GUTTER + w / 2);
