@@ -138,10 +138,18 @@ public final class SagaTimelines {
     private record Reply(Command command, String outcome, String reason) {
     }
 
+    /** An entry with the command it belongs to and the saga commit it comes from (-1: a participant's). */
+    private record Item(TimelineEntry entry, String commandId, int commit) {
+    }
+
     private final class Builder {
         private final String sagaType;
         private final String sagaId;
-        private final List<TimelineEntry> entries = new ArrayList<>();
+        /** The saga's own entries, in commit order. */
+        private final List<Item> entries = new ArrayList<>();
+        /** The participants' entries, merged in at the end. */
+        private final List<Item> participants = new ArrayList<>();
+        private int commitNumber;
         private final Map<String, Command> commands = new LinkedHashMap<>();
         private final Map<String, Reply> replies = new HashMap<>();
         private final Set<String> handled = new LinkedHashSet<>();
@@ -181,8 +189,11 @@ public final class SagaTimelines {
                 commit(events.subList(i, end));
                 i = end;
             }
-            List<TimelineEntry> sorted = new ArrayList<>(entries);
-            sorted.sort(Comparator.comparing(TimelineEntry::at)); // stable: a commit's entries keep their order
+            List<Item> merged = new ArrayList<>(entries);
+            for (Item h : participants) {
+                merge(merged, h);
+            }
+            List<TimelineEntry> sorted = merged.stream().map(Item::entry).toList();
             Set<String> lanes = new LinkedHashSet<>();
             lanes.add(ORCHESTRATOR);
             for (TimelineEntry t : sorted) {
@@ -228,11 +239,46 @@ public final class SagaTimelines {
                     + (commit.get().lastVersion() != commit.get().firstVersion() ? "-" + commit.get().lastVersion()
                     : "") + ": " + (types.isEmpty() ? "no event" : String.join(", ", types))
                     + (reply == null ? "" : "; " + reply);
-            entries.add(new TimelineEntry(commit.get().timestamp(), commit.get().lastVersion(), "COMMAND_HANDLED",
-                    c.step(), c.channel(), c.channel(), c.messageId(), detail, null));
+            participants.add(new Item(new TimelineEntry(commit.get().timestamp(), commit.get().lastVersion(),
+                    "COMMAND_HANDLED", c.step(), c.channel(), c.channel(), c.messageId(), detail, null),
+                    c.messageId(), -1));
+        }
+
+        /**
+         * Puts a participant's entry after the saga's commit that sent its command and before the reply it caused;
+         * between them by time (clocks of different writers may disagree by a little).
+         */
+        private void merge(List<Item> merged, Item handled) {
+            int pos = -1;
+            for (int i = 0; i < merged.size(); i++) {
+                Item it = merged.get(i);
+                if (it.commit() >= 0 && handled.commandId().equals(it.commandId())
+                        && it.entry().kind().startsWith("COMMAND_")) {
+                    pos = i;
+                    break;
+                }
+            }
+            if (pos < 0) {
+                return;
+            }
+            int commit = merged.get(pos).commit();
+            while (pos < merged.size() && merged.get(pos).commit() == commit) {
+                pos++;
+            }
+            while (pos < merged.size() && merged.get(pos).entry().at().isBefore(handled.entry().at())
+                    && !(merged.get(pos).entry().kind().equals("REPLY")
+                    && handled.commandId().equals(merged.get(pos).commandId()))) {
+                pos++;
+            }
+            merged.add(pos, handled);
+        }
+
+        private void add(TimelineEntry entry, String commandId) {
+            entries.add(new Item(entry, commandId, commitNumber));
         }
 
         private void commit(List<RecordedEvent> commit) {
+            commitNumber++;
             RecordedEvent first = commit.get(0);
             EventMetadata meta = first.metadata() == null ? EventMetadata.empty() : first.metadata();
             Instant at = first.timestamp();
@@ -241,16 +287,16 @@ public final class SagaTimelines {
             boolean effect = commit.stream().anyMatch(e -> !PseudoEvents.isPseudo(e.type()));
             if (created) {
                 startedAt = at;
-                entries.add(new TimelineEntry(at, first.version(), "STARTED", null, ORCHESTRATOR, ORCHESTRATOR,
+                add(new TimelineEntry(at, first.version(), "STARTED", null, ORCHESTRATOR, ORCHESTRATOR,
                         meta.messageId(), "started by event " + meta.messageId()
-                        + (meta.principal() == null ? "" : " (principal " + meta.principal() + ")"), null));
+                        + (meta.principal() == null ? "" : " (principal " + meta.principal() + ")"), null), null);
             } else if (isDeadline(meta)) {
                 Command c = awaiting == null ? null : commands.get(awaiting);
                 String by = SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal()) ? SagaManager.SWEEPER_PRINCIPAL
                         : "deadline message";
-                entries.add(new TimelineEntry(at, version, "DEADLINE_EXPIRED", c == null ? null : c.step(),
+                add(new TimelineEntry(at, version, "DEADLINE_EXPIRED", c == null ? null : c.step(),
                         ORCHESTRATOR, ORCHESTRATOR, awaiting, "by " + by
-                        + (effect ? "" : "; no effect (not awaited any more)"), deadline));
+                        + (effect ? "" : "; no effect (not awaited any more)"), deadline), null);
             } else {
                 Reply r = meta.messageId() == null ? null : replies.get(meta.messageId());
                 Command c = r != null ? r.command() : awaiting == null ? null : commands.get(awaiting);
@@ -258,8 +304,8 @@ public final class SagaTimelines {
                 String detail = (r == null ? "reply" : r.outcome() + (r.reason() == null ? "" : " (" + r.reason()
                         + ")")) + (c == null ? "" : " to " + c.commandType())
                         + (effect ? "" : "; dropped (not awaited)");
-                entries.add(new TimelineEntry(at, version, "REPLY", c == null ? null : c.step(), from, ORCHESTRATOR,
-                        meta.messageId(), detail, null));
+                add(new TimelineEntry(at, version, "REPLY", c == null ? null : c.step(), from, ORCHESTRATOR,
+                        meta.messageId(), detail, null), c == null ? null : c.messageId());
             }
             for (RecordedEvent e : commit) {
                 switch (e.type()) {
@@ -272,8 +318,9 @@ public final class SagaTimelines {
                                 + (c.compensation() ? " (compensation)" : "")
                                 + (attempt > 0 ? " (attempt " + (attempt + 1) + ")" : "")
                                 + (due == null ? "; not awaited" : "");
-                        entries.add(new TimelineEntry(at, e.version(), attempt > 0 ? "COMMAND_RESENT"
-                                : "COMMAND_SENT", c.step(), ORCHESTRATOR, c.channel(), c.messageId(), detail, due));
+                        add(new TimelineEntry(at, e.version(), attempt > 0 ? "COMMAND_RESENT"
+                                : "COMMAND_SENT", c.step(), ORCHESTRATOR, c.channel(), c.messageId(), detail, due),
+                                c.messageId());
                     }
                     case "SagaOrchestratorUpdated" -> updated(e, at);
                     default -> {
@@ -296,19 +343,19 @@ public final class SagaTimelines {
             switch (next) {
                 case "COMPENSATING" -> {
                     if (!"COMPENSATING".equals(was)) {
-                        entries.add(new TimelineEntry(at, e.version(), "COMPENSATING", null, ORCHESTRATOR,
-                                ORCHESTRATOR, null, reason, null));
+                        add(new TimelineEntry(at, e.version(), "COMPENSATING", null, ORCHESTRATOR,
+                                ORCHESTRATOR, null, reason, null), null);
                     }
                 }
                 case "COMPLETED" -> {
                     endedAt = at;
-                    entries.add(new TimelineEntry(at, e.version(), "COMPLETED", null, ORCHESTRATOR, ORCHESTRATOR,
-                            null, "COMPLETED", null));
+                    add(new TimelineEntry(at, e.version(), "COMPLETED", null, ORCHESTRATOR, ORCHESTRATOR,
+                            null, "COMPLETED", null), null);
                 }
                 case "COMPENSATED", "FAILED" -> {
                     endedAt = at;
-                    entries.add(new TimelineEntry(at, e.version(), "FAILED", null, ORCHESTRATOR, ORCHESTRATOR,
-                            null, next + (reason == null ? "" : ": " + reason), null));
+                    add(new TimelineEntry(at, e.version(), "FAILED", null, ORCHESTRATOR, ORCHESTRATOR,
+                            null, next + (reason == null ? "" : ": " + reason), null), null);
                 }
                 default -> {
                 }
