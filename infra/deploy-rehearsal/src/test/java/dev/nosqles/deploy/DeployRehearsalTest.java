@@ -82,6 +82,7 @@ class DeployRehearsalTest {
     private JsonNode resources;
     private List<String> removedAliases;
     private List<String> removedSecrets;
+    private List<String> removedAlarms;
     private final Map<String, StackResourceSummary> created = new LinkedHashMap<>();
     private int unnamed;
     private boolean deployed;
@@ -100,6 +101,7 @@ class DeployRehearsalTest {
         resources = template.get("Resources").deepCopy();
         removedAliases = MotoStack.withoutAliases(template);
         removedSecrets = MotoStack.withoutSecrets(template);
+        removedAlarms = MotoStack.withoutAlarms(template);
         for (StackResourceSummary r : MotoStack.create(cf, stackName, template)) {
             if (r.logicalResourceId() == null || r.logicalResourceId().isEmpty()) {
                 unnamed++;
@@ -150,6 +152,7 @@ class DeployRehearsalTest {
         resources.fieldNames().forEachRemaining(expected::add);
         removedAliases.forEach(expected::remove);
         removedSecrets.forEach(expected::remove);
+        removedAlarms.forEach(expected::remove);
         // moto lists the ApiGatewayV2 Api and Stage it does not model as created, without their logical ids
         List<String> notModelled = List.of("HttpApi", "HttpApiApiGatewayDefaultStage");
         assertThat(notModelled).allSatisfy(id -> assertThat(type(id)).startsWith("AWS::ApiGatewayV2::"));
@@ -157,6 +160,7 @@ class DeployRehearsalTest {
 
         assertThat(removedAliases).hasSize(7);
         assertThat(removedSecrets).containsExactly("CursorSigningSecret");
+        assertThat(removedAlarms).hasSize(21).allMatch(id -> type(id).equals("AWS::CloudWatch::Alarm"));
         assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(unnamed).isEqualTo(notModelled.size());
         assertThat(created.values()).allMatch(r -> r.resourceStatusAsString().equals("CREATE_COMPLETE"));
@@ -369,6 +373,14 @@ class DeployRehearsalTest {
             assertThat(group.retentionInDays()).as(id).isEqualTo(30);
         }
         assertThat(ids("AWS::Logs::LogGroup")).hasSize(8);
+    }
+
+    @Test
+    void the_dashboard_is_created_and_named_after_the_stack() {
+        // moto creates it from the template; its body cannot be read back here: the AWS SDK's CloudWatch client
+        // speaks the RPCv2 CBOR protocol, which moto 5.2 does not serve. The body is checked in AlarmsAndDashboardTest.
+        assertThat(type("OperationsDashboard")).isEqualTo("AWS::CloudWatch::Dashboard");
+        assertThat(physical("OperationsDashboard")).isEqualTo(stackName + "-operations");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

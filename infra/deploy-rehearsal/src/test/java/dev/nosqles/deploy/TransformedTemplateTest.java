@@ -98,7 +98,10 @@ class TransformedTemplateTest {
         assertThat(stage.path("AccessLogSettings").path("DestinationArn").path("Fn::GetAtt").get(0).asText())
                 .isEqualTo("HttpApiAccessLogs");
         assertThat(stage.path("AccessLogSettings").path("Format").asText())
-                .contains("$context.requestId", "$context.identity.userArn", "$context.routeKey", "$context.status");
+                .contains("$context.requestId", "$context.identity.userArn", "$context.routeKey", "$context.status",
+                        "$context.responseLatency", "$context.integrationErrorMessage",
+                        // the Lambda request id: the API function's log lines carry it with the correlation id
+                        "\"integrationRequestId\":\"$context.integration.requestId\"");
         assertThat(stage.path("DefaultRouteSettings").path("ThrottlingRateLimit").asInt()).isPositive();
         assertThat(stage.path("DefaultRouteSettings").path("ThrottlingBurstLimit").asInt()).isPositive();
         assertThat(resources.path("HttpApiAccessLogs").path("Properties").path("RetentionInDays").isMissingNode())

@@ -138,7 +138,8 @@ public final class DeadLetterQueues {
     /**
      * Moves up to {@code max} messages back to their source, telling {@code progress} after each. A message is
      * deleted from the dead-letter queue only after its send (or its batch's invocation) succeeded; one that
-     * cannot be moved is made visible again and reported {@link Result#KEPT KEPT}.
+     * cannot be moved is reported {@link Result#KEPT KEPT} and made visible again when the run ends (on a FIFO
+     * queue its group's later messages wait behind it, as SQS keeps a group in order).
      *
      * @throws UnknownQueueException no queue of that name
      */
@@ -146,22 +147,26 @@ public final class DeadLetterQueues {
         QueueSpec q = spec(queue);
         List<Outcome> outcomes = new ArrayList<>();
         String source = q.streamFailures() ? STREAM_FUNCTIONS : q.source();
-        while (outcomes.size() < max) {
-            List<Message> batch = receive(q, Math.min(10, max - outcomes.size()), REDRIVE_VISIBILITY_SECONDS);
-            if (batch.isEmpty()) {
-                break;
-            }
-            for (Message m : batch) {
-                Outcome o = q.streamFailures() ? replay(q, m) : move(q, m);
-                if (o.result() == Result.KEPT) {
-                    release(q, m);
+        // kept messages stay hidden until the end of the run (so that they are not received again in it), then
+        // are made visible again at once
+        List<Message> kept = new ArrayList<>();
+        try {
+            while (outcomes.size() < max) {
+                List<Message> batch = receive(q, Math.min(10, max - outcomes.size()), REDRIVE_VISIBILITY_SECONDS);
+                if (batch.isEmpty()) {
+                    break;
                 }
-                outcomes.add(o);
-                progress.accept(o);
+                for (Message m : batch) {
+                    Outcome o = q.streamFailures() ? replay(q, m) : move(q, m);
+                    if (o.result() == Result.KEPT) {
+                        kept.add(m);
+                    }
+                    outcomes.add(o);
+                    progress.accept(o);
+                }
             }
-            if (outcomes.stream().allMatch(o -> o.result() == Result.KEPT)) {
-                break; // the same kept messages would come again: done
-            }
+        } finally {
+            kept.forEach(m -> release(q, m));
         }
         return new RedriveReport(queue, source, outcomes);
     }

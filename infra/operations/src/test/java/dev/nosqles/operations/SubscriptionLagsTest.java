@@ -22,6 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -116,6 +119,26 @@ class SubscriptionLagsTest {
         assertThat(result).extracting(SubscriptionLag::subscriber).containsExactly("customers", "orders");
         assertThat(result.get(0)).isEqualTo(new SubscriptionLag("customers", 0, 0, null, 0,
                 T0.plus(Duration.ofMinutes(4))));
+    }
+
+    @Test
+    void one_scan_of_the_events_table_and_one_query_per_subscriber() {
+        List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (DynamoDbClient counted = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        requests.add(context.request().getClass().getSimpleName());
+                    }
+                })).build()) {
+            new SubscriptionLags(counted, events, checkpoints, List.of(
+                    new SubscriberTypes("orders", List.of("Order")),
+                    new SubscriberTypes("customers", List.of("Customer")),
+                    new SubscriberTypes("publisher", List.of(Subscriber.ALL)))).lags(T0);
+        }
+
+        assertThat(requests).containsExactly("ScanRequest", "QueryRequest", "QueryRequest", "QueryRequest");
     }
 
     @Test

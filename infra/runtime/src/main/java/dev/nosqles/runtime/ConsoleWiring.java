@@ -11,8 +11,11 @@ import dev.nosqles.runtime.template.QueueDefinition;
 import dev.nosqles.runtime.template.Template;
 import dev.nosqles.app.saga.CreateOrderSaga;
 import dev.nosqles.app.saga.StreamSubscribers;
-import dev.nosqles.runtime.console.StandInViews;
+import dev.nosqles.operations.SagaTimelines;
+import dev.nosqles.operations.StreamHistories;
 import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.saga.SagaDeadlines;
+import dev.nosqles.store.EventStore;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,7 +29,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The console of the running application ({@link Console}): the operations library's views on the tables and
  * queues the runtime created. The dead-letter queues come from the template (every RedrivePolicy's target, with
  * the queue naming it as its source, and every stream function's on-failure destination); the subscribers whose
- * lag it shows from the reference application's wiring ({@link StreamSubscribers}). A template without the
+ * lag it shows and the saga channels' participants from the reference application's wiring
+ * ({@link StreamSubscribers}), its saga type from {@link CreateOrderSaga}. A template without the
  * tables a view reads (EventsTable, CheckpointsTable, SagaDeadlinesTable) gets the console without that view.
  */
 final class ConsoleWiring {
@@ -53,13 +57,17 @@ final class ConsoleWiring {
                 ? new SubscriptionLags(dynamoDb, resources.tableName("EventsTable"),
                         resources.tableName("CheckpointsTable"), subscribers())
                 : null;
-        StandInViews views = events ? new StandInViews(
-                DynamoDbEventStore.builder().client(dynamoDb).tableName(resources.tableName("EventsTable")).build(),
-                List.of(CreateOrderSaga.TYPE), StreamSubscribers.participantChannels(),
-                template.table("SagaDeadlinesTable").isPresent()
-                        ? new DynamoDbSagaDeadlines(dynamoDb, resources.tableName("SagaDeadlinesTable")) : null)
-                : null;
-        return new Console(recent, new OperationsData(views, lags, dlq.build()), Clock.systemUTC());
+        StreamHistories histories = null;
+        SagaTimelines timelines = null;
+        if (events) {
+            EventStore store = DynamoDbEventStore.builder().client(dynamoDb)
+                    .tableName(resources.tableName("EventsTable")).build();
+            histories = new StreamHistories(store);
+            timelines = new SagaTimelines(store, template.table("SagaDeadlinesTable").isPresent()
+                    ? new DynamoDbSagaDeadlines(dynamoDb, resources.tableName("SagaDeadlinesTable"))
+                    : SagaDeadlines.none(), List.of(CreateOrderSaga.TYPE), StreamSubscribers.participantChannels());
+        }
+        return new Console(recent, new OperationsData(histories, timelines, lags, dlq.build()), Clock.systemUTC());
     }
 
     /** The reference application's stream subscribers (its wiring knows them; the tables do not). */

@@ -294,6 +294,14 @@ class TemplateReaderTest {
             assertThat(template.function("ApiFunction").orElseThrow().httpApiEvents()).first()
                     .isEqualTo(new HttpApiEvent("CreateCustomer", "POST", "/customers"));
         }
+
+        @Test
+        void skips_alarms_and_dashboards_and_gives_an_optional_parameter_its_empty_default() {
+            // the template declares an AWS::CloudWatch::Alarm on NotificationsDlq and an AWS::CloudWatch::Dashboard
+            assertThat(template.queues()).extracting(QueueDefinition::logicalId)
+                    .containsExactlyInAnyOrder("StreamFailureQueue", "NotificationsQueue", "NotificationsDlq");
+            assertThat(template.parameters()).containsEntry("AlarmTopicArn", "");
+        }
     }
 
     @Nested
