@@ -418,8 +418,11 @@ function entryShape(e, row, laneOf, x) {
     const classes = ['entry', 'arrow', kind === 'arrow' ? 'command' : kind];
     if (e.detail && /compensat/i.test(e.detail)) classes.push('compensation');
     const x1 = x(from), x2 = x(to), mid = (x1 + x2) / 2;
+    // the step and the detail's first word (the command's type, the reply's outcome); the whole detail is in the
+    // tooltip and the table below
+    const word = e.detail ? String(e.detail).split(/[\s:;,]/)[0] : '';
     const label = (e.kind === 'REPLY' ? 'reply · ' : e.kind === 'COMMAND_RESENT' ? 'resent · ' : '')
-      + (e.step || e.kind) + (e.detail ? ' · ' + e.detail : '');
+      + (e.step || e.kind) + (word ? ' · ' + word : '');
     shape = svg('g', Object.assign({ class: classes.join(' ') }, common), tip,
       svg('line', { x1, y1: y, x2: x2 + (x2 > x1 ? -2 : 2), y2: y, 'marker-end': 'url(#head-' + kind + ')' }),
       svg('text', { class: 'label', x: mid, y: y - 6, 'text-anchor': 'middle' },
