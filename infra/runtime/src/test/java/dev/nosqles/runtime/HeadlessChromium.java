@@ -26,8 +26,13 @@ final class HeadlessChromium {
 
     /** The browser infra/bin/chromium.sh names (installing it when missing). */
     static HeadlessChromium find(Path workDir) {
+        return find(workDir, java.util.Map.of());
+    }
+
+    /** {@link #find(Path)} with these environment variables set for the script (CHROMIUM, PATH). */
+    static HeadlessChromium find(Path workDir, java.util.Map<String, String> environment) {
         Path script = LocalRuntime.findTemplate().toAbsolutePath().getParent().resolve("infra/bin/chromium.sh");
-        Run run = run(List.of("bash", script.toString()), 900);
+        Run run = run(List.of("bash", script.toString()), 900, environment);
         String path = run.stdout().strip();
         if (run.exitCode() != 0 || path.isEmpty() || !Files.isExecutable(Path.of(path))) {
             throw new AssertionError("the console's browser test needs Chromium, and infra/bin/chromium.sh could not "
@@ -84,7 +89,7 @@ final class HeadlessChromium {
                 "--disable-extensions", "--user-data-dir=" + profile));
         command.addAll(args);
         try {
-            return run(command, TIMEOUT_SECONDS);
+            return run(command, TIMEOUT_SECONDS, java.util.Map.of());
         } finally {
             delete(profile);
         }
@@ -106,13 +111,15 @@ final class HeadlessChromium {
     record Run(int exitCode, String stdout, String stderr) {
     }
 
-    private static Run run(List<String> command, long timeoutSeconds) {
+    private static Run run(List<String> command, long timeoutSeconds, java.util.Map<String, String> environment) {
         try {
             Path out = Files.createTempFile("chromium-", ".out");
             Path err = Files.createTempFile("chromium-", ".err");
             try {
-                Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .start();
+                ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
+                builder.environment().putAll(environment);
+                Process process = builder.start();
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
