@@ -238,7 +238,8 @@ function duration(ms) {
 
 function subscriptionsCard(box, compact) {
   const mine = generation;
-  every(2000, async () => {
+  // every 5 s: the lag is one Scan of the events table (see SubscriptionLags), not a cheap read
+  every(5000, async () => {
     try {
       const lags = await getJson('/subscriptions');
       if (mine !== generation) return;
