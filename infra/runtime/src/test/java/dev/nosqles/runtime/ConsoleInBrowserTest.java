@@ -119,6 +119,13 @@ class ConsoleInBrowserTest {
         assertThat(dom).as("the principal is text").contains("&lt;img/id=\"injected\"/src=\"x\"&gt;");
         assertThat(dom).as("and no element").doesNotContain("<img");
 
+        assertThat(attributes(dom, "tr", "data-queue")).as("the dead-letter queues of the template")
+                .extracting(r -> r.get("data-queue"))
+                .containsExactlyInAnyOrder("CustomerCommandsDlq", "OrderCommandsDlq", "SagaRepliesDlq",
+                        "StreamFailuresQueue");
+        assertThat(attributes(dom, "tr", "data-subscriber")).as("the subscribers' lag")
+                .extracting(r -> r.get("data-subscriber")).contains("create-order-saga-starter", "event-publisher");
+
         assertPng(chromium.screenshot(console(""), BUDGET_MS, OUT.resolve("console-home.png"), 1400, 1000));
     }
 
