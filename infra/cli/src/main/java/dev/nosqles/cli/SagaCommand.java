@@ -50,7 +50,7 @@ final class SagaCommand implements Runnable {
             description = "The saga's timeline in time order: STARTED, COMMAND_SENT / COMMAND_RESENT (to a "
                     + "participant's channel, with the message id and the deadline), COMMAND_HANDLED (the "
                     + "participant's commit that holds the command's message id), REPLY, DEADLINE_EXPIRED (by the "
-                    + "deadline message or the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads the saga's "
+                    + "deadline message), SWEEPER (by the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads the saga's "
                     + "stream and, per command, the commit of its target that holds its message id.")
     static final class ShowCommand implements Callable<Integer> {
         @ParentCommand

@@ -152,7 +152,7 @@ class SagaTimelinesTest {
     }
 
     @Test
-    void a_deadline_the_sweeper_acted_on_shows_as_expired_by_it_then_the_compensations() {
+    void a_deadline_the_sweeper_acted_on_shows_as_a_sweeper_entry_then_the_compensations() {
         String sagaId = start("event-1");
         settle(c -> true); // the reservation never arrives
         clock.advance(Duration.ofMinutes(1));
@@ -161,10 +161,11 @@ class SagaTimelinesTest {
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
         assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
-                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
+                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "SWEEPER bump-first",
                         "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
         TimelineEntry expired = t.entries().get(2);
         assertThat(expired.detail()).contains(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(t.entries()).extracting(TimelineEntry::kind).doesNotContain("DEADLINE_EXPIRED");
         assertThat(expired.messageId()).isEqualTo(t.entries().get(1).messageId());
         assertThat(expired.deadline()).isEqualTo(T0.plusSeconds(30));
         assertThat(t.entries().get(3).detail()).contains("compensation").contains("not awaited");
@@ -184,7 +185,7 @@ class SagaTimelinesTest {
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
         assertThat(t.status()).isEqualTo(SagaStatus.COMPENSATED.name());
-        assertThat(t.entries()).extracting(TimelineEntry::kind).containsSubsequence("DEADLINE_EXPIRED",
+        assertThat(t.entries()).extracting(TimelineEntry::kind).containsSubsequence("SWEEPER",
                 "COMMAND_SENT", "COMMAND_SENT", "COMPENSATING", "COMMAND_HANDLED", "REPLY", "FAILED");
         assertThat(t.entries()).last().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("FAILED");
@@ -202,12 +203,35 @@ class SagaTimelinesTest {
 
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
-        assertThat(t.entries()).extracting(TimelineEntry::kind).endsWith("COMMAND_SENT", "DEADLINE_EXPIRED",
+        assertThat(t.entries()).extracting(TimelineEntry::kind).endsWith("COMMAND_SENT", "SWEEPER",
                 "COMMAND_RESENT");
         TimelineEntry resent = t.entries().get(t.entries().size() - 1);
         assertThat(resent.step()).isEqualTo("bump-second");
         assertThat(resent.messageId()).isEqualTo(t.entries().get(t.entries().size() - 3).messageId());
         assertThat(resent.detail()).contains("attempt 2");
+    }
+
+    @Test
+    void a_deadline_message_that_came_first_is_deadline_expired_and_the_later_sweeper_adds_nothing() {
+        String sagaId = start("event-1");
+        settle(c -> true); // the reservation never arrives
+        clock.advance(Duration.ofMinutes(1));
+        DeadlineMessage due = sender.deadlines.stream().filter(d -> d.sagaId().equals(sagaId)).findFirst()
+                .orElseThrow();
+
+        manager.handle(due);
+        sweeper.sweep(); // the index no longer lists it; even if it did, the same message id is a duplicate
+        manager.expire(new dev.nosqles.saga.SagaDeadlines.Entry(sagaId, SAGA, due.commandMessageId(), 0,
+                due.deadline(), 1, null));
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
+                        "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
+        TimelineEntry expired = t.entries().get(2);
+        assertThat(expired.detail()).contains("deadline message").doesNotContain(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(expired.messageId()).isEqualTo(due.commandMessageId());
+        assertThat(expired.deadline()).isEqualTo(due.deadline());
     }
 
     @Test
@@ -249,6 +273,7 @@ class SagaTimelinesTest {
         final List<ReplyMessage> replies = new ArrayList<>();
         final List<CommandMessage> sentCommands = new ArrayList<>();
         final List<ReplyMessage> sentReplies = new ArrayList<>();
+        final List<DeadlineMessage> deadlines = new ArrayList<>();
 
         @Override
         public void send(CommandMessage command) {
@@ -264,7 +289,7 @@ class SagaTimelinesTest {
 
         @Override
         public void schedule(DeadlineMessage deadline, Duration delay) {
-            // deadlines are the sweeper's here
+            deadlines.add(deadline); // delivered only when a test hands it over; else the sweeper acts
         }
     }
 }
