@@ -32,6 +32,9 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -73,12 +76,14 @@ class SagaTimelinesTest {
     private SagaSweeper sweeper;
     private Feed feed;
     private SagaTimelines timelines;
+    private String events;
+    private String deadlinesTable;
 
     @BeforeEach
     void given_two_counters_a_saga_manager_its_participant_and_the_deadlines_table() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String events = "timeline-events-" + suffix;
-        String deadlinesTable = "timeline-deadlines-" + suffix;
+        events = "timeline-events-" + suffix;
+        deadlinesTable = "timeline-deadlines-" + suffix;
         EventTables.createEventsTable(DYNAMO, events);
         DynamoDbSagaDeadlines.createTable(DYNAMO, deadlinesTable);
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).clock(clock).build();
@@ -208,6 +213,32 @@ class SagaTimelinesTest {
         assertThat(resent.step()).isEqualTo("bump-second");
         assertThat(resent.messageId()).isEqualTo(t.entries().get(t.entries().size() - 3).messageId());
         assertThat(resent.detail()).contains("attempt 2");
+    }
+
+    @Test
+    void a_timeline_reads_the_saga_stream_once_per_type_tried_and_two_queries_per_command() {
+        String sagaId = start("event-1");
+        settle(c -> false);
+        List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (DynamoDbClient counted = AWS.configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        requests.add(context.request().getClass().getSimpleName());
+                    }
+                })).build()) {
+            SagaTimelines counting = new SagaTimelines(
+                    DynamoDbEventStore.builder().client(counted).tableName(events).build(),
+                    new DynamoDbSagaDeadlines(counted, deadlinesTable), List.of(SAGA),
+                    Map.of(COUNTERS.name(), Counter.TYPE));
+
+            assertThat(counting.timeline(sagaId)).isPresent();
+        }
+
+        // the saga's stream; per command (two): the backward search for its id, the read of that commit
+        assertThat(requests).containsExactly("QueryRequest", "QueryRequest", "QueryRequest", "QueryRequest",
+                "QueryRequest");
     }
 
     @Test
