@@ -111,15 +111,24 @@ class SagaTimelinesTest {
 
     /** Stream -> messages -> handlers until nothing moves, a second passing per round; lost commands vanish. */
     private void settle(Predicate<CommandMessage> lose) {
+        settle(lose, 1);
+    }
+
+    /** As {@link #settle(Predicate)}, every message delivered {@code times} times (redeliveries). */
+    private void settle(Predicate<CommandMessage> lose, int times) {
         while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
             clock.advance(Duration.ofSeconds(1));
             List<CommandMessage> commands = List.copyOf(sender.commands);
             sender.commands.clear();
-            commands.stream().filter(lose.negate()).forEach(participant::handle);
+            for (int i = 0; i < times; i++) {
+                commands.stream().filter(lose.negate()).forEach(participant::handle);
+            }
             clock.advance(Duration.ofSeconds(1));
             List<ReplyMessage> replies = List.copyOf(sender.replies);
             sender.replies.clear();
-            replies.forEach(manager::handle);
+            for (int i = 0; i < times; i++) {
+                replies.forEach(manager::handle);
+            }
         }
     }
 
@@ -239,6 +248,45 @@ class SagaTimelinesTest {
         // the saga's stream; per command (two): the backward search for its id, the read of that commit
         assertThat(requests).containsExactly("QueryRequest", "QueryRequest", "QueryRequest", "QueryRequest",
                 "QueryRequest");
+    }
+
+    @Test
+    void commands_and_replies_delivered_twice_show_once() {
+        String sagaId = start("event-1");
+        settle(c -> false, 2);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(TimelineEntry::kind).containsExactly("STARTED", "COMMAND_SENT",
+                "COMMAND_HANDLED", "REPLY", "COMMAND_SENT", "COMMAND_HANDLED", "REPLY", "COMPLETED");
+    }
+
+    @Test
+    void a_command_applied_after_its_deadline_shows_its_late_handling_reply_and_the_compensation_it_triggers() {
+        String sagaId = start("event-1");
+        feed.pump(streams);
+        List<CommandMessage> delayed = List.copyOf(sender.commands);
+        sender.commands.clear();
+        clock.advance(Duration.ofMinutes(1));
+        sweeper.sweep();
+        settle(c -> false); // the compensations run
+        clock.advance(Duration.ofMinutes(1));
+        delayed.forEach(participant::handle); // the reservation arrives at last
+        settle(c -> false);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        List<String> kinds = t.entries().stream().map(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .toList();
+        assertThat(kinds.subList(0, 3)).containsExactly("STARTED -", "COMMAND_SENT bump-first",
+                "DEADLINE_EXPIRED bump-first");
+        assertThat(kinds).containsSubsequence("FAILED -", "COMMAND_HANDLED bump-first", "REPLY bump-first",
+                "COMMAND_SENT bump-first", "COMMAND_HANDLED bump-first");
+        TimelineEntry lateReply = t.entries().get(kinds.lastIndexOf("REPLY bump-first"));
+        assertThat(lateReply.detail()).startsWith("SUCCESS");
+        assertThat(t.entries()).extracting(TimelineEntry::at).isSorted();
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("COMMAND_HANDLED")).extracting(TimelineEntry::messageId)
+                .doesNotHaveDuplicates();
     }
 
     @Test
