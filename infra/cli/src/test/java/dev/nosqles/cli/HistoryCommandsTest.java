@@ -146,7 +146,8 @@ class HistoryCommandsTest {
         JsonNode saga = json(nosqles("saga", "show", sagaId, "--local", "--json")).get("saga");
         assertThat(saga.get("sagaType").asText()).isEqualTo("CreateOrderSaga");
         assertThat(saga.get("status").asText()).isEqualTo("COMPLETED");
-        assertThat(saga.get("lanes").toString()).isEqualTo("[\"orchestrator\",\"customer-commands\",\"order-commands\"]");
+        assertThat(saga.get("lanes").toString())
+                .isEqualTo("[\"orchestrator\",\"customer-commands\",\"order-commands\"]");
         List<String> steps = new ArrayList<>();
         saga.get("entries").forEach(e -> steps.add(e.get("kind").asText() + " " + e.path("step").asText("-")));
         assertThat(steps).containsExactly("STARTED -", "COMMAND_SENT reserve-credit",

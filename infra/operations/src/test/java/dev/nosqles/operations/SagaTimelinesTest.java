@@ -32,6 +32,9 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -73,12 +76,14 @@ class SagaTimelinesTest {
     private SagaSweeper sweeper;
     private Feed feed;
     private SagaTimelines timelines;
+    private String events;
+    private String deadlinesTable;
 
     @BeforeEach
     void given_two_counters_a_saga_manager_its_participant_and_the_deadlines_table() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String events = "timeline-events-" + suffix;
-        String deadlinesTable = "timeline-deadlines-" + suffix;
+        events = "timeline-events-" + suffix;
+        deadlinesTable = "timeline-deadlines-" + suffix;
         EventTables.createEventsTable(DYNAMO, events);
         DynamoDbSagaDeadlines.createTable(DYNAMO, deadlinesTable);
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).clock(clock).build();
@@ -106,15 +111,24 @@ class SagaTimelinesTest {
 
     /** Stream -> messages -> handlers until nothing moves, a second passing per round; lost commands vanish. */
     private void settle(Predicate<CommandMessage> lose) {
+        settle(lose, 1);
+    }
+
+    /** As {@link #settle(Predicate)}, every message delivered {@code times} times (redeliveries). */
+    private void settle(Predicate<CommandMessage> lose, int times) {
         while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
             clock.advance(Duration.ofSeconds(1));
             List<CommandMessage> commands = List.copyOf(sender.commands);
             sender.commands.clear();
-            commands.stream().filter(lose.negate()).forEach(participant::handle);
+            for (int i = 0; i < times; i++) {
+                commands.stream().filter(lose.negate()).forEach(participant::handle);
+            }
             clock.advance(Duration.ofSeconds(1));
             List<ReplyMessage> replies = List.copyOf(sender.replies);
             sender.replies.clear();
-            replies.forEach(manager::handle);
+            for (int i = 0; i < times; i++) {
+                replies.forEach(manager::handle);
+            }
         }
     }
 
@@ -232,6 +246,71 @@ class SagaTimelinesTest {
         assertThat(expired.detail()).contains("deadline message").doesNotContain(SagaManager.SWEEPER_PRINCIPAL);
         assertThat(expired.messageId()).isEqualTo(due.commandMessageId());
         assertThat(expired.deadline()).isEqualTo(due.deadline());
+    }
+
+    @Test
+    void a_timeline_reads_the_saga_stream_once_per_type_tried_and_two_queries_per_command() {
+        String sagaId = start("event-1");
+        settle(c -> false);
+        List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (DynamoDbClient counted = AWS.configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        requests.add(context.request().getClass().getSimpleName());
+                    }
+                })).build()) {
+            SagaTimelines counting = new SagaTimelines(
+                    DynamoDbEventStore.builder().client(counted).tableName(events).build(),
+                    new DynamoDbSagaDeadlines(counted, deadlinesTable), List.of(SAGA),
+                    Map.of(COUNTERS.name(), Counter.TYPE));
+
+            assertThat(counting.timeline(sagaId)).isPresent();
+        }
+
+        // the saga's stream; per command (two): the backward search for its id, the read of that commit
+        assertThat(requests).containsExactly("QueryRequest", "QueryRequest", "QueryRequest", "QueryRequest",
+                "QueryRequest");
+    }
+
+    @Test
+    void commands_and_replies_delivered_twice_show_once() {
+        String sagaId = start("event-1");
+        settle(c -> false, 2);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(TimelineEntry::kind).containsExactly("STARTED", "COMMAND_SENT",
+                "COMMAND_HANDLED", "REPLY", "COMMAND_SENT", "COMMAND_HANDLED", "REPLY", "COMPLETED");
+    }
+
+    @Test
+    void a_command_applied_after_its_deadline_shows_its_late_handling_reply_and_the_compensation_it_triggers() {
+        String sagaId = start("event-1");
+        feed.pump(streams);
+        List<CommandMessage> delayed = List.copyOf(sender.commands);
+        sender.commands.clear();
+        clock.advance(Duration.ofMinutes(1));
+        sweeper.sweep();
+        settle(c -> false); // the compensations run
+        clock.advance(Duration.ofMinutes(1));
+        delayed.forEach(participant::handle); // the reservation arrives at last
+        settle(c -> false);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        List<String> kinds = t.entries().stream().map(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .toList();
+        assertThat(kinds.subList(0, 3)).containsExactly("STARTED -", "COMMAND_SENT bump-first",
+                "SWEEPER bump-first");
+        assertThat(kinds).containsSubsequence("FAILED -", "COMMAND_HANDLED bump-first", "REPLY bump-first",
+                "COMMAND_SENT bump-first", "COMMAND_HANDLED bump-first");
+        TimelineEntry lateReply = t.entries().get(kinds.lastIndexOf("REPLY bump-first"));
+        assertThat(lateReply.detail()).startsWith("SUCCESS");
+        assertThat(t.entries()).extracting(TimelineEntry::at).isSorted();
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("COMMAND_HANDLED")).extracting(TimelineEntry::messageId)
+                .doesNotHaveDuplicates();
     }
 
     @Test
