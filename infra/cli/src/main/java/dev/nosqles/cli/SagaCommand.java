@@ -50,8 +50,8 @@ final class SagaCommand implements Runnable {
             description = "The saga's timeline in time order: STARTED, COMMAND_SENT / COMMAND_RESENT (to a "
                     + "participant's channel, with the message id and the deadline), COMMAND_HANDLED (the "
                     + "participant's commit that holds the command's message id), REPLY, DEADLINE_EXPIRED (by the "
-                    + "deadline message or the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads the saga's "
-                    + "stream and, per command, the commit of its target that holds its message id.")
+                    + "deadline message), SWEEPER (by the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads "
+                    + "the saga's stream and, per command, the commit of its target that holds its message id.")
     static final class ShowCommand implements Callable<Integer> {
         @ParentCommand
         SagaCommand parent;
@@ -89,15 +89,16 @@ final class SagaCommand implements Runnable {
                 out.println(OperationsJson.of(target, "saga", t));
             } else {
                 out.println("Saga " + t.sagaId() + " (" + t.sagaType() + ") " + t.status() + ": started "
-                        + StreamCommand.orDash(t.startedAt()) + (t.endedAt() == null ? "" : ", ended " + t.endedAt())
+                        + StreamCommand.time(t.startedAt())
+                        + (t.endedAt() == null ? "" : ", ended " + StreamCommand.time(t.endedAt()))
                         + "; lanes " + String.join(", ", t.lanes()));
                 TextTable table = new TextTable("TIME", "KIND", "STEP", "FROM -> TO", "MESSAGE ID", "DETAIL",
                         "DEADLINE");
                 for (TimelineEntry e : t.entries()) {
-                    table.row(StreamCommand.orDash(e.at()), e.kind(), StreamCommand.orDash(e.step()),
+                    table.row(StreamCommand.time(e.at()), e.kind(), StreamCommand.orDash(e.step()),
                             e.from().equals(e.to()) ? e.from() : e.from() + " -> " + e.to(),
                             StreamCommand.orDash(e.messageId()), StreamCommand.orDash(e.detail()),
-                            StreamCommand.orDash(e.deadline()));
+                            StreamCommand.time(e.deadline()));
                 }
                 table.print(out);
             }

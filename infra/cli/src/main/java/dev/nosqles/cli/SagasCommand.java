@@ -65,7 +65,7 @@ final class SagasCommand implements Runnable {
                 TextTable table = new TextTable("SAGA", "TYPE", "STEP", "AWAITING", "DUE", "OVERDUE", "RESENT");
                 for (PastDueSaga s : due) {
                     table.row(s.sagaId(), s.sagaType(), StreamCommand.orDash(s.step()), s.awaitingCommandId(),
-                            s.dueAt().toString(), ProjectionsCommand.lag(Duration.ofMillis(s.overdueMillis())),
+                            StreamCommand.time(s.dueAt()), ProjectionsCommand.lag(Duration.ofMillis(s.overdueMillis())),
                             Integer.toString(s.attempt()));
                 }
                 table.print(out);

@@ -58,6 +58,11 @@ final class StreamCommand implements Runnable {
         return o == null ? "-" : o.toString();
     }
 
+    /** An instant for a table: to the millisecond (the JSON keeps it whole). */
+    static String time(Instant t) {
+        return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "The events of stream <type>-<id> in version order with their metadata (time, principal, "
                     + "correlation, causation and message ids; pseudo events flagged); --json adds each event's "
@@ -119,7 +124,7 @@ final class StreamCommand implements Runnable {
                 TextTable table = new TextTable("VERSION", "TIME", "TYPE", "PRINCIPAL", "CORRELATION", "CAUSATION",
                         "MESSAGE ID", "PSEUDO");
                 for (HistoryEntry e : history.entries()) {
-                    table.row(Long.toString(e.version()), orDash(e.recordedAt()), e.type()
+                    table.row(Long.toString(e.version()), time(e.recordedAt()), e.type()
                                     + (e.schemaVersion() == 1 ? "" : " (v" + e.schemaVersion() + ")"),
                             orDash(e.principal()), orDash(e.correlationId()), orDash(e.causationId()),
                             orDash(e.messageId()), e.pseudo() ? "yes" : "");

@@ -34,8 +34,9 @@ import java.util.Set;
  * the participants' commits that hold each command's message id (the participant records the command's id as
  * the commit's message id, and its reply request, {@code nosqles.SagaReplyRequested}, in the same commit; the
  * pseudo event's id is the reply's message id). A commit of the saga caused by a reply is a {@code REPLY}; one
- * caused by a deadline (the deadline message, or the sweeper with principal {@value SagaManager#SWEEPER_PRINCIPAL})
- * is a {@code DEADLINE_EXPIRED}.
+ * caused by a deadline message is a {@code DEADLINE_EXPIRED}; the sweeper's turn on a saga past due (principal
+ * {@value SagaManager#SWEEPER_PRINCIPAL}, the same message id as the deadline message, so only the first of the two
+ * is in the history) is a {@code SWEEPER}.
  *
  * <p>Cost of {@link #timeline}: one Query of the saga's stream per saga type tried until found, then per command
  * one backward Query of its target's stream for the commit holding its id (commits written since the command,
@@ -45,7 +46,7 @@ import java.util.Set;
 public final class SagaTimelines {
     /** The kinds of {@link TimelineEntry}, in the order of a saga's life. */
     public static final List<String> KINDS = List.of("STARTED", "COMMAND_SENT", "COMMAND_RESENT", "COMMAND_HANDLED",
-            "REPLY", "DEADLINE_EXPIRED", "COMPENSATING", "COMPLETED", "FAILED");
+            "REPLY", "DEADLINE_EXPIRED", "SWEEPER", "COMPENSATING", "COMPLETED", "FAILED");
     /** The lane of the saga's orchestrator. */
     public static final String ORCHESTRATOR = "orchestrator";
     /** How much earlier than its command a participant's commit may be stamped (its clock may be behind). */
@@ -292,9 +293,10 @@ public final class SagaTimelines {
                         + (meta.principal() == null ? "" : " (principal " + meta.principal() + ")"), null), null);
             } else if (isDeadline(meta)) {
                 Command c = awaiting == null ? null : commands.get(awaiting);
-                String by = SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal()) ? SagaManager.SWEEPER_PRINCIPAL
-                        : "deadline message";
-                add(new TimelineEntry(at, version, "DEADLINE_EXPIRED", c == null ? null : c.step(),
+                boolean sweeper = SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal());
+                String by = sweeper ? SagaManager.SWEEPER_PRINCIPAL : "deadline message";
+                add(new TimelineEntry(at, version, sweeper ? "SWEEPER" : "DEADLINE_EXPIRED",
+                        c == null ? null : c.step(),
                         ORCHESTRATOR, ORCHESTRATOR, awaiting, "by " + by
                         + (effect ? "" : "; no effect (not awaited any more)"), deadline), null);
             } else {

@@ -32,6 +32,9 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -73,12 +76,14 @@ class SagaTimelinesTest {
     private SagaSweeper sweeper;
     private Feed feed;
     private SagaTimelines timelines;
+    private String events;
+    private String deadlinesTable;
 
     @BeforeEach
     void given_two_counters_a_saga_manager_its_participant_and_the_deadlines_table() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String events = "timeline-events-" + suffix;
-        String deadlinesTable = "timeline-deadlines-" + suffix;
+        events = "timeline-events-" + suffix;
+        deadlinesTable = "timeline-deadlines-" + suffix;
         EventTables.createEventsTable(DYNAMO, events);
         DynamoDbSagaDeadlines.createTable(DYNAMO, deadlinesTable);
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).clock(clock).build();
@@ -106,15 +111,24 @@ class SagaTimelinesTest {
 
     /** Stream -> messages -> handlers until nothing moves, a second passing per round; lost commands vanish. */
     private void settle(Predicate<CommandMessage> lose) {
+        settle(lose, 1);
+    }
+
+    /** As {@link #settle(Predicate)}, every message delivered {@code times} times (redeliveries). */
+    private void settle(Predicate<CommandMessage> lose, int times) {
         while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
             clock.advance(Duration.ofSeconds(1));
             List<CommandMessage> commands = List.copyOf(sender.commands);
             sender.commands.clear();
-            commands.stream().filter(lose.negate()).forEach(participant::handle);
+            for (int i = 0; i < times; i++) {
+                commands.stream().filter(lose.negate()).forEach(participant::handle);
+            }
             clock.advance(Duration.ofSeconds(1));
             List<ReplyMessage> replies = List.copyOf(sender.replies);
             sender.replies.clear();
-            replies.forEach(manager::handle);
+            for (int i = 0; i < times; i++) {
+                replies.forEach(manager::handle);
+            }
         }
     }
 
@@ -152,7 +166,7 @@ class SagaTimelinesTest {
     }
 
     @Test
-    void a_deadline_the_sweeper_acted_on_shows_as_expired_by_it_then_the_compensations() {
+    void a_deadline_the_sweeper_acted_on_shows_as_a_sweeper_entry_then_the_compensations() {
         String sagaId = start("event-1");
         settle(c -> true); // the reservation never arrives
         clock.advance(Duration.ofMinutes(1));
@@ -161,10 +175,11 @@ class SagaTimelinesTest {
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
         assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
-                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
+                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "SWEEPER bump-first",
                         "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
         TimelineEntry expired = t.entries().get(2);
         assertThat(expired.detail()).contains(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(t.entries()).extracting(TimelineEntry::kind).doesNotContain("DEADLINE_EXPIRED");
         assertThat(expired.messageId()).isEqualTo(t.entries().get(1).messageId());
         assertThat(expired.deadline()).isEqualTo(T0.plusSeconds(30));
         assertThat(t.entries().get(3).detail()).contains("compensation").contains("not awaited");
@@ -184,7 +199,7 @@ class SagaTimelinesTest {
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
         assertThat(t.status()).isEqualTo(SagaStatus.COMPENSATED.name());
-        assertThat(t.entries()).extracting(TimelineEntry::kind).containsSubsequence("DEADLINE_EXPIRED",
+        assertThat(t.entries()).extracting(TimelineEntry::kind).containsSubsequence("SWEEPER",
                 "COMMAND_SENT", "COMMAND_SENT", "COMPENSATING", "COMMAND_HANDLED", "REPLY", "FAILED");
         assertThat(t.entries()).last().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("FAILED");
@@ -202,12 +217,100 @@ class SagaTimelinesTest {
 
         SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
 
-        assertThat(t.entries()).extracting(TimelineEntry::kind).endsWith("COMMAND_SENT", "DEADLINE_EXPIRED",
+        assertThat(t.entries()).extracting(TimelineEntry::kind).endsWith("COMMAND_SENT", "SWEEPER",
                 "COMMAND_RESENT");
         TimelineEntry resent = t.entries().get(t.entries().size() - 1);
         assertThat(resent.step()).isEqualTo("bump-second");
         assertThat(resent.messageId()).isEqualTo(t.entries().get(t.entries().size() - 3).messageId());
         assertThat(resent.detail()).contains("attempt 2");
+    }
+
+    @Test
+    void a_deadline_message_that_came_first_is_deadline_expired_and_the_later_sweeper_adds_nothing() {
+        String sagaId = start("event-1");
+        settle(c -> true); // the reservation never arrives
+        clock.advance(Duration.ofMinutes(1));
+        DeadlineMessage due = sender.deadlines.stream().filter(d -> d.sagaId().equals(sagaId)).findFirst()
+                .orElseThrow();
+
+        manager.handle(due);
+        sweeper.sweep(); // the index no longer lists it; even if it did, the same message id is a duplicate
+        manager.expire(new dev.nosqles.saga.SagaDeadlines.Entry(sagaId, SAGA, due.commandMessageId(), 0,
+                due.deadline(), 1, null));
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
+                        "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
+        TimelineEntry expired = t.entries().get(2);
+        assertThat(expired.detail()).contains("deadline message").doesNotContain(SagaManager.SWEEPER_PRINCIPAL);
+        assertThat(expired.messageId()).isEqualTo(due.commandMessageId());
+        assertThat(expired.deadline()).isEqualTo(due.deadline());
+    }
+
+    @Test
+    void a_timeline_reads_the_saga_stream_once_per_type_tried_and_two_queries_per_command() {
+        String sagaId = start("event-1");
+        settle(c -> false);
+        List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (DynamoDbClient counted = AWS.configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        requests.add(context.request().getClass().getSimpleName());
+                    }
+                })).build()) {
+            SagaTimelines counting = new SagaTimelines(
+                    DynamoDbEventStore.builder().client(counted).tableName(events).build(),
+                    new DynamoDbSagaDeadlines(counted, deadlinesTable), List.of(SAGA),
+                    Map.of(COUNTERS.name(), Counter.TYPE));
+
+            assertThat(counting.timeline(sagaId)).isPresent();
+        }
+
+        // the saga's stream; per command (two): the backward search for its id, the read of that commit
+        assertThat(requests).containsExactly("QueryRequest", "QueryRequest", "QueryRequest", "QueryRequest",
+                "QueryRequest");
+    }
+
+    @Test
+    void commands_and_replies_delivered_twice_show_once() {
+        String sagaId = start("event-1");
+        settle(c -> false, 2);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(TimelineEntry::kind).containsExactly("STARTED", "COMMAND_SENT",
+                "COMMAND_HANDLED", "REPLY", "COMMAND_SENT", "COMMAND_HANDLED", "REPLY", "COMPLETED");
+    }
+
+    @Test
+    void a_command_applied_after_its_deadline_shows_its_late_handling_reply_and_the_compensation_it_triggers() {
+        String sagaId = start("event-1");
+        feed.pump(streams);
+        List<CommandMessage> delayed = List.copyOf(sender.commands);
+        sender.commands.clear();
+        clock.advance(Duration.ofMinutes(1));
+        sweeper.sweep();
+        settle(c -> false); // the compensations run
+        clock.advance(Duration.ofMinutes(1));
+        delayed.forEach(participant::handle); // the reservation arrives at last
+        settle(c -> false);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        List<String> kinds = t.entries().stream().map(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .toList();
+        assertThat(kinds.subList(0, 3)).containsExactly("STARTED -", "COMMAND_SENT bump-first",
+                "SWEEPER bump-first");
+        assertThat(kinds).containsSubsequence("FAILED -", "COMMAND_HANDLED bump-first", "REPLY bump-first",
+                "COMMAND_SENT bump-first", "COMMAND_HANDLED bump-first");
+        TimelineEntry lateReply = t.entries().get(kinds.lastIndexOf("REPLY bump-first"));
+        assertThat(lateReply.detail()).startsWith("SUCCESS");
+        assertThat(t.entries()).extracting(TimelineEntry::at).isSorted();
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("COMMAND_HANDLED")).extracting(TimelineEntry::messageId)
+                .doesNotHaveDuplicates();
     }
 
     @Test
@@ -249,6 +352,7 @@ class SagaTimelinesTest {
         final List<ReplyMessage> replies = new ArrayList<>();
         final List<CommandMessage> sentCommands = new ArrayList<>();
         final List<ReplyMessage> sentReplies = new ArrayList<>();
+        final List<DeadlineMessage> deadlines = new ArrayList<>();
 
         @Override
         public void send(CommandMessage command) {
@@ -264,7 +368,7 @@ class SagaTimelinesTest {
 
         @Override
         public void schedule(DeadlineMessage deadline, Duration delay) {
-            // deadlines are the sweeper's here
+            deadlines.add(deadline); // delivered only when a test hands it over; else the sweeper acts
         }
     }
 }
