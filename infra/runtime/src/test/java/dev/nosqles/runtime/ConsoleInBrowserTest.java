@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The console of {@code make run} in a real browser: the application runs on the local runtime, an order goes
@@ -136,6 +138,27 @@ class ConsoleInBrowserTest {
         assertThat(attributes(dom, "tr", "data-version")).extracting(r -> r.get("data-type"))
                 .startsWith("OrderCreated").contains("OrderApproved");
         assertThat(dom).contains("href=\"#/saga/" + sagaId + "\"");
+    }
+
+    @Test
+    void a_dead_letter_queue_page_shows_its_messages_decoded_with_their_bodies_as_text_and_keeps_them() {
+        String body = "<script>document.title='pwned'</script>";
+        try (SqsClient sqs = app.aws().configure(SqsClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            String queue = app.resources().queueUrl("SagaRepliesDlq");
+            sqs.sendMessage(b -> b.queueUrl(queue).messageBody(body));
+
+            String dom = chromium.dumpDom(console("#/dlq/SagaRepliesDlq"), BUDGET_MS);
+
+            List<Map<String, String>> rows = attributes(dom, "tr", "data-kind");
+            assertThat(rows).extracting(r -> r.get("data-kind")).containsExactly("unreadable");
+            assertThat(dom).contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;")
+                    .doesNotContain("<script>document.title");
+            assertThat(dom).contains("<title>nosql-es console</title>");
+            assertThat(sqs.getQueueAttributes(b -> b.queueUrl(queue).attributeNamesWithStrings(
+                    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings())
+                    .as("a peek deletes nothing").containsEntry("ApproximateNumberOfMessages", "1");
+        }
     }
 
     // ---- helpers ----

@@ -284,7 +284,7 @@ function deadLettersPage(queue) {
     'A peek at up to 10 messages: nothing is deleted. Redrive with bin/nosqles dlq redrive ', queue, ' --local.'), box);
   getJson('/dlq/' + encodeURIComponent(queue)).then(letters => {
     box.replaceChildren(letters.length ? table(['SQS message', 'kind', 'saga', 'message id', 'type', 'target',
-      'sent (UTC)', 'receives', 'batch', 'body'], letters.map(d => el('tr', {},
+      'sent (UTC)', 'receives', 'batch', 'body'], letters.map(d => el('tr', { 'data-kind': d.kind },
       el('td', { class: 'mono', title: d.sqsMessageId }, short(d.sqsMessageId)), el('td', {}, d.kind),
       el('td', {}, d.sagaId ? link(short(d.sagaId), 'saga', d.sagaId) : ''),
       el('td', { class: 'mono', title: d.messageId || '' }, short(d.messageId)), el('td', {}, d.type || ''),
