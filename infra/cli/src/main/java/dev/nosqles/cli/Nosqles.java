@@ -21,8 +21,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "nosqles", mixinStandardHelpOptions = true, version = "nosqles 0.1.0",
         description = "Operate a nosql-es application: its read models (projections), subscriptions' lag, dead-letter "
-                + "queues.",
-        subcommands = {ProjectionsCommand.class, SubscriptionsCommand.class, DlqCommand.class})
+                + "queues, streams and sagas.",
+        subcommands = {ProjectionsCommand.class, SubscriptionsCommand.class, DlqCommand.class,
+                StreamCommand.class,
+                SagaCommand.class,
+                SagasCommand.class})
 public final class Nosqles implements Runnable {
     /** Exit status of a refused or failed step. */
     public static final int FAILED = 1;

@@ -1,0 +1,109 @@
+package dev.nosqles.cli;
+
+import dev.nosqles.app.saga.CreateOrderSaga;
+import dev.nosqles.app.saga.StreamSubscribers;
+import dev.nosqles.operations.SagaTimeline;
+import dev.nosqles.operations.SagaTimelines;
+import dev.nosqles.operations.TimelineEntry;
+import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** {@code nosqles saga show <sagaId>}: a saga's timeline. */
+@Command(name = "saga", mixinStandardHelpOptions = true,
+        description = "One saga: show its timeline (commands with their message ids, the participants' handling, "
+                + "replies, deadlines, the sweeper's actions).",
+        subcommands = SagaCommand.ShowCommand.class)
+final class SagaCommand implements Runnable {
+    /** The application's saga types. */
+    static final List<String> SAGA_TYPES = List.of(CreateOrderSaga.TYPE);
+
+    @ParentCommand
+    Nosqles root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: show");
+    }
+
+    /** The application's sagas on a target's tables. */
+    static SagaTimelines timelines(DynamoDbClient dynamo, Target target) {
+        return new SagaTimelines(DynamoDbEventStore.builder().client(dynamo).tableName(target.eventsTable()).build(),
+                new DynamoDbSagaDeadlines(dynamo, target.table("SagaDeadlinesTable")), SAGA_TYPES,
+                StreamSubscribers.participantChannels());
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "The saga's timeline in time order: STARTED, COMMAND_SENT / COMMAND_RESENT (to a "
+                    + "participant's channel, with the message id and the deadline), COMMAND_HANDLED (the "
+                    + "participant's commit that holds the command's message id), REPLY, DEADLINE_EXPIRED (by the "
+                    + "deadline message), SWEEPER (by the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads "
+                    + "the saga's stream and, per command, the commit of its target that holds its message id.")
+    static final class ShowCommand implements Callable<Integer> {
+        @ParentCommand
+        SagaCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "SAGA_ID", description = "The saga's id.")
+        String sagaId;
+
+        @Option(names = "--json", description = "JSON for scripts instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (sagaId.isBlank()) {
+                throw new UsageException("the saga id must not be blank");
+            }
+            Nosqles root = parent.root;
+            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Optional<SagaTimeline> found;
+            try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {
+                found = timelines(dynamo, target).timeline(sagaId);
+            }
+            if (found.isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("nosqles: no saga " + StreamCommand.abbreviate(sagaId) + " of type "
+                        + String.join(", ", SAGA_TYPES) + " in " + target.description());
+                err.flush();
+                return Nosqles.FAILED;
+            }
+            SagaTimeline t = found.get();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(OperationsJson.of(target, "saga", t));
+            } else {
+                out.println("Saga " + t.sagaId() + " (" + t.sagaType() + ") " + t.status() + ": started "
+                        + StreamCommand.time(t.startedAt())
+                        + (t.endedAt() == null ? "" : ", ended " + StreamCommand.time(t.endedAt()))
+                        + "; lanes " + String.join(", ", t.lanes()));
+                TextTable table = new TextTable("TIME", "KIND", "STEP", "FROM -> TO", "MESSAGE ID", "DETAIL",
+                        "DEADLINE");
+                for (TimelineEntry e : t.entries()) {
+                    table.row(StreamCommand.time(e.at()), e.kind(), StreamCommand.orDash(e.step()),
+                            e.from().equals(e.to()) ? e.from() : e.from() + " -> " + e.to(),
+                            StreamCommand.orDash(e.messageId()), StreamCommand.orDash(e.detail()),
+                            StreamCommand.time(e.deadline()));
+                }
+                table.print(out);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}
