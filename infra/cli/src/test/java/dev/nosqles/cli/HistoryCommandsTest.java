@@ -7,11 +7,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.LocalRuntime;
 import dev.nosqles.runtime.RunningApp;
+import dev.nosqles.app.saga.CreateOrderSaga;
+import dev.nosqles.app.saga.CreateOrderSagaData;
+import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * {@code nosqles stream show}, {@code saga show} and {@code sagas stuck} against the local runtime (found through
@@ -171,13 +184,51 @@ class HistoryCommandsTest {
     }
 
     @Test
-    void sagas_stuck_prints_none_once_every_saga_has_run() throws Exception {
+    void sagas_stuck_prints_none_once_every_saga_has_run_and_one_whose_reply_is_past_its_deadline()
+            throws Exception {
         approvedOrder();
 
         CliRun table = nosqles("sagas", "stuck", "--local");
         assertThat(table.status()).as(table.err()).isZero();
         assertThat(table.out()).startsWith("No saga past due in ");
         assertThat(json(nosqles("sagas", "stuck", "--local", "--json")).get("sagas")).isEmpty();
+
+        // a saga whose credit reservation nobody answered, started a minute ago (30 s deadline), through the
+        // framework on the runtime's tables; its command never left (no function runs here)
+        DynamoDbClient dynamo = app.aws().dynamoDb();
+        SagaManager<CreateOrderSagaData> manager = SagaManager.create(CreateOrderSaga.definition(),
+                DynamoDbEventStore.builder().client(dynamo).tableName(app.resources().tableName("EventsTable"))
+                        .build(), SnapshotStore.none(), new SagaMessageSender() {
+                    @Override
+                    public void send(SagaMessage.CommandMessage command) {
+                    }
+
+                    @Override
+                    public void send(SagaMessage.ReplyMessage reply) {
+                    }
+
+                    @Override
+                    public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+                    }
+                }, new DynamoDbSagaDeadlines(dynamo, app.resources().tableName("SagaDeadlinesTable")),
+                Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)));
+        String sagaId = manager.start(UUID.randomUUID().toString(), new CreateOrderSagaData("o-stuck", "c-stuck",
+                new BigDecimal("10.00")), EventMetadata.empty()).state().id();
+
+        JsonNode stuck = json(nosqles("sagas", "stuck", "--local", "--json")).get("sagas");
+        assertThat(stuck).hasSize(1);
+        assertThat(stuck.get(0).get("sagaId").asText()).isEqualTo(sagaId);
+        assertThat(stuck.get(0).get("step").asText()).isEqualTo("reserve-credit");
+        assertThat(stuck.get(0).get("overdueMillis").asLong()).isBetween(29_000L, 120_000L);
+        assertThat(stuck.get(0).get("attempt").asInt()).isZero();
+        CliRun listed = nosqles("sagas", "stuck", "--local");
+        assertThat(listed.out()).startsWith("1 saga(s) past due in ")
+                .containsPattern("\\n" + sagaId + "\\s+CreateOrderSaga\\s+reserve-credit\\s+"
+                        + stuck.get(0).get("awaitingCommandId").asText() + "\\s+20\\S+Z\\s+\\d+\\.\\d s\\s+0\\n");
+        System.out.println("--- sample: nosqles sagas stuck --local\n" + listed.out());
+        CliRun saga = nosqles("saga", "show", sagaId, "--local");
+        assertThat(saga.out()).startsWith("Saga " + sagaId + " (CreateOrderSaga) RUNNING")
+                .doesNotContain("COMMAND_HANDLED");
     }
 
     @Test

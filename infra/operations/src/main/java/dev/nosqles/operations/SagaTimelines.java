@@ -135,6 +135,10 @@ public final class SagaTimelines {
                            String commandType, Instant sentAt) {
     }
 
+    /** One send of a command that awaits a reply, with its deadline. */
+    private record Send(Command command, Instant deadline) {
+    }
+
     /** A reply a participant requested (or sent directly): which command, what outcome. */
     private record Reply(Command command, String outcome, String reason) {
     }
@@ -154,6 +158,8 @@ public final class SagaTimelines {
         private final Map<String, Command> commands = new LinkedHashMap<>();
         private final Map<String, Reply> replies = new HashMap<>();
         private final Set<String> handled = new LinkedHashSet<>();
+        /** Each awaited send by the id of its deadline (the deadline message's and the sweeper's). */
+        private final Map<String, Send> sends = new HashMap<>();
         private String status = "RUNNING";
         private String awaiting;
         private Instant deadline;
@@ -174,6 +180,11 @@ public final class SagaTimelines {
                             d.path("compensation").asBoolean(false), text(d, "channel"), text(d, "target"),
                             text(d, "commandType"), e.timestamp());
                     commands.putIfAbsent(c.messageId(), c);
+                    Instant due = instant(d, "deadline");
+                    if (due != null) {
+                        sends.put(SagaIds.deadlineMessageId(c.messageId(), d.path("attempt").asInt(0)),
+                                new Send(commands.get(c.messageId()), due));
+                    }
                 }
             }
             for (Command c : commands.values()) {
@@ -292,13 +303,14 @@ public final class SagaTimelines {
                         meta.messageId(), "started by event " + meta.messageId()
                         + (meta.principal() == null ? "" : " (principal " + meta.principal() + ")"), null), null);
             } else if (isDeadline(meta)) {
-                Command c = awaiting == null ? null : commands.get(awaiting);
+                Send send = meta.messageId() == null ? null : sends.get(meta.messageId());
+                Command c = send != null ? send.command() : awaiting == null ? null : commands.get(awaiting);
                 boolean sweeper = SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal());
                 String by = sweeper ? SagaManager.SWEEPER_PRINCIPAL : "deadline message";
                 add(new TimelineEntry(at, version, sweeper ? "SWEEPER" : "DEADLINE_EXPIRED",
-                        c == null ? null : c.step(),
-                        ORCHESTRATOR, ORCHESTRATOR, awaiting, "by " + by
-                        + (effect ? "" : "; no effect (not awaited any more)"), deadline), null);
+                        c == null ? null : c.step(), ORCHESTRATOR, ORCHESTRATOR, c == null ? null : c.messageId(),
+                        "by " + by + (effect ? "" : "; no effect (not awaited any more)"),
+                        send != null ? send.deadline() : deadline), null);
             } else {
                 Reply r = meta.messageId() == null ? null : replies.get(meta.messageId());
                 Command c = r != null ? r.command() : awaiting == null ? null : commands.get(awaiting);
@@ -366,25 +378,10 @@ public final class SagaTimelines {
 
         /** A commit caused by the deadline of the awaited command (its message, or the sweeper). */
         private boolean isDeadline(EventMetadata meta) {
-            if (SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal())) {
-                return true;
-            }
-            if (meta.messageId() == null) {
-                return false;
-            }
-            for (Command c : commands.values()) {
-                for (int attempt = 0; attempt <= MAX_ATTEMPTS; attempt++) {
-                    if (SagaIds.deadlineMessageId(c.messageId(), attempt).equals(meta.messageId())) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return SagaManager.SWEEPER_PRINCIPAL.equals(meta.principal())
+                    || meta.messageId() != null && sends.containsKey(meta.messageId());
         }
     }
-
-    /** The re-sends looked at when telling a deadline's message id (a saga re-sends a few times at most). */
-    private static final int MAX_ATTEMPTS = 16;
 
     private static boolean sameCommit(RecordedEvent a, RecordedEvent b) {
         return Objects.equals(a.timestamp(), b.timestamp())

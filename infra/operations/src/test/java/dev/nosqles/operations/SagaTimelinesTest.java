@@ -275,6 +275,36 @@ class SagaTimelinesTest {
     }
 
     @Test
+    void deadline_messages_of_a_first_send_and_of_a_resend_show_as_expired_by_the_deadline_message() {
+        String sagaId = start("event-1");
+        settle(c -> c.target().equals("c2")); // the second step's command is lost, again and again
+        for (int round = 0; round < 2; round++) {
+            clock.advance(Duration.ofMinutes(6));
+            List<DeadlineMessage> due = List.copyOf(sender.deadlines);
+            sender.deadlines.clear();
+            due.forEach(manager::handle);
+            settle(c -> c.target().equals("c2"));
+        }
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        // the first step's deadline message comes too, after its reply: it changes nothing
+        assertThat(t.entries()).extracting(TimelineEntry::kind).endsWith("COMMAND_SENT", "DEADLINE_EXPIRED",
+                "DEADLINE_EXPIRED", "COMMAND_RESENT", "DEADLINE_EXPIRED", "COMMAND_RESENT");
+        List<TimelineEntry> expired = t.entries().stream().filter(e -> e.kind().equals("DEADLINE_EXPIRED"))
+                .toList();
+        assertThat(expired).extracting(TimelineEntry::step)
+                .containsExactly("bump-first", "bump-second", "bump-second");
+        assertThat(expired).extracting(TimelineEntry::detail).containsExactly(
+                "by deadline message; no effect (not awaited any more)", "by deadline message",
+                "by deadline message");
+        assertThat(expired.get(0).messageId()).isEqualTo(t.entries().get(1).messageId());
+        assertThat(expired.get(0).deadline()).isEqualTo(t.entries().get(1).deadline());
+        assertThat(expired.get(2).deadline()).isAfter(expired.get(1).deadline());
+        assertThat(t.entries()).last().satisfies(e -> assertThat(e.detail()).contains("attempt 3"));
+    }
+
+    @Test
     void commands_and_replies_delivered_twice_show_once() {
         String sagaId = start("event-1");
         settle(c -> false, 2);
@@ -368,7 +398,7 @@ class SagaTimelinesTest {
 
         @Override
         public void schedule(DeadlineMessage deadline, Duration delay) {
-            deadlines.add(deadline); // delivered only when a test hands it over; else the sweeper acts
+            deadlines.add(deadline); // delivered only when a test says so; else the sweeper acts
         }
     }
 }
