@@ -246,7 +246,7 @@ class SagaTimelinesTest {
 
         assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
                 .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
-                        "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
+                        "COMPENSATING -", "COMMAND_SENT bump-first", "COMMAND_SENT note");
         TimelineEntry expired = t.entries().get(2);
         assertThat(expired.detail()).contains("deadline message").doesNotContain(SagaManager.SWEEPER_PRINCIPAL);
         assertThat(expired.messageId()).isEqualTo(due.commandMessageId());
