@@ -145,6 +145,23 @@ public final class BillMeter implements ExecutionInterceptor {
         }
 
         private volatile String function = "-";
+        private final List<Delayed> delayed = new ArrayList<>();
+        private volatile String parking;
+
+        /**
+         * From now on, a message sent with a delay is counted as sent to its queue but goes to {@code queueUrl}
+         * instead, so that it cannot arrive in a later window (see {@link #takeDelayed()}).
+         */
+        public void parkDelayedIn(String queueUrl) {
+            this.parking = queueUrl;
+        }
+
+        /** The messages sent with a delay since the last call (they arrive after the caller's window), cleared. */
+        public synchronized List<Delayed> takeDelayed() {
+            List<Delayed> taken = List.copyOf(delayed);
+            delayed.clear();
+            return taken;
+        }
 
         /**
          * Names the function whose requests follow (until the next call), for the per-function attribution. The
@@ -248,6 +265,15 @@ public final class BillMeter implements ExecutionInterceptor {
         }
     }
 
+    /** A message sent with {@code DelaySeconds} > 0. */
+    public record Delayed(String queueUrl, String body, int delaySeconds) {
+    }
+
+    /** Runs {@code call} without counting its requests (the caller's own bookkeeping). */
+    public static <T> T uncounted(java.util.function.Supplier<T> call) {
+        return inspect(call);
+    }
+
     private record TableKeys(List<String> key, List<List<String>> indexes) {
     }
 
@@ -260,11 +286,12 @@ public final class BillMeter implements ExecutionInterceptor {
     }
 
     private static <T> T inspect(java.util.function.Supplier<T> call) {
+        boolean outer = INSPECTING.get();
         INSPECTING.set(true);
         try {
             return call.get();
         } finally {
-            INSPECTING.set(false);
+            INSPECTING.set(outer);
         }
     }
 
@@ -276,6 +303,20 @@ public final class BillMeter implements ExecutionInterceptor {
     private static Recording active() {
         Recording r = current;
         return r == null || INSPECTING.get() ? null : r;
+    }
+
+    private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<String> PARKED_FROM =
+            new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("nosqles.bill.parkedFrom");
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        Recording r = active();
+        if (r != null && r.parking != null && context.request() instanceof SendMessageRequest s
+                && s.delaySeconds() != null && s.delaySeconds() > 0) {
+            attributes.putAttribute(PARKED_FROM, s.queueUrl());
+            return s.toBuilder().queueUrl(r.parking).build();
+        }
+        return context.request();
     }
 
     @Override
@@ -423,7 +464,14 @@ public final class BillMeter implements ExecutionInterceptor {
                     });
                 }
             }
-            case SendMessageRequest s -> r.request("SQS", s.queueUrl(), "SendMessage" + outcome);
+            case SendMessageRequest s -> {
+                String parkedFrom = attributes.getAttribute(PARKED_FROM);
+                String queue = parkedFrom != null ? parkedFrom : s.queueUrl();
+                r.request("SQS", queue, "SendMessage" + outcome);
+                if (succeeded && s.delaySeconds() != null && s.delaySeconds() > 0) {
+                    r.delayed.add(new Delayed(queue, s.messageBody(), s.delaySeconds()));
+                }
+            }
             case SendMessageBatchRequest s -> r.request("SQS", s.queueUrl(), "SendMessageBatch" + outcome);
             case ReceiveMessageRequest rm -> {
                 boolean empty = !(response instanceof ReceiveMessageResponse rr) || !rr.hasMessages()

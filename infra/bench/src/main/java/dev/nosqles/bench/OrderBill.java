@@ -28,7 +28,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Section 9: the bill per order, counted. On the local runtime with the real template.yaml, pollers drained by the
@@ -77,7 +79,7 @@ public final class OrderBill {
 
     /** A scenario's totals per order. */
     public record Totals(double writeUnits, double readUnits, double dynamoDbRequests, double sqsRequests,
-                         double snsPublishes, double lambdaInvocations, double streamReads,
+                         double snsPublishes, double lambdaInvocations, double streamReads, double kmsRequests,
                          double dollarsPerMillionOrders) {
     }
 
@@ -134,6 +136,8 @@ public final class OrderBill {
         try (RunningApp app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate()).withPort(0)
                 .withStackName(stack).withAws(aws).withPollersStarted(false).withLog(line -> { }));
              DynamoDbClient inspector = aws.dynamoDb();
+             SqsClient sqs = aws.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                     .build();
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                      .connectTimeout(Duration.ofSeconds(5)).build()) {
             Template template = app.template();
@@ -145,7 +149,7 @@ public final class OrderBill {
                 f.streamEvents().forEach(e -> functionOfMapping.put(f.logicalId() + "-" + e.name(), f.logicalId()));
                 f.queueEvents().forEach(e -> functionOfMapping.put(f.logicalId() + "-" + e.name(), f.logicalId()));
             }
-            Runner runner = new Runner(app, http, functionOfMapping);
+            Runner runner = new Runner(app, http, sqs, functionOfMapping);
             runner.drain(null); // whatever the start left
             List<BillMeter.Counts> approved = new ArrayList<>();
             List<BillMeter.Counts> customers = new ArrayList<>();
@@ -153,6 +157,9 @@ public final class OrderBill {
             BillMeter.Counts read;
             try (BillMeter.Recording recording = BillMeter.start(inspector, labels)) {
                 runner.recording = recording;
+                String parking = BillMeter.uncounted(() -> sqs.createQueue(b -> b.queueName(stack + "-parked-delays"))
+                        .queueUrl());
+                recording.parkDelayedIn(parking);
                 // one order first, not counted: the handlers' first requests (table descriptions, keys)
                 runner.order("1000000.00", "10.00", null);
                 for (int i = 0; i < config.approvedOrders(); i++) {
@@ -191,13 +198,15 @@ public final class OrderBill {
     private static final class Runner {
         private final RunningApp app;
         private final HttpClient http;
+        private final SqsClient sqs;
         private final Map<String, String> functionOfMapping;
         BillMeter.Recording recording;
         BillMeter.Counts lastRead;
 
-        Runner(RunningApp app, HttpClient http, Map<String, String> functionOfMapping) {
+        Runner(RunningApp app, HttpClient http, SqsClient sqs, Map<String, String> functionOfMapping) {
             this.app = app;
             this.http = http;
+            this.sqs = sqs;
             this.functionOfMapping = functionOfMapping;
         }
 
@@ -217,6 +226,7 @@ public final class OrderBill {
             String orderId = post("/orders", "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"" + total + "\"}")
                     .path("orderId").asText();
             drain(recording);
+            deliverDeadlines();
             BillMeter.Counts t2 = recording.counts();
             recording.function("ApiFunction");
             recording.add("Lambda", "ApiFunction", "Invoke", 1);
@@ -263,6 +273,35 @@ public final class OrderBill {
             return JSON.readTree(response.body());
         }
 
+        /**
+         * The saga's deadline messages (sent with a delay of 30 s to 15 min) arrive after the order settled; their
+         * handling is part of the order's bill. Each is delivered now, its due time moved to a second ago (as if
+         * the delay had passed; nothing else in it changes), through the real queue and poller. The delayed
+         * originals were counted as sent to their queue but parked in a queue nobody reads (see
+         * {@link BillMeter.Recording#parkDelayedIn}), so they cannot land in a later order's count.
+         */
+        private void deliverDeadlines() throws IOException {
+            for (int round = 0; round < 3; round++) {
+                List<BillMeter.Delayed> delayed = recording.takeDelayed();
+                if (delayed.isEmpty()) {
+                    break;
+                }
+                for (BillMeter.Delayed d : delayed) {
+                    com.fasterxml.jackson.databind.node.ObjectNode body =
+                            (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(d.body());
+                    if (body.has("deadline")) {
+                        body.put("deadline", java.time.Instant.now().minusSeconds(1).toString());
+                    }
+                    String text = JSON.writeValueAsString(body);
+                    BillMeter.uncounted(() -> sqs.sendMessage(b -> b.queueUrl(d.queueUrl()).messageBody(text)));
+                    drain(recording); // one at a time: they come minutes apart
+                }
+            }
+            if (!recording.takeDelayed().isEmpty()) {
+                throw new IllegalStateException("deadline messages keep being scheduled");
+            }
+        }
+
         /** Every poller but the schedules, until none has anything to do; one Lambda invocation per handler call. */
         void drain(BillMeter.Recording into) {
             int total = 0;
@@ -302,6 +341,113 @@ public final class OrderBill {
                 }
             } while (round > 0);
         }
+    }
+
+    public static List<Check> checks(Result result) {
+        return List.of(new Check("bill per order: every approved order counted the same", result.deterministic(),
+                result.outcome()));
+    }
+
+    /** Section 9 of the report; {@code b} null: not measured. */
+    public static String section(Result b) {
+        StringBuilder md = new StringBuilder("## 9. The bill per order\n\n");
+        if (b == null) {
+            return md.append("Not measured: the section failed (see the checks).\n\n").toString();
+        }
+        Totals t = b.approvedTotals();
+        md.append("Counted, not estimated: every AWS request of every client in the local runtime (the handlers',")
+                .append(" the event-source pollers', the runtime's) from `POST /orders` until nothing moves any more")
+                .append(" (the order APPROVED, its events published), on the real template.yaml, the pollers drained")
+                .append(" one invocation at a time. Units by DynamoDB's rules from the items really read and written")
+                .append(" (a write: the larger of the item before and after; a global secondary index whose keys the")
+                .append(" item has: one more write; a failed conditional write: charged). ").append(b.approvedOrders())
+                .append(" orders, each for a fresh customer (created before, counted apart), after one uncounted")
+                .append(" warm-up order. ").append(b.outcome()).append(".\n\n");
+        md.append("**Per approved order: ").append(Report.f(t.writeUnits(), 1)).append(" WRU, ")
+                .append(Report.f(t.readUnits(), 1)).append(" RRU (").append(Report.f(t.dynamoDbRequests(), 0))
+                .append(" DynamoDB requests), ").append(Report.f(t.sqsRequests(), 0)).append(" SQS requests, ")
+                .append(Report.f(t.snsPublishes(), 0)).append(" SNS publishes, ")
+                .append(Report.f(t.lambdaInvocations(), 0)).append(" Lambda invocations, ")
+                .append(Report.f(t.kmsRequests(), 0)).append(" KMS request(s): $")
+                .append(Report.f(t.dollarsPerMillionOrders(), 2)).append(" per million orders.** Goal: ").append(GOAL)
+                .append(", i.e. at most ").append(Report.f(t.writeUnits() / 2, 1)).append(" WRU, ")
+                .append(Report.f(t.readUnits() / 2, 1)).append(" RRU, ").append(Report.f(t.lambdaInvocations() / 2, 0))
+                .append(" invocations and $").append(Report.f(t.dollarsPerMillionOrders() / 2, 2))
+                .append(" per million orders; not cut yet.\n\n");
+        md.append("On Step Functions standard workflows the same saga costs $")
+                .append(Report.f(b.stepFunctions().transitionDollarsPerMillionOrders(), 2))
+                .append(" per million orders in state transitions alone (").append(b.stepFunctions().transitionsApproved())
+                .append(" per approved order), about $").append(Report.f(b.stepFunctions().totalDollarsPerMillionOrders(), 2))
+                .append(" with what still runs around it (below).\n\n");
+        md.append("| Service | Resource | Request or unit | per order | min–max | $ per M orders | price |\n")
+                .append("|---|---|---|---:|---:|---:|---|\n");
+        for (Row r : b.approved()) {
+            md.append("| ").append(r.service()).append(" | ").append(r.resource()).append(" | ").append(r.what())
+                    .append(" | ").append(Report.f(r.perOrder(), 2)).append(" | ")
+                    .append(r.min() == r.max() ? "=" : Report.f(r.min(), 0) + "–" + Report.f(r.max(), 0))
+                    .append(" | ").append(Report.f(r.dollarsPerMillionOrders(), 3)).append(" | ").append(r.price())
+                    .append(" |\n");
+        }
+        md.append("\nBy function (invocations; WRU, RRU, SQS requests and SNS publishes made by the function or,")
+                .append(" for SQS receives and deletes, by its event-source mapping):\n\n")
+                .append("| Function | invocations | WRU | RRU | SQS requests | SNS publishes | $ per M orders |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (FunctionShare s : b.byFunction()) {
+            md.append("| ").append(s.function()).append(" | ").append(Report.f(s.invocations(), 0)).append(" | ")
+                    .append(Report.f(s.writeUnits(), 1)).append(" | ").append(Report.f(s.readUnits(), 1))
+                    .append(" | ").append(Report.f(s.sqsRequests(), 0)).append(" | ")
+                    .append(Report.f(s.snsPublishes(), 0)).append(" | ")
+                    .append(Report.f(s.dollarsPerMillionOrders(), 2)).append(" |\n");
+        }
+        md.append("\n| Scenario | WRU | RRU | SQS requests | SNS publishes | invocations | KMS | $ per M |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        totalsRow(md, "approved order (above)", t);
+        totalsRow(md, "rejected order (over the credit limit)", b.rejectedTotals());
+        totalsRow(md, "customer created (setup, not in the order)", totals(b.customerCreate()));
+        totalsRow(md, "GET /orders/{id} (each read, not in the order)", totals(b.readOrder()));
+        md.append("\nNot per order, left out: the pollers' empty receives (listed at $0: on Lambda the event-source")
+                .append(" mapping long-polls each queue whatever the traffic, a fixed cost per queue); the")
+                .append(" SagaSweeperFunction schedule (rate 1 minute: 43,200 invocations a month); the local runtime's")
+                .append(" own table of stream positions (Lambda keeps them); DynamoDB Streams reads (free for Lambda")
+                .append(" triggers, listed at $0). Batching: one order at a time, so every batch holds one order's")
+                .append(" records or messages; under load, stream and queue batches hold several orders and the")
+                .append(" invocations, receives, deletes and checkpoint writes per order fall (these figures are the")
+                .append(" low-traffic ceiling). Lambda duration is not measured here (moto is no Lambda): priced at an")
+                .append(" assumed ").append(b.assumedMsPerInvocation()).append(" ms per invocation at the template's")
+                .append(" MemorySize (").append(b.memoryMb().values().stream().distinct().map(String::valueOf)
+                        .reduce((x, y) -> x + "/" + y).orElse("?")).append(" MB, arm64).\n\n");
+        md.append("Prices (us-east-1): DynamoDB on-demand $").append(Pricing.WRITE_PER_MILLION).append("/M WRU, $")
+                .append(Pricing.READ_PER_MILLION).append("/M RRU since ").append(Pricing.EFFECTIVE).append(" (")
+                .append(Pricing.SOURCE).append("); SQS $0.40/M standard, $0.50/M FIFO requests (")
+                .append(Prices.SQS_SOURCE).append("); SNS FIFO publish $0.30/M (").append(Prices.SNS_SOURCE)
+                .append("; the FIFO payload charge per GB is left out, unconfirmed); Lambda $0.20/M requests +")
+                .append(" $0.0000133334 per GB-s (").append(Prices.LAMBDA_SOURCE).append("); KMS (")
+                .append(Prices.KMS_SOURCE).append("); Step Functions standard $0.025 per 1,000 state transitions (")
+                .append(Prices.STEP_FUNCTIONS_SOURCE).append("). Prices as listed on 2026-11-30.\n\n");
+        StepFunctionsEstimate s = b.stepFunctions();
+        md.append("### The same saga on Step Functions (standard workflow)\n\n```\n").append(s.sketch())
+                .append("\n```\n\n");
+        md.append("Transitions per order: approved ").append(s.transitionsApproved()).append(", rejected ")
+                .append(s.transitionsRejected()).append(", reservation deadline ").append(s.transitionsDeadline())
+                .append(" (if the start of an execution is billed as a transition too, add one each). At $0.025 per")
+                .append(" 1,000: $").append(Report.f(s.transitionDollarsPerMillionOrders(), 2))
+                .append(" per million approved orders. What still runs around it, from the counted figures of the")
+                .append(" functions that stay: $").append(Report.f(s.remainingDollarsPerMillionOrders(), 2))
+                .append(":\n\n");
+        s.remaining().forEach(n -> md.append("- ").append(n).append('\n'));
+        md.append("\nTotal on Step Functions: about $").append(Report.f(s.totalDollarsPerMillionOrders(), 2))
+                .append(" per million orders against $").append(Report.f(t.dollarsPerMillionOrders(), 2))
+                .append(" counted here. Going away with Step Functions: OrderSagaStreamFunction, SagaRepliesFunction,")
+                .append(" the saga-replies queue, the saga's events and SagaDeadlinesTable.\n\n");
+        return md.toString();
+    }
+
+    private static void totalsRow(StringBuilder md, String name, Totals t) {
+        md.append("| ").append(name).append(" | ").append(Report.f(t.writeUnits(), 1)).append(" | ")
+                .append(Report.f(t.readUnits(), 1)).append(" | ").append(Report.f(t.sqsRequests(), 0)).append(" | ")
+                .append(Report.f(t.snsPublishes(), 0)).append(" | ").append(Report.f(t.lambdaInvocations(), 0))
+                .append(" | ").append(Report.f(t.kmsRequests(), 0)).append(" | ")
+                .append(Report.f(t.dollarsPerMillionOrders(), 2)).append(" |\n");
     }
 
     // ---- pricing -------------------------------------------------------------------------------------------
@@ -364,7 +510,8 @@ public final class OrderBill {
                             s[2] += n;
                         }
                     }
-                    case "SQS" -> s[3] += k.what().equals("messages received") ? 0 : n;
+                    case "SQS" -> s[3] += k.what().equals("messages received")
+                            || k.what().startsWith("ReceiveMessage (empty)") ? 0 : n;
                     case "SNS" -> s[4] += n;
                     default -> { }
                 }
@@ -377,7 +524,7 @@ public final class OrderBill {
     }
 
     static Totals totals(List<Row> rows) {
-        double w = 0, r = 0, ddb = 0, sqs = 0, sns = 0, lambda = 0, streams = 0, dollars = 0;
+        double w = 0, r = 0, ddb = 0, sqs = 0, sns = 0, lambda = 0, streams = 0, kms = 0, dollars = 0;
         for (Row row : rows) {
             dollars += row.dollarsPerMillionOrders();
             boolean billedTable = !row.resource().equals(RUNTIME_CHECKPOINTS);
@@ -394,14 +541,16 @@ public final class OrderBill {
                         ddb += row.perOrder();
                     }
                 }
-                case "SQS" -> sqs += row.what().equals("messages received") ? 0 : row.perOrder();
+                case "SQS" -> sqs += row.what().equals("messages received")
+                        || row.what().startsWith("ReceiveMessage (empty)") ? 0 : row.perOrder();
                 case "SNS" -> sns += row.perOrder();
                 case "Lambda" -> lambda += row.perOrder();
                 case "DynamoDB Streams" -> streams += row.perOrder();
+                case "kms" -> kms += row.perOrder();
                 default -> { }
             }
         }
-        return new Totals(w, r, ddb, sqs, sns, lambda, streams, dollars);
+        return new Totals(w, r, ddb, sqs, sns, lambda, streams, kms, dollars);
     }
 
     private static StepFunctionsEstimate stepFunctions(List<FunctionShare> byFunction, Prices prices) {
@@ -443,6 +592,9 @@ public final class OrderBill {
         /** arm64 (template.yaml's Architectures), first pricing tier. */
         public static final double LAMBDA_ARM_PER_GB_SECOND = 0.0000133334;
         public static final String LAMBDA_SOURCE = "https://aws.amazon.com/lambda/pricing/ (arm64, first 6 B GB-s tier)";
+        /** KMS API requests ($0.03 per 10,000), us-east-1. */
+        public static final double KMS_PER_MILLION_REQUESTS = 3.00;
+        public static final String KMS_SOURCE = "https://aws.amazon.com/kms/pricing/ ($0.03 per 10,000 requests)";
         public static final double STEP_FUNCTIONS_PER_THOUSAND_TRANSITIONS = 0.025;
         public static final String STEP_FUNCTIONS_SOURCE = "https://aws.amazon.com/step-functions/pricing/ (standard)";
 
@@ -467,6 +619,7 @@ public final class OrderBill {
                 case "Lambda" -> new Price(lambdaPerInvocation(line.resource()), "$0.20/M + "
                         + msPerInvocation + " ms × " + memoryMb.getOrDefault(line.resource(), 128) + " MB");
                 case "DynamoDB Streams" -> new Price(0, "free for Lambda triggers");
+                case "kms" -> new Price(KMS_PER_MILLION_REQUESTS, "$0.03 per 10,000");
                 default -> new Price(0, "-");
             };
         }

@@ -37,6 +37,7 @@ public final class Report {
         endToEnd(md, dir, results);
         rebuild(md, dir, results);
         personalData(md, results);
+        md.append(OrderBill.section(results.bill()));
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
