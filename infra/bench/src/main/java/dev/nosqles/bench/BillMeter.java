@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
@@ -224,9 +225,15 @@ public final class BillMeter implements ExecutionInterceptor {
         /** Charges one write of {@code before} → {@code after} (empty = absent) on the table and its indexes. */
         private void chargeWrite(String table, Map<String, AttributeValue> before, Map<String, AttributeValue> after,
                                  boolean transactional) {
+            chargeWrite(table, before, after, transactional, true);
+        }
+
+        /** A failed (conditional) write's units go to a line of their own: "WRU (failed writes)". */
+        private void chargeWrite(String table, Map<String, AttributeValue> before, Map<String, AttributeValue> after,
+                                 boolean transactional, boolean succeeded) {
             String t = label(table);
             long size = Math.max(ItemSize.of(before), ItemSize.of(after));
-            add("DynamoDB", t, "WRU", CapacityUnits.write(size, transactional));
+            add("DynamoDB", t, succeeded ? "WRU" : "WRU (failed writes)", CapacityUnits.write(size, transactional));
             List<List<String>> indexes = keys(table).indexes();
             for (List<String> index : indexes) {
                 boolean was = before.keySet().containsAll(index);
@@ -392,17 +399,18 @@ public final class BillMeter implements ExecutionInterceptor {
             case PutItemRequest p -> {
                 r.request("DynamoDB", p.tableName(), "PutItem" + outcome);
                 Map<String, AttributeValue> old = (Map<String, AttributeValue>) before.get("0");
-                r.chargeWrite(p.tableName(), old, succeeded ? p.item() : old.isEmpty() ? p.item() : old, false);
+                r.chargeWrite(p.tableName(), old, succeeded ? p.item() : old.isEmpty() ? p.item() : old, false,
+                        succeeded);
             }
             case UpdateItemRequest u -> {
                 r.request("DynamoDB", u.tableName(), "UpdateItem" + outcome);
                 Map<String, AttributeValue> old = (Map<String, AttributeValue>) before.get("0");
-                r.chargeWrite(u.tableName(), old, succeeded ? r.stored(u.tableName(), u.key()) : old, false);
+                r.chargeWrite(u.tableName(), old, succeeded ? r.stored(u.tableName(), u.key()) : old, false, succeeded);
             }
             case DeleteItemRequest d -> {
                 r.request("DynamoDB", d.tableName(), "DeleteItem" + outcome);
                 Map<String, AttributeValue> old = (Map<String, AttributeValue>) before.get("0");
-                r.chargeWrite(d.tableName(), old, succeeded ? Map.of() : old, false);
+                r.chargeWrite(d.tableName(), old, succeeded ? Map.of() : old, false, succeeded);
             }
             case TransactWriteItemsRequest tx -> {
                 List<TransactWriteItem> items = tx.transactItems();
@@ -422,9 +430,10 @@ public final class BillMeter implements ExecutionInterceptor {
                         after = Map.of();
                     }
                     if (item.conditionCheck() != null) {
-                        r.add("DynamoDB", r.label(table), "WRU", CapacityUnits.write(ItemSize.of(old), true));
+                        r.add("DynamoDB", r.label(table), succeeded ? "WRU" : "WRU (failed writes)",
+                                CapacityUnits.write(ItemSize.of(old), true));
                     } else {
-                        r.chargeWrite(table, old, after, true);
+                        r.chargeWrite(table, old, after, true, succeeded);
                     }
                 }
             }
@@ -434,7 +443,8 @@ public final class BillMeter implements ExecutionInterceptor {
                     for (int i = 0; i < writes.size(); i++) {
                         var w = writes.get(i);
                         Map<String, AttributeValue> old = (Map<String, AttributeValue>) before.get(table + "#" + i);
-                        r.chargeWrite(table, old, w.putRequest() != null ? w.putRequest().item() : Map.of(), false);
+                        r.chargeWrite(table, old, w.putRequest() != null ? w.putRequest().item() : Map.of(), false,
+                                succeeded);
                     }
                 });
             }
@@ -487,13 +497,19 @@ public final class BillMeter implements ExecutionInterceptor {
             case PublishRequest p -> r.request("SNS", p.topicArn(), "Publish" + outcome);
             case PublishBatchRequest p -> r.request("SNS", p.topicArn(), "PublishBatch" + outcome);
             default -> {
-                String service = request.getClass().getPackageName();
+                // any other operation: counted as a request on its resource (an SQS or SNS request is billed)
+                String pkg = request.getClass().getPackageName();
                 String name = request.getClass().getSimpleName().replaceFirst("Request$", "");
-                String s = service.contains(".dynamodb.streams") || name.equals("GetRecords")
-                        || name.equals("GetShardIterator") || name.equals("DescribeStream")
-                        || name.equals("ListStreams") ? "DynamoDB Streams"
-                        : service.substring(service.lastIndexOf(".services.") + 10).replace(".model", "");
-                r.add(s, "-", name + outcome, 1);
+                boolean streams = Set.of("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams")
+                        .contains(name);
+                String service = streams ? "DynamoDB Streams" : pkg.contains(".dynamodb.") ? "DynamoDB"
+                        : pkg.contains(".sqs.") ? "SQS" : pkg.contains(".sns.") ? "SNS"
+                        : pkg.substring(pkg.lastIndexOf(".services.") + 10).replace(".model", "");
+                String resource = streams ? "-" : request.getValueForField("TableName", String.class)
+                        .or(() -> request.getValueForField("QueueUrl", String.class))
+                        .or(() -> request.getValueForField("TopicArn", String.class))
+                        .orElse("-");
+                r.request(service, resource, name + outcome);
             }
         }
     }
