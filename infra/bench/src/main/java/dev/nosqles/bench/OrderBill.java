@@ -453,6 +453,18 @@ public final class OrderBill {
         return md.toString();
     }
 
+    /** The summary's bullet. */
+    public static String summaryLine(Result b) {
+        Totals t = b.approvedTotals();
+        return "The bill per approved order (counted on the local runtime): " + Report.f(t.writeUnits(), 1) + " WRU, "
+                + Report.f(t.readUnits(), 1) + " RRU, " + Report.f(t.sqsRequests(), 0) + " SQS requests, "
+                + Report.f(t.snsPublishes(), 0) + " SNS publishes, " + Report.f(t.lambdaInvocations(), 0)
+                + " Lambda invocations: **$" + Report.f(t.dollarsPerMillionOrders(), 2) + " per million orders**"
+                + " (goal: half); the saga on Step Functions: $"
+                + Report.f(b.stepFunctions().transitionDollarsPerMillionOrders(), 2) + " in transitions alone, ≈ $"
+                + Report.f(b.stepFunctions().totalDollarsPerMillionOrders(), 2) + " in all.";
+    }
+
     private static void totalsRow(StringBuilder md, String name, Totals t) {
         md.append("| ").append(name).append(" | ").append(Report.f(t.writeUnits(), 1)).append(" | ")
                 .append(Report.f(t.readUnits(), 1)).append(" | ").append(Report.f(t.sqsRequests(), 0)).append(" | ")

@@ -127,6 +127,9 @@ public final class Report {
                         .append(e.outcome()).append(".\n");
             }
         }
+        if (r.bill() != null) {
+            md.append("- ").append(OrderBill.summaryLine(r.bill())).append('\n');
+        }
         md.append('\n');
     }
 
