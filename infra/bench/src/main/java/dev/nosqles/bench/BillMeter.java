@@ -234,7 +234,8 @@ public final class BillMeter implements ExecutionInterceptor {
             String t = label(table);
             long size = Math.max(ItemSize.of(before), ItemSize.of(after));
             add("DynamoDB", t, succeeded ? "WRU" : "WRU (failed writes)", CapacityUnits.write(size, transactional));
-            List<List<String>> indexes = keys(table).indexes();
+            // a failed write changes no index
+            List<List<String>> indexes = succeeded ? keys(table).indexes() : List.of();
             for (List<String> index : indexes) {
                 boolean was = before.keySet().containsAll(index);
                 boolean is = after.keySet().containsAll(index);
