@@ -75,10 +75,14 @@ class BillMeterTest {
             dynamoDb.getItem(b -> b.tableName(table).key(Map.of("pk", s("a"))));
             dynamoDb.getItem(b -> b.tableName(table).key(Map.of("pk", s("a"))).consistentRead(true));
             dynamoDb.deleteItem(b -> b.tableName(table).key(Map.of("pk", s("a"))));
+            // a failed write on a missing item: one unit, nothing on the index it would have entered
+            assertThatThrownBy(() -> dynamoDb.putItem(b -> b.tableName(table)
+                    .item(Map.of("pk", s("b"), "gpk", s("z"))).conditionExpression("attribute_exists(pk)")))
+                    .isInstanceOf(ConditionalCheckFailedException.class);
             counts = recording.counts();
         }
-        assertThat(counts.get("DynamoDB", "T", "WRU (failed writes)")).isEqualTo(1.0);
-        assertThat(counts.get("DynamoDB", "T", "PutItem (failed)")).isEqualTo(1.0);
+        assertThat(counts.get("DynamoDB", "T", "WRU (failed writes)")).isEqualTo(2.0);
+        assertThat(counts.get("DynamoDB", "T", "PutItem (failed)")).isEqualTo(2.0);
         assertThat(counts.get("DynamoDB", "T", "RRU")).isEqualTo(1.5); // eventual 0.5 + consistent 1
         assertThat(counts.get("DynamoDB", "T", "WRU")).isEqualTo(2 + 2 + 1 + 1.0); // the delete: 1
         assertThat(counts.get("DynamoDB", "T", "WRU (indexes)")).isEqualTo(2 + 2 + 2 + 1.0);
