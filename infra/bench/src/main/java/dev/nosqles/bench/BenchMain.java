@@ -15,10 +15,11 @@ import java.util.Map;
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick]
+ * BenchMain [--out DIR] [--quick] [--only bill]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
- * the same, its latency and throughput figures noisier.
+ * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
+ * deterministic counts, under a minute), written to {@code bill.md} and {@code bill.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -27,6 +28,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         boolean quick = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> {
@@ -36,8 +38,18 @@ public final class BenchMain {
                     out = Path.of(args[++i]);
                 }
                 case "--quick" -> quick = true;
+                case "--only" -> {
+                    if (i + 1 >= args.length || !args[i + 1].equals("bill")) {
+                        usage("--only takes one section: bill");
+                    }
+                    only = args[++i];
+                }
                 default -> usage("unknown argument " + args[i]);
             }
+        }
+        if ("bill".equals(only)) {
+            runBill(out);
+            return;
         }
         Results results = run(quick);
         Report.write(out, results);
@@ -46,6 +58,27 @@ public final class BenchMain {
             BenchCheckFailedException failed = new BenchCheckFailedException(
                     results.checks().stream().filter(c -> !c.passed()).toList());
             System.err.println(failed.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Section 9 alone: {@code bill.md} and {@code bill.json}; exit status 1 when its check fails. */
+    static void runBill(Path out) throws Exception {
+        long t = System.nanoTime();
+        OrderBill.Result bill;
+        try (LocalAws aws = LocalAws.start()) {
+            log("9. the bill per order ...");
+            bill = OrderBill.run(aws, OrderBill.Config.full());
+        }
+        java.nio.file.Files.createDirectories(out);
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("bill.json").toFile(), bill);
+        java.nio.file.Files.writeString(out.resolve("bill.md"), OrderBill.section(bill));
+        log("9. done in " + secs(t) + " s: " + out.resolve("bill.md").toAbsolutePath());
+        List<Check> failed = OrderBill.checks(bill).stream().filter(c -> !c.passed()).toList();
+        if (!failed.isEmpty()) {
+            System.err.println(new BenchCheckFailedException(failed).getMessage());
             System.exit(1);
         }
     }
@@ -75,6 +108,8 @@ public final class BenchMain {
         EndToEnd.Result endToEnd = null;
         RebuildThroughput.Result rebuild = null;
         PersonalDataOverhead.Result personalData = null;
+        OrderBill.Result bill = null;
+        OrderBill.Config billConfig = OrderBill.Config.full();
         PersonalDataOverhead.Config personalDataConfig = quick ? PersonalDataOverhead.Config.quick()
                 : PersonalDataOverhead.Config.full();
         RebuildThroughput.Config rebuildConfig = quick ? RebuildThroughput.Config.quick()
@@ -154,6 +189,19 @@ public final class BenchMain {
             }
             sections.put("personalData", secs(t));
             log("8. done in " + secs(t) + " s");
+
+            t = System.nanoTime();
+            log("9. the bill per order ...");
+            try {
+                bill = OrderBill.run(aws, billConfig);
+                checks.addAll(OrderBill.checks(bill));
+                log("9. " + bill.outcome());
+            } catch (Exception e) {
+                log("9. failed: " + e);
+                checks.add(new Check("bill per order: the section ran", false, e.toString()));
+            }
+            sections.put("bill", secs(t));
+            log("9. done in " + secs(t) + " s");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -196,13 +244,14 @@ public final class BenchMain {
         settings.put("personalDataSamples", personalDataConfig.samples());
         settings.put("personalDataSubjects", personalDataConfig.subjects());
         settings.put("personalDataCommandsPerPhase", personalDataConfig.commands());
+        settings.put("billApprovedOrders", billConfig.approvedOrders());
         settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
                 ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
         settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, checks);
     }
 
     private static double secs(long since) {
@@ -214,7 +263,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill]");
         System.exit(2);
     }
 }

@@ -37,6 +37,7 @@ public final class Report {
         endToEnd(md, dir, results);
         rebuild(md, dir, results);
         personalData(md, results);
+        md.append(OrderBill.section(results.bill()));
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
@@ -125,6 +126,9 @@ public final class Report {
                 md.append("POST /orders → 201 ").append(f(e.started().post().p50Ms(), 1)).append(" ms p50; APPROVED ")
                         .append(e.outcome()).append(".\n");
             }
+        }
+        if (r.bill() != null) {
+            md.append("- ").append(OrderBill.summaryLine(r.bill())).append('\n');
         }
         md.append('\n');
     }
