@@ -42,6 +42,7 @@ BACKEND_FLAGS = $(if $(filter moto,$(BACKEND)),,-DexcludedGroups=moto)
 
 test: jdk venv
 	@infra/bin/backend.sh $(BACKEND)
+	@infra/bin/chromium.sh >/dev/null  # the console's browser test (ConsoleInBrowserTest); installs Debian's chromium when missing
 	@$(BACKEND_ENV) $(MVN) verify $(BACKEND_FLAGS)
 	@$(MAKE) --no-print-directory lint-template sam-build
 

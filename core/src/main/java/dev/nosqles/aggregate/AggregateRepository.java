@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.internal.TraceHeaders;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.metrics.Metric;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.CommitTooLargeException;
 import dev.nosqles.store.ConcurrencyConflictException;
@@ -20,7 +24,6 @@ import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.store.StreamSlice;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +57,7 @@ import java.util.function.Supplier;
  * caller. If it is not, a conflict is retried as usual and any other failure is rethrown.
  */
 public final class AggregateRepository<S, C, E> {
-    private static final System.Logger LOG = System.getLogger(AggregateRepository.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AggregateRepository.class);
 
     private final Aggregate<S, C, E> aggregate;
     private final EventStore store;
@@ -71,6 +74,7 @@ public final class AggregateRepository<S, C, E> {
     private final dev.nosqles.privacy.SubjectKeys keys;
     /** Whether snapshots are encrypted with the stream subject's key (the aggregate declares personal data). */
     private final boolean personal;
+    private final Metrics metrics;
 
     private AggregateRepository(Builder<S, C, E> b) {
         this.aggregate = b.aggregate;
@@ -83,12 +87,18 @@ public final class AggregateRepository<S, C, E> {
         this.deduplicationHorizon = b.deduplicationHorizon;
         this.clockSkew = b.clockSkew;
         this.keys = b.keys;
+        this.metrics = b.metrics;
         this.personal = aggregate.eventTypes().declaresPersonalData();
         this.codec = EventCodec.of(aggregate, keys);
     }
 
     public static <S, C, E> Builder<S, C, E> builder(Aggregate<S, C, E> aggregate) {
         return new Builder<>(aggregate);
+    }
+
+    /** Where this repository counts what it does (a saga manager reports to the same place). */
+    public Metrics metrics() {
+        return metrics;
     }
 
     public Aggregate<S, C, E> aggregate() {
@@ -121,14 +131,23 @@ public final class AggregateRepository<S, C, E> {
      * @throws CommandRejectedException the command was rejected
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(command, () -> doCreate(id, command, metadata, log));
+        }
+    }
+
+    private CommandResult<S, E> doCreate(String id, C command, EventMetadata metadata, LogContext log) {
         StreamId streamId = streamId(id);
-        Call call = new Call(streamId, metadata);
+        Call call = new Call(streamId, metadata, log);
         S initial = aggregate.initialState();
         List<? extends E> events = aggregate.process(initial, command);
         Loaded<S> nothing = new Loaded<>(initial, 0, ExpectedVersion.noStream(), 0, List.of(), List.of(), 0, null);
         try {
             return append(call, nothing, events, List.of(), 1, null);
         } catch (ConcurrencyConflictException | UncertainAppend failure) {
+            if (failure instanceof ConcurrencyConflictException) {
+                metrics.increment(Metric.CONCURRENCY_CONFLICTS);
+            }
             // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
             // lost), or an earlier delivery of the same message? Either is the first commit: one Query tells.
             List<RecordedEvent> first = failure instanceof ConcurrencyConflictException conflict
@@ -175,7 +194,13 @@ public final class AggregateRepository<S, C, E> {
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
-        Call call = new Call(streamId(id), metadata);
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(command, () -> doUpdate(id, command, metadata, log));
+        }
+    }
+
+    private CommandResult<S, E> doUpdate(String id, C command, EventMetadata metadata, LogContext log) {
+        Call call = new Call(streamId(id), metadata, log);
         return retrying(call, (loaded, attempt) -> {
             List<? extends E> events = aggregate.process(loaded.state(), command);
             if (events.isEmpty() && !call.callerMessageId) {
@@ -200,11 +225,19 @@ public final class AggregateRepository<S, C, E> {
      */
     public CommandResult<S, E> updateRecording(String id, C command, EventMetadata metadata,
                                                java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
+        try (LogContext log = LogContext.open().stream(streamId(id))) {
+            return counted(command, () -> doUpdateRecording(id, command, metadata, recorder, log));
+        }
+    }
+
+    private CommandResult<S, E> doUpdateRecording(String id, C command, EventMetadata metadata,
+                                                  java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder,
+                                                  LogContext log) {
         Objects.requireNonNull(recorder, "recorder");
         if (!hasCallerMessageId(metadata)) {
             throw new IllegalArgumentException("updateRecording needs a message id in the metadata");
         }
-        Call call = new Call(streamId(id), metadata);
+        Call call = new Call(streamId(id), metadata, log);
         return retrying(call, (loaded, attempt) -> {
             List<? extends E> events;
             CommandOutcome<S, E> outcome;
@@ -229,6 +262,35 @@ public final class AggregateRepository<S, C, E> {
         });
     }
 
+    /** Reports what a command came to: handled, rejected, a duplicate dropped; and its retries. */
+    private CommandResult<S, E> counted(C command, Supplier<CommandResult<S, E>> run) {
+        String name = command == null ? "command" : command.getClass().getSimpleName();
+        CommandResult<S, E> result;
+        try {
+            result = run.get();
+        } catch (CommandRejectedException rejected) {
+            metrics.increment(Metric.COMMANDS_REJECTED);
+            LOG.info("{} rejected: {}", name, rejected.reason());
+            throw rejected;
+        }
+        if (result.duplicate()) {
+            metrics.increment(Metric.DUPLICATES_DROPPED);
+            LOG.info("{} dropped: its message was processed before", name);
+        } else if (result.rejected()) {
+            metrics.increment(Metric.COMMANDS_REJECTED);
+            LOG.info("{} rejected: {}; recorded at version {}", name, result.rejection().reason(),
+                    result.state().version());
+        } else {
+            metrics.increment(Metric.COMMANDS_HANDLED);
+            LOG.info("{} handled: {} event(s), now at version {}", name, result.events().size(),
+                    result.state().version());
+        }
+        if (result.attempts() > 1) {
+            metrics.add(Metric.COMMAND_RETRIES, result.attempts() - 1L);
+        }
+        return result;
+    }
+
     /** One command: its stream, completed metadata, and the appends whose outcome was not confirmed. */
     private final class Call {
         final StreamId streamId;
@@ -238,10 +300,11 @@ public final class AggregateRepository<S, C, E> {
         /** No commit up to this version holds the caller's message id (as far as earlier attempts looked). */
         long checkedUpTo;
 
-        Call(StreamId streamId, EventMetadata metadata) {
+        Call(StreamId streamId, EventMetadata metadata, LogContext log) {
             this.streamId = streamId;
             this.meta = complete(metadata);
             this.callerMessageId = hasCallerMessageId(metadata);
+            log.metadata(meta); // the ids the commit will carry, generated ones included
         }
     }
 
@@ -302,6 +365,7 @@ public final class AggregateRepository<S, C, E> {
             try {
                 return body.run(loaded, attempt);
             } catch (ConcurrencyConflictException conflict) {
+                metrics.increment(Metric.CONCURRENCY_CONFLICTS);
                 last = conflict;
                 forgetLost(call, conflict);
                 if (attempt < retry.maxAttempts()) {
@@ -407,7 +471,7 @@ public final class AggregateRepository<S, C, E> {
 
     /** The result of an append that landed although its answer was lost: as if the answer had arrived. */
     private CommandResult<S, E> confirmed(Call call, Pending<S, E> p, RecordedEvent first) {
-        LOG.log(Level.INFO, "{0}: the append at version {1} landed although the store reported a failure; not"
+        LOG.info("{}: the append at version {} landed although the store reported a failure; not"
                 + " processed again", call.streamId, p.firstVersion());
         List<EventEnvelope<E>> envelopes = new ArrayList<>(p.events().size());
         for (int i = 0; i < p.events().size(); i++) {
@@ -606,7 +670,7 @@ public final class AggregateRepository<S, C, E> {
                     new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
-            LOG.log(Level.WARNING, "snapshot of {0} at version {1} not saved: {2}", streamId, lastVersion,
+            LOG.warn("snapshot of {} at version {} not saved: {}", streamId, lastVersion,
                     e.getClass().getSimpleName());
         }
     }
@@ -639,7 +703,7 @@ public final class AggregateRepository<S, C, E> {
                         }
                         return Optional.of(new Base<>(mapper.readValue(data.get(), policy.stateClass()), s));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
-                        LOG.log(Level.WARNING, "snapshot of {0} at version {1} unreadable ({2}); replaying all events",
+                        LOG.warn("snapshot of {} at version {} unreadable ({}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
                         return Optional.empty();
                     }
@@ -674,7 +738,7 @@ public final class AggregateRepository<S, C, E> {
         }
         com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(s.data());
         if (!dev.nosqles.privacy.internal.FieldCipher.isToken(tree)) {
-            LOG.log(Level.INFO, "plaintext snapshot of {0} at version {1} ignored (the aggregate declares personal"
+            LOG.info("plaintext snapshot of {} at version {} ignored (the aggregate declares personal"
                     + " data); replaying", s.streamId(), s.version());
             return Optional.empty();
         }
@@ -684,7 +748,7 @@ public final class AggregateRepository<S, C, E> {
         Optional<String> state = dev.nosqles.privacy.internal.FieldCipher.decrypt(keys,
                 dev.nosqles.privacy.internal.FieldCipher.SNAPSHOT_FIELD, tree);
         if (state.isEmpty()) {
-            LOG.log(Level.INFO, "snapshot of {0} at version {1} belongs to a forgotten subject; ignored, replaying",
+            LOG.info("snapshot of {} at version {} belongs to a forgotten subject; ignored, replaying",
                     s.streamId(), s.version());
         }
         return state;
@@ -726,7 +790,7 @@ public final class AggregateRepository<S, C, E> {
             return events;
         }
         if (warn) {
-            LOG.log(Level.WARNING, "snapshot of {0} at version {1} is not backed by the events (beyond the stream''s"
+            LOG.warn("snapshot of {} at version {} is not backed by the events (beyond the stream's"
                     + " end, or taken after a commit that is no longer there); ignored, replaying from version 1",
                     snapshot.streamId(), snapshot.version());
         }
@@ -794,7 +858,8 @@ public final class AggregateRepository<S, C, E> {
                 m.causationId() != null ? m.causationId() : messageId,
                 messageId,
                 m.principal() != null ? m.principal() : "system",
-                m.messageSentAt());
+                m.messageSentAt(),
+                m.traceHeader() != null ? m.traceHeader() : TraceHeaders.handled());
     }
 
     private static void sleep(Duration delay) {
@@ -817,6 +882,7 @@ public final class AggregateRepository<S, C, E> {
         private Clock clock = Clock.systemUTC();
         private Supplier<UUID> ids = UUID::randomUUID;
         private RetryPolicy retry = RetryPolicy.defaults();
+        private Metrics metrics = Metrics.none();
         private int deduplicationWindow = 100;
         private Duration deduplicationHorizon = Duration.ofDays(15);
         private Duration clockSkew = Duration.ofMinutes(5);
@@ -895,6 +961,15 @@ public final class AggregateRepository<S, C, E> {
          */
         public Builder<S, C, E> subjectKeys(dev.nosqles.privacy.SubjectKeys keys) {
             this.keys = keys;
+            return this;
+        }
+
+        /**
+         * Where commands handled, rejected, conflicts, retries and duplicates dropped are counted; {@link
+         * Metrics#none()} by default.
+         */
+        public Builder<S, C, E> metrics(Metrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

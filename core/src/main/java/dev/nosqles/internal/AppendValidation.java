@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class AppendValidation {
     /** Stable event type names: a letter, then letters, digits, '.', '_' or '-'; at most 100 characters. */
     public static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._\\-]{0,99}");
-    private static final int MAX_METADATA_LENGTH = 1024;
+    static final int MAX_METADATA_LENGTH = 1024;
 
     private AppendValidation() {
     }
@@ -52,6 +52,7 @@ public final class AppendValidation {
             check(streamId, "causationId", metadata.causationId());
             check(streamId, "messageId", metadata.messageId());
             check(streamId, "principal", metadata.principal());
+            check(streamId, "traceHeader", metadata.traceHeader());
         }
     }
 

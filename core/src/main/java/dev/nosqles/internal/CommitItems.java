@@ -162,11 +162,16 @@ public final class CommitItems {
         if (metadata.principal() != null) {
             meta.put("who", s(metadata.principal()));
         }
+        if (metadata.traceHeader() != null) {
+            meta.put("trace", s(metadata.traceHeader()));
+        }
         return meta;
     }
 
     private static EventMetadata metadata(Map<String, AttributeValue> m) {
-        return new EventMetadata(opt(m, "corr"), opt(m, "caus"), opt(m, "msg"), opt(m, "who"));
+        // "trace" is absent from commits written before trace headers were recorded (and outside X-Ray)
+        return new EventMetadata(opt(m, "corr"), opt(m, "caus"), opt(m, "msg"), opt(m, "who"), null,
+                opt(m, "trace"));
     }
 
     private static String opt(Map<String, AttributeValue> m, String name) {

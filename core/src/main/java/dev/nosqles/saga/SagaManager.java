@@ -7,6 +7,8 @@ import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.internal.Json;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.metrics.Metric;
 import dev.nosqles.saga.SagaCommand.DeadlineExpired;
 import dev.nosqles.saga.SagaCommand.HandleReply;
 import dev.nosqles.saga.SagaCommand.StartSaga;
@@ -53,6 +55,8 @@ public final class SagaManager<D> {
     private final SagaDeadlines deadlines;
     private final Clock clock;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
+
     public SagaManager(SagaDefinition<D> definition,
                        AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                        SagaMessageSender sender, Clock clock) {
@@ -84,8 +88,19 @@ public final class SagaManager<D> {
     /** A manager with a repository of its own over {@code store}, keeping {@code deadlines}. */
     public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
                                             SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
+        return create(definition, store, snapshots, sender, deadlines, clock, dev.nosqles.metrics.Metrics.none());
+    }
+
+    /**
+     * A manager with a repository of its own over {@code store}, keeping {@code deadlines}; the repository and the
+     * manager (sagas started, completed, failed) count into {@code metrics}.
+     */
+    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
+                                            SagaMessageSender sender, SagaDeadlines deadlines, Clock clock,
+                                            dev.nosqles.metrics.Metrics metrics) {
         return new SagaManager<>(definition, AggregateRepository.builder(new SagaOrchestrator<>(definition))
-                .eventStore(store).snapshotStore(snapshots).clock(clock).build(), sender, deadlines, clock);
+                .eventStore(store).snapshotStore(snapshots).clock(clock).metrics(metrics).build(), sender,
+                deadlines, clock);
     }
 
     /** For SnapStart / CRaC priming: loads a saga that never exists (one Query). Writes nothing. */
@@ -120,7 +135,15 @@ public final class SagaManager<D> {
         String sagaId = sagaId(triggeringEventId);
         EventMetadata meta = (metadata == null ? EventMetadata.empty() : metadata)
                 .withMessageId(triggeringEventId).withCausationId(triggeringEventId);
-        return track(repository.create(sagaId, new StartSaga<>(sagaId, data, clock.instant()), meta));
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+            CommandResult<SagaState<D>, SagaEvent> result = track(repository.create(sagaId,
+                    new StartSaga<>(sagaId, data, clock.instant()), meta));
+            if (!result.duplicate()) {
+                repository.metrics().increment(Metric.SAGAS_STARTED);
+                LOG.info("saga {} {} started", definition.type(), sagaId);
+            }
+            return result;
+        }
     }
 
     /**
@@ -145,8 +168,10 @@ public final class SagaManager<D> {
         return Subscriber.builder(name).subjectKeys(keys).on(aggregate, Set.of(eventClass), (event, ctx) -> {
             @SuppressWarnings("unchecked")
             EventEnvelope<X> typed = (EventEnvelope<X>) event;
+            // the saga continues the trace of the request that caused the event (a stream does not carry it)
             EventMetadata meta = EventMetadata.empty().withCorrelationId(event.metadata().correlationId())
-                    .withPrincipal(event.metadata().principal()).withMessageSentAt(event.timestamp());
+                    .withPrincipal(event.metadata().principal()).withMessageSentAt(event.timestamp())
+                    .withTraceHeader(event.metadata().traceHeader());
             start(event.eventId().toString(), data.apply(typed), meta);
         }).build();
     }
@@ -162,6 +187,13 @@ public final class SagaManager<D> {
         if (!message.sagaType().equals(definition.type())) {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, message.sagaId())
+                .put(LogContext.MESSAGE_ID, message.messageId())) {
+            return handleOwn(message);
+        }
+    }
+
+    private Optional<CommandResult<SagaState<D>, SagaEvent>> handleOwn(SagaMessage message) {
         EventMetadata meta = metadata(message);
         Instant now = clock.instant();
         return switch (message) {
@@ -208,7 +240,7 @@ public final class SagaManager<D> {
         EventMetadata meta = EventMetadata.empty()
                 .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
                 .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
-        try {
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())) {
             return Optional.of(track(repository.update(due.sagaId(),
                     new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
         } catch (StreamNotFoundException missing) {
@@ -225,6 +257,12 @@ public final class SagaManager<D> {
             return result;
         }
         String sagaId = current.streamId().id();
+        if (!result.duplicate() && !result.events().isEmpty() && saga.status().finished()) {
+            // the command that finished it (a finished saga takes no further events)
+            repository.metrics().increment(saga.status() == SagaStatus.COMPLETED ? Metric.SAGAS_COMPLETED
+                    : Metric.SAGAS_FAILED);
+            LOG.info("saga {} {} ended {}", definition.type(), sagaId, saga.status());
+        }
         if (saga.status().finished() || saga.awaitingCommandId() == null || saga.deadline() == null) {
             deadlines.remove(sagaId, current.version());
         } else {
@@ -259,9 +297,13 @@ public final class SagaManager<D> {
                     definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline(),
                     sentAt), clock.instant());
         }
-        sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
-                definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
-                sent.attempt(), sentAt));
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+            sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
+                    definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
+                    sent.attempt(), sentAt));
+            LOG.info("saga {} sent {} ({}) to {}", sagaId, sent.commandType(), sent.commandMessageId(),
+                    sent.channel());
+        }
     }
 
     /**

@@ -46,6 +46,8 @@ import java.util.function.Function;
  * @param <E> its events
  */
 public final class SagaParticipant<S, C, E> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaParticipant.class);
+
     /** The pseudo event a participant appends to ask for a reply. */
     public static final String REPLY_REQUESTED = PseudoEvents.PREFIX + "SagaReplyRequested";
     /** The reason of the failure reply to a command whose target does not exist. */
@@ -213,10 +215,15 @@ public final class SagaParticipant<S, C, E> {
             return;
         }
         JsonNode data = Json.mapper().readTree(event.data());
-        sender.send(new ReplyMessage(event.eventId().toString(), data.get("sagaType").asText(),
-                data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
-                ReplyOutcome.valueOf(data.get("outcome").asText()),
-                data.hasNonNull("reason") ? data.get("reason").asText() : null,
-                data.has("data") ? data.get("data").toString() : "{}", event.timestamp()));
+        try (dev.nosqles.logging.LogContext log = dev.nosqles.logging.LogContext.open()
+                .put(dev.nosqles.logging.LogContext.SAGA_ID, data.get("sagaId").asText())) {
+            sender.send(new ReplyMessage(event.eventId().toString(), data.get("sagaType").asText(),
+                    data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
+                    ReplyOutcome.valueOf(data.get("outcome").asText()),
+                    data.hasNonNull("reason") ? data.get("reason").asText() : null,
+                    data.has("data") ? data.get("data").toString() : "{}", event.timestamp()));
+            LOG.info("saga {}: {} reply to {} sent", data.get("sagaId").asText(), data.get("outcome").asText(),
+                    data.get("inReplyTo").asText());
+        }
     }
 }

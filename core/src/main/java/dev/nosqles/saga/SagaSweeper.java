@@ -1,6 +1,8 @@
 package dev.nosqles.saga;
 
-import java.lang.System.Logger.Level;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.metrics.Metric;
+import dev.nosqles.metrics.Metrics;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -18,13 +20,20 @@ import java.util.Objects;
  * PutItem (the orchestrator's commit) and one PutItem or DeleteItem (the index).
  */
 public final class SagaSweeper {
-    private static final System.Logger LOG = System.getLogger(SagaSweeper.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaSweeper.class);
 
     private final SagaDeadlines deadlines;
     private final Map<String, SagaManager<?>> managers = new HashMap<>();
     private final Clock clock;
+    private final Metrics metrics;
 
     public SagaSweeper(SagaDeadlines deadlines, List<SagaManager<?>> managers, Clock clock) {
+        this(deadlines, managers, clock, Metrics.none());
+    }
+
+    /** @param metrics where each sweep reports the sagas it found past due ({@link Metric#SAGAS_PAST_DUE}) */
+    public SagaSweeper(SagaDeadlines deadlines, List<SagaManager<?>> managers, Clock clock, Metrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
         this.clock = Objects.requireNonNull(clock, "clock");
         for (SagaManager<?> manager : managers) {
@@ -47,13 +56,14 @@ public final class SagaSweeper {
     /** One sweep. Failures of single sagas are logged and left for the next sweep. */
     public Sweep sweep() {
         List<SagaDeadlines.Entry> due = deadlines.due(clock.instant());
-        LOG.log(Level.INFO, "saga sweep: {0} sagas past due", due.size());
+        LOG.info("saga sweep: {} sagas past due", due.size());
+        metrics.add(Metric.SAGAS_PAST_DUE, due.size());
         int handled = 0;
         int failed = 0;
         for (SagaDeadlines.Entry entry : due) {
             SagaManager<?> manager = managers.get(entry.sagaType());
             if (manager == null) {
-                LOG.log(Level.WARNING, "saga sweep: no manager for saga type {0}", entry.sagaType());
+                LOG.warn("saga sweep: no manager for saga type {}", entry.sagaType());
                 failed++;
                 continue;
             }
@@ -61,7 +71,9 @@ public final class SagaSweeper {
                 manager.expire(entry);
                 handled++;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "saga sweep: saga {0} failed: {1}", entry.sagaId(), e.getClass().getName());
+                try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, entry.sagaId())) {
+                    LOG.error("saga sweep: saga {} failed: {}", entry.sagaId(), e.toString(), e);
+                }
                 failed++;
             }
         }

@@ -12,13 +12,21 @@ import java.time.Instant;
  * @param messageSentAt when the message was first sent: the timestamp of the event that caused it, carried in the
  *        message body across every redelivery and DLQ redrive ({@code null}: unknown). Only commits written after
  *        this instant can hold the message, which bounds the search for a late duplicate. Not stored.
+ * @param traceHeader the AWS X-Ray trace header ({@code Root=1-...;Parent=...;Sampled=...}) of the invocation that
+ *        wrote the commit ({@code null}: none, and for commits written before it was recorded); the repository
+ *        fills it from the running invocation when absent, the saga adapters put it on the messages they send
  */
 public record EventMetadata(String correlationId, String causationId, String messageId, String principal,
-                            Instant messageSentAt) {
-    public static final EventMetadata EMPTY = new EventMetadata(null, null, null, null, null);
+                            Instant messageSentAt, String traceHeader) {
+    public static final EventMetadata EMPTY = new EventMetadata(null, null, null, null, null, null);
+
+    public EventMetadata(String correlationId, String causationId, String messageId, String principal,
+                         Instant messageSentAt) {
+        this(correlationId, causationId, messageId, principal, messageSentAt, null);
+    }
 
     public EventMetadata(String correlationId, String causationId, String messageId, String principal) {
-        this(correlationId, causationId, messageId, principal, null);
+        this(correlationId, causationId, messageId, principal, null, null);
     }
 
     public static EventMetadata empty() {
@@ -26,22 +34,26 @@ public record EventMetadata(String correlationId, String causationId, String mes
     }
 
     public EventMetadata withCorrelationId(String value) {
-        return new EventMetadata(value, causationId, messageId, principal, messageSentAt);
+        return new EventMetadata(value, causationId, messageId, principal, messageSentAt, traceHeader);
     }
 
     public EventMetadata withCausationId(String value) {
-        return new EventMetadata(correlationId, value, messageId, principal, messageSentAt);
+        return new EventMetadata(correlationId, value, messageId, principal, messageSentAt, traceHeader);
     }
 
     public EventMetadata withMessageId(String value) {
-        return new EventMetadata(correlationId, causationId, value, principal, messageSentAt);
+        return new EventMetadata(correlationId, causationId, value, principal, messageSentAt, traceHeader);
     }
 
     public EventMetadata withPrincipal(String value) {
-        return new EventMetadata(correlationId, causationId, messageId, value, messageSentAt);
+        return new EventMetadata(correlationId, causationId, messageId, value, messageSentAt, traceHeader);
     }
 
     public EventMetadata withMessageSentAt(Instant value) {
-        return new EventMetadata(correlationId, causationId, messageId, principal, value);
+        return new EventMetadata(correlationId, causationId, messageId, principal, value, traceHeader);
+    }
+
+    public EventMetadata withTraceHeader(String value) {
+        return new EventMetadata(correlationId, causationId, messageId, principal, messageSentAt, value);
     }
 }

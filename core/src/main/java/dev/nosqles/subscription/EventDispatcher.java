@@ -1,13 +1,15 @@
 package dev.nosqles.subscription;
 
+import dev.nosqles.internal.CommitItems.Commit;
 import dev.nosqles.internal.CommitItems;
 import dev.nosqles.internal.TransactWrites;
-import dev.nosqles.internal.CommitItems.Commit;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.metrics.Metric;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,18 +47,20 @@ public final class EventDispatcher {
     /** Writes a scope may commit with one checkpoint move (a transaction holds 100 items, one is the checkpoint). */
     public static final int MAX_WRITES = 99;
 
-    private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventDispatcher.class);
 
     private final Supplier<List<Subscriber>> subscribers;
     private final List<Subscriber> fixed;
     private final CheckpointStore checkpoints;
     private final EventStore store;
+    private final Metrics metrics;
 
     public EventDispatcher(List<Subscriber> subscribers, CheckpointStore checkpoints, EventStore store) {
         this.fixed = unique(List.copyOf(subscribers));
         this.subscribers = () -> fixed;
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
+        this.metrics = Metrics.none();
     }
 
     /**
@@ -69,6 +73,23 @@ public final class EventDispatcher {
         this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
+        this.metrics = Metrics.none();
+    }
+
+    private EventDispatcher(EventDispatcher other, Metrics metrics) {
+        this.fixed = other.fixed;
+        this.subscribers = other.subscribers;
+        this.checkpoints = other.checkpoints;
+        this.store = other.store;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * This dispatcher, counting the events it dispatched and the duplicates it skipped (per dispatch, {@link
+     * Metric#EVENTS_DISPATCHED} and {@link Metric#DUPLICATES_DROPPED}) in {@code metrics}.
+     */
+    public EventDispatcher withMetrics(Metrics metrics) {
+        return new EventDispatcher(this, metrics);
     }
 
     private static List<Subscriber> unique(List<Subscriber> subscribers) {
@@ -115,6 +136,7 @@ public final class EventDispatcher {
                 Commit commit = CommitItems.fromItem(image);
                 byStream.computeIfAbsent(commit.streamId(), k -> new ArrayList<>()).add(new Indexed(i, commit));
             } catch (Exception e) {
+                LOG.error("record {} of {} is not a readable commit: {}", i, newImages.size(), e.toString(), e);
                 first.offer(i, e); // the records from here on are retried; those before it are served now
                 break;
             }
@@ -172,6 +194,12 @@ public final class EventDispatcher {
                 if (failure != null) {
                     for (Indexed record : stream.getValue()) {
                         if (record.commit().lastVersion() > scope.persisted) {
+                            try (LogContext log = LogContext.of(record.commit().metadata())
+                                    .stream(stream.getKey(), record.commit().firstVersion())) {
+                                LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
+                                        stream.getKey().value(), record.commit().firstVersion(), failure.toString(),
+                                        failure);
+                            }
                             first.offer(record.index(), failure);
                             break;
                         }
@@ -180,9 +208,11 @@ public final class EventDispatcher {
             }
         }
         if (first.index >= 0) {
-            LOG.log(Level.WARNING, "record {0} of {1} failed: {2}", first.index, newImages.size(),
+            LOG.warn("record {} of {} failed: {}", first.index, newImages.size(),
                     first.cause.getClass().getName());
         }
+        metrics.add(Metric.EVENTS_DISPATCHED, counters.handled);
+        metrics.add(Metric.DUPLICATES_DROPPED, counters.duplicates);
         return first.result(counters);
     }
 
@@ -332,7 +362,9 @@ public final class EventDispatcher {
             }
             current = new ArrayList<>();
             inEvent = true;
-            return subscriber.deliver(event, this);
+            try (LogContext log = LogContext.of(event.metadata()).stream(event.streamId(), event.version())) {
+                return subscriber.deliver(event, this);
+            }
         }
 
         private void rollbackEvent() {

@@ -214,31 +214,14 @@ class SagaSweeperTest {
 
     @Test
     void each_sweep_logs_one_line_with_the_number_of_sagas_past_due_and_no_payload() {
-        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(SagaSweeper.class.getName());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                lines.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
-        try {
+        List<String> lines;
+        try (dev.nosqles.testsupport.LogLines log = dev.nosqles.testsupport.LogLines.of(SagaSweeper.class)) {
             start("event-1");
             start("event-2");
             clock.advance(Duration.ofSeconds(30));
 
             sweeper.sweep();
-        } finally {
-            jul.removeHandler(handler);
+            lines = log.messages();
         }
 
         assertThat(lines).containsExactly("saga sweep: 2 sagas past due");

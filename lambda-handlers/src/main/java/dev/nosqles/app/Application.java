@@ -9,6 +9,7 @@ import dev.nosqles.app.order.Order;
 import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderState;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
 import dev.nosqles.privacy.memory.InMemorySubjectKeys;
@@ -59,14 +60,20 @@ public final class Application {
      */
     public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids,
                        SubjectKeys subjectKeys) {
+        this(events, snapshots, clock, ids, subjectKeys, Metrics.none());
+    }
+
+    /** @param metrics where both repositories count their commands (the function's {@code Telemetry}) */
+    public Application(EventStore events, SnapshotStore snapshots, Clock clock, Supplier<UUID> ids,
+                       SubjectKeys subjectKeys, Metrics metrics) {
         this.events = Objects.requireNonNull(events, "events");
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.subjectKeys = Objects.requireNonNull(subjectKeys, "subjectKeys");
-        this.customers = customers(events, snapshots, clock, subjectKeys).ids(ids).build();
+        this.customers = customers(events, snapshots, clock, subjectKeys).ids(ids).metrics(metrics).build();
         this.orders = AggregateRepository.builder(new Order())
-                .eventStore(events).snapshotStore(snapshots).clock(clock).ids(ids).build();
+                .eventStore(events).snapshotStore(snapshots).clock(clock).ids(ids).metrics(metrics).build();
     }
 
     /**
@@ -98,10 +105,16 @@ public final class Application {
     /** The application on DynamoDB with the system clock, random ids and the given subject keys. */
     public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable,
                                          SubjectKeys subjectKeys) {
+        return onDynamoDb(client, eventsTable, snapshotsTable, subjectKeys, Metrics.none());
+    }
+
+    /** The application on DynamoDB with the system clock, random ids, the given subject keys and metrics. */
+    public static Application onDynamoDb(DynamoDbClient client, String eventsTable, String snapshotsTable,
+                                         SubjectKeys subjectKeys, Metrics metrics) {
         Clock clock = Clock.systemUTC();
         return new Application(
                 DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build(),
-                DynamoDbSnapshotStore.create(client, snapshotsTable), clock, UUID::randomUUID, subjectKeys);
+                DynamoDbSnapshotStore.create(client, snapshotsTable), clock, UUID::randomUUID, subjectKeys, metrics);
     }
 
     /**
@@ -119,8 +132,13 @@ public final class Application {
 
     /** As {@link #fromEnvironment(Function)}, on the given client. */
     public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client) {
+        return fromEnvironment(env, client, Metrics.none());
+    }
+
+    /** As {@link #fromEnvironment(Function)}, on the given client, counting commands in {@code metrics}. */
+    public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client, Metrics metrics) {
         return onDynamoDb(client, required(env, EVENTS_TABLE), required(env, SNAPSHOTS_TABLE),
-                subjectKeys(env, client));
+                subjectKeys(env, client), metrics);
     }
 
     /**

@@ -5,8 +5,8 @@ import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import dev.nosqles.store.StreamId;
+import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.ClaimCheck;
 import dev.nosqles.subscription.DynamoDbCheckpointStore;
@@ -61,13 +61,15 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     public EventPublisherHandler(Function<String, String> env) {
         this(dynamo(env), sns(env), required(env, "EVENTS_TABLE"), required(env, "CHECKPOINTS_TABLE"),
-                required(env, "EVENTS_TOPIC_ARN"), publishedTypes(required(env, "PUBLISHED_AGGREGATE_TYPES")));
+                required(env, "EVENTS_TOPIC_ARN"), publishedTypes(required(env, "PUBLISHED_AGGREGATE_TYPES")),
+                Telemetry.fromEnvironment(env));
     }
 
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
-                                  String topicArn, Set<String> publishedTypes) {
-        this(DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build(),
-                new DynamoDbCheckpointStore(dynamo, checkpointsTable), sns, topicArn, publishedTypes);
+                                  String topicArn, Set<String> publishedTypes, Telemetry telemetry) {
+        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES)),
+                new DynamoDbCheckpointStore(dynamo, checkpointsTable),
+                DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), newest -> { }, telemetry);
     }
 
     /** For tests and the local runtime: publishes the domain events of {@code publishedTypes}. */
@@ -113,6 +115,10 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
             Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
             attributes.put("type", text(event.type()));
             attributes.put("aggregateType", text(event.streamId().type()));
+            if (event.metadata().traceHeader() != null) {
+                // SNS has no system attribute for it: subscribers read it to continue the order's trace
+                attributes.put(Telemetry.AWS_TRACE_HEADER, text(event.metadata().traceHeader()));
+            }
             String body = envelope(event);
             if (size(body, attributes) > maxMessageBytes) {
                 body = claimCheckEnvelope(event);

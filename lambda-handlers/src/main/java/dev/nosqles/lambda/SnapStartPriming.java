@@ -1,6 +1,5 @@
 package dev.nosqles.lambda;
 
-import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -31,7 +30,7 @@ import org.crac.Resource;
  * checkpoint, so a runtime that fires both, or bridges one to the other, primes once.
  */
 public final class SnapStartPriming implements Resource {
-    private static final System.Logger LOG = System.getLogger(SnapStartPriming.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapStartPriming.class);
     static final String LAMBDA_CRAC_CORE = "com.amazonaws.services.lambda.crac.Core";
     static final String LAMBDA_CRAC_RESOURCE = "com.amazonaws.services.lambda.crac.Resource";
 
@@ -78,7 +77,7 @@ public final class SnapStartPriming implements Resource {
         try {
             prime.run();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "priming before checkpoint failed: {0}", e.getClass().getSimpleName());
+            LOG.warn("priming before checkpoint failed: {}", e.getClass().getSimpleName());
         }
     }
 
@@ -117,7 +116,7 @@ public final class SnapStartPriming implements Resource {
             return proxy;
         } catch (ReflectiveOperationException | RuntimeException e) {
             Throwable cause = e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
-            LOG.log(Level.WARNING, "could not register priming with {0}: {1}", LAMBDA_CRAC_CORE,
+            LOG.warn("could not register priming with {}: {}", LAMBDA_CRAC_CORE,
                     cause.getClass().getSimpleName());
             return null;
         }

@@ -6,8 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.nosqles.internal.CommitItems;
 import dev.nosqles.lambda.internal.LambdaAttributeValues;
+import dev.nosqles.metrics.Metric;
 import dev.nosqles.subscription.EventDispatcher;
-import java.lang.System.Logger.Level;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,10 +25,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The event-source mapping must set {@code FunctionResponseTypes: [ReportBatchItemFailures]}.
  */
 public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
-    private static final System.Logger LOG = System.getLogger(StreamSubscriptionHandler.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamSubscriptionHandler.class);
 
     private final EventDispatcher dispatcher;
     private final Consumer<Instant> afterBatch;
+    private final Telemetry telemetry;
     private SnapStartPriming priming;
 
     public StreamSubscriptionHandler(EventDispatcher dispatcher) {
@@ -41,7 +42,16 @@ public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, 
      *                   does not fail the batch
      */
     public StreamSubscriptionHandler(EventDispatcher dispatcher, Consumer<Instant> afterBatch) {
-        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+        this(dispatcher, afterBatch, Telemetry.fromEnvironment(name -> null));
+    }
+
+    /**
+     * @param telemetry the function's logs and metrics: the dispatcher counts into its metrics, the batch's
+     *                  {@code SubscriptionLag} is reported there
+     */
+    public StreamSubscriptionHandler(EventDispatcher dispatcher, Consumer<Instant> afterBatch, Telemetry telemetry) {
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher").withMetrics(telemetry.metrics());
         this.afterBatch = Objects.requireNonNull(afterBatch, "afterBatch");
     }
 
@@ -58,6 +68,10 @@ public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, 
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return telemetry.invocation(context, () -> handle(event));
+    }
+
+    private StreamsEventResponse handle(DynamodbEvent event) {
         List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<Map<String, AttributeValue>> images = new ArrayList<>(records.size());
         for (DynamodbEvent.DynamodbStreamRecord record : records) {
@@ -65,13 +79,14 @@ public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, 
                     && record.getDynamodb().getNewImage() != null;
             images.add(insert ? LambdaAttributeValues.toSdk(record.getDynamodb().getNewImage()) : null);
         }
+        lag(records).ifPresent(millis -> telemetry.metrics().add(Metric.SUBSCRIPTION_LAG, millis));
         EventDispatcher.Result result = dispatcher.dispatch(images);
         if (result.succeeded()) {
             newestCommit(images).ifPresent(newest -> {
                 try {
                     afterBatch.accept(newest);
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "after a batch: {0}", e.getClass().getName());
+                    LOG.warn("after a batch: {}", e.toString(), e);
                 }
             });
             return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
@@ -79,6 +94,19 @@ public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, 
         String failed = records.get(result.failedIndex()).getDynamodb().getSequenceNumber();
         return StreamsEventResponse.builder().withBatchItemFailures(
                 List.of(StreamsEventResponse.BatchItemFailure.builder().withItemIdentifier(failed).build())).build();
+    }
+
+    /** Now minus the oldest record's approximate creation time (whole seconds in DynamoDB Streams), if known. */
+    private static Optional<Long> lag(List<DynamodbEvent.DynamodbStreamRecord> records) {
+        long now = System.currentTimeMillis();
+        Long lag = null;
+        for (DynamodbEvent.DynamodbStreamRecord record : records) {
+            if (record.getDynamodb() != null && record.getDynamodb().getApproximateCreationDateTime() != null) {
+                long behind = Math.max(0, now - record.getDynamodb().getApproximateCreationDateTime().getTime());
+                lag = lag == null ? behind : Math.max(lag, behind);
+            }
+        }
+        return Optional.ofNullable(lag);
     }
 
     /** The newest commit timestamp of the batch's commit items, if it held any. */

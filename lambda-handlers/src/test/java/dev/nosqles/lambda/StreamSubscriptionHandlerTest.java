@@ -43,7 +43,7 @@ class StreamSubscriptionHandlerTest {
                 List.of(new NewEvent(UUID.randomUUID(), "Happened", 1, "{}")), EventMetadata.empty(), at);
     }
 
-    private static DynamodbEvent batch(List<Map<String, AttributeValue>> items) {
+    static DynamodbEvent batch(List<Map<String, AttributeValue>> items) {
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
         for (Map<String, AttributeValue> item : items) {
             DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();

@@ -323,6 +323,7 @@ class DeployRehearsalTest {
                     v.getValue().isTextual() ? v.getValue().asText()
                             : MotoStack.dynamicReference(v.getValue()) != null
                             ? MotoStack.placeholderOf(MotoStack.dynamicReference(v.getValue()))
+                            : "AWS::StackName".equals(v.getValue().path("Ref").asText()) ? stackName
                             : physical(v.getValue().path("Ref").asText())));
             assertThat(f.environment().variables()).as(id).isEqualTo(expected);
         }

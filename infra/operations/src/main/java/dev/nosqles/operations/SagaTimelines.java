@@ -155,6 +155,8 @@ public final class SagaTimelines {
         /** The participants' entries, merged in at the end. */
         private final List<Item> participants = new ArrayList<>();
         private int commitNumber;
+        /** Where the current commit's effects begin (after its cause): a turn to compensating goes there. */
+        private int effectsAt;
         private final Map<String, Command> commands = new LinkedHashMap<>();
         private final Map<String, Reply> replies = new HashMap<>();
         private final Set<String> handled = new LinkedHashSet<>();
@@ -321,6 +323,7 @@ public final class SagaTimelines {
                 add(new TimelineEntry(at, version, "REPLY", c == null ? null : c.step(), from, ORCHESTRATOR,
                         meta.messageId(), detail, null), c == null ? null : c.messageId());
             }
+            effectsAt = entries.size();
             for (RecordedEvent e : commit) {
                 switch (e.type()) {
                     case "SagaCommandEvent" -> {
@@ -357,8 +360,9 @@ public final class SagaTimelines {
             switch (next) {
                 case "COMPENSATING" -> {
                     if (!"COMPENSATING".equals(was)) {
-                        add(new TimelineEntry(at, e.version(), "COMPENSATING", null, ORCHESTRATOR,
-                                ORCHESTRATOR, null, reason, null), null);
+                        // before the compensations the same commit sends
+                        entries.add(effectsAt, new Item(new TimelineEntry(at, e.version(), "COMPENSATING", null,
+                                ORCHESTRATOR, ORCHESTRATOR, null, reason, null), null, commitNumber));
                     }
                 }
                 case "COMPLETED" -> {

@@ -103,7 +103,11 @@ class SagaTimelinesTest {
     }
 
     private String start(String triggeringEvent) {
-        String sagaId = manager.start(triggeringEvent, new Pair("c1", "c2"),
+        return start(triggeringEvent, new Pair("c1", "c2"));
+    }
+
+    private String start(String triggeringEvent, Pair pair) {
+        String sagaId = manager.start(triggeringEvent, pair,
                 EventMetadata.empty().withCorrelationId("corr-" + triggeringEvent).withPrincipal("alice")).state().id();
         streams.add(manager.repository().streamId(sagaId));
         return sagaId;
@@ -176,14 +180,15 @@ class SagaTimelinesTest {
 
         assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
                 .containsExactly("STARTED -", "COMMAND_SENT bump-first", "SWEEPER bump-first",
-                        "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
+                        "COMPENSATING -", "COMMAND_SENT bump-first", "COMMAND_SENT note");
         TimelineEntry expired = t.entries().get(2);
         assertThat(expired.detail()).contains(SagaManager.SWEEPER_PRINCIPAL);
         assertThat(t.entries()).extracting(TimelineEntry::kind).doesNotContain("DEADLINE_EXPIRED");
         assertThat(expired.messageId()).isEqualTo(t.entries().get(1).messageId());
         assertThat(expired.deadline()).isEqualTo(T0.plusSeconds(30));
-        assertThat(t.entries().get(3).detail()).contains("compensation").contains("not awaited");
-        assertThat(t.entries().get(5).detail()).isEqualTo("bump-first:deadline-expired");
+        assertThat(t.entries().get(3).detail()).isEqualTo("bump-first:deadline-expired");
+        assertThat(t.entries().get(4).detail()).contains("compensation").contains("not awaited");
+        assertThat(t.entries().get(5).detail()).contains("compensation").doesNotContain("not awaited");
         assertThat(t.status()).isEqualTo("COMPENSATING");
         assertThat(t.endedAt()).isNull();
     }
@@ -200,7 +205,7 @@ class SagaTimelinesTest {
 
         assertThat(t.status()).isEqualTo(SagaStatus.COMPENSATED.name());
         assertThat(t.entries()).extracting(TimelineEntry::kind).containsSubsequence("SWEEPER",
-                "COMMAND_SENT", "COMMAND_SENT", "COMPENSATING", "COMMAND_HANDLED", "REPLY", "FAILED");
+                "COMPENSATING", "COMMAND_SENT", "COMMAND_SENT", "COMMAND_HANDLED", "REPLY", "FAILED");
         assertThat(t.entries()).last().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("FAILED");
             assertThat(e.detail()).isEqualTo("COMPENSATED: bump-first:deadline-expired");
@@ -241,7 +246,7 @@ class SagaTimelinesTest {
 
         assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
                 .containsExactly("STARTED -", "COMMAND_SENT bump-first", "DEADLINE_EXPIRED bump-first",
-                        "COMMAND_SENT bump-first", "COMMAND_SENT note", "COMPENSATING -");
+                        "COMPENSATING -", "COMMAND_SENT bump-first", "COMMAND_SENT note");
         TimelineEntry expired = t.entries().get(2);
         assertThat(expired.detail()).contains("deadline message").doesNotContain(SagaManager.SWEEPER_PRINCIPAL);
         assertThat(expired.messageId()).isEqualTo(due.commandMessageId());
@@ -302,6 +307,27 @@ class SagaTimelinesTest {
         assertThat(expired.get(0).deadline()).isEqualTo(t.entries().get(1).deadline());
         assertThat(expired.get(2).deadline()).isAfter(expired.get(1).deadline());
         assertThat(t.entries()).last().satisfies(e -> assertThat(e.detail()).contains("attempt 3"));
+    }
+
+    @Test
+    void a_command_to_a_target_that_does_not_exist_shows_no_handling_and_the_failure_reply_the_participant_sent() {
+        String sagaId = start("event-1", new Pair("c1", "ghost"));
+        settle(c -> false);
+
+        SagaTimeline t = timelines.timeline(sagaId).orElseThrow();
+
+        assertThat(t.entries()).extracting(e -> e.kind() + " " + (e.step() == null ? "-" : e.step()))
+                .containsSubsequence("COMMAND_SENT bump-second", "REPLY bump-second", "COMPENSATING -",
+                        "COMMAND_SENT bump-first", "COMMAND_HANDLED bump-first", "REPLY bump-first");
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("COMMAND_HANDLED"))
+                .extracting(TimelineEntry::step).doesNotContain("bump-second");
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("REPLY") && "bump-second".equals(e.step()))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.detail()).isEqualTo("FAILURE (target-not-found) to Increment");
+                    assertThat(e.from()).isEqualTo("counters");
+                });
+        assertThat(t.entries()).filteredOn(e -> e.kind().equals("COMPENSATING")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).isEqualTo("bump-second:target-not-found"));
     }
 
     @Test

@@ -7,6 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.runtime.console.Console;
+import dev.nosqles.runtime.console.RecentEvents;
 import dev.nosqles.runtime.esm.DynamoDbStreamPoller;
 import dev.nosqles.runtime.esm.EsmClients;
 import dev.nosqles.runtime.esm.EventSourcePoller;
@@ -174,6 +176,8 @@ public final class LocalRuntime {
             stopped.countDown();
         }, "local-runtime-stop"));
         options.log().accept("API: http://localhost:" + app.baseUri().getPort() + "   (Ctrl-C stops)");
+        options.log().accept("Console: http://localhost:" + app.baseUri().getPort() + Console.PATH
+                + "   (live events, histories, saga timelines, lag, dead letters)");
         options.log().accept("Read models: bin/nosqles projections list --local   (connection in " + connection + ")");
         stopped.await();
     }
@@ -279,12 +283,13 @@ public final class LocalRuntime {
                 handlers.put(function.logicalId(), Handlers.instantiate(function, env::get));
             }
 
+            RecentEvents recentEvents = new RecentEvents(); // the console's live records
             EsmClients esm = EsmClients.on(aws);
             started.addAll(List.of(esm.dynamoDb(), esm.streams(), esm.sqs()));
             List<EventSourcePoller> pollers = new ArrayList<>();
             for (FunctionDefinition function : template.functions()) {
                 pollers.addAll(pollersOf(function, handlers.get(function.logicalId()), resources, esm,
-                        options.stackName() + "-esm-checkpoints", log));
+                        options.stackName() + "-esm-checkpoints", log, recentEvents));
                 pollers.addAll(schedulesOf(function, handlers.get(function.logicalId()), aws.region().id(), log));
             }
             // stopped first on close (the list is closed in reverse)
@@ -299,6 +304,7 @@ public final class LocalRuntime {
                             logged(function, aws.region().id(), handler, log)));
                 }
             }
+            routes.addAll(ConsoleWiring.console(template, resources, dynamoDb, sqs, recentEvents).routes());
             // the Lambda Invoke API (sam local start-lambda's path) first: no template route starts with /2015-03-31
             routes.add(0, LambdaInvokeApi.forTemplate(template, handlers, aws.region().id(), log).route());
             LocalApiServer server = LocalApiServer.start(
@@ -324,7 +330,7 @@ public final class LocalRuntime {
 
     private static List<EventSourcePoller> pollersOf(FunctionDefinition function, Object handler,
                                                      LocalResources resources, EsmClients esm, String checkpoints,
-                                                     Consumer<String> log) {
+                                                     Consumer<String> log, RecentEvents recentEvents) {
         List<EventSourcePoller> pollers = new ArrayList<>();
         Duration timeout = Duration.ofSeconds(function.timeoutSeconds());
         for (FunctionDefinition.StreamEvent e : function.streamEvents()) {
@@ -337,8 +343,9 @@ public final class LocalRuntime {
                     .withReportBatchItemFailures(e.reportBatchItemFailures())
                     .withOnFailureQueueUrl(e.onFailureQueue() == null ? null : resources.queueUrl(e.onFailureQueue()))
                     .withStartingPosition(StartingPosition.valueOf(e.startingPosition()));
-            pollers.add(new DynamoDbStreamPoller(mapping, InvocationLog.stream(function.logicalId(), e.name(),
-                    Handlers.as(handler, DynamodbEvent.class, function), log), esm, checkpoints, timeout));
+            pollers.add(new DynamoDbStreamPoller(mapping, recentEvents.tap(mapping.id(), InvocationLog.stream(
+                    function.logicalId(), e.name(), Handlers.as(handler, DynamodbEvent.class, function), log)),
+                    esm, checkpoints, timeout));
         }
         for (FunctionDefinition.QueueEvent e : function.queueEvents()) {
             QueueMapping mapping = QueueMapping.defaults(function.logicalId() + "-" + e.name(), function.logicalId(),

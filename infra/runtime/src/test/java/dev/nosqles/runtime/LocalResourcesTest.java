@@ -252,6 +252,21 @@ class LocalResourcesTest {
     }
 
     @Test
+    void every_function_of_the_reference_template_gets_the_logging_and_metrics_variables_with_the_stack_name() {
+        Template reference = TemplateReader.read(LocalRuntime.findTemplate());
+        try (KmsClient kms = aws.configure(KmsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
+            LocalResources created = LocalResources.create(reference, stack + "-obs", aws.region().id(), dynamoDb,
+                    sqs, sns, kms);
+            assertThat(reference.functions()).isNotEmpty().allSatisfy(function -> assertThat(
+                    created.environment(function))
+                    .containsEntry("POWERTOOLS_SERVICE_NAME", stack + "-obs")
+                    .containsEntry("POWERTOOLS_METRICS_NAMESPACE", "nosqles")
+                    .containsEntry("POWERTOOLS_LOG_LEVEL", "INFO"));
+        }
+    }
+
+    @Test
     void creates_a_kms_key_resolves_its_id_and_arn_in_an_environment_and_finds_it_again_on_the_next_start() {
         Template withKey = TemplateReader.parse("""
                 Resources:

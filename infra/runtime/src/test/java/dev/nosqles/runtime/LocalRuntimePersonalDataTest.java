@@ -40,8 +40,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>Where the personal data could have gone and is searched for: every item of every table (ListTables, Scan),
  * every message left in every queue (ListQueues, received with no visibility timeout, so nothing is consumed),
  * what SNS published (a FIFO queue subscribed to the events topic before anything was published), and every log
- * line: the runtime's log and every {@code java.util.logging} record (the backend of {@code System.Logger}) of the
- * test's JVM, captured at every level.
+ * line: the runtime's log, every {@code java.util.logging} record (the backend of {@code System.Logger}) of the
+ * test's JVM, captured at every level, and what the functions write to stdout (their JSON log lines, every level
+ * but the AWS SDK's DEBUG and TRACE).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalRuntimePersonalDataTest {
@@ -67,6 +68,8 @@ class LocalRuntimePersonalDataTest {
         }
     };
     private Level rootLevel;
+    private StdoutCapture stdout;
+    private org.apache.logging.log4j.Level log4jRoot;
     private FaultProxy proxy;
     private RunningApp app;
     private DynamoDbClient dynamoDb;
@@ -88,6 +91,12 @@ class LocalRuntimePersonalDataTest {
                 .withStackName("gdpr-" + UUID.randomUUID().toString().substring(0, 8))
                 .withPollersStarted(false)
                 .withLog(log::add));
+        // the functions' JSON lines at every level (the SDK's own stay at WARN: its DEBUG lines are requests)
+        stdout = StdoutCapture.start();
+        log4jRoot = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
+        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.ALL);
+        org.apache.logging.log4j.core.config.Configurator.setLevel("software.amazon.awssdk",
+                org.apache.logging.log4j.Level.WARN);
         // the test's own clients go straight to the local AWS: the proxy's faults are for the application
         LocalAws aws = LocalAws.shared();
         dynamoDb = aws.dynamoDb();
@@ -113,6 +122,8 @@ class LocalRuntimePersonalDataTest {
         Logger root = Logger.getLogger("");
         root.removeHandler(capture);
         root.setLevel(rootLevel);
+        stdout.close();
+        org.apache.logging.log4j.core.config.Configurator.setRootLevel(log4jRoot);
         sqs.close();
         sns.close();
         dynamoDb.close();
@@ -212,7 +223,13 @@ class LocalRuntimePersonalDataTest {
             assertThat(published).as("published").noneMatch(m -> m.contains(secret));
             assertThat(log).as("runtime log").noneMatch(line -> line.contains(secret));
             assertThat(captured).as("System.Logger / JUL").noneMatch(line -> line.contains(secret));
+            assertThat(stdout.lines()).as("the functions' JSON log lines").noneMatch(line -> line.contains(secret));
         }
+        assertThat(stdout.lines()).as("the functions logged what they did")
+                .anyMatch(l -> l.contains("\"function_name\":\"CustomerCommandsFunction\""));
+        String debugMarker = distinctive("debug");
+        org.slf4j.LoggerFactory.getLogger(LocalRuntimePersonalDataTest.class).debug(debugMarker);
+        assertThat(stdout.lines()).as("the capture sees SLF4J DEBUG").anyMatch(l -> l.contains(debugMarker));
         String marker = distinctive("marker");
         System.getLogger(LocalRuntimePersonalDataTest.class.getName()).log(System.Logger.Level.DEBUG, marker);
         assertThat(captured).as("the capture sees System.Logger at every level").anyMatch(l -> l.contains(marker));

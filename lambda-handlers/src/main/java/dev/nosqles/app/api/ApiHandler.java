@@ -12,25 +12,26 @@ import dev.nosqles.app.api.internal.Bodies;
 import dev.nosqles.app.api.internal.CustomerRoutes;
 import dev.nosqles.app.api.internal.OrderListRoutes;
 import dev.nosqles.app.api.internal.OrderRoutes;
+import dev.nosqles.app.api.internal.ProblemException;
+import dev.nosqles.app.api.internal.Responses;
+import dev.nosqles.app.api.internal.Router;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.ReadModelWiring;
+import dev.nosqles.lambda.SnapStartPriming;
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.logging.LogContext;
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.SubjectForgottenException;
 import dev.nosqles.privacy.SubjectKeyMissingException;
 import dev.nosqles.projection.InvalidCursorException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import dev.nosqles.lambda.SnapStartPriming;
-import dev.nosqles.app.api.internal.ProblemException;
-import dev.nosqles.app.api.internal.Responses;
-import dev.nosqles.app.api.internal.Router;
 import dev.nosqles.store.ConcurrencyConflictException;
 import dev.nosqles.store.InvalidStreamIdException;
 import dev.nosqles.store.StreamNotFoundException;
-import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the
@@ -44,12 +45,13 @@ import java.util.function.Function;
  * replay-safe by itself (cancelling a cancelled order appends nothing).
  */
 public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiHandler.class);
 
     /** What a 503 for an unavailable key service asks the caller to wait, in seconds. */
     static final String RETRY_AFTER_SECONDS = "5";
 
     private final Router router;
+    private final Telemetry telemetry;
     /** Held here: CRaC keeps resources only weakly. */
     private SnapStartPriming priming;
 
@@ -66,23 +68,23 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
      * @param env reads an environment variable
      */
     public ApiHandler(Function<String, String> env) {
-        this(wire(env));
+        this(wire(env, Telemetry.fromEnvironment(env)));
     }
 
     private ApiHandler(Wired wired) {
-        this(wired.application(), wired.queries());
+        this(wired.application(), wired.queries(), wired.telemetry());
     }
 
-    private record Wired(Application application, OrderQueries queries) {
+    private record Wired(Application application, OrderQueries queries, Telemetry telemetry) {
     }
 
-    private static Wired wire(Function<String, String> env) {
+    private static Wired wire(Function<String, String> env, Telemetry telemetry) {
         DynamoDbClient client = Application.dynamoDbClient(env);
-        Application app = Application.fromEnvironment(env, client);
+        Application app = Application.fromEnvironment(env, client, telemetry.metrics());
         // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503
         return new Wired(app, ReadModelWiring.configured(env)
                 ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, client, app.eventStore(), app.clock(), true))
-                : OrderQueries.unavailable());
+                : OrderQueries.unavailable(), telemetry);
     }
 
     /**
@@ -95,17 +97,32 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     /** For tests and local runtimes: the given application and read-model queries, no CRaC registration. */
     public ApiHandler(Application application, OrderQueries queries) {
+        this(application, queries, Telemetry.fromEnvironment(name -> null));
+    }
+
+    /** @param telemetry the function's logs and metrics (give its metrics to the application's repositories) */
+    public ApiHandler(Application application, OrderQueries queries, Telemetry telemetry) {
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(queries, "queries");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.router = new OrderListRoutes(application, queries).register(
                 new OrderRoutes(application).register(new CustomerRoutes(application).register(new Router())));
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return telemetry.invocation(context, () -> {
+            try (LogContext log = LogContext.open()) {
+                return handle(event, log);
+            }
+        });
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, LogContext log) {
         Map<String, String> echo = new HashMap<>();
         try {
             ApiRequest request = ApiRequest.from(event);
+            log.put(LogContext.CORRELATION_ID, request.correlationId());
             if (request.correlationId() != null) {
                 echo.put("X-Correlation-Id", request.correlationId());
             }
@@ -145,7 +162,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             case SubjectForgottenException forgotten -> new ProblemException(409, "subject-forgotten", "Conflict",
                     "the personal data of this customer was forgotten and is not written again");
             case KeyServiceUnavailableException unavailable -> {
-                LOG.log(Level.WARNING, "key service unavailable: {0}", unavailable.getCause() == null ? "-"
+                LOG.warn("key service unavailable: {}", unavailable.getCause() == null ? "-"
                         : unavailable.getCause().getClass().getName());
                 yield new ProblemException(503, "key-service-unavailable", "Service Unavailable",
                         "the key service is unavailable; nothing was written, retry later");
@@ -153,12 +170,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
             // data written under other keys (or a key item deleted outside forget): the deployment's fault, not
             // the caller's; never answered with placeholders
             case SubjectKeyMissingException missing -> {
-                LOG.log(Level.ERROR, "subject key missing: neither a key nor a tombstone (keys table mismatch?)");
+                LOG.error("subject key missing: neither a key nor a tombstone (keys table mismatch?)");
                 yield new ProblemException(503, "subject-key-missing", "Service Unavailable",
                         "the personal data of this resource cannot be read with this deployment's keys");
             }
             default -> {
-                LOG.log(Level.ERROR, "request failed: {0}", e.getClass().getName());
+                LOG.error("request failed: {}", e.toString(), e);
                 yield new ProblemException(500, "internal-error", "Internal Server Error",
                         "the request could not be completed");
             }

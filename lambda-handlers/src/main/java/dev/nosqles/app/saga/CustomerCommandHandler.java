@@ -2,6 +2,7 @@ package dev.nosqles.app.saga;
 
 import dev.nosqles.app.Application;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.privacy.memory.InMemorySubjectKeys;
@@ -26,12 +27,13 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
     }
 
     public CustomerCommandHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false), env);
+        this(SagaWiring.fromEnvironment(env, false), env, Telemetry.fromEnvironment(env));
     }
 
-    private CustomerCommandHandler(SagaWiring wiring, Function<String, String> env) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.clock(),
-                Application.subjectKeys(env, wiring.dynamoDb()));
+    private CustomerCommandHandler(SagaWiring wiring, Function<String, String> env, Telemetry telemetry) {
+        super(new SagaParticipant<>(Application.customers(wiring.events(), wiring.snapshots(), wiring.clock(),
+                Application.subjectKeys(env, wiring.dynamoDb())).metrics(telemetry.metrics()).build(),
+                CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
     }
 
     /** For tests: subject keys in memory. */

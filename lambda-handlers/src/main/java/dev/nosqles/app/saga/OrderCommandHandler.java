@@ -3,6 +3,7 @@ package dev.nosqles.app.saga;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.order.Order;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;
@@ -24,11 +25,13 @@ public final class OrderCommandHandler extends SagaCommandQueueHandler {
     }
 
     public OrderCommandHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false));
+        this(SagaWiring.fromEnvironment(env, false), Telemetry.fromEnvironment(env));
     }
 
-    private OrderCommandHandler(SagaWiring wiring) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.clock());
+    private OrderCommandHandler(SagaWiring wiring, Telemetry telemetry) {
+        super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(wiring.events())
+                .snapshotStore(wiring.snapshots()).clock(wiring.clock()).metrics(telemetry.metrics()).build(),
+                CreateOrderSaga.ORDER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
     }
 
     /** For tests and the local runtime. */

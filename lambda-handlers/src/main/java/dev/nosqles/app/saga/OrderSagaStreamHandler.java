@@ -14,6 +14,9 @@ import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.privacy.SubjectKeys;
+import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
@@ -26,8 +29,6 @@ import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
-import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.privacy.memory.InMemorySubjectKeys;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,18 +66,20 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     }
 
     public OrderSagaStreamHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env);
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env,
+                Telemetry.fromEnvironment(env));
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
-                                   Function<String, String> env) {
+                                   Function<String, String> env, Telemetry telemetry) {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
-                        Application.subjectKeys(env, wiring.dynamoDb())),
+                        Application.subjectKeys(env, wiring.dynamoDb()), telemetry.metrics()),
                 SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
-                        wiring.requireDeadlines(), wiring.clock()), wiring.sender()), wiring.checkpoints(),
-                wiring.events(), ReadModelWiring.configured(env) ? ReadModelWiring.fromEnvironment(env,
-                        wiring.dynamoDb(), wiring.events(), wiring.clock(), false) : null);
+                        wiring.requireDeadlines(), wiring.clock(), telemetry.metrics()), wiring.sender()),
+                wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(env)
+                        ? ReadModelWiring.fromEnvironment(env, wiring.dynamoDb(), wiring.events(), wiring.clock(),
+                        false) : null, telemetry);
     }
 
     /** For tests: without a deadline index. */
@@ -117,17 +120,17 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                                   DynamoDbReadModels readModels) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
                 SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
-                events, readModels);
+                events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 
     /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
     private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
-                                   DynamoDbReadModels readModels) {
+                                   DynamoDbReadModels readModels, Telemetry telemetry) {
         super(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
             List<Subscriber> all = new ArrayList<>(sagas);
             all.addAll(readModels.subscribers());
             return all;
-        }, checkpoints, events), readModels == null ? newest -> { } : readModels::recordFed);
+        }, checkpoints, events), readModels == null ? newest -> { } : readModels::recordFed, telemetry);
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,

@@ -1,6 +1,7 @@
 package dev.nosqles.app.saga;
 
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaReplyQueueHandler;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
@@ -25,12 +26,12 @@ public final class SagaReplyHandler extends SagaReplyQueueHandler {
     }
 
     public SagaReplyHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition());
+        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition(), Telemetry.fromEnvironment(env));
     }
 
-    private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), definition,
-                wiring.clock());
+    private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
+        super(List.of(SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
+                wiring.requireDeadlines(), wiring.clock(), telemetry.metrics())), telemetry);
     }
 
     /** For tests: without a deadline index. */

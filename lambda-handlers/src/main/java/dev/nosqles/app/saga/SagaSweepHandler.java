@@ -1,6 +1,7 @@
 package dev.nosqles.app.saga;
 
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaSweeperHandler;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
@@ -25,12 +26,13 @@ public final class SagaSweepHandler extends SagaSweeperHandler {
     }
 
     public SagaSweepHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition());
+        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition(), Telemetry.fromEnvironment(env));
     }
 
-    private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition) {
-        this(wiring.events(), wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), definition,
-                wiring.clock());
+    private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
+        super(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager.create(definition, wiring.events(),
+                wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), wiring.clock(), telemetry.metrics())),
+                wiring.clock(), telemetry.metrics()), telemetry);
     }
 
     /** For tests and the local runtime. */

@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaParticipant;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,9 +17,10 @@ import java.util.Objects;
  * {@code FunctionResponseTypes: [ReportBatchItemFailures]}.
  */
 public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private static final System.Logger LOG = System.getLogger(SagaCommandQueueHandler.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaCommandQueueHandler.class);
 
     private final SagaParticipant<?, ?, ?> participant;
+    private final dev.nosqles.lambda.Telemetry telemetry;
 
     private dev.nosqles.lambda.SnapStartPriming priming;
 
@@ -38,11 +38,21 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant) {
+        this(participant, dev.nosqles.lambda.Telemetry.fromEnvironment(name -> null));
+    }
+
+    /** @param telemetry the function's logs and metrics (the participant's repository counts into its metrics) */
+    public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant, dev.nosqles.lambda.Telemetry telemetry) {
         this.participant = Objects.requireNonNull(participant, "participant");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return telemetry.invocation(context, () -> handle(event));
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage record : records) {
@@ -50,15 +60,20 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 continue;
             }
-            try {
-                if (!(SagaMessage.decode(record.getBody()) instanceof SagaMessage.CommandMessage command)) {
-                    throw new IllegalArgumentException("not a saga command");
+            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
+                try {
+                    if (!(SagaMessage.decode(record.getBody()) instanceof SagaMessage.CommandMessage command)) {
+                        throw new IllegalArgumentException("not a saga command");
+                    }
+                    log.put(dev.nosqles.logging.LogContext.SAGA_ID, command.sagaId())
+                            .put(dev.nosqles.logging.LogContext.MESSAGE_ID, command.messageId());
+                    participant.handle(command);
+                    telemetry.handled(SqsRecords.redrivenAt(record));
+                } catch (RuntimeException e) {
+                    LOG.error("saga command {} on channel {} failed: {}", record.getMessageId(),
+                            participant.channel().name(), e.toString(), e);
+                    failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 }
-                participant.handle(command);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "saga command {0} on channel {1} failed: {2}", record.getMessageId(),
-                        participant.channel().name(), e.getClass().getName());
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
             }
         }
         return new SQSBatchResponse(failures);

@@ -7,11 +7,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageException;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The Lambda adapter of the saga reply queue (a standard queue): hands replies and deadlines to the
@@ -19,9 +19,10 @@ import java.util.Map;
  * messages are independent and failures are reported per message.
  */
 public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private static final System.Logger LOG = System.getLogger(SagaReplyQueueHandler.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaReplyQueueHandler.class);
 
     private final Map<String, SagaManager<?>> managers = new HashMap<>();
+    private final dev.nosqles.lambda.Telemetry telemetry;
 
     private dev.nosqles.lambda.SnapStartPriming priming;
 
@@ -39,6 +40,12 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
     }
 
     public SagaReplyQueueHandler(List<SagaManager<?>> managers) {
+        this(managers, dev.nosqles.lambda.Telemetry.fromEnvironment(name -> null));
+    }
+
+    /** @param telemetry the function's logs and metrics (the managers' repositories count into its metrics) */
+    public SagaReplyQueueHandler(List<SagaManager<?>> managers, dev.nosqles.lambda.Telemetry telemetry) {
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         for (SagaManager<?> manager : managers) {
             if (this.managers.put(manager.definition().type(), manager) != null) {
                 throw new IllegalArgumentException("two managers for saga type " + manager.definition().type());
@@ -48,19 +55,26 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return telemetry.invocation(context, () -> handle(event));
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage record : records) {
-            try {
-                SagaMessage message = SagaMessage.decode(record.getBody());
-                SagaManager<?> manager = managers.get(message.sagaType());
-                if (manager == null) {
-                    throw new SagaMessageException("reply", "sagaType", "has no saga manager here");
+            try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
+                try {
+                    SagaMessage message = SagaMessage.decode(record.getBody());
+                    SagaManager<?> manager = managers.get(message.sagaType());
+                    if (manager == null) {
+                        throw new SagaMessageException("reply", "sagaType", "has no saga manager here");
+                    }
+                    manager.handle(message);
+                    telemetry.handled(SqsRecords.redrivenAt(record));
+                } catch (RuntimeException e) {
+                    LOG.error("saga reply {} failed: {}", record.getMessageId(), e.toString(), e);
+                    failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 }
-                manager.handle(message);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "saga reply {0} failed: {1}", record.getMessageId(), e.getClass().getName());
-                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
             }
         }
         return new SQSBatchResponse(failures);

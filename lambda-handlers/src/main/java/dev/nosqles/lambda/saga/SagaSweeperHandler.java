@@ -15,13 +15,24 @@ import java.util.Objects;
  */
 public class SagaSweeperHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
     private final SagaSweeper sweeper;
+    private final dev.nosqles.lambda.Telemetry telemetry;
 
     public SagaSweeperHandler(SagaSweeper sweeper) {
+        this(sweeper, dev.nosqles.lambda.Telemetry.fromEnvironment(name -> null));
+    }
+
+    /** @param telemetry the function's logs and metrics (the sweeper and its managers count into its metrics) */
+    public SagaSweeperHandler(SagaSweeper sweeper, dev.nosqles.lambda.Telemetry telemetry) {
         this.sweeper = Objects.requireNonNull(sweeper, "sweeper");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
     }
 
     @Override
     public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
+        return telemetry.invocation(context, this::sweep);
+    }
+
+    private Map<String, Integer> sweep() {
         SagaSweeper.Sweep sweep = sweeper.sweep();
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put("pastDue", sweep.pastDue());

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeNameForSends;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
@@ -39,6 +41,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
         if (fifo(url)) {
             request.messageGroupId(command.target()).messageDeduplicationId(command.deduplicationId());
         }
+        traced(request);
         sqs.sendMessage(request.build());
     }
 
@@ -50,6 +53,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
         if (fifo(url)) {
             request.messageGroupId(reply.sagaId()).messageDeduplicationId(reply.messageId());
         }
+        traced(request);
         sqs.sendMessage(request.build());
     }
 
@@ -61,7 +65,19 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
                     + " is a FIFO queue, which cannot delay single messages; use a standard queue");
         }
         long seconds = Math.max(0, Math.min(delay.toSeconds(), MAX_DELAY.toSeconds()));
-        sqs.sendMessage(b -> b.queueUrl(url).messageBody(SagaMessage.encode(deadline)).delaySeconds((int) seconds));
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
+                .messageBody(SagaMessage.encode(deadline)).delaySeconds((int) seconds);
+        traced(request);
+        sqs.sendMessage(request.build());
+    }
+
+    /** The trace context travels with the message: Lambda continues the X-Ray trace of the consumer from it. */
+    private static void traced(SendMessageRequest.Builder request) {
+        String header = dev.nosqles.lambda.Telemetry.traceHeader();
+        if (header != null) {
+            request.messageSystemAttributes(Map.of(MessageSystemAttributeNameForSends.AWS_TRACE_HEADER,
+                    MessageSystemAttributeValue.builder().dataType("String").stringValue(header).build()));
+        }
     }
 
     private String url(String channel) {

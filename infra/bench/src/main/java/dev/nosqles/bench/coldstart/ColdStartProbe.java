@@ -51,7 +51,8 @@ public final class ColdStartProbe {
             case "api" -> {
                 ApiHandler handler = new ApiHandler(env::get);
                 constructed = micros();
-                APIGatewayV2HTTPResponse response = handler.handleRequest(createCustomer(), null);
+                // with a Lambda context, as Lambda calls it (the function's logging reads it)
+                APIGatewayV2HTTPResponse response = handler.handleRequest(createCustomer(), new ProbeContext());
                 responded = micros();
                 status = String.valueOf(response.getStatusCode());
             }
@@ -101,5 +102,75 @@ public final class ColdStartProbe {
     private static long micros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** The Lambda context of the probe's one invocation. */
+    private static final class ProbeContext implements com.amazonaws.services.lambda.runtime.Context {
+        private final String requestId = UUID.randomUUID().toString();
+
+        @Override
+        public String getAwsRequestId() {
+            return requestId;
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/cold-start-probe";
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "probe";
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "cold-start-probe";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:us-east-1:123456789012:function:cold-start-probe";
+        }
+
+        @Override
+        public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return 15_000;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return 1024;
+        }
+
+        @Override
+        public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() {
+            return new com.amazonaws.services.lambda.runtime.LambdaLogger() {
+                @Override
+                public void log(String message) {
+                    System.err.println(message);
+                }
+
+                @Override
+                public void log(byte[] message) {
+                    System.err.write(message, 0, message.length);
+                }
+            };
+        }
     }
 }

@@ -67,6 +67,7 @@ class HostileRequestsFuzzTest {
         public void close() {
         }
     };
+    private dev.nosqles.runtime.StdoutCapture stdout;
     private RunningApp app;
     private DynamoDbClient dynamoDb;
     private RawHttp http;
@@ -78,6 +79,7 @@ class HostileRequestsFuzzTest {
     @BeforeAll
     void start() throws Exception {
         Logger.getLogger("").addHandler(julCapture);
+        stdout = dev.nosqles.runtime.StdoutCapture.start(); // the functions' JSON log lines
         app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate())
                 .withPort(0)
                 .withAws(LocalAws.shared())
@@ -107,6 +109,7 @@ class HostileRequestsFuzzTest {
     @AfterAll
     void stop() {
         Logger.getLogger("").removeHandler(julCapture);
+        stdout.close();
         System.out.println("fuzz: seed " + SEED + ", " + answered + " requests, statuses " + statuses
                 + ", slowest answer " + slowest + " ms");
         dynamoDb.close();
@@ -157,6 +160,25 @@ class HostileRequestsFuzzTest {
         assertThat(statuses.keySet()).allSatisfy(s -> assertThat(s).isBetween(200, 499));
         assertThat(log).isNotEmpty().noneSatisfy(line -> assertThat(line).containsIgnoringCase(
                 HostileRequests.CANARY));
+        // the ids a caller chose (X-Correlation-Id, Idempotency-Key: the message id) are logged as what they are,
+        // ids; nothing else of a request (body, path, other headers) reaches a line
+        assertThat(stdout.lines()).as("the functions' JSON log lines")
+                .anyMatch(line -> line.contains("\"function_name\":\"ApiFunction\""))
+                .noneSatisfy(line -> assertThat(withoutIds(line)).containsIgnoringCase(HostileRequests.CANARY));
+    }
+
+    private static String withoutIds(String line) {
+        if (!line.startsWith("{")) {
+            return line;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            json.remove(List.of("correlation_id", "causation_id", "message_id"));
+            return json.toString();
+        } catch (java.io.IOException | ClassCastException e) {
+            return line;
+        }
     }
 
     /** Every item in the events table. */

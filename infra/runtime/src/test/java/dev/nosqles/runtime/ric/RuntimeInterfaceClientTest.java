@@ -217,6 +217,28 @@ class RuntimeInterfaceClientTest {
     }
 
     @Test
+    void under_the_client_every_function_logs_json_lines_with_its_context_and_the_trace_and_writes_emf() {
+        String customerId = api("POST /customers", "/customers", Map.of(),
+                "{\"name\":\"Cy\",\"creditLimit\":\"100.00\"}").body().get("customerId").asText();
+        api("POST /orders", "/orders", Map.of(),
+                "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5.00\"}");
+        settle();
+
+        String stack = app.resources().stackName();
+        functions.forEach((id, process) -> {
+            List<String> lines = process.output().lines().filter(l -> l.startsWith("{")).toList();
+            // the real client: the context's function name, the environment's service, X-Ray's trace id
+            assertThat(lines).as(id).anySatisfy(l -> assertThat(l).contains("\"level\":\"INFO\"",
+                    "\"function_name\":\"" + stack + "-" + id + "\"", "\"service\":\"" + stack + "\"",
+                    "\"xray_trace_id\":\"1-5759e988-bd862e3fe1be46a994272793\"",
+                    "\"trace_header\":\"Root=1-5759e988-bd862e3fe1be46a994272793"));
+            assertThat(lines).as(id + " EMF").anySatisfy(l -> assertThat(l).startsWith("{\"_aws\":")
+                    .contains("\"Namespace\":\"nosqles\"", "\"Service\":\"" + stack + "\""));
+        });
+        assertThat(functions.get("ApiFunction").output()).doesNotContain("Cy\"");
+    }
+
+    @Test
     void a_snapstart_init_under_the_client_runs_the_priming_before_the_checkpoint() throws Exception {
         FunctionDefinition function = app.template().function("ApiFunction").orElseThrow();
         try (RecordingDynamoDb dynamo = new RecordingDynamoDb();

@@ -180,6 +180,9 @@ class TemplateReaderTest {
             assertThat(api.timeoutSeconds()).isEqualTo(15);
             assertThat(api.environment()).containsExactly(
                     Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal("-XX:+TieredCompilation -XX:TieredStopAtLevel=1")),
+                    Map.entry("POWERTOOLS_SERVICE_NAME", new Value.Ref("AWS::StackName")),
+                    Map.entry("POWERTOOLS_METRICS_NAMESPACE", new Value.Literal("nosqles")),
+                    Map.entry("POWERTOOLS_LOG_LEVEL", new Value.Literal("INFO")),
                     Map.entry("EVENTS_TABLE", new Value.Ref("EventsTable")),
                     Map.entry("SNAPSHOTS_TABLE", new Value.Ref("SnapshotsTable")),
                     Map.entry("READ_MODELS_TABLE", new Value.Ref("ReadModelsTable")),

@@ -1,0 +1,203 @@
+package dev.nosqles.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.runtime.ApiClient.Response;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+
+/**
+ * One order's path through every function of template.yaml, followed in what the functions write to stdout (their
+ * CloudWatch log): JSON lines with the function's name and request id and the ids of what it handled, and one EMF
+ * line per invocation. The pollers are not started; the test drains them until nothing moves.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalRuntimeObservabilityTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ApiClient api = new ApiClient(() -> this.app.baseUri());
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private RunningApp app;
+    private DynamoDbClient dynamoDb;
+    private String stack;
+
+    @BeforeAll
+    void start() {
+        stack = "obs-" + UUID.randomUUID().toString().substring(0, 8);
+        app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate())
+                .withPort(0)
+                .withAws(LocalAws.shared())
+                .withStackName(stack)
+                .withPollersStarted(false)
+                .withLog(log::add));
+        dynamoDb = app.aws().dynamoDb();
+    }
+
+    @AfterAll
+    void stop() {
+        dynamoDb.close();
+        app.close();
+    }
+
+    /** What the functions write to stdout while one order is placed and the application settles. */
+    private record Run(String correlationId, String customerName, String orderId, List<JsonNode> logs,
+                       List<JsonNode> metrics, List<String> lines) {
+    }
+
+    private Run placeOneOrder() {
+        return placeOneOrder(null);
+    }
+
+    /** @param traceHeader the X-Ray trace header of the API's invocation only (null: none) */
+    private Run placeOneOrder(String traceHeader) {
+        String name = "Zed-" + UUID.randomUUID(); // personal data: must never reach a log line
+        Response customer = api.send("POST", "/customers", "{\"name\":\"" + name + "\",\"creditLimit\":\"100\"}");
+        assertThat(customer.status()).isEqualTo(201);
+        String customerId = customer.body().get("customerId").asText();
+        app.drainUntilIdle();
+        String correlationId = "corr-" + UUID.randomUUID();
+
+        List<String> lines;
+        String orderId;
+        try (StdoutCapture out = StdoutCapture.start()) {
+            Response order;
+            if (traceHeader != null) {
+                System.setProperty("com.amazonaws.xray.traceHeader", traceHeader);
+            }
+            try {
+                order = api.send("POST", "/orders", "{\"customerId\":\"" + customerId
+                        + "\",\"orderTotal\":\"10.37\"}", "X-Correlation-Id", correlationId);
+            } finally {
+                System.clearProperty("com.amazonaws.xray.traceHeader");
+            }
+            assertThat(order.status()).isEqualTo(201);
+            orderId = order.body().get("orderId").asText();
+            app.drainUntilIdle();
+            lines = out.lines();
+        }
+        assertThat(api.get("/orders/" + orderId).body().get("state").asText()).isEqualTo("APPROVED");
+
+        List<JsonNode> logs = new ArrayList<>();
+        List<JsonNode> metrics = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            try {
+                JsonNode node = JSON.readTree(line);
+                (node.has("_aws") ? metrics : logs).add(node);
+            } catch (IOException e) {
+                throw new AssertionError("a line that starts like JSON and is not: " + line, e);
+            }
+        }
+        return new Run(correlationId, name, orderId, logs, metrics, lines);
+    }
+
+    private static Set<String> functions(List<JsonNode> logs, Predicate<JsonNode> which) {
+        Set<String> names = new TreeSet<>();
+        logs.stream().filter(which).forEach(l -> names.add(l.path("function_name").asText()));
+        return names;
+    }
+
+    private static boolean field(JsonNode line, String name, String value) {
+        return line.hasNonNull(name) && line.get(name).asText().equals(value);
+    }
+
+    @Test
+    void one_orders_log_lines_are_found_by_its_correlation_id_then_its_saga_id_in_every_function_it_crossed() {
+        Run run = placeOneOrder();
+
+        // the API and the stream function (the saga's start) carry the caller's correlation id
+        assertThat(functions(run.logs(), l -> field(l, "correlation_id", run.correlationId())))
+                .contains("ApiFunction", "OrderSagaStreamFunction");
+        // the saga's start line names the saga: within a saga, its id is the correlation id of every step
+        String sagaId = run.logs().stream()
+                .filter(l -> field(l, "correlation_id", run.correlationId()) && l.hasNonNull("saga_id"))
+                .map(l -> l.get("saga_id").asText()).findFirst().orElseThrow();
+        Predicate<JsonNode> ofTheOrder = l -> field(l, "correlation_id", run.correlationId())
+                || field(l, "correlation_id", sagaId) || field(l, "saga_id", sagaId);
+
+        assertThat(functions(run.logs(), ofTheOrder)).containsExactlyInAnyOrder("ApiFunction",
+                "OrderSagaStreamFunction", "CustomerCommandsFunction", "SagaRepliesFunction", "OrderCommandsFunction");
+        assertThat(run.logs()).filteredOn(ofTheOrder).allSatisfy(l -> {
+            assertThat(l.path("function_request_id").asText()).isNotBlank();
+            assertThat(l.path("service").asText()).isEqualTo(stack);
+            assertThat(l.path("level").asText()).isIn("INFO", "WARN");
+        });
+        // the participants' lines say which aggregate and version the command wrote
+        assertThat(run.logs()).filteredOn(ofTheOrder)
+                .filteredOn(l -> l.path("function_name").asText().equals("OrderCommandsFunction"))
+                .anySatisfy(l -> assertThat(l.path("stream_id").asText()).isEqualTo("Order-" + run.orderId()));
+        // never a payload or personal data
+        assertThat(run.lines()).noneMatch(l -> l.contains(run.customerName()) || l.contains("10.37"));
+    }
+
+    @Test
+    void the_emf_lines_count_one_saga_started_and_completed_and_every_command_the_order_caused() {
+        Run run = placeOneOrder();
+        String sagaId = run.logs().stream()
+                .filter(l -> field(l, "correlation_id", run.correlationId()) && l.hasNonNull("saga_id"))
+                .map(l -> l.get("saga_id").asText()).findFirst().orElseThrow();
+
+        assertThat(run.metrics()).isNotEmpty().allSatisfy(m -> {
+            JsonNode definition = m.path("_aws").path("CloudWatchMetrics").get(0);
+            assertThat(definition.path("Namespace").asText()).isEqualTo("nosqles");
+            assertThat(definition.path("Dimensions").toString()).isEqualTo("[[\"Service\"]]");
+            assertThat(m.path("Service").asText()).isEqualTo(stack);
+        });
+        // every handled command is one commit of the order, the customer or the saga (the customer's creation was
+        // before the capture)
+        long commits = commits("Order-" + run.orderId()) + commits("CreateOrderSaga-" + sagaId)
+                + commits("Customer-" + customerOf(run.orderId())) - 1;
+        assertThat(sum(run, "CommandsHandled")).isEqualTo(commits);
+        assertThat(sum(run, "SagasStarted")).isEqualTo(1);
+        assertThat(sum(run, "SagasCompleted")).isEqualTo(1);
+        assertThat(sum(run, "SagasFailed")).isZero();
+        assertThat(sum(run, "CommandsRejected")).isZero();
+        assertThat(sum(run, "EventsDispatched")).isPositive();
+        assertThat(run.metrics()).anySatisfy(m -> assertThat(m.has("SubscriptionLag")).isTrue());
+    }
+
+    @Test
+    void the_api_invocations_trace_header_travels_through_the_events_and_the_saga_messages() {
+        String header = "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 24) + ";Parent=53995c3f42cd8ad8;Sampled=1";
+        Run run = placeOneOrder(header); // only the API's invocation has it: the others get it from what they handle
+
+        assertThat(api.get("/orders/" + run.orderId() + "/events").body().get(0).path("correlationId").asText())
+                .isEqualTo(run.correlationId());
+        // the stream function: from the events' metadata; the participants: from the SQS attribute AWSTraceHeader
+        assertThat(functions(run.logs(), l -> field(l, "trace_header", header))).contains("ApiFunction",
+                "OrderSagaStreamFunction", "CustomerCommandsFunction", "OrderCommandsFunction");
+    }
+
+    private static long sum(Run run, String metric) {
+        return run.metrics().stream().filter(m -> m.has(metric)).mapToLong(m -> m.get(metric).asLong()).sum();
+    }
+
+    private String customerOf(String orderId) {
+        return api.get("/orders/" + orderId).body().get("customerId").asText();
+    }
+
+    private long commits(String streamId) {
+        return dynamoDb.query(b -> b.tableName(app.resources().tableName("EventsTable")).consistentRead(true)
+                .keyConditionExpression("streamId = :s").select(Select.COUNT)
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(streamId)))).count();
+    }
+}
