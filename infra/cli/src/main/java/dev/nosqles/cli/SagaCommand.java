@@ -6,6 +6,8 @@ import dev.nosqles.operations.SagaTimeline;
 import dev.nosqles.operations.SagaTimelines;
 import dev.nosqles.operations.TimelineEntry;
 import dev.nosqles.saga.DynamoDbSagaDeadlines;
+import dev.nosqles.store.InvalidStreamIdException;
+import dev.nosqles.store.StreamId;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
 import java.io.PrintWriter;
 import java.util.List;
@@ -69,6 +71,12 @@ final class SagaCommand implements Runnable {
         public Integer call() {
             if (sagaId.isBlank()) {
                 throw new UsageException("the saga id must not be blank");
+            }
+            try {
+                StreamId.of(SAGA_TYPES.get(0), sagaId);
+            } catch (InvalidStreamIdException e) {
+                throw new UsageException("not a saga id: " + StreamCommand.abbreviate(sagaId)
+                        + " (1 to 128 of A-Z a-z 0-9 . _ : -)");
             }
             Nosqles root = parent.root;
             Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());

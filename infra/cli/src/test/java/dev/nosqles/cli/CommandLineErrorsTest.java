@@ -58,6 +58,12 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void a_saga_id_that_cannot_name_a_stream_is_a_usage_error_before_any_target_is_read() {
+        usageError(run(Map.of(), "saga", "show", "o/1"), "not a saga id: o/1");
+        usageError(run(Map.of(), "saga", "show", "x".repeat(129)), "not a saga id: ");
+    }
+
+    @Test
     void a_target_that_cannot_be_told_is_a_usage_error() {
         usageError(run(Map.of("EVENTS_TABLE", "e"), "projections", "list"),
                 "no target: give --local, --stack NAME, or set CHECKPOINTS_TABLE, READ_MODELS_TABLE");

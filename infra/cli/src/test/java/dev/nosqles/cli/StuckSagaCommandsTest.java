@@ -112,8 +112,8 @@ class StuckSagaCommandsTest {
                 .isEqualTo("COMMAND_SENT reserve-credit");
         Instant deadline = Instant.parse(sent.get("deadline").asText());
 
-        // before the deadline: running, not past due
-        if (Instant.now().isBefore(deadline)) {
+        // before the deadline: running, not past due (checked unless this machine took 20 of the 30 s to get here)
+        if (Instant.now().isBefore(deadline.minusSeconds(10))) {
             assertThat(nosqles("sagas", "stuck", "--local").out()).startsWith("No saga past due in ");
         }
         sleepUntil(deadline.plusMillis(500));

@@ -1,5 +1,6 @@
 package dev.nosqles.operations;
 
+import dev.nosqles.store.InvalidReadException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -9,16 +10,17 @@ import java.util.Objects;
  *
  * @param atVersion the last version wanted ({@code null}: no limit)
  * @param asOf only commits written at or before this instant ({@code null}: no limit)
+ * @throws InvalidReadException a version below 1, or both a version and an instant
  */
 public record HistoryQuery(Long atVersion, Instant asOf) {
     private static final HistoryQuery ALL = new HistoryQuery(null, null);
 
     public HistoryQuery {
         if (atVersion != null && atVersion < 1) {
-            throw new IllegalArgumentException("atVersion must be >= 1, was " + atVersion);
+            throw new InvalidReadException("atVersion must be >= 1, was " + atVersion);
         }
         if (atVersion != null && asOf != null) {
-            throw new IllegalArgumentException("atVersion and asOf exclude each other");
+            throw new InvalidReadException("atVersion and asOf exclude each other");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.InvalidReadException;
 import dev.nosqles.store.InvalidStreamIdException;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.store.dynamodb.DynamoDbEventStore;
@@ -102,8 +103,9 @@ class StreamHistoriesTest {
 
     @Test
     void a_query_is_one_of_all_a_version_or_an_instant() {
-        assertThatThrownBy(() -> HistoryQuery.atVersion(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new HistoryQuery(2L, T0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HistoryQuery.atVersion(0)).isInstanceOf(InvalidReadException.class)
+                .isInstanceOf(dev.nosqles.EventSourcingException.class);
+        assertThatThrownBy(() -> new HistoryQuery(2L, T0)).isInstanceOf(InvalidReadException.class);
         assertThat(HistoryQuery.all()).isEqualTo(new HistoryQuery(null, null));
     }
 }
