@@ -16,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * {@link SagaDeadlines} in a small DynamoDB table: partition key {@code sagaId}; attributes {@code sagaType},
  * {@code commandMessageId}, {@code attempt}, {@code dueAt} (epoch milliseconds), {@code version},
- * {@code sentAt} (epoch milliseconds, optional). It holds one item per <em>running</em> saga: items are removed
+ * {@code sentAt} (epoch milliseconds, optional), {@code correlationId} (optional: items written before it existed
+ * have none). It holds one item per <em>running</em> saga: items are removed
  * when a saga ends.
  * <ul>
  *   <li>{@link #put}: one conditional PutItem ({@code attribute_not_exists(sagaId) OR version < :v}); a refused
@@ -56,6 +57,9 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
         if (entry.sentAt() != null) {
             item.put("sentAt", number(entry.sentAt().toEpochMilli()));
         }
+        if (entry.correlationId() != null) {
+            item.put("correlationId", AttributeValue.fromS(entry.correlationId()));
+        }
         try {
             client.putItem(b -> b.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(sagaId) OR #v < :v")
@@ -88,7 +92,8 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
                         Instant.ofEpochMilli(Long.parseLong(item.get("dueAt").n())),
                         Long.parseLong(item.get("version").n()),
                         item.containsKey("sentAt") ? Instant.ofEpochMilli(Long.parseLong(item.get("sentAt").n()))
-                                : null)));
+                                : null,
+                        item.containsKey("correlationId") ? item.get("correlationId").s() : null)));
         return due;
     }
 

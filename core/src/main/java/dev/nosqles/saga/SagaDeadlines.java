@@ -22,14 +22,23 @@ public interface SagaDeadlines {
      * @param dueAt when the saga stops waiting
      * @param version the saga's version this entry was derived from
      * @param sentAt when the awaited command was first decided (a bound for duplicate searches), or null
+     * @param correlationId the saga's correlation id (the request's that started it), which the sweeper's action
+     *        carries; null in entries written before it existed (the sweeper then correlates by the saga's id)
      */
     record Entry(String sagaId, String sagaType, String commandMessageId, int attempt, Instant dueAt, long version,
-                 Instant sentAt) {
+                 Instant sentAt, String correlationId) {
         public Entry {
             Objects.requireNonNull(sagaId, "sagaId");
             Objects.requireNonNull(sagaType, "sagaType");
             Objects.requireNonNull(commandMessageId, "commandMessageId");
             Objects.requireNonNull(dueAt, "dueAt");
+            correlationId = correlationId == null || correlationId.isBlank() ? null : correlationId;
+        }
+
+        /** An entry without a correlation id (as written before it existed). */
+        public Entry(String sagaId, String sagaType, String commandMessageId, int attempt, Instant dueAt,
+                     long version, Instant sentAt) {
+            this(sagaId, sagaType, commandMessageId, attempt, dueAt, version, sentAt, null);
         }
     }
 

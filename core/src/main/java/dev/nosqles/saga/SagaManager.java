@@ -44,6 +44,11 @@ import java.util.function.Function;
  * duplicate) the manager records what the saga waits for and until when in {@link SagaDeadlines}, before the
  * message that caused the commit is acknowledged; the {@link SagaSweeper} acts on sagas past due. The command
  * sender schedules a command's deadline message <em>before</em> it sends the command.
+ * <p>Correlation: the saga keeps the correlation id of the event that started it (the original request's) in
+ * every event it writes, every message it sends (commands, deadlines) and every index entry, and the participants
+ * copy it into their events and replies; so one id finds every step of one request in the logs and histories. The
+ * saga's own id is a separate field ({@code saga_id} in the logs). Messages and index entries written before
+ * messages carried it are correlated by the saga's id.
  */
 public final class SagaManager<D> {
     /** The principal of what the sweeper does to a saga, in its history. */
@@ -133,11 +138,14 @@ public final class SagaManager<D> {
      */
     public CommandResult<SagaState<D>, SagaEvent> start(String triggeringEventId, D data, EventMetadata metadata) {
         String sagaId = sagaId(triggeringEventId);
-        EventMetadata meta = (metadata == null ? EventMetadata.empty() : metadata)
-                .withMessageId(triggeringEventId).withCausationId(triggeringEventId);
-        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+        EventMetadata given = metadata == null ? EventMetadata.empty() : metadata;
+        // without a correlation id the saga correlates by its triggering event's id (as the repository would)
+        EventMetadata meta = given.withMessageId(triggeringEventId).withCausationId(triggeringEventId)
+                .withCorrelationId(given.correlationId() != null ? given.correlationId() : triggeringEventId);
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)
+                .put(LogContext.CORRELATION_ID, meta.correlationId())) {
             CommandResult<SagaState<D>, SagaEvent> result = track(repository.create(sagaId,
-                    new StartSaga<>(sagaId, data, clock.instant()), meta));
+                    new StartSaga<>(sagaId, data, clock.instant()), meta), meta.correlationId());
             if (!result.duplicate()) {
                 repository.metrics().increment(Metric.SAGAS_STARTED);
                 LOG.info("saga {} {} started", definition.type(), sagaId);
@@ -188,7 +196,8 @@ public final class SagaManager<D> {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, message.sagaId())
-                .put(LogContext.MESSAGE_ID, message.messageId())) {
+                .put(LogContext.MESSAGE_ID, message.messageId())
+                .put(LogContext.CORRELATION_ID, message.correlationId())) {
             return handleOwn(message);
         }
     }
@@ -198,14 +207,14 @@ public final class SagaManager<D> {
         Instant now = clock.instant();
         return switch (message) {
             case ReplyMessage reply -> Optional.of(track(repository.update(reply.sagaId(),
-                    new HandleReply(reply.reply(), reply.messageId(), now), meta)));
+                    new HandleReply(reply.reply(), reply.messageId(), now), meta), meta.correlationId()));
             case DeadlineMessage deadline -> {
                 if (now.isBefore(deadline.deadline())) {
                     schedule(deadline, now);
                     yield Optional.empty();
                 }
                 yield Optional.of(track(repository.update(deadline.sagaId(),
-                        new DeadlineExpired(deadline.commandMessageId(), now), meta)));
+                        new DeadlineExpired(deadline.commandMessageId(), now), meta), meta.correlationId()));
             }
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
@@ -216,12 +225,13 @@ public final class SagaManager<D> {
      * What the orchestrator's repository is told about a reply or deadline message. A deadline's id can only be
      * recorded once it is due (an early one is re-scheduled, the sweeper acts only on what is past due), so its
      * due time, not the command's, bounds the search for an earlier delivery: a deadline (or a chain of re-sends)
-     * longer than the deduplication horizon still fires.
+     * longer than the deduplication horizon still fires. The correlation id is the message's: the saga's own
+     * (its start's), which the participant copied into its reply.
      */
     EventMetadata metadata(SagaMessage message) {
         Instant sentAt = message instanceof DeadlineMessage deadline ? deadline.deadline() : message.sentAt();
         return EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withPrincipal("saga:" + definition.type())
+                .withCorrelationId(message.correlationId()).withPrincipal("saga:" + definition.type())
                 .withMessageSentAt(sentAt);
     }
 
@@ -229,7 +239,8 @@ public final class SagaManager<D> {
      * The sweeper's turn on a saga the index says is past due: {@code DeadlineExpired} with the id of that
      * attempt's deadline message (whichever of the two comes second is a duplicate) and principal {@value
      * #SWEEPER_PRINCIPAL}, so the action is in the saga's history. Then the index is brought up to date (a stale
-     * entry is repaired or removed).
+     * entry is repaired or removed). The action carries the saga's correlation id kept in the entry (the saga's id
+     * for an entry written before entries kept it: such an entry is replaced at the saga's next commit).
      *
      * @return what the orchestrator did; empty when the saga does not exist (its entry is removed)
      */
@@ -237,20 +248,27 @@ public final class SagaManager<D> {
         if (!due.sagaType().equals(definition.type())) {
             throw new IllegalArgumentException("the entry is not of saga type " + definition.type());
         }
+        String correlationId = due.correlationId() != null ? due.correlationId() : due.sagaId();
         EventMetadata meta = EventMetadata.empty()
                 .withMessageId(SagaIds.deadlineMessageId(due.commandMessageId(), due.attempt()))
-                .withCorrelationId(due.sagaId()).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
-        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())) {
+                .withCorrelationId(correlationId).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
+                .put(LogContext.CORRELATION_ID, correlationId)) {
             return Optional.of(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta)));
+                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta), correlationId));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();
         }
     }
 
-    /** Records in the index what the saga waits for now (or that it waits for nothing). */
-    private CommandResult<SagaState<D>, SagaEvent> track(CommandResult<SagaState<D>, SagaEvent> result) {
+    /**
+     * Records in the index what the saga waits for now (or that it waits for nothing).
+     *
+     * @param correlationId the saga's correlation id, kept in the entry for the sweeper
+     */
+    private CommandResult<SagaState<D>, SagaEvent> track(CommandResult<SagaState<D>, SagaEvent> result,
+                                                        String correlationId) {
         AggregateState<SagaState<D>> current = result.state();
         SagaState<D> saga = current.state();
         if (!saga.exists()) {
@@ -267,7 +285,8 @@ public final class SagaManager<D> {
             deadlines.remove(sagaId, current.version());
         } else {
             deadlines.put(new SagaDeadlines.Entry(sagaId, definition.type(), saga.awaitingCommandId(),
-                    saga.attempt(), roundedUpToMillis(saga.deadline()), current.version(), saga.awaitingSince()));
+                    saga.attempt(), roundedUpToMillis(saga.deadline()), current.version(), saga.awaitingSince(),
+                    correlationId));
         }
         return result;
     }
@@ -275,7 +294,8 @@ public final class SagaManager<D> {
     /**
      * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel, after
      * scheduling its deadline (so that a command never leaves without one). Both messages carry the event's
-     * commit timestamp as {@code sentAt} (a re-send: when the command was first decided). Name:
+     * commit timestamp as {@code sentAt} (a re-send: when the command was first decided) and the event's
+     * correlation id (the saga's: the one of its start, carried by every orchestrator commit). Name:
      * {@code saga-<type>-commands}.
      */
     public Subscriber commandSender() {
@@ -290,17 +310,19 @@ public final class SagaManager<D> {
         }
         SagaCommandEvent sent = Json.mapper().readValue(event.data(), SagaCommandEvent.class);
         String sagaId = event.streamId().id();
+        String correlationId = event.metadata().correlationId();
         Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())
                 ? sent.firstSentAt() : event.timestamp();
         if (sent.deadline() != null) {
             schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId(), sent.attempt()),
                     definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline(),
-                    sentAt), clock.instant());
+                    sentAt, correlationId), clock.instant());
         }
-        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)) {
+        try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)
+                .put(LogContext.CORRELATION_ID, correlationId)) {
             sender.send(new CommandMessage(sent.commandMessageId(), definition.type(), sagaId,
                     definition.replyChannel(), sent.channel(), sent.target(), sent.commandType(), sent.command(),
-                    sent.attempt(), sentAt));
+                    sent.attempt(), sentAt, correlationId));
             LOG.info("saga {} sent {} ({}) to {}", sagaId, sent.commandType(), sent.commandMessageId(),
                     sent.channel());
         }

@@ -11,6 +11,8 @@ import java.util.Objects;
 /**
  * The messages of a saga on the wire (queue bodies): a small JSON envelope with a {@code kind} of
  * {@code command}, {@code reply} or {@code deadline}. The command and the reply data are nested JSON objects.
+ * Every message carries the saga's {@link #correlationId()}: the correlation id of the request that started it
+ * (ADR 0005), so that one order's path is found by one id across every hop.
  */
 public sealed interface SagaMessage {
 
@@ -33,6 +35,13 @@ public sealed interface SagaMessage {
     Instant sentAt();
 
     /**
+     * The correlation id of everything the saga does: the one of the event that started it (the original
+     * request's). Messages written before it existed have none in their body; they read as the saga's id (what
+     * correlated a saga's steps then), so they still decode and are processed.
+     */
+    String correlationId();
+
+    /**
      * A command to a participant.
      *
      * @param attempt 0 for the first send, n for the n-th re-send after a deadline: the message id stays (the
@@ -40,18 +49,27 @@ public sealed interface SagaMessage {
      *        re-send within five minutes otherwise)
      */
     record CommandMessage(String messageId, String sagaType, String sagaId, String replyChannel, String channel,
-                          String target, String commandType, String command, int attempt, Instant sentAt)
+                          String target, String commandType, String command, int attempt, Instant sentAt,
+                          String correlationId)
             implements SagaMessage {
         public CommandMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command);
             if (attempt < 0) {
                 throw new IllegalArgumentException("attempt must not be negative");
             }
+            correlationId = orSagaId(correlationId, sagaId);
+        }
+
+        /** Correlated by the saga's id (as messages written before {@code correlationId} existed). */
+        public CommandMessage(String messageId, String sagaType, String sagaId, String replyChannel, String channel,
+                              String target, String commandType, String command, int attempt, Instant sentAt) {
+            this(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command, attempt, sentAt,
+                    null);
         }
 
         public CommandMessage(String messageId, String sagaType, String sagaId, String replyChannel, String channel,
                               String target, String commandType, String command) {
-            this(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command, 0, null);
+            this(messageId, sagaType, sagaId, replyChannel, channel, target, commandType, command, 0, null, null);
         }
 
         /** The transport's deduplication id of this send (SQS FIFO {@code MessageDeduplicationId}). */
@@ -62,16 +80,24 @@ public sealed interface SagaMessage {
 
     /** A participant's reply. */
     record ReplyMessage(String messageId, String sagaType, String sagaId, String replyChannel, String inReplyTo,
-                        ReplyOutcome outcome, String reason, String data, Instant sentAt) implements SagaMessage {
+                        ReplyOutcome outcome, String reason, String data, Instant sentAt, String correlationId)
+            implements SagaMessage {
         public ReplyMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, inReplyTo);
             Objects.requireNonNull(outcome, "outcome");
             data = data == null ? "{}" : data;
+            correlationId = orSagaId(correlationId, sagaId);
+        }
+
+        /** Correlated by the saga's id (as messages written before {@code correlationId} existed). */
+        public ReplyMessage(String messageId, String sagaType, String sagaId, String replyChannel, String inReplyTo,
+                            ReplyOutcome outcome, String reason, String data, Instant sentAt) {
+            this(messageId, sagaType, sagaId, replyChannel, inReplyTo, outcome, reason, data, sentAt, null);
         }
 
         public ReplyMessage(String messageId, String sagaType, String sagaId, String replyChannel, String inReplyTo,
                             ReplyOutcome outcome, String reason, String data) {
-            this(messageId, sagaType, sagaId, replyChannel, inReplyTo, outcome, reason, data, null);
+            this(messageId, sagaType, sagaId, replyChannel, inReplyTo, outcome, reason, data, null, null);
         }
 
         public SagaReply reply() {
@@ -81,16 +107,28 @@ public sealed interface SagaMessage {
 
     /** "The deadline of this command is due", delivered late by the queue. */
     record DeadlineMessage(String messageId, String sagaType, String sagaId, String replyChannel,
-                           String commandMessageId, Instant deadline, Instant sentAt) implements SagaMessage {
+                           String commandMessageId, Instant deadline, Instant sentAt, String correlationId)
+            implements SagaMessage {
         public DeadlineMessage {
             requireAll(messageId, sagaType, sagaId, replyChannel, commandMessageId);
             Objects.requireNonNull(deadline, "deadline");
+            correlationId = orSagaId(correlationId, sagaId);
+        }
+
+        /** Correlated by the saga's id (as messages written before {@code correlationId} existed). */
+        public DeadlineMessage(String messageId, String sagaType, String sagaId, String replyChannel,
+                               String commandMessageId, Instant deadline, Instant sentAt) {
+            this(messageId, sagaType, sagaId, replyChannel, commandMessageId, deadline, sentAt, null);
         }
 
         public DeadlineMessage(String messageId, String sagaType, String sagaId, String replyChannel,
                                String commandMessageId, Instant deadline) {
-            this(messageId, sagaType, sagaId, replyChannel, commandMessageId, deadline, null);
+            this(messageId, sagaType, sagaId, replyChannel, commandMessageId, deadline, null, null);
         }
+    }
+
+    private static String orSagaId(String correlationId, String sagaId) {
+        return correlationId == null || correlationId.isBlank() ? sagaId : correlationId;
     }
 
     private static void requireAll(String... values) {
@@ -160,14 +198,14 @@ public sealed interface SagaMessage {
             case "command" -> new CommandMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "channel"),
                     text(root, kind, "target"), text(root, kind, "commandType"), object(root, kind, "command"),
-                    root.path("attempt").asInt(0), sentAt(root, kind));
+                    root.path("attempt").asInt(0), sentAt(root, kind), correlationId(root));
             case "reply" -> new ReplyMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "inReplyTo"),
                     outcome(root), root.hasNonNull("reason") ? root.get("reason").asText() : null,
-                    root.has("data") ? object(root, kind, "data") : "{}", sentAt(root, kind));
+                    root.has("data") ? object(root, kind, "data") : "{}", sentAt(root, kind), correlationId(root));
             case "deadline" -> new DeadlineMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
                     text(root, kind, "sagaId"), text(root, kind, "replyChannel"),
-                    text(root, kind, "commandMessageId"), instant(root), sentAt(root, kind));
+                    text(root, kind, "commandMessageId"), instant(root), sentAt(root, kind), correlationId(root));
             default -> throw new SagaMessageException("unknown", "kind", "is not command, reply or deadline");
         };
     }
@@ -180,6 +218,13 @@ public sealed interface SagaMessage {
         if (m.sentAt() != null) {
             root.put("sentAt", m.sentAt().toString());
         }
+        root.put("correlationId", m.correlationId());
+    }
+
+    /** Absent (a message written before it existed) or not text: the saga's id, see {@link #correlationId()}. */
+    private static String correlationId(JsonNode root) {
+        JsonNode node = root.get("correlationId");
+        return node != null && node.isTextual() && !node.asText().isBlank() ? node.asText() : null;
     }
 
     private static Instant sentAt(JsonNode root, String kind) {

@@ -39,6 +39,8 @@ import java.util.function.Function;
  *       being the reply's message id and its commit timestamp the reply's {@code sentAt}.</li>
  *   <li>The command's {@code sentAt} goes to the repository as {@code EventMetadata.messageSentAt}: only
  *       commits after it can hold the command's id.</li>
+ *   <li>The command's correlation id (the saga's: the original request's) goes into the metadata of the events
+ *       the command causes and into the reply, so that the saga keeps it.</li>
  * </ul>
  *
  * @param <S> the participant's state
@@ -127,7 +129,7 @@ public final class SagaParticipant<S, C, E> {
         } catch (StreamNotFoundException missing) {
             sender.send(new ReplyMessage(SagaIds.directReplyId(message.messageId()), message.sagaType(),
                     message.sagaId(), message.replyChannel(), message.messageId(), ReplyOutcome.FAILURE,
-                    TARGET_NOT_FOUND, "{}", message.sentAt()));
+                    TARGET_NOT_FOUND, "{}", message.sentAt(), message.correlationId()));
             return null;
         }
     }
@@ -167,10 +169,13 @@ public final class SagaParticipant<S, C, E> {
         }
     }
 
-    /** What the participant's repository is told about a command message (its id bounds duplicate searches). */
+    /**
+     * What the participant's repository is told about a command message: its id (which bounds duplicate searches)
+     * and the saga's correlation id.
+     */
     static EventMetadata metadata(CommandMessage message) {
         return EventMetadata.empty().withMessageId(message.messageId())
-                .withCorrelationId(message.sagaId()).withCausationId(message.messageId())
+                .withCorrelationId(message.correlationId()).withCausationId(message.messageId())
                 .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
     }
 
@@ -193,7 +198,8 @@ public final class SagaParticipant<S, C, E> {
     }
 
     /**
-     * The stream subscriber that sends the replies this participant's aggregate type asked for. Name:
+     * The stream subscriber that sends the replies this participant's aggregate type asked for, each with the
+     * correlation id of the commit that asked for it (the command's). Name:
      * {@code saga-replies-<aggregate type>}.
      */
     public Subscriber replySender() {
@@ -215,13 +221,15 @@ public final class SagaParticipant<S, C, E> {
             return;
         }
         JsonNode data = Json.mapper().readTree(event.data());
+        String correlationId = event.metadata() == null ? null : event.metadata().correlationId();
         try (dev.nosqles.logging.LogContext log = dev.nosqles.logging.LogContext.open()
-                .put(dev.nosqles.logging.LogContext.SAGA_ID, data.get("sagaId").asText())) {
+                .put(dev.nosqles.logging.LogContext.SAGA_ID, data.get("sagaId").asText())
+                .put(dev.nosqles.logging.LogContext.CORRELATION_ID, correlationId)) {
             sender.send(new ReplyMessage(event.eventId().toString(), data.get("sagaType").asText(),
                     data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
                     ReplyOutcome.valueOf(data.get("outcome").asText()),
                     data.hasNonNull("reason") ? data.get("reason").asText() : null,
-                    data.has("data") ? data.get("data").toString() : "{}", event.timestamp()));
+                    data.has("data") ? data.get("data").toString() : "{}", event.timestamp(), correlationId));
             LOG.info("saga {}: {} reply to {} sent", data.get("sagaId").asText(), data.get("outcome").asText(),
                     data.get("inReplyTo").asText());
         }

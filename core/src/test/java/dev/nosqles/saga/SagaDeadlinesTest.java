@@ -64,4 +64,16 @@ class SagaDeadlinesTest {
 
         assertThat(index.due(T0.plusSeconds(3600))).isEmpty();
     }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void an_entry_keeps_the_sagas_correlation_id_and_one_written_without_it_still_loads(SagaDeadlines index) {
+        Entry correlated = new Entry("s1", "TransferSaga", "c1", 0, T0, 3, T0, "req-1");
+        index.put(correlated);
+        index.put(entry("s2", "c2", 0, 3)); // as written before entries kept a correlation id
+
+        assertThat(index.due(T0)).containsExactlyInAnyOrder(correlated, entry("s2", "c2", 0, 3));
+        assertThat(index.due(T0)).filteredOn(e -> e.sagaId().equals("s2")).singleElement()
+                .satisfies(e -> assertThat(e.correlationId()).isNull());
+    }
 }

@@ -60,6 +60,7 @@ class SagaParticipantTest {
         assertThat(requested.type()).isEqualTo(SagaParticipant.REPLY_REQUESTED);
         assertThat(requested.metadata()).isEqualTo(withdrawn.metadata());
         assertThat(requested.metadata().messageId()).isEqualTo("m1");
+        // a message without a correlation id (queued before messages carried one) correlates by the saga's id
         assertThat(requested.metadata().correlationId()).isEqualTo("saga-1");
         assertThat(requested.data()).contains("\"outcome\":\"SUCCESS\"").contains("\"inReplyTo\":\"m1\"");
     }
@@ -87,6 +88,31 @@ class SagaParticipantTest {
         assertThat(again.duplicate()).isTrue();
         assertThat(stream("a")).hasSize(4);
         assertThat(accounts.get("a").state().balance()).isEqualTo(6);
+    }
+
+    @Test
+    void the_commands_correlation_id_goes_into_its_events_and_every_reply_also_a_resent_and_a_direct_one() {
+        SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> answering =
+                new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender, store);
+        CommandMessage withdraw = new CommandMessage("m1", "TransferSaga", "saga-1", "saga-replies", "accounts", "a",
+                "Withdraw", "{\"amount\":4}", 0, null, "req-1");
+        CommandMessage missing = new CommandMessage("m2", "TransferSaga", "saga-1", "saga-replies", "accounts",
+                "nobody", "Deposit", "{\"amount\":4}", 0, null, "req-1");
+
+        answering.handle(withdraw);
+        answering.handle(withdraw); // redelivered: the recorded reply is sent again
+        answering.handle(missing); // a direct failure reply
+
+        assertThat(stream("a")).hasSize(4).last().satisfies(e -> assertThat(e.type())
+                .isEqualTo(SagaParticipant.REPLY_REQUESTED));
+        assertThat(stream("a").subList(2, 4)).allSatisfy(e -> {
+            assertThat(e.metadata().correlationId()).isEqualTo("req-1");
+            assertThat(e.metadata().causationId()).isEqualTo("m1");
+        });
+        assertThat(sender.replies).hasSize(2).allSatisfy(r -> {
+            assertThat(r.correlationId()).isEqualTo("req-1");
+            assertThat(r.sagaId()).isEqualTo("saga-1");
+        });
     }
 
     @Test

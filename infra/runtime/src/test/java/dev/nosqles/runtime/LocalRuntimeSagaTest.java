@@ -263,11 +263,12 @@ class LocalRuntimeSagaTest {
         JsonNode approved = history.get(1);
         assertThat(created.get("principal").asText()).isEqualTo("anonymous");
         assertThat(created.get("correlationId").asText()).isEqualTo(correlationId);
-        // approved by the saga, which correlates its steps by its id: name-based on the OrderCreated (ADR 0005)
+        // approved by the saga (its id name-based on the OrderCreated), which keeps the request's correlation id
+        // through every step (ADR 0005): the saga's id is not the correlation id
         String sagaId = UUID.nameUUIDFromBytes(("CreateOrderSaga:" + created.get("eventId").asText())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         assertThat(approved.get("principal").asText()).isEqualTo("saga:CreateOrderSaga");
-        assertThat(approved.get("correlationId").asText()).isEqualTo(sagaId);
+        assertThat(approved.get("correlationId").asText()).isEqualTo(correlationId).isNotEqualTo(sagaId);
     }
 
     @Test

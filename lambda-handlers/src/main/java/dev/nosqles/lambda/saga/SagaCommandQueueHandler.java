@@ -66,7 +66,8 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
                         throw new IllegalArgumentException("not a saga command");
                     }
                     log.put(dev.nosqles.logging.LogContext.SAGA_ID, command.sagaId())
-                            .put(dev.nosqles.logging.LogContext.MESSAGE_ID, command.messageId());
+                            .put(dev.nosqles.logging.LogContext.MESSAGE_ID, command.messageId())
+                            .put(dev.nosqles.logging.LogContext.CORRELATION_ID, command.correlationId());
                     participant.handle(command);
                     telemetry.handled(SqsRecords.redrivenAt(record));
                 } catch (RuntimeException e) {

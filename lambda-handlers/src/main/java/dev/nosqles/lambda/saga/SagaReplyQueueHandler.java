@@ -65,6 +65,8 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
             try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
                 try {
                     SagaMessage message = SagaMessage.decode(record.getBody());
+                    log.put(dev.nosqles.logging.LogContext.SAGA_ID, message.sagaId())
+                            .put(dev.nosqles.logging.LogContext.CORRELATION_ID, message.correlationId());
                     SagaManager<?> manager = managers.get(message.sagaType());
                     if (manager == null) {
                         throw new SagaMessageException("reply", "sagaType", "has no saga manager here");
