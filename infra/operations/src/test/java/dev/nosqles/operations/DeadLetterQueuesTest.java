@@ -31,7 +31,14 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -273,5 +280,100 @@ class DeadLetterQueuesTest {
         assertThat(dlqs.show("SagaRepliesDlq", 10)).singleElement()
                 .satisfies(d -> assertThat(d.kind()).isEqualTo("unreadable"));
         assertThat(takeAll(sagaReplies)).extracting(Message::body).containsExactly(SagaMessage.encode(reply));
+    }
+
+    // ------------------------------------------------------------------------------------------- injected faults
+
+    /** An SQS client whose requests and responses pass through {@code interceptor}. */
+    private static SqsClient sqsWith(ExecutionInterceptor interceptor) {
+        return AWS.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(interceptor)).build();
+    }
+
+    /** Every receive hides nothing (visibility 0): what a run longer than the messages' hiding looks like. */
+    private static final ExecutionInterceptor NO_HIDING = new ExecutionInterceptor() {
+        @Override
+        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+            return context.request() instanceof ReceiveMessageRequest r ? r.toBuilder().visibilityTimeout(0).build()
+                    : context.request();
+        }
+    };
+
+    private DeadLetterQueues repliesDlq(SqsClient sqs) {
+        return DeadLetterQueues.builder().sqs(sqs).eventStore(store)
+                .queue("SagaRepliesDlq", sagaRepliesDlq, "SagaRepliesQueue", sagaReplies).build();
+    }
+
+    private static ReplyMessage reply(String id) {
+        return new ReplyMessage(id, "TestSaga", "saga-" + id, "replies", "m-" + id, ReplyOutcome.SUCCESS, null, "{}",
+                Instant.now());
+    }
+
+    @Test
+    void a_short_poll_that_answers_nothing_does_not_end_the_redrive_while_messages_remain() {
+        // SQS short polls sample a subset of its servers: an empty answer does not mean an empty queue
+        // (injected: each short poll is answered by an empty queue, receiving nothing from the real one)
+        String empty = queue("empty-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
+        ExecutionInterceptor emptyShortPolls = new ExecutionInterceptor() {
+            @Override
+            public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+                return context.request() instanceof ReceiveMessageRequest r
+                        && (r.waitTimeSeconds() == null || r.waitTimeSeconds() == 0)
+                        ? r.toBuilder().queueUrl(empty).build() : context.request();
+            }
+        };
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-20"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-21"))));
+
+        RedriveReport report = repliesDlq(sqsWith(emptyShortPolls)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).extracting(RedriveReport.Outcome::messageId)
+                .containsExactlyInAnyOrder("r-20", "r-21");
+        assertThat(report.remaining()).isZero();
+        assertThat(takeAll(sagaReplies)).hasSize(2);
+    }
+
+    @Test
+    void a_run_that_receives_nothing_reports_what_remains_in_the_queue() {
+        ExecutionInterceptor nothingReceived = new ExecutionInterceptor() {
+            @Override
+            public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+                return context.request() instanceof ReceiveMessageRequest
+                        ? ReceiveMessageResponse.builder().build() : context.response();
+            }
+        };
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-22"))));
+
+        RedriveReport report = repliesDlq(sqsWith(nothingReceived)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).isEmpty();
+        assertThat(report.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void show_with_a_large_max_ends_when_the_messages_come_round_again() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-23"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-24"))));
+        DeadLetterQueues peeking = repliesDlq(sqsWith(NO_HIDING));
+
+        List<DeadLetter> shown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60), () -> peeking.show("SagaRepliesDlq", 10_000));
+
+        assertThat(shown).extracting(DeadLetter::messageId).containsExactlyInAnyOrder("r-23", "r-24");
+    }
+
+    @Test
+    void a_kept_message_received_again_in_the_same_run_is_neither_handled_nor_counted_twice() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody("not json"));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-25"))));
+
+        RedriveReport report = repliesDlq(sqsWith(NO_HIDING)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).extracting(RedriveReport.Outcome::kind, RedriveReport.Outcome::result)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("unreadable", Result.KEPT),
+                        org.assertj.core.groups.Tuple.tuple("reply", Result.REDRIVEN));
+        assertThat(report.kept()).isEqualTo(1);
+        assertThat(report.remaining()).isEqualTo(1);
+        assertThat(takeAll(sagaReplies)).hasSize(1);
     }
 }
