@@ -220,14 +220,15 @@ public final class DeadLetterQueues {
             return new Outcome(m.messageId(), message.messageId(), kind, Result.KEPT,
                     "sending to " + q.source() + " failed (" + e.getClass().getSimpleName() + "): kept");
         }
-        sqs.deleteMessage(r -> r.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
+        String copy = deleted(q, m) ? "" : "; a copy remains in the dead-letter queue (its delete failed; the "
+                + "receiver drops the duplicate if it is redriven again)";
         if (applied.orElse(false)) {
             return new Outcome(m.messageId(), message.messageId(), kind, Result.ALREADY_APPLIED,
-                    "already applied: will be dropped (moved to " + q.source() + ")");
+                    "already applied: will be dropped (moved to " + q.source() + ")" + copy);
         }
         return new Outcome(m.messageId(), message.messageId(), kind, Result.REDRIVEN,
-                (applied.isPresent() ? "not applied before" : "not checked (no event store)")
-                        + ": moved to " + q.source());
+                (applied.isPresent() ? "not applied before" : "not checked (no event store, or the check failed)")
+                        + ": moved to " + q.source() + copy);
     }
 
     /**
@@ -265,6 +266,10 @@ public final class DeadLetterQueues {
                     .isPresent());
         } catch (StreamNotFoundException e) {
             return Optional.of(false);
+        } catch (RuntimeException e) {
+            // a failed check (throttling, an invalid stream id...) does not stop the run: the message is moved all
+            // the same, and its receiver deduplicates it
+            return Optional.empty();
         }
     }
 
@@ -284,8 +289,8 @@ public final class DeadLetterQueues {
         if (!r.done()) {
             return new Outcome(m.messageId(), null, "stream-batch", Result.KEPT, r.detail() + ": kept");
         }
-        sqs.deleteMessage(d -> d.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
-        return new Outcome(m.messageId(), null, "stream-batch", Result.REDRIVEN, r.detail());
+        return new Outcome(m.messageId(), null, "stream-batch", Result.REDRIVEN, r.detail() + (deleted(q, m) ? ""
+                : "; a copy remains in the dead-letter queue (its delete failed)"));
     }
 
     static Optional<DeadLetter.StreamBatch> streamBatch(String body) {
@@ -411,6 +416,16 @@ public final class DeadLetterQueues {
             }
         }
         return List.of();
+    }
+
+    /** Deletes a moved message; false if that failed (the message was moved all the same). */
+    private boolean deleted(QueueSpec q, Message m) {
+        try {
+            sqs.deleteMessage(r -> r.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void release(QueueSpec q, Message m) {

@@ -376,4 +376,104 @@ class DeadLetterQueuesTest {
         assertThat(report.remaining()).isEqualTo(1);
         assertThat(takeAll(sagaReplies)).hasSize(1);
     }
+
+    /** Fails the first request of the given type (a SendMessage, a DeleteMessage...) once. */
+    private static ExecutionInterceptor failingOnce(Class<?> type) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (type.isInstance(context.request()) && failed.compareAndSet(false, true)) {
+                    throw software.amazon.awssdk.core.exception.SdkClientException.create("injected failure");
+                }
+            }
+        };
+    }
+
+    private static long depth(String url) {
+        Map<QueueAttributeName, String> a = SQS.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    @Test
+    void a_failed_send_keeps_the_message_in_the_dead_letter_queue_and_puts_nothing_in_its_source() {
+        String body = SagaMessage.encode(reply("r-30"));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(body));
+        long before = depth(sagaRepliesDlq);
+
+        RedriveReport report = repliesDlq(sqsWith(failingOnce(
+                software.amazon.awssdk.services.sqs.model.SendMessageRequest.class))).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.KEPT);
+            assertThat(o.detail()).contains("failed");
+        });
+        assertThat(report.remaining()).isEqualTo(1);
+        assertThat(depth(sagaRepliesDlq)).isEqualTo(before);
+        assertThat(takeAll(sagaReplies)).isEmpty();
+        assertThat(takeAll(sagaRepliesDlq)).extracting(Message::body).containsExactly(body);
+    }
+
+    @Test
+    void a_failed_delete_after_the_send_reports_the_message_moved_and_its_copy_left_behind() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-31"))));
+
+        RedriveReport report = repliesDlq(sqsWith(failingOnce(
+                software.amazon.awssdk.services.sqs.model.DeleteMessageRequest.class))).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.REDRIVEN);
+            assertThat(o.detail()).contains("copy remains in the dead-letter queue");
+        });
+        assertThat(takeAll(sagaReplies)).hasSize(1);
+    }
+
+    @Test
+    void a_failing_applied_check_does_not_stop_the_run() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-32"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-33"))));
+        // an event store whose table is not there: every check fails with an SDK exception
+        DynamoDbEventStore broken = DynamoDbEventStore.builder().client(DYNAMO).tableName("no-such-table-"
+                + UUID.randomUUID()).build();
+        DeadLetterQueues dlq = DeadLetterQueues.builder().sqs(SQS).eventStore(broken)
+                .queue("SagaRepliesDlq", sagaRepliesDlq, "SagaRepliesQueue", sagaReplies).build();
+
+        RedriveReport report = dlq.redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).hasSize(2).allSatisfy(o -> {
+            assertThat(o.result()).isEqualTo(Result.REDRIVEN);
+            assertThat(o.detail()).contains("not checked");
+        });
+        assertThat(takeAll(sagaReplies)).hasSize(2);
+    }
+
+    @Test
+    void a_fifo_redrive_uses_a_fresh_deduplication_id_so_two_redrives_within_five_minutes_both_arrive() {
+        CommandMessage command = increment("m-dedup", "saga-9");
+        // the original delivery to the source queue, with its own deduplication id
+        SQS.sendMessage(b -> b.queueUrl(commands).messageBody(SagaMessage.encode(command)).messageGroupId("saga-9")
+                .messageDeduplicationId("original-dedup"));
+        assertThat(takeAll(commands)).hasSize(1);
+        for (int round = 1; round <= 2; round++) {
+            SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(SagaMessage.encode(command))
+                    .messageGroupId("saga-9").messageDeduplicationId("original-dedup"));
+
+            RedriveReport report = dlqs.redrive("CounterCommandsDlq", 10);
+
+            assertThat(report.outcomes()).as("round " + round).singleElement()
+                    .satisfies(o -> assertThat(o.result()).isNotEqualTo(Result.KEPT));
+            assertThat(takeAll(commands)).as("round " + round + " arrives in the source queue").hasSize(1);
+            // the dead-letter queue deduplicates too: the next round's copy must get past it
+            SQS.purgeQueue(b -> b.queueUrl(commandsDlq));
+            commandsDlq = queue("commands-dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".fifo",
+                    Map.of(QueueAttributeName.FIFO_QUEUE, "true",
+                            QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false"));
+            dlqs = DeadLetterQueues.builder().sqs(SQS).eventStore(store)
+                    .queue("CounterCommandsDlq", commandsDlq, "CounterCommandsQueue", commands)
+                    .participant(CHANNEL.name(), Counter.TYPE).build();
+        }
+    }
 }
