@@ -136,7 +136,8 @@ public final class EventDispatcher {
                 Commit commit = CommitItems.fromItem(image);
                 byStream.computeIfAbsent(commit.streamId(), k -> new ArrayList<>()).add(new Indexed(i, commit));
             } catch (Exception e) {
-                LOG.error("record {} of {} is not a readable commit: {}", i, newImages.size(), e.toString(), e);
+                LOG.error("record {} of {} is not a readable commit: {}", i, newImages.size(),
+                        dev.nosqles.logging.LoggableFailures.describe(e), dev.nosqles.logging.LoggableFailures.loggable(e));
                 first.offer(i, e); // the records from here on are retried; those before it are served now
                 break;
             }
@@ -197,8 +198,9 @@ public final class EventDispatcher {
                             try (LogContext log = LogContext.of(record.commit().metadata())
                                     .stream(stream.getKey(), record.commit().firstVersion())) {
                                 LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
-                                        stream.getKey().value(), record.commit().firstVersion(), failure.toString(),
-                                        failure);
+                                        stream.getKey().value(), record.commit().firstVersion(),
+                                        dev.nosqles.logging.LoggableFailures.describe(failure),
+                                        dev.nosqles.logging.LoggableFailures.loggable(failure));
                             }
                             first.offer(record.index(), failure);
                             break;

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -27,7 +26,8 @@ public final class EmfMetrics implements Metrics {
     private final String service;
     private final Consumer<String> sink;
     private final Clock clock;
-    private final Map<Metric, AtomicLong> values = new ConcurrentHashMap<>();
+    /** One holder per metric for the metrics' lifetime (a flush takes its value with getAndSet, loses no add). */
+    private final Map<Metric, AtomicLong> values = new EnumMap<>(Metric.class);
 
     /**
      * @param sink where the EMF line goes ({@code System.out::println} in Lambda: stdout is the function's log)
@@ -37,6 +37,14 @@ public final class EmfMetrics implements Metrics {
         this.service = Objects.requireNonNull(service, "service");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
+        for (Metric metric : Metric.values()) {
+            values.put(metric, new AtomicLong(nothing(metric)));
+        }
+    }
+
+    /** What a holder holds when nothing was counted: 0, or for a maximum the smallest long. */
+    private static long nothing(Metric metric) {
+        return metric.unit() == Metric.Unit.MILLISECONDS ? Long.MIN_VALUE : 0;
     }
 
     /** Writing to the current {@code System.out}. */
@@ -46,8 +54,7 @@ public final class EmfMetrics implements Metrics {
 
     @Override
     public void add(Metric metric, long value) {
-        AtomicLong held = values.computeIfAbsent(metric, m -> new AtomicLong(
-                m.unit() == Metric.Unit.MILLISECONDS ? Long.MIN_VALUE : 0));
+        AtomicLong held = values.get(metric);
         if (metric.unit() == Metric.Unit.MILLISECONDS) {
             held.accumulateAndGet(value, Math::max);
         } else {
@@ -59,9 +66,9 @@ public final class EmfMetrics implements Metrics {
     public void flush() {
         Map<Metric, Long> taken = new EnumMap<>(Metric.class);
         for (Metric metric : Metric.values()) {
-            AtomicLong held = values.remove(metric);
-            if (held != null) {
-                taken.put(metric, held.get());
+            long value = values.get(metric).getAndSet(nothing(metric));
+            if (value != nothing(metric)) {
+                taken.put(metric, value);
             }
         }
         if (!taken.isEmpty()) {

@@ -308,22 +308,32 @@ final class DlqCommand implements Runnable {
             }
             if (json) {
                 out.println(OperationsJson.of(target, "redrive", new Summary(report.queue(), report.source(),
-                        report.redriven(), report.alreadyApplied(), report.kept(), report.outcomes())));
+                        report.redriven(), report.alreadyApplied(), report.kept(), report.remaining(),
+                        report.outcomes())));
             } else {
                 out.println(queue + ": " + report.outcomes().size() + " message(s): " + report.redriven()
                         + " redriven, " + report.alreadyApplied() + " already applied (will be dropped), "
-                        + report.kept() + " kept");
+                        + report.kept() + " kept, " + remaining(report) + " remain in the queue");
             }
             out.flush();
-            if (report.kept() > 0) {
-                err.println("nosqles: " + report.kept() + " message(s) kept in " + queue + " (see above)");
+            boolean maxReached = report.outcomes().size() >= max;
+            long notReceived = report.remaining() - report.kept();
+            if (report.kept() > 0 || (report.remaining() != 0 && !maxReached)) {
+                err.println("nosqles: " + report.kept() + " message(s) kept in " + queue + " (see above)"
+                        + (notReceived > 0 && !maxReached ? ", " + notReceived
+                        + " more remain that this run did not receive: run it again" : "")
+                        + (report.remaining() < 0 ? ", and what remains could not be read" : ""));
                 err.flush();
                 return Nosqles.FAILED;
             }
             return 0;
         }
 
-        record Summary(String queue, String source, long redriven, long alreadyApplied, long kept,
+        private static String remaining(RedriveReport report) {
+            return report.remaining() < 0 ? "unknown" : Long.toString(report.remaining());
+        }
+
+        record Summary(String queue, String source, long redriven, long alreadyApplied, long kept, long remaining,
                        List<RedriveReport.Outcome> outcomes) {
         }
 

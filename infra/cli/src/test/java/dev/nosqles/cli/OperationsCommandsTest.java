@@ -319,6 +319,37 @@ class OperationsCommandsTest {
     }
 
     @Test
+    void a_redrive_stopped_by_its_max_says_what_remains_and_succeeds() throws Exception {
+        String dlq = app.resources().queueUrl("SagaRepliesDlq");
+        for (int i = 0; i < 3; i++) {
+            String body = "{\"kind\":\"reply\",\"messageId\":\"rm-" + i + "\",\"sagaType\":\"CreateOrderSaga\","
+                    + "\"sagaId\":\"no-such-saga-rm-" + i + "\",\"replyChannel\":\"saga-replies\",\"inReplyTo\":\"m-"
+                    + i + "\",\"outcome\":\"SUCCESS\",\"data\":{}}";
+            sqs.sendMessage(b -> b.queueUrl(dlq).messageBody(body));
+        }
+
+        CliRun redrive = nosqles("dlq", "redrive", "SagaRepliesDlq", "--max", "2", "--local", "--json");
+
+        assertThat(redrive.status()).as(redrive.err()).isEqualTo(0);
+        JsonNode report = JSON.readTree(redrive.out()).get("redrive");
+        assertThat(report.get("redriven").asLong()).isEqualTo(2);
+        assertThat(report.get("remaining").asLong()).isEqualTo(1);
+        // out of the way of the other tests (a purge is allowed once a minute per queue: drain instead)
+        drain(dlq);
+        drain(app.resources().queueUrl("SagaRepliesQueue"));
+    }
+
+    private void drain(String url) {
+        while (true) {
+            var page = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+            if (page.isEmpty()) {
+                return;
+            }
+            page.forEach(m -> sqs.deleteMessage(d -> d.queueUrl(url).receiptHandle(m.receiptHandle())));
+        }
+    }
+
+    @Test
     void bad_arguments_get_one_line_and_status_2() {
         for (String[] args : List.of(new String[] {"dlq", "show", "NoSuchQueue", "--local"},
                 new String[] {"dlq", "redrive", "CustomerCommandsDlq", "--max", "0", "--local"},

@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.SdkBytes;
@@ -55,6 +57,8 @@ public final class DeadLetterQueues {
     static final int REDRIVE_VISIBILITY_SECONDS = 120;
     /** How long a peeked message stays hidden before {@link #show} makes it visible again. */
     static final int PEEK_VISIBILITY_SECONDS = 30;
+    /** The wait of the receive that would end a run (a short poll may answer nothing while messages remain). */
+    static final int LONG_POLL_SECONDS = 2;
 
     private final SqsClient sqs;
     private final EventStore events;
@@ -147,28 +151,46 @@ public final class DeadLetterQueues {
         QueueSpec q = spec(queue);
         List<Outcome> outcomes = new ArrayList<>();
         String source = q.streamFailures() ? STREAM_FUNCTIONS : q.source();
-        // kept messages stay hidden until the end of the run (so that they are not received again in it), then
-        // are made visible again at once
-        List<Message> kept = new ArrayList<>();
+        // kept messages stay hidden until the end of the run, then are made visible again at once; one received
+        // again in the same run (its hiding ran out) is skipped, not moved or counted twice, and hidden again
+        Map<String, Message> kept = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        int[] calls = {0};
+        int cap = receiveCap(max);
         try {
             while (outcomes.size() < max) {
-                List<Message> batch = receive(q, Math.min(10, max - outcomes.size()), REDRIVE_VISIBILITY_SECONDS);
+                List<Message> batch = fresh(q, Math.min(10, max - outcomes.size()), REDRIVE_VISIBILITY_SECONDS,
+                        seen, kept, calls, cap);
                 if (batch.isEmpty()) {
                     break;
                 }
                 for (Message m : batch) {
                     Outcome o = q.streamFailures() ? replay(q, m) : move(q, m);
                     if (o.result() == Result.KEPT) {
-                        kept.add(m);
+                        kept.put(m.messageId(), m);
                     }
                     outcomes.add(o);
                     progress.accept(o);
                 }
             }
         } finally {
-            kept.forEach(m -> release(q, m));
+            kept.values().forEach(m -> release(q, m));
         }
-        return new RedriveReport(queue, source, outcomes);
+        return new RedriveReport(queue, source, outcomes, remaining(q));
+    }
+
+    /** What is left in the queue (visible and in flight) when a run ends. */
+    private long remaining(QueueSpec q) {
+        try {
+            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(q.url()).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            return Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
+                    + Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                    "0"));
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ saga messages
@@ -198,14 +220,15 @@ public final class DeadLetterQueues {
             return new Outcome(m.messageId(), message.messageId(), kind, Result.KEPT,
                     "sending to " + q.source() + " failed (" + e.getClass().getSimpleName() + "): kept");
         }
-        sqs.deleteMessage(r -> r.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
+        String copy = deleted(q, m) ? "" : "; a copy remains in the dead-letter queue (its delete failed; the "
+                + "receiver drops the duplicate if it is redriven again)";
         if (applied.orElse(false)) {
             return new Outcome(m.messageId(), message.messageId(), kind, Result.ALREADY_APPLIED,
-                    "already applied: will be dropped (moved to " + q.source() + ")");
+                    "already applied: will be dropped (moved to " + q.source() + ")" + copy);
         }
         return new Outcome(m.messageId(), message.messageId(), kind, Result.REDRIVEN,
-                (applied.isPresent() ? "not applied before" : "not checked (no event store)")
-                        + ": moved to " + q.source());
+                (applied.isPresent() ? "not applied before" : "not checked (no event store, or the check failed)")
+                        + ": moved to " + q.source() + copy);
     }
 
     /**
@@ -243,6 +266,10 @@ public final class DeadLetterQueues {
                     .isPresent());
         } catch (StreamNotFoundException e) {
             return Optional.of(false);
+        } catch (RuntimeException e) {
+            // a failed check (throttling, an invalid stream id...) does not stop the run: the message is moved all
+            // the same, and its receiver deduplicates it
+            return Optional.empty();
         }
     }
 
@@ -262,8 +289,8 @@ public final class DeadLetterQueues {
         if (!r.done()) {
             return new Outcome(m.messageId(), null, "stream-batch", Result.KEPT, r.detail() + ": kept");
         }
-        sqs.deleteMessage(d -> d.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
-        return new Outcome(m.messageId(), null, "stream-batch", Result.REDRIVEN, r.detail());
+        return new Outcome(m.messageId(), null, "stream-batch", Result.REDRIVEN, r.detail() + (deleted(q, m) ? ""
+                : "; a copy remains in the dead-letter queue (its delete failed)"));
     }
 
     static Optional<DeadLetter.StreamBatch> streamBatch(String body) {
@@ -336,25 +363,69 @@ public final class DeadLetterQueues {
         };
     }
 
+    /** A bound on the receive calls of a run of up to {@code max} messages (each brings 0..10). */
+    static int receiveCap(int max) {
+        return 2 * ((max + 9) / 10) + 10;
+    }
+
+    /** Up to {@code max} distinct messages; stops at a page with no new id (after a long poll) or the cap. */
     private List<Message> receive(QueueSpec q, int max, int visibility) {
         List<Message> all = new ArrayList<>();
-        Map<String, Boolean> seen = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        Map<String, Message> none = new HashMap<>();
+        int[] calls = {0};
+        int cap = receiveCap(max);
         while (all.size() < max) {
-            int want = Math.min(10, max - all.size());
-            List<Message> page = sqs.receiveMessage(r -> r.queueUrl(q.url()).maxNumberOfMessages(want)
-                    .visibilityTimeout(visibility).waitTimeSeconds(0)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                    .messageAttributeNames("All")).messages();
+            List<Message> page = fresh(q, Math.min(10, max - all.size()), visibility, seen, none, calls, cap);
             if (page.isEmpty()) {
                 break;
             }
-            for (Message m : page) {
-                if (seen.putIfAbsent(m.messageId(), true) == null) {
-                    all.add(m);
-                }
-            }
+            all.addAll(page);
         }
         return all;
+    }
+
+    /**
+     * The messages of the next page whose ids were not seen before (they are added to {@code seen}). A page with
+     * none (empty, or only ids seen before) is followed by one long poll, as a short poll may answer nothing while
+     * messages remain; an empty answer then means there is nothing more to receive. A repeat of a message in
+     * {@code kept} updates its receipt handle (the newest one is needed to release it). At most {@code cap} calls
+     * in all ({@code calls[0]} counts them).
+     */
+    private List<Message> fresh(QueueSpec q, int want, int visibility, Set<String> seen, Map<String, Message> kept,
+                                int[] calls, int cap) {
+        for (int wait : new int[] {0, LONG_POLL_SECONDS}) {
+            if (calls[0] >= cap) {
+                return List.of();
+            }
+            calls[0]++;
+            List<Message> page = sqs.receiveMessage(r -> r.queueUrl(q.url()).maxNumberOfMessages(want)
+                    .visibilityTimeout(visibility).waitTimeSeconds(wait)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
+            List<Message> fresh = new ArrayList<>();
+            for (Message m : page) {
+                if (seen.add(m.messageId())) {
+                    fresh.add(m);
+                } else if (kept.containsKey(m.messageId())) {
+                    kept.put(m.messageId(), m);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                return fresh;
+            }
+        }
+        return List.of();
+    }
+
+    /** Deletes a moved message; false if that failed (the message was moved all the same). */
+    private boolean deleted(QueueSpec q, Message m) {
+        try {
+            sqs.deleteMessage(r -> r.queueUrl(q.url()).receiptHandle(m.receiptHandle()));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void release(QueueSpec q, Message m) {

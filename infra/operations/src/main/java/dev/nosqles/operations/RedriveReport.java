@@ -8,8 +8,10 @@ import java.util.List;
  * @param queue the dead-letter queue's logical id
  * @param source where the messages went (a queue's logical id, or the function a stream batch was given to)
  * @param outcomes one per message received from the dead-letter queue
+ * @param remaining the messages left in the dead-letter queue when the run ended (approximate, as SQS counts
+ *                  them: visible and in flight; the kept ones included); -1 if it could not be read
  */
-public record RedriveReport(String queue, String source, List<Outcome> outcomes) {
+public record RedriveReport(String queue, String source, List<Outcome> outcomes, long remaining) {
     public RedriveReport {
         outcomes = List.copyOf(outcomes);
     }

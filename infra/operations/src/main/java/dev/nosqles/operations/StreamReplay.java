@@ -33,6 +33,9 @@ final class StreamReplay {
     /** A GetRecords page. */
     private static final int PAGE = 1000;
 
+    /** What {@link #read} returns when it did not get the batch's whole range (compared by identity). */
+    private static final List<Record> INCOMPLETE = new ArrayList<>(0);
+
     private final DynamoDbStreamsClient streams;
     private final LambdaClient lambda;
 
@@ -57,6 +60,9 @@ final class StreamReplay {
         if (records == null) {
             return new Result(false, "the records left the stream (kept 24 hours): cannot replay");
         }
+        if (records == INCOMPLETE) {
+            return new Result(false, "stream read incomplete (the batch's end was not reached): not replayed");
+        }
         String payload = event(records, batch.streamArn());
         InvokeResponse response;
         try {
@@ -77,7 +83,11 @@ final class StreamReplay {
                 + " (records it had handled are skipped by its checkpoints)");
     }
 
-    /** The batch's records, or null when its first record is no longer in the stream. */
+    /**
+     * The batch's whole range of records; null when its first record is no longer in the stream; {@link #INCOMPLETE}
+     * when the read stopped (empty pages, a closed shard's end) before a record at or past the end sequence number
+     * was seen, or it brought fewer records than the batch had: a partial batch is never replayed.
+     */
     private List<Record> read(DeadLetter.StreamBatch batch) {
         BigInteger start = new BigInteger(batch.startSequenceNumber());
         BigInteger end = new BigInteger(batch.endSequenceNumber());
@@ -86,6 +96,8 @@ final class StreamReplay {
                 .sequenceNumber(batch.startSequenceNumber())).shardIterator();
         List<Record> records = new ArrayList<>();
         int empty = 0;
+        boolean reachedEnd = false;
+        read:
         while (iterator != null && empty < MAX_EMPTY_PAGES) {
             String it = iterator;
             GetRecordsResponse page = streams.getRecords(r -> r.shardIterator(it).limit(PAGE));
@@ -98,16 +110,25 @@ final class StreamReplay {
                     continue;
                 }
                 if (seq.compareTo(end) > 0) {
-                    return first(records, start);
+                    reachedEnd = true;
+                    break read;
                 }
                 records.add(r);
                 if (seq.equals(end)) {
-                    return first(records, start);
+                    reachedEnd = true;
+                    break read;
                 }
             }
             iterator = page.nextShardIterator();
         }
-        return first(records, start);
+        List<Record> first = first(records, start);
+        if (first == null) {
+            return null;
+        }
+        if (!reachedEnd || (batch.batchSize() > 0 && records.size() != batch.batchSize())) {
+            return INCOMPLETE;
+        }
+        return first;
     }
 
     private static List<Record> first(List<Record> records, BigInteger start) {

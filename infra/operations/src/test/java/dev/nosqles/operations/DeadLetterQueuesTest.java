@@ -31,7 +31,14 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -273,5 +280,200 @@ class DeadLetterQueuesTest {
         assertThat(dlqs.show("SagaRepliesDlq", 10)).singleElement()
                 .satisfies(d -> assertThat(d.kind()).isEqualTo("unreadable"));
         assertThat(takeAll(sagaReplies)).extracting(Message::body).containsExactly(SagaMessage.encode(reply));
+    }
+
+    // ------------------------------------------------------------------------------------------- injected faults
+
+    /** An SQS client whose requests and responses pass through {@code interceptor}. */
+    private static SqsClient sqsWith(ExecutionInterceptor interceptor) {
+        return AWS.configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(interceptor)).build();
+    }
+
+    /** Every receive hides nothing (visibility 0): what a run longer than the messages' hiding looks like. */
+    private static final ExecutionInterceptor NO_HIDING = new ExecutionInterceptor() {
+        @Override
+        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+            return context.request() instanceof ReceiveMessageRequest r ? r.toBuilder().visibilityTimeout(0).build()
+                    : context.request();
+        }
+    };
+
+    private DeadLetterQueues repliesDlq(SqsClient sqs) {
+        return DeadLetterQueues.builder().sqs(sqs).eventStore(store)
+                .queue("SagaRepliesDlq", sagaRepliesDlq, "SagaRepliesQueue", sagaReplies).build();
+    }
+
+    private static ReplyMessage reply(String id) {
+        return new ReplyMessage(id, "TestSaga", "saga-" + id, "replies", "m-" + id, ReplyOutcome.SUCCESS, null, "{}",
+                Instant.now());
+    }
+
+    @Test
+    void a_short_poll_that_answers_nothing_does_not_end_the_redrive_while_messages_remain() {
+        // SQS short polls sample a subset of its servers: an empty answer does not mean an empty queue
+        // (injected: each short poll is answered by an empty queue, receiving nothing from the real one)
+        String empty = queue("empty-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
+        ExecutionInterceptor emptyShortPolls = new ExecutionInterceptor() {
+            @Override
+            public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+                return context.request() instanceof ReceiveMessageRequest r
+                        && (r.waitTimeSeconds() == null || r.waitTimeSeconds() == 0)
+                        ? r.toBuilder().queueUrl(empty).build() : context.request();
+            }
+        };
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-20"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-21"))));
+
+        RedriveReport report = repliesDlq(sqsWith(emptyShortPolls)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).extracting(RedriveReport.Outcome::messageId)
+                .containsExactlyInAnyOrder("r-20", "r-21");
+        assertThat(report.remaining()).isZero();
+        assertThat(takeAll(sagaReplies)).hasSize(2);
+    }
+
+    @Test
+    void a_run_that_receives_nothing_reports_what_remains_in_the_queue() {
+        ExecutionInterceptor nothingReceived = new ExecutionInterceptor() {
+            @Override
+            public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+                return context.request() instanceof ReceiveMessageRequest
+                        ? ReceiveMessageResponse.builder().build() : context.response();
+            }
+        };
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-22"))));
+
+        RedriveReport report = repliesDlq(sqsWith(nothingReceived)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).isEmpty();
+        assertThat(report.remaining()).isEqualTo(1);
+    }
+
+    @Test
+    void show_with_a_large_max_ends_when_the_messages_come_round_again() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-23"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-24"))));
+        DeadLetterQueues peeking = repliesDlq(sqsWith(NO_HIDING));
+
+        List<DeadLetter> shown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60), () -> peeking.show("SagaRepliesDlq", 10_000));
+
+        assertThat(shown).extracting(DeadLetter::messageId).containsExactlyInAnyOrder("r-23", "r-24");
+    }
+
+    @Test
+    void a_kept_message_received_again_in_the_same_run_is_neither_handled_nor_counted_twice() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody("not json"));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-25"))));
+
+        RedriveReport report = repliesDlq(sqsWith(NO_HIDING)).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).extracting(RedriveReport.Outcome::kind, RedriveReport.Outcome::result)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("unreadable", Result.KEPT),
+                        org.assertj.core.groups.Tuple.tuple("reply", Result.REDRIVEN));
+        assertThat(report.kept()).isEqualTo(1);
+        assertThat(report.remaining()).isEqualTo(1);
+        assertThat(takeAll(sagaReplies)).hasSize(1);
+    }
+
+    /** Fails the first request of the given type (a SendMessage, a DeleteMessage...) once. */
+    private static ExecutionInterceptor failingOnce(Class<?> type) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (type.isInstance(context.request()) && failed.compareAndSet(false, true)) {
+                    throw software.amazon.awssdk.core.exception.SdkClientException.create("injected failure");
+                }
+            }
+        };
+    }
+
+    private static long depth(String url) {
+        Map<QueueAttributeName, String> a = SQS.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    @Test
+    void a_failed_send_keeps_the_message_in_the_dead_letter_queue_and_puts_nothing_in_its_source() {
+        String body = SagaMessage.encode(reply("r-30"));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(body));
+        long before = depth(sagaRepliesDlq);
+
+        RedriveReport report = repliesDlq(sqsWith(failingOnce(
+                software.amazon.awssdk.services.sqs.model.SendMessageRequest.class))).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.KEPT);
+            assertThat(o.detail()).contains("failed");
+        });
+        assertThat(report.remaining()).isEqualTo(1);
+        assertThat(depth(sagaRepliesDlq)).isEqualTo(before);
+        assertThat(takeAll(sagaReplies)).isEmpty();
+        assertThat(takeAll(sagaRepliesDlq)).extracting(Message::body).containsExactly(body);
+    }
+
+    @Test
+    void a_failed_delete_after_the_send_reports_the_message_moved_and_its_copy_left_behind() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-31"))));
+
+        RedriveReport report = repliesDlq(sqsWith(failingOnce(
+                software.amazon.awssdk.services.sqs.model.DeleteMessageRequest.class))).redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.REDRIVEN);
+            assertThat(o.detail()).contains("copy remains in the dead-letter queue");
+        });
+        assertThat(takeAll(sagaReplies)).hasSize(1);
+    }
+
+    @Test
+    void a_failing_applied_check_does_not_stop_the_run() {
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-32"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-33"))));
+        // an event store whose table is not there: every check fails with an SDK exception
+        DynamoDbEventStore broken = DynamoDbEventStore.builder().client(DYNAMO).tableName("no-such-table-"
+                + UUID.randomUUID()).build();
+        DeadLetterQueues dlq = DeadLetterQueues.builder().sqs(SQS).eventStore(broken)
+                .queue("SagaRepliesDlq", sagaRepliesDlq, "SagaRepliesQueue", sagaReplies).build();
+
+        RedriveReport report = dlq.redrive("SagaRepliesDlq", 10);
+
+        assertThat(report.outcomes()).hasSize(2).allSatisfy(o -> {
+            assertThat(o.result()).isEqualTo(Result.REDRIVEN);
+            assertThat(o.detail()).contains("not checked");
+        });
+        assertThat(takeAll(sagaReplies)).hasSize(2);
+    }
+
+    @Test
+    void a_fifo_redrive_uses_a_fresh_deduplication_id_so_two_redrives_within_five_minutes_both_arrive() {
+        CommandMessage command = increment("m-dedup", "saga-9");
+        // the original delivery to the source queue, with its own deduplication id
+        SQS.sendMessage(b -> b.queueUrl(commands).messageBody(SagaMessage.encode(command)).messageGroupId("saga-9")
+                .messageDeduplicationId("original-dedup"));
+        assertThat(takeAll(commands)).hasSize(1);
+        for (int round = 1; round <= 2; round++) {
+            SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(SagaMessage.encode(command))
+                    .messageGroupId("saga-9").messageDeduplicationId("original-dedup"));
+
+            RedriveReport report = dlqs.redrive("CounterCommandsDlq", 10);
+
+            assertThat(report.outcomes()).as("round " + round).singleElement()
+                    .satisfies(o -> assertThat(o.result()).isNotEqualTo(Result.KEPT));
+            assertThat(takeAll(commands)).as("round " + round + " arrives in the source queue").hasSize(1);
+            // the dead-letter queue deduplicates too: the next round's copy must get past it
+            SQS.purgeQueue(b -> b.queueUrl(commandsDlq));
+            commandsDlq = queue("commands-dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".fifo",
+                    Map.of(QueueAttributeName.FIFO_QUEUE, "true",
+                            QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false"));
+            dlqs = DeadLetterQueues.builder().sqs(SQS).eventStore(store)
+                    .queue("CounterCommandsDlq", commandsDlq, "CounterCommandsQueue", commands)
+                    .participant(CHANNEL.name(), Counter.TYPE).build();
+        }
     }
 }

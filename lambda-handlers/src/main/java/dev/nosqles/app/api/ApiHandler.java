@@ -175,7 +175,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
                         "the personal data of this resource cannot be read with this deployment's keys");
             }
             default -> {
-                LOG.error("request failed: {}", e.toString(), e);
+                LOG.error("request failed: {}", dev.nosqles.logging.LoggableFailures.describe(e),
+                        dev.nosqles.logging.LoggableFailures.loggable(e));
                 yield new ProblemException(500, "internal-error", "Internal Server Error",
                         "the request could not be completed");
             }

@@ -72,7 +72,8 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
                     telemetry.handled(SqsRecords.redrivenAt(record));
                 } catch (RuntimeException e) {
                     LOG.error("saga command {} on channel {} failed: {}", record.getMessageId(),
-                            participant.channel().name(), e.toString(), e);
+                            participant.channel().name(), dev.nosqles.logging.LoggableFailures.describe(e),
+                            dev.nosqles.logging.LoggableFailures.loggable(e));
                     failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 }
             }

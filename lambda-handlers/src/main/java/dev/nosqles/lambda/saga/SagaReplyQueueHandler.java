@@ -74,7 +74,9 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
                     manager.handle(message);
                     telemetry.handled(SqsRecords.redrivenAt(record));
                 } catch (RuntimeException e) {
-                    LOG.error("saga reply {} failed: {}", record.getMessageId(), e.toString(), e);
+                    LOG.error("saga reply {} failed: {}", record.getMessageId(),
+                            dev.nosqles.logging.LoggableFailures.describe(e),
+                            dev.nosqles.logging.LoggableFailures.loggable(e));
                     failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 }
             }
