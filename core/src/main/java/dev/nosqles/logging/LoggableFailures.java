@@ -1,14 +1,16 @@
 package dev.nosqles.logging;
 
 import dev.nosqles.EventSourcingException;
-import software.amazon.awssdk.core.exception.SdkException;
+import java.time.format.DateTimeParseException;
 
 /**
- * What of a failure may go into a log line: an exception's message can quote its input (Jackson's
- * InvalidFormatException and MismatchedInputException do: a payload, personal data). The framework's own
- * exceptions ({@link EventSourcingException}) and the AWS SDK's ({@link SdkException}) keep their messages, as they
- * never hold a payload; any other exception is replaced by a copy that names its class and has its stack trace, its
- * cause chain (each cause treated alike) and no message.
+ * What of a failure may go into a log line. Most exceptions keep their messages: an operator needs them, and the
+ * framework's exceptions ({@link EventSourcingException}) and the AWS SDK's never hold a payload. The exceptions
+ * known to quote their input do not: Jackson's ({@code JacksonException}: {@code InvalidFormatException} and
+ * {@code MismatchedInputException} print "from String \"...\""), {@link DateTimeParseException} ("Text '...' could
+ * not be parsed") and {@link NumberFormatException} ("For input string: ..."). Where one of those is in the cause
+ * chain, the logger gets a copy of the chain in which each of them names its class and keeps its stack trace, and
+ * has no message.
  */
 public final class LoggableFailures {
     private LoggableFailures() {
@@ -32,7 +34,8 @@ public final class LoggableFailures {
     }
 
     private static boolean keepsMessage(Throwable t) {
-        return t instanceof EventSourcingException || t instanceof SdkException;
+        return !(t instanceof com.fasterxml.jackson.core.JacksonException || t instanceof DateTimeParseException
+                || t instanceof NumberFormatException);
     }
 
     private static boolean safe(Throwable t) {

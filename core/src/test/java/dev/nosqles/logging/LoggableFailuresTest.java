@@ -40,8 +40,8 @@ class LoggableFailuresTest {
         Throwable loggable = LoggableFailures.loggable(new IllegalStateException("wrapped", failure));
 
         String printed = printed(loggable);
-        assertThat(printed).doesNotContain(SECRET).doesNotContain("wrapped")
-                .contains(IllegalStateException.class.getName(), failure.getClass().getName(),
+        assertThat(printed).doesNotContain(SECRET)
+                .contains("wrapped", IllegalStateException.class.getName(), failure.getClass().getName(),
                         "LoggableFailuresTest.jacksonFailure");
         assertThat(LoggableFailures.describe(failure)).doesNotContain(SECRET).contains(failure.getClass().getName());
     }
@@ -64,5 +64,19 @@ class LoggableFailuresTest {
         String printed = printed(LoggableFailures.loggable(outer));
 
         assertThat(printed).contains("request failed").doesNotContain(SECRET);
+    }
+
+    @Test
+    void an_applications_own_exception_keeps_its_message_and_the_jdk_parsers_do_not() {
+        IllegalStateException own = new IllegalStateException("order 7 is not pending");
+        assertThat(LoggableFailures.loggable(own)).isSameAs(own);
+
+        Throwable parse = LoggableFailures.loggable(new IllegalArgumentException("bad amount",
+                new NumberFormatException("For input string: \"" + SECRET + "\"")));
+        Throwable time = LoggableFailures.loggable(new java.time.format.DateTimeParseException(
+                "Text '" + SECRET + "' could not be parsed", SECRET, 0));
+
+        assertThat(printed(parse)).contains("bad amount", NumberFormatException.class.getName()).doesNotContain(SECRET);
+        assertThat(printed(time)).contains("DateTimeParseException").doesNotContain(SECRET);
     }
 }
