@@ -152,9 +152,13 @@ class HistoryCommandsTest {
     void saga_show_prints_the_steps_from_the_command_to_the_participants_commit_the_reply_and_completion()
             throws Exception {
         String orderId = approvedOrder();
-        // the participants record the saga's id as the correlation id of what its commands caused
-        String sagaId = json(nosqles("stream", "show", "Order", orderId, "--local", "--json")).get("stream")
-                .get("entries").get(1).get("correlationId").asText();
+        // the saga's id is derived from the event that started it (the order's OrderCreated); the correlation id
+        // of what the saga caused is the request's (ADR 0005), so it does not name the saga
+        JsonNode history = json(nosqles("stream", "show", "Order", orderId, "--local", "--json")).get("stream");
+        String sagaId = dev.nosqles.saga.internal.SagaIds.sagaId("CreateOrderSaga",
+                history.get("entries").get(0).get("eventId").asText());
+        assertThat(history.get("entries").get(1).get("correlationId").asText())
+                .isEqualTo(history.get("entries").get(0).get("correlationId").asText()).isNotEqualTo(sagaId);
 
         JsonNode saga = json(nosqles("saga", "show", sagaId, "--local", "--json")).get("saga");
         assertThat(saga.get("sagaType").asText()).isEqualTo("CreateOrderSaga");
