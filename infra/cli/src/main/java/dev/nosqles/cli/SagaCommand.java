@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** {@code nosqles saga show <sagaId>}: a saga's timeline. */
+/** {@code nosqles saga show <sagaId>} or {@code nosqles saga show --started-by <eventId>}: a saga's timeline. */
 @Command(name = "saga", mixinStandardHelpOptions = true,
         description = "One saga: show its timeline (commands with their message ids, the participants' handling, "
                 + "replies, deadlines, the sweeper's actions).",
@@ -61,32 +61,45 @@ final class SagaCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "SAGA_ID", description = "The saga's id.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "SAGA_ID", description = "The saga's id.")
         String sagaId;
+
+        @Option(names = "--started-by", paramLabel = "EVENT_ID",
+                description = "Instead of SAGA_ID: the saga started by this event (its id in `stream show`, e.g. "
+                        + "an order's OrderCreated): a saga's id is derived from the event that started it.")
+        String startedBy;
 
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
         @Override
         public Integer call() {
-            if (sagaId.isBlank()) {
-                throw new UsageException("the saga id must not be blank");
+            if ((sagaId == null) == (startedBy == null)) {
+                throw new UsageException("give either SAGA_ID or --started-by EVENT_ID");
             }
-            try {
-                StreamId.of(SAGA_TYPES.get(0), sagaId);
-            } catch (InvalidStreamIdException e) {
-                throw new UsageException("not a saga id: " + StreamCommand.abbreviate(sagaId)
-                        + " (1 to 128 of A-Z a-z 0-9 . _ : -)");
+            String given = sagaId != null ? sagaId : startedBy;
+            if (given.isBlank()) {
+                throw new UsageException((sagaId != null ? "the saga id" : "--started-by") + " must not be blank");
+            }
+            if (sagaId != null) {
+                try {
+                    StreamId.of(SAGA_TYPES.get(0), sagaId);
+                } catch (InvalidStreamIdException e) {
+                    throw new UsageException("not a saga id: " + StreamCommand.abbreviate(sagaId)
+                            + " (1 to 128 of A-Z a-z 0-9 . _ : -)");
+                }
             }
             Nosqles root = parent.root;
             Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
             Optional<SagaTimeline> found;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {
-                found = timelines(dynamo, target).timeline(sagaId);
+                SagaTimelines timelines = timelines(dynamo, target);
+                found = sagaId != null ? timelines.timeline(sagaId) : timelines.startedBy(startedBy);
             }
             if (found.isEmpty()) {
                 PrintWriter err = spec.commandLine().getErr();
-                err.println("nosqles: no saga " + StreamCommand.abbreviate(sagaId) + " of type "
+                err.println("nosqles: no saga " + (sagaId != null ? StreamCommand.abbreviate(sagaId)
+                        : "started by event " + StreamCommand.abbreviate(startedBy)) + " of type "
                         + String.join(", ", SAGA_TYPES) + " in " + target.description());
                 err.flush();
                 return Nosqles.FAILED;

@@ -174,6 +174,15 @@ class HistoryCommandsTest {
         assertThat(approveCommand).isEqualTo(json(nosqles("stream", "show", "Order", orderId, "--local", "--json"))
                 .get("stream").get("entries").get(1).get("messageId").asText());
 
+        // the operator's way from an order to its saga: the event that started it
+        JsonNode byEvent = json(nosqles("saga", "show", "--started-by",
+                history.get("entries").get(0).get("eventId").asText(), "--local", "--json")).get("saga");
+        assertThat(byEvent.get("sagaId").asText()).isEqualTo(sagaId);
+        assertThat(byEvent.get("entries")).hasSameSizeAs(saga.get("entries"));
+        CliRun notStarter = nosqles("saga", "show", "--started-by", approveCommand, "--local");
+        assertThat(notStarter.status()).isEqualTo(Nosqles.FAILED);
+        assertThat(notStarter.err()).startsWith("nosqles: no saga started by event");
+
         CliRun table = nosqles("saga", "show", sagaId, "--local");
         assertThat(table.status()).as(table.err()).isZero();
         assertThat(table.out()).startsWith("Saga " + sagaId + " (CreateOrderSaga) COMPLETED")
@@ -262,6 +271,8 @@ class HistoryCommandsTest {
                 new String[] {"stream", "--local"},
                 new String[] {"saga", "show", "--local"},
                 new String[] {"saga", "show", "s1", "s2", "--local"},
+                new String[] {"saga", "show", "s1", "--started-by", "e1", "--local"},
+                new String[] {"saga", "show", "--started-by", " ", "--local"},
                 new String[] {"sagas", "--local"},
                 new String[] {"sagas", "stuck", "--max", "3", "--local"});
         for (String[] args : bad) {

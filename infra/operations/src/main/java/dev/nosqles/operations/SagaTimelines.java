@@ -95,6 +95,26 @@ public final class SagaTimelines {
     }
 
     /**
+     * The timeline of the saga an event started: a saga's id is derived from its type and the id of the event that
+     * started it (the order's {@code OrderCreated} for a {@code CreateOrderSaga}), so an operator who has an
+     * aggregate's history finds its saga without a search. One read per saga type at most.
+     *
+     * @param triggeringEventId the id of the event that started the saga ({@code stream show} prints it)
+     * @return empty when no saga of the known types was started by that event
+     */
+    public Optional<SagaTimeline> startedBy(String triggeringEventId) {
+        Objects.requireNonNull(triggeringEventId, "triggeringEventId");
+        for (String type : sagaTypes) {
+            String sagaId = SagaIds.sagaId(type, triggeringEventId);
+            List<RecordedEvent> events = store.read(StreamId.of(type, sagaId), ReadRequest.all()).events();
+            if (!events.isEmpty()) {
+                return Optional.of(new Builder(type, sagaId).build(events));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The sagas whose awaited reply is past its deadline at {@code now} (the sweeper has not acted on them yet),
      * the most overdue first.
      */
