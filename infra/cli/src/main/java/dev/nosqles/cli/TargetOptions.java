@@ -26,15 +26,16 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.StackResource;
 
 /**
- * Which read models the command works on, given on any subcommand:
+ * Which application the command works on, given on any subcommand; every resource is named by its logical id in
+ * template.yaml (see {@link Target}):
  * <ul>
  * <li>{@code --local}: the running {@code make run}, from the connection file it writes in its state directory
  *     ({@value #CONNECTION_FILE} in {@code NOSQLES_STATE_DIR}, else {@code .local-state} beside the
- *     {@code template.yaml} found from the working directory up);</li>
- * <li>{@code --stack NAME}: a deployed stack, its tables from the stack's outputs ({@code EventsTableName},
- *     {@code CheckpointsTableName}, {@code ReadModelsTableName}) or, failing those, its resources' physical ids;</li>
- * <li>otherwise the tables named by {@code EVENTS_TABLE}, {@code CHECKPOINTS_TABLE} and {@code READ_MODELS_TABLE}
- *     (as the functions see them), on {@code --endpoint URL} or AWS.</li>
+ *     {@code template.yaml} found from the working directory up): every table, queue and function;</li>
+ * <li>{@code --stack NAME}: a deployed stack, every resource's physical id, an output named
+ *     {@code <LogicalId>Name} winning over it;</li>
+ * <li>otherwise the environment variables of {@link #VARIABLES} (as the functions see them; {@code EVENTS_TABLE},
+ *     {@code CHECKPOINTS_TABLE} and {@code READ_MODELS_TABLE} required), on {@code --endpoint URL} or AWS.</li>
  * </ul>
  * Region: {@code --region}, else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, else us-east-1. Credentials: the
  * SDK's default chain; against an endpoint with no {@code AWS_ACCESS_KEY_ID} set, dummy ones (local emulators).
@@ -65,7 +66,8 @@ final class TargetOptions {
     boolean local;
 
     @Option(names = "--stack", paramLabel = "NAME", scope = ScopeType.INHERIT,
-            description = "A deployed stack: tables from its outputs (CloudFormation DescribeStacks).")
+            description = "A deployed stack: its resources by logical id (CloudFormation DescribeStackResources; "
+                    + "outputs named <LogicalId>Name win).")
     String stack;
 
     @Option(names = "--endpoint", paramLabel = "URL", scope = ScopeType.INHERIT,
