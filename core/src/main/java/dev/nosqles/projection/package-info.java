@@ -4,7 +4,7 @@
  * are rebuilt from the whole events table, switched atomically and dropped (ADR 0007).
  *
  * <p>Public: {@code Projection}, {@code ProjectionHandler}, {@code Rows}, the DynamoDB adapter in
- * {@code projection.dynamodb} and the fixture in {@code projection.testing}. Everything in
+ * {@code dev.nosqles.dynamodb} and the fixture in {@code projection.testing}. Everything in
  * {@code projection.internal} may change without notice.
  */
 package dev.nosqles.projection;

@@ -19,7 +19,7 @@
  * a countermeasure that refuses the late command.
  *
  * <p>Wire it with a {@link dev.nosqles.saga.SagaMessageSender} (SQS in the Lambda module) and a
- * {@link dev.nosqles.saga.SagaDeadlines} index ({@link dev.nosqles.saga.DynamoDbSagaDeadlines}):
+ * {@link dev.nosqles.saga.SagaDeadlines} index ({@link dev.nosqles.dynamodb.DynamoDbSagaDeadlines}):
  * <ul>
  *   <li>stream function: {@link dev.nosqles.saga.SagaManager#starter}, {@link dev.nosqles.saga.SagaManager#commandSender()}
  *       (schedules each command's deadline message, then sends it) and

@@ -3,8 +3,8 @@ package dev.nosqles.store;
 /**
  * An append-only store of event streams with optimistic concurrency.
  *
- * <p>Implementations: {@link dev.nosqles.store.dynamodb.DynamoDbEventStore} (production) and
- * {@link dev.nosqles.store.memory.InMemoryEventStore} (unit tests and fixtures). Both pass the same contract suite.
+ * <p>Implementations: {@link dev.nosqles.dynamodb.DynamoDbEventStore} (production) and
+ * {@link dev.nosqles.memory.InMemoryEventStore} (unit tests and fixtures). Both pass the same contract suite.
  */
 public interface EventStore {
 

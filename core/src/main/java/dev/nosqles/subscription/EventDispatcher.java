@@ -1,8 +1,8 @@
 package dev.nosqles.subscription;
 
-import dev.nosqles.internal.CommitItems.Commit;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.internal.TransactWrites;
+import dev.nosqles.dynamodb.internal.CommitItems.Commit;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.TransactWrites;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.metrics.Metrics;

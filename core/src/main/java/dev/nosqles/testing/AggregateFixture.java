@@ -12,7 +12,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -86,7 +86,7 @@ public final class AggregateFixture<S, C, E> {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         InMemoryEventStore store = new InMemoryEventStore(clock);
         dev.nosqles.privacy.SubjectKeys subjectKeys = keys != null ? keys
-                : aggregate.eventTypes().declaresPersonalData() ? new dev.nosqles.privacy.memory.InMemorySubjectKeys()
+                : aggregate.eventTypes().declaresPersonalData() ? new dev.nosqles.memory.InMemorySubjectKeys()
                 : null;
         EventCodec<E> codec = EventCodec.of(aggregate, subjectKeys);
         StreamId streamId = StreamId.of(aggregate.type(), id);

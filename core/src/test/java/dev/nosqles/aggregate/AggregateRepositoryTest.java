@@ -14,7 +14,7 @@ import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.store.StreamSlice;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.BankAccount.Deposit;
 import dev.nosqles.testsupport.BankAccount.DepositTwice;

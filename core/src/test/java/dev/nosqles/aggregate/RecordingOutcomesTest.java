@@ -7,7 +7,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamNotFoundException;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import java.util.List;
 import java.util.function.Function;

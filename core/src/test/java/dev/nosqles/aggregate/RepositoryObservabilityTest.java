@@ -3,7 +3,7 @@ package dev.nosqles.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.internal.TraceHeaders;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
@@ -11,7 +11,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.CountingMetrics;
 import dev.nosqles.testsupport.InterleavingStore;

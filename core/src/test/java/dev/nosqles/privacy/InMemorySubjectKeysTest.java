@@ -1,6 +1,6 @@
 package dev.nosqles.privacy;
 
-import dev.nosqles.privacy.memory.InMemorySubjectKeys;
+import dev.nosqles.memory.InMemorySubjectKeys;
 
 class InMemorySubjectKeysTest extends SubjectKeysContract {
     @Override

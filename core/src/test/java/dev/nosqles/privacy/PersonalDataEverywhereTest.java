@@ -6,17 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
-import dev.nosqles.privacy.memory.InMemorySubjectKeys;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbKmsSubjectKeys;
+import dev.nosqles.memory.InMemorySubjectKeys;
 import dev.nosqles.projection.PageRequest;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.Rows;
 import dev.nosqles.projection.internal.ReadModelTable;
 import dev.nosqles.projection.testing.ProjectionFixture;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
-import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
 import dev.nosqles.testsupport.TestTables;
@@ -185,8 +185,8 @@ class PersonalDataEverywhereTest {
     @Test
     void read_models_built_with_subject_keys_feed_and_serve_personal_rows() {
         byte[] cursorKey = CURSOR_KEY;
-        dev.nosqles.projection.dynamodb.DynamoDbReadModels readModelsApi =
-                dev.nosqles.projection.dynamodb.DynamoDbReadModels.builder().client(client)
+        dev.nosqles.dynamodb.DynamoDbReadModels readModelsApi =
+                dev.nosqles.dynamodb.DynamoDbReadModels.builder().client(client)
                         .readModelsTable(readModels).checkpointsTable(checkpointsTable).eventStore(store)
                         .projections(List.of(directory(1))).cursorKey(cursorKey).subjectKeys(keys).build();
         members.create("d1", new Member.Join("Tess Secret", "tess@example.org", "gold"));

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.projection.internal.ReadModelTable;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
-import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;

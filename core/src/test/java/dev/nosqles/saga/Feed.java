@@ -1,11 +1,11 @@
 package dev.nosqles.saga;
 
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.subscription.EventDispatcher;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.nosqles.saga;
 
+import dev.nosqles.memory.InMemorySagaDeadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +14,9 @@ import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.subscription.EventDispatcher;
-import dev.nosqles.subscription.InMemoryCheckpointStore;
+import dev.nosqles.memory.InMemoryCheckpointStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.MutableClock;
 import java.time.Duration;

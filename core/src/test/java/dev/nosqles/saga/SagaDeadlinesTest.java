@@ -1,5 +1,7 @@
 package dev.nosqles.saga;
 
+import dev.nosqles.dynamodb.DynamoDbSagaDeadlines;
+import dev.nosqles.memory.InMemorySagaDeadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.capacity.CapacityMeter;

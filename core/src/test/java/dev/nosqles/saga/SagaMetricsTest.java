@@ -1,5 +1,6 @@
 package dev.nosqles.saga;
 
+import dev.nosqles.memory.InMemorySagaDeadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.aggregate.AggregateRepository;
@@ -8,9 +9,9 @@ import dev.nosqles.saga.SagaMessage.CommandMessage;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.subscription.EventDispatcher;
-import dev.nosqles.subscription.InMemoryCheckpointStore;
+import dev.nosqles.memory.InMemoryCheckpointStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.CountingMetrics;
 import dev.nosqles.testsupport.MutableClock;

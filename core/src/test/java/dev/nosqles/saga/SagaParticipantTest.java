@@ -14,7 +14,7 @@ import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.StreamSlice;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.MutableClock;
 import java.time.Duration;

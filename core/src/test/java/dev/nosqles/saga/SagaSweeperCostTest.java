@@ -1,12 +1,13 @@
 package dev.nosqles.saga;
 
+import dev.nosqles.dynamodb.DynamoDbSagaDeadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityMeter.Operation;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.SnapshotStore;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.testsupport.MutableClock;
 import dev.nosqles.testsupport.TestTables;
 import java.time.Duration;

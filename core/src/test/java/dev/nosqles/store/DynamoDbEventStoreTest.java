@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityMeter.Operation;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.testsupport.LostResponseInterceptor;
 import dev.nosqles.testsupport.MutableClock;

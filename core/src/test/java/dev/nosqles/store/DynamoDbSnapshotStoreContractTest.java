@@ -1,7 +1,7 @@
 package dev.nosqles.store;
 
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.testsupport.TestTables;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

@@ -1,6 +1,6 @@
 package dev.nosqles.store;
 
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.MutableClock;
 
 class InMemoryEventStoreTest extends EventStoreContract {

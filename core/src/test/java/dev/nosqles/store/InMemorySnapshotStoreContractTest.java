@@ -1,6 +1,6 @@
 package dev.nosqles.store;
 
-import dev.nosqles.store.memory.InMemorySnapshotStore;
+import dev.nosqles.memory.InMemorySnapshotStore;
 
 class InMemorySnapshotStoreContractTest extends SnapshotStoreContract {
     @Override

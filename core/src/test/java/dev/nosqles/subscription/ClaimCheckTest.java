@@ -7,7 +7,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,15 @@
 package dev.nosqles.subscription;
 
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class EventDispatcherTest {
         DynamoDbCheckpointStore.createTable(client, checkpointTable);
         checkpoints = new DynamoDbCheckpointStore(client, checkpointTable);
         effectsTable = "dispatch-effects-" + UUID.randomUUID().toString().substring(0, 8);
-        dev.nosqles.store.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
+        dev.nosqles.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }
 

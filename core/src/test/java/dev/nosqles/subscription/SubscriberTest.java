@@ -1,17 +1,18 @@
 package dev.nosqles.subscription;
 
+import dev.nosqles.memory.InMemoryCheckpointStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.UnknownEventTypeException;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import java.util.ArrayList;
 import java.util.List;

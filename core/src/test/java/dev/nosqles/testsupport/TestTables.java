@@ -2,7 +2,7 @@ package dev.nosqles.testsupport;
 
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.localaws.LocalAws;
-import dev.nosqles.store.dynamodb.EventTables;
+import dev.nosqles.dynamodb.EventTables;
 import java.util.UUID;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.lambda.internal.LambdaAttributeValues;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.subscription.EventDispatcher;

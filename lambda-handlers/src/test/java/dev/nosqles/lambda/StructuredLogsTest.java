@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.saga.CreateOrderSaga;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.lambda.saga.SqsSagaMessageSender;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
@@ -17,9 +17,9 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.subscription.EventDispatcher;
-import dev.nosqles.subscription.InMemoryCheckpointStore;
+import dev.nosqles.memory.InMemoryCheckpointStore;
 import dev.nosqles.subscription.Subscriber;
 import java.net.URI;
 import java.time.Clock;
@@ -166,7 +166,7 @@ class StructuredLogsTest {
 
     @Test
     void a_redriven_message_is_counted_once_handled_and_a_failed_ones_error_carries_its_trace_header() {
-        var keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
+        var keys = new dev.nosqles.memory.InMemorySubjectKeys();
         InMemoryEventStore store = new InMemoryEventStore();
         var customers = dev.nosqles.app.Application.customers(store, SnapshotStore.none(), Clock.systemUTC(), keys)
                 .build();

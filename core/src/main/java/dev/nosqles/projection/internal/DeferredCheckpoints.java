@@ -1,8 +1,8 @@
 package dev.nosqles.projection.internal;
 
 import dev.nosqles.capacity.ItemSize;
-import dev.nosqles.internal.CheckpointItems;
-import dev.nosqles.internal.TransactWrites;
+import dev.nosqles.dynamodb.internal.CheckpointItems;
+import dev.nosqles.dynamodb.internal.TransactWrites;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.CheckpointStore;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  * streams a recorded move has reached, which answer that move's target. Not thread-safe: one per segment.
  *
  * <p>A combined transaction carries each move's checkpoint Put with the condition and write token
- * {@link dev.nosqles.subscription.DynamoDbCheckpointStore} uses ({@link CheckpointItems}); when any condition fails
+ * {@link dev.nosqles.dynamodb.DynamoDbCheckpointStore} uses ({@link CheckpointItems}); when any condition fails
  * (the live feed moved a checkpoint, a shared row changed) the whole transaction is cancelled and the rebuild
  * dispatches the page again through the real store, where every move that did land is a duplicate.
  */

@@ -1,13 +1,13 @@
 package dev.nosqles.projection.internal;
 
-import dev.nosqles.internal.CheckpointItems;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.internal.TransactWrites;
+import dev.nosqles.dynamodb.internal.CheckpointItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.TransactWrites;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStateException;
 import dev.nosqles.projection.RebuildProgress;
 import dev.nosqles.store.EventStore;
-import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Duration;

@@ -69,7 +69,7 @@ public final class ProjectionFixture<R extends Record> {
 
     private dev.nosqles.privacy.SubjectKeys keys() {
         if (keys == null) {
-            keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
+            keys = new dev.nosqles.memory.InMemorySubjectKeys();
         }
         return keys;
     }

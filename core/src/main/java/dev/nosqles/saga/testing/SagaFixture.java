@@ -17,7 +17,7 @@ import dev.nosqles.saga.SagaReply;
 import dev.nosqles.saga.SagaState;
 import dev.nosqles.saga.SagaStatus;
 import dev.nosqles.store.EventMetadata;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nosqles.projection.internal.DeferredCheckpoints.Move;
 import dev.nosqles.projection.internal.DeferredCheckpoints.Transaction;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.subscription.InMemoryCheckpointStore;
+import dev.nosqles.memory.InMemoryCheckpointStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.nosqles.bench;
 
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.localaws.LocalAws;
-import dev.nosqles.store.dynamodb.EventTables;
+import dev.nosqles.dynamodb.EventTables;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

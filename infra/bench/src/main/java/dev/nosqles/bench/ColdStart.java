@@ -82,7 +82,7 @@ public final class ColdStart {
         String eventsTable = env.newEventsTable("cold-start");
         String snapshotsTable = env.newKeyedTable("cold-start-snapshots");
         String keysTable = "bench-cold-start-keys-" + java.util.UUID.randomUUID().toString().substring(0, 6);
-        dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys.createTable(env.plain(), keysTable);
+        dev.nosqles.dynamodb.DynamoDbKmsSubjectKeys.createTable(env.plain(), keysTable);
         String keyId;
         try (var kms = env.aws().configure(software.amazon.awssdk.services.kms.KmsClient.builder())
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())

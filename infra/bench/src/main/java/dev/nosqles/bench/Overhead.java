@@ -5,7 +5,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import dev.nosqles.operations.DeadLetter;
 import dev.nosqles.operations.DeadLetterQueues;
 import dev.nosqles.operations.QueueDepth;
 import dev.nosqles.operations.RedriveReport;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;

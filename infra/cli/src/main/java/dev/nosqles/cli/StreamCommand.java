@@ -6,7 +6,7 @@ import dev.nosqles.operations.StreamHistories;
 import dev.nosqles.operations.StreamHistory;
 import dev.nosqles.store.InvalidStreamIdException;
 import dev.nosqles.store.StreamNotFoundException;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;

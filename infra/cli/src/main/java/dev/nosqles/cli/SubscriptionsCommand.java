@@ -56,7 +56,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
         List<Projection<?>> projections = root.context.projections().get();
         List<ReadModelStatus> statuses;
         try (ReadModelOperations ops = root.context.connector().connect(target, projections,
-                dev.nosqles.projection.dynamodb.DynamoDbReadModels.Builder.DEFAULT_DROP_GRACE)) {
+                dev.nosqles.dynamodb.DynamoDbReadModels.Builder.DEFAULT_DROP_GRACE)) {
             statuses = ops.list();
         }
         for (ReadModelStatus s : statuses) {

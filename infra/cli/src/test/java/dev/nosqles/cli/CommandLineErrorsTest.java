@@ -7,7 +7,7 @@ import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStateException;
 import dev.nosqles.projection.ReadModelStatus;
 import dev.nosqles.projection.RebuildProgress;
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
+import dev.nosqles.dynamodb.DynamoDbReadModels.RebuildOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

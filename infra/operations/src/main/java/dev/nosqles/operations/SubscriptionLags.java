@@ -1,7 +1,7 @@
 package dev.nosqles.operations;
 
-import dev.nosqles.internal.CheckpointItems;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CheckpointItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Duration;

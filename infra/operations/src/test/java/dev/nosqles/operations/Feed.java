@@ -1,6 +1,6 @@
 package dev.nosqles.operations;
 
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;

@@ -3,7 +3,7 @@ package dev.nosqles.runtime;
 import dev.nosqles.app.Application;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.privacy.dynamodb.DynamoDbKmsSubjectKeys;
+import dev.nosqles.dynamodb.DynamoDbKmsSubjectKeys;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 

@@ -4,7 +4,7 @@ import dev.nosqles.app.order.OrderStatus;
 import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
 import dev.nosqles.projection.PageRequest;
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
+import dev.nosqles.dynamodb.DynamoDbReadModels;
 import java.util.Objects;
 
 /**

@@ -2,7 +2,7 @@ package dev.nosqles.app.readmodel;
 
 import dev.nosqles.app.Application;
 import dev.nosqles.projection.Projection;
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
+import dev.nosqles.dynamodb.DynamoDbReadModels;
 import dev.nosqles.store.EventStore;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

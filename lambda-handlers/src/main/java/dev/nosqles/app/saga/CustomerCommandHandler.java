@@ -5,7 +5,7 @@ import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.privacy.memory.InMemorySubjectKeys;
+import dev.nosqles.memory.InMemorySubjectKeys;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;
 import dev.nosqles.store.EventStore;

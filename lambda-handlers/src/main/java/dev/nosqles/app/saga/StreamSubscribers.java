@@ -9,7 +9,7 @@ import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.SnapshotStore;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
 import java.time.Duration;

@@ -18,8 +18,8 @@ import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
-import dev.nosqles.store.dynamodb.DynamoDbSnapshotStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.testsupport.MutableClock;
 import dev.nosqles.testsupport.TestTables;
 import java.math.BigDecimal;
@@ -1019,7 +1019,7 @@ class ApiHandlerTest {
             String id = created.body().get("customerId").asText();
             // the same tables read with keys that never saw this customer (a keys table mismatch)
             ApiHandler otherKeys = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
-                    new dev.nosqles.privacy.memory.InMemorySubjectKeys()));
+                    new dev.nosqles.memory.InMemorySubjectKeys()));
 
             APIGatewayV2HTTPResponse r = otherKeys.handleRequest(ApiEvents.get("/customers/" + id).build(), null);
 

@@ -15,7 +15,7 @@ import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
 import dev.nosqles.projection.PageRequest;
 import dev.nosqles.store.SnapshotStore;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.MutableClock;
 import java.io.IOException;
 import java.math.BigDecimal;

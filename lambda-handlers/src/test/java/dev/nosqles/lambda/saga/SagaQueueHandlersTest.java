@@ -15,7 +15,7 @@ import dev.nosqles.saga.RecordingSender;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.SnapshotStore;
-import dev.nosqles.store.memory.InMemoryEventStore;
+import dev.nosqles.memory.InMemoryEventStore;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -53,7 +53,7 @@ class SagaQueueHandlersTest {
 
     @Test
     void a_command_queue_batch_fails_from_the_first_unreadable_message_on_so_that_fifo_order_holds() {
-        var keys = new dev.nosqles.privacy.memory.InMemorySubjectKeys();
+        var keys = new dev.nosqles.memory.InMemorySubjectKeys();
         AggregateRepository.builder(new Customer()).eventStore(store).subjectKeys(keys).build()
                 .create("c1", new CreateCustomer("Ann", new BigDecimal("100")));
         CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,

@@ -14,7 +14,7 @@ import dev.nosqles.saga.SagaCommand;
 import dev.nosqles.saga.SagaEvent;
 import dev.nosqles.saga.SagaOrchestrator;
 import dev.nosqles.saga.SagaState;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

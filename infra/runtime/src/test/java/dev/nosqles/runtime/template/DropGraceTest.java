@@ -2,7 +2,7 @@ package dev.nosqles.runtime.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels;
+import dev.nosqles.dynamodb.DynamoDbReadModels;
 import dev.nosqles.runtime.LocalRuntime;
 import dev.nosqles.runtime.template.internal.CfnYaml;
 import java.io.IOException;

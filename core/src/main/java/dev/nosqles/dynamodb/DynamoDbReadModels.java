@@ -1,4 +1,4 @@
-package dev.nosqles.projection.dynamodb;
+package dev.nosqles.dynamodb;
 
 import dev.nosqles.projection.Freshness;
 import dev.nosqles.projection.Page;
@@ -14,7 +14,7 @@ import dev.nosqles.projection.internal.ReadModelRegistry.VersionEntry;
 import dev.nosqles.projection.internal.ReadModelTable;
 import dev.nosqles.projection.internal.Rebuild;
 import dev.nosqles.store.EventStore;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.nosqles.saga;
+package dev.nosqles.memory;
 
+import dev.nosqles.saga.SagaDeadlines;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.nosqles.projection.dynamodb;
+package dev.nosqles.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,8 +10,8 @@ import dev.nosqles.projection.PageRequest;
 import dev.nosqles.projection.ReadModelStateException;
 import dev.nosqles.projection.ReadModelStatus;
 import dev.nosqles.projection.ReadModelStatus.State;
-import dev.nosqles.projection.dynamodb.AccountsWorld.AccountRow;
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
+import dev.nosqles.dynamodb.AccountsWorld.AccountRow;
+import dev.nosqles.dynamodb.DynamoDbReadModels.RebuildOptions;
 import dev.nosqles.projection.internal.ReadModelRegistry;
 import dev.nosqles.subscription.Subscriber;
 import dev.nosqles.testsupport.MutableClock;

@@ -1,8 +1,10 @@
-package dev.nosqles.subscription;
+package dev.nosqles.dynamodb;
 
-import dev.nosqles.internal.CheckpointItems;
+import dev.nosqles.subscription.CheckpointConflictException;
+import dev.nosqles.subscription.CheckpointStore;
+import dev.nosqles.dynamodb.internal.CheckpointItems;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.EventTables;
+import dev.nosqles.dynamodb.EventTables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

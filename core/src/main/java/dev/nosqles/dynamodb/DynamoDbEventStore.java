@@ -1,9 +1,9 @@
-package dev.nosqles.store.dynamodb;
+package dev.nosqles.dynamodb;
 
 import dev.nosqles.capacity.ItemSize;
 import dev.nosqles.internal.AppendValidation;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.internal.CommitItems.Commit;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems.Commit;
 import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.CommitTooLargeException;
 import dev.nosqles.store.ConcurrencyConflictException;

@@ -1,4 +1,4 @@
-package dev.nosqles.projection.dynamodb;
+package dev.nosqles.dynamodb;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;

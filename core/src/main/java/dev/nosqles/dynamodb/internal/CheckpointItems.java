@@ -1,4 +1,4 @@
-package dev.nosqles.internal;
+package dev.nosqles.dynamodb.internal;
 
 import dev.nosqles.store.StreamId;
 import java.util.HashMap;
@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * The layout of a checkpoint item and of its conditional move (used by
- * {@link dev.nosqles.subscription.DynamoDbCheckpointStore} and by the rebuild, which writes several moves in one
+ * {@link dev.nosqles.dynamodb.DynamoDbCheckpointStore} and by the rebuild, which writes several moves in one
  * transaction): partition key {@code subscriber} (S), sort key {@code streamId} (S), {@code version} (N) and
  * {@code writeToken} (S, the id of the call that wrote it). A move from {@code from} to {@code to} is a Put on
  * condition that the version is {@code from} (or absent when {@code from} is 0), asking for the item as it was when

@@ -1,4 +1,4 @@
-package dev.nosqles.projection.dynamodb;
+package dev.nosqles.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,12 +6,12 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.Rows;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.store.dynamodb.DynamoDbEventStore;
-import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;

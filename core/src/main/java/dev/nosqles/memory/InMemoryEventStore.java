@@ -1,9 +1,9 @@
-package dev.nosqles.store.memory;
+package dev.nosqles.memory;
 
 import dev.nosqles.capacity.ItemSize;
 import dev.nosqles.internal.AppendValidation;
-import dev.nosqles.internal.CommitItems;
-import dev.nosqles.internal.CommitItems.Commit;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.internal.CommitItems.Commit;
 import dev.nosqles.store.AppendResult;
 import dev.nosqles.store.CommitTooLargeException;
 import dev.nosqles.store.ConcurrencyConflictException;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * An event store in memory with the DynamoDB store's semantics, commit items and size limit included.
  * For unit tests and fixtures; it passes the same contract suite as {@link
- * dev.nosqles.store.dynamodb.DynamoDbEventStore}.
+ * dev.nosqles.dynamodb.DynamoDbEventStore}.
  */
 public final class InMemoryEventStore implements EventStore {
     private final Map<StreamId, List<Commit>> streams = new HashMap<>();

@@ -1,5 +1,6 @@
-package dev.nosqles.saga;
+package dev.nosqles.dynamodb;
 
+import dev.nosqles.saga.SagaDeadlines;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

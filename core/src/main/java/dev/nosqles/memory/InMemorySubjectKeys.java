@@ -1,4 +1,4 @@
-package dev.nosqles.privacy.memory;
+package dev.nosqles.memory;
 
 import dev.nosqles.privacy.SubjectForgottenException;
 import dev.nosqles.privacy.SubjectKeyMissingException;

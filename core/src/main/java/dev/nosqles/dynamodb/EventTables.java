@@ -1,4 +1,4 @@
-package dev.nosqles.store.dynamodb;
+package dev.nosqles.dynamodb;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -48,7 +48,7 @@ public final class EventTables {
 
     /**
      * The subscriber checkpoints table: {@code subscriber} (S) partition key, {@code streamId} (S) sort key
-     * (see {@link dev.nosqles.subscription.DynamoDbCheckpointStore}).
+     * (see {@link dev.nosqles.dynamodb.DynamoDbCheckpointStore}).
      */
     public static void createCheckpointsTable(DynamoDbClient client, String tableName) {
         create(client, CreateTableRequest.builder()

@@ -1,4 +1,4 @@
-package dev.nosqles.store.memory;
+package dev.nosqles.memory;
 
 import dev.nosqles.store.Snapshot;
 import dev.nosqles.store.SnapshotStore;

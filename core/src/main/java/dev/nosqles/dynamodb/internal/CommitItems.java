@@ -1,4 +1,4 @@
-package dev.nosqles.internal;
+package dev.nosqles.dynamodb.internal;
 
 import dev.nosqles.store.CorruptStoreException;
 import dev.nosqles.store.EventMetadata;

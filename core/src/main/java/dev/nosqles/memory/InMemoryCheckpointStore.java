@@ -1,5 +1,7 @@
-package dev.nosqles.subscription;
+package dev.nosqles.memory;
 
+import dev.nosqles.subscription.CheckpointConflictException;
+import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.store.StreamId;
 import java.util.List;
 import java.util.Map;

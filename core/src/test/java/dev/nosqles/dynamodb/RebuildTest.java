@@ -1,4 +1,4 @@
-package dev.nosqles.projection.dynamodb;
+package dev.nosqles.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,8 @@ import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.projection.ReadModelStatus;
 import dev.nosqles.projection.ReadModelStatus.State;
 import dev.nosqles.projection.RebuildProgress;
-import dev.nosqles.projection.dynamodb.AccountsWorld.AccountRow;
-import dev.nosqles.projection.dynamodb.DynamoDbReadModels.RebuildOptions;
+import dev.nosqles.dynamodb.AccountsWorld.AccountRow;
+import dev.nosqles.dynamodb.DynamoDbReadModels.RebuildOptions;
 import dev.nosqles.projection.internal.ReadModelRegistry;
 import dev.nosqles.testsupport.BankAccount;
 import java.time.Clock;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import dev.nosqles.subscription.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;

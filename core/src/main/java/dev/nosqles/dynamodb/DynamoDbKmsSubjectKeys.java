@@ -1,4 +1,4 @@
-package dev.nosqles.privacy.dynamodb;
+package dev.nosqles.dynamodb;
 
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.SubjectForgottenException;

@@ -1,4 +1,4 @@
-package dev.nosqles.store.dynamodb;
+package dev.nosqles.dynamodb;
 
 import dev.nosqles.store.Snapshot;
 import dev.nosqles.store.SnapshotStore;
