@@ -311,8 +311,8 @@ class ReadModelFeedTest {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
         ReadModelTable lossyTable = new ReadModelTable(faulty, table.tableName(), KEY);
         EventDispatcher lossy = new EventDispatcher(List.of(lossyTable.subscriber(projection, 1,
-                "read-model." + projection.name() + ".1")), DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable).build(),
-                store);
+                "read-model." + projection.name() + ".1")),
+                DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable).build(), store);
 
         List<Map<String, AttributeValue>> all = commitsOf("lost");
         EventDispatcher.Result result = lossy.dispatch(all.subList(all.size() - 1, all.size()));

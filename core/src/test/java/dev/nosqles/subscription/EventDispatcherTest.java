@@ -196,7 +196,8 @@ class EventDispatcherTest {
         DynamoDbClient faulty = LocalAws.shared().configure(DynamoDbClient.builder())
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
-        DynamoDbCheckpointStore lossy = DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable).build();
+        DynamoDbCheckpointStore lossy = DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable)
+                .build();
         List<Map<String, AttributeValue>> commits = writeHistory(1);
         // 5 domain events, each with its effect on one item (so one transaction each: one item once per transaction);
         // a raw subscriber without writes moves its checkpoint once for the 6 events, by PutItem

@@ -40,7 +40,8 @@ class SnapStartPrimingTest {
     static void tables() {
         DynamoDbClient client = TestTables.client(METER);
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "prime")).build();
-        snapshots = DynamoDbSnapshotStore.builder().client(client).tableName(TestTables.newSnapshotsTable(client, "prime")).build();
+        snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "prime")).build();
         String checkpointsTable = "prime-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, checkpointsTable);
         checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointsTable).build();
