@@ -4,7 +4,6 @@ import dev.nosqles.subscription.CheckpointConflictException;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.dynamodb.internal.CheckpointItems;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.dynamodb.EventTables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,9 +36,48 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final DynamoDbClient client;
     private final String tableName;
 
-    public DynamoDbCheckpointStore(DynamoDbClient client, String tableName) {
-        this.client = client;
-        this.tableName = tableName;
+    private DynamoDbCheckpointStore(Builder builder) {
+        this.client = builder.client;
+        this.tableName = builder.tableName;
+    }
+
+    /** A builder; {@link Builder#client} and {@link Builder#tableName} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configuration of a {@link DynamoDbCheckpointStore}; validation in {@link #build()}. */
+    public static final class Builder {
+        private DynamoDbClient client;
+        private String tableName;
+
+        private Builder() {
+        }
+
+        /** The client (required). Build it once per process. */
+        public Builder client(DynamoDbClient client) {
+            this.client = client;
+            return this;
+        }
+
+        /** The checkpoints table (required). */
+        public Builder tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException a required part is missing: the client, or the table name (null or blank)
+         */
+        public DynamoDbCheckpointStore build() {
+            if (client == null) {
+                throw new IllegalStateException("client is required");
+            }
+            if (tableName == null || tableName.isBlank()) {
+                throw new IllegalStateException("tableName is required");
+            }
+            return new DynamoDbCheckpointStore(this);
+        }
     }
 
     /** Creates the table (for tests and local runs; template.yaml declares it in AWS). */

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -78,6 +77,10 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         }
     }
 
+    /**
+     * A builder; {@link Builder#dynamoDb}, {@link Builder#tableName}, {@link Builder#kms} and
+     * {@link Builder#kmsKeyId} are required.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -285,16 +288,19 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         private Builder() {
         }
 
+        /** The DynamoDB client (required). Build it once per process. */
         public Builder dynamoDb(DynamoDbClient client) {
             this.dynamoDb = client;
             return this;
         }
 
+        /** The keys table (required). */
         public Builder tableName(String name) {
             this.tableName = name;
             return this;
         }
 
+        /** The KMS client (required). */
         public Builder kms(KmsClient client) {
             this.kms = client;
             return this;
@@ -318,6 +324,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             return this;
         }
 
+        /** The clock that ages cached keys; the system UTC clock by default. */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
@@ -328,15 +335,26 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
          * @throws IllegalArgumentException a cache TTL that is not positive or a cache size below 1
          */
         public DynamoDbKmsSubjectKeys build() {
-            if (dynamoDb == null || kms == null || clock == null) {
-                throw new IllegalStateException("dynamoDb, kms and clock are required");
+            if (dynamoDb == null) {
+                throw new IllegalStateException("dynamoDb (the DynamoDB client) is required");
             }
-            if (tableName == null || tableName.isBlank() || kmsKeyId == null || kmsKeyId.isBlank()) {
-                throw new IllegalStateException("tableName and kmsKeyId are required");
+            if (tableName == null || tableName.isBlank()) {
+                throw new IllegalStateException("tableName is required");
             }
-            Objects.requireNonNull(cacheTtl, "cacheTtl");
-            if (cacheTtl.isNegative() || cacheTtl.isZero() || cacheSize < 1) {
-                throw new IllegalArgumentException("cacheTtl must be positive and cacheSize at least 1");
+            if (kms == null) {
+                throw new IllegalStateException("kms (the KMS client) is required");
+            }
+            if (kmsKeyId == null || kmsKeyId.isBlank()) {
+                throw new IllegalStateException("kmsKeyId is required");
+            }
+            if (clock == null) {
+                throw new IllegalStateException("clock must not be null");
+            }
+            if (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.isZero()) {
+                throw new IllegalArgumentException("cacheTtl must be positive");
+            }
+            if (cacheSize < 1) {
+                throw new IllegalArgumentException("cacheSize must be at least 1");
             }
             return new DynamoDbKmsSubjectKeys(this);
         }

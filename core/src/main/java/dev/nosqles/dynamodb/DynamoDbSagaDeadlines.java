@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -34,9 +33,48 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
     private final DynamoDbClient client;
     private final String tableName;
 
-    public DynamoDbSagaDeadlines(DynamoDbClient client, String tableName) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.tableName = Objects.requireNonNull(tableName, "tableName");
+    private DynamoDbSagaDeadlines(Builder builder) {
+        this.client = builder.client;
+        this.tableName = builder.tableName;
+    }
+
+    /** A builder; {@link Builder#client} and {@link Builder#tableName} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configuration of a {@link DynamoDbSagaDeadlines}; validation in {@link #build()}. */
+    public static final class Builder {
+        private DynamoDbClient client;
+        private String tableName;
+
+        private Builder() {
+        }
+
+        /** The client (required). Build it once per process. */
+        public Builder client(DynamoDbClient client) {
+            this.client = client;
+            return this;
+        }
+
+        /** The saga deadlines table (required). */
+        public Builder tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException a required part is missing: the client, or the table name (null or blank)
+         */
+        public DynamoDbSagaDeadlines build() {
+            if (client == null) {
+                throw new IllegalStateException("client is required");
+            }
+            if (tableName == null || tableName.isBlank()) {
+                throw new IllegalStateException("tableName is required");
+            }
+            return new DynamoDbSagaDeadlines(this);
+        }
     }
 
     /** Creates the table (tests; template.yaml declares it in AWS). */

@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
-/** Checkpoints in memory, for unit tests. Handlers' own writes are not supported here. */
+/**
+ * Checkpoints in memory: a test double for unit tests and fixtures (no required configuration). Handlers' own writes
+ * are not supported here.
+ */
 public final class InMemoryCheckpointStore implements CheckpointStore {
     private final Map<String, Long> positions = new ConcurrentHashMap<>();
 

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@link SagaDeadlines} in memory, with the same version rules as the DynamoDB table (tests). */
+/**
+ * {@link SagaDeadlines} in memory, with the same version rules as the DynamoDB table: a test double for unit tests
+ * and fixtures (no required configuration).
+ */
 public final class InMemorySagaDeadlines implements SagaDeadlines {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 

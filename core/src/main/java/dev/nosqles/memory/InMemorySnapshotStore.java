@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Latest snapshot per stream, in memory. */
+/** Latest snapshot per stream, in memory: a test double for unit tests and fixtures (no required configuration). */
 public final class InMemorySnapshotStore implements SnapshotStore {
     private final Map<StreamId, Snapshot> snapshots = new ConcurrentHashMap<>();
 

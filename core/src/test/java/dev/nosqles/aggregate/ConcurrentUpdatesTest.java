@@ -30,8 +30,8 @@ class ConcurrentUpdatesTest {
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(client)
                 .tableName(TestTables.newEventsTable(client, "contention")).build();
         // snapshots keep each reload short, as they would for any hot aggregate
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(client,
-                TestTables.newSnapshotsTable(client, "contention"));
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "contention")).build();
         var accounts = AggregateRepository.builder(new BankAccount(10, 1)).eventStore(store).snapshotStore(snapshots)
                 .retry(new RetryPolicy(1_000, Duration.ofMillis(1), Duration.ofMillis(50))).build();
         accounts.create("hot", new BankAccount.Open("everyone"));

@@ -108,8 +108,8 @@ class ContentionFoldingTest {
                         .build();
                 raw = DynamoDbEventStore.builder().client(client)
                         .tableName(TestTables.newEventsTable(client, "folding")).build();
-                snapshots = new CountingSnapshots(DynamoDbSnapshotStore.create(client,
-                        TestTables.newSnapshotsTable(client, "folding")));
+                snapshots = new CountingSnapshots(DynamoDbSnapshotStore.builder().client(client)
+                        .tableName(TestTables.newSnapshotsTable(client, "folding")).build());
             } else {
                 requests = null;
                 raw = new InMemoryEventStore();

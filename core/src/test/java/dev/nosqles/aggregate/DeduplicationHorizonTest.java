@@ -59,8 +59,8 @@ class DeduplicationHorizonTest {
         DynamoDbClient client = TestTables.client(meter);
         DynamoDbEventStore events = DynamoDbEventStore.builder().client(client).clock(clock)
                 .tableName(TestTables.newEventsTable(client, "horizon")).build();
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(client,
-                TestTables.newSnapshotsTable(client, "horizon"));
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "horizon")).build();
         var repo = accounts(events, snapshots);
         Instant firstSent = busyAccount(repo, "busy", 155); // versions 1..156, snapshot at 150
         Snapshot snapshot = snapshots.load(StreamId.of("Account", "busy")).orElseThrow();
@@ -113,7 +113,8 @@ class DeduplicationHorizonTest {
         DynamoDbEventStore events = DynamoDbEventStore.builder().client(client).clock(clock)
                 .tableName(TestTables.newEventsTable(client, "paging")).build();
         var repo = AggregateRepository.builder(new BankAccount(10, 1)).eventStore(events)
-                .snapshotStore(DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "paging")))
+                .snapshotStore(DynamoDbSnapshotStore.builder().client(client)
+                        .tableName(TestTables.newSnapshotsTable(client, "paging")).build())
                 .clock(clock).deduplicationWindow(10).build();
         Instant firstSent = busyAccount(repo, "paging", 230); // one a minute; the window covers the last 10
 

@@ -28,7 +28,8 @@ class IdempotentCommandsTest {
     static void tables() {
         DynamoDbClient client = TestTables.client(new CapacityMeter());
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "idem")).build();
-        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "idem"));
+        snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "idem")).build();
     }
 
     private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts(int every,

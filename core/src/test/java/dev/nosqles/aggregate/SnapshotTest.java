@@ -35,7 +35,7 @@ class SnapshotTest {
         client = TestTables.client(METER);
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "snap")).build();
         snapshotsTable = TestTables.newSnapshotsTable(client, "snap");
-        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
+        snapshots = DynamoDbSnapshotStore.builder().client(client).tableName(snapshotsTable).build();
     }
 
     private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> repo(int every,

@@ -62,7 +62,7 @@ final class AccountsWorld {
         store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "rm")).build();
         checkpointsTable = "rm-checkpoints-" + suffix;
         DynamoDbCheckpointStore.createTable(client, checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointsTable).build();
         readModelsTable = "rm-read-models-" + suffix;
         DynamoDbReadModels.createTable(client, readModelsTable);
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();

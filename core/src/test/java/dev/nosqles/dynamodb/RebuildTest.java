@@ -178,7 +178,8 @@ class RebuildTest {
             }
         };
         EventDispatcher live = new EventDispatcher(readModels::subscribers,
-                new DynamoDbCheckpointStore(AccountsWorld.clientWith(race), world.checkpointsTable), world.store);
+                DynamoDbCheckpointStore.builder().client(AccountsWorld.clientWith(race))
+                        .tableName(world.checkpointsTable).build(), world.store);
 
         // when the live stream dispatches the three commits once
         EventDispatcher.Result result = live.dispatch(commits);

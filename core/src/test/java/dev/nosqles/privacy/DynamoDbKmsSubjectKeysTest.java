@@ -93,7 +93,8 @@ class DynamoDbKmsSubjectKeysTest {
     private static AggregateRepository<Member.State, Member.Command, Member.Event> members(EventStore store,
                                                                                         SubjectKeys keys) {
         return AggregateRepository.builder(new Member(2)).eventStore(store)
-                .snapshotStore(DynamoDbSnapshotStore.create(dynamo, snapshotsTable)).subjectKeys(keys).build();
+                .snapshotStore(DynamoDbSnapshotStore.builder().client(dynamo).tableName(snapshotsTable).build())
+                .subjectKeys(keys).build();
     }
 
     private static DynamoDbEventStore events() {

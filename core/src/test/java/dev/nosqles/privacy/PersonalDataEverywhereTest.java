@@ -119,7 +119,7 @@ class PersonalDataEverywhereTest {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, "pde-checkpoints-" + suffix);
         checkpointsTable = "pde-checkpoints-" + suffix;
-        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointsTable).build();
         readModels = "pde-read-models-" + suffix;
         ReadModelTable.createTable(client, readModels);
         DynamoDbKmsSubjectKeys.createTable(client, "pde-keys-" + suffix);

@@ -42,7 +42,8 @@ class DynamoDbRowsTest extends RowsContract {
         ReadModelTable.createTable(client, "rows-read-models-" + suffix);
         table = new ReadModelTable(client, "rows-read-models-" + suffix, ReadModelFeedTest.KEY);
         dispatcher = new EventDispatcher(List.of(table.subscriber(projection, 1, "read-model.rows-contract.1")),
-                new DynamoDbCheckpointStore(client, "rows-checkpoints-" + suffix), store);
+                DynamoDbCheckpointStore.builder().client(client).tableName("rows-checkpoints-" + suffix).build(),
+                store);
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }
 

@@ -52,7 +52,7 @@ class ReadModelFeedTest {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         checkpointsTable = "feed-checkpoints-" + suffix;
         DynamoDbCheckpointStore.createTable(client, checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointsTable).build();
         ReadModelTable.createTable(client, "feed-read-models-" + suffix);
         table = new ReadModelTable(client, "feed-read-models-" + suffix, KEY);
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
@@ -311,8 +311,8 @@ class ReadModelFeedTest {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
         ReadModelTable lossyTable = new ReadModelTable(faulty, table.tableName(), KEY);
         EventDispatcher lossy = new EventDispatcher(List.of(lossyTable.subscriber(projection, 1,
-                "read-model." + projection.name() + ".1")), new DynamoDbCheckpointStore(faulty, checkpointsTable),
-                store);
+                "read-model." + projection.name() + ".1")),
+                DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable).build(), store);
 
         List<Map<String, AttributeValue>> all = commitsOf("lost");
         EventDispatcher.Result result = lossy.dispatch(all.subList(all.size() - 1, all.size()));

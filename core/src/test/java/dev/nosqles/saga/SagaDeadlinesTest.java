@@ -22,7 +22,8 @@ class SagaDeadlinesTest {
         DynamoDbClient client = TestTables.client(new CapacityMeter());
         String table = "saga-deadlines-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbSagaDeadlines.createTable(client, table);
-        return Stream.of(new InMemorySagaDeadlines(), new DynamoDbSagaDeadlines(client, table));
+        return Stream.of(new InMemorySagaDeadlines(), DynamoDbSagaDeadlines.builder().client(client).tableName(table)
+                .build());
     }
 
     private static Entry entry(String sagaId, String command, long dueSeconds, long version) {

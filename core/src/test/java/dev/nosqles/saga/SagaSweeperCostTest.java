@@ -33,7 +33,7 @@ class SagaSweeperCostTest {
     private SagaDeadlines deadlines() {
         String table = "saga-deadlines-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbSagaDeadlines.createTable(client, table);
-        return new DynamoDbSagaDeadlines(client, table);
+        return DynamoDbSagaDeadlines.builder().client(client).tableName(table).build();
     }
 
     @Test

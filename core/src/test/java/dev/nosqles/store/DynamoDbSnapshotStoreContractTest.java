@@ -19,6 +19,6 @@ class DynamoDbSnapshotStoreContractTest extends SnapshotStoreContract {
 
     @Override
     SnapshotStore store() {
-        return DynamoDbSnapshotStore.create(client, table);
+        return DynamoDbSnapshotStore.builder().client(client).tableName(table).build();
     }
 }

@@ -49,7 +49,7 @@ class EventDispatcherTest {
                 .build();
         String checkpointTable = "dispatch-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, checkpointTable);
-        checkpoints = new DynamoDbCheckpointStore(client, checkpointTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointTable).build();
         effectsTable = "dispatch-effects-" + UUID.randomUUID().toString().substring(0, 8);
         dev.nosqles.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
@@ -196,7 +196,8 @@ class EventDispatcherTest {
         DynamoDbClient faulty = LocalAws.shared().configure(DynamoDbClient.builder())
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
-        DynamoDbCheckpointStore lossy = new DynamoDbCheckpointStore(faulty, checkpointsTable);
+        DynamoDbCheckpointStore lossy = DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable)
+                .build();
         List<Map<String, AttributeValue>> commits = writeHistory(1);
         // 5 domain events, each with its effect on one item (so one transaction each: one item once per transaction);
         // a raw subscriber without writes moves its checkpoint once for the 6 events, by PutItem

@@ -114,7 +114,8 @@ public final class Application {
         Clock clock = Clock.systemUTC();
         return new Application(
                 DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build(),
-                DynamoDbSnapshotStore.create(client, snapshotsTable), clock, UUID::randomUUID, subjectKeys, metrics);
+                DynamoDbSnapshotStore.builder().client(client).tableName(snapshotsTable).build(), clock,
+                UUID::randomUUID, subjectKeys, metrics);
     }
 
     /**

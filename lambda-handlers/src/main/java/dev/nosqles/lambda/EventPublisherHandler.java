@@ -68,7 +68,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
                                   String topicArn, Set<String> publishedTypes, Telemetry telemetry) {
         super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES)),
-                new DynamoDbCheckpointStore(dynamo, checkpointsTable),
+                DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpointsTable).build(),
                 DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), newest -> { }, telemetry);
     }
 

@@ -73,7 +73,7 @@ class EventPublisherHandlerTest {
         store = DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build();
         String checkpointsTable = unique("pub-checkpoints");
         EventTables.createCheckpointsTable(dynamo, checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(dynamo, checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpointsTable).build();
         topicArn = sns.createTopic(b -> b.name(unique("events") + ".fifo")
                 .attributes(Map.of("FifoTopic", "true", "ContentBasedDeduplication", "false"))).topicArn();
         queueUrl = sqs.createQueue(b -> b.queueName(unique("consumer") + ".fifo")

@@ -40,10 +40,11 @@ class SnapStartPrimingTest {
     static void tables() {
         DynamoDbClient client = TestTables.client(METER);
         events = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "prime")).build();
-        snapshots = DynamoDbSnapshotStore.create(client, TestTables.newSnapshotsTable(client, "prime"));
+        snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "prime")).build();
         String checkpointsTable = "prime-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbCheckpointStore.createTable(client, checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointsTable).build();
         String readModelsTable = "prime-read-models-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbReadModels.createTable(client, readModelsTable);
         readModels = DynamoDbReadModels.builder().client(client).readModelsTable(readModelsTable)

@@ -190,7 +190,8 @@ public final class Rebuild {
         String name = projection.name();
         String checkpointName = ReadModelRegistry.checkpointName(name, version);
         Subscriber subscriber = table.subscriber(projection, version, checkpointName);
-        DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(client, checkpointsTable);
+        DynamoDbCheckpointStore checkpoints = DynamoDbCheckpointStore.builder().client(client)
+                .tableName(checkpointsTable).build();
         DeferredCheckpoints deferred = new DeferredCheckpoints(checkpoints);
         EventDispatcher combined = new EventDispatcher(List.of(subscriber), deferred, store);
         EventDispatcher direct = new EventDispatcher(List.of(subscriber), checkpoints, store);

@@ -241,8 +241,8 @@ public final class Contention {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
                 .build();
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).build();
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(client,
-                env.newKeyedTable("contention-snapshots"));
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(env.newKeyedTable("contention-snapshots")).build();
         AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
                 .retry(config.retry()).build();

@@ -270,8 +270,8 @@ public final class RequestUnits {
         if (every == 0) {
             return SnapshotStore.none();
         }
-        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.create(env.metered(),
-                env.newKeyedTable("load-snapshots"));
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(env.metered())
+                .tableName(env.newKeyedTable("load-snapshots")).build();
         if (snapshotVersion > 0) {
             // the snapshot the repository would have taken at that version: same JSON, same item
             snapshots.save(new Snapshot(READ_STREAM, snapshotVersion, "LedgerState", 1,

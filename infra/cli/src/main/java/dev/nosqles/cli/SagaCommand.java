@@ -44,7 +44,8 @@ final class SagaCommand implements Runnable {
     /** The application's sagas on a target's tables. */
     static SagaTimelines timelines(DynamoDbClient dynamo, Target target) {
         return new SagaTimelines(DynamoDbEventStore.builder().client(dynamo).tableName(target.eventsTable()).build(),
-                new DynamoDbSagaDeadlines(dynamo, target.table("SagaDeadlinesTable")), SAGA_TYPES,
+                DynamoDbSagaDeadlines.builder().client(dynamo).tableName(target.table("SagaDeadlinesTable")).build(),
+                SAGA_TYPES,
                 StreamSubscribers.participantChannels());
     }
 

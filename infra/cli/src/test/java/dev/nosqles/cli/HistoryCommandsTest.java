@@ -223,7 +223,8 @@ class HistoryCommandsTest {
                     @Override
                     public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
                     }
-                }, new DynamoDbSagaDeadlines(dynamo, app.resources().tableName("SagaDeadlinesTable")),
+                }, DynamoDbSagaDeadlines.builder().client(dynamo)
+                        .tableName(app.resources().tableName("SagaDeadlinesTable")).build(),
                 Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)));
         String sagaId = manager.start(UUID.randomUUID().toString(), new CreateOrderSagaData("o-stuck", "c-stuck",
                 new BigDecimal("10.00")), EventMetadata.empty()).state().id();

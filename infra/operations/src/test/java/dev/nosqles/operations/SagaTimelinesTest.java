@@ -87,7 +87,7 @@ class SagaTimelinesTest {
         EventTables.createEventsTable(DYNAMO, events);
         DynamoDbSagaDeadlines.createTable(DYNAMO, deadlinesTable);
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).clock(clock).build();
-        deadlines = new DynamoDbSagaDeadlines(DYNAMO, deadlinesTable);
+        deadlines = DynamoDbSagaDeadlines.builder().client(DYNAMO).tableName(deadlinesTable).build();
         counters = AggregateRepository.builder(new Counter()).eventStore(store).clock(clock).build();
         manager = SagaManager.create(definition(), store, SnapshotStore.none(), sender, deadlines, clock);
         participant = new SagaParticipant<>(counters, COUNTERS, sender);
@@ -268,7 +268,7 @@ class SagaTimelinesTest {
                 })).build()) {
             SagaTimelines counting = new SagaTimelines(
                     DynamoDbEventStore.builder().client(counted).tableName(events).build(),
-                    new DynamoDbSagaDeadlines(counted, deadlinesTable), List.of(SAGA),
+                    DynamoDbSagaDeadlines.builder().client(counted).tableName(deadlinesTable).build(), List.of(SAGA),
                     Map.of(COUNTERS.name(), Counter.TYPE));
 
             assertThat(counting.timeline(sagaId)).isPresent();

@@ -70,7 +70,7 @@ class SubscriptionLagsTest {
         commit(store, order1, 3, 1, T0.plus(Duration.ofMinutes(2))); // v4
         commit(store, order2, 0, 1, T0.plus(Duration.ofMinutes(3))); // v1
         commit(store, customer1, 0, 1, T0.plus(Duration.ofMinutes(4))); // v1
-        DynamoDbCheckpointStore cp = new DynamoDbCheckpointStore(dynamo, checkpoints);
+        DynamoDbCheckpointStore cp = DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpoints).build();
         cp.advance("orders", order1, 0, 3, List.of());
         cp.advance("customers", customer1, 0, 1, List.of());
         cp.advance("someone-else", order2, 0, 1, List.of());

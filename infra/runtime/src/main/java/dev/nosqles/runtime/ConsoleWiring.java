@@ -64,7 +64,8 @@ final class ConsoleWiring {
                     .tableName(resources.tableName("EventsTable")).build();
             histories = new StreamHistories(store);
             timelines = new SagaTimelines(store, template.table("SagaDeadlinesTable").isPresent()
-                    ? new DynamoDbSagaDeadlines(dynamoDb, resources.tableName("SagaDeadlinesTable"))
+                    ? DynamoDbSagaDeadlines.builder().client(dynamoDb)
+                            .tableName(resources.tableName("SagaDeadlinesTable")).build()
                     : SagaDeadlines.none(), List.of(CreateOrderSaga.TYPE), StreamSubscribers.participantChannels());
         }
         return new Console(recent, new OperationsData(histories, timelines, lags, dlq.build()), Clock.systemUTC());

@@ -54,7 +54,7 @@ class ApiHandlerTest {
         client = TestTables.client(new CapacityMeter());
         eventsTable = TestTables.newEventsTable(client, "api");
         String snapshotsTable = TestTables.newSnapshotsTable(client, "api");
-        snapshots = DynamoDbSnapshotStore.create(client, snapshotsTable);
+        snapshots = DynamoDbSnapshotStore.builder().client(client).tableName(snapshotsTable).build();
         store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build();
         app = new Application(store, snapshots, clock, UUID::randomUUID);
         handler = new ApiHandler(app);

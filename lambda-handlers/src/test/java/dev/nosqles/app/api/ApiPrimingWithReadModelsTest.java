@@ -32,8 +32,9 @@ class ApiPrimingWithReadModelsTest {
         DynamoDbReadModels readModels = DynamoDbReadModels.builder().client(client).readModelsTable(rows)
                 .checkpointsTable(checkpoints).eventStore(events).projections(ReadModelWiring.projections())
                 .cursorKey(new byte[32]).build();
-        ApiHandler api = new ApiHandler(new Application(events, DynamoDbSnapshotStore.create(client,
-                TestTables.newSnapshotsTable(client, "prime-api")), Clock.systemUTC(), UUID::randomUUID),
+        DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
+                .tableName(TestTables.newSnapshotsTable(client, "prime-api")).build();
+        ApiHandler api = new ApiHandler(new Application(events, snapshots, Clock.systemUTC(), UUID::randomUUID),
                 OrderQueries.on(readModels));
         CapacityMeter.Usage before = meter.usage();
 

@@ -64,7 +64,7 @@ class StreamFailureRedriveTest {
         Subscriber auditor = Subscriber.builder("auditor").onRaw("Thing",
                 (event, ctx) -> audited.add(event.eventId().toString())).build();
         function = new StreamSubscriptionHandler(new EventDispatcher(List.of(counter, auditor),
-                new DynamoDbCheckpointStore(fx.clients.dynamoDb(), checkpoints), store));
+                DynamoDbCheckpointStore.builder().client(fx.clients.dynamoDb()).tableName(checkpoints).build(), store));
     }
 
     @AfterEach

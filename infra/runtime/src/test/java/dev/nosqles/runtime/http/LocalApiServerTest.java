@@ -193,7 +193,7 @@ class LocalApiServerTest {
         Clock clock = Clock.systemUTC();
         ApiHandler api = new ApiHandler(new Application(
                 DynamoDbEventStore.builder().client(client).tableName(events).clock(clock).build(),
-                DynamoDbSnapshotStore.create(client, snapshots), clock, UUID::randomUUID));
+                DynamoDbSnapshotStore.builder().client(client).tableName(snapshots).build(), clock, UUID::randomUUID));
         start(List.of(ApiRoute.catchAll(api)));
     }
 

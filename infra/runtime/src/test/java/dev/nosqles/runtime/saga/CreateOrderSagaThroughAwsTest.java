@@ -95,10 +95,10 @@ class CreateOrderSagaThroughAwsTest {
         store = DynamoDbEventStore.builder().client(clients.dynamoDb()).tableName(eventsTable).build();
         String checkpointsTable = unique("saga-checkpoints");
         DynamoDbCheckpointStore.createTable(clients.dynamoDb(), checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(clients.dynamoDb(), checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(clients.dynamoDb()).tableName(checkpointsTable).build();
         String lostTable = unique("saga-checkpoints-lost");
         DynamoDbCheckpointStore.createTable(clients.dynamoDb(), lostTable);
-        lostCheckpoints = new DynamoDbCheckpointStore(clients.dynamoDb(), lostTable);
+        lostCheckpoints = DynamoDbCheckpointStore.builder().client(clients.dynamoDb()).tableName(lostTable).build();
         esmCheckpoints = unique("saga-esm");
         app = new Application(store, SnapshotStore.none(), clock, UUID::randomUUID);
         customerQueue = fifoQueue("customer-commands");
@@ -414,7 +414,7 @@ class CreateOrderSagaThroughAwsTest {
     private SagaDeadlines deadlines() {
         String table = unique("saga-deadlines");
         DynamoDbSagaDeadlines.createTable(clients.dynamoDb(), table);
-        return new DynamoDbSagaDeadlines(clients.dynamoDb(), table);
+        return DynamoDbSagaDeadlines.builder().client(clients.dynamoDb()).tableName(table).build();
     }
 
     private Functions withSweeper(Duration reservationDeadline, UnaryOperator<SagaMessageSender> streamSender) {

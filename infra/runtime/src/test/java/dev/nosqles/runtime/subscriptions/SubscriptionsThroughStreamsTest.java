@@ -62,7 +62,7 @@ class SubscriptionsThroughStreamsTest {
         store = DynamoDbEventStore.builder().client(clients.dynamoDb()).tableName(eventsTable).build();
         String checkpointsTable = unique("subs-checkpoints");
         DynamoDbCheckpointStore.createTable(clients.dynamoDb(), checkpointsTable);
-        checkpoints = new DynamoDbCheckpointStore(clients.dynamoDb(), checkpointsTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(clients.dynamoDb()).tableName(checkpointsTable).build();
         effectsTable = TestTables.newSnapshotsTable(clients.dynamoDb(), "subs-effects");
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }

@@ -52,11 +52,14 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
         return new SagaWiring(
                 DynamoDbEventStore.builder().client(dynamo).tableName(required(env, Application.EVENTS_TABLE))
                         .clock(clock).build(),
-                DynamoDbSnapshotStore.create(dynamo, required(env, Application.SNAPSHOTS_TABLE)),
-                withCheckpoints ? new DynamoDbCheckpointStore(dynamo, required(env, "CHECKPOINTS_TABLE")) : null,
+                DynamoDbSnapshotStore.builder().client(dynamo).tableName(required(env, Application.SNAPSHOTS_TABLE))
+                        .build(),
+                withCheckpoints ? DynamoDbCheckpointStore.builder().client(dynamo)
+                        .tableName(required(env, "CHECKPOINTS_TABLE")).build() : null,
                 sender(sqs, env), clock,
                 optionalValue(env, DEADLINES_TABLE) == null ? null
-                        : new DynamoDbSagaDeadlines(dynamo, optionalValue(env, DEADLINES_TABLE)), dynamo);
+                        : DynamoDbSagaDeadlines.builder().client(dynamo).tableName(optionalValue(env, DEADLINES_TABLE))
+                                .build(), dynamo);
     }
 
     private static String optionalValue(Function<String, String> env, String name) {
