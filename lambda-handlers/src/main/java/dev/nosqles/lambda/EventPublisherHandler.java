@@ -24,9 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
@@ -55,14 +52,18 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     private static final Pattern AGGREGATE_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
 
     public EventPublisherHandler() {
-        this(System::getenv);
+        this(FunctionEnvironment.system());
         enableSnapStartPriming();
     }
 
     public EventPublisherHandler(Function<String, String> env) {
-        this(dynamo(env), sns(env), required(env, "EVENTS_TABLE"), required(env, "CHECKPOINTS_TABLE"),
-                required(env, "EVENTS_TOPIC_ARN"), publishedTypes(required(env, "PUBLISHED_AGGREGATE_TYPES")),
-                Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
+    }
+
+    private EventPublisherHandler(FunctionEnvironment env) {
+        this(env.dynamoDb(), env.sns(), env.required("EVENTS_TABLE"), env.required("CHECKPOINTS_TABLE"),
+                env.required("EVENTS_TOPIC_ARN"), publishedTypes(env.required("PUBLISHED_AGGREGATE_TYPES")),
+                env.telemetry());
     }
 
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
@@ -218,25 +219,5 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         if (value != null) {
             node.put(name, value);
         }
-    }
-
-    private static DynamoDbClient dynamo(Function<String, String> env) {
-        return DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
-    }
-
-    private static SnsClient sns(Function<String, String> env) {
-        return SnsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
-    }
-
-    private static String required(Function<String, String> env, String name) {
-        String value = env.apply(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("environment variable " + name + " is required");
-        }
-        return value;
     }
 }

@@ -13,6 +13,7 @@ import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.privacy.SubjectKeys;
@@ -61,24 +62,27 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     public static final String CREDIT_RELEASER = "release-credit-on-order-cancelled";
 
     public OrderSagaStreamHandler() {
-        this(System::getenv);
+        this(FunctionEnvironment.system());
         enableSnapStartPriming();
     }
 
     public OrderSagaStreamHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env,
-                Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
+    }
+
+    private OrderSagaStreamHandler(FunctionEnvironment env) {
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env.telemetry());
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
-                                   Function<String, String> env, Telemetry telemetry) {
+                                   Telemetry telemetry) {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
-                        Application.subjectKeys(env, wiring.dynamoDb()), telemetry.metrics()),
+                        Application.subjectKeys(wiring.environment()), telemetry.metrics()),
                 SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
                         wiring.requireDeadlines(), wiring.clock(), telemetry.metrics()), wiring.sender()),
-                wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(env)
-                        ? ReadModelWiring.fromEnvironment(env, wiring.dynamoDb(), wiring.events(), wiring.clock(),
+                wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
+                        ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
     }
 
