@@ -1,5 +1,9 @@
 package dev.nosqles.lambda;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
@@ -41,7 +45,7 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * {@code PUBLISHED_AGGREGATE_TYPES} (comma-separated aggregate types, e.g. {@code Order,Customer}),
  * {@code AWS_REGION}.
  */
-public final class EventPublisherHandler extends StreamSubscriptionHandler {
+public final class EventPublisherHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     /** The subscriber name under which the publisher keeps its checkpoints. */
     public static final String SUBSCRIBER = "event-publisher";
     /** SNS's limit on a message: body and message attributes (names, data types and values), in bytes. */
@@ -51,9 +55,13 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     private static final Pattern AGGREGATE_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
 
+    private final StreamSubscriptionHandler stream;
+    /** Held here: CRaC keeps resources only weakly. */
+    private SnapStartPriming priming;
+
     public EventPublisherHandler() {
         this(FunctionEnvironment.system());
-        enableSnapStartPriming();
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
     public EventPublisherHandler(Function<String, String> env) {
@@ -68,7 +76,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
                                   String topicArn, Set<String> publishedTypes, Telemetry telemetry) {
-        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES)),
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES)),
                 new DynamoDbCheckpointStore(dynamo, checkpointsTable),
                 DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), newest -> { }, telemetry);
     }
@@ -82,7 +90,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     /** As above, with another size limit from which on a claim check is published (tests). */
     EventPublisherHandler(EventStore store, CheckpointStore checkpoints, SnsClient sns, String topicArn,
                           Set<String> publishedTypes, int maxMessageBytes) {
-        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, maxMessageBytes)), checkpoints,
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, maxMessageBytes)), checkpoints,
                 store));
     }
 
@@ -219,5 +227,15 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         if (value != null) {
             node.put(name, value);
         }
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return stream.handleRequest(event, context);
+    }
+
+    /** Harmless work that warms this function ({@link StreamSubscriptionHandler#prime()}): writes nothing. */
+    public void prime() {
+        stream.prime();
     }
 }
