@@ -8,7 +8,8 @@ import java.time.format.DateTimeParseException;
  * framework's exceptions ({@link EventSourcingException}) and the AWS SDK's never hold a payload. The exceptions
  * known to quote their input do not: Jackson's ({@code JacksonException}: {@code InvalidFormatException} and
  * {@code MismatchedInputException} print "from String \"...\""), {@link DateTimeParseException} ("Text '...' could
- * not be parsed") and {@link NumberFormatException} ("For input string: ..."). Where one of those is in the cause
+ * not be parsed") and {@link NumberFormatException} ("For input string: ..."), and a wrapper whose message is one
+ * of theirs ({@code new UncheckedIOException(e)} repeats {@code e.toString()}). Where one of those is in the cause
  * chain, the logger gets a copy of the chain in which each of them names its class and keeps its stack trace, and
  * has no message.
  */
@@ -34,8 +35,17 @@ public final class LoggableFailures {
     }
 
     private static boolean keepsMessage(Throwable t) {
-        return !(t instanceof com.fasterxml.jackson.core.JacksonException || t instanceof DateTimeParseException
-                || t instanceof NumberFormatException);
+        for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JacksonException || t instanceof DateTimeParseException
+                    || t instanceof NumberFormatException) {
+                return false;
+            }
+            // a wrapper built as new X(cause) repeats its cause's toString(): it quotes what the cause quotes
+            if (t.getCause() == null || t.getMessage() == null || !t.getMessage().equals(t.getCause().toString())) {
+                return true;
+            }
+        }
+        return true;
     }
 
     private static boolean safe(Throwable t) {

@@ -47,6 +47,20 @@ class LoggableFailuresTest {
     }
 
     @Test
+    void a_wrapper_that_repeats_a_quoting_causes_message_loses_it_too() {
+        Exception failure = jacksonFailure();
+        java.io.UncheckedIOException wrapper = new java.io.UncheckedIOException(
+                (java.io.IOException) failure); // its message is failure.toString(): it quotes the secret
+        assertThat(wrapper.getMessage()).as("the fault this guards against").contains(SECRET);
+
+        String printed = printed(LoggableFailures.loggable(wrapper));
+
+        assertThat(printed).doesNotContain(SECRET).contains(java.io.UncheckedIOException.class.getName(),
+                failure.getClass().getName());
+        assertThat(LoggableFailures.describe(wrapper)).doesNotContain(SECRET);
+    }
+
+    @Test
     void the_framework_and_sdk_exceptions_keep_their_messages_and_are_logged_as_they_are() {
         EventSourcingException framework = new SagaMessageException("command", "command", "is not valid");
         SdkClientException sdk = SdkClientException.create("connection refused");

@@ -20,13 +20,10 @@ import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.UUID;
+import dev.nosqles.lambda.FunctionEnvironment;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * The reference application's wiring: the repositories of its aggregates over one event store and snapshot
@@ -121,72 +118,36 @@ public final class Application {
     /**
      * The application as a Lambda function runs it: tables from {@value #EVENTS_TABLE} and
      * {@value #SNAPSHOTS_TABLE}, subject keys from {@value #SUBJECT_KEYS_TABLE} and {@value #PERSONAL_DATA_KEY_ID}
-     * ({@link #subjectKeys(Function, DynamoDbClient)}), a DynamoDB client on the URL-connection HTTP client in
-     * {@code AWS_REGION}.
+     * ({@link #subjectKeys(FunctionEnvironment)}), on the environment's DynamoDB and KMS clients
+     * ({@link FunctionEnvironment}).
      *
      * @param env reads an environment variable ({@code System::getenv})
-     * @throws IllegalStateException a required variable is missing
+     * @throws IllegalStateException a required variable is missing (the message names it)
      */
     public static Application fromEnvironment(Function<String, String> env) {
-        return fromEnvironment(env, dynamoDbClient(env));
+        return fromEnvironment(FunctionEnvironment.of(env), Metrics.none());
     }
 
-    /** As {@link #fromEnvironment(Function)}, on the given client. */
-    public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client) {
-        return fromEnvironment(env, client, Metrics.none());
-    }
-
-    /** As {@link #fromEnvironment(Function)}, on the given client, counting commands in {@code metrics}. */
-    public static Application fromEnvironment(Function<String, String> env, DynamoDbClient client, Metrics metrics) {
-        return onDynamoDb(client, required(env, EVENTS_TABLE), required(env, SNAPSHOTS_TABLE),
-                subjectKeys(env, client), metrics);
+    /** As {@link #fromEnvironment(Function)}, on the environment's clients, counting commands in {@code metrics}. */
+    public static Application fromEnvironment(FunctionEnvironment env, Metrics metrics) {
+        return onDynamoDb(env.dynamoDb(), env.required(EVENTS_TABLE), env.required(SNAPSHOTS_TABLE),
+                subjectKeys(env), metrics);
     }
 
     /**
-     * The subject keys a function uses: the keys table {@value #SUBJECT_KEYS_TABLE} on {@code client}, wrapped by
-     * the KMS key {@value #PERSONAL_DATA_KEY_ID} (a KMS client on the URL-connection HTTP client in
-     * {@code AWS_REGION}); cached unwrapped for the default period.
+     * The subject keys a function uses: the keys table {@value #SUBJECT_KEYS_TABLE} on the environment's DynamoDB
+     * client, wrapped by the KMS key {@value #PERSONAL_DATA_KEY_ID} (the environment's KMS client); cached unwrapped
+     * for the default period.
      *
      * @throws IllegalStateException a required variable is missing
      */
-    public static SubjectKeys subjectKeys(Function<String, String> env, DynamoDbClient client) {
+    public static SubjectKeys subjectKeys(FunctionEnvironment env) {
         return DynamoDbKmsSubjectKeys.builder()
-                .dynamoDb(client)
-                .tableName(required(env, SUBJECT_KEYS_TABLE))
-                .kms(kmsClient(env))
-                .kmsKeyId(required(env, PERSONAL_DATA_KEY_ID))
+                .dynamoDb(env.dynamoDb())
+                .tableName(env.required(SUBJECT_KEYS_TABLE))
+                .kms(env.kms())
+                .kmsKeyId(env.required(PERSONAL_DATA_KEY_ID))
                 .build();
-    }
-
-    /** The KMS client a function uses: the URL-connection HTTP client, in {@code AWS_REGION}. */
-    public static KmsClient kmsClient(Function<String, String> env) {
-        return KmsClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .build();
-    }
-
-    /** The DynamoDB client a function uses: the URL-connection HTTP client, in {@code AWS_REGION}. */
-    public static DynamoDbClient dynamoDbClient(Function<String, String> env) {
-        return DynamoDbClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .build();
-    }
-
-    /**
-     * An environment variable that must be set.
-     *
-     * @throws IllegalStateException it is missing or blank
-     */
-    public static String required(Function<String, String> env, String name) {
-        String value = env.apply(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("environment variable " + name + " is not set");
-        }
-        return value;
     }
 
     public AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers() {

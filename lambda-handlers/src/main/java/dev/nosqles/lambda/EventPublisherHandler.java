@@ -1,5 +1,9 @@
 package dev.nosqles.lambda;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
@@ -24,9 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
@@ -44,7 +45,7 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * {@code PUBLISHED_AGGREGATE_TYPES} (comma-separated aggregate types, e.g. {@code Order,Customer}),
  * {@code AWS_REGION}.
  */
-public final class EventPublisherHandler extends StreamSubscriptionHandler {
+public final class EventPublisherHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     /** The subscriber name under which the publisher keeps its checkpoints. */
     public static final String SUBSCRIBER = "event-publisher";
     /** SNS's limit on a message: body and message attributes (names, data types and values), in bytes. */
@@ -54,20 +55,29 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
 
     private static final Pattern AGGREGATE_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
 
+    private final StreamSubscriptionHandler stream;
+    /** Held here: CRaC keeps resources only weakly. */
+    private SnapStartPriming priming;
+
     public EventPublisherHandler() {
-        this(System::getenv);
-        enableSnapStartPriming();
+        this(FunctionEnvironment.system());
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
     public EventPublisherHandler(Function<String, String> env) {
-        this(dynamo(env), sns(env), required(env, "EVENTS_TABLE"), required(env, "CHECKPOINTS_TABLE"),
-                required(env, "EVENTS_TOPIC_ARN"), publishedTypes(required(env, "PUBLISHED_AGGREGATE_TYPES")),
-                Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
+    }
+
+    private EventPublisherHandler(FunctionEnvironment env) {
+        this(env.dynamoDb(), env.sns(), env.required("EVENTS_TABLE"), env.required("CHECKPOINTS_TABLE"),
+                env.required("EVENTS_TOPIC_ARN"), publishedTypes(env.required("PUBLISHED_AGGREGATE_TYPES")),
+                env.telemetry());
     }
 
     private EventPublisherHandler(DynamoDbClient dynamo, SnsClient sns, String eventsTable, String checkpointsTable,
                                   String topicArn, Set<String> publishedTypes, Telemetry telemetry) {
-        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES)),
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber(sns, topicArn,
+                publishedTypes, SNS_MAX_MESSAGE_BYTES)),
                 DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpointsTable).build(),
                 DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), newest -> { }, telemetry);
     }
@@ -81,7 +91,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     /** As above, with another size limit from which on a claim check is published (tests). */
     EventPublisherHandler(EventStore store, CheckpointStore checkpoints, SnsClient sns, String topicArn,
                           Set<String> publishedTypes, int maxMessageBytes) {
-        super(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, maxMessageBytes)), checkpoints,
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber(sns, topicArn, publishedTypes, maxMessageBytes)), checkpoints,
                 store));
     }
 
@@ -220,23 +230,13 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         }
     }
 
-    private static DynamoDbClient dynamo(Function<String, String> env) {
-        return DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return stream.handleRequest(event, context);
     }
 
-    private static SnsClient sns(Function<String, String> env) {
-        return SnsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(required(env, "AWS_REGION")))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
-    }
-
-    private static String required(Function<String, String> env, String name) {
-        String value = env.apply(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("environment variable " + name + " is required");
-        }
-        return value;
+    /** Harmless work that warms this function ({@link StreamSubscriptionHandler#prime()}): writes nothing. */
+    public void prime() {
+        stream.prime();
     }
 }

@@ -23,14 +23,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * NEW_IMAGE; other records are ignored), dispatches them to the subscribers and reports the first failed record
  * in {@code batchItemFailures}, so that Lambda retries from it and never re-delivers the records before it.
  * The event-source mapping must set {@code FunctionResponseTypes: [ReportBatchItemFailures]}.
+ *
+ * <p>An entry point holds one (see {@link EventPublisherHandler}) and registers {@link #prime()} with
+ * {@link SnapStartPriming} from its no-arg constructor.
  */
-public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+public final class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamSubscriptionHandler.class);
 
     private final EventDispatcher dispatcher;
     private final Consumer<Instant> afterBatch;
     private final Telemetry telemetry;
-    private SnapStartPriming priming;
 
     public StreamSubscriptionHandler(EventDispatcher dispatcher) {
         this(dispatcher, newest -> { });
@@ -53,11 +55,6 @@ public class StreamSubscriptionHandler implements RequestHandler<DynamodbEvent, 
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher").withMetrics(telemetry.metrics());
         this.afterBatch = Objects.requireNonNull(afterBatch, "afterBatch");
-    }
-
-    /** Registers {@link #prime()} to run before a SnapStart checkpoint; call it from a Lambda's no-arg constructor. */
-    protected final void enableSnapStartPriming() {
-        this.priming = SnapStartPriming.register(this::prime);
     }
 
     /** Harmless work that warms this function: an empty batch, then the reads a dispatch makes. Writes nothing. */

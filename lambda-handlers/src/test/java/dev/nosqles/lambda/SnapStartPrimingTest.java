@@ -83,12 +83,14 @@ class SnapStartPrimingTest {
 
     @Test
     void a_participant_queue_function_loads_an_aggregate_that_never_exists() {
-        assertReadsOnly(new CustomerCommandHandler(events, snapshots, sender, Clock.systemUTC())::prime);
+        assertReadsOnly(new CustomerCommandHandler(events, snapshots, sender, Clock.systemUTC(),
+                new dev.nosqles.memory.InMemorySubjectKeys())::prime);
     }
 
     @Test
     void the_reply_queue_function_loads_a_saga_that_never_exists() {
-        assertReadsOnly(new SagaReplyHandler(events, snapshots, sender, CreateOrderSaga.definition(),
+        assertReadsOnly(new SagaReplyHandler(events, snapshots, sender, dev.nosqles.saga.SagaDeadlines.none(),
+                CreateOrderSaga.definition(),
                 Clock.systemUTC())::prime);
     }
 }

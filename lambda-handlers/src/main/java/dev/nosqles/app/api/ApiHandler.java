@@ -17,6 +17,7 @@ import dev.nosqles.app.api.internal.Responses;
 import dev.nosqles.app.api.internal.Router;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.ReadModelWiring;
+import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.logging.LogContext;
@@ -31,7 +32,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The reference application's HTTP API (API Gateway HTTP API, payload format 2.0). Thin: it routes, turns the
@@ -57,7 +57,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     /** The Lambda entry point: wires the application once from the environment and registers CRaC priming. */
     public ApiHandler() {
-        this(System::getenv);
+        this(wire(FunctionEnvironment.system()));
         this.priming = SnapStartPriming.register(this::prime);
     }
 
@@ -68,7 +68,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
      * @param env reads an environment variable
      */
     public ApiHandler(Function<String, String> env) {
-        this(wire(env, Telemetry.fromEnvironment(env)));
+        this(wire(FunctionEnvironment.of(env)));
     }
 
     private ApiHandler(Wired wired) {
@@ -78,12 +78,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private record Wired(Application application, OrderQueries queries, Telemetry telemetry) {
     }
 
-    private static Wired wire(Function<String, String> env, Telemetry telemetry) {
-        DynamoDbClient client = Application.dynamoDbClient(env);
-        Application app = Application.fromEnvironment(env, client, telemetry.metrics());
+    private static Wired wire(FunctionEnvironment env) {
+        Telemetry telemetry = env.telemetry();
+        Application app = Application.fromEnvironment(env, telemetry.metrics());
         // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503
         return new Wired(app, ReadModelWiring.configured(env)
-                ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, client, app.eventStore(), app.clock(), true))
+                ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, app.eventStore(), app.clock(), true))
                 : OrderQueries.unavailable(), telemetry);
     }
 

@@ -1,6 +1,7 @@
 package dev.nosqles.app.readmodel;
 
 import dev.nosqles.app.Application;
+import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.dynamodb.DynamoDbReadModels;
 import dev.nosqles.store.EventStore;
@@ -8,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Function;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The reference application's read models, wired from a function's environment: READ_MODELS_TABLE (rows; without
+ * The reference application's read models, wired from a function's {@link FunctionEnvironment}: READ_MODELS_TABLE (rows; without
  * it a function runs without read models),
  * CHECKPOINTS_TABLE (registry and checkpoints), EVENTS_TABLE (rebuilds) and, where pages are served,
  * CURSOR_SIGNING_KEY: the secret that signs page cursors, at least {@value #MIN_KEY_LENGTH} characters (template.yaml
@@ -29,9 +28,8 @@ public final class ReadModelWiring {
     }
 
     /** Whether the environment names a read-models table (template.yaml does for the API and stream functions). */
-    public static boolean configured(Function<String, String> env) {
-        String table = env.apply(READ_MODELS_TABLE);
-        return table != null && !table.isBlank();
+    public static boolean configured(FunctionEnvironment env) {
+        return env.isSet(READ_MODELS_TABLE);
     }
 
     /** Every projection of the application. */
@@ -44,13 +42,13 @@ public final class ReadModelWiring {
      *                     issues no cursor and gets a random key it never uses
      * @throws IllegalStateException a variable is missing, or the key is too short
      */
-    public static DynamoDbReadModels fromEnvironment(Function<String, String> env, DynamoDbClient client,
-                                                     EventStore events, Clock clock, boolean signsCursors) {
+    public static DynamoDbReadModels fromEnvironment(FunctionEnvironment env, EventStore events, Clock clock,
+                                                     boolean signsCursors) {
         return DynamoDbReadModels.builder()
-                .client(client)
-                .readModelsTable(Application.required(env, READ_MODELS_TABLE))
-                .checkpointsTable(Application.required(env, CHECKPOINTS_TABLE))
-                .eventsTable(Application.required(env, Application.EVENTS_TABLE))
+                .client(env.dynamoDb())
+                .readModelsTable(env.required(READ_MODELS_TABLE))
+                .checkpointsTable(env.required(CHECKPOINTS_TABLE))
+                .eventsTable(env.required(Application.EVENTS_TABLE))
                 .eventStore(events)
                 .projections(projections())
                 .clock(clock)
@@ -58,8 +56,8 @@ public final class ReadModelWiring {
                 .build();
     }
 
-    static byte[] cursorKey(Function<String, String> env) {
-        String key = Application.required(env, CURSOR_SIGNING_KEY);
+    static byte[] cursorKey(FunctionEnvironment env) {
+        String key = env.required(CURSOR_SIGNING_KEY);
         if (key.length() < MIN_KEY_LENGTH) {
             throw new IllegalStateException("environment variable " + CURSOR_SIGNING_KEY + " must be at least "
                     + MIN_KEY_LENGTH + " characters");

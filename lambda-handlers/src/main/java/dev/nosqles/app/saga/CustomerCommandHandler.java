@@ -1,11 +1,16 @@
 package dev.nosqles.app.saga;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.FunctionEnvironment;
+import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.memory.InMemorySubjectKeys;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;
 import dev.nosqles.store.EventStore;
@@ -14,37 +19,57 @@ import java.time.Clock;
 import java.util.function.Function;
 
 /**
- * The Customer as a saga participant: takes {@code ReserveCredit}/{@code ReleaseCredit} from the
- * customer-commands FIFO queue. Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the
- * reply to a command whose customer does not exist), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (loading a
- * customer decrypts its personal data), AWS_REGION.
+ * The Customer as a saga participant: takes {@code ReserveCredit}/{@code ReleaseCredit} from the customer-commands
+ * FIFO queue. Holds its {@link SagaCommandQueueHandler} (the participant, the batch policy, the telemetry).
+ * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the reply to a command whose customer
+ * does not exist), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (loading a customer decrypts its personal data),
+ * AWS_REGION.
  */
-public final class CustomerCommandHandler extends SagaCommandQueueHandler {
+public final class CustomerCommandHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final SagaCommandQueueHandler queue;
+    /** Held here: CRaC keeps resources only weakly. */
+    private SnapStartPriming priming;
 
+    /** The Lambda entry point: wires everything once from the process's environment, registers CRaC priming. */
     public CustomerCommandHandler() {
-        this(System::getenv);
-        enableSnapStartPriming();
+        this(FunctionEnvironment.system());
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
+    /** Wires from the given environment (the local runtime hands over what template.yaml declares). */
     public CustomerCommandHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false), env, Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
     }
 
-    private CustomerCommandHandler(SagaWiring wiring, Function<String, String> env, Telemetry telemetry) {
-        super(new SagaParticipant<>(Application.customers(wiring.events(), wiring.snapshots(), wiring.clock(),
-                Application.subjectKeys(env, wiring.dynamoDb())).metrics(telemetry.metrics()).build(),
-                CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
+    private CustomerCommandHandler(FunctionEnvironment env) {
+        this(SagaWiring.fromEnvironment(env, false), env.telemetry());
     }
 
-    /** For tests: subject keys in memory. */
-    public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        this(events, snapshots, sender, clock, new InMemorySubjectKeys());
+    private CustomerCommandHandler(SagaWiring wiring, Telemetry telemetry) {
+        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(Application.customers(wiring.events(),
+                wiring.snapshots(), wiring.clock(), Application.subjectKeys(wiring.environment()))
+                .metrics(telemetry.metrics()).build(), CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender(),
+                wiring.events()), telemetry);
     }
 
-    /** For tests and the local runtime. */
+    /**
+     * For tests and the local runtime.
+     *
+     * @param subjectKeys those that wrote the customers (other keys cannot decrypt them)
+     */
     public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock,
                                   SubjectKeys subjectKeys) {
-        super(new SagaParticipant<>(Application.customers(events, snapshots, clock, subjectKeys).build(),
-                CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
+        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(Application.customers(events, snapshots, clock,
+                subjectKeys).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return queue.handleRequest(event, context);
+    }
+
+    /** Harmless work that warms this function ({@link SagaCommandQueueHandler#prime()}). */
+    public void prime() {
+        queue.prime();
     }
 }

@@ -1,8 +1,14 @@
 package dev.nosqles.app.saga;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.order.Order;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.FunctionEnvironment;
+import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
 import dev.nosqles.saga.SagaMessageSender;
@@ -13,30 +19,52 @@ import java.time.Clock;
 import java.util.function.Function;
 
 /**
- * The Order as a saga participant: takes {@code ApproveOrder}/{@code RejectOrder} from the
- * order-commands FIFO queue. Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the
- * reply to a command whose order does not exist), AWS_REGION.
+ * The Order as a saga participant: takes {@code ApproveOrder}/{@code RejectOrder} from the order-commands FIFO
+ * queue. Holds its {@link SagaCommandQueueHandler} (the participant, the batch policy, the telemetry). Environment:
+ * EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the reply to a command whose order does not exist),
+ * AWS_REGION.
  */
-public final class OrderCommandHandler extends SagaCommandQueueHandler {
+public final class OrderCommandHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final SagaCommandQueueHandler queue;
+    /** Held here: CRaC keeps resources only weakly. */
+    private SnapStartPriming priming;
 
+    /** The Lambda entry point: wires everything once from the process's environment, registers CRaC priming. */
     public OrderCommandHandler() {
-        this(System::getenv);
-        enableSnapStartPriming();
+        this(FunctionEnvironment.system());
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
+    /** Wires from the given environment (the local runtime hands over what template.yaml declares). */
     public OrderCommandHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, false), Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
+    }
+
+    private OrderCommandHandler(FunctionEnvironment env) {
+        this(SagaWiring.fromEnvironment(env, false), env.telemetry());
     }
 
     private OrderCommandHandler(SagaWiring wiring, Telemetry telemetry) {
-        super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(wiring.events())
-                .snapshotStore(wiring.snapshots()).clock(wiring.clock()).metrics(telemetry.metrics()).build(),
-                CreateOrderSaga.ORDER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
+        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(AggregateRepository.builder(new Order())
+                .eventStore(wiring.events()).snapshotStore(wiring.snapshots()).clock(wiring.clock())
+                .metrics(telemetry.metrics()).build(), CreateOrderSaga.ORDER_COMMANDS, wiring.sender(),
+                wiring.events()), telemetry);
     }
 
     /** For tests and the local runtime. */
     public OrderCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(events)
-                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS, sender, events));
+        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(AggregateRepository.builder(new Order())
+                .eventStore(events).snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS,
+                sender, events));
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return queue.handleRequest(event, context);
+    }
+
+    /** Harmless work that warms this function ({@link SagaCommandQueueHandler#prime()}). */
+    public void prime() {
+        queue.prime();
     }
 }

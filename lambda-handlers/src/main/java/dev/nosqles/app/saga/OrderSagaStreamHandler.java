@@ -1,5 +1,9 @@
 package dev.nosqles.app.saga;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
@@ -13,6 +17,8 @@ import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.FunctionEnvironment;
+import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.privacy.SubjectKeys;
@@ -55,30 +61,37 @@ import java.util.function.Function;
  * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
  * deadline), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (the credit releaser loads customers), AWS_REGION.
  */
-public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
+public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     public static final String STARTER = "create-order-saga-starter";
     public static final String REPLY_SENDER = "saga-reply-sender";
     public static final String CREDIT_RELEASER = "release-credit-on-order-cancelled";
 
+    private final StreamSubscriptionHandler stream;
+    /** Held here: CRaC keeps resources only weakly. */
+    private SnapStartPriming priming;
+
     public OrderSagaStreamHandler() {
-        this(System::getenv);
-        enableSnapStartPriming();
+        this(FunctionEnvironment.system());
+        this.priming = SnapStartPriming.register(this::prime);
     }
 
     public OrderSagaStreamHandler(Function<String, String> env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env,
-                Telemetry.fromEnvironment(env));
+        this(FunctionEnvironment.of(env));
+    }
+
+    private OrderSagaStreamHandler(FunctionEnvironment env) {
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env.telemetry());
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
-                                   Function<String, String> env, Telemetry telemetry) {
+                                   Telemetry telemetry) {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
-                        Application.subjectKeys(env, wiring.dynamoDb()), telemetry.metrics()),
+                        Application.subjectKeys(wiring.environment()), telemetry.metrics()),
                 SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
                         wiring.requireDeadlines(), wiring.clock(), telemetry.metrics()), wiring.sender()),
-                wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(env)
-                        ? ReadModelWiring.fromEnvironment(env, wiring.dynamoDb(), wiring.events(), wiring.clock(),
+                wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
+                        ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
     }
 
@@ -104,7 +117,7 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   SubjectKeys subjectKeys) {
-        super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID,
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID,
                 subjectKeys), SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender),
                 checkpoints, events));
     }
@@ -126,7 +139,7 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
     /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
     private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
                                    DynamoDbReadModels readModels, Telemetry telemetry) {
-        super(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
+        this.stream = new StreamSubscriptionHandler(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
             List<Subscriber> all = new ArrayList<>(sagas);
             all.addAll(readModels.subscribers());
             return all;
@@ -162,5 +175,15 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                 .withCorrelationId(event.metadata().correlationId())
                 .withPrincipal(event.metadata().principal())
                 .withMessageSentAt(event.timestamp());
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return stream.handleRequest(event, context);
+    }
+
+    /** Harmless work that warms this function ({@link StreamSubscriptionHandler#prime()}): writes nothing. */
+    public void prime() {
+        stream.prime();
     }
 }

@@ -11,12 +11,15 @@ import java.util.Objects;
 /**
  * The Lambda adapter of a {@link SagaSweeper} on an EventBridge schedule: one sweep per invocation. The event's
  * content is not used. Answers the sweep's counts ({@code pastDue}, {@code handled}, {@code failed}); a saga that
- * could not be handled is left for the next sweep, so the invocation itself does not fail for it.
+ * could not be handled is left for the next sweep, so the invocation itself does not fail for it. Holds the sweeper
+ * and the function's {@link dev.nosqles.lambda.Telemetry}; an application's entry point holds one (see
+ * {@code dev.nosqles.app.saga.SagaSweepHandler}).
  */
-public class SagaSweeperHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
+public final class SagaSweeperHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
     private final SagaSweeper sweeper;
     private final dev.nosqles.lambda.Telemetry telemetry;
 
+    /** Without logs' service name or metrics namespace (tests). */
     public SagaSweeperHandler(SagaSweeper sweeper) {
         this(sweeper, dev.nosqles.lambda.Telemetry.fromEnvironment(name -> null));
     }

@@ -34,6 +34,13 @@ class SagaQueueHandlersTest {
         return m;
     }
 
+    /** A record of a FIFO queue: SQS sets its message group as a system attribute. */
+    private static SQSEvent.SQSMessage fifo(String id, String group, String body) {
+        SQSEvent.SQSMessage m = sqs(id, body);
+        m.setAttributes(java.util.Map.of("MessageGroupId", group));
+        return m;
+    }
+
     private static SQSEvent event(SQSEvent.SQSMessage... messages) {
         SQSEvent e = new SQSEvent();
         e.setRecords(List.of(messages));
@@ -52,23 +59,27 @@ class SagaQueueHandlersTest {
     }
 
     @Test
-    void a_command_queue_batch_fails_from_the_first_unreadable_message_on_so_that_fifo_order_holds() {
+    void a_command_queue_batch_fails_the_rest_of_an_unreadable_messages_group_so_that_fifo_order_holds() {
         var keys = new dev.nosqles.memory.InMemorySubjectKeys();
         AggregateRepository.builder(new Customer()).eventStore(store).subjectKeys(keys).build()
                 .create("c1", new CreateCustomer("Ann", new BigDecimal("100")));
         CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,
                 Clock.systemUTC(), keys);
 
-        SQSBatchResponse response = handler.handleRequest(event(sqs("q1", reserve("m1", "c1")),
-                sqs("q2", "{\"kind\":\"nonsense\"}"), sqs("q3", reserve("m3", "c1"))), null);
+        SQSBatchResponse response = handler.handleRequest(event(fifo("q1", "c1", reserve("m1", "c1")),
+                fifo("q2", "c1", "{\"kind\":\"nonsense\"}"), fifo("q3", "c1", reserve("m3", "c1")),
+                fifo("q4", "c2", reserve("m4", "c2"))), null);
 
+        // c2's command ran (no customer c2: answered with a failure, not retried); c1's later command waits
         assertThat(failed(response)).containsExactly("q2", "q3");
+        assertThat(sent).singleElement().isInstanceOfSatisfying(SagaMessage.ReplyMessage.class,
+                r -> assertThat(r.outcome()).isEqualTo(ReplyOutcome.FAILURE));
     }
 
     @Test
     void a_command_for_a_customer_that_does_not_exist_is_answered_with_a_failure_and_not_retried() {
         CustomerCommandHandler handler = new CustomerCommandHandler(store, SnapshotStore.none(), sender,
-                Clock.systemUTC());
+                Clock.systemUTC(), new dev.nosqles.memory.InMemorySubjectKeys());
 
         SQSBatchResponse response = handler.handleRequest(event(sqs("q1", reserve("m1", "nobody"))), null);
 
@@ -80,7 +91,7 @@ class SagaQueueHandlersTest {
     @Test
     void the_reply_queue_reports_only_the_messages_that_failed() {
         SagaReplyHandler handler = new SagaReplyHandler(store, SnapshotStore.none(), sender,
-                CreateOrderSaga.definition(), Clock.systemUTC());
+                dev.nosqles.saga.SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC());
         String unknownSaga = SagaMessage.encode(new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "missing",
                 CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}"));
         String otherType = SagaMessage.encode(new SagaMessage.ReplyMessage("r2", "OtherSaga", "s",

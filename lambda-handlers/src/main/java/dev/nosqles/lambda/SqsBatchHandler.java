@@ -1,0 +1,121 @@
+package dev.nosqles.lambda;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.nosqles.logging.LogContext;
+import dev.nosqles.logging.LoggableFailures;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One SQS batch, message by message: decode a record's body, handle the message, report the failures as an
+ * {@link SQSBatchResponse} (the event source mapping must set {@code FunctionResponseTypes:
+ * [ReportBatchItemFailures]}). The entry points compose it; it holds no AWS client.
+ *
+ * <p>The failure policy follows the queue, read per record from its {@value #MESSAGE_GROUP_ID} system attribute
+ * (SQS sets it on FIFO messages only):
+ * <ul>
+ *   <li>FIFO: a failed message fails every later message of <em>its message group</em> in the batch without
+ *       handling them, so that SQS redelivers them in order; messages of other groups still run. (Powertools for
+ *       AWS Lambda calls this "skip group on error".)</li>
+ *   <li>Standard: a failed message fails only itself.</li>
+ * </ul>
+ * A failure (decoding or handling; a {@link RuntimeException}) is logged at ERROR with the SQS message id, the
+ * exception's message and stack trace ({@link LoggableFailures}: withheld only for exceptions known to quote their
+ * input), inside the message's log scope ({@link Telemetry#message}); the body is never logged. A message handled is
+ * counted with {@link Telemetry#handled} (redrives).
+ *
+ * @param <T> the decoded message
+ */
+public final class SqsBatchHandler<T> {
+    /** The system attribute carrying a FIFO message's group; absent on a standard queue. */
+    public static final String MESSAGE_GROUP_ID = "MessageGroupId";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqsBatchHandler.class);
+
+    /** Handles one decoded message. */
+    @FunctionalInterface
+    public interface MessageHandler<T> {
+        /**
+         * @param log the message's log scope: add the ids the message carries (saga id, correlation id...)
+         * @throws RuntimeException the message failed: SQS redelivers it
+         */
+        void handle(T message, LogContext log);
+    }
+
+    private final String description;
+    private final Function<String, ? extends T> decoder;
+    private final MessageHandler<? super T> handler;
+    private final Telemetry telemetry;
+
+    /**
+     * @param description what the messages are, for the error line ("saga command on customer-commands")
+     * @param decoder     reads a record's body; throws on a body it cannot read (the message fails)
+     * @param handler     handles a decoded message
+     * @param telemetry   the function's logs and metrics
+     */
+    public SqsBatchHandler(String description, Function<String, ? extends T> decoder,
+                           MessageHandler<? super T> handler, Telemetry telemetry) {
+        this.description = Objects.requireNonNull(description, "description");
+        this.decoder = Objects.requireNonNull(decoder, "decoder");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+    }
+
+    /** Handles the batch in order; answers the ids of the messages SQS must deliver again. */
+    public SQSBatchResponse handle(SQSEvent event) {
+        List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
+                : event.getRecords();
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        Set<String> failedGroups = new HashSet<>();
+        for (SQSEvent.SQSMessage record : records) {
+            String group = messageGroupId(record);
+            if (group != null && failedGroups.contains(group)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                continue;
+            }
+            if (!handle(record)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                if (group != null) {
+                    failedGroups.add(group);
+                }
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    private boolean handle(SQSEvent.SQSMessage record) {
+        try (LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
+            try {
+                handler.handle(decoder.apply(record.getBody()), log);
+                telemetry.handled(redrivenAt(record));
+                return true;
+            } catch (RuntimeException e) {
+                LOG.error("{} {} failed: {}", description, record.getMessageId(), LoggableFailures.describe(e),
+                        LoggableFailures.loggable(e));
+                return false;
+            }
+        }
+    }
+
+    /** The record's FIFO message group, or null on a standard queue. */
+    public static String messageGroupId(SQSEvent.SQSMessage record) {
+        Map<String, String> attributes = record.getAttributes();
+        String group = attributes == null ? null : attributes.get(MESSAGE_GROUP_ID);
+        return group == null || group.isEmpty() ? null : group;
+    }
+
+    /** The {@value Telemetry#REDRIVEN_AT} message attribute an operator's redrive set, or null. */
+    static String redrivenAt(SQSEvent.SQSMessage record) {
+        if (record.getMessageAttributes() == null) {
+            return null;
+        }
+        SQSEvent.MessageAttribute attribute = record.getMessageAttributes().get(Telemetry.REDRIVEN_AT);
+        return attribute == null ? null : attribute.getStringValue();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.nosqles.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.app.saga.OrderCommandHandler;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The one wiring helper: variables read once, a missing one named (never a value), each client built once. */
+class FunctionEnvironmentTest {
+    private static final String VALUE = "value-that-must-not-appear-in-messages";
+
+    @Test
+    void a_missing_variable_is_named_and_no_value_is_shown() {
+        FunctionEnvironment env = FunctionEnvironment.of(Map.of("AWS_REGION", "eu-west-1", "OTHER", VALUE)::get);
+
+        assertThatThrownBy(() -> env.required("EVENTS_TABLE")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("EVENTS_TABLE").hasMessageNotContaining(VALUE)
+                .hasMessageNotContaining("eu-west-1");
+    }
+
+    @Test
+    void a_blank_variable_counts_as_missing() {
+        FunctionEnvironment env = FunctionEnvironment.of(Map.of("EVENTS_TABLE", "  ")::get);
+
+        assertThat(env.isSet("EVENTS_TABLE")).isFalse();
+        assertThatThrownBy(() -> env.required("EVENTS_TABLE")).hasMessageContaining("EVENTS_TABLE");
+    }
+
+    @Test
+    void an_entry_point_refuses_to_start_naming_the_variable_it_lacks() {
+        Map<String, String> env = Map.of("AWS_REGION", "eu-west-1", "EVENTS_TABLE", VALUE, "SNAPSHOTS_TABLE", VALUE);
+
+        assertThatThrownBy(() -> new OrderCommandHandler(env::get)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SAGA_REPLIES_QUEUE_URL").hasMessageNotContaining(VALUE);
+    }
+
+    @Test
+    void each_client_is_built_once_and_each_variable_read_once() {
+        Map<String, String> values = new HashMap<>(Map.of("AWS_REGION", "eu-west-1"));
+        Map<String, AtomicInteger> reads = new HashMap<>();
+        FunctionEnvironment env = FunctionEnvironment.of(name -> {
+            reads.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+            return values.get(name);
+        });
+
+        List<Object> first = List.of(env.dynamoDb(), env.sqs(), env.sns(), env.kms(), env.telemetry());
+        List<Object> second = List.of(env.dynamoDb(), env.sqs(), env.sns(), env.kms(), env.telemetry());
+
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(second.get(i)).isSameAs(first.get(i));
+        }
+        assertThat(reads.get("AWS_REGION")).hasValue(1);
+    }
+
+    @Test
+    void the_process_environment_is_one_instance_so_its_clients_are_built_once_per_process() {
+        assertThat(FunctionEnvironment.system()).isSameAs(FunctionEnvironment.system());
+    }
+}
