@@ -123,11 +123,25 @@ public final class AggregateRepository<S, C, E> {
     }
 
     /**
-     * Creates the aggregate. A create whose write landed but whose answer was lost is a success, not a
-     * {@link StreamAlreadyExistsException}; a create whose message id (from the caller) is in the aggregate's first
-     * commit was processed before and is answered with {@link CommandResult#duplicate()} set.
+     * Creates the aggregate: one conditional write ("no stream"), nothing read.
      *
-     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already (created by another command)
+     * <p>When the stream exists already, the failed write hands back the stream's first commit (DynamoDB returns the
+     * item with the failure, no read; the in-memory store does the same), and the answer comes from that commit
+     * alone, with no further request:
+     * <ul>
+     *   <li>it is this call's own commit (the SDK retried a write whose answer was lost): a success, exactly as if
+     *       the answer had arrived, not a duplicate;</li>
+     *   <li>it holds the caller's message id (an earlier delivery of this create): {@link CommandResult#duplicate()}
+     *       set, no events, and the state <b>as created</b>: folded from the first commit alone, at that commit's
+     *       last version, whatever happened to the aggregate since. That is what a caller compares a retried
+     *       request with (an HTTP API tells a retry from a reuse of its {@code Idempotency-Key} by it); the
+     *       current state is one {@link #find(String)} away;</li>
+     *   <li>otherwise: {@link StreamAlreadyExistsException}, with that first commit as its
+     *       {@link StreamAlreadyExistsException#competingCommit() competing commit}.</li>
+     * </ul>
+     * Only when the store failed without an answer (the SDK gave up) is the first commit read, once.
+     *
+     * @throws dev.nosqles.store.StreamAlreadyExistsException it exists already, created by another message
      * @throws CommandRejectedException the command was rejected
      */
     public CommandResult<S, E> create(String id, C command, EventMetadata metadata) {
@@ -149,17 +163,19 @@ public final class AggregateRepository<S, C, E> {
                 metrics.increment(Metric.CONCURRENCY_CONFLICTS);
             }
             // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
-            // lost), or an earlier delivery of the same message? Either is the first commit: one Query tells.
+            // lost), or an earlier delivery of the same message? Either is the first commit, which a conflict
+            // carries; only an append that failed without an answer reads it
             List<RecordedEvent> first = failure instanceof ConcurrencyConflictException conflict
-                    && !conflict.competingCommit().isEmpty() ? conflict.competingCommit()
-                    : store.read(streamId, ReadRequest.from(1).withToVersion(1)).events();
+                    && !conflict.competingCommit().isEmpty() && streamId.equals(conflict.streamId())
+                    ? conflict.competingCommit() : firstCommit(streamId);
             Optional<CommandResult<S, E>> landed = landed(call, call.unconfirmed, first);
             if (landed.isPresent()) {
                 return landed.get();
             }
             if (call.callerMessageId && !first.isEmpty()
                     && call.meta.messageId().equals(first.get(0).metadata().messageId())) {
-                return duplicate(streamId, load(streamId));
+                AggregateState<S> asCreated = fold(streamId, initial, 0, first).orElseThrow();
+                return new CommandResult<>(asCreated, List.of(), 1, true);
             }
             if (failure instanceof UncertainAppend uncertain) {
                 if (first.isEmpty()) {
@@ -168,6 +184,23 @@ public final class AggregateRepository<S, C, E> {
                 throw new StreamAlreadyExistsException(streamId, first.get(first.size() - 1).version());
             }
             throw (ConcurrencyConflictException) failure;
+        }
+    }
+
+    /**
+     * The stream's first commit, whole (empty when there is none). One Query unless the commit holds more events
+     * than asked for; then twice as many, until the read shows where it ends.
+     */
+    private List<RecordedEvent> firstCommit(StreamId streamId) {
+        for (long to = 2; ; to = to > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : to * 2) {
+            List<RecordedEvent> events = store.read(streamId, ReadRequest.from(1).withToVersion(to)).events();
+            int end = events.isEmpty() ? 0 : 1;
+            while (end > 0 && end < events.size() && sameCommit(events.get(end - 1), events.get(end))) {
+                end++;
+            }
+            if (end < events.size() || events.size() < to || to == Long.MAX_VALUE) {
+                return List.copyOf(events.subList(0, end));
+            }
         }
     }
 
@@ -503,6 +536,10 @@ public final class AggregateRepository<S, C, E> {
      * stream is shorter). A commit is atomic: when {@code version} falls inside a commit of several events, the
      * answer is the state before that commit (at its boundary), never a state that was never committed. Empty when
      * the aggregate does not exist, no commit ends at or before {@code version}, or {@code version} is 0.
+     *
+     * <p>Below the aggregate's snapshot interval ({@link Snapshotting#everyEvents()}; a snapshot is only taken
+     * when the stream crosses a multiple of it) the events are read alone, one Query, without looking for a
+     * snapshot: {@code findAtVersion(id, 1)}, the aggregate as created, costs one request.
      */
     public Optional<AggregateState<S>> findAtVersion(String id, long version) {
         if (version < 1) {
@@ -511,7 +548,9 @@ public final class AggregateRepository<S, C, E> {
         StreamId streamId = streamId(id);
         // one event more than asked: it tells whether the commit holding `version` goes on after it
         long to = version == Long.MAX_VALUE ? version : version + 1;
-        Optional<Base<S>> base = snapshotBase(streamId)
+        Snapshotting<S> policy = aggregate.snapshotting();
+        Optional<Base<S>> base = (!policy.enabled() || version < policy.everyEvents() ? Optional.<Base<S>>empty()
+                : snapshotBase(streamId))
                 .filter(b -> b.snapshot().version() <= version && b.snapshot().recordsItsCommit());
         if (base.isPresent()) {
             Snapshot snapshot = base.get().snapshot();

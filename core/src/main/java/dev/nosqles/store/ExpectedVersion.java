@@ -10,10 +10,10 @@ import java.time.Instant;
  * <ul>
  *   <li>versions the store verified: handed out by a store from what it read or wrote
  *       ({@link StreamSlice#expectedVersion()}, {@link AppendResult#nextExpectedVersion()}). They are known to end a
- *       commit, so the DynamoDB store appends after them with one conditional PutItem and nothing else.</li>
+ *       commit, so a store appends after them without checking.</li>
  *   <li>a number from elsewhere ({@link #exactly(long)}: an HTTP {@code If-Match}, a test). It may fall inside an
- *       earlier multi-event commit or beyond the stream's end, so the DynamoDB store first verifies that a commit
- *       ends exactly there, with one single-item Query (see ADR 0001).</li>
+ *       earlier multi-event commit or beyond the stream's end, so a store first verifies that a commit ends
+ *       exactly there (what that costs is the store's business; for DynamoDB, ADR 0001).</li>
  * </ul>
  * Two expected versions are equal when their numbers are; the kind only decides what the store must check.
  */

@@ -6,9 +6,8 @@ import java.time.Instant;
  * Which part of a stream to read: versions {@code from..to} (inclusive) committed at or before {@code asOf}.
  *
  * <p>{@code fromVersion} may be any version, also one inside a multi-event commit: the store returns the events
- * from it on and, when the read reaches the end, the stream's version as it read it. On DynamoDB a read from the
- * first version of a commit (a snapshot's version + 1, say) is one Query; only when the first commit found starts
- * later, or none is found, does it look back with one more single-item Query (ADR 0001).
+ * from it on and, when the read reaches the end, the stream's version as it read it. What a read costs is the
+ * store's business (see its class documentation; for DynamoDB, ADR 0001).
  *
  * @param fromVersion first version wanted, from 1
  * @param toVersion last version wanted ({@link Long#MAX_VALUE}: no limit)

@@ -188,6 +188,26 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    void a_create_of_a_stream_that_moved_on_gets_its_first_commit_alone_with_its_metadata() {
+        // what a repository answers a redelivered create from, without a read (issue 14)
+        StreamId stream = newStream();
+        AppendResult first = store.append(stream, ExpectedVersion.noStream(), events(2),
+                EventMetadata.empty().withMessageId("create-1").withPrincipal("ann"));
+        store.append(stream, first.nextExpectedVersion(), events(3), EventMetadata.empty().withMessageId("later"));
+
+        assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), events(1),
+                EventMetadata.empty().withMessageId("create-1")))
+                .isInstanceOfSatisfying(StreamAlreadyExistsException.class, c -> {
+                    assertThat(c.competingCommit()).isEqualTo(first.events());
+                    assertThat(c.competingCommit()).extracting(e -> e.metadata().messageId())
+                            .containsExactly("create-1", "create-1");
+                    assertThat(c.competingCommit().get(0).metadata().principal()).isEqualTo("ann");
+                    assertThat(c.afterCompetingCommit()).map(ExpectedVersion::version).contains(2L);
+                });
+        assertThat(store.read(stream).events()).hasSize(5);
+    }
+
+    @Test
     void a_create_retried_after_its_response_was_lost_succeeds_and_stores_one_commit() {
         // given a create that was written, but whose answer never reached the writer
         StreamId stream = newStream();

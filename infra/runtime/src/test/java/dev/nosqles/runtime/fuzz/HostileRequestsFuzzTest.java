@@ -92,13 +92,14 @@ class HostileRequestsFuzzTest {
         String customerId = created(http.send(RawHttp.request("POST", "/customers",
                 Map.of("Content-Type", "application/json"),
                 "{\"name\":\"Fuzz\",\"creditLimit\":\"1000000\"}".getBytes(StandardCharsets.UTF_8)), 5_000), "customerId");
-        String orderId = created(http.send(RawHttp.request("POST", "/orders", Map.of("Content-Type", "application/json"),
-                ("{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5\"}").getBytes(StandardCharsets.UTF_8)),
-                5_000), "orderId");
+        String orderKey = "fuzz-order-" + UUID.randomUUID();
+        String orderId = created(http.send(RawHttp.request("POST", "/orders", Map.of("Content-Type", "application/json",
+                "Idempotency-Key", orderKey), ("{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5\"}")
+                .getBytes(StandardCharsets.UTF_8)), 5_000), "orderId");
         Application.onDynamoDb(dynamoDb, eventsTable, app.resources().tableName("SnapshotsTable"),
                 dev.nosqles.runtime.RuntimeKeys.of(app.aws(), app.resources())).orders()
                 .update(orderId, new ApproveOrder());
-        cases = new HostileRequests(SEED, customerId, orderId).all();
+        cases = new HostileRequests(SEED, customerId, orderId, orderKey).all();
     }
 
     private static String created(Answer answer, String field) throws Exception {

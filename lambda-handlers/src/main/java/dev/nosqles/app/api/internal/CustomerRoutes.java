@@ -16,7 +16,6 @@ import dev.nosqles.app.customer.CustomerEvent;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.internal.Json;
-import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import java.util.List;
 import java.util.Map;
@@ -61,25 +60,10 @@ public final class CustomerRoutes {
                 request.principal(), Bodies.text(body, "email"));
         String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
                 app::newId);
-        // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
-        // id have left the deduplication window, because the stream exists
-        boolean retried;
-        try {
-            retried = customers.create(id, command, Metadata.of(request, Operation.CREATE_CUSTOMER)).duplicate();
-        } catch (StreamAlreadyExistsException exists) {
-            if (request.idempotencyKey() == null) {
-                throw exists;
-            }
-            retried = true;
-        }
-        if (retried) {
-            CustomerState original = customers.findAtVersion(id, 1).orElseThrow().state();
-            if (!original.name().equals(command.name()) || original.creditLimit().compareTo(command.creditLimit()) != 0
-                    || !Objects.equals(original.email(), command.email())) {
-                throw ProblemException.unprocessable("idempotency-key-reused",
-                        "the Idempotency-Key was used before for a different request");
-            }
-        }
+        IdempotentCreates.create(customers, id, command, request, Operation.CREATE_CUSTOMER,
+                original -> original.name().equals(command.name())
+                        && original.creditLimit().compareTo(command.creditLimit()) == 0
+                        && Objects.equals(original.email(), command.email()));
         return Responses.json(201, Json.mapper().createObjectNode().put("customerId", id),
                 Map.of("Location", "/customers/" + id));
     }

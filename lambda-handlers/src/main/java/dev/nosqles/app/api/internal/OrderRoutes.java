@@ -15,7 +15,6 @@ import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
 import dev.nosqles.internal.Json;
-import dev.nosqles.store.StreamAlreadyExistsException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -57,29 +56,15 @@ public final class OrderRoutes {
                 request.principal());
         String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
                 app::newId);
-        if (app.customers().find(command.customerId()).filter(c -> Owners.owns(request.principal(),
+        // the owner is recorded by the customer's first commit and never changes: reading that commit alone (one
+        // Query, no snapshot) tells whether the customer exists and is the caller's
+        if (app.customers().findAtVersion(command.customerId(), 1).filter(c -> Owners.owns(request.principal(),
                 c.state().owner(), app.customers(), command.customerId())).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
-        // a retry with the same key finds the stream created: by its message id (a duplicate) or, should that
-        // id have left the deduplication window, because the stream exists
-        boolean retried;
-        try {
-            retried = orders.create(id, command, Metadata.of(request, Operation.CREATE_ORDER)).duplicate();
-        } catch (StreamAlreadyExistsException exists) {
-            if (request.idempotencyKey() == null) {
-                throw exists;
-            }
-            retried = true;
-        }
-        if (retried) {
-            OrderState original = orders.findAtVersion(id, 1).orElseThrow().state();
-            if (!original.customerId().equals(command.customerId())
-                    || original.orderTotal().compareTo(command.orderTotal()) != 0) {
-                throw ProblemException.unprocessable("idempotency-key-reused",
-                        "the Idempotency-Key was used before for a different request");
-            }
-        }
+        IdempotentCreates.create(orders, id, command, request, Operation.CREATE_ORDER,
+                original -> original.customerId().equals(command.customerId())
+                        && original.orderTotal().compareTo(command.orderTotal()) == 0);
         ObjectNode created = Json.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
         return Responses.json(201, created, Map.of("Location", "/orders/" + id));
     }
