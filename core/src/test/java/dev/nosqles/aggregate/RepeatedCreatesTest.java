@@ -48,8 +48,8 @@ class RepeatedCreatesTest {
     private final DynamoDbClient client = TestTables.client(meter);
     private final EventStore dynamo = DynamoDbEventStore.builder().client(client)
             .tableName(TestTables.newEventsTable(client, "recreate")).build();
-    private final SnapshotStore dynamoSnapshots = DynamoDbSnapshotStore.create(client,
-            TestTables.newSnapshotsTable(client, "recreate"));
+    private final SnapshotStore dynamoSnapshots = DynamoDbSnapshotStore.builder().client(client)
+            .tableName(TestTables.newSnapshotsTable(client, "recreate")).build();
 
     private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> on(EventStore store,
                                                                                              SnapshotStore snapshots) {
