@@ -1,8 +1,7 @@
 package dev.nosqles.lambda;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nosqles.internal.Json;
-import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.lambda.internal.LambdaJson;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
@@ -109,7 +108,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         }
         Subscriber.Builder builder = Subscriber.builder(SUBSCRIBER);
         RawEventHandler publish = (event, ctx) -> {
-            if (PseudoEvents.isPseudo(event.type())) {
+            if (dev.nosqles.aggregate.PseudoEvent.isPseudo(event.type())) {
                 return;
             }
             Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
@@ -158,8 +157,8 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     public static String envelope(RecordedEvent event) {
         ObjectNode root = header(event);
         try {
-            root.set("data", Json.mapper().readTree(event.data()));
-            return Json.mapper().writeValueAsString(root);
+            root.set("data", LambdaJson.mapper().readTree(event.data()));
+            return LambdaJson.mapper().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(event.streamId() + " version " + event.version() + ": stored data is not JSON");
         }
@@ -171,7 +170,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
         root.put(ClaimCheck.FLAG, true);
         root.put("dataref", ClaimCheck.dataref(event.streamId(), event.version()));
         try {
-            return Json.mapper().writeValueAsString(root);
+            return LambdaJson.mapper().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(event.streamId() + " version " + event.version() + ": not serialisable");
         }
@@ -195,7 +194,7 @@ public final class EventPublisherHandler extends StreamSubscriptionHandler {
     }
 
     private static ObjectNode header(RecordedEvent event) {
-        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode root = LambdaJson.mapper().createObjectNode();
         root.put("specversion", "1.0");
         root.put("id", event.eventId().toString());
         root.put("source", "nosqles:" + event.streamId().type());

@@ -14,7 +14,7 @@ import dev.nosqles.app.order.OrderCommand.CreateOrder;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.store.StreamAlreadyExistsException;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -80,7 +80,7 @@ public final class OrderRoutes {
                         "the Idempotency-Key was used before for a different request");
             }
         }
-        ObjectNode created = Json.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
+        ObjectNode created = AppJson.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
         return Responses.json(201, created, Map.of("Location", "/orders/" + id));
     }
 
