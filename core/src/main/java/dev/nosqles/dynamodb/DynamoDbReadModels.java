@@ -290,7 +290,7 @@ public final class DynamoDbReadModels {
     }
 
     private <R extends Record> Subscriber subscriber(Projection<R> projection, int version) {
-        return table.subscriber(projection, version, ReadModelRegistry.checkpointName(projection.name(), version));
+        return table.subscriber(projection, version, checkpointSubscriber(projection.name(), version));
     }
 
     private Projection<?> projection(String name) {
