@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -132,6 +133,49 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                 }
             }
         }
+        return positions;
+    }
+
+    /**
+     * Every checkpoint of {@code subscriber}: stream id to the last version it handled (a paginated, strongly
+     * consistent Query of its partition), for operations tools such as a subscription's lag. Stops after the page
+     * on which more than {@code limit} items were read, so a result holding more than {@code limit} entries means
+     * there are more than the caller asked to read. Items whose stream id is not a stream's are skipped.
+     *
+     * @param limit the most checkpoints the caller means to read, at least 1
+     */
+    public Map<StreamId, Long> allPositions(String subscriber, long limit) {
+        java.util.Objects.requireNonNull(subscriber, "subscriber");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        Map<StreamId, Long> positions = new LinkedHashMap<>();
+        Map<String, AttributeValue> start = null;
+        long read = 0;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(b -> b.tableName(tableName).consistentRead(true)
+                    .keyConditionExpression("#p = :p")
+                    .projectionExpression("#s, #v")
+                    .expressionAttributeNames(Map.of("#p", CheckpointItems.SUBSCRIBER,
+                            "#s", CheckpointItems.STREAM_ID, "#v", VERSION))
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(subscriber)))
+                    .exclusiveStartKey(from));
+            read += page.count();
+            for (Map<String, AttributeValue> item : page.items()) {
+                AttributeValue id = item.get(CheckpointItems.STREAM_ID);
+                AttributeValue v = item.get(VERSION);
+                if (id == null || id.s() == null || v == null || v.n() == null) {
+                    continue;
+                }
+                try {
+                    positions.put(StreamId.parse(id.s()), Long.parseLong(v.n()));
+                } catch (RuntimeException notAStream) {
+                    // not a stream's checkpoint
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && read <= limit);
         return positions;
     }
 

@@ -119,6 +119,14 @@ public final class DynamoDbReadModels {
         }
     }
 
+    /**
+     * The subscriber name under which one version of a read model keeps its checkpoints in the checkpoints table
+     * (what an operator sees as a subscription, e.g. {@code read-model.orders.2}).
+     */
+    public static String checkpointSubscriber(String readModel, int version) {
+        return ReadModelRegistry.checkpointName(readModel, version);
+    }
+
     /** Every read model, in the order the projections were given (one consistent read of the registry). */
     public List<ReadModelStatus> list() {
         Map<String, Entry> entries = registry.readAll(projections.keySet());
@@ -282,7 +290,7 @@ public final class DynamoDbReadModels {
     }
 
     private <R extends Record> Subscriber subscriber(Projection<R> projection, int version) {
-        return table.subscriber(projection, version, ReadModelRegistry.checkpointName(projection.name(), version));
+        return table.subscriber(projection, version, checkpointSubscriber(projection.name(), version));
     }
 
     private Projection<?> projection(String name) {

@@ -16,6 +16,14 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * definitions must match it (the local runtime reads the template instead of calling this).
  */
 public final class EventTables {
+    /**
+     * The events table's partition key attribute (S): the stream id, {@code <Type>-<id>}. Part of the table's
+     * documented format (template.yaml declares it), for tools that query or filter the table themselves.
+     */
+    public static final String STREAM_ID_ATTRIBUTE = "streamId";
+    /** The events table's sort key attribute (N): the version of the commit's first event. */
+    public static final String VERSION_ATTRIBUTE = "version";
+
     private EventTables() {
     }
 
@@ -25,11 +33,13 @@ public final class EventTables {
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
-                        AttributeDefinition.builder().attributeName("streamId").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("version").attributeType(ScalarAttributeType.N).build())
+                        AttributeDefinition.builder().attributeName(STREAM_ID_ATTRIBUTE)
+                                .attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(VERSION_ATTRIBUTE)
+                                .attributeType(ScalarAttributeType.N).build())
                 .keySchema(
-                        KeySchemaElement.builder().attributeName("streamId").keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName("version").keyType(KeyType.RANGE).build())
+                        KeySchemaElement.builder().attributeName(STREAM_ID_ATTRIBUTE).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(VERSION_ATTRIBUTE).keyType(KeyType.RANGE).build())
                 .streamSpecification(StreamSpecification.builder().streamEnabled(true)
                         .streamViewType(StreamViewType.NEW_IMAGE).build())
                 .build());

@@ -27,6 +27,16 @@ public final class LogContext implements AutoCloseable {
     private LogContext() {
     }
 
+    /**
+     * The AWS X-Ray trace header of the work being handled, to send on with the messages it sends: the one the
+     * current scope holds ({@link #TRACE_HEADER}, from an event's metadata or a message's attribute), else the
+     * running Lambda invocation's (system property {@code com.amazonaws.xray.traceHeader}, else the environment
+     * variable {@code _X_AMZN_TRACE_ID}); null when there is none or it is longer than metadata may hold.
+     */
+    public static String traceHeader() {
+        return dev.nosqles.internal.TraceHeaders.handled();
+    }
+
     /** An empty scope; add keys with {@link #put}. */
     public static LogContext open() {
         return new LogContext();

@@ -5,8 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nosqles.internal.Json;
-import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.lambda.internal.LambdaJson;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
@@ -119,7 +118,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
         }
         Subscriber.Builder builder = Subscriber.builder(SUBSCRIBER);
         RawEventHandler publish = (event, ctx) -> {
-            if (PseudoEvents.isPseudo(event.type())) {
+            if (dev.nosqles.aggregate.PseudoEvent.isPseudo(event.type())) {
                 return;
             }
             Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
@@ -168,8 +167,8 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
     public static String envelope(RecordedEvent event) {
         ObjectNode root = header(event);
         try {
-            root.set("data", Json.mapper().readTree(event.data()));
-            return Json.mapper().writeValueAsString(root);
+            root.set("data", LambdaJson.mapper().readTree(event.data()));
+            return LambdaJson.mapper().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(event.streamId() + " version " + event.version() + ": stored data is not JSON");
         }
@@ -181,7 +180,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
         root.put(ClaimCheck.FLAG, true);
         root.put("dataref", ClaimCheck.dataref(event.streamId(), event.version()));
         try {
-            return Json.mapper().writeValueAsString(root);
+            return LambdaJson.mapper().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(event.streamId() + " version " + event.version() + ": not serialisable");
         }
@@ -205,7 +204,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
     }
 
     private static ObjectNode header(RecordedEvent event) {
-        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode root = LambdaJson.mapper().createObjectNode();
         root.put("specversion", "1.0");
         root.put("id", event.eventId().toString());
         root.put("source", "nosqles:" + event.streamId().type());

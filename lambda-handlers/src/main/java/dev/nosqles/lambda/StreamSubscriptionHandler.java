@@ -4,11 +4,10 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.lambda.internal.LambdaAttributeValues;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.subscription.EventDispatcher;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,14 +109,10 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
     static Optional<Instant> newestCommit(List<Map<String, AttributeValue>> images) {
         Instant newest = null;
         for (Map<String, AttributeValue> image : images) {
-            if (image == null || !image.containsKey(CommitItems.EVENTS) || image.get(CommitItems.TIMESTAMP) == null) {
-                continue;
-            }
-            try {
-                Instant ts = Instant.parse(image.get(CommitItems.TIMESTAMP).s());
+            // an image that is not a readable commit: the dispatcher reported it
+            Instant ts = DynamoDbStreamImages.commitTimestamp(image).orElse(null);
+            if (ts != null) {
                 newest = newest == null || ts.isAfter(newest) ? ts : newest;
-            } catch (DateTimeException | NullPointerException e) {
-                // not a commit the dispatcher could read either; it reported it
             }
         }
         return Optional.ofNullable(newest);

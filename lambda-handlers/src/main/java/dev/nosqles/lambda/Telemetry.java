@@ -1,7 +1,6 @@
 package dev.nosqles.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import dev.nosqles.internal.TraceHeaders;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.metrics.Metrics;
@@ -113,7 +112,7 @@ public final class Telemetry {
      * there is none.
      */
     public static String traceHeader() {
-        return TraceHeaders.handled();
+        return LogContext.traceHeader();
     }
 
     /**

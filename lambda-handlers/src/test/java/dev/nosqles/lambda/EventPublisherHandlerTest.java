@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
 import dev.nosqles.app.order.OrderCommand.CreateOrder;
-import dev.nosqles.internal.Json;
-import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.lambda.internal.LambdaJson;
+import dev.nosqles.aggregate.PseudoEvent;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
@@ -155,7 +155,7 @@ class EventPublisherHandlerTest {
 
     private static JsonNode body(Message m) {
         try {
-            return Json.mapper().readTree(m.body());
+            return LambdaJson.mapper().readTree(m.body());
         } catch (Exception e) {
             throw new AssertionError("the body is not JSON", e);
         }
@@ -176,7 +176,7 @@ class EventPublisherHandlerTest {
         append(saga, 1, "SagaCommandEvent", "{}");
         append(saga, 2, "SagaOrchestratorUpdated", "{}");
         store.append(StreamId.of("Order", "o-1"), ExpectedVersion.exactly(1),
-                List.of(PseudoEvents.messageProcessed(UUID.randomUUID())), EventMetadata.empty().withMessageId("m-1"));
+                List.of(new NewEvent(UUID.randomUUID(), PseudoEvent.TYPE_PREFIX + "MessageProcessed", 1, "{}")), EventMetadata.empty().withMessageId("m-1"));
 
         // when the publisher gets the whole stream
         assertSucceeded(publisher().handleRequest(streamRecords(), null));

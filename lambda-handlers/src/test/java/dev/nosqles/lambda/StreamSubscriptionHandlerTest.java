@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.StreamId;
@@ -39,7 +39,7 @@ class StreamSubscriptionHandlerTest {
     }
 
     private static Map<String, AttributeValue> commit(String id, Instant at) {
-        return CommitItems.toItem(StreamId.of("Thing", id), 1,
+        return DynamoDbStreamImages.encode(StreamId.of("Thing", id), 1,
                 List.of(new NewEvent(UUID.randomUUID(), "Happened", 1, "{}")), EventMetadata.empty(), at);
     }
 

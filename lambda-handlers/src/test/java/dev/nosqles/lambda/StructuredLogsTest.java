@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.saga.CreateOrderSaga;
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.lambda.saga.SqsSagaMessageSender;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
@@ -56,7 +56,7 @@ class StructuredLogsTest {
     private static DynamodbEvent commits(String... ids) {
         List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> items = new ArrayList<>();
         for (String id : ids) {
-            items.add(CommitItems.toItem(StreamId.of("Thing", id), 1,
+            items.add(DynamoDbStreamImages.encode(StreamId.of("Thing", id), 1,
                     List.of(new NewEvent(UUID.randomUUID(), "Happened", 1, "{\"secret\":\"" + SECRET + "\"}")),
                     new EventMetadata("corr-" + id, "cause-" + id, "msg-" + id, "ann"), Instant.now()));
         }
@@ -212,7 +212,7 @@ class StructuredLogsTest {
         // Jackson's InvalidFormatException quotes the value it could not read: the secret
         Subscriber reader = Subscriber.builder("reader").onRaw("Thing", (event, ctx) -> {
             try {
-                dev.nosqles.internal.Json.mapper().readValue(event.data(), Reading.class);
+                dev.nosqles.lambda.internal.LambdaJson.mapper().readValue(event.data(), Reading.class);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalArgumentException("unreadable event", e);
             }

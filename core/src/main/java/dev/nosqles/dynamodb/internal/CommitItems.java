@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * without another attribute (ADR 0001).
  */
 public final class CommitItems {
-    public static final String STREAM_ID = "streamId";
-    public static final String VERSION = "version";
+    public static final String STREAM_ID = dev.nosqles.dynamodb.EventTables.STREAM_ID_ATTRIBUTE;
+    public static final String VERSION = dev.nosqles.dynamodb.EventTables.VERSION_ATTRIBUTE;
     public static final String LAST_VERSION = "lastVersion";
     public static final String TIMESTAMP = "ts";
     public static final String META = "meta";

@@ -5,7 +5,8 @@ import dev.nosqles.app.customer.CustomerCommand;
 import dev.nosqles.app.order.OrderCommand;
 import dev.nosqles.capacity.CapacityUnits;
 import dev.nosqles.capacity.ItemSize;
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
+import dev.nosqles.dynamodb.EventTables;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.RebuildProgress;
 import dev.nosqles.projection.ReadModelStatus;
@@ -203,7 +204,7 @@ public final class RebuildThroughput {
                         ScanRequest.Builder request = ScanRequest.builder().tableName(table).segment(segment)
                                 .totalSegments(segments).limit(pageSize).consistentRead(true)
                                 .filterExpression(String.join(" OR ", conditions))
-                                .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                                .expressionAttributeNames(Map.of("#s", EventTables.STREAM_ID_ATTRIBUTE))
                                 .expressionAttributeValues(values);
                         if (from != null) {
                             request.exclusiveStartKey(from);
@@ -213,8 +214,7 @@ public final class RebuildThroughput {
                         scanned.addAndGet(page.scannedCount());
                         matched.addAndGet(page.count());
                         for (Map<String, AttributeValue> item : page.items()) {
-                            events.addAndGet(Long.parseLong(item.get(CommitItems.LAST_VERSION).n())
-                                    - Long.parseLong(item.get(CommitItems.VERSION).n()) + 1);
+                            events.addAndGet(DynamoDbStreamImages.eventCount(item));
                         }
                         from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                                 ? page.lastEvaluatedKey() : null;

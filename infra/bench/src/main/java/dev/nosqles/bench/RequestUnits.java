@@ -1,6 +1,11 @@
 package dev.nosqles.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.EventCodec;
@@ -11,8 +16,7 @@ import dev.nosqles.bench.baseline.PerEventItemStore;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityUnits;
 import dev.nosqles.capacity.ItemSize;
-import dev.nosqles.dynamodb.internal.CommitItems;
-import dev.nosqles.internal.Json;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
 import dev.nosqles.store.NewEvent;
@@ -33,6 +37,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * and the two baselines, counted by {@link CapacityMeter} from the real requests each sends.
  */
 public final class RequestUnits {
+    /** The ledger state's JSON, configured like the framework's event mapper (exact decimals, ISO instants). */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     public static final String OURS = "nosql-es";
     public static final String EVENTUATE = "eventuate";
     public static final String PER_EVENT = "per-event";
@@ -143,7 +155,7 @@ public final class RequestUnits {
         for (int k = 0; k < commands; k++) {
             List<NewEvent> events = Payloads.deposits(count, bytes, 1 + (long) k * count);
             if (k == 0) {
-                Map<String, AttributeValue> item = CommitItems.toItem(WRITE_STREAM, v.version() + 1, events, meta,
+                Map<String, AttributeValue> item = DynamoDbStreamImages.encode(WRITE_STREAM, v.version() + 1, events, meta,
                         BenchEnv.FIXED_CLOCK.instant());
                 bytesWritten = ItemSize.of(item);
                 itemUnits = CapacityUnits.write(bytesWritten, false);
@@ -304,7 +316,7 @@ public final class RequestUnits {
 
     private static String toJson(Ledger.State state) {
         try {
-            return Json.mapper().writeValueAsString(state);
+            return JSON.writeValueAsString(state);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the ledger state", e);
         }
@@ -312,7 +324,7 @@ public final class RequestUnits {
 
     private static Ledger.State fromJson(String json) {
         try {
-            return Json.mapper().readValue(json, Ledger.State.class);
+            return JSON.readValue(json, Ledger.State.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read the ledger state", e);
         }

@@ -6,7 +6,6 @@ import dev.nosqles.operations.SubscriptionLag;
 import dev.nosqles.operations.SubscriptionLags;
 import dev.nosqles.projection.Projection;
 import dev.nosqles.projection.ReadModelStatus;
-import dev.nosqles.projection.internal.ReadModelRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +63,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
                     .map(p -> p.aggregateTypes().stream().sorted().toList()).orElse(List.of());
             for (ReadModelStatus.Version v : s.versions()) {
                 if (v.state() != ReadModelStatus.State.DROPPING && !types.isEmpty()) {
-                    subscribers.add(new SubscriberTypes(ReadModelRegistry.checkpointName(s.name(), v.version()),
+                    subscribers.add(new SubscriberTypes(dev.nosqles.dynamodb.DynamoDbReadModels.checkpointSubscriber(s.name(), v.version()),
                             types));
                 }
             }

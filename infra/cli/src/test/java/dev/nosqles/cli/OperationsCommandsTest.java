@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.LocalRuntime;
 import dev.nosqles.runtime.RunningApp;
 import dev.nosqles.runtime.esm.EventSourcePoller;
-import dev.nosqles.runtime.esm.internal.FailureRecords;
-import dev.nosqles.runtime.esm.internal.LocalContext;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -260,11 +259,10 @@ class OperationsCommandsTest {
         }
         assertThat(records).isNotEmpty();
         List<Record> batch = records.subList(0, Math.min(5, records.size()));
-        String body = FailureRecords.streamRecordsExhausted(UUID.randomUUID().toString(),
-                LocalContext.functionArn(app.aws().region().id(), "OrderSagaStreamFunction"), 3, "Unhandled",
-                new FailureRecords.StreamBatch(shardId, batch.getFirst().dynamodb().sequenceNumber(),
-                        batch.getLast().dynamodb().sequenceNumber(), null, null, batch.size(), streamArn),
-                Instant.now());
+        String body = streamBatchGivenUp("arn:aws:lambda:" + app.aws().region().id()
+                        + ":123456789012:function:OrderSagaStreamFunction", shardId,
+                batch.getFirst().dynamodb().sequenceNumber(), batch.getLast().dynamodb().sequenceNumber(),
+                batch.size(), streamArn);
         String failures = app.resources().queueUrl("StreamFailuresQueue");
         sqs.sendMessage(b -> b.queueUrl(failures).messageBody(body));
         sqs.sendMessage(b -> b.queueUrl(failures).messageBody(body));
@@ -284,6 +282,33 @@ class OperationsCommandsTest {
         assertThat(queued()).as("and nothing sent").isEqualTo(queuedBefore);
         assertThat(new BigInteger(batch.getLast().dynamodb().sequenceNumber()))
                 .isGreaterThanOrEqualTo(new BigInteger(batch.getFirst().dynamodb().sequenceNumber()));
+    }
+
+    /**
+     * The invocation record Lambda sends to a stream mapping's on-failure destination when it gives up on a batch
+     * (AWS's documented shape: request and response context, the batch's shard and sequence numbers, no records).
+     */
+    private static String streamBatchGivenUp(String functionArn, String shardId, String firstSequence,
+                                             String lastSequence, int size, String streamArn) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode request = root.putObject("requestContext");
+        request.put("requestId", UUID.randomUUID().toString());
+        request.put("functionArn", functionArn);
+        request.put("condition", "RetryAttemptsExhausted");
+        request.put("approximateInvokeCount", 3);
+        ObjectNode response = root.putObject("responseContext");
+        response.put("statusCode", 200);
+        response.put("executedVersion", "$LATEST");
+        response.put("functionError", "Unhandled");
+        root.put("version", "1.0");
+        root.put("timestamp", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+        ObjectNode info = root.putObject("DDBStreamBatchInfo");
+        info.put("shardId", shardId);
+        info.put("startSequenceNumber", firstSequence);
+        info.put("endSequenceNumber", lastSequence);
+        info.put("batchSize", size);
+        info.put("streamArn", streamArn);
+        return root.toString();
     }
 
     private Map<String, Long> queued() {

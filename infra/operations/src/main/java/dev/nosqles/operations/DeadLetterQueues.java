@@ -1,7 +1,7 @@
 package dev.nosqles.operations;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nosqles.internal.Json;
+import dev.nosqles.operations.internal.Json;
 import dev.nosqles.operations.RedriveReport.Outcome;
 import dev.nosqles.operations.RedriveReport.Result;
 import dev.nosqles.saga.SagaMessage;

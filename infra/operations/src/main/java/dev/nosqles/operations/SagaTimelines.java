@@ -2,8 +2,7 @@ package dev.nosqles.operations;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nosqles.internal.Json;
-import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.operations.internal.Json;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaParticipant;
@@ -318,7 +317,7 @@ public final class SagaTimelines {
             Instant at = first.timestamp();
             long version = commit.get(commit.size() - 1).version();
             boolean created = "SagaOrchestratorCreated".equals(first.type());
-            boolean effect = commit.stream().anyMatch(e -> !PseudoEvents.isPseudo(e.type()));
+            boolean effect = commit.stream().anyMatch(e -> !dev.nosqles.aggregate.PseudoEvent.isPseudo(e.type()));
             if (created) {
                 startedAt = at;
                 add(new TimelineEntry(at, first.version(), "STARTED", null, ORCHESTRATOR, ORCHESTRATOR,

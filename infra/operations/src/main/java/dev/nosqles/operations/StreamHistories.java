@@ -1,6 +1,6 @@
 package dev.nosqles.operations;
 
-import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.aggregate.PseudoEvent;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
@@ -53,6 +53,6 @@ public final class StreamHistories {
         EventMetadata m = e.metadata() == null ? EventMetadata.empty() : e.metadata();
         return new HistoryEntry(e.version(), e.type(), e.schemaVersion(), e.timestamp(),
                 e.eventId() == null ? null : e.eventId().toString(), m.correlationId(), m.causationId(),
-                m.messageId(), m.principal(), PseudoEvents.isPseudo(e.type()), e.data());
+                m.messageId(), m.principal(), PseudoEvent.isPseudo(e.type()), e.data());
     }
 }

@@ -3,7 +3,7 @@ package dev.nosqles.operations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nosqles.internal.Json;
+import dev.nosqles.operations.internal.Json;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Base64;

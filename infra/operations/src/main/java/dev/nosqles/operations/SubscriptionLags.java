@@ -1,7 +1,9 @@
 package dev.nosqles.operations;
 
-import dev.nosqles.dynamodb.internal.CheckpointItems;
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
+import dev.nosqles.dynamodb.EventTables;
+import dev.nosqles.store.CorruptStoreException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Duration;
@@ -13,8 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
@@ -22,8 +22,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * Each subscriber's lag: the events of its aggregate types written to the events table and not yet handled by it
  * (its checkpoint of the stream is below the stream's last version), with the age of the oldest pending one.
  *
- * <p>Cost of {@link #lags}: one Scan of the events table (every commit item, four small attributes projected;
- * DynamoDB still charges the items' full size: half a read unit per 4 KB, eventually consistent) and one Query of
+ * <p>Cost of {@link #lags}: one Scan of the events table (every commit item, read whole and decoded with the
+ * public {@link DynamoDbStreamImages}, its events left undecoded; DynamoDB charges the items' full size whatever
+ * is projected: half a read unit per 4 KB, eventually consistent) and one Query of
  * the checkpoints table per subscriber (its checkpoint items, one per stream it has handled). It is an operator's
  * view, not a metric to poll: the functions' {@code SubscriptionLag} metric and the stream's iterator age are the
  * cheap signals. Bounded by {@code maxItems}: a table with more commit items (or a subscriber with more
@@ -130,28 +131,23 @@ public final class SubscriptionLags {
         do {
             Map<String, AttributeValue> from = start;
             ScanResponse page = dynamo.scan(ScanRequest.builder().tableName(eventsTable)
-                    .projectionExpression("#s, #v, #l, #t")
-                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID, "#v", CommitItems.VERSION,
-                            "#l", CommitItems.LAST_VERSION, "#t", CommitItems.TIMESTAMP))
                     .exclusiveStartKey(from).build());
             read += page.count();
             if (read > maxItems) {
                 throw new ScanLimitException(eventsTable, maxItems);
             }
             for (Map<String, AttributeValue> item : page.items()) {
-                AttributeValue id = item.get(CommitItems.STREAM_ID);
-                AttributeValue first = item.get(CommitItems.VERSION);
-                AttributeValue ts = item.get(CommitItems.TIMESTAMP);
-                if (id == null || id.s() == null || first == null || first.n() == null || ts == null) {
+                AttributeValue id = item.get(EventTables.STREAM_ID_ATTRIBUTE);
+                AttributeValue first = item.get(EventTables.VERSION_ATTRIBUTE);
+                Instant at = DynamoDbStreamImages.commitTimestamp(item).orElse(null);
+                if (id == null || id.s() == null || first == null || first.n() == null || at == null) {
                     continue; // not a commit
                 }
                 long f = Long.parseLong(first.n());
-                AttributeValue last = item.get(CommitItems.LAST_VERSION);
-                long l = last == null || last.n() == null ? f : Long.parseLong(last.n());
-                Instant at;
+                long l;
                 try {
-                    at = Instant.parse(ts.s());
-                } catch (RuntimeException e) {
+                    l = f + DynamoDbStreamImages.eventCount(item) - 1;
+                } catch (CorruptStoreException e) {
                     continue;
                 }
                 streams.computeIfAbsent(id.s(), k -> new ArrayList<>()).add(new CommitSpan(f, l, at));
@@ -163,31 +159,13 @@ public final class SubscriptionLags {
 
     /** The subscriber's checkpoints: stream id to the last version it handled (one paginated Query). */
     private Map<String, Long> checkpoints(String subscriber) {
+        Map<StreamId, Long> read = DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpointsTable).build()
+                .allPositions(subscriber, maxItems);
+        if (read.size() > maxItems) {
+            throw new ScanLimitException(checkpointsTable, maxItems);
+        }
         Map<String, Long> positions = new HashMap<>();
-        Map<String, AttributeValue> start = null;
-        long read = 0;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(checkpointsTable)
-                    .keyConditionExpression("#p = :p")
-                    .projectionExpression("#s, #v")
-                    .expressionAttributeNames(Map.of("#p", CheckpointItems.SUBSCRIBER,
-                            "#s", CheckpointItems.STREAM_ID, "#v", CheckpointItems.VERSION))
-                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(subscriber)))
-                    .exclusiveStartKey(from).build());
-            read += page.count();
-            if (read > maxItems) {
-                throw new ScanLimitException(checkpointsTable, maxItems);
-            }
-            for (Map<String, AttributeValue> item : page.items()) {
-                AttributeValue id = item.get(CheckpointItems.STREAM_ID);
-                AttributeValue v = item.get(CheckpointItems.VERSION);
-                if (id != null && id.s() != null && v != null && v.n() != null) {
-                    positions.put(id.s(), Long.parseLong(v.n()));
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        read.forEach((id, version) -> positions.put(id.value(), version));
         return positions;
     }
 }

@@ -1,6 +1,6 @@
 package dev.nosqles.operations;
 
-import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.ReadRequest;
@@ -30,7 +30,7 @@ final class Feed {
         for (StreamId id : streams) {
             long from = seen.getOrDefault(id, 0L) + 1;
             for (RecordedEvent e : store.read(id, ReadRequest.from(from)).events()) {
-                items.add(CommitItems.toItem(id, e.version(),
+                items.add(DynamoDbStreamImages.encode(id, e.version(),
                         List.of(new NewEvent(e.eventId(), e.type(), e.schemaVersion(), e.data())), e.metadata(),
                         e.timestamp()));
                 seen.put(id, e.version());

@@ -149,4 +149,18 @@ class SubscriptionLagsTest {
         assertThatThrownBy(() -> lags.lags(T0)).isInstanceOf(ScanLimitException.class)
                 .satisfies(e -> assertThat(((ScanLimitException) e).limit()).isEqualTo(4));
     }
+
+    @Test
+    void a_subscriber_with_more_checkpoints_than_the_bound_fails_instead_of_reading_on() {
+        // given the five commit items (within a bound of 5) and a subscriber with six checkpoints
+        DynamoDbCheckpointStore cp = DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpoints).build();
+        for (int i = 0; i < 6; i++) {
+            cp.advance("busy", StreamId.of("Order", "busy-" + i), 0, 1, List.of());
+        }
+        SubscriptionLags lags = new SubscriptionLags(dynamo, events, checkpoints,
+                List.of(new SubscriberTypes("busy", List.of("Order"))), 5);
+
+        assertThatThrownBy(() -> lags.lags(T0)).isInstanceOf(ScanLimitException.class)
+                .satisfies(e -> assertThat(((ScanLimitException) e).table()).isEqualTo(checkpoints));
+    }
 }

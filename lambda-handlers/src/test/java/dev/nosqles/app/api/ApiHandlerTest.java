@@ -13,7 +13,7 @@ import dev.nosqles.app.customer.CustomerCommand.ReserveCredit;
 import dev.nosqles.app.order.OrderCommand.ApproveOrder;
 import dev.nosqles.app.order.OrderCommand.RejectOrder;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
@@ -86,7 +86,7 @@ class ApiHandlerTest {
     private Response call(ApiEvents request) {
         APIGatewayV2HTTPResponse r = handler.handleRequest(request.build(), null);
         try {
-            return new Response(r.getStatusCode(), r.getHeaders(), Json.mapper().readTree(r.getBody()));
+            return new Response(r.getStatusCode(), r.getHeaders(), AppJson.mapper().readTree(r.getBody()));
         } catch (Exception e) {
             throw new AssertionError("the body is not JSON: " + r.getBody(), e);
         }
@@ -159,7 +159,7 @@ class ApiHandlerTest {
             String id = createCustomer("Ann", "100.5");
             Response r = call(ApiEvents.get("/customers/" + id));
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id).put("name", "Ann")
+            assertThat(r.body()).isEqualTo(AppJson.mapper().createObjectNode().put("customerId", id).put("name", "Ann")
                     .put("creditLimit", "100.50").put("availableCredit", "100.50").put("version", 1));
         }
 
@@ -427,7 +427,7 @@ class ApiHandlerTest {
             Response r = call(ApiEvents.post("/orders", orderJson(customerId, "25")));
             assertThat(r.status()).isEqualTo(201);
             String orderId = r.body().get("orderId").asText();
-            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode()
+            assertThat(r.body()).isEqualTo(AppJson.mapper().createObjectNode()
                     .put("orderId", orderId).put("state", "APPROVAL_PENDING"));
             assertThat(r.header("Location")).isEqualTo("/orders/" + orderId);
         }
@@ -438,7 +438,7 @@ class ApiHandlerTest {
             String orderId = placeOrder(customerId, "25");
             Response r = call(ApiEvents.get("/orders/" + orderId));
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(Json.mapper().createObjectNode().put("orderId", orderId)
+            assertThat(r.body()).isEqualTo(AppJson.mapper().createObjectNode().put("orderId", orderId)
                     .put("customerId", customerId).put("orderTotal", "25.00").put("state", "APPROVAL_PENDING")
                     .put("version", 1));
         }
@@ -609,7 +609,7 @@ class ApiHandlerTest {
             assertThat(Instant.parse(created.get("timestamp").asText())).isEqualTo(clock.instant());
             assertThat(created.get("principal").asText()).isEqualTo("user-42");
             assertThat(created.get("correlationId").asText()).isEqualTo("corr-1");
-            assertThat(created.get("data")).isEqualTo(Json.mapper().createObjectNode()
+            assertThat(created.get("data")).isEqualTo(AppJson.mapper().createObjectNode()
                     .put("customerId", customerId).put("orderTotal", "25.00").put("owner", "user-42"));
             JsonNode rejected = r.body().get(1);
             assertThat(rejected.get("type").asText()).isEqualTo("OrderRejected");
@@ -950,7 +950,7 @@ class ApiHandlerTest {
             Response second = forget(id);
 
             assertThat(first.status()).isEqualTo(202);
-            assertThat(first.body()).isEqualTo(Json.mapper().createObjectNode().put("customerId", id)
+            assertThat(first.body()).isEqualTo(AppJson.mapper().createObjectNode().put("customerId", id)
                     .put("forgotten", true).put("effectiveWithin", "PT0S")); // keys in memory: no cache
             assertThat(second.status()).isEqualTo(202);
             assertThat(stream("Customer", id)).extracting(RecordedEvent::type)

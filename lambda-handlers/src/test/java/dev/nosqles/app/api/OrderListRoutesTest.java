@@ -9,7 +9,7 @@ import dev.nosqles.app.api.internal.OrderListRoutes;
 import dev.nosqles.app.order.OrderStatus;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.OrderSummary;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.projection.Freshness;
 import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
@@ -85,7 +85,7 @@ class OrderListRoutesTest {
     void aCustomerOfAnn() throws IOException {
         APIGatewayV2HTTPResponse created = handler.handleRequest(ApiEvents.post("/customers",
                 "{\"name\":\"Ann\",\"creditLimit\":\"100\"}").jwtSubject("ann").build(), null);
-        customer = Json.mapper().readTree(created.getBody()).get("customerId").asText();
+        customer = AppJson.mapper().readTree(created.getBody()).get("customerId").asText();
     }
 
     private void orders(int count, String owner, OrderStatus... cycle) {
@@ -109,7 +109,7 @@ class OrderListRoutesTest {
     private Answer get(ApiEvents request) {
         APIGatewayV2HTTPResponse r = handler.handleRequest(request.build(), null);
         try {
-            return new Answer(r.getStatusCode(), Json.mapper().readTree(r.getBody()), r);
+            return new Answer(r.getStatusCode(), AppJson.mapper().readTree(r.getBody()), r);
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -163,7 +163,7 @@ class CustomerSpecificationTest {
     @Test
     void a_snapshot_written_before_voided_reservations_existed_reads_with_none_and_a_new_one_keeps_them()
             throws Exception {
-        var mapper = dev.nosqles.internal.Json.mapper();
+        var mapper = dev.nosqles.app.internal.AppJson.mapper();
         CustomerState old = mapper.readValue(
                 "{\"name\":\"Ann\",\"creditLimit\":\"100.00\",\"reservations\":{\"o1\":\"30.00\"}}",
                 CustomerState.class);

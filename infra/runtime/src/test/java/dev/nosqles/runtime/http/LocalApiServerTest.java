@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.api.ApiHandler;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.Json;
+import dev.nosqles.runtime.TestJson;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.testsupport.TestTables;
@@ -154,7 +154,7 @@ class LocalApiServerTest {
     static void assertProblem(HttpResponse<String> r, int status, String type) throws Exception {
         assertThat(r.statusCode()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode body = Json.mapper().readTree(r.body());
+        JsonNode body = TestJson.mapper().readTree(r.body());
         assertThat(body.get("type").asText()).isEqualTo("urn:nosqles:problem:" + type);
         assertThat(body.get("status").asInt()).isEqualTo(status);
         assertThat(body.get("title").asText()).isNotBlank();
@@ -209,8 +209,8 @@ class LocalApiServerTest {
                 .header("Content-Type", "application/json").header(LocalApiServer.PRINCIPAL_HEADER, "bob")
                 .header("Idempotency-Key", key)
                 .POST(BodyPublishers.ofString("{\"name\":\"Ann\",\"creditLimit\":\"100\"}")));
-        String aliceId = Json.mapper().readTree(alice.body()).get("customerId").asText();
-        String bobId = Json.mapper().readTree(bob.body()).get("customerId").asText();
+        String aliceId = TestJson.mapper().readTree(alice.body()).get("customerId").asText();
+        String bobId = TestJson.mapper().readTree(bob.body()).get("customerId").asText();
         assertThat(bobId).as("the same key from another principal makes another customer").isNotEqualTo(aliceId);
 
         assertThat(send(HttpRequest.newBuilder(uri("/customers/" + aliceId))
@@ -222,14 +222,14 @@ class LocalApiServerTest {
         HttpResponse<String> order = send(HttpRequest.newBuilder(uri("/orders"))
                 .header("Content-Type", "application/json").header(LocalApiServer.PRINCIPAL_HEADER, "alice")
                 .POST(BodyPublishers.ofString("{\"customerId\":\"" + aliceId + "\",\"orderTotal\":\"5\"}")));
-        String orderId = Json.mapper().readTree(order.body()).get("orderId").asText();
+        String orderId = TestJson.mapper().readTree(order.body()).get("orderId").asText();
         assertProblem(send(HttpRequest.newBuilder(uri("/orders/" + orderId))
                 .header(LocalApiServer.PRINCIPAL_HEADER, "bob").GET()), 404, "not-found");
         assertProblem(send(HttpRequest.newBuilder(uri("/orders/" + orderId + "/cancel"))
                 .header(LocalApiServer.PRINCIPAL_HEADER, "bob").POST(BodyPublishers.noBody())), 404, "not-found");
         HttpResponse<String> own = send(HttpRequest.newBuilder(uri("/orders/" + orderId + "/events"))
                 .header(LocalApiServer.PRINCIPAL_HEADER, "alice").GET());
-        assertThat(Json.mapper().readTree(own.body()).get(0).get("principal").asText()).isEqualTo("alice");
+        assertThat(TestJson.mapper().readTree(own.body()).get(0).get("principal").asText()).isEqualTo("alice");
     }
 
     @Test
@@ -240,11 +240,11 @@ class LocalApiServerTest {
                 .header("Content-Type", "application/json").header("Idempotency-Key", UUID.randomUUID().toString())
                 .POST(BodyPublishers.ofString("{\"name\":\"Ann\",\"creditLimit\":\"100\"}")));
         assertThat(created.statusCode()).isEqualTo(201);
-        String id = Json.mapper().readTree(created.body()).get("customerId").asText();
+        String id = TestJson.mapper().readTree(created.body()).get("customerId").asText();
         assertThat(created.headers().firstValue("Location")).hasValue("/customers/" + id);
 
         HttpResponse<String> read = send(HttpRequest.newBuilder(uri("/customers/" + id)).GET());
-        JsonNode customer = Json.mapper().readTree(read.body());
+        JsonNode customer = TestJson.mapper().readTree(read.body());
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(customer.get("availableCredit").asText()).isEqualTo("100.00");
 
@@ -268,7 +268,7 @@ class LocalApiServerTest {
         void isProblem(int expected, String type) throws Exception {
             assertThat(status).as(head).isEqualTo(expected);
             assertThat(header("Content-Type")).isEqualTo("application/problem+json");
-            assertThat(Json.mapper().readTree(body).get("type").asText()).isEqualTo("urn:nosqles:problem:" + type);
+            assertThat(TestJson.mapper().readTree(body).get("type").asText()).isEqualTo("urn:nosqles:problem:" + type);
             assertThat(body).doesNotContain("Exception").doesNotContain("thrown");
             assertThat(millis).as("answered within 5 s").isLessThan(5_000);
         }

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.aggregate.AggregateRepository;
-import dev.nosqles.internal.Json;
+import dev.nosqles.runtime.TestJson;
 import dev.nosqles.lambda.EventPublisherHandler;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
 import dev.nosqles.localaws.LocalAws;
@@ -125,7 +125,7 @@ class SubscriptionsThroughStreamsTest {
         Map<String, List<Long>> sequenceByGroup = new HashMap<>();
         List<String> ids = new ArrayList<>();
         for (Message m : messages) {
-            JsonNode body = Json.mapper().readTree(m.body());
+            JsonNode body = TestJson.mapper().readTree(m.body());
             assertThat(body.get("specversion").asText()).isEqualTo("1.0");
             assertThat(body.get("data").isObject()).isTrue();
             assertThat(m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)).isEqualTo(body.get("subject").asText());

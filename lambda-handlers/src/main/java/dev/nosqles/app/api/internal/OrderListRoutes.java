@@ -8,7 +8,7 @@ import dev.nosqles.app.Fields;
 import dev.nosqles.app.order.OrderStatus;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.OrderSummary;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.projection.Freshness;
 import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
@@ -116,7 +116,7 @@ public final class OrderListRoutes {
 
     private APIGatewayV2HTTPResponse answer(ApiRequest request, List<OrderSummary> rows, Optional<String> next,
                                             Page<OrderSummary> page) {
-        ObjectNode body = Json.mapper().createObjectNode();
+        ObjectNode body = AppJson.mapper().createObjectNode();
         ArrayNode items = body.putArray("items");
         for (OrderSummary row : rows) {
             items.add(Views.orderSummary(row));

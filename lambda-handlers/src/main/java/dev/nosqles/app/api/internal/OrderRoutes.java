@@ -14,7 +14,7 @@ import dev.nosqles.app.order.OrderCommand.CreateOrder;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -65,7 +65,7 @@ public final class OrderRoutes {
         IdempotentCreates.create(orders, id, command, request, Operation.CREATE_ORDER,
                 original -> original.customerId().equals(command.customerId())
                         && original.orderTotal().compareTo(command.orderTotal()) == 0);
-        ObjectNode created = Json.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
+        ObjectNode created = AppJson.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
         return Responses.json(201, created, Map.of("Location", "/orders/" + id));
     }
 

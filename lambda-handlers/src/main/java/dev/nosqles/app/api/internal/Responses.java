@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,7 +22,7 @@ public final class Responses {
     }
 
     public static APIGatewayV2HTTPResponse problem(ProblemException problem, Map<String, String> extraHeaders) {
-        ObjectNode body = Json.mapper().createObjectNode()
+        ObjectNode body = AppJson.mapper().createObjectNode()
                 .put("type", PROBLEM_TYPE_PREFIX + problem.code())
                 .put("title", problem.title())
                 .put("status", problem.status())
@@ -47,7 +47,7 @@ public final class Responses {
 
     private static String write(JsonNode node) {
         try {
-            return Json.mapper().writeValueAsString(node);
+            return AppJson.mapper().writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree could not be written", e);
         }

@@ -8,7 +8,7 @@ import dev.nosqles.app.Fields;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.app.order.OrderState;
 import dev.nosqles.app.readmodel.OrderSummary;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
@@ -20,7 +20,7 @@ public final class Views {
 
     public static ObjectNode customer(AggregateState<CustomerState> customer) {
         CustomerState s = customer.state();
-        ObjectNode view = Json.mapper().createObjectNode()
+        ObjectNode view = AppJson.mapper().createObjectNode()
                 .put("customerId", customer.id())
                 .put("name", s.name());
         if (s.email() != null) {
@@ -37,7 +37,7 @@ public final class Views {
 
     public static ObjectNode order(AggregateState<OrderState> order) {
         OrderState s = order.state();
-        return Json.mapper().createObjectNode()
+        return AppJson.mapper().createObjectNode()
                 .put("orderId", order.id())
                 .put("customerId", s.customerId())
                 .put("orderTotal", amount(s.orderTotal()))
@@ -47,7 +47,7 @@ public final class Views {
 
     /** A row of the order-summaries read model (its owner is the caller: not repeated). */
     public static ObjectNode orderSummary(OrderSummary row) {
-        return Json.mapper().createObjectNode()
+        return AppJson.mapper().createObjectNode()
                 .put("orderId", row.orderId())
                 .put("customerId", row.customerId())
                 .put("orderTotal", amount(row.orderTotal()))
@@ -57,7 +57,7 @@ public final class Views {
     }
 
     public static ArrayNode history(List<? extends EventEnvelope<?>> events) {
-        ArrayNode out = Json.mapper().createArrayNode();
+        ArrayNode out = AppJson.mapper().createArrayNode();
         for (EventEnvelope<?> e : events) {
             out.addObject()
                     .put("eventId", e.eventId().toString())
@@ -66,7 +66,7 @@ public final class Views {
                     .put("timestamp", e.timestamp().toString())
                     .put("principal", e.metadata().principal())
                     .put("correlationId", e.metadata().correlationId())
-                    .set("data", Json.mapper().valueToTree(e.event()));
+                    .set("data", AppJson.mapper().valueToTree(e.event()));
         }
         return out;
     }

@@ -1,0 +1,7 @@
+/**
+ * The field encryption behind {@code dev.nosqles.privacy} (AEAD, field ciphers).
+ *
+ * <p>Internal: not part of the public API, may change in any release without notice, and may be used only
+ * inside the core module (a build test fails on an import from another module). See ADR 0010.
+ */
+package dev.nosqles.privacy.internal;
