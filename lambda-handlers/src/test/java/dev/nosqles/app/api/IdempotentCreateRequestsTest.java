@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.app.Application;
 import dev.nosqles.capacity.CapacityMeter;
-import dev.nosqles.internal.Json;
+import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.testsupport.LostResponseInterceptor;
 import dev.nosqles.testsupport.TestTables;
@@ -88,7 +88,7 @@ class IdempotentCreateRequestsTest {
         APIGatewayV2HTTPResponse r = handler.handleRequest(request.build(), null);
         try {
             return new Response(r.getStatusCode(), r.getHeaders().get("Content-Type"),
-                    Json.mapper().readTree(r.getBody()));
+                    AppJson.mapper().readTree(r.getBody()));
         } catch (Exception e) {
             throw new AssertionError("the body is not JSON: " + r.getBody(), e);
         }
