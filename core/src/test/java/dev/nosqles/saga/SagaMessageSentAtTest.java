@@ -34,9 +34,10 @@ class SagaMessageSentAtTest {
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(sender).clock(clock).build();
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
     private final Feed feed = new Feed(memory, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), memory));
 
@@ -51,8 +52,8 @@ class SagaMessageSentAtTest {
         accounts.update("a", new BankAccount.Deposit(10));
         StreamId account = accounts.streamId("a");
         clock.advance(Duration.ofSeconds(5));
-        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
         StreamId saga = sagas.repository().streamId(sagaId);
         clock.advance(Duration.ofSeconds(5));
         feed.pump(List.of(saga));

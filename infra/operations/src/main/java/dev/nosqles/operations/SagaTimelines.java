@@ -7,7 +7,6 @@ import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaParticipant;
-import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
@@ -105,7 +104,7 @@ public final class SagaTimelines {
     public Optional<SagaTimeline> startedBy(String triggeringEventId) {
         Objects.requireNonNull(triggeringEventId, "triggeringEventId");
         for (String type : sagaTypes) {
-            String sagaId = SagaIds.sagaId(type, triggeringEventId);
+            String sagaId = SagaManager.sagaIdOf(type, triggeringEventId);
             List<RecordedEvent> events = store.read(StreamId.of(type, sagaId), ReadRequest.all()).events();
             if (!events.isEmpty()) {
                 return Optional.of(new Builder(type, sagaId).build(events));
@@ -204,13 +203,13 @@ public final class SagaTimelines {
                     commands.putIfAbsent(c.messageId(), c);
                     Instant due = instant(d, "deadline");
                     if (due != null) {
-                        sends.put(SagaIds.deadlineMessageId(c.messageId(), d.path("attempt").asInt(0)),
+                        sends.put(SagaManager.deadlineMessageIdOf(c.messageId(), d.path("attempt").asInt(0)),
                                 new Send(commands.get(c.messageId()), due));
                     }
                 }
             }
             for (Command c : commands.values()) {
-                replies.put(SagaIds.directReplyId(c.messageId()),
+                replies.put(SagaParticipant.directReplyIdOf(c.messageId()),
                         new Reply(c, "FAILURE", SagaParticipant.TARGET_NOT_FOUND));
                 handled(c);
             }

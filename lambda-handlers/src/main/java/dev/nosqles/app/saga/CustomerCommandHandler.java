@@ -31,9 +31,10 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
     }
 
     private CustomerCommandHandler(SagaWiring wiring, Function<String, String> env, Telemetry telemetry) {
-        super(new SagaParticipant<>(Application.customers(wiring.events(), wiring.snapshots(), wiring.clock(),
-                Application.subjectKeys(env, wiring.dynamoDb())).metrics(telemetry.metrics()).build(),
-                CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
+        super(SagaParticipant.builder(Application.customers(wiring.events(), wiring.snapshots(), wiring.clock(),
+                Application.subjectKeys(env, wiring.dynamoDb())).metrics(telemetry.metrics())
+                        .build(), CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender()).eventStore(wiring.events())
+                        .build(), telemetry);
     }
 
     /** For tests: subject keys in memory. */
@@ -44,7 +45,7 @@ public final class CustomerCommandHandler extends SagaCommandQueueHandler {
     /** For tests and the local runtime. */
     public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock,
                                   SubjectKeys subjectKeys) {
-        super(new SagaParticipant<>(Application.customers(events, snapshots, clock, subjectKeys).build(),
-                CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
+        super(SagaParticipant.builder(Application.customers(events, snapshots, clock, subjectKeys)
+                .build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender).eventStore(events).build());
     }
 }

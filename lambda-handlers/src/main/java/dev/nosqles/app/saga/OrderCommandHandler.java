@@ -29,14 +29,16 @@ public final class OrderCommandHandler extends SagaCommandQueueHandler {
     }
 
     private OrderCommandHandler(SagaWiring wiring, Telemetry telemetry) {
-        super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(wiring.events())
-                .snapshotStore(wiring.snapshots()).clock(wiring.clock()).metrics(telemetry.metrics()).build(),
-                CreateOrderSaga.ORDER_COMMANDS, wiring.sender(), wiring.events()), telemetry);
+        super(SagaParticipant.builder(AggregateRepository.builder(new Order()).eventStore(wiring.events())
+                .snapshotStore(wiring.snapshots()).clock(wiring.clock()).metrics(telemetry.metrics())
+                .build(), CreateOrderSaga.ORDER_COMMANDS, wiring.sender()).eventStore(wiring.events())
+                .build(), telemetry);
     }
 
     /** For tests and the local runtime. */
     public OrderCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        super(new SagaParticipant<>(AggregateRepository.builder(new Order()).eventStore(events)
-                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS, sender, events));
+        super(SagaParticipant.builder(AggregateRepository.builder(new Order()).eventStore(events)
+                .snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS, sender)
+                .eventStore(events).build());
     }
 }

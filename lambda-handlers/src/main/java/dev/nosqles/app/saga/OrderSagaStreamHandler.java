@@ -75,8 +75,9 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(env, wiring.dynamoDb()), telemetry.metrics()),
-                SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
-                        wiring.requireDeadlines(), wiring.clock(), telemetry.metrics()), wiring.sender()),
+                SagaManager.builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
+                        .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
+                        .metrics(telemetry.metrics()).build(), wiring.sender()),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(env)
                         ? ReadModelWiring.fromEnvironment(env, wiring.dynamoDb(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -105,7 +106,8 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   SubjectKeys subjectKeys) {
         super(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID,
-                subjectKeys), SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender),
+                subjectKeys), SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots)
+                        .sender(sender).deadlines(deadlines).clock(clock).build(), sender),
                 checkpoints, events));
     }
 
@@ -119,7 +121,8 @@ public final class OrderSagaStreamHandler extends StreamSubscriptionHandler {
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   DynamoDbReadModels readModels) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
-                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
+                SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
+                        .deadlines(deadlines).clock(clock).build(), sender), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 

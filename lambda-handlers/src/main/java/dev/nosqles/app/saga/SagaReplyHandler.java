@@ -30,8 +30,9 @@ public final class SagaReplyHandler extends SagaReplyQueueHandler {
     }
 
     private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
-        super(List.of(SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
-                wiring.requireDeadlines(), wiring.clock(), telemetry.metrics())), telemetry);
+        super(List.of(SagaManager.builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
+                .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
+                .metrics(telemetry.metrics()).build()), telemetry);
     }
 
     /** For tests: without a deadline index. */
@@ -43,6 +44,7 @@ public final class SagaReplyHandler extends SagaReplyQueueHandler {
     /** For tests and the local runtime. */
     public SagaReplyHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
                             SagaDeadlines deadlines, SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        super(List.of(SagaManager.create(definition, events, snapshots, sender, deadlines, clock)));
+        super(List.of(SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
+                .deadlines(deadlines).clock(clock).build()));
     }
 }

@@ -30,15 +30,16 @@ public final class SagaSweepHandler extends SagaSweeperHandler {
     }
 
     private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
-        super(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager.create(definition, wiring.events(),
-                wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), wiring.clock(), telemetry.metrics())),
+        super(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager.builder(definition)
+                .eventStore(wiring.events()).snapshotStore(wiring.snapshots()).sender(wiring.sender())
+                .deadlines(wiring.requireDeadlines()).clock(wiring.clock()).metrics(telemetry.metrics()).build()),
                 wiring.clock(), telemetry.metrics()), telemetry);
     }
 
     /** For tests and the local runtime. */
     public SagaSweepHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
                             SagaDeadlines deadlines, SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        super(new SagaSweeper(deadlines, List.of(SagaManager.create(definition, events, snapshots, sender,
-                deadlines, clock)), clock));
+        super(new SagaSweeper(deadlines, List.of(SagaManager.builder(definition).eventStore(events)
+                .snapshotStore(snapshots).sender(sender).deadlines(deadlines).clock(clock).build()), clock));
     }
 }

@@ -62,7 +62,7 @@ public class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatc
             }
             try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
                 try {
-                    if (!(SagaMessage.decode(record.getBody()) instanceof SagaMessage.CommandMessage command)) {
+                    if (!(SagaMessage.fromJson(record.getBody()) instanceof SagaMessage.CommandMessage command)) {
                         throw new IllegalArgumentException("not a saga command");
                     }
                     log.put(dev.nosqles.logging.LogContext.SAGA_ID, command.sagaId())

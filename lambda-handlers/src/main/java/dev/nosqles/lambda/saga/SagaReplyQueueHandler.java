@@ -64,7 +64,7 @@ public class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchR
         for (SQSEvent.SQSMessage record : records) {
             try (dev.nosqles.logging.LogContext log = telemetry.message(record.getMessageId(), record.getAttributes())) {
                 try {
-                    SagaMessage message = SagaMessage.decode(record.getBody());
+                    SagaMessage message = SagaMessage.fromJson(record.getBody());
                     log.put(dev.nosqles.logging.LogContext.SAGA_ID, message.sagaId())
                             .put(dev.nosqles.logging.LogContext.CORRELATION_ID, message.correlationId());
                     SagaManager<?> manager = managers.get(message.sagaType());
