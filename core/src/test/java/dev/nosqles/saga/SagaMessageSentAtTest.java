@@ -75,4 +75,35 @@ class SagaMessageSentAtTest {
         assertThat(sagas.metadata(reply).messageSentAt()).isEqualTo(reply.sentAt());
         assertThat(sender.deadlines.get(0).sentAt()).isEqualTo(withdraw.sentAt());
     }
+
+    @Test
+    void a_command_re_sent_after_its_deadline_carries_when_it_was_first_decided_and_a_new_attempt() {
+        SagaDefinition<Transfer.Data> unanswered = SagaDefinition.builder("AuditSaga", Transfer.Data.class)
+                .step("audit").invoke(Transfer.ACCOUNTS, d -> "audit", d -> new BankAccount.Open("audit"))
+                .deadline(Duration.ofSeconds(30)).build();
+        SagaManager<Transfer.Data> audits = SagaManager.builder(unanswered).eventStore(store).sender(sender)
+                .clock(clock).build();
+        Feed commands = new Feed(memory, new EventDispatcher(List.of(audits.commandSender()),
+                new InMemoryCheckpointStore(), memory));
+        String sagaId = audits.start("event-2", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .saga().sagaId();
+        StreamId saga = StreamId.of("AuditSaga", sagaId);
+        commands.pump(List.of(saga));
+        CommandMessage first = sender.commands.get(0);
+
+        clock.advance(Duration.ofSeconds(30));
+        SagaResult<Transfer.Data> expired = audits.handle(sender.deadlines.get(0)).orElseThrow();
+        clock.advance(Duration.ofSeconds(5));
+        commands.pump(List.of(saga));
+
+        assertThat(expired.commands()).singleElement().satisfies(c -> {
+            assertThat(c.messageId()).isEqualTo(first.messageId());
+            assertThat(c.attempt()).isEqualTo(1);
+        });
+        CommandMessage again = sender.commands.get(1);
+        assertThat(again.messageId()).isEqualTo(first.messageId());
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.deduplicationId()).isNotEqualTo(first.deduplicationId());
+        assertThat(again.sentAt()).isEqualTo(first.sentAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    }
 }
