@@ -1,6 +1,7 @@
 package dev.nosqles.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandResult;
@@ -75,6 +76,27 @@ class SagaManagerTest {
         assertThat(first.duplicate()).isFalse();
         assertThat(again.duplicate()).isTrue();
         assertThat(again.saga().sagaId()).isEqualTo(sagas.sagaId("event-1")).isEqualTo(first.saga().sagaId());
+        assertThat(first.commands()).extracting(SagaResult.Command::target, SagaResult.Command::commandType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "Withdraw"));
+        assertThat(again.commands()).isEmpty();
+        assertThat(again.saga()).isEqualTo(first.saga());
+        assertThat(SagaManager.sagaIdOf(Transfer.definition().type(), "event-1")).isEqualTo(first.saga().sagaId());
+    }
+
+    @Test
+    void a_manager_or_participant_missing_a_required_part_is_refused_when_built() {
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).sender(sender).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("event store");
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sender");
+        assertThatThrownBy(() -> SagaManager.builder(null).eventStore(store).sender(sender).build())
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).sender(sender)
+                .clock(null).build()).isInstanceOf(NullPointerException.class).hasMessageContaining("clock");
+        assertThatThrownBy(() -> SagaParticipant.builder(accounts, Transfer.ACCOUNTS, null).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("sender");
+        assertThatThrownBy(() -> SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).replyData(null)
+                .build()).isInstanceOf(NullPointerException.class).hasMessageContaining("replyData");
     }
 
     @Test
