@@ -6,6 +6,8 @@ import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageException;
 import dev.nosqles.saga.SagaParticipant;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
@@ -259,9 +261,17 @@ public final class SagaTimelines {
             String reply = null;
             for (RecordedEvent e : events) {
                 if (SagaParticipant.REPLY_REQUESTED.equals(e.type())) {
-                    JsonNode d = tree(e.data());
-                    String outcome = text(d, "outcome");
-                    String reason = text(d, "reason");
+                    // read by the saga message codec, as the reply sender reads it (old shapes included)
+                    String outcome;
+                    String reason;
+                    try {
+                        SagaMessage.ReplyMessage requested = SagaParticipant.requestedReply(e);
+                        outcome = requested.outcome().name();
+                        reason = requested.reason();
+                    } catch (SagaMessageException unreadable) {
+                        outcome = "unreadable";
+                        reason = null;
+                    }
                     replies.put(e.eventId().toString(), new Reply(c, outcome, reason));
                     reply = "reply " + outcome + (reason == null ? "" : " (" + reason + ")");
                 } else {
