@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** What the orchestrator of a saga is asked. Time comes in with the command, never from inside the decider. */
-public sealed interface SagaCommand {
+sealed interface SagaCommand {
 
     Instant now();
 

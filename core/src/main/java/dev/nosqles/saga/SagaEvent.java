@@ -8,7 +8,7 @@ import java.util.List;
  * {@code SagaOrchestratorCreated}, {@code SagaCommandEvent}, {@code SagaOrchestratorUpdated}. Data is kept as the
  * JSON of the saga's data record.
  */
-public sealed interface SagaEvent {
+sealed interface SagaEvent {
 
     /** The saga started. */
     record SagaOrchestratorCreated(String sagaType, String sagaId, String data) implements SagaEvent {

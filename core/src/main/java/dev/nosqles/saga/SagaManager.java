@@ -1,12 +1,11 @@
 package dev.nosqles.saga;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.nosqles.aggregate.Aggregate;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
+import dev.nosqles.aggregate.Upcasters;
 import dev.nosqles.aggregate.EventEnvelope;
-import dev.nosqles.internal.Json;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.saga.SagaCommand.DeadlineExpired;
@@ -19,13 +18,14 @@ import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
-import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamNotFoundException;
 import dev.nosqles.subscription.Subscriber;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -62,18 +62,9 @@ public final class SagaManager<D> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
 
-    public SagaManager(SagaDefinition<D> definition,
-                       AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
-                       SagaMessageSender sender, Clock clock) {
-        this(definition, repository, sender, SagaDeadlines.none(), clock);
-    }
-
-    /**
-     * @param deadlines the index of running sagas by due time that the {@link SagaSweeper} reads
-     */
-    public SagaManager(SagaDefinition<D> definition,
-                       AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
-                       SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
+    /** Over a repository configured by the caller (tests of this package); users go through {@link #builder}. */
+    SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
+                SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
         this.definition = Objects.requireNonNull(definition, "definition");
         this.repository = Objects.requireNonNull(repository, "repository");
         this.sender = Objects.requireNonNull(sender, "sender");
@@ -84,28 +75,100 @@ public final class SagaManager<D> {
         }
     }
 
-    /** A manager with a repository of its own over {@code store}, without a deadline index. */
-    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
-                                            SagaMessageSender sender, Clock clock) {
-        return create(definition, store, snapshots, sender, SagaDeadlines.none(), clock);
-    }
-
-    /** A manager with a repository of its own over {@code store}, keeping {@code deadlines}. */
-    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
-                                            SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
-        return create(definition, store, snapshots, sender, deadlines, clock, dev.nosqles.metrics.Metrics.none());
-    }
-
     /**
-     * A manager with a repository of its own over {@code store}, keeping {@code deadlines}; the repository and the
-     * manager (sagas started, completed, failed) count into {@code metrics}.
+     * A builder of the manager of {@code definition}'s sagas. Required: {@link Builder#eventStore} and
+     * {@link Builder#sender}; the rest is optional.
      */
-    public static <D> SagaManager<D> create(SagaDefinition<D> definition, EventStore store, SnapshotStore snapshots,
-                                            SagaMessageSender sender, SagaDeadlines deadlines, Clock clock,
-                                            dev.nosqles.metrics.Metrics metrics) {
-        return new SagaManager<>(definition, AggregateRepository.builder(new SagaOrchestrator<>(definition))
-                .eventStore(store).snapshotStore(snapshots).clock(clock).metrics(metrics).build(), sender,
-                deadlines, clock);
+    public static <D> Builder<D> builder(SagaDefinition<D> definition) {
+        return new Builder<>(definition);
+    }
+
+    /** Configures a {@link SagaManager}; validation happens in {@link #build()}. */
+    public static final class Builder<D> {
+        private final SagaDefinition<D> definition;
+        private EventStore eventStore;
+        private SnapshotStore snapshotStore = SnapshotStore.none();
+        private SagaMessageSender sender;
+        private SagaDeadlines deadlines = SagaDeadlines.none();
+        private Clock clock = Clock.systemUTC();
+        private dev.nosqles.metrics.Metrics metrics = dev.nosqles.metrics.Metrics.none();
+        private Upcasters upcasters = Upcasters.none();
+
+        private Builder(SagaDefinition<D> definition) {
+            this.definition = definition;
+        }
+
+        /** Required: the events table the sagas are stored in (the saga type is their aggregate type). */
+        public Builder<D> eventStore(EventStore eventStore) {
+            this.eventStore = eventStore;
+            return this;
+        }
+
+        /** Optional: snapshots of the sagas; none by default. */
+        public Builder<D> snapshotStore(SnapshotStore snapshotStore) {
+            this.snapshotStore = snapshotStore;
+            return this;
+        }
+
+        /** Required: where commands, and deadline messages, go (SQS in the Lambda module). */
+        public Builder<D> sender(SagaMessageSender sender) {
+            this.sender = sender;
+            return this;
+        }
+
+        /**
+         * Optional: the index of running sagas by due time that the {@link SagaSweeper} reads; none by default
+         * (then only deadline messages end a wait).
+         */
+        public Builder<D> deadlines(SagaDeadlines deadlines) {
+            this.deadlines = deadlines;
+            return this;
+        }
+
+        /** Optional: the time of starts, replies and deadlines; {@link Clock#systemUTC()} by default. */
+        public Builder<D> clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Optional: where the repository and the manager (sagas started, completed, failed) count; none by default. */
+        public Builder<D> metrics(dev.nosqles.metrics.Metrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /**
+         * Optional: upcasters of the saga's stored events ({@code SagaOrchestratorCreated}, {@code SagaCommandEvent},
+         * {@code SagaOrchestratorUpdated}), applied when a saga is loaded and when the command sender reads a
+         * {@code SagaCommandEvent}; none by default. For the framework's own schema changes.
+         */
+        Builder<D> upcasters(Upcasters upcasters) {
+            this.upcasters = upcasters;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException the event store or the sender is missing
+         * @throws NullPointerException the definition, or an optional part set to null
+         */
+        public SagaManager<D> build() {
+            Objects.requireNonNull(definition, "definition");
+            if (eventStore == null) {
+                throw new IllegalStateException("a saga manager needs an event store");
+            }
+            if (sender == null) {
+                throw new IllegalStateException("a saga manager needs a message sender");
+            }
+            Objects.requireNonNull(snapshotStore, "snapshotStore");
+            Objects.requireNonNull(deadlines, "deadlines");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(upcasters, "upcasters");
+            return new SagaManager<>(definition,
+                    AggregateRepository.builder(new SagaOrchestrator<>(definition, upcasters)).eventStore(eventStore)
+                            .snapshotStore(snapshotStore).clock(clock).metrics(metrics).build(),
+                    sender, deadlines, clock);
+        }
     }
 
     /** For SnapStart / CRaC priming: loads a saga that never exists (one Query). Writes nothing. */
@@ -117,18 +180,52 @@ public final class SagaManager<D> {
         return definition;
     }
 
-    public AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository() {
+    /** The orchestrator's repository, for tests of this package. */
+    AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository() {
         return repository;
     }
 
     /** The id of the saga the event with this id starts. */
     public String sagaId(String triggeringEventId) {
-        return SagaIds.sagaId(definition.type(), triggeringEventId);
+        return sagaIdOf(definition.type(), triggeringEventId);
     }
 
-    /** The saga's current state, if it exists. */
-    public Optional<AggregateState<SagaState<D>>> find(String sagaId) {
-        return repository.find(sagaId);
+    /**
+     * The id of the saga of type {@code sagaType} that the event with id {@code triggeringEventId} starts: the
+     * same event always starts the same saga (ADR 0005). For tools that go from an event to its saga.
+     */
+    public static String sagaIdOf(String sagaType, String triggeringEventId) {
+        return SagaIds.sagaId(Objects.requireNonNull(sagaType, "sagaType"),
+                Objects.requireNonNull(triggeringEventId, "triggeringEventId"));
+    }
+
+    /**
+     * The message id of the deadline of a command's {@code attempt}-th send (0: the first): the deadline message
+     * and the sweeper's action on that deadline carry it, so whichever comes second is a duplicate. For tools that
+     * follow a saga's messages.
+     */
+    public static String deadlineMessageIdOf(String commandMessageId, int attempt) {
+        return SagaIds.deadlineMessageId(Objects.requireNonNull(commandMessageId, "commandMessageId"), attempt);
+    }
+
+    /** The saga, if it exists (one load of its stream). */
+    public Optional<SagaInstance<D>> find(String sagaId) {
+        return repository.find(sagaId).map(this::instance);
+    }
+
+    private SagaInstance<D> instance(AggregateState<SagaState<D>> state) {
+        return SagaInstance.of(definition.type(), state.streamId().id(), state.version(), state.state());
+    }
+
+    private SagaResult<D> result(CommandResult<SagaState<D>, SagaEvent> result) {
+        List<SagaResult.Command> commands = new ArrayList<>();
+        for (EventEnvelope<SagaEvent> envelope : result.events()) {
+            if (envelope.event() instanceof SagaCommandEvent c) {
+                commands.add(new SagaResult.Command(c.commandMessageId(), c.step(), c.compensation(), c.channel(),
+                        c.target(), c.commandType(), c.command(), c.deadline(), c.attempt()));
+            }
+        }
+        return new SagaResult<>(instance(result.state()), result.duplicate(), !result.events().isEmpty(), commands);
     }
 
     /**
@@ -136,7 +233,7 @@ public final class SagaManager<D> {
      *
      * @param metadata the correlation id and principal to keep; the message id is the event id
      */
-    public CommandResult<SagaState<D>, SagaEvent> start(String triggeringEventId, D data, EventMetadata metadata) {
+    public SagaResult<D> start(String triggeringEventId, D data, EventMetadata metadata) {
         String sagaId = sagaId(triggeringEventId);
         EventMetadata given = metadata == null ? EventMetadata.empty() : metadata;
         // without a correlation id the saga correlates by its triggering event's id (as the repository would)
@@ -150,7 +247,7 @@ public final class SagaManager<D> {
                 repository.metrics().increment(Metric.SAGAS_STARTED);
                 LOG.info("saga {} {} started", definition.type(), sagaId);
             }
-            return result;
+            return result(result);
         }
     }
 
@@ -189,16 +286,18 @@ public final class SagaManager<D> {
      * that is due becomes {@code DeadlineExpired}, one that came early (deadlines beyond {@link
      * SagaMessageSender#MAX_DELAY}) is scheduled again for the rest of its delay.
      *
-     * @return what the orchestrator did; empty when a deadline was re-scheduled
+     * @return what the saga did; empty when a deadline was re-scheduled
+     * @throws SagaMessageException the message is a command, or of another saga type
+     * @throws dev.nosqles.store.StreamNotFoundException the saga does not exist
      */
-    public Optional<CommandResult<SagaState<D>, SagaEvent>> handle(SagaMessage message) {
+    public Optional<SagaResult<D>> handle(SagaMessage message) {
         if (!message.sagaType().equals(definition.type())) {
             throw new SagaMessageException(kind(message), "sagaType", "is not " + definition.type());
         }
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, message.sagaId())
                 .put(LogContext.MESSAGE_ID, message.messageId())
                 .put(LogContext.CORRELATION_ID, message.correlationId())) {
-            return handleOwn(message);
+            return handleOwn(message).map(this::result);
         }
     }
 
@@ -242,9 +341,9 @@ public final class SagaManager<D> {
      * entry is repaired or removed). The action carries the saga's correlation id kept in the entry (the saga's id
      * for an entry written before entries kept it: such an entry is replaced at the saga's next commit).
      *
-     * @return what the orchestrator did; empty when the saga does not exist (its entry is removed)
+     * @return what the saga did; empty when the saga does not exist (its entry is removed)
      */
-    public Optional<CommandResult<SagaState<D>, SagaEvent>> expire(SagaDeadlines.Entry due) {
+    public Optional<SagaResult<D>> expire(SagaDeadlines.Entry due) {
         if (!due.sagaType().equals(definition.type())) {
             throw new IllegalArgumentException("the entry is not of saga type " + definition.type());
         }
@@ -254,8 +353,8 @@ public final class SagaManager<D> {
                 .withCorrelationId(correlationId).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
                 .put(LogContext.CORRELATION_ID, correlationId)) {
-            return Optional.of(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta), correlationId));
+            return Optional.of(result(track(repository.update(due.sagaId(),
+                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta), correlationId)));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();
@@ -296,19 +395,21 @@ public final class SagaManager<D> {
      * scheduling its deadline (so that a command never leaves without one). Both messages carry the event's
      * commit timestamp as {@code sentAt} (a re-send: when the command was first decided) and the event's
      * correlation id (the saga's: the one of its start, carried by every orchestrator commit). Name:
-     * {@code saga-<type>-commands}.
+     * {@code saga-<type>-commands}. The events are read through the orchestrator's event types and upcasters, as
+     * when a saga is loaded; the saga's other events are not decoded.
      */
     public Subscriber commandSender() {
         return Subscriber.builder("saga-" + definition.type() + "-commands")
-                .onRaw(definition.type(), (event, ctx) -> sendCommand(event))
+                .on(repository.aggregate(), Set.<Class<? extends SagaEvent>>of(SagaCommandEvent.class),
+                        (event, ctx) -> {
+                            if (event.event() instanceof SagaCommandEvent sent) {
+                                sendCommand(event, sent);
+                            }
+                        })
                 .build();
     }
 
-    private void sendCommand(RecordedEvent event) throws JsonProcessingException {
-        if (!"SagaCommandEvent".equals(event.type())) {
-            return;
-        }
-        SagaCommandEvent sent = Json.mapper().readValue(event.data(), SagaCommandEvent.class);
+    private void sendCommand(EventEnvelope<SagaEvent> event, SagaCommandEvent sent) {
         String sagaId = event.streamId().id();
         String correlationId = event.metadata().correlationId();
         Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())

@@ -1,11 +1,6 @@
 package dev.nosqles.saga;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nosqles.internal.Json;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -139,142 +134,21 @@ public sealed interface SagaMessage {
         }
     }
 
-    /** The JSON body of a message. */
-    static String encode(SagaMessage message) {
-        ObjectNode root = Json.mapper().createObjectNode();
-        switch (message) {
-            case CommandMessage c -> {
-                root.put("kind", "command");
-                common(root, c);
-                root.put("channel", c.channel());
-                root.put("target", c.target());
-                root.put("commandType", c.commandType());
-                root.set("command", tree(c.command()));
-                if (c.attempt() > 0) {
-                    root.put("attempt", c.attempt());
-                }
-            }
-            case ReplyMessage r -> {
-                root.put("kind", "reply");
-                common(root, r);
-                root.put("inReplyTo", r.inReplyTo());
-                root.put("outcome", r.outcome().name());
-                if (r.reason() != null) {
-                    root.put("reason", r.reason());
-                }
-                root.set("data", tree(r.data()));
-            }
-            case DeadlineMessage d -> {
-                root.put("kind", "deadline");
-                common(root, d);
-                root.put("commandMessageId", d.commandMessageId());
-                root.put("deadline", d.deadline().toString());
-            }
-        }
-        try {
-            return Json.mapper().writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a saga message", e);
-        }
+    /**
+     * The message's JSON body on the wire: the one encoding of saga messages, used by every hop (queues, dead-letter
+     * tools, the participant's reply request).
+     */
+    default String toJson() {
+        return SagaMessageCodec.encode(this);
     }
 
     /**
-     * Reads a body written by {@link #encode}.
+     * Reads a body written by {@link #toJson()}, including bodies written by earlier versions (without
+     * {@code correlationId}, {@code sentAt} or {@code attempt}).
      *
      * @throws SagaMessageException it is not a saga message
      */
-    static SagaMessage decode(String body) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new SagaMessageException("unknown", "body", "is not JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw new SagaMessageException("unknown", "body", "is not a JSON object");
-        }
-        String kind = text(root, "unknown", "kind");
-        return switch (kind) {
-            case "command" -> new CommandMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
-                    text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "channel"),
-                    text(root, kind, "target"), text(root, kind, "commandType"), object(root, kind, "command"),
-                    root.path("attempt").asInt(0), sentAt(root, kind), correlationId(root));
-            case "reply" -> new ReplyMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
-                    text(root, kind, "sagaId"), text(root, kind, "replyChannel"), text(root, kind, "inReplyTo"),
-                    outcome(root), root.hasNonNull("reason") ? root.get("reason").asText() : null,
-                    root.has("data") ? object(root, kind, "data") : "{}", sentAt(root, kind), correlationId(root));
-            case "deadline" -> new DeadlineMessage(text(root, kind, "messageId"), text(root, kind, "sagaType"),
-                    text(root, kind, "sagaId"), text(root, kind, "replyChannel"),
-                    text(root, kind, "commandMessageId"), instant(root), sentAt(root, kind), correlationId(root));
-            default -> throw new SagaMessageException("unknown", "kind", "is not command, reply or deadline");
-        };
-    }
-
-    private static void common(ObjectNode root, SagaMessage m) {
-        root.put("messageId", m.messageId());
-        root.put("sagaType", m.sagaType());
-        root.put("sagaId", m.sagaId());
-        root.put("replyChannel", m.replyChannel());
-        if (m.sentAt() != null) {
-            root.put("sentAt", m.sentAt().toString());
-        }
-        root.put("correlationId", m.correlationId());
-    }
-
-    /** Absent (a message written before it existed) or not text: the saga's id, see {@link #correlationId()}. */
-    private static String correlationId(JsonNode root) {
-        JsonNode node = root.get("correlationId");
-        return node != null && node.isTextual() && !node.asText().isBlank() ? node.asText() : null;
-    }
-
-    private static Instant sentAt(JsonNode root, String kind) {
-        if (!root.hasNonNull("sentAt")) {
-            return null;
-        }
-        try {
-            return Instant.parse(text(root, kind, "sentAt"));
-        } catch (DateTimeParseException e) {
-            throw new SagaMessageException(kind, "sentAt", "is not an ISO-8601 instant");
-        }
-    }
-
-    private static JsonNode tree(String json) {
-        try {
-            return Json.mapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("saga message payloads must be JSON objects");
-        }
-    }
-
-    private static String text(JsonNode root, String kind, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw new SagaMessageException(kind, field, "is missing");
-        }
-        return node.asText();
-    }
-
-    private static String object(JsonNode root, String kind, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.isObject()) {
-            throw new SagaMessageException(kind, field, "is not a JSON object");
-        }
-        return node.toString();
-    }
-
-    private static ReplyOutcome outcome(JsonNode root) {
-        try {
-            return ReplyOutcome.valueOf(text(root, "reply", "outcome"));
-        } catch (IllegalArgumentException e) {
-            throw new SagaMessageException("reply", "outcome", "is not SUCCESS or FAILURE");
-        }
-    }
-
-    private static Instant instant(JsonNode root) {
-        try {
-            return Instant.parse(text(root, "deadline", "deadline"));
-        } catch (DateTimeParseException e) {
-            throw new SagaMessageException("deadline", "deadline", "is not an ISO-8601 instant");
-        }
+    static SagaMessage fromJson(String body) {
+        return SagaMessageCodec.decode(body);
     }
 }

@@ -2,6 +2,7 @@ package dev.nosqles.saga;
 
 import dev.nosqles.aggregate.Aggregate;
 import dev.nosqles.aggregate.EventTypes;
+import dev.nosqles.aggregate.Upcasters;
 import dev.nosqles.saga.SagaCommand.DeadlineExpired;
 import dev.nosqles.saga.SagaCommand.HandleReply;
 import dev.nosqles.saga.SagaCommand.StartSaga;
@@ -39,7 +40,7 @@ import java.util.Objects;
  *       produces no events.</li>
  * </ul>
  */
-public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, SagaEvent> {
+final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, SagaEvent> {
     private static final EventTypes<SagaEvent> EVENT_TYPES = EventTypes.<SagaEvent>builder()
             .add("SagaOrchestratorCreated", 1, SagaOrchestratorCreated.class)
             .add("SagaCommandEvent", 1, SagaCommandEvent.class)
@@ -47,9 +48,16 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
             .build();
 
     private final SagaDefinition<D> definition;
+    private final Upcasters upcasters;
 
-    public SagaOrchestrator(SagaDefinition<D> definition) {
+    SagaOrchestrator(SagaDefinition<D> definition) {
+        this(definition, Upcasters.none());
+    }
+
+    /** @param upcasters of the saga's stored events, applied wherever they are read (loads, the command sender) */
+    SagaOrchestrator(SagaDefinition<D> definition, Upcasters upcasters) {
         this.definition = Objects.requireNonNull(definition, "definition");
+        this.upcasters = Objects.requireNonNull(upcasters, "upcasters");
     }
 
     public SagaDefinition<D> definition() {
@@ -251,5 +259,10 @@ public final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCo
     @Override
     public EventTypes<SagaEvent> eventTypes() {
         return EVENT_TYPES;
+    }
+
+    @Override
+    public Upcasters upcasters() {
+        return upcasters;
     }
 }

@@ -1,8 +1,5 @@
 package dev.nosqles.saga;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandOutcome;
 import dev.nosqles.aggregate.CommandResult;
@@ -61,41 +58,70 @@ public final class SagaParticipant<S, C, E> {
     private final Function<CommandOutcome<S, E>, Object> replyData;
     private final EventStore store;
 
-    /** A participant whose redelivered commands get no reply (see the constructors taking the event store). */
-    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender) {
-        this(repository, channel, sender, outcome -> null, null);
+    private SagaParticipant(Builder<S, C, E> b) {
+        this.repository = b.repository;
+        this.channel = b.channel;
+        this.sender = b.sender;
+        this.replyData = b.replyData;
+        this.store = b.eventStore;
     }
 
     /**
-     * A participant that answers a redelivered command again with the reply it recorded the first time.
-     *
-     * @param store the event store of {@code repository}, read when a command turns out a duplicate
+     * A builder of the participant that processes {@code channel}'s commands on {@code repository}'s aggregates and
+     * sends replies with {@code sender}. Optional: {@link Builder#replyData} and {@link Builder#eventStore}.
      */
-    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
-                           EventStore store) {
-        this(repository, channel, sender, outcome -> null, Objects.requireNonNull(store, "store"));
+    public static <S, C, E> Builder<S, C, E> builder(AggregateRepository<S, C, E> repository, Channel<C> channel,
+                                                     SagaMessageSender sender) {
+        return new Builder<>(repository, channel, sender);
+    }
+
+    /** Configures a {@link SagaParticipant}; validation happens in {@link #build()}. */
+    public static final class Builder<S, C, E> {
+        private final AggregateRepository<S, C, E> repository;
+        private final Channel<C> channel;
+        private final SagaMessageSender sender;
+        private Function<CommandOutcome<S, E>, Object> replyData = outcome -> null;
+        private EventStore eventStore;
+
+        private Builder(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender) {
+            this.repository = repository;
+            this.channel = channel;
+            this.sender = sender;
+        }
+
+        /** Optional: the data of a reply (a record, or null for none) for each outcome; none by default. */
+        public Builder<S, C, E> replyData(Function<CommandOutcome<S, E>, Object> replyData) {
+            this.replyData = replyData;
+            return this;
+        }
+
+        /**
+         * Optional: the event store of the repository, read when a command turns out a duplicate to send its
+         * recorded reply again (a saga that re-sends a command whose reply was lost gets its answer). Without it a
+         * redelivered command gets no reply.
+         */
+        public Builder<S, C, E> eventStore(EventStore eventStore) {
+            this.eventStore = eventStore;
+            return this;
+        }
+
+        /** @throws NullPointerException the repository, channel, sender or reply data function is null */
+        public SagaParticipant<S, C, E> build() {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(replyData, "replyData");
+            return new SagaParticipant<>(this);
+        }
     }
 
     /**
-     * @param replyData the data of a reply (a record, or null for none) for each outcome
+     * The message id of the {@code FAILURE} reply sent at once to a command whose target does not exist
+     * ({@value #TARGET_NOT_FOUND}): derived from the command's, the same for every redelivery. For tools that
+     * follow a saga's messages.
      */
-    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
-                           Function<CommandOutcome<S, E>, Object> replyData) {
-        this(repository, channel, sender, replyData, null);
-    }
-
-    /**
-     * @param replyData the data of a reply (a record, or null for none) for each outcome
-     * @param store the event store of {@code repository}, read when a command turns out a duplicate to send its
-     *        recorded reply again; null to send none
-     */
-    public SagaParticipant(AggregateRepository<S, C, E> repository, Channel<C> channel, SagaMessageSender sender,
-                           Function<CommandOutcome<S, E>, Object> replyData, EventStore store) {
-        this.repository = Objects.requireNonNull(repository, "repository");
-        this.channel = Objects.requireNonNull(channel, "channel");
-        this.sender = Objects.requireNonNull(sender, "sender");
-        this.replyData = Objects.requireNonNull(replyData, "replyData");
-        this.store = store;
+    public static String directReplyIdOf(String commandMessageId) {
+        return SagaIds.directReplyId(Objects.requireNonNull(commandMessageId, "commandMessageId"));
     }
 
     /** For SnapStart / CRaC priming: loads an aggregate that never exists (one Query). Writes nothing. */
@@ -159,11 +185,7 @@ public final class SagaParticipant<S, C, E> {
         for (int i = events.size() - 1; i >= 0; i--) {
             RecordedEvent event = events.get(i);
             if (REPLY_REQUESTED.equals(event.type()) && message.messageId().equals(event.metadata().messageId())) {
-                try {
-                    sendReply(event, sender);
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("a recorded reply request cannot be read", e);
-                }
+                sendReply(event, sender);
                 return;
             }
         }
@@ -179,22 +201,17 @@ public final class SagaParticipant<S, C, E> {
                 .withPrincipal("saga:" + message.sagaType()).withMessageSentAt(message.sentAt());
     }
 
+    /** The reply request: the reply's wire form less what is known only when it is sent (SagaMessageCodec). */
     private PseudoEvent replyRequested(CommandMessage message, CommandOutcome<S, E> outcome) {
-        ObjectNode data = Json.mapper().createObjectNode();
-        data.put("sagaId", message.sagaId());
-        data.put("sagaType", message.sagaType());
-        data.put("replyChannel", message.replyChannel());
-        data.put("inReplyTo", message.messageId());
-        switch (outcome) {
-            case CommandOutcome.Accepted<S, E> accepted -> data.put("outcome", ReplyOutcome.SUCCESS.name());
-            case CommandOutcome.Rejected<S, E> rejected -> {
-                data.put("outcome", ReplyOutcome.FAILURE.name());
-                data.put("reason", rejected.rejection().reason());
-            }
-        }
+        String reason = switch (outcome) {
+            case CommandOutcome.Accepted<S, E> accepted -> null;
+            case CommandOutcome.Rejected<S, E> rejected -> rejected.rejection().reason();
+        };
         Object reply = replyData.apply(outcome);
-        data.set("data", reply == null ? Json.mapper().createObjectNode() : Json.mapper().valueToTree(reply));
-        return new PseudoEvent(REPLY_REQUESTED, 1, data.toString());
+        String data = reply == null ? "{}" : Json.mapper().valueToTree(reply).toString();
+        return new PseudoEvent(REPLY_REQUESTED, 1, SagaMessageCodec.encodeReplyRequest(message.sagaType(),
+                message.sagaId(), message.replyChannel(), message.messageId(),
+                reason == null ? ReplyOutcome.SUCCESS : ReplyOutcome.FAILURE, reason, data));
     }
 
     /**
@@ -216,22 +233,32 @@ public final class SagaParticipant<S, C, E> {
         return builder.build();
     }
 
-    private static void sendReply(RecordedEvent event, SagaMessageSender sender) throws JsonProcessingException {
+    /**
+     * The reply a {@code nosqles.SagaReplyRequested} pseudo event asks for: decoded by the saga message codec, with
+     * the pseudo event's id as message id, its commit timestamp as {@code sentAt} and its commit's correlation id.
+     * Reads the data of pseudo events written by earlier versions too.
+     *
+     * @throws SagaMessageException the event is not a reply request, or its data cannot be read
+     */
+    public static ReplyMessage requestedReply(RecordedEvent event) {
+        if (!REPLY_REQUESTED.equals(event.type())) {
+            throw new SagaMessageException("reply", "type", "is not " + REPLY_REQUESTED);
+        }
+        String correlationId = event.metadata() == null ? null : event.metadata().correlationId();
+        return SagaMessageCodec.decodeReplyRequest(event.data(), event.eventId().toString(), event.timestamp(),
+                correlationId);
+    }
+
+    private static void sendReply(RecordedEvent event, SagaMessageSender sender) {
         if (!REPLY_REQUESTED.equals(event.type())) {
             return;
         }
-        JsonNode data = Json.mapper().readTree(event.data());
-        String correlationId = event.metadata() == null ? null : event.metadata().correlationId();
+        ReplyMessage reply = requestedReply(event);
         try (dev.nosqles.logging.LogContext log = dev.nosqles.logging.LogContext.open()
-                .put(dev.nosqles.logging.LogContext.SAGA_ID, data.get("sagaId").asText())
-                .put(dev.nosqles.logging.LogContext.CORRELATION_ID, correlationId)) {
-            sender.send(new ReplyMessage(event.eventId().toString(), data.get("sagaType").asText(),
-                    data.get("sagaId").asText(), data.get("replyChannel").asText(), data.get("inReplyTo").asText(),
-                    ReplyOutcome.valueOf(data.get("outcome").asText()),
-                    data.hasNonNull("reason") ? data.get("reason").asText() : null,
-                    data.has("data") ? data.get("data").toString() : "{}", event.timestamp(), correlationId));
-            LOG.info("saga {}: {} reply to {} sent", data.get("sagaId").asText(), data.get("outcome").asText(),
-                    data.get("inReplyTo").asText());
+                .put(dev.nosqles.logging.LogContext.SAGA_ID, reply.sagaId())
+                .put(dev.nosqles.logging.LogContext.CORRELATION_ID, reply.correlationId())) {
+            sender.send(reply);
+            LOG.info("saga {}: {} reply to {} sent", reply.sagaId(), reply.outcome(), reply.inReplyTo());
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * @param abandoned forward commands given up at their deadline (their step compensated): a late success reply to
  *        one of them triggers its compensation again
  */
-public record SagaState<D>(String sagaId, D data, int step, SagaStatus status, String awaitingCommandId,
+record SagaState<D>(String sagaId, D data, int step, SagaStatus status, String awaitingCommandId,
                            Instant deadline, String reason, int attempt, Instant awaitingSince,
                            List<String> abandoned) {
 

@@ -41,10 +41,11 @@ class SagaCorrelationTest {
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, deadlines, clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(sender).deadlines(deadlines).clock(clock).build();
     private final SagaSweeper sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender, store);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).eventStore(store).build();
     private final Feed feed = new Feed(store, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), store));
     private final List<StreamId> streams = new ArrayList<>();
@@ -62,7 +63,7 @@ class SagaCorrelationTest {
 
     private String start(String event, int amount) {
         String sagaId = sagas.start(event, new Transfer.Data("a", "b", amount, null),
-                EventMetadata.empty().withCorrelationId(REQUEST).withPrincipal("ann")).state().id();
+                EventMetadata.empty().withCorrelationId(REQUEST).withPrincipal("ann")).saga().sagaId();
         streams.add(sagas.repository().streamId(sagaId));
         return sagaId;
     }
@@ -107,9 +108,9 @@ class SagaCorrelationTest {
 
     /** The body as a message queued before messages carried a correlation id. */
     private static SagaMessage oldFormat(SagaMessage message) throws Exception {
-        ObjectNode body = (ObjectNode) Json.mapper().readTree(SagaMessage.encode(message));
+        ObjectNode body = (ObjectNode) Json.mapper().readTree(message.toJson());
         assertThat(body.remove("correlationId")).isNotNull();
-        return SagaMessage.decode(body.toString());
+        return SagaMessage.fromJson(body.toString());
     }
 
     @Test
@@ -121,7 +122,7 @@ class SagaCorrelationTest {
 
         settle(c -> false);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(sent).hasAtLeastOneElementOfType(CommandMessage.class)
                 .hasAtLeastOneElementOfType(ReplyMessage.class)
                 .hasAtLeastOneElementOfType(SagaMessage.DeadlineMessage.class)
@@ -140,7 +141,7 @@ class SagaCorrelationTest {
 
         settle(c -> false);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(sent).filteredOn(ReplyMessage.class::isInstance).map(ReplyMessage.class::cast)
                 .anySatisfy(r -> assertThat(r.reason()).isEqualTo(SagaParticipant.TARGET_NOT_FOUND))
                 .allSatisfy(r -> assertThat(r.correlationId()).isEqualTo(REQUEST));
@@ -158,7 +159,7 @@ class SagaCorrelationTest {
         assertThat(sweeper.sweep().handled()).isEqualTo(1);
         settle(c -> false);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(sagas.repository().history(sagaId)).map(EventEnvelope::metadata)
                 .filteredOn(m -> m.principal().equals(SagaManager.SWEEPER_PRINCIPAL)).isNotEmpty()
                 .allSatisfy(m -> assertThat(m.correlationId()).isEqualTo(REQUEST));
@@ -199,7 +200,7 @@ class SagaCorrelationTest {
         assertThat(sagas.handle(oldReply)).hasValueSatisfying(r -> assertThat(r.duplicate()).isFalse());
         settle(c -> false);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);
     }
@@ -216,8 +217,8 @@ class SagaCorrelationTest {
                         at.plusSeconds(30), at, REQUEST));
 
         for (SagaMessage message : messages) {
-            assertThat(SagaMessage.decode(SagaMessage.encode(message))).isEqualTo(message);
-            assertThat(SagaMessage.encode(message)).contains("\"correlationId\":\"" + REQUEST + "\"");
+            assertThat(SagaMessage.fromJson(message.toJson())).isEqualTo(message);
+            assertThat(message.toJson()).contains("\"correlationId\":\"" + REQUEST + "\"");
             SagaMessage old = oldFormat(message);
             assertThat(old.correlationId()).isEqualTo("s1");
             assertThat(old.messageId()).isEqualTo(message.messageId());

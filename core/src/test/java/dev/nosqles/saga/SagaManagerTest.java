@@ -1,6 +1,7 @@
 package dev.nosqles.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandResult;
@@ -29,9 +30,10 @@ class SagaManagerTest {
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(sender).clock(clock).build();
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
     private final Feed feed = new Feed(store, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), store));
     private final List<StreamId> streams = new ArrayList<>();
@@ -66,25 +68,46 @@ class SagaManagerTest {
 
     @Test
     void the_same_triggering_event_starts_one_saga_and_gets_a_duplicate_result_the_second_time() {
-        CommandResult<SagaState<Transfer.Data>, SagaEvent> first =
+        SagaResult<Transfer.Data> first =
                 sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
-        CommandResult<SagaState<Transfer.Data>, SagaEvent> again =
+        SagaResult<Transfer.Data> again =
                 sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
 
         assertThat(first.duplicate()).isFalse();
         assertThat(again.duplicate()).isTrue();
-        assertThat(again.state().id()).isEqualTo(sagas.sagaId("event-1")).isEqualTo(first.state().id());
+        assertThat(again.saga().sagaId()).isEqualTo(sagas.sagaId("event-1")).isEqualTo(first.saga().sagaId());
+        assertThat(first.commands()).extracting(SagaResult.Command::target, SagaResult.Command::commandType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "Withdraw"));
+        assertThat(again.commands()).isEmpty();
+        assertThat(again.saga()).isEqualTo(first.saga());
+        assertThat(SagaManager.sagaIdOf(Transfer.definition().type(), "event-1")).isEqualTo(first.saga().sagaId());
+    }
+
+    @Test
+    void a_manager_or_participant_missing_a_required_part_is_refused_when_built() {
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).sender(sender).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("event store");
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sender");
+        assertThatThrownBy(() -> SagaManager.builder(null).eventStore(store).sender(sender).build())
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).sender(sender)
+                .clock(null).build()).isInstanceOf(NullPointerException.class).hasMessageContaining("clock");
+        assertThatThrownBy(() -> SagaParticipant.builder(accounts, Transfer.ACCOUNTS, null).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("sender");
+        assertThatThrownBy(() -> SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).replyData(null)
+                .build()).isInstanceOf(NullPointerException.class).hasMessageContaining("replyData");
     }
 
     @Test
     void a_saga_whose_participants_accept_completes_with_every_command_applied_once_despite_duplicates() {
         accounts.create("audit", new BankAccount.Open("audit"));
-        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
 
         settle(sagaId);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().deposits()).isEqualTo(1);
@@ -95,12 +118,12 @@ class SagaManagerTest {
 
     @Test
     void a_rejected_first_step_ends_the_saga_compensated_with_nothing_changed() {
-        String sagaId = sagas.start("event-2", new Transfer.Data("a", "b", 50, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start("event-2", new Transfer.Data("a", "b", 50, null), EventMetadata.empty()).saga()
+                .sagaId();
 
         settle(sagaId);
 
-        SagaState<Transfer.Data> state = sagas.find(sagaId).orElseThrow().state();
+        SagaInstance<Transfer.Data> state = sagas.find(sagaId).orElseThrow();
         assertThat(state.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(state.reason()).isEqualTo("withdraw:insufficient-funds");
         assertThat(accounts.get("a").state().balance()).isEqualTo(10);
@@ -109,12 +132,12 @@ class SagaManagerTest {
 
     @Test
     void a_step_whose_target_does_not_exist_fails_and_the_earlier_steps_are_undone_once_each() {
-        String sagaId = sagas.start("event-3", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start("event-3", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
 
         settle(sagaId);
 
-        SagaState<Transfer.Data> state = sagas.find(sagaId).orElseThrow().state();
+        SagaInstance<Transfer.Data> state = sagas.find(sagaId).orElseThrow();
         assertThat(state.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(state.reason()).isEqualTo("audit:" + SagaParticipant.TARGET_NOT_FOUND);
         assertThat(accounts.get("a").state().balance()).isEqualTo(10);
@@ -130,9 +153,10 @@ class SagaManagerTest {
                 .deadline(Duration.ofMinutes(40))
                 .compensate(Transfer.ACCOUNTS, Transfer.Data::from, d -> new BankAccount.Withdraw(1))
                 .build();
-        SagaManager<Transfer.Data> manager = SagaManager.create(slow, store, SnapshotStore.none(), sender, clock);
-        String sagaId = manager.start("event-4", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        SagaManager<Transfer.Data> manager = SagaManager.builder(slow).eventStore(store)
+                .snapshotStore(SnapshotStore.none()).sender(sender).clock(clock).build();
+        String sagaId = manager.start("event-4", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
         new Feed(store, new EventDispatcher(List.of(manager.commandSender()), new InMemoryCheckpointStore(), store))
                 .pump(List.of(manager.repository().streamId(sagaId)));
         DeadlineMessage deadline = sender.deadlines.get(0);
@@ -148,7 +172,7 @@ class SagaManagerTest {
 
         assertThat(sender.delays).containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(15),
                 Duration.ofMinutes(10));
-        assertThat(manager.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPENSATED);
-        assertThat(manager.find(sagaId).orElseThrow().state().reason()).isEqualTo("wait:deadline-expired");
+        assertThat(manager.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(manager.find(sagaId).orElseThrow().reason()).isEqualTo("wait:deadline-expired");
     }
 }

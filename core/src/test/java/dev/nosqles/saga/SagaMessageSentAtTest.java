@@ -34,9 +34,10 @@ class SagaMessageSentAtTest {
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(sender).clock(clock).build();
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
     private final Feed feed = new Feed(memory, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), memory));
 
@@ -51,8 +52,8 @@ class SagaMessageSentAtTest {
         accounts.update("a", new BankAccount.Deposit(10));
         StreamId account = accounts.streamId("a");
         clock.advance(Duration.ofSeconds(5));
-        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
         StreamId saga = sagas.repository().streamId(sagaId);
         clock.advance(Duration.ofSeconds(5));
         feed.pump(List.of(saga));
@@ -73,5 +74,36 @@ class SagaMessageSentAtTest {
                 .isEqualTo(Instant.parse("2026-01-01T00:00:15Z"));
         assertThat(sagas.metadata(reply).messageSentAt()).isEqualTo(reply.sentAt());
         assertThat(sender.deadlines.get(0).sentAt()).isEqualTo(withdraw.sentAt());
+    }
+
+    @Test
+    void a_command_re_sent_after_its_deadline_carries_when_it_was_first_decided_and_a_new_attempt() {
+        SagaDefinition<Transfer.Data> unanswered = SagaDefinition.builder("AuditSaga", Transfer.Data.class)
+                .step("audit").invoke(Transfer.ACCOUNTS, d -> "audit", d -> new BankAccount.Open("audit"))
+                .deadline(Duration.ofSeconds(30)).build();
+        SagaManager<Transfer.Data> audits = SagaManager.builder(unanswered).eventStore(store).sender(sender)
+                .clock(clock).build();
+        Feed commands = new Feed(memory, new EventDispatcher(List.of(audits.commandSender()),
+                new InMemoryCheckpointStore(), memory));
+        String sagaId = audits.start("event-2", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
+                .saga().sagaId();
+        StreamId saga = StreamId.of("AuditSaga", sagaId);
+        commands.pump(List.of(saga));
+        CommandMessage first = sender.commands.get(0);
+
+        clock.advance(Duration.ofSeconds(30));
+        SagaResult<Transfer.Data> expired = audits.handle(sender.deadlines.get(0)).orElseThrow();
+        clock.advance(Duration.ofSeconds(5));
+        commands.pump(List.of(saga));
+
+        assertThat(expired.commands()).singleElement().satisfies(c -> {
+            assertThat(c.messageId()).isEqualTo(first.messageId());
+            assertThat(c.attempt()).isEqualTo(1);
+        });
+        CommandMessage again = sender.commands.get(1);
+        assertThat(again.messageId()).isEqualTo(first.messageId());
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.deduplicationId()).isNotEqualTo(first.deduplicationId());
+        assertThat(again.sentAt()).isEqualTo(first.sentAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
     }
 }

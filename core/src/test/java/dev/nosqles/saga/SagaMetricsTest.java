@@ -33,11 +33,12 @@ class SagaMetricsTest {
     private final CountingMetrics metrics = new CountingMetrics();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
-    private final SagaManager<Transfer.Data> sagas = SagaManager.create(Transfer.definition(), store,
-            SnapshotStore.none(), sender, deadlines, clock, metrics);
+    private final SagaManager<Transfer.Data> sagas = SagaManager.builder(Transfer.definition()).eventStore(store)
+            .snapshotStore(SnapshotStore.none()).sender(sender).deadlines(deadlines).clock(clock).metrics(metrics)
+            .build();
     private final SagaSweeper sweeper = new SagaSweeper(deadlines, List.of(sagas), clock, metrics);
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
     private final Feed feed = new Feed(store, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), store));
     private final List<StreamId> streams = new ArrayList<>();
@@ -52,8 +53,8 @@ class SagaMetricsTest {
     }
 
     private String start(String event, long amount) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", amount, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = sagas.start(event, new Transfer.Data("a", "b", amount, null), EventMetadata.empty()).saga()
+                .sagaId();
         streams.add(sagas.repository().streamId(sagaId));
         return sagaId;
     }
@@ -77,7 +78,7 @@ class SagaMetricsTest {
         start("event-1", 5); // the starting event delivered again
         settle(c -> false);
 
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(metrics.count(Metric.SAGAS_STARTED)).isEqualTo(1);
         assertThat(metrics.count(Metric.SAGAS_COMPLETED)).isEqualTo(1);
         assertThat(metrics.count(Metric.SAGAS_FAILED)).isZero();
@@ -96,7 +97,7 @@ class SagaMetricsTest {
         settle(c -> false);
 
         assertThat(metrics.count(Metric.SAGAS_PAST_DUE)).isEqualTo(1);
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(metrics.nonZero()).containsEntry(Metric.SAGAS_FAILED, 1L).doesNotContainKey(Metric.SAGAS_COMPLETED)
                 .containsEntry(Metric.SAGAS_STARTED, 1L);
         assertThat(Map.copyOf(metrics.nonZero())).isNotEmpty();

@@ -4,7 +4,6 @@ import static dev.nosqles.saga.testing.SagaFixture.command;
 import static dev.nosqles.saga.testing.SagaFixture.compensation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nosqles.saga.SagaEvent.SagaCommandEvent;
 import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.saga.testing.SagaFixture;
 import dev.nosqles.testsupport.BankAccount.Deposit;
@@ -28,7 +27,7 @@ class SagaOrchestratorTest {
 
         assertThat(started.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:00:30Z"));
         assertThat(started.state().awaitingCommandId()).isEqualTo(
-                ((SagaCommandEvent) started.events().get(1)).commandMessageId());
+                started.commands().get(0).messageId());
         assertThat(started.state().sagaId()).isEqualTo(saga.sagaId());
     }
 
@@ -78,8 +77,8 @@ class SagaOrchestratorTest {
                         compensation(Transfer.ACCOUNTS, "a", new Deposit(5)))
                 .thenStatus(SagaStatus.COMPENSATING)
                 .thenReason("deposit:deadline-expired");
-        SagaCommandEvent awaited = (SagaCommandEvent) expired.events().get(1);
-        assertThat(expired.state().awaitingCommandId()).isEqualTo(awaited.commandMessageId());
+        SagaResult.Command awaited = expired.commands().get(1);
+        assertThat(expired.state().awaitingCommandId()).isEqualTo(awaited.messageId());
         saga.whenSucceeded().thenStatus(SagaStatus.COMPENSATED);
     }
 
@@ -124,7 +123,7 @@ class SagaOrchestratorTest {
         SagaFixture.Outcome<Transfer.Data> compensating = saga.whenFailed("audit-closed");
         assertThat(compensating.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")
                 .plus(SagaDefinition.DEFAULT_DEADLINE));
-        assertThat(((SagaCommandEvent) compensating.events().get(0)).deadline())
+        assertThat(compensating.commands().get(0).deadline())
                 .isEqualTo(compensating.state().deadline());
     }
 
@@ -139,10 +138,9 @@ class SagaOrchestratorTest {
                 .thenSent(command(Transfer.ACCOUNTS, "audit", new Open("audit")))
                 .thenStatus(SagaStatus.RUNNING);
 
-        SagaCommandEvent again = (SagaCommandEvent) resent.events().get(0);
-        assertThat(again.commandMessageId()).isEqualTo(audit);
+        SagaResult.Command again = resent.commands().get(0);
+        assertThat(again.messageId()).isEqualTo(audit);
         assertThat(again.attempt()).isEqualTo(1);
-        assertThat(again.firstSentAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
         assertThat(resent.state().awaitingCommandId()).isEqualTo(audit);
         assertThat(resent.state().deadline()).isEqualTo(Instant.parse("2026-01-01T00:05:00Z")
                 .plus(SagaDefinition.DEFAULT_DEADLINE));
@@ -174,7 +172,7 @@ class SagaOrchestratorTest {
                 .thenSent(compensation(Transfer.ACCOUNTS, "a", new Deposit(5)))
                 .thenStatus(SagaStatus.COMPENSATING)
                 .thenReason("deposit:account-closed");
-        assertThat(((SagaCommandEvent) resent.events().get(0)).commandMessageId()).isEqualTo(undo);
+        assertThat(resent.commands().get(0).messageId()).isEqualTo(undo);
         saga.whenSucceeded().thenStatus(SagaStatus.COMPENSATED);
     }
 
@@ -183,16 +181,16 @@ class SagaOrchestratorTest {
         saga.whenStarted(data);
         saga.whenSucceeded();
         String deposit = saga.current().awaitingCommandId();
-        SagaCommandEvent firstUndo = (SagaCommandEvent) saga.whenDeadlinePasses().events().get(0);
+        SagaResult.Command firstUndo = saga.whenDeadlinePasses().commands().get(0);
         saga.whenSucceeded().thenStatus(SagaStatus.COMPENSATED);
 
         SagaFixture.Outcome<Transfer.Data> late = saga.whenReply("late-reply", deposit, ReplyOutcome.SUCCESS, null,
                 null).thenSent(compensation(Transfer.ACCOUNTS, "b", new Withdraw(5)))
                 .thenStatus(SagaStatus.COMPENSATED);
 
-        SagaCommandEvent undo = (SagaCommandEvent) late.events().get(0);
-        assertThat(undo.commandMessageId()).isEqualTo(SagaIds.lateCompensationId("late-reply"))
-                .isNotEqualTo(firstUndo.commandMessageId());
+        SagaResult.Command undo = late.commands().get(0);
+        assertThat(undo.messageId()).isEqualTo(SagaIds.lateCompensationId("late-reply"))
+                .isNotEqualTo(firstUndo.messageId());
         assertThat(undo.deadline()).isNull();
     }
 
@@ -212,9 +210,9 @@ class SagaOrchestratorTest {
         SagaEvent.SagaOrchestratorUpdated updated = mapper.readValue("{\"data\":\"{}\",\"step\":1,"
                 + "\"status\":\"RUNNING\",\"awaitingCommandId\":\"c1\",\"deadline\":\"2026-01-01T00:00:30Z\"}",
                 SagaEvent.SagaOrchestratorUpdated.class);
-        SagaCommandEvent sent = mapper.readValue("{\"commandMessageId\":\"c1\",\"step\":\"withdraw\","
+        SagaEvent.SagaCommandEvent sent = mapper.readValue("{\"commandMessageId\":\"c1\",\"step\":\"withdraw\","
                 + "\"compensation\":false,\"channel\":\"accounts\",\"target\":\"a\",\"commandType\":\"Withdraw\","
-                + "\"command\":\"{}\",\"deadline\":null}", SagaCommandEvent.class);
+                + "\"command\":\"{}\",\"deadline\":null}", SagaEvent.SagaCommandEvent.class);
 
         assertThat(updated.attempt()).isZero();
         assertThat(updated.abandoned()).isNull();

@@ -31,7 +31,7 @@ class SagaParticipantTest {
             AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     private final RecordingSender sender = new RecordingSender();
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
 
     @BeforeEach
     void account() {
@@ -93,7 +93,7 @@ class SagaParticipantTest {
     @Test
     void the_commands_correlation_id_goes_into_its_events_and_every_reply_also_a_resent_and_a_direct_one() {
         SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> answering =
-                new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender, store);
+                SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).eventStore(store).build();
         CommandMessage withdraw = new CommandMessage("m1", "TransferSaga", "saga-1", "saga-replies", "accounts", "a",
                 "Withdraw", "{\"amount\":4}", 0, null, "req-1");
         CommandMessage missing = new CommandMessage("m2", "TransferSaga", "saga-1", "saga-replies", "accounts",
@@ -131,7 +131,7 @@ class SagaParticipantTest {
     @Test
     void given_its_event_store_a_participant_answers_a_redelivered_command_again_with_the_reply_it_recorded() {
         SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> answering =
-                new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender, store);
+                SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).eventStore(store).build();
         answering.handle(message("m1", "a", "Withdraw", "{\"amount\":40}")); // rejected: a FAILURE reply recorded
         RecordedEvent recorded = stream("a").get(2);
 
@@ -170,7 +170,7 @@ class SagaParticipantTest {
             }
         };
         var repository = AggregateRepository.builder(new BankAccount()).eventStore(counted).clock(clock).build();
-        var answering = new SagaParticipant<>(repository, Transfer.ACCOUNTS, sender, counted);
+        var answering = SagaParticipant.builder(repository, Transfer.ACCOUNTS, sender).eventStore(counted).build();
         repository.create("b", new BankAccount.Open("bob"));
         CommandMessage deposit = new CommandMessage("m1", "TransferSaga", "saga-1", "saga-replies", "accounts", "b",
                 "Deposit", "{\"amount\":4}", 0, clock.instant());

@@ -26,8 +26,8 @@ class SagaSweeperCostTest {
             .tableName(TestTables.newEventsTable(client, "sweep")).clock(clock).build();
     private final SagaDeadlines deadlines = deadlines();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), new RecordingSender(), deadlines,
-                    clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(new RecordingSender()).deadlines(deadlines).clock(clock).build();
     private final SagaSweeper sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
 
     private SagaDeadlines deadlines() {

@@ -32,10 +32,11 @@ class SagaSweeperTest {
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final SagaManager<Transfer.Data> sagas =
-            SagaManager.create(Transfer.definition(), store, SnapshotStore.none(), sender, deadlines, clock);
+            SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                    .sender(sender).deadlines(deadlines).clock(clock).build();
     private final SagaSweeper sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
-            new SagaParticipant<>(accounts, Transfer.ACCOUNTS, sender);
+            SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).build();
     private final Feed feed = new Feed(store, new EventDispatcher(
             List.of(sagas.commandSender(), participant.replySender()), new InMemoryCheckpointStore(), store));
     private final List<StreamId> streams = new ArrayList<>();
@@ -50,7 +51,7 @@ class SagaSweeperTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).state().id();
+        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
         streams.add(sagas.repository().streamId(sagaId));
         return sagaId;
     }
@@ -67,8 +68,8 @@ class SagaSweeperTest {
         }
     }
 
-    private SagaState<Transfer.Data> saga(String sagaId) {
-        return sagas.find(sagaId).orElseThrow().state();
+    private SagaInstance<Transfer.Data> saga(String sagaId) {
+        return sagas.find(sagaId).orElseThrow();
     }
 
     private List<String> principals(String sagaId) {
@@ -265,8 +266,8 @@ class SagaSweeperTest {
     @Test
     void a_deadline_longer_than_the_orchestrators_deduplication_horizon_still_fires_from_its_message() {
         SagaManager<Transfer.Data> slow = slowSagas();
-        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
         new Feed(store, new EventDispatcher(List.of(slow.commandSender()), new InMemoryCheckpointStore(), store))
                 .pump(List.of(slow.repository().streamId(sagaId)));
         DeadlineMessage deadline = sender.all.stream().filter(DeadlineMessage.class::isInstance)
@@ -275,20 +276,20 @@ class SagaSweeperTest {
         clock.advance(Duration.ofHours(2)); // the command was decided two hours ago, beyond the one-hour horizon
         slow.handle(deadline);
 
-        assertThat(slow.find(sagaId).orElseThrow().state().reason()).isEqualTo("withdraw:deadline-expired");
+        assertThat(slow.find(sagaId).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
     }
 
     @Test
     void a_deadline_longer_than_the_orchestrators_deduplication_horizon_still_fires_from_the_sweeper() {
         SagaManager<Transfer.Data> slow = slowSagas();
-        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty())
-                .state().id();
+        String sagaId = slow.start("slow-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
 
         clock.advance(Duration.ofHours(2));
         SagaSweeper.Sweep sweep = new SagaSweeper(deadlines, List.of(slow), clock).sweep();
 
         assertThat(sweep.handled()).isEqualTo(1);
-        assertThat(slow.find(sagaId).orElseThrow().state().reason()).isEqualTo("withdraw:deadline-expired");
+        assertThat(slow.find(sagaId).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
     }
 
     @Test

@@ -60,8 +60,8 @@ class SagaCorrelationLogsTest {
     private List<JsonNode> handleCommand(String body) {
         var customers = Application.customers(store, SnapshotStore.none(), Clock.systemUTC(), keys).build();
         customers.create("c1", new CreateCustomer("Ann", new BigDecimal("100")));
-        var handler = new SagaCommandQueueHandler(new SagaParticipant<>(customers,
-                CreateOrderSaga.CUSTOMER_COMMANDS, new RecordingSender(), store), telemetry());
+        var handler = new SagaCommandQueueHandler(SagaParticipant.builder(customers,
+                CreateOrderSaga.CUSTOMER_COMMANDS, new RecordingSender()).eventStore(store).build(), telemetry());
         try (LogCapture out = LogCapture.start()) {
             assertThat(handler.handleRequest(batch("sqs-1", body), new TestContext("CustomerCommands", "req-1"))
                     .getBatchItemFailures()).isEmpty();
@@ -75,7 +75,7 @@ class SagaCorrelationLogsTest {
 
     @Test
     void a_participants_lines_and_events_carry_the_commands_correlation_id_and_the_saga_id_apart() {
-        List<JsonNode> logs = handleCommand(SagaMessage.encode(reserve("order-request-7")));
+        List<JsonNode> logs = handleCommand(reserve("order-request-7").toJson());
 
         assertThat(logs).filteredOn(l -> l.has("saga_id")).isNotEmpty().allSatisfy(l -> {
             assertThat(l.path("correlation_id").asText()).isEqualTo("order-request-7");
@@ -88,7 +88,7 @@ class SagaCorrelationLogsTest {
 
     @Test
     void a_command_queued_before_messages_carried_a_correlation_id_is_handled_correlated_by_its_saga_id() {
-        String old = SagaMessage.encode(reserve("order-request-7")).replace(",\"correlationId\":\"order-request-7\"", "");
+        String old = reserve("order-request-7").toJson().replace(",\"correlationId\":\"order-request-7\"", "");
         assertThat(old).doesNotContain("correlationId");
 
         List<JsonNode> logs = handleCommand(old);
@@ -100,11 +100,11 @@ class SagaCorrelationLogsTest {
 
     @Test
     void a_failed_replys_error_line_carries_its_correlation_id_and_saga_id() {
-        SagaManager<?> manager = SagaManager.create(CreateOrderSaga.definition(), store, SnapshotStore.none(),
-                new RecordingSender(), Clock.systemUTC());
+        SagaManager<?> manager = SagaManager.builder(CreateOrderSaga.definition()).eventStore(store)
+                .snapshotStore(SnapshotStore.none()).sender(new RecordingSender()).clock(Clock.systemUTC()).build();
         var handler = new SagaReplyQueueHandler(List.of(manager), telemetry());
-        String reply = SagaMessage.encode(new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "no-such-saga",
-                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}", null, "order-request-8"));
+        String reply = (new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "no-such-saga",
+                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}", null, "order-request-8")).toJson();
 
         List<JsonNode> logs;
         try (LogCapture out = LogCapture.start()) {

@@ -172,14 +172,15 @@ class StructuredLogsTest {
                 .build();
         customers.create("c1", new dev.nosqles.app.customer.CustomerCommand.CreateCustomer("Ann",
                 new java.math.BigDecimal("100")));
-        String reserve = SagaMessage.encode(new SagaMessage.CommandMessage("m1", CreateOrderSaga.TYPE, "s1",
+        String reserve = (new SagaMessage.CommandMessage("m1", CreateOrderSaga.TYPE, "s1",
                 CreateOrderSaga.REPLIES, CreateOrderSaga.CUSTOMER_COMMANDS.name(), "c1", "ReserveCredit",
-                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}"));
+                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}")).toJson();
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(redriven("sqs-1", reserve, "Root=1-abc-def;Parent=1;Sampled=1"),
                 redriven("sqs-2", "not a saga message", "Root=1-abc-fed;Parent=2;Sampled=1")));
-        var commands = new dev.nosqles.lambda.saga.SagaCommandQueueHandler(new dev.nosqles.saga.SagaParticipant<>(
-                customers, CreateOrderSaga.CUSTOMER_COMMANDS, new RecordingSender(), store), telemetry());
+        var commands = new dev.nosqles.lambda.saga.SagaCommandQueueHandler(
+                dev.nosqles.saga.SagaParticipant.builder(customers, CreateOrderSaga.CUSTOMER_COMMANDS,
+                        new RecordingSender()).eventStore(store).build(), telemetry());
 
         List<JsonNode> logs;
         long redrives;

@@ -1,34 +1,31 @@
 package dev.nosqles.saga.testing;
 
-import dev.nosqles.aggregate.AggregateRepository;
-import dev.nosqles.aggregate.AggregateState;
-import dev.nosqles.aggregate.CommandResult;
-import dev.nosqles.aggregate.EventEnvelope;
-import dev.nosqles.aggregate.RetryPolicy;
 import dev.nosqles.internal.Json;
+import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.saga.Channel;
 import dev.nosqles.saga.ReplyOutcome;
-import dev.nosqles.saga.SagaCommand;
 import dev.nosqles.saga.SagaDefinition;
-import dev.nosqles.saga.SagaEvent;
-import dev.nosqles.saga.SagaEvent.SagaCommandEvent;
-import dev.nosqles.saga.SagaOrchestrator;
-import dev.nosqles.saga.SagaReply;
-import dev.nosqles.saga.SagaState;
+import dev.nosqles.saga.SagaInstance;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
+import dev.nosqles.saga.SagaResult;
 import dev.nosqles.saga.SagaStatus;
 import dev.nosqles.store.EventMetadata;
-import dev.nosqles.memory.InMemoryEventStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Specification-style tests of a saga definition, through the real orchestrator and repository on the in-memory
- * store. The fixture keeps the saga between steps, so a test reads as the conversation:
+ * Specification-style tests of a saga definition, through a real {@link SagaManager} on the in-memory store: the
+ * saga is started, fed replies and deadline messages as the queues would, and the commands it decides are
+ * checked ({@link SagaResult#commands()}). The fixture keeps the saga between steps, so a test reads as the
+ * conversation:
  *
  * <pre>{@code
  * SagaFixture<CreateOrderSagaData> saga = SagaFixture.of(CreateOrderSaga.definition());
@@ -43,21 +40,23 @@ import java.util.UUID;
  * {@link AssertionError}.
  */
 public final class SagaFixture<D> {
+    private static final String TRIGGERING_EVENT_ID = "triggering-event-1";
+
     private final SagaDefinition<D> definition;
-    private final AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository;
+    private final SagaManager<D> manager;
     private final String sagaId;
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    private SagaFixture(SagaDefinition<D> definition, String sagaId) {
+    private SagaFixture(SagaDefinition<D> definition) {
         this.definition = Objects.requireNonNull(definition, "definition");
-        this.sagaId = sagaId;
-        this.repository = AggregateRepository.builder(new SagaOrchestrator<>(definition))
+        this.sagaId = SagaManager.sagaIdOf(definition.type(), TRIGGERING_EVENT_ID);
+        this.manager = SagaManager.builder(definition)
                 .eventStore(new InMemoryEventStore(Clock.fixed(now, ZoneOffset.UTC)))
-                .retry(RetryPolicy.noRetry()).build();
+                .sender(new Discarding()).clock(new FixtureClock()).build();
     }
 
     public static <D> SagaFixture<D> of(SagaDefinition<D> definition) {
-        return new SagaFixture<>(definition, "saga-1");
+        return new SagaFixture<>(definition);
     }
 
     /** A command expected to be sent going forward. */
@@ -86,7 +85,7 @@ public final class SagaFixture<D> {
 
     /** Starts the saga with this data. */
     public Outcome<D> whenStarted(D data) {
-        return run(() -> repository.create(sagaId, new SagaCommand.StartSaga<>(sagaId, data, now), meta()));
+        return run(manager.start(TRIGGERING_EVENT_ID, data, EventMetadata.empty()));
     }
 
     /** The participant of the awaited command accepted it (no reply data). */
@@ -122,14 +121,13 @@ public final class SagaFixture<D> {
     public Outcome<D> whenReply(String replyMessageId, String commandMessageId, ReplyOutcome outcome, String reason,
                                 Object replyData) {
         String data = replyData == null ? "{}" : Json.mapper().valueToTree(replyData).toString();
-        SagaReply reply = new SagaReply(commandMessageId, outcome, reason, data);
-        EventMetadata meta = EventMetadata.empty().withMessageId(replyMessageId);
-        return run(() -> repository.update(sagaId, new SagaCommand.HandleReply(reply, meta.messageId(), now), meta));
+        return run(manager.handle(new SagaMessage.ReplyMessage(replyMessageId, definition.type(), sagaId,
+                definition.replyChannel(), commandMessageId, outcome, reason, data, now)).orElseThrow());
     }
 
     /** The clock moves to the awaited command's deadline and the deadline message arrives. */
     public Outcome<D> whenDeadlinePasses() {
-        SagaState<D> state = current();
+        SagaInstance<D> state = current();
         if (state.deadline() == null) {
             throw new AssertionError("the saga awaits no deadline; status " + state.status());
         }
@@ -139,45 +137,74 @@ public final class SagaFixture<D> {
         return whenDeadlineMessage(state.awaitingCommandId());
     }
 
-    /** A deadline message for this command arrives now (due or not). */
+    /**
+     * A deadline message for this command arrives now (due or not: the saga acts only on the deadline it awaits,
+     * once it has passed).
+     */
     public Outcome<D> whenDeadlineMessage(String commandMessageId) {
-        return run(() -> repository.update(sagaId, new SagaCommand.DeadlineExpired(commandMessageId, now), meta()));
+        return run(manager.handle(new SagaMessage.DeadlineMessage(UUID.randomUUID().toString(), definition.type(),
+                sagaId, definition.replyChannel(), commandMessageId, now, now)).orElseThrow());
     }
 
-    /** The saga's current state. */
-    public SagaState<D> current() {
-        return repository.find(sagaId).map(AggregateState::state)
-                .orElseThrow(() -> new AssertionError("the saga has not started"));
+    /** The saga now. */
+    public SagaInstance<D> current() {
+        return manager.find(sagaId).orElseThrow(() -> new AssertionError("the saga has not started"));
     }
 
-    private EventMetadata meta() {
-        return EventMetadata.empty().withMessageId(UUID.randomUUID().toString());
+    private Outcome<D> run(SagaResult<D> result) {
+        List<Sent> sent = result.commands().stream().map(this::decode).toList();
+        return new Outcome<>(result, sent);
     }
 
-    private Outcome<D> run(java.util.function.Supplier<CommandResult<SagaState<D>, SagaEvent>> action) {
-        CommandResult<SagaState<D>, SagaEvent> result = action.get();
-        List<SagaEvent> events = result.events().stream().map(EventEnvelope::event).toList();
-        List<Sent> sent = events.stream().filter(SagaCommandEvent.class::isInstance).map(SagaCommandEvent.class::cast)
-                .map(this::decode).toList();
-        return new Outcome<>(result.state().state(), events, sent);
+    private Sent decode(SagaResult.Command command) {
+        Channel<?> channel = definition.channel(command.channel())
+                .orElseThrow(() -> new AssertionError("the saga sent to unknown channel " + command.channel()));
+        return new Sent(command.channel(), command.target(), channel.decode(command.commandType(), command.command()),
+                command.compensation());
     }
 
-    private Sent decode(SagaCommandEvent event) {
-        Channel<?> channel = definition.channel(event.channel())
-                .orElseThrow(() -> new AssertionError("the saga sent to unknown channel " + event.channel()));
-        return new Sent(event.channel(), event.target(), channel.decode(event.commandType(), event.command()),
-                event.compensation());
+    /** The fixture's time, which moves only with {@link #advance}. */
+    private final class FixtureClock extends Clock {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** The fixture looks at what the saga decided, not at the queues. */
+    private static final class Discarding implements SagaMessageSender {
+        @Override
+        public void send(SagaMessage.CommandMessage command) {
+        }
+
+        @Override
+        public void send(SagaMessage.ReplyMessage reply) {
+        }
+
+        @Override
+        public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+        }
     }
 
     /** What one step did, with assertions. */
     public static final class Outcome<D> {
-        private final SagaState<D> state;
-        private final List<SagaEvent> events;
+        private final SagaResult<D> result;
+        private final SagaInstance<D> state;
         private final List<Sent> sent;
 
-        private Outcome(SagaState<D> state, List<SagaEvent> events, List<Sent> sent) {
-            this.state = state;
-            this.events = events;
+        private Outcome(SagaResult<D> result, List<Sent> sent) {
+            this.result = result;
+            this.state = result.saga();
             this.sent = sent;
         }
 
@@ -194,10 +221,11 @@ public final class SagaFixture<D> {
             return thenSent();
         }
 
-        /** No events at all: the message was ignored. */
+        /** Nothing recorded: the message was ignored. */
         public Outcome<D> thenIgnored() {
-            if (!events.isEmpty()) {
-                throw new AssertionError("expected the message to be ignored but the saga recorded " + events);
+            if (!result.ignored()) {
+                throw new AssertionError("expected the message to be ignored but the saga recorded "
+                        + (result.duplicate() ? "it before" : "a change, sending " + result.commands()));
             }
             return this;
         }
@@ -224,7 +252,8 @@ public final class SagaFixture<D> {
             return this;
         }
 
-        public SagaState<D> state() {
+        /** The saga after this step. */
+        public SagaInstance<D> state() {
             return state;
         }
 
@@ -232,8 +261,9 @@ public final class SagaFixture<D> {
             return sent;
         }
 
-        public List<SagaEvent> events() {
-            return events;
+        /** The commands the saga decided in this step, as the command sender sends them. */
+        public List<SagaResult.Command> commands() {
+            return result.commands();
         }
     }
 }

@@ -155,7 +155,7 @@ class HistoryCommandsTest {
         // the saga's id is derived from the event that started it (the order's OrderCreated); the correlation id
         // of what the saga caused is the request's (ADR 0005), so it does not name the saga
         JsonNode history = json(nosqles("stream", "show", "Order", orderId, "--local", "--json")).get("stream");
-        String sagaId = dev.nosqles.saga.internal.SagaIds.sagaId("CreateOrderSaga",
+        String sagaId = dev.nosqles.saga.SagaManager.sagaIdOf("CreateOrderSaga",
                 history.get("entries").get(0).get("eventId").asText());
         assertThat(history.get("entries").get(1).get("correlationId").asText())
                 .isEqualTo(history.get("entries").get(0).get("correlationId").asText()).isNotEqualTo(sagaId);
@@ -209,9 +209,10 @@ class HistoryCommandsTest {
         // a saga whose credit reservation nobody answered, started a minute ago (30 s deadline), through the
         // framework on the runtime's tables; its command never left (no function runs here)
         DynamoDbClient dynamo = app.aws().dynamoDb();
-        SagaManager<CreateOrderSagaData> manager = SagaManager.create(CreateOrderSaga.definition(),
-                DynamoDbEventStore.builder().client(dynamo).tableName(app.resources().tableName("EventsTable"))
-                        .build(), SnapshotStore.none(), new SagaMessageSender() {
+        SagaManager<CreateOrderSagaData> manager = SagaManager.builder(CreateOrderSaga.definition())
+                .eventStore(DynamoDbEventStore.builder().client(dynamo).tableName(app.resources()
+                .tableName("EventsTable"))
+                        .build()).snapshotStore(SnapshotStore.none()).sender(new SagaMessageSender() {
                     @Override
                     public void send(SagaMessage.CommandMessage command) {
                     }
@@ -223,11 +224,11 @@ class HistoryCommandsTest {
                     @Override
                     public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
                     }
-                }, DynamoDbSagaDeadlines.builder().client(dynamo)
-                        .tableName(app.resources().tableName("SagaDeadlinesTable")).build(),
-                Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1)));
+                }).deadlines(DynamoDbSagaDeadlines.builder().client(dynamo)
+                        .tableName(app.resources().tableName("SagaDeadlinesTable")).build())
+                        .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1))).build();
         String sagaId = manager.start(UUID.randomUUID().toString(), new CreateOrderSagaData("o-stuck", "c-stuck",
-                new BigDecimal("10.00")), EventMetadata.empty()).state().id();
+                new BigDecimal("10.00")), EventMetadata.empty()).saga().sagaId();
 
         JsonNode stuck = json(nosqles("sagas", "stuck", "--local", "--json")).get("sagas");
         assertThat(stuck).hasSize(1);

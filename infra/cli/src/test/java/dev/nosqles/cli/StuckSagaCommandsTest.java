@@ -157,7 +157,7 @@ class StuckSagaCommandsTest {
     private JsonNode sagaOf(String orderId) throws Exception {
         JsonNode created = json("stream", "show", "Order", orderId, "--local", "--json").get("stream").get("entries")
                 .get(0);
-        String sagaId = dev.nosqles.saga.internal.SagaIds.sagaId("CreateOrderSaga", created.get("eventId").asText());
+        String sagaId = dev.nosqles.saga.SagaManager.sagaIdOf("CreateOrderSaga", created.get("eventId").asText());
         return json("saga", "show", sagaId, "--local", "--json").get("saga");
     }
 

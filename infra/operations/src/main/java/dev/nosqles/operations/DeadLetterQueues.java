@@ -198,7 +198,7 @@ public final class DeadLetterQueues {
     private Outcome move(QueueSpec q, Message m) {
         SagaMessage message;
         try {
-            message = SagaMessage.decode(m.body());
+            message = SagaMessage.fromJson(m.body());
         } catch (RuntimeException e) {
             return new Outcome(m.messageId(), null, "unreadable", Result.KEPT, "not a saga message: kept");
         }
@@ -339,7 +339,7 @@ public final class DeadLetterQueues {
         }
         SagaMessage message;
         try {
-            message = SagaMessage.decode(m.body());
+            message = SagaMessage.fromJson(m.body());
         } catch (RuntimeException e) {
             return new DeadLetter(q.name(), m.messageId(), "unreadable", null, null, null, null, sqsSent, receives,
                     null, body);

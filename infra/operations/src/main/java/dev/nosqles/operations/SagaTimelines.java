@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nosqles.operations.internal.Json;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageException;
 import dev.nosqles.saga.SagaParticipant;
-import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.ReadRequest;
@@ -104,7 +105,7 @@ public final class SagaTimelines {
     public Optional<SagaTimeline> startedBy(String triggeringEventId) {
         Objects.requireNonNull(triggeringEventId, "triggeringEventId");
         for (String type : sagaTypes) {
-            String sagaId = SagaIds.sagaId(type, triggeringEventId);
+            String sagaId = SagaManager.sagaIdOf(type, triggeringEventId);
             List<RecordedEvent> events = store.read(StreamId.of(type, sagaId), ReadRequest.all()).events();
             if (!events.isEmpty()) {
                 return Optional.of(new Builder(type, sagaId).build(events));
@@ -203,13 +204,13 @@ public final class SagaTimelines {
                     commands.putIfAbsent(c.messageId(), c);
                     Instant due = instant(d, "deadline");
                     if (due != null) {
-                        sends.put(SagaIds.deadlineMessageId(c.messageId(), d.path("attempt").asInt(0)),
+                        sends.put(SagaManager.deadlineMessageIdOf(c.messageId(), d.path("attempt").asInt(0)),
                                 new Send(commands.get(c.messageId()), due));
                     }
                 }
             }
             for (Command c : commands.values()) {
-                replies.put(SagaIds.directReplyId(c.messageId()),
+                replies.put(SagaParticipant.directReplyIdOf(c.messageId()),
                         new Reply(c, "FAILURE", SagaParticipant.TARGET_NOT_FOUND));
                 handled(c);
             }
@@ -259,9 +260,17 @@ public final class SagaTimelines {
             String reply = null;
             for (RecordedEvent e : events) {
                 if (SagaParticipant.REPLY_REQUESTED.equals(e.type())) {
-                    JsonNode d = tree(e.data());
-                    String outcome = text(d, "outcome");
-                    String reason = text(d, "reason");
+                    // read by the saga message codec, as the reply sender reads it (old shapes included)
+                    String outcome;
+                    String reason;
+                    try {
+                        SagaMessage.ReplyMessage requested = SagaParticipant.requestedReply(e);
+                        outcome = requested.outcome().name();
+                        reason = requested.reason();
+                    } catch (SagaMessageException unreadable) {
+                        outcome = "unreadable";
+                        reason = null;
+                    }
                     replies.put(e.eventId().toString(), new Reply(c, outcome, reason));
                     reply = "reply " + outcome + (reason == null ? "" : " (" + reason + ")");
                 } else {

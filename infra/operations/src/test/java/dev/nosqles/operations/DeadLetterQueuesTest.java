@@ -75,7 +75,7 @@ class DeadLetterQueuesTest {
         EventTables.createEventsTable(DYNAMO, events);
         store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).build();
         counters = AggregateRepository.builder(new Counter()).eventStore(store).build();
-        participant = new SagaParticipant<>(counters, CHANNEL, new SagaMessageSender() {
+        participant = SagaParticipant.builder(counters, CHANNEL, new SagaMessageSender() {
             @Override
             public void send(CommandMessage command) {
                 throw new AssertionError("a participant sends no command");
@@ -90,7 +90,7 @@ class DeadLetterQueuesTest {
             public void schedule(SagaMessage.DeadlineMessage deadline, java.time.Duration delay) {
                 throw new AssertionError("a participant schedules no deadline");
             }
-        });
+        }).build();
         Map<QueueAttributeName, String> fifo = Map.of(QueueAttributeName.FIFO_QUEUE, "true",
                 QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false");
         commands = queue("commands-" + suffix + ".fifo", fifo);
@@ -115,7 +115,7 @@ class DeadLetterQueuesTest {
     }
 
     private void deadLetter(CommandMessage m, String group) {
-        SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(SagaMessage.encode(m)).messageGroupId(group)
+        SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(m.toJson()).messageGroupId(group)
                 .messageDeduplicationId(UUID.randomUUID().toString()));
     }
 
@@ -145,7 +145,7 @@ class DeadLetterQueuesTest {
     private List<CommandResult<Counter.State, Counter.Event>> consumeCommands() {
         List<CommandResult<Counter.State, Counter.Event>> results = new ArrayList<>();
         for (Message m : takeAll(commands)) {
-            results.add(participant.handle((CommandMessage) SagaMessage.decode(m.body())));
+            results.add(participant.handle((CommandMessage) SagaMessage.fromJson(m.body())));
         }
         return results;
     }
@@ -224,9 +224,9 @@ class DeadLetterQueuesTest {
             assertThat(m.messageAttributes()).containsKey(DeadLetterQueues.REDRIVEN_AT);
             assertThat(Instant.parse(m.messageAttributes().get(DeadLetterQueues.REDRIVEN_AT).stringValue()))
                     .isAfterOrEqualTo(command.sentAt());
-            assertThat(m.body()).isEqualTo(SagaMessage.encode(command));
+            assertThat(m.body()).isEqualTo(command.toJson());
         });
-        participant.handle((CommandMessage) SagaMessage.decode(moved.getFirst().body()));
+        participant.handle((CommandMessage) SagaMessage.fromJson(moved.getFirst().body()));
         assertThat(items()).isEqualTo(itemsBefore + 1);
         assertThat(counter()).isEqualTo(5);
 
@@ -249,8 +249,8 @@ class DeadLetterQueuesTest {
                 EventMetadata.empty().withMessageId("r-1"));
         ReplyMessage other = new ReplyMessage("r-2", "TestSaga", "saga-4", "replies", "m-y", ReplyOutcome.FAILURE,
                 "no-credit", "{}", Instant.now());
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply)));
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(other)));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply.toJson()));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(other.toJson()));
 
         List<DeadLetter> shown = dlqs.show("SagaRepliesDlq", 10);
         RedriveReport report = dlqs.redrive("SagaRepliesDlq", 10);
@@ -269,7 +269,7 @@ class DeadLetterQueuesTest {
         SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody("not json"));
         ReplyMessage reply = new ReplyMessage("r-3", "TestSaga", "saga-5", "replies", "m-z", ReplyOutcome.SUCCESS,
                 null, "{}", Instant.now());
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply)));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply.toJson()));
 
         RedriveReport report = dlqs.redrive("SagaRepliesDlq", 10);
 
@@ -279,7 +279,7 @@ class DeadLetterQueuesTest {
                         org.assertj.core.groups.Tuple.tuple("reply", Result.REDRIVEN));
         assertThat(dlqs.show("SagaRepliesDlq", 10)).singleElement()
                 .satisfies(d -> assertThat(d.kind()).isEqualTo("unreadable"));
-        assertThat(takeAll(sagaReplies)).extracting(Message::body).containsExactly(SagaMessage.encode(reply));
+        assertThat(takeAll(sagaReplies)).extracting(Message::body).containsExactly(reply.toJson());
     }
 
     // ------------------------------------------------------------------------------------------- injected faults
@@ -322,8 +322,8 @@ class DeadLetterQueuesTest {
                         ? r.toBuilder().queueUrl(empty).build() : context.request();
             }
         };
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-20"))));
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-21"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-20").toJson()));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-21").toJson()));
 
         RedriveReport report = repliesDlq(sqsWith(emptyShortPolls)).redrive("SagaRepliesDlq", 10);
 
@@ -342,7 +342,7 @@ class DeadLetterQueuesTest {
                         ? ReceiveMessageResponse.builder().build() : context.response();
             }
         };
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-22"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-22").toJson()));
 
         RedriveReport report = repliesDlq(sqsWith(nothingReceived)).redrive("SagaRepliesDlq", 10);
 
@@ -352,8 +352,8 @@ class DeadLetterQueuesTest {
 
     @Test
     void show_with_a_large_max_ends_when_the_messages_come_round_again() {
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-23"))));
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-24"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-23").toJson()));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-24").toJson()));
         DeadLetterQueues peeking = repliesDlq(sqsWith(NO_HIDING));
 
         List<DeadLetter> shown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
@@ -365,7 +365,7 @@ class DeadLetterQueuesTest {
     @Test
     void a_kept_message_received_again_in_the_same_run_is_neither_handled_nor_counted_twice() {
         SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody("not json"));
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-25"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-25").toJson()));
 
         RedriveReport report = repliesDlq(sqsWith(NO_HIDING)).redrive("SagaRepliesDlq", 10);
 
@@ -400,7 +400,7 @@ class DeadLetterQueuesTest {
 
     @Test
     void a_failed_send_keeps_the_message_in_the_dead_letter_queue_and_puts_nothing_in_its_source() {
-        String body = SagaMessage.encode(reply("r-30"));
+        String body = reply("r-30").toJson();
         SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(body));
         long before = depth(sagaRepliesDlq);
 
@@ -419,7 +419,7 @@ class DeadLetterQueuesTest {
 
     @Test
     void a_failed_delete_after_the_send_reports_the_message_moved_and_its_copy_left_behind() {
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-31"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-31").toJson()));
 
         RedriveReport report = repliesDlq(sqsWith(failingOnce(
                 software.amazon.awssdk.services.sqs.model.DeleteMessageRequest.class))).redrive("SagaRepliesDlq", 10);
@@ -433,8 +433,8 @@ class DeadLetterQueuesTest {
 
     @Test
     void a_failing_applied_check_does_not_stop_the_run() {
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-32"))));
-        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(SagaMessage.encode(reply("r-33"))));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-32").toJson()));
+        SQS.sendMessage(b -> b.queueUrl(sagaRepliesDlq).messageBody(reply("r-33").toJson()));
         // an event store whose table is not there: every check fails with an SDK exception
         DynamoDbEventStore broken = DynamoDbEventStore.builder().client(DYNAMO).tableName("no-such-table-"
                 + UUID.randomUUID()).build();
@@ -454,11 +454,11 @@ class DeadLetterQueuesTest {
     void a_fifo_redrive_uses_a_fresh_deduplication_id_so_two_redrives_within_five_minutes_both_arrive() {
         CommandMessage command = increment("m-dedup", "saga-9");
         // the original delivery to the source queue, with its own deduplication id
-        SQS.sendMessage(b -> b.queueUrl(commands).messageBody(SagaMessage.encode(command)).messageGroupId("saga-9")
+        SQS.sendMessage(b -> b.queueUrl(commands).messageBody(command.toJson()).messageGroupId("saga-9")
                 .messageDeduplicationId("original-dedup"));
         assertThat(takeAll(commands)).hasSize(1);
         for (int round = 1; round <= 2; round++) {
-            SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(SagaMessage.encode(command))
+            SQS.sendMessage(b -> b.queueUrl(commandsDlq).messageBody(command.toJson())
                     .messageGroupId("saga-9").messageDeduplicationId("original-dedup"));
 
             RedriveReport report = dlqs.redrive("CounterCommandsDlq", 10);

@@ -89,8 +89,9 @@ class SagaTimelinesTest {
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(DYNAMO).tableName(events).clock(clock).build();
         deadlines = DynamoDbSagaDeadlines.builder().client(DYNAMO).tableName(deadlinesTable).build();
         counters = AggregateRepository.builder(new Counter()).eventStore(store).clock(clock).build();
-        manager = SagaManager.create(definition(), store, SnapshotStore.none(), sender, deadlines, clock);
-        participant = new SagaParticipant<>(counters, COUNTERS, sender);
+        manager = SagaManager.builder(definition()).eventStore(store).snapshotStore(SnapshotStore.none())
+                .sender(sender).deadlines(deadlines).clock(clock).build();
+        participant = SagaParticipant.builder(counters, COUNTERS, sender).build();
         sweeper = new SagaSweeper(deadlines, List.of(manager), clock);
         feed = new Feed(store, new EventDispatcher(List.of(manager.commandSender(), participant.replySender()),
                 new InMemoryCheckpointStore(), store));
@@ -108,8 +109,9 @@ class SagaTimelinesTest {
 
     private String start(String triggeringEvent, Pair pair) {
         String sagaId = manager.start(triggeringEvent, pair,
-                EventMetadata.empty().withCorrelationId("corr-" + triggeringEvent).withPrincipal("alice")).state().id();
-        streams.add(manager.repository().streamId(sagaId));
+                EventMetadata.empty().withCorrelationId("corr-" + triggeringEvent).withPrincipal("alice")).saga()
+                        .sagaId();
+        streams.add(StreamId.of(SAGA, sagaId));
         return sagaId;
     }
 
@@ -388,13 +390,13 @@ class SagaTimelinesTest {
 
         List<PastDueSaga> due = timelines.pastDue(now);
 
-        assertThat(manager.find(done).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPLETED);
-        assertThat(manager.find(onTime).orElseThrow().state().deadline()).isAfter(now);
+        assertThat(manager.find(done).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(manager.find(onTime).orElseThrow().deadline()).isAfter(now);
         assertThat(due).singleElement().satisfies(p -> {
             assertThat(p.sagaId()).isEqualTo(late);
             assertThat(p.sagaType()).isEqualTo(SAGA);
             assertThat(p.step()).isEqualTo("bump-first");
-            assertThat(p.awaitingCommandId()).isEqualTo(manager.find(late).orElseThrow().state().awaitingCommandId());
+            assertThat(p.awaitingCommandId()).isEqualTo(manager.find(late).orElseThrow().awaitingCommandId());
             assertThat(p.dueAt()).isEqualTo(T0.plusSeconds(30));
             assertThat(p.overdueMillis()).isEqualTo(10_000);
             assertThat(p.attempt()).isZero();

@@ -46,10 +46,10 @@ public final class CustomerCommandHandler implements RequestHandler<SQSEvent, SQ
     }
 
     private CustomerCommandHandler(SagaWiring wiring, Telemetry telemetry) {
-        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(Application.customers(wiring.events(),
+        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(Application.customers(wiring.events(),
                 wiring.snapshots(), wiring.clock(), Application.subjectKeys(wiring.environment()))
-                .metrics(telemetry.metrics()).build(), CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender(),
-                wiring.events()), telemetry);
+                .metrics(telemetry.metrics()).build(), CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender())
+                .eventStore(wiring.events()).build(), telemetry);
     }
 
     /**
@@ -59,8 +59,8 @@ public final class CustomerCommandHandler implements RequestHandler<SQSEvent, SQ
      */
     public CustomerCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock,
                                   SubjectKeys subjectKeys) {
-        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(Application.customers(events, snapshots, clock,
-                subjectKeys).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender, events));
+        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(Application.customers(events, snapshots,
+                clock, subjectKeys).build(), CreateOrderSaga.CUSTOMER_COMMANDS, sender).eventStore(events).build());
     }
 
     @Override

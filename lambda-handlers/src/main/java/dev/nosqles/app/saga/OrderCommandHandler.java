@@ -45,17 +45,17 @@ public final class OrderCommandHandler implements RequestHandler<SQSEvent, SQSBa
     }
 
     private OrderCommandHandler(SagaWiring wiring, Telemetry telemetry) {
-        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(AggregateRepository.builder(new Order())
+        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(AggregateRepository.builder(new Order())
                 .eventStore(wiring.events()).snapshotStore(wiring.snapshots()).clock(wiring.clock())
-                .metrics(telemetry.metrics()).build(), CreateOrderSaga.ORDER_COMMANDS, wiring.sender(),
-                wiring.events()), telemetry);
+                .metrics(telemetry.metrics()).build(), CreateOrderSaga.ORDER_COMMANDS, wiring.sender())
+                .eventStore(wiring.events()).build(), telemetry);
     }
 
     /** For tests and the local runtime. */
     public OrderCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        this.queue = new SagaCommandQueueHandler(new SagaParticipant<>(AggregateRepository.builder(new Order())
+        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(AggregateRepository.builder(new Order())
                 .eventStore(events).snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS,
-                sender, events));
+                sender).eventStore(events).build());
     }
 
     @Override

@@ -88,8 +88,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
-                SagaManager.create(definition, wiring.events(), wiring.snapshots(), wiring.sender(),
-                        wiring.requireDeadlines(), wiring.clock(), telemetry.metrics()), wiring.sender()),
+                SagaManager.builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
+                        .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
+                        .metrics(telemetry.metrics()).build(), wiring.sender()),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -117,8 +118,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   SubjectKeys subjectKeys) {
-        this.stream = new StreamSubscriptionHandler(new EventDispatcher(subscribers(new Application(events, snapshots, clock, UUID::randomUUID,
-                subjectKeys), SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender),
+        this.stream = new StreamSubscriptionHandler(new EventDispatcher(subscribers(new Application(events,
+                snapshots, clock, UUID::randomUUID, subjectKeys), SagaManager.builder(definition).eventStore(events)
+                .snapshotStore(snapshots).sender(sender).deadlines(deadlines).clock(clock).build(), sender),
                 checkpoints, events));
     }
 
@@ -132,7 +134,8 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   DynamoDbReadModels readModels) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
-                SagaManager.create(definition, events, snapshots, sender, deadlines, clock), sender), checkpoints,
+                SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
+                        .deadlines(deadlines).clock(clock).build(), sender), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 

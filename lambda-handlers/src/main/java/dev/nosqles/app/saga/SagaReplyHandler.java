@@ -46,16 +46,16 @@ public final class SagaReplyHandler implements RequestHandler<SQSEvent, SQSBatch
     }
 
     private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
-        this.queue = new SagaReplyQueueHandler(List.of(SagaManager.create(definition, wiring.events(),
-                wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(), wiring.clock(), telemetry.metrics())),
-                telemetry);
+        this.queue = new SagaReplyQueueHandler(List.of(SagaManager.builder(definition).eventStore(wiring.events())
+                .snapshotStore(wiring.snapshots()).sender(wiring.sender()).deadlines(wiring.requireDeadlines())
+                .clock(wiring.clock()).metrics(telemetry.metrics()).build()), telemetry);
     }
 
     /** For tests and the local runtime ({@link SagaDeadlines#none()}: without a deadline index). */
     public SagaReplyHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
                             SagaDeadlines deadlines, SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        this.queue = new SagaReplyQueueHandler(List.of(SagaManager.create(definition, events, snapshots, sender,
-                deadlines, clock)));
+        this.queue = new SagaReplyQueueHandler(List.of(SagaManager.builder(definition).eventStore(events)
+                .snapshotStore(snapshots).sender(sender).deadlines(deadlines).clock(clock).build()));
     }
 
     @Override

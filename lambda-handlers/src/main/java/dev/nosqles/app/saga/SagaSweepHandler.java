@@ -43,16 +43,18 @@ public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Ma
     }
 
     private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
-        this.sweeper = new SagaSweeperHandler(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager.create(
-                definition, wiring.events(), wiring.snapshots(), wiring.sender(), wiring.requireDeadlines(),
-                wiring.clock(), telemetry.metrics())), wiring.clock(), telemetry.metrics()), telemetry);
+        this.sweeper = new SagaSweeperHandler(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager
+                .builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
+                .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
+                .metrics(telemetry.metrics()).build()), wiring.clock(), telemetry.metrics()), telemetry);
     }
 
     /** For tests and the local runtime. */
     public SagaSweepHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender,
                             SagaDeadlines deadlines, SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        this.sweeper = new SagaSweeperHandler(new SagaSweeper(deadlines, List.of(SagaManager.create(definition,
-                events, snapshots, sender, deadlines, clock)), clock));
+        this.sweeper = new SagaSweeperHandler(new SagaSweeper(deadlines, List.of(SagaManager.builder(definition)
+                .eventStore(events).snapshotStore(snapshots).sender(sender).deadlines(deadlines).clock(clock)
+                .build()), clock));
     }
 
     @Override

@@ -57,8 +57,9 @@ public final class StreamSubscribers {
         Clock clock = Clock.systemUTC();
         List<Subscriber> sagas = OrderSagaStreamHandler.subscribers(
                 new Application(events, SnapshotStore.none(), clock, UUID::randomUUID),
-                SagaManager.create(CreateOrderSaga.definition(), events, SnapshotStore.none(), nothing,
-                        SagaDeadlines.none(), clock), nothing);
+                SagaManager.builder(CreateOrderSaga.definition()).eventStore(events)
+                        .snapshotStore(SnapshotStore.none()).sender(nothing).deadlines(SagaDeadlines.none())
+                        .clock(clock).build(), nothing);
         Map<String, Set<String>> all = new LinkedHashMap<>();
         sagas.forEach(s -> all.put(s.name(), Set.copyOf(s.aggregateTypes())));
         all.put(EventPublisherHandler.SUBSCRIBER, PUBLISHED_TYPES);

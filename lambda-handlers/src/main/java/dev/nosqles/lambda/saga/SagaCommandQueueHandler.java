@@ -53,7 +53,7 @@ public final class SagaCommandQueueHandler implements RequestHandler<SQSEvent, S
     }
 
     private static SagaMessage.CommandMessage command(String body) {
-        if (!(SagaMessage.decode(body) instanceof SagaMessage.CommandMessage command)) {
+        if (!(SagaMessage.fromJson(body) instanceof SagaMessage.CommandMessage command)) {
             throw new IllegalArgumentException("not a saga command");
         }
         return command;

@@ -45,7 +45,7 @@ public final class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQS
                 throw new IllegalArgumentException("two managers for saga type " + manager.definition().type());
             }
         }
-        this.batch = new SqsBatchHandler<>("saga reply", SagaMessage::decode, this::handle, telemetry);
+        this.batch = new SqsBatchHandler<>("saga reply", SagaMessage::fromJson, this::handle, telemetry);
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
     public void send(SagaMessage.CommandMessage command) {
         String url = url(command.channel());
         SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
-                .messageBody(SagaMessage.encode(command));
+                .messageBody(command.toJson());
         if (fifo(url)) {
             request.messageGroupId(command.target()).messageDeduplicationId(command.deduplicationId());
         }
@@ -49,7 +49,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
     public void send(SagaMessage.ReplyMessage reply) {
         String url = url(reply.replyChannel());
         SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
-                .messageBody(SagaMessage.encode(reply));
+                .messageBody(reply.toJson());
         if (fifo(url)) {
             request.messageGroupId(reply.sagaId()).messageDeduplicationId(reply.messageId());
         }
@@ -66,7 +66,7 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
         }
         long seconds = Math.max(0, Math.min(delay.toSeconds(), MAX_DELAY.toSeconds()));
         SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
-                .messageBody(SagaMessage.encode(deadline)).delaySeconds((int) seconds);
+                .messageBody(deadline.toJson()).delaySeconds((int) seconds);
         traced(request);
         sqs.sendMessage(request.build());
     }

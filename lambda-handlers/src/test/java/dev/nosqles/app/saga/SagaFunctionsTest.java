@@ -29,10 +29,10 @@ class SagaFunctionsTest {
 
     @Test
     void the_sweeper_function_answers_how_many_sagas_were_past_due_and_compensates_an_unanswered_reservation() {
-        SagaManager<CreateOrderSagaData> sagas = SagaManager.create(CreateOrderSaga.definition(), store,
-                SnapshotStore.none(), sender, deadlines, clock);
+        SagaManager<CreateOrderSagaData> sagas = SagaManager.builder(CreateOrderSaga.definition()).eventStore(store)
+                .snapshotStore(SnapshotStore.none()).sender(sender).deadlines(deadlines).clock(clock).build();
         String sagaId = sagas.start("order-created-1", new CreateOrderSagaData("o1", "c1", new BigDecimal("10.00")),
-                EventMetadata.empty()).state().id();
+                EventMetadata.empty()).saga().sagaId();
         SagaSweepHandler sweeper = new SagaSweepHandler(store, SnapshotStore.none(), sender, deadlines,
                 CreateOrderSaga.definition(), clock);
 
@@ -41,8 +41,8 @@ class SagaFunctionsTest {
 
         assertThat(sweeper.handleRequest(new ScheduledEvent(), null)).containsEntry("pastDue", 1)
                 .containsEntry("handled", 1).containsEntry("failed", 0);
-        assertThat(sagas.find(sagaId).orElseThrow().state().status()).isEqualTo(SagaStatus.COMPENSATING);
-        assertThat(sagas.find(sagaId).orElseThrow().state().reason()).isEqualTo("reserve-credit:deadline-expired");
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATING);
+        assertThat(sagas.find(sagaId).orElseThrow().reason()).isEqualTo("reserve-credit:deadline-expired");
     }
 
     @Test

@@ -48,9 +48,9 @@ class SagaQueueHandlersTest {
     }
 
     private static String reserve(String messageId, String customerId) {
-        return SagaMessage.encode(new SagaMessage.CommandMessage(messageId, CreateOrderSaga.TYPE, "s1",
+        return (new SagaMessage.CommandMessage(messageId, CreateOrderSaga.TYPE, "s1",
                 CreateOrderSaga.REPLIES, CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerId, "ReserveCredit",
-                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}"));
+                "{\"orderId\":\"o1\",\"amount\":\"10.00\"}")).toJson();
     }
 
     private static List<String> failed(SQSBatchResponse response) {
@@ -92,10 +92,10 @@ class SagaQueueHandlersTest {
     void the_reply_queue_reports_only_the_messages_that_failed() {
         SagaReplyHandler handler = new SagaReplyHandler(store, SnapshotStore.none(), sender,
                 dev.nosqles.saga.SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC());
-        String unknownSaga = SagaMessage.encode(new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "missing",
-                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}"));
-        String otherType = SagaMessage.encode(new SagaMessage.ReplyMessage("r2", "OtherSaga", "s",
-                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}"));
+        String unknownSaga = new SagaMessage.ReplyMessage("r1", CreateOrderSaga.TYPE, "missing",
+                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}").toJson();
+        String otherType = new SagaMessage.ReplyMessage("r2", "OtherSaga", "s",
+                CreateOrderSaga.REPLIES, "m1", ReplyOutcome.SUCCESS, null, "{}").toJson();
 
         SQSBatchResponse response = handler.handleRequest(event(sqs("q1", unknownSaga), sqs("q2", otherType)), null);
 

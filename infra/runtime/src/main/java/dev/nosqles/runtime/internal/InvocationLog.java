@@ -108,7 +108,7 @@ public final class InvocationLog {
     static String describe(SQSEvent.SQSMessage message) {
         SagaMessage decoded;
         try {
-            decoded = message.getBody() == null ? null : SagaMessage.decode(message.getBody());
+            decoded = message.getBody() == null ? null : SagaMessage.fromJson(message.getBody());
         } catch (SagaMessageException | IllegalArgumentException notASagaMessage) {
             decoded = null;
         }

@@ -2,7 +2,6 @@ package dev.nosqles.runtime.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.customer.CustomerState;
 import dev.nosqles.app.order.OrderStatus;
@@ -10,10 +9,9 @@ import dev.nosqles.app.saga.CreateOrderSaga;
 import dev.nosqles.app.saga.CreateOrderSagaData;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.LocalResources;
-import dev.nosqles.saga.SagaCommand;
-import dev.nosqles.saga.SagaEvent;
-import dev.nosqles.saga.SagaOrchestrator;
-import dev.nosqles.saga.SagaState;
+import dev.nosqles.saga.SagaManager;
+import dev.nosqles.saga.SagaMessage;
+import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +46,7 @@ final class AppInspector implements AutoCloseable {
     private final SqsClient sqs;
     private final SnsClient sns;
     private final Application app;
-    private final AggregateRepository<SagaState<CreateOrderSagaData>, SagaCommand, SagaEvent> sagas;
+    private final SagaManager<CreateOrderSagaData> sagas;
     private final String eventsTable;
     private String subscriberQueue;
 
@@ -60,8 +58,25 @@ final class AppInspector implements AutoCloseable {
         this.eventsTable = resources.tableName("EventsTable");
         this.app = Application.onDynamoDb(dynamoDb, eventsTable, resources.tableName("SnapshotsTable"),
                 dev.nosqles.runtime.RuntimeKeys.of(aws, resources));
-        this.sagas = AggregateRepository.builder(new SagaOrchestrator<>(CreateOrderSaga.definition()))
-                .eventStore(DynamoDbEventStore.builder().client(dynamoDb).tableName(eventsTable).build()).build();
+        // a reader: only find is used, it sends nothing
+        this.sagas = SagaManager.builder(CreateOrderSaga.definition())
+                .eventStore(DynamoDbEventStore.builder().client(dynamoDb).tableName(eventsTable).build())
+                .sender(new SagaMessageSender() {
+                    @Override
+                    public void send(SagaMessage.CommandMessage command) {
+                        throw new AssertionError("the inspector sends nothing");
+                    }
+
+                    @Override
+                    public void send(SagaMessage.ReplyMessage reply) {
+                        throw new AssertionError("the inspector sends nothing");
+                    }
+
+                    @Override
+                    public void schedule(SagaMessage.DeadlineMessage deadline, java.time.Duration delay) {
+                        throw new AssertionError("the inspector sends nothing");
+                    }
+                }).build();
     }
 
     Application app() {
@@ -95,7 +110,7 @@ final class AppInspector implements AutoCloseable {
     Map<String, List<String>> sagasByOrder(List<Map<String, AttributeValue>> commits) {
         Map<String, List<String>> out = new TreeMap<>();
         for (String sagaId : ids(commits, CreateOrderSaga.TYPE)) {
-            String orderId = sagas.get(sagaId).state().data().orderId();
+            String orderId = sagas.find(sagaId).orElseThrow().data().orderId();
             out.computeIfAbsent(orderId, k -> new ArrayList<>()).add(sagaId);
         }
         return out;

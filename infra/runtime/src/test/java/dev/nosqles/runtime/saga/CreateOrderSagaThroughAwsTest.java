@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.customer.CustomerCommand.CreateCustomer;
@@ -36,15 +35,15 @@ import dev.nosqles.runtime.esm.QueueMapping;
 import dev.nosqles.runtime.esm.SqsPoller;
 import dev.nosqles.runtime.esm.StreamMapping;
 import dev.nosqles.saga.SagaDefinition;
-import dev.nosqles.saga.SagaEvent;
 import dev.nosqles.saga.SagaManager;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaMessageSender;
-import dev.nosqles.saga.SagaOrchestrator;
-import dev.nosqles.saga.SagaState;
+import dev.nosqles.saga.SagaInstance;
 import dev.nosqles.saga.SagaStatus;
-import dev.nosqles.saga.SagaCommand;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.SnapshotStore;
+import dev.nosqles.store.StreamId;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.testsupport.TestTables;
@@ -227,7 +226,7 @@ class CreateOrderSagaThroughAwsTest {
     private static <R> RequestHandler<SQSEvent, R> recording(List<SagaMessage> received,
                                                             RequestHandler<SQSEvent, R> handler) {
         return (event, context) -> {
-            event.getRecords().forEach(m -> received.add(SagaMessage.decode(m.getBody())));
+            event.getRecords().forEach(m -> received.add(SagaMessage.fromJson(m.getBody())));
             return handler.handleRequest(event, context);
         };
     }
@@ -293,14 +292,38 @@ class CreateOrderSagaThroughAwsTest {
                 .map(e -> e.getClass().getSimpleName()).toList();
     }
 
-    private final AggregateRepository<SagaState<CreateOrderSagaData>, SagaCommand, SagaEvent> sagas() {
-        return AggregateRepository.builder(new SagaOrchestrator<>(CreateOrderSaga.definition())).eventStore(store)
-                .build();
+    /** The sagas as their manager reads them (it sends nothing here: only {@code find} is used). */
+    private SagaManager<CreateOrderSagaData> sagas() {
+        return SagaManager.builder(CreateOrderSaga.definition()).eventStore(store).sender(new SagaMessageSender() {
+            @Override
+            public void send(SagaMessage.CommandMessage command) {
+                throw new AssertionError("a reader sends nothing");
+            }
+
+            @Override
+            public void send(SagaMessage.ReplyMessage reply) {
+                throw new AssertionError("a reader sends nothing");
+            }
+
+            @Override
+            public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+                throw new AssertionError("a reader sends nothing");
+            }
+        }).build();
+    }
+
+    /** The stored events of a saga's stream, as the events table holds them. */
+    private List<RecordedEvent> sagaEvents(SagaInstance<CreateOrderSagaData> saga) {
+        return store.read(StreamId.of(CreateOrderSaga.TYPE, saga.sagaId()), ReadRequest.all()).events();
+    }
+
+    /** What a stored {@code SagaCommandEvent} asked to send (read from its stored JSON by its stable names). */
+    private record SentCommand(String commandMessageId, String commandType, int attempt) {
     }
 
     /** The sagas of an order, found by scanning the (small) events table for saga streams. */
-    private List<SagaState<CreateOrderSagaData>> sagasOf(String orderId) {
-        List<SagaState<CreateOrderSagaData>> found = new ArrayList<>();
+    private List<SagaInstance<CreateOrderSagaData>> sagasOf(String orderId) {
+        List<SagaInstance<CreateOrderSagaData>> found = new ArrayList<>();
         var repository = sagas();
         clients.dynamoDb().scanPaginator(b -> b.tableName(eventsTable).consistentRead(true)
                         .filterExpression("begins_with(streamId, :t) AND version = :one")
@@ -308,7 +331,7 @@ class CreateOrderSagaThroughAwsTest {
                                 ":one", AttributeValue.fromN("1"))))
                 .items().forEach(item -> {
                     String sagaId = item.get("streamId").s().substring(CreateOrderSaga.TYPE.length() + 1);
-                    SagaState<CreateOrderSagaData> state = repository.get(sagaId).state();
+                    SagaInstance<CreateOrderSagaData> state = repository.find(sagaId).orElseThrow();
                     if (state.data().orderId().equals(orderId)) {
                         found.add(state);
                     }
@@ -438,7 +461,7 @@ class CreateOrderSagaThroughAwsTest {
     /** An operator redrives the dead-letter queue: the same body, a new SQS message (new id, new timestamp). */
     private void redrive(String dlqUrl, String queueUrl) {
         for (Message dead : receive(dlqUrl)) {
-            SagaMessage.CommandMessage command = (SagaMessage.CommandMessage) SagaMessage.decode(dead.body());
+            SagaMessage.CommandMessage command = (SagaMessage.CommandMessage) SagaMessage.fromJson(dead.body());
             clients.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(dead.body())
                     .messageGroupId(command.target()).messageDeduplicationId(UUID.randomUUID().toString()));
             clients.sqs().deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(dead.receiptHandle()));
@@ -446,17 +469,23 @@ class CreateOrderSagaThroughAwsTest {
     }
 
     private static String commandType(Message message) {
-        return ((SagaMessage.CommandMessage) SagaMessage.decode(message.body())).commandType();
+        return ((SagaMessage.CommandMessage) SagaMessage.fromJson(message.body())).commandType();
     }
 
-    private List<String> principals(SagaState<CreateOrderSagaData> saga) {
-        return sagas().history(saga.sagaId()).stream().map(e -> e.metadata().principal()).distinct().toList();
+    private List<String> principals(SagaInstance<CreateOrderSagaData> saga) {
+        return sagaEvents(saga).stream().map(e -> e.metadata().principal()).distinct().toList();
     }
 
-    private List<SagaEvent.SagaCommandEvent> commandsOf(SagaState<CreateOrderSagaData> saga) {
-        return sagas().history(saga.sagaId()).stream().map(EventEnvelope::event)
-                .filter(SagaEvent.SagaCommandEvent.class::isInstance).map(SagaEvent.SagaCommandEvent.class::cast)
-                .toList();
+    private List<SentCommand> commandsOf(SagaInstance<CreateOrderSagaData> saga) {
+        return sagaEvents(saga).stream().filter(e -> e.type().equals("SagaCommandEvent")).map(e -> {
+            try {
+                var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.data());
+                return new SentCommand(data.get("commandMessageId").asText(), data.get("commandType").asText(),
+                        data.path("attempt").asInt(0));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+                throw new AssertionError("a stored SagaCommandEvent is not JSON", unreadable);
+            }
+        }).toList();
     }
 
     @Test
@@ -518,10 +547,10 @@ class CreateOrderSagaThroughAwsTest {
 
         assertThat(customerState(customer).availableCredit()).isEqualByComparingTo(LIMIT);
         assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved", "CreditReleased");
-        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        SagaInstance<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
         assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(commandsOf(saga)).filteredOn(c -> c.commandType().equals("ReleaseCredit"))
-                .extracting(SagaEvent.SagaCommandEvent::commandMessageId).doesNotHaveDuplicates().hasSize(2);
+                .extracting(SentCommand::commandMessageId).doesNotHaveDuplicates().hasSize(2);
     }
 
     @Test
@@ -542,7 +571,7 @@ class CreateOrderSagaThroughAwsTest {
         functions.settle(true);
 
         assertThat(status(orderId)).isEqualTo(OrderStatus.REJECTED);
-        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        SagaInstance<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
         assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(saga.reason()).isEqualTo("reserve-credit:deadline-expired");
         assertThat(principals(saga)).contains(SagaManager.SWEEPER_PRINCIPAL);
@@ -569,11 +598,11 @@ class CreateOrderSagaThroughAwsTest {
         assertThat(status(orderId)).isEqualTo(OrderStatus.APPROVED);
         assertThat(customerState(customer).availableCredit()).isEqualByComparingTo("40.00");
         assertThat(customerEvents(customer)).containsExactly("CustomerCreated", "CreditReserved");
-        SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+        SagaInstance<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
         assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(principals(saga)).contains(SagaManager.SWEEPER_PRINCIPAL);
         assertThat(commandsOf(saga)).filteredOn(c -> c.commandType().equals("ApproveOrder"))
-                .extracting(SagaEvent.SagaCommandEvent::attempt).containsExactly(0, 1);
+                .extracting(SentCommand::attempt).containsExactly(0, 1);
     }
 
     @Test
@@ -625,7 +654,7 @@ class CreateOrderSagaThroughAwsTest {
                     .filter(SagaMessage.ReplyMessage.class::isInstance).toList();
             assertThat(replies).hasSize(4);
             assertThat(replies.stream().map(SagaMessage::messageId).distinct()).hasSize(2);
-            SagaState<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
+            SagaInstance<CreateOrderSagaData> saga = sagasOf(orderId).get(0);
             assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
             assertThat(commandsOf(saga)).hasSize(2);
         }
