@@ -453,18 +453,10 @@ public final class DynamoDbReadModels {
          *                                  bytes; a negative drop grace
          */
         public DynamoDbReadModels build() {
-            if (client == null) {
-                throw new IllegalStateException("client is required");
-            }
-            if (readModelsTable == null || readModelsTable.isBlank()) {
-                throw new IllegalStateException("readModelsTable is required");
-            }
-            if (checkpointsTable == null || checkpointsTable.isBlank()) {
-                throw new IllegalStateException("checkpointsTable is required");
-            }
-            if (eventStore == null) {
-                throw new IllegalStateException("eventStore is required");
-            }
+            Required.part(client, "client");
+            Required.name(readModelsTable, "readModelsTable");
+            Required.name(checkpointsTable, "checkpointsTable");
+            Required.part(eventStore, "eventStore");
             if ((eventsTable == null || eventsTable.isBlank()) && eventStore instanceof DynamoDbEventStore d) {
                 eventsTable = d.tableName();
             }
@@ -477,9 +469,7 @@ public final class DynamoDbReadModels {
             if (projections.stream().map(Projection::name).distinct().count() != projections.size()) {
                 throw new IllegalArgumentException("projection names must be unique");
             }
-            if (cursorKey == null) {
-                throw new IllegalStateException("cursorKey is required");
-            }
+            Required.part(cursorKey, "cursorKey");
             if (cursorKey.length < 32) {
                 throw new IllegalArgumentException("cursorKey must be at least 32 bytes");
             }
