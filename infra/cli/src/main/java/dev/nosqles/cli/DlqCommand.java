@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
                 + "CustomerCommandsDlq, OrderCommandsDlq, SagaRepliesDlq (saga messages). list their depth, show "
                 + "their messages decoded, redrive them to where they came from.",
         subcommands = {DlqCommand.ListCommand.class, DlqCommand.ShowCommand.class, DlqCommand.RedriveCommand.class})
-final class DlqCommand implements Runnable {
+final class DlqCommand extends GroupCommand {
     /** Logical id of each dead-letter queue to the logical id of its source queue (null: the stream functions). */
     static final Map<String, String> QUEUES = new LinkedHashMap<>();
 
@@ -46,16 +46,8 @@ final class DlqCommand implements Runnable {
     /** The resource key of the local runtime's Lambda endpoint (runtime.json {@code lambdaEndpoint}). */
     static final String LAMBDA_ENDPOINT = "LambdaEndpoint";
 
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is missing: list, show or redrive");
+    DlqCommand() {
+        super("list, show or redrive");
     }
 
     static String known(String queue) {
@@ -148,9 +140,6 @@ final class DlqCommand implements Runnable {
         return builder;
     }
 
-    Target target() {
-        return root.target.resolve(root.context.env(), root.context.workingDirectory());
-    }
 
     // ------------------------------------------------------------------------------------------------- list
 

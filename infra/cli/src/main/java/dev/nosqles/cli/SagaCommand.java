@@ -26,19 +26,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = "One saga: show its timeline (commands with their message ids, the participants' handling, "
                 + "replies, deadlines, the sweeper's actions).",
         subcommands = SagaCommand.ShowCommand.class)
-final class SagaCommand implements Runnable {
+final class SagaCommand extends GroupCommand {
     /** The application's saga types. */
     static final List<String> SAGA_TYPES = List.of(CreateOrderSaga.TYPE);
 
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: show");
+    SagaCommand() {
+        super("show");
     }
 
     /** The application's sagas on a target's tables. */
@@ -90,8 +83,7 @@ final class SagaCommand implements Runnable {
                             + " (1 to 128 of A-Z a-z 0-9 . _ : -)");
                 }
             }
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             Optional<SagaTimeline> found;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {
                 SagaTimelines timelines = timelines(dynamo, target);

@@ -18,16 +18,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Command(name = "sagas", mixinStandardHelpOptions = true,
         description = "All sagas: stuck lists those waiting for a reply beyond their deadline.",
         subcommands = SagasCommand.StuckCommand.class)
-final class SagasCommand implements Runnable {
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: stuck");
+final class SagasCommand extends GroupCommand {
+    SagasCommand() {
+        super("stuck");
     }
 
     @Command(name = "stuck", mixinStandardHelpOptions = true,
@@ -46,8 +39,7 @@ final class SagasCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             Instant now = Instant.now();
             List<PastDueSaga> due;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {

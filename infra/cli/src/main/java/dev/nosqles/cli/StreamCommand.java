@@ -24,16 +24,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Command(name = "stream", mixinStandardHelpOptions = true,
         description = "An event stream (one aggregate): show its history with each commit's metadata.",
         subcommands = StreamCommand.ShowCommand.class)
-final class StreamCommand implements Runnable {
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: show");
+final class StreamCommand extends GroupCommand {
+    StreamCommand() {
+        super("show");
     }
 
     /** An instant as ISO-8601: {@code 2026-03-01T10:00:00Z} or with an offset. */
@@ -100,8 +93,7 @@ final class StreamCommand implements Runnable {
             }
             HistoryQuery query = atVersion != null ? HistoryQuery.atVersion(atVersion)
                     : asOf != null ? HistoryQuery.asOf(instant("--as-of", asOf)) : HistoryQuery.all();
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             PrintWriter out = spec.commandLine().getOut();
             StreamHistory history;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {
