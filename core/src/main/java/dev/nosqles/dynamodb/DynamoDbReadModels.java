@@ -319,7 +319,7 @@ public final class DynamoDbReadModels {
                 Map<String, List<WriteRequest>> request = Map.of(checkpointsTable,
                         deletes.subList(i, Math.min(deletes.size(), i + 25)));
                 for (int attempt = 0; !request.isEmpty(); attempt++) {
-                    backOff(attempt);
+                    ReadModelRegistry.backOff(attempt);
                     Map<String, List<WriteRequest>> pending = request;
                     BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(pending));
                     request = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
@@ -327,18 +327,6 @@ public final class DynamoDbReadModels {
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-    }
-
-    private static void backOff(int attempt) {
-        if (attempt == 0) {
-            return;
-        }
-        try {
-            Thread.sleep(Math.min(1_000, 20L << Math.min(attempt, 6)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /**
