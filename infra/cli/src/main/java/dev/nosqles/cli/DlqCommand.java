@@ -13,13 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -145,13 +141,7 @@ final class DlqCommand extends GroupCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Each dead-letter queue: its messages (visible, in flight) and where they came from.")
-    static final class ListCommand implements Callable<Integer> {
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCommand extends Subcommand<DlqCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
@@ -177,23 +167,27 @@ final class DlqCommand extends GroupCommand {
         }
     }
 
+    /** A subcommand on one dead-letter queue ({@code QUEUE}), at most {@code --max} messages. */
+    abstract static class QueueCommand extends Subcommand<DlqCommand> {
+        @Parameters(index = "0", paramLabel = "QUEUE",
+                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
+        String queue;
+
+        /** The target, once the queue is a known one and {@code max} in range (else a usage error). */
+        Target target(int max) {
+            known(queue);
+            max(max);
+            return parent.target();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------- show
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "The messages of a queue, decoded (kind, saga, message id, type, target, sent, receives; "
                     + "for a stream batch its function, shard and sequence numbers). Deletes nothing; each peek "
                     + "counts as a receive. The payload only with --body.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "QUEUE",
-                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
-        String queue;
-
+    static final class ShowCommand extends QueueCommand {
         @Option(names = "--max", paramLabel = "N", description = "At most N messages (default: ${DEFAULT-VALUE}).")
         int max = 50;
 
@@ -205,9 +199,7 @@ final class DlqCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            known(queue);
-            max(max);
-            Target target = parent.target();
+            Target target = target(max);
             List<DeadLetter> letters;
             try (Connection c = new Connection(target, queue)) {
                 letters = c.dlqs.show(queue, max, body);
@@ -246,19 +238,9 @@ final class DlqCommand extends GroupCommand {
                     + "FIFO one in its group; a stream batch: its records read again from the table's stream and "
                     + "its function invoked with them) and deletes it from the queue once that succeeded. Says per "
                     + "message what it did; a message whose id was already applied is dropped by its receiver.")
-    static final class RedriveCommand implements Callable<Integer> {
+    static final class RedriveCommand extends QueueCommand {
         /** From this many messages on, a progress bar (on a terminal). */
         static final int BAR_FROM = 20;
-
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "QUEUE",
-                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
-        String queue;
 
         @Option(names = "--max", paramLabel = "N", description = "At most N messages (default: ${DEFAULT-VALUE}).")
         int max = 1000;
@@ -268,9 +250,7 @@ final class DlqCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            known(queue);
-            max(max);
-            Target target = parent.target();
+            Target target = target(max);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             RedriveReport report;

@@ -16,13 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nosqles projections list|rebuild|switch|drop}: the read models' versions (ADR 0007). */
 @Command(name = "projections", mixinStandardHelpOptions = true,
@@ -71,13 +67,7 @@ final class ProjectionsCommand extends GroupCommand {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Each read model: its versions with their state, the projection code version that built "
                     + "each, the serving one (*), and how stale the live feed leaves it (lag).")
-    static final class ListCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCommand extends Subcommand<ProjectionsCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
@@ -187,13 +177,7 @@ final class ProjectionsCommand extends GroupCommand {
             description = "Builds a new version of the read model from the whole events table (parallel Scan), or "
                     + "resumes the one a stopped rebuild left BUILDING; the serving version keeps serving and the "
                     + "live stream feeds both. Progress on stderr. Then: projections switch NAME VERSION.")
-    static final class RebuildCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class RebuildCommand extends Subcommand<ProjectionsCommand> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The read model (projection name).")
         String name;
 
@@ -247,13 +231,7 @@ final class ProjectionsCommand extends GroupCommand {
      * A subcommand on one version of one read model ({@code NAME VERSION}): checks both (then its own options),
      * applies itself and prints the outcome line.
      */
-    abstract static class VersionCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    abstract static class VersionCommand extends Subcommand<ProjectionsCommand> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 

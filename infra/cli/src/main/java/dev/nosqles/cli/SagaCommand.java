@@ -12,13 +12,9 @@ import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles saga show <sagaId>} or {@code nosqles saga show --started-by <eventId>}: a saga's timeline. */
@@ -48,13 +44,7 @@ final class SagaCommand extends GroupCommand {
                     + "participant's commit that holds the command's message id), REPLY, DEADLINE_EXPIRED (by the "
                     + "deadline message), SWEEPER (by the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads "
                     + "the saga's stream and, per command, the commit of its target that holds its message id.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        SagaCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ShowCommand extends Subcommand<SagaCommand> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "SAGA_ID", description = "The saga's id.")
         String sagaId;
 

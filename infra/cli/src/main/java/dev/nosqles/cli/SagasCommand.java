@@ -6,12 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles sagas stuck}: the sagas past due. */
@@ -27,13 +23,7 @@ final class SagasCommand extends GroupCommand {
             description = "The sagas past due: waiting for a reply beyond their deadline, which the saga sweeper "
                     + "has not acted on yet (it runs every minute; one listed for longer is stuck). Reads the saga "
                     + "deadlines table (one Scan; it holds running sagas only) and each listed saga's stream.")
-    static final class StuckCommand implements Callable<Integer> {
-        @ParentCommand
-        SagasCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class StuckCommand extends Subcommand<SagasCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 

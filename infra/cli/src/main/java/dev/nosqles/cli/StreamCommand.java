@@ -11,13 +11,9 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles stream show <type> <id> [--at-version N | --as-of T]}: a stream's history with its metadata. */
@@ -60,13 +56,7 @@ final class StreamCommand extends GroupCommand {
             description = "The events of stream <type>-<id> in version order with their metadata (time, principal, "
                     + "correlation, causation and message ids; pseudo events flagged); --json adds each event's "
                     + "stored data (personal data stays encrypted). One Query of the events table.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        StreamCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ShowCommand extends Subcommand<StreamCommand> {
         @Parameters(index = "0", paramLabel = "TYPE", description = "The aggregate type, e.g. Order.")
         String type;
 
