@@ -37,47 +37,20 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final DynamoDbClient client;
     private final String tableName;
 
-    private DynamoDbCheckpointStore(Builder builder) {
-        this.client = builder.client;
-        this.tableName = builder.tableName;
+    private DynamoDbCheckpointStore(DynamoDbClient client, String tableName) {
+        this.client = client;
+        this.tableName = tableName;
     }
 
-    /** A builder; {@link Builder#client} and {@link Builder#tableName} are required. */
+    /** A builder; {@link Builder#client} and {@link Builder#tableName} (the checkpoints table) are required. */
     public static Builder builder() {
         return new Builder();
     }
 
     /** Configuration of a {@link DynamoDbCheckpointStore}; validation in {@link #build()}. */
-    public static final class Builder {
-        private DynamoDbClient client;
-        private String tableName;
-
+    public static final class Builder extends TableAdapterBuilder<Builder, DynamoDbCheckpointStore> {
         private Builder() {
-        }
-
-        /** The client (required). Build it once per process. */
-        public Builder client(DynamoDbClient client) {
-            this.client = client;
-            return this;
-        }
-
-        /** The checkpoints table (required). */
-        public Builder tableName(String tableName) {
-            this.tableName = tableName;
-            return this;
-        }
-
-        /**
-         * @throws IllegalStateException a required part is missing: the client, or the table name (null or blank)
-         */
-        public DynamoDbCheckpointStore build() {
-            if (client == null) {
-                throw new IllegalStateException("client is required");
-            }
-            if (tableName == null || tableName.isBlank()) {
-                throw new IllegalStateException("tableName is required");
-            }
-            return new DynamoDbCheckpointStore(this);
+            super(DynamoDbCheckpointStore::new);
         }
     }
 

@@ -305,12 +305,8 @@ public final class DynamoDbEventStore implements EventStore {
         }
 
         public DynamoDbEventStore build() {
-            if (client == null) {
-                throw new IllegalStateException("client is required");
-            }
-            if (tableName == null || tableName.isBlank()) {
-                throw new IllegalStateException("tableName is required");
-            }
+            Required.part(client, "client");
+            Required.name(tableName, "tableName");
             if (clock == null) {
                 throw new IllegalStateException("clock must not be null");
             }

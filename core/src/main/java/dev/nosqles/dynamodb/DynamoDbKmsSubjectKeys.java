@@ -335,18 +335,10 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
          * @throws IllegalArgumentException a cache TTL that is not positive or a cache size below 1
          */
         public DynamoDbKmsSubjectKeys build() {
-            if (dynamoDb == null) {
-                throw new IllegalStateException("dynamoDb (the DynamoDB client) is required");
-            }
-            if (tableName == null || tableName.isBlank()) {
-                throw new IllegalStateException("tableName is required");
-            }
-            if (kms == null) {
-                throw new IllegalStateException("kms (the KMS client) is required");
-            }
-            if (kmsKeyId == null || kmsKeyId.isBlank()) {
-                throw new IllegalStateException("kmsKeyId is required");
-            }
+            Required.part(dynamoDb, "dynamoDb (the DynamoDB client)");
+            Required.name(tableName, "tableName");
+            Required.part(kms, "kms (the KMS client)");
+            Required.name(kmsKeyId, "kmsKeyId");
             if (clock == null) {
                 throw new IllegalStateException("clock must not be null");
             }

@@ -319,7 +319,7 @@ public final class DynamoDbReadModels {
                 Map<String, List<WriteRequest>> request = Map.of(checkpointsTable,
                         deletes.subList(i, Math.min(deletes.size(), i + 25)));
                 for (int attempt = 0; !request.isEmpty(); attempt++) {
-                    backOff(attempt);
+                    ReadModelRegistry.backOff(attempt);
                     Map<String, List<WriteRequest>> pending = request;
                     BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(pending));
                     request = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
@@ -327,18 +327,6 @@ public final class DynamoDbReadModels {
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-    }
-
-    private static void backOff(int attempt) {
-        if (attempt == 0) {
-            return;
-        }
-        try {
-            Thread.sleep(Math.min(1_000, 20L << Math.min(attempt, 6)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /**
@@ -453,18 +441,10 @@ public final class DynamoDbReadModels {
          *                                  bytes; a negative drop grace
          */
         public DynamoDbReadModels build() {
-            if (client == null) {
-                throw new IllegalStateException("client is required");
-            }
-            if (readModelsTable == null || readModelsTable.isBlank()) {
-                throw new IllegalStateException("readModelsTable is required");
-            }
-            if (checkpointsTable == null || checkpointsTable.isBlank()) {
-                throw new IllegalStateException("checkpointsTable is required");
-            }
-            if (eventStore == null) {
-                throw new IllegalStateException("eventStore is required");
-            }
+            Required.part(client, "client");
+            Required.name(readModelsTable, "readModelsTable");
+            Required.name(checkpointsTable, "checkpointsTable");
+            Required.part(eventStore, "eventStore");
             if ((eventsTable == null || eventsTable.isBlank()) && eventStore instanceof DynamoDbEventStore d) {
                 eventsTable = d.tableName();
             }
@@ -477,9 +457,7 @@ public final class DynamoDbReadModels {
             if (projections.stream().map(Projection::name).distinct().count() != projections.size()) {
                 throw new IllegalArgumentException("projection names must be unique");
             }
-            if (cursorKey == null) {
-                throw new IllegalStateException("cursorKey is required");
-            }
+            Required.part(cursorKey, "cursorKey");
             if (cursorKey.length < 32) {
                 throw new IllegalArgumentException("cursorKey must be at least 32 bytes");
             }

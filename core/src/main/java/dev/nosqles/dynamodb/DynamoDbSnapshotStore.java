@@ -33,47 +33,20 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     private final DynamoDbClient client;
     private final String tableName;
 
-    private DynamoDbSnapshotStore(Builder builder) {
-        this.client = builder.client;
-        this.tableName = builder.tableName;
+    private DynamoDbSnapshotStore(DynamoDbClient client, String tableName) {
+        this.client = client;
+        this.tableName = tableName;
     }
 
-    /** A builder; {@link Builder#client} and {@link Builder#tableName} are required. */
+    /** A builder; {@link Builder#client} and {@link Builder#tableName} (the snapshots table) are required. */
     public static Builder builder() {
         return new Builder();
     }
 
     /** Configuration of a {@link DynamoDbSnapshotStore}; validation in {@link #build()}. */
-    public static final class Builder {
-        private DynamoDbClient client;
-        private String tableName;
-
+    public static final class Builder extends TableAdapterBuilder<Builder, DynamoDbSnapshotStore> {
         private Builder() {
-        }
-
-        /** The client (required). Build it once per process. */
-        public Builder client(DynamoDbClient client) {
-            this.client = client;
-            return this;
-        }
-
-        /** The snapshots table (required). */
-        public Builder tableName(String tableName) {
-            this.tableName = tableName;
-            return this;
-        }
-
-        /**
-         * @throws IllegalStateException a required part is missing: the client, or the table name (null or blank)
-         */
-        public DynamoDbSnapshotStore build() {
-            if (client == null) {
-                throw new IllegalStateException("client is required");
-            }
-            if (tableName == null || tableName.isBlank()) {
-                throw new IllegalStateException("tableName is required");
-            }
-            return new DynamoDbSnapshotStore(this);
+            super(DynamoDbSnapshotStore::new);
         }
     }
 

@@ -78,18 +78,7 @@ public final class Fields {
      * @throws InvalidCommandException it breaks one of these rules
      */
     public static String text(String field, String value) {
-        if (value == null) {
-            throw new InvalidCommandException(field, "must not be blank");
-        }
-        for (int i = 0; i < value.length(); ) {
-            int cp = value.codePointAt(i);
-            if (isRefused(cp)) {
-                throw new InvalidCommandException(field,
-                        "must not contain control, bidirectional-override or unpaired surrogate characters");
-            }
-            i += Character.charCount(cp);
-        }
-        String trimmed = trimInvisible(value);
+        String trimmed = trimmedVisible(field, value);
         if (trimmed.isEmpty()) {
             throw new InvalidCommandException(field, "must not be blank");
         }
@@ -110,6 +99,21 @@ public final class Fields {
      * @throws InvalidCommandException it breaks one of these rules
      */
     public static String email(String field, String value) {
+        String text = trimmedVisible(field, value);
+        int at = text.lastIndexOf('@');
+        if (text.length() > MAX_EMAIL || at <= 0 || at == text.length() - 1
+                || text.codePoints().anyMatch(Character::isWhitespace)) {
+            throw new InvalidCommandException(field, "must be an e-mail address (local@domain, at most " + MAX_EMAIL
+                    + " characters, no spaces)");
+        }
+        return text;
+    }
+
+    /**
+     * The value trimmed of white space and invisible characters at both ends, once it is known to be present and
+     * free of the characters {@link #text} refuses.
+     */
+    private static String trimmedVisible(String field, String value) {
         if (value == null) {
             throw new InvalidCommandException(field, "must not be blank");
         }
@@ -121,14 +125,7 @@ public final class Fields {
             }
             i += Character.charCount(cp);
         }
-        String text = trimInvisible(value);
-        int at = text.lastIndexOf('@');
-        if (text.length() > MAX_EMAIL || at <= 0 || at == text.length() - 1
-                || text.codePoints().anyMatch(Character::isWhitespace)) {
-            throw new InvalidCommandException(field, "must be an e-mail address (local@domain, at most " + MAX_EMAIL
-                    + " characters, no spaces)");
-        }
-        return text;
+        return trimInvisible(value);
     }
 
     /** An aggregate id: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */

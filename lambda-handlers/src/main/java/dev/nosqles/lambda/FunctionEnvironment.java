@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -112,8 +114,7 @@ public final class FunctionEnvironment {
     /** The function's DynamoDB client, built on first use. */
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            dynamoDb = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region())
-                    .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+            dynamoDb = client(DynamoDbClient.builder());
         }
         return dynamoDb;
     }
@@ -121,8 +122,7 @@ public final class FunctionEnvironment {
     /** The function's SQS client, built on first use. */
     public synchronized SqsClient sqs() {
         if (sqs == null) {
-            sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region())
-                    .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+            sqs = client(SqsClient.builder());
         }
         return sqs;
     }
@@ -130,8 +130,7 @@ public final class FunctionEnvironment {
     /** The function's SNS client, built on first use. */
     public synchronized SnsClient sns() {
         if (sns == null) {
-            sns = SnsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region())
-                    .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+            sns = client(SnsClient.builder());
         }
         return sns;
     }
@@ -139,10 +138,15 @@ public final class FunctionEnvironment {
     /** The function's KMS client, built on first use. */
     public synchronized KmsClient kms() {
         if (kms == null) {
-            kms = KmsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region())
-                    .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+            kms = client(KmsClient.builder());
         }
         return kms;
+    }
+
+    /** A client of the function's region: the URL-connection HTTP client, the default credentials chain. */
+    private <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder) {
+        return builder.httpClientBuilder(UrlConnectionHttpClient.builder()).region(region())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
     }
 
     /** The function's logs and metrics ({@link Telemetry#fromEnvironment(Function)}), built on first use. */

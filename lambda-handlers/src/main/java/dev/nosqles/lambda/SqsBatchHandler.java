@@ -1,5 +1,6 @@
 package dev.nosqles.lambda;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.logging.LogContext;
@@ -65,6 +66,24 @@ public final class SqsBatchHandler<T> {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+    }
+
+    /**
+     * One invocation of the function: {@link #handle} inside the function's {@link Telemetry#invocation} (the
+     * invocation's log context, its metrics flushed). An entry point's {@code handleRequest} delegates here.
+     */
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return telemetry.invocation(context, () -> handle(event));
+    }
+
+    /**
+     * Harmless work that warms the batch path (SnapStart priming): an empty batch handled as one invocation. An
+     * entry point's {@code prime()} calls it, then primes what the handler holds.
+     */
+    public void primeWithEmptyBatch() {
+        SQSEvent empty = new SQSEvent();
+        empty.setRecords(List.of());
+        handleRequest(empty, null);
     }
 
     /** Handles the batch in order; answers the ids of the messages SQS must deliver again. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code make bench}: runs sections 1 to 8 of the benchmarks and writes {@code report.md}, {@code results.json} and
@@ -140,68 +141,18 @@ public final class BenchMain {
             sections.put("contention", secs(t));
             log("4. done in " + secs(t) + " s");
 
-            t = System.nanoTime();
-            log("5. cold start ...");
-            try {
-                coldStart = ColdStart.run(env, coldStartConfig);
-                checks.addAll(ColdStart.checks(coldStart));
-            } catch (Exception e) {
-                log("5. failed: " + e);
-                checks.add(new Check("cold start: the section ran", false, e.toString()));
-            }
-            sections.put("coldStart", secs(t));
-            log("5. done in " + secs(t) + " s");
-
-            t = System.nanoTime();
-            log("6. end to end ...");
-            try {
-                endToEnd = EndToEnd.run(aws, endToEndConfig);
-                checks.addAll(EndToEnd.checks(endToEnd));
-                log("6. " + endToEnd.outcome());
-            } catch (Exception e) {
-                log("6. failed: " + e);
-                checks.add(new Check("end to end: the section ran", false, e.toString()));
-            }
-            sections.put("endToEnd", secs(t));
-            log("6. done in " + secs(t) + " s");
-
-            t = System.nanoTime();
-            log("7. rebuild against a bare parallel Scan ...");
-            try {
-                rebuild = RebuildThroughput.run(env, rebuildConfig, RebuildThroughput.applicationProjections(),
-                        RebuildThroughput.PROJECTION, BenchMain::log);
-                checks.addAll(RebuildThroughput.checks(rebuild));
-            } catch (Exception e) {
-                log("7. failed: " + e);
-                checks.add(new Check("rebuild: the section ran", false, e.toString()));
-            }
-            sections.put("rebuild", secs(t));
-            log("7. done in " + secs(t) + " s");
-
-            t = System.nanoTime();
-            log("8. personal data: encryption overhead and KMS calls ...");
-            try {
-                personalData = PersonalDataOverhead.run(env, personalDataConfig);
-                checks.addAll(PersonalDataOverhead.checks(personalData));
-            } catch (Exception e) {
-                log("8. failed: " + e);
-                checks.add(new Check("personal data: the section ran", false, e.toString()));
-            }
-            sections.put("personalData", secs(t));
-            log("8. done in " + secs(t) + " s");
-
-            t = System.nanoTime();
-            log("9. the bill per order ...");
-            try {
-                bill = OrderBill.run(aws, billConfig);
-                checks.addAll(OrderBill.checks(bill));
-                log("9. " + bill.outcome());
-            } catch (Exception e) {
-                log("9. failed: " + e);
-                checks.add(new Check("bill per order: the section ran", false, e.toString()));
-            }
-            sections.put("bill", secs(t));
-            log("9. done in " + secs(t) + " s");
+            coldStart = guarded("5", "cold start", "cold start", "coldStart", sections, checks,
+                    () -> ColdStart.run(env, coldStartConfig), ColdStart::checks, null);
+            endToEnd = guarded("6", "end to end", "end to end", "endToEnd", sections, checks,
+                    () -> EndToEnd.run(aws, endToEndConfig), EndToEnd::checks, EndToEnd.Result::outcome);
+            rebuild = guarded("7", "rebuild against a bare parallel Scan", "rebuild", "rebuild", sections, checks,
+                    () -> RebuildThroughput.run(env, rebuildConfig, RebuildThroughput.applicationProjections(),
+                            RebuildThroughput.PROJECTION, BenchMain::log), RebuildThroughput::checks, null);
+            personalData = guarded("8", "personal data: encryption overhead and KMS calls", "personal data",
+                    "personalData", sections, checks, () -> PersonalDataOverhead.run(env, personalDataConfig),
+                    PersonalDataOverhead::checks, null);
+            bill = guarded("9", "the bill per order", "bill per order", "bill", sections, checks,
+                    () -> OrderBill.run(aws, billConfig), OrderBill::checks, OrderBill.Result::outcome);
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -252,6 +203,40 @@ public final class BenchMain {
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
                 units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, checks);
+    }
+
+    /** A section's work; it may throw anything (the run goes on without it). */
+    @FunctionalInterface
+    private interface SectionRun<R> {
+        R run() throws Exception;
+    }
+
+    /**
+     * Section {@code number} that may fail without stopping the others: runs it, adds its checks (and logs its
+     * outcome line, when {@code outcome} is given), or, when it throws, logs the failure and adds the failed check
+     * "{@code name}: the section ran"; records its seconds under {@code key} either way.
+     *
+     * @return its result, or null when it failed before producing one
+     */
+    private static <R> R guarded(String number, String title, String name, String key, Map<String, Double> sections,
+                                 List<Check> checks, SectionRun<R> run, Function<R, List<Check>> checksOf,
+                                 Function<R, String> outcome) {
+        long t = System.nanoTime();
+        log(number + ". " + title + " ...");
+        R result = null;
+        try {
+            result = run.run();
+            checks.addAll(checksOf.apply(result));
+            if (outcome != null) {
+                log(number + ". " + outcome.apply(result));
+            }
+        } catch (Exception e) {
+            log(number + ". failed: " + e);
+            checks.add(new Check(name + ": the section ran", false, e.toString()));
+        }
+        sections.put(key, secs(t));
+        log(number + ". done in " + secs(t) + " s");
+        return result;
     }
 
     private static double secs(long since) {

@@ -92,49 +92,47 @@ public final class Contention {
     }
 
     /** Per writer thread: its requests, and the reads after the command's first append. */
-    private interface Counter {
+    private abstract static class Counter {
+        /** Per thread: [0] 1 once the command tried to append, [1] reads after that, [2] requests. */
+        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
+
         /** A new command: its reads count once it has tried to append. */
-        void commandStarts();
+        final void commandStarts() {
+            tally.get()[0] = 0;
+        }
 
-        long reads();
+        final long reads() {
+            return tally.get()[1];
+        }
 
-        long requests();
+        final long requests() {
+            return tally.get()[2];
+        }
+
+        /** One request of this thread: an append of events, a read, or neither (a snapshot write). */
+        final void count(boolean read, boolean append) {
+            long[] t = tally.get();
+            t[2]++;
+            if (append) {
+                t[0] = 1;
+            } else if (read && t[0] == 1) {
+                t[1]++;
+            }
+        }
     }
 
     /** Counts the requests of the DynamoDB client. */
-    private static final class ReadsAfterConflict implements ExecutionInterceptor, Counter {
+    private static final class ReadsAfterConflict extends Counter implements ExecutionInterceptor {
         private final String eventsTable;
-        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
 
         ReadsAfterConflict(String eventsTable) {
             this.eventsTable = eventsTable;
         }
 
         @Override
-        public void commandStarts() {
-            tally.get()[0] = 0;
-        }
-
-        @Override
-        public long reads() {
-            return tally.get()[1];
-        }
-
-        @Override
-        public long requests() {
-            return tally.get()[2];
-        }
-
-        @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-            long[] t = tally.get();
-            t[2]++;
-            if (context.request() instanceof PutItemRequest put && eventsTable.equals(put.tableName())) {
-                t[0] = 1;
-            } else if (t[0] == 1 && (context.request() instanceof QueryRequest
-                    || context.request() instanceof GetItemRequest)) {
-                t[1]++;
-            }
+            count(context.request() instanceof QueryRequest || context.request() instanceof GetItemRequest,
+                    context.request() instanceof PutItemRequest put && eventsTable.equals(put.tableName()));
         }
     }
 
@@ -149,19 +147,12 @@ public final class Contention {
     }
 
     /** The in-memory stores, each request taking {@link #MODEL_LATENCY_MS} (half there, half back). */
-    private static final class LatencyModel implements EventStore, SnapshotStore, Counter {
+    private static final class LatencyModel extends Counter implements EventStore, SnapshotStore {
         private final InMemoryEventStore events = new InMemoryEventStore();
         private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
-        private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(() -> new long[3]);
 
         private <T> T request(boolean read, boolean append, java.util.function.Supplier<T> call) {
-            long[] t = tally.get();
-            t[2]++;
-            if (append) {
-                t[0] = 1;
-            } else if (read && t[0] == 1) {
-                t[1]++;
-            }
+            count(read, append);
             java.util.concurrent.locks.LockSupport.parkNanos(MODEL_LATENCY_MS * 500_000L);
             try {
                 return call.get();
@@ -206,21 +197,6 @@ public final class Contention {
                 snapshots.delete(streamId);
                 return null;
             });
-        }
-
-        @Override
-        public void commandStarts() {
-            tally.get()[0] = 0;
-        }
-
-        @Override
-        public long reads() {
-            return tally.get()[1];
-        }
-
-        @Override
-        public long requests() {
-            return tally.get()[2];
         }
     }
 

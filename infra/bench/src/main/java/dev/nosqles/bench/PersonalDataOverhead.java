@@ -175,29 +175,8 @@ public final class PersonalDataOverhead {
                         "customer" + i + "@example.org");
                 String encryptedId = ids.get(i);
                 String plainId = "plain-" + i + "-" + UUID.randomUUID();
-                long p;
-                long e;
-                if (i % 2 == 0) {
-                    long t0 = System.nanoTime();
-                    encrypted.create(encryptedId, create);
-                    long t1 = System.nanoTime();
-                    plain.create(plainId, create);
-                    long t2 = System.nanoTime();
-                    e = t1 - t0;
-                    p = t2 - t1;
-                } else {
-                    long t0 = System.nanoTime();
-                    plain.create(plainId, create);
-                    long t1 = System.nanoTime();
-                    encrypted.create(encryptedId, create);
-                    long t2 = System.nanoTime();
-                    p = t1 - t0;
-                    e = t2 - t1;
-                }
-                if (i >= config.warmup()) {
-                    appendPlain[i - config.warmup()] = p;
-                    appendEncrypted[i - config.warmup()] = e;
-                }
+                timeRound(i, config.warmup(), () -> encrypted.create(encryptedId, create),
+                        () -> plain.create(plainId, create), appendPlain, appendEncrypted);
             }
 
             // load: one customer of loadEvents events on each side
@@ -214,29 +193,8 @@ public final class PersonalDataOverhead {
             long[] getPlain = new long[config.samples()];
             long[] getEncrypted = new long[config.samples()];
             for (int i = 0; i < rounds; i++) {
-                long p;
-                long e;
-                if (i % 2 == 0) {
-                    long t0 = System.nanoTime();
-                    encrypted.get(loadEncrypted);
-                    long t1 = System.nanoTime();
-                    plain.get(loadPlain);
-                    long t2 = System.nanoTime();
-                    e = t1 - t0;
-                    p = t2 - t1;
-                } else {
-                    long t0 = System.nanoTime();
-                    plain.get(loadPlain);
-                    long t1 = System.nanoTime();
-                    encrypted.get(loadEncrypted);
-                    long t2 = System.nanoTime();
-                    p = t1 - t0;
-                    e = t2 - t1;
-                }
-                if (i >= config.warmup()) {
-                    getPlain[i - config.warmup()] = p;
-                    getEncrypted[i - config.warmup()] = e;
-                }
+                timeRound(i, config.warmup(), () -> encrypted.get(loadEncrypted), () -> plain.get(loadPlain),
+                        getPlain, getEncrypted);
             }
             Latencies ap = Latencies.of(APPEND, "without encryption", appendPlain);
             Latencies ae = Latencies.of(APPEND, "with encryption", appendEncrypted);
@@ -246,6 +204,25 @@ public final class PersonalDataOverhead {
             Duration ttl = Duration.ofMinutes(5);
             List<KmsPhase> phases = kmsCalls(client, store, keysTable, kms, keyId, counter, config, ttl);
             return new Result(ap, ae, ae.p50Ms() / ap.p50Ms(), lp, le, le.p50Ms() / lp.p50Ms(), ttl, phases);
+        }
+    }
+
+    /**
+     * Round {@code round} of a latency comparison: times both sides, the encrypted one first in even rounds and the
+     * plain one first in odd rounds (so that neither always runs on a warm connection); past the warm-up rounds,
+     * records each side's nanoseconds at {@code round - warmup}.
+     */
+    private static void timeRound(int round, int warmup, Runnable encrypted, Runnable plain, long[] plainNanos,
+                                  long[] encryptedNanos) {
+        boolean encryptedFirst = round % 2 == 0;
+        long t0 = System.nanoTime();
+        (encryptedFirst ? encrypted : plain).run();
+        long t1 = System.nanoTime();
+        (encryptedFirst ? plain : encrypted).run();
+        long t2 = System.nanoTime();
+        if (round >= warmup) {
+            plainNanos[round - warmup] = encryptedFirst ? t2 - t1 : t1 - t0;
+            encryptedNanos[round - warmup] = encryptedFirst ? t1 - t0 : t2 - t1;
         }
     }
 

@@ -13,13 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -32,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
                 + "CustomerCommandsDlq, OrderCommandsDlq, SagaRepliesDlq (saga messages). list their depth, show "
                 + "their messages decoded, redrive them to where they came from.",
         subcommands = {DlqCommand.ListCommand.class, DlqCommand.ShowCommand.class, DlqCommand.RedriveCommand.class})
-final class DlqCommand implements Runnable {
+final class DlqCommand extends GroupCommand {
     /** Logical id of each dead-letter queue to the logical id of its source queue (null: the stream functions). */
     static final Map<String, String> QUEUES = new LinkedHashMap<>();
 
@@ -46,16 +42,8 @@ final class DlqCommand implements Runnable {
     /** The resource key of the local runtime's Lambda endpoint (runtime.json {@code lambdaEndpoint}). */
     static final String LAMBDA_ENDPOINT = "LambdaEndpoint";
 
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is missing: list, show or redrive");
+    DlqCommand() {
+        super("list, show or redrive");
     }
 
     static String known(String queue) {
@@ -148,21 +136,12 @@ final class DlqCommand implements Runnable {
         return builder;
     }
 
-    Target target() {
-        return root.target.resolve(root.context.env(), root.context.workingDirectory());
-    }
 
     // ------------------------------------------------------------------------------------------------- list
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Each dead-letter queue: its messages (visible, in flight) and where they came from.")
-    static final class ListCommand implements Callable<Integer> {
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCommand extends Subcommand<DlqCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
@@ -188,23 +167,27 @@ final class DlqCommand implements Runnable {
         }
     }
 
+    /** A subcommand on one dead-letter queue ({@code QUEUE}), at most {@code --max} messages. */
+    abstract static class QueueCommand extends Subcommand<DlqCommand> {
+        @Parameters(index = "0", paramLabel = "QUEUE",
+                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
+        String queue;
+
+        /** The target, once the queue is a known one and {@code max} in range (else a usage error). */
+        Target target(int max) {
+            known(queue);
+            max(max);
+            return parent.target();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------- show
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "The messages of a queue, decoded (kind, saga, message id, type, target, sent, receives; "
                     + "for a stream batch its function, shard and sequence numbers). Deletes nothing; each peek "
                     + "counts as a receive. The payload only with --body.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "QUEUE",
-                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
-        String queue;
-
+    static final class ShowCommand extends QueueCommand {
         @Option(names = "--max", paramLabel = "N", description = "At most N messages (default: ${DEFAULT-VALUE}).")
         int max = 50;
 
@@ -216,9 +199,7 @@ final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() {
-            known(queue);
-            max(max);
-            Target target = parent.target();
+            Target target = target(max);
             List<DeadLetter> letters;
             try (Connection c = new Connection(target, queue)) {
                 letters = c.dlqs.show(queue, max, body);
@@ -257,19 +238,9 @@ final class DlqCommand implements Runnable {
                     + "FIFO one in its group; a stream batch: its records read again from the table's stream and "
                     + "its function invoked with them) and deletes it from the queue once that succeeded. Says per "
                     + "message what it did; a message whose id was already applied is dropped by its receiver.")
-    static final class RedriveCommand implements Callable<Integer> {
+    static final class RedriveCommand extends QueueCommand {
         /** From this many messages on, a progress bar (on a terminal). */
         static final int BAR_FROM = 20;
-
-        @ParentCommand
-        DlqCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "QUEUE",
-                description = "StreamFailuresQueue, CustomerCommandsDlq, OrderCommandsDlq or SagaRepliesDlq.")
-        String queue;
 
         @Option(names = "--max", paramLabel = "N", description = "At most N messages (default: ${DEFAULT-VALUE}).")
         int max = 1000;
@@ -279,9 +250,7 @@ final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() {
-            known(queue);
-            max(max);
-            Target target = parent.target();
+            Target target = target(max);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             RedriveReport report;

@@ -66,6 +66,11 @@ public final class Nosqles implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is missing (see nosqles --help)");
     }
 
+    /** The target the options and the environment name. */
+    Target target() {
+        return target.resolve(context.env(), context.workingDirectory());
+    }
+
     public static void main(String[] args) {
         Map<String, String> env = System.getenv();
         boolean tty = "1".equals(env.get("NOSQLES_TTY")) || consoleIsTerminal();

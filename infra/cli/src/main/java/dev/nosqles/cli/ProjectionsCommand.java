@@ -16,13 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nosqles projections list|rebuild|switch|drop}: the read models' versions (ADR 0007). */
 @Command(name = "projections", mixinStandardHelpOptions = true,
@@ -30,22 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "version, drop an old one.",
         subcommands = {ProjectionsCommand.ListCommand.class, ProjectionsCommand.RebuildCommand.class,
                 ProjectionsCommand.SwitchCommand.class, ProjectionsCommand.DropCommand.class})
-final class ProjectionsCommand implements Runnable {
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is missing: list, rebuild, switch or drop");
+final class ProjectionsCommand extends GroupCommand {
+    ProjectionsCommand() {
+        super("list, rebuild, switch or drop");
     }
 
-    Target target() {
-        return root.target.resolve(root.context.env(), root.context.workingDirectory());
-    }
 
     List<Projection<?>> projections() {
         return root.context.projections().get();
@@ -82,13 +67,7 @@ final class ProjectionsCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Each read model: its versions with their state, the projection code version that built "
                     + "each, the serving one (*), and how stale the live feed leaves it (lag).")
-    static final class ListCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListCommand extends Subcommand<ProjectionsCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
@@ -150,13 +129,13 @@ final class ProjectionsCommand implements Runnable {
 
         private static void table(PrintWriter out, Target target, Map<String, ReadModelStatus> byName,
                                   Map<String, Integer> codeVersions) {
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"READ MODEL", "VERSION", "STATE", "CODE", "REBUILT EVENTS", "LAST FED", "LAG"});
+            TextTable rows = new TextTable("READ MODEL", "VERSION", "STATE", "CODE", "REBUILT EVENTS", "LAST FED",
+                    "LAG");
             List<String> notes = new ArrayList<>();
             byName.forEach((name, status) -> {
                 Integer code = codeVersions.get(name);
                 if (status == null || status.versions().isEmpty()) {
-                    rows.add(new String[] {name, "-", "not registered", code == null ? "?" : "v" + code, "-", "-", "-"});
+                    rows.row(name, "-", "not registered", code == null ? "?" : "v" + code, "-", "-", "-");
                     notes.add(name + ": no version yet; the live feed registers version 1 at its next batch");
                     return;
                 }
@@ -165,10 +144,10 @@ final class ProjectionsCommand implements Runnable {
                     boolean serving = v.version() == status.servingVersion();
                     String codeCell = "v" + v.projectionVersion()
                             + (code != null && code != v.projectionVersion() ? " (now v" + code + ")" : "");
-                    rows.add(new String[] {first ? name : "", (serving ? "* " : "  ") + v.version(), v.state().name(),
+                    rows.row(first ? name : "", (serving ? "* " : "  ") + v.version(), v.state().name(),
                             codeCell, String.format(Locale.ROOT, "%,d", v.rebuiltEvents()),
                             v.lastFedAt().map(Object::toString).orElse("never"),
-                            v.lag().map(ProjectionsCommand::lag).orElse("-")});
+                            v.lag().map(ProjectionsCommand::lag).orElse("-"));
                     first = false;
                 }
                 if (code == null) {
@@ -176,19 +155,7 @@ final class ProjectionsCommand implements Runnable {
                 }
             });
             out.println("Read models of " + target.description() + " (* = serving):");
-            int[] widths = new int[rows.get(0).length];
-            for (String[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    widths[i] = Math.max(widths[i], row[i].length());
-                }
-            }
-            for (String[] row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.length; i++) {
-                    line.append(i == 0 ? "" : "  ").append(String.format(Locale.ROOT, "%-" + widths[i] + "s", row[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
+            rows.print(out);
             notes.forEach(n -> out.println("note: " + n));
         }
     }
@@ -210,13 +177,7 @@ final class ProjectionsCommand implements Runnable {
             description = "Builds a new version of the read model from the whole events table (parallel Scan), or "
                     + "resumes the one a stopped rebuild left BUILDING; the serving version keeps serving and the "
                     + "live stream feeds both. Progress on stderr. Then: projections switch NAME VERSION.")
-    static final class RebuildCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class RebuildCommand extends Subcommand<ProjectionsCommand> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The read model (projection name).")
         String name;
 
@@ -266,18 +227,11 @@ final class ProjectionsCommand implements Runnable {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------- switch
-
-    @Command(name = "switch", mixinStandardHelpOptions = true,
-            description = "Moves reads to a READY (or RETIRED) version in one conditional write; the serving one is "
-                    + "RETIRED (still fed, so a switch back is instant).")
-    static final class SwitchCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    /**
+     * A subcommand on one version of one read model ({@code NAME VERSION}): checks both (then its own options),
+     * applies itself and prints the outcome line.
+     */
+    abstract static class VersionCommand extends Subcommand<ProjectionsCommand> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -285,22 +239,46 @@ final class ProjectionsCommand implements Runnable {
         String version;
 
         @Override
-        public Integer call() {
+        public final Integer call() {
             int v = version(version);
+            checkOptions();
             parent.projection(name);
-            Target target = parent.target();
-            ReadModelStatus status;
-            try (ReadModelOperations ops = parent.connect(target)) {
-                status = ops.switchTo(name, v);
-            }
+            ReadModelStatus status = apply(parent.target(), v);
             PrintWriter out = spec.commandLine().getOut();
-            out.println(name + ": version " + status.servingVersion() + " serves; "
+            out.println(outcome(v, status));
+            out.flush();
+            return 0;
+        }
+
+        /** Refuses options out of range (a {@link UsageException}); none by default. */
+        void checkOptions() {
+        }
+
+        abstract ReadModelStatus apply(Target target, int v);
+
+        abstract String outcome(int v, ReadModelStatus status);
+    }
+
+    // ------------------------------------------------------------------------------------------------- switch
+
+    @Command(name = "switch", mixinStandardHelpOptions = true,
+            description = "Moves reads to a READY (or RETIRED) version in one conditional write; the serving one is "
+                    + "RETIRED (still fed, so a switch back is instant).")
+    static final class SwitchCommand extends VersionCommand {
+        @Override
+        ReadModelStatus apply(Target target, int v) {
+            try (ReadModelOperations ops = parent.connect(target)) {
+                return ops.switchTo(name, v);
+            }
+        }
+
+        @Override
+        String outcome(int v, ReadModelStatus status) {
+            return name + ": version " + status.servingVersion() + " serves; "
                     + String.join(", ", status.versions().stream().filter(x -> x.version() != status.servingVersion())
                     .map(x -> "version " + x.version() + " " + x.state()).toList())
                     + (status.versions().size() > 1 ? ". Drop an old one with: nosqles projections drop " + name
-                    + " VERSION" : ""));
-            out.flush();
-            return 0;
+                    + " VERSION" : "");
         }
     }
 
@@ -309,33 +287,21 @@ final class ProjectionsCommand implements Runnable {
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = "Stops feeding a version that does not serve and deletes its rows, checkpoints and "
                     + "rebuild progress.")
-    static final class DropCommand implements Callable<Integer> {
-        @ParentCommand
-        ProjectionsCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Parameters(index = "1", paramLabel = "VERSION")
-        String version;
-
+    static final class DropCommand extends VersionCommand {
         @Option(names = "--grace", paramLabel = "SECONDS",
                 description = "Wait between stopping the feed and deleting, so that no stream batch that read the "
                         + "registry before still writes (default: ${DEFAULT-VALUE}, twice the stream function's timeout).")
         long graceSeconds = DynamoDbReadModels.Builder.DEFAULT_DROP_GRACE.toSeconds();
 
         @Override
-        public Integer call() {
-            int v = version(version);
+        void checkOptions() {
             if (graceSeconds < 0) {
                 throw new UsageException("--grace must be 0 or more seconds, not " + graceSeconds);
             }
-            parent.projection(name);
-            Target target = parent.target();
-            ReadModelStatus status;
+        }
+
+        @Override
+        ReadModelStatus apply(Target target, int v) {
             try (ReadModelOperations ops = parent.connect(target, Duration.ofSeconds(graceSeconds))) {
                 boolean droppable = ops.list().stream().filter(s -> s.name().equals(name)).findFirst()
                         .map(s -> s.servingVersion() != v && s.versions().stream().anyMatch(x -> x.version() == v))
@@ -346,13 +312,14 @@ final class ProjectionsCommand implements Runnable {
                             + " s ...");
                     err.flush();
                 }
-                status = ops.drop(name, v);
+                return ops.drop(name, v);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(name + ": version " + v + " dropped; versions left: "
-                    + String.join(", ", status.versions().stream().map(x -> x.version() + " " + x.state()).toList()));
-            out.flush();
-            return 0;
+        }
+
+        @Override
+        String outcome(int v, ReadModelStatus status) {
+            return name + ": version " + v + " dropped; versions left: "
+                    + String.join(", ", status.versions().stream().map(x -> x.version() + " " + x.state()).toList());
         }
     }
 }

@@ -12,13 +12,9 @@ import dev.nosqles.dynamodb.DynamoDbEventStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles saga show <sagaId>} or {@code nosqles saga show --started-by <eventId>}: a saga's timeline. */
@@ -26,19 +22,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = "One saga: show its timeline (commands with their message ids, the participants' handling, "
                 + "replies, deadlines, the sweeper's actions).",
         subcommands = SagaCommand.ShowCommand.class)
-final class SagaCommand implements Runnable {
+final class SagaCommand extends GroupCommand {
     /** The application's saga types. */
     static final List<String> SAGA_TYPES = List.of(CreateOrderSaga.TYPE);
 
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: show");
+    SagaCommand() {
+        super("show");
     }
 
     /** The application's sagas on a target's tables. */
@@ -55,13 +44,7 @@ final class SagaCommand implements Runnable {
                     + "participant's commit that holds the command's message id), REPLY, DEADLINE_EXPIRED (by the "
                     + "deadline message), SWEEPER (by the saga-sweeper), COMPENSATING, COMPLETED, FAILED. Reads "
                     + "the saga's stream and, per command, the commit of its target that holds its message id.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        SagaCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ShowCommand extends Subcommand<SagaCommand> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "SAGA_ID", description = "The saga's id.")
         String sagaId;
 
@@ -90,8 +73,7 @@ final class SagaCommand implements Runnable {
                             + " (1 to 128 of A-Z a-z 0-9 . _ : -)");
                 }
             }
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             Optional<SagaTimeline> found;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {
                 SagaTimelines timelines = timelines(dynamo, target);

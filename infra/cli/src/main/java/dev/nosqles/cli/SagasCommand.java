@@ -6,48 +6,30 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles sagas stuck}: the sagas past due. */
 @Command(name = "sagas", mixinStandardHelpOptions = true,
         description = "All sagas: stuck lists those waiting for a reply beyond their deadline.",
         subcommands = SagasCommand.StuckCommand.class)
-final class SagasCommand implements Runnable {
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: stuck");
+final class SagasCommand extends GroupCommand {
+    SagasCommand() {
+        super("stuck");
     }
 
     @Command(name = "stuck", mixinStandardHelpOptions = true,
             description = "The sagas past due: waiting for a reply beyond their deadline, which the saga sweeper "
                     + "has not acted on yet (it runs every minute; one listed for longer is stuck). Reads the saga "
                     + "deadlines table (one Scan; it holds running sagas only) and each listed saga's stream.")
-    static final class StuckCommand implements Callable<Integer> {
-        @ParentCommand
-        SagasCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class StuckCommand extends Subcommand<SagasCommand> {
         @Option(names = "--json", description = "JSON for scripts instead of a table.")
         boolean json;
 
         @Override
         public Integer call() {
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             Instant now = Instant.now();
             List<PastDueSaga> due;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {

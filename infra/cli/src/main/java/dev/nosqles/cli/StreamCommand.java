@@ -11,29 +11,18 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code nosqles stream show <type> <id> [--at-version N | --as-of T]}: a stream's history with its metadata. */
 @Command(name = "stream", mixinStandardHelpOptions = true,
         description = "An event stream (one aggregate): show its history with each commit's metadata.",
         subcommands = StreamCommand.ShowCommand.class)
-final class StreamCommand implements Runnable {
-    @ParentCommand
-    Nosqles root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing: show");
+final class StreamCommand extends GroupCommand {
+    StreamCommand() {
+        super("show");
     }
 
     /** An instant as ISO-8601: {@code 2026-03-01T10:00:00Z} or with an offset. */
@@ -67,13 +56,7 @@ final class StreamCommand implements Runnable {
             description = "The events of stream <type>-<id> in version order with their metadata (time, principal, "
                     + "correlation, causation and message ids; pseudo events flagged); --json adds each event's "
                     + "stored data (personal data stays encrypted). One Query of the events table.")
-    static final class ShowCommand implements Callable<Integer> {
-        @ParentCommand
-        StreamCommand parent;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ShowCommand extends Subcommand<StreamCommand> {
         @Parameters(index = "0", paramLabel = "TYPE", description = "The aggregate type, e.g. Order.")
         String type;
 
@@ -100,8 +83,7 @@ final class StreamCommand implements Runnable {
             }
             HistoryQuery query = atVersion != null ? HistoryQuery.atVersion(atVersion)
                     : asOf != null ? HistoryQuery.asOf(instant("--as-of", asOf)) : HistoryQuery.all();
-            Nosqles root = parent.root;
-            Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+            Target target = parent.target();
             PrintWriter out = spec.commandLine().getOut();
             StreamHistory history;
             try (DynamoDbClient dynamo = Clients.dynamoDb(target)) {

@@ -48,7 +48,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
         if (maxItems < 1) {
             throw new UsageException("--max-items must be at least 1");
         }
-        Target target = root.target.resolve(root.context.env(), root.context.workingDirectory());
+        Target target = root.target();
         List<SubscriberTypes> subscribers = new ArrayList<>();
         StreamSubscribers.all().forEach((name, types) -> subscribers.add(
                 new SubscriberTypes(name, types.stream().sorted().toList())));

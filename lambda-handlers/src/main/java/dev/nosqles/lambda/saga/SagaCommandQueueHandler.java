@@ -9,12 +9,11 @@ import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.saga.SagaMessage;
 import dev.nosqles.saga.SagaParticipant;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * The Lambda adapter of a {@link SagaParticipant} on its FIFO command queue: holds the participant, an
- * {@link SqsBatchHandler} and the function's {@link Telemetry}. A failed command fails the later commands of its
+ * The Lambda adapter of a {@link SagaParticipant} on its FIFO command queue: holds the participant and an
+ * {@link SqsBatchHandler} (which holds the function's {@link Telemetry}). A failed command fails the later commands of its
  * message group (its target aggregate) in the batch, so that SQS redelivers them in order; other aggregates' commands
  * still run. The mapping must set {@code FunctionResponseTypes: [ReportBatchItemFailures]}.
  *
@@ -23,7 +22,6 @@ import java.util.Objects;
  */
 public final class SagaCommandQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final SagaParticipant<?, ?, ?> participant;
-    private final Telemetry telemetry;
     private final SqsBatchHandler<SagaMessage.CommandMessage> batch;
 
     /** Without logs' service name or metrics namespace (tests). */
@@ -34,21 +32,19 @@ public final class SagaCommandQueueHandler implements RequestHandler<SQSEvent, S
     /** @param telemetry the function's logs and metrics (the participant's repository counts into its metrics) */
     public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant, Telemetry telemetry) {
         this.participant = Objects.requireNonNull(participant, "participant");
-        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        Objects.requireNonNull(telemetry, "telemetry");
         this.batch = new SqsBatchHandler<>("saga command on channel " + participant.channel().name(),
                 SagaCommandQueueHandler::command, this::handle, telemetry);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return telemetry.invocation(context, () -> batch.handle(event));
+        return batch.handleRequest(event, context);
     }
 
     /** Harmless work that warms this function: an empty batch, then one read of an aggregate that never exists. */
     public void prime() {
-        SQSEvent empty = new SQSEvent();
-        empty.setRecords(List.of());
-        handleRequest(empty, null);
+        batch.primeWithEmptyBatch();
         participant.prime();
     }
 

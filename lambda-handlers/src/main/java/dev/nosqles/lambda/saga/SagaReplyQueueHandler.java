@@ -17,8 +17,8 @@ import java.util.Objects;
 
 /**
  * The Lambda adapter of the saga reply queue (a standard queue): hands replies and deadlines to the
- * {@link SagaManager} of their saga type. Holds the managers, an {@link SqsBatchHandler} and the function's
- * {@link Telemetry}. Duplicates are dropped by the orchestrator's message-id dedupe, so messages are independent and
+ * {@link SagaManager} of their saga type. Holds the managers and an {@link SqsBatchHandler} (which holds the
+ * function's {@link Telemetry}). Duplicates are dropped by the orchestrator's message-id dedupe, so messages are independent and
  * a failure fails only its own message (on a FIFO reply queue, the later messages of its group too).
  *
  * <p>An application's entry point holds one (see {@code dev.nosqles.app.saga.SagaReplyHandler}) and registers
@@ -26,7 +26,6 @@ import java.util.Objects;
  */
 public final class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final Map<String, SagaManager<?>> managers = new HashMap<>();
-    private final Telemetry telemetry;
     private final SqsBatchHandler<SagaMessage> batch;
 
     /** Without logs' service name or metrics namespace (tests). */
@@ -39,7 +38,7 @@ public final class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQS
      * @throws IllegalArgumentException two managers of one saga type
      */
     public SagaReplyQueueHandler(List<SagaManager<?>> managers, Telemetry telemetry) {
-        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        Objects.requireNonNull(telemetry, "telemetry");
         for (SagaManager<?> manager : managers) {
             if (this.managers.put(manager.definition().type(), manager) != null) {
                 throw new IllegalArgumentException("two managers for saga type " + manager.definition().type());
@@ -50,14 +49,12 @@ public final class SagaReplyQueueHandler implements RequestHandler<SQSEvent, SQS
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return telemetry.invocation(context, () -> batch.handle(event));
+        return batch.handleRequest(event, context);
     }
 
     /** Harmless work that warms this function: an empty batch, then one read of an aggregate that never exists. */
     public void prime() {
-        SQSEvent empty = new SQSEvent();
-        empty.setRecords(List.of());
-        handleRequest(empty, null);
+        batch.primeWithEmptyBatch();
         managers.values().forEach(SagaManager::prime);
     }
 

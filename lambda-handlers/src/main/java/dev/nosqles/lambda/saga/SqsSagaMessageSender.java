@@ -33,25 +33,23 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
         this.queueUrls = Map.copyOf(queueUrls);
     }
 
+    /** To the channel's queue; on a FIFO queue grouped by the target aggregate, deduplicated by the command. */
     @Override
     public void send(SagaMessage.CommandMessage command) {
-        String url = url(command.channel());
-        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
-                .messageBody(command.toJson());
-        if (fifo(url)) {
-            request.messageGroupId(command.target()).messageDeduplicationId(command.deduplicationId());
-        }
-        traced(request);
-        sqs.sendMessage(request.build());
+        send(url(command.channel()), command.toJson(), command.target(), command.deduplicationId());
     }
 
+    /** To the reply channel's queue; on a FIFO queue grouped by the saga, deduplicated by the message id. */
     @Override
     public void send(SagaMessage.ReplyMessage reply) {
-        String url = url(reply.replyChannel());
-        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url)
-                .messageBody(reply.toJson());
+        send(url(reply.replyChannel()), reply.toJson(), reply.sagaId(), reply.messageId());
+    }
+
+    /** One SendMessage, traced; the group and deduplication ids only on a FIFO queue (a standard one refuses them). */
+    private void send(String url, String body, String groupId, String deduplicationId) {
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(url).messageBody(body);
         if (fifo(url)) {
-            request.messageGroupId(reply.sagaId()).messageDeduplicationId(reply.messageId());
+            request.messageGroupId(groupId).messageDeduplicationId(deduplicationId);
         }
         traced(request);
         sqs.sendMessage(request.build());

@@ -109,9 +109,33 @@ public final class TemplateReader {
             Map<String, Object> d = map(def, at + ".AttributeDefinitions");
             types.put(requiredText(d, "AttributeName", at), requiredText(d, "AttributeType", at));
         }
+        KeySchema keys = keySchema(props.get("KeySchema"), types, at);
+        List<TableDefinition.GlobalSecondaryIndex> indexes = new ArrayList<>();
+        List<Object> declared = list(props.getOrDefault("GlobalSecondaryIndexes", List.of()),
+                at + ".GlobalSecondaryIndexes");
+        for (int i = 0; i < declared.size(); i++) {
+            indexes.add(index(map(declared.get(i), at + ".GlobalSecondaryIndexes[" + i + "]"), types,
+                    at + ".GlobalSecondaryIndexes[" + i + "]"));
+        }
+        Map<String, Object> stream = map(props.getOrDefault("StreamSpecification", Map.of()), at);
+        Map<String, Object> pitr = map(props.getOrDefault("PointInTimeRecoverySpecification", Map.of()), at);
+        Map<String, Object> sse = map(props.getOrDefault("SSESpecification", Map.of()), at);
+        String billing = text(props.get("BillingMode"));
+        return new TableDefinition(id, text(props.get("TableName")), keys.hash(), keys.range(),
+                text(stream.get("StreamViewType")),
+                billing == null ? "PROVISIONED" : billing, bool(pitr.get("PointInTimeRecoveryEnabled")),
+                bool(sse.get("SSEEnabled")), indexes);
+    }
+
+    /** A table's or an index's key: its HASH attribute and its RANGE attribute (null: none). */
+    private record KeySchema(KeyAttribute hash, KeyAttribute range) {
+    }
+
+    /** A KeySchema list: each key names a declared attribute, KeyType HASH or RANGE, one HASH key at least. */
+    private static KeySchema keySchema(Object declared, Map<String, String> types, String at) {
         KeyAttribute hash = null;
         KeyAttribute range = null;
-        for (Object element : list(props.get("KeySchema"), at + ".KeySchema")) {
+        for (Object element : list(declared, at + ".KeySchema")) {
             Map<String, Object> k = map(element, at + ".KeySchema");
             String name = requiredText(k, "AttributeName", at + ".KeySchema");
             String type = types.get(name);
@@ -127,43 +151,13 @@ public final class TemplateReader {
         if (hash == null) {
             throw new TemplateException(at + ".KeySchema", "no HASH key");
         }
-        List<TableDefinition.GlobalSecondaryIndex> indexes = new ArrayList<>();
-        List<Object> declared = list(props.getOrDefault("GlobalSecondaryIndexes", List.of()),
-                at + ".GlobalSecondaryIndexes");
-        for (int i = 0; i < declared.size(); i++) {
-            indexes.add(index(map(declared.get(i), at + ".GlobalSecondaryIndexes[" + i + "]"), types,
-                    at + ".GlobalSecondaryIndexes[" + i + "]"));
-        }
-        Map<String, Object> stream = map(props.getOrDefault("StreamSpecification", Map.of()), at);
-        Map<String, Object> pitr = map(props.getOrDefault("PointInTimeRecoverySpecification", Map.of()), at);
-        Map<String, Object> sse = map(props.getOrDefault("SSESpecification", Map.of()), at);
-        String billing = text(props.get("BillingMode"));
-        return new TableDefinition(id, text(props.get("TableName")), hash, range, text(stream.get("StreamViewType")),
-                billing == null ? "PROVISIONED" : billing, bool(pitr.get("PointInTimeRecoveryEnabled")),
-                bool(sse.get("SSEEnabled")), indexes);
+        return new KeySchema(hash, range);
     }
 
     private static TableDefinition.GlobalSecondaryIndex index(Map<String, Object> index, Map<String, String> types,
                                                               String at) {
         String name = requiredText(index, "IndexName", at);
-        KeyAttribute hash = null;
-        KeyAttribute range = null;
-        for (Object element : list(index.get("KeySchema"), at + ".KeySchema")) {
-            Map<String, Object> k = map(element, at + ".KeySchema");
-            String attribute = requiredText(k, "AttributeName", at + ".KeySchema");
-            String type = types.get(attribute);
-            if (type == null) {
-                throw new TemplateException(at + ".KeySchema", "key " + attribute + " has no AttributeDefinition");
-            }
-            switch (requiredText(k, "KeyType", at + ".KeySchema")) {
-                case "HASH" -> hash = new KeyAttribute(attribute, type);
-                case "RANGE" -> range = new KeyAttribute(attribute, type);
-                default -> throw new TemplateException(at + ".KeySchema", "KeyType must be HASH or RANGE");
-            }
-        }
-        if (hash == null) {
-            throw new TemplateException(at + ".KeySchema", "no HASH key");
-        }
+        KeySchema keys = keySchema(index.get("KeySchema"), types, at);
         Map<String, Object> projection = map(index.get("Projection"), at + ".Projection");
         String type = requiredText(projection, "ProjectionType", at + ".Projection");
         if (!List.of("ALL", "KEYS_ONLY", "INCLUDE").contains(type)) {
@@ -174,7 +168,7 @@ public final class TemplateReader {
                 at + ".Projection.NonKeyAttributes")) {
             nonKey.add(String.valueOf(attribute));
         }
-        return new TableDefinition.GlobalSecondaryIndex(name, hash, range, type, nonKey);
+        return new TableDefinition.GlobalSecondaryIndex(name, keys.hash(), keys.range(), type, nonKey);
     }
 
     private static QueueDefinition queue(String id, Map<String, Object> props, String at) {

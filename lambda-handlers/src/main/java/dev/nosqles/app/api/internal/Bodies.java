@@ -92,14 +92,7 @@ public final class Bodies {
 
     /** A string field; null when absent or null (the command decides whether that is allowed). */
     public static String text(ObjectNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new InvalidCommandException(field, "must be a string");
-        }
-        return node.textValue();
+        return textual(body, field, "must be a string");
     }
 
     /**
@@ -107,13 +100,19 @@ public final class Bodies {
      * or null. Checked as text before it becomes a number.
      */
     public static BigDecimal amount(ObjectNode body, String field) {
+        String text = textual(body, field, "must be a decimal string such as \"12.50\"");
+        return text == null ? null : Fields.amount(field, text);
+    }
+
+    /** A field's string; null when absent or null; {@code notAString} when it holds something else. */
+    private static String textual(ObjectNode body, String field, String notAString) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isTextual()) {
-            throw new InvalidCommandException(field, "must be a decimal string such as \"12.50\"");
+            throw new InvalidCommandException(field, notAString);
         }
-        return Fields.amount(field, node.textValue());
+        return node.textValue();
     }
 }

@@ -1,7 +1,6 @@
 package dev.nosqles.runtime.esm.internal;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +14,8 @@ public final class SqsMessageConverter {
     }
 
     public static SQSEvent event(List<Message> messages, String queueArn, String region) {
-        List<SQSEvent.SQSMessage> out = new ArrayList<>(messages.size());
-        for (Message m : messages) {
-            out.add(message(m, queueArn, region));
-        }
         SQSEvent event = new SQSEvent();
-        event.setRecords(out);
+        event.setRecords(Conversions.each(messages, m -> message(m, queueArn, region)));
         return event;
     }
 
@@ -48,14 +43,11 @@ public final class SqsMessageConverter {
         out.setDataType(v.dataType());
         out.setStringValue(v.stringValue());
         if (v.binaryValue() != null) {
-            out.setBinaryValue(ByteBuffer.wrap(v.binaryValue().asByteArray()));
+            out.setBinaryValue(Conversions.buffer(v.binaryValue()));
         }
         out.setStringListValues(v.hasStringListValues() ? new ArrayList<>(v.stringListValues()) : new ArrayList<>());
-        List<ByteBuffer> binaries = new ArrayList<>();
-        if (v.hasBinaryListValues()) {
-            v.binaryListValues().forEach(b -> binaries.add(ByteBuffer.wrap(b.asByteArray())));
-        }
-        out.setBinaryListValues(binaries);
+        out.setBinaryListValues(v.hasBinaryListValues() ? Conversions.each(v.binaryListValues(), Conversions::buffer)
+                : new ArrayList<>());
         return out;
     }
 }

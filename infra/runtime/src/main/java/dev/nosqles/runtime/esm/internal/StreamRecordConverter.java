@@ -6,13 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType;
 import dev.nosqles.capacity.ItemSize;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
@@ -27,12 +25,8 @@ public final class StreamRecordConverter {
     }
 
     public static DynamodbEvent event(List<Record> records, String streamArn, String defaultRegion) {
-        List<DynamodbEvent.DynamodbStreamRecord> out = new ArrayList<>(records.size());
-        for (Record r : records) {
-            out.add(record(r, streamArn, defaultRegion));
-        }
         DynamodbEvent event = new DynamodbEvent();
-        event.setRecords(out);
+        event.setRecords(Conversions.each(records, r -> record(r, streamArn, defaultRegion)));
         return event;
     }
 
@@ -104,30 +98,22 @@ public final class StreamRecordConverter {
         } else if (v.n() != null) {
             out.setN(v.n());
         } else if (v.b() != null) {
-            out.setB(buffer(v.b()));
+            out.setB(Conversions.buffer(v.b()));
         } else if (v.hasSs()) {
             out.setSS(new ArrayList<>(v.ss()));
         } else if (v.hasNs()) {
             out.setNS(new ArrayList<>(v.ns()));
         } else if (v.hasBs()) {
-            List<ByteBuffer> bs = new ArrayList<>();
-            v.bs().forEach(b -> bs.add(buffer(b)));
-            out.setBS(bs);
+            out.setBS(Conversions.each(v.bs(), Conversions::buffer));
         } else if (v.hasM()) {
             out.setM(map(v.m()));
         } else if (v.hasL()) {
-            List<AttributeValue> l = new ArrayList<>();
-            v.l().forEach(e -> l.add(value(e)));
-            out.setL(l);
+            out.setL(Conversions.each(v.l(), StreamRecordConverter::value));
         } else if (v.nul() != null) {
             out.setNULL(v.nul());
         } else if (v.bool() != null) {
             out.setBOOL(v.bool());
         }
         return out;
-    }
-
-    private static ByteBuffer buffer(SdkBytes bytes) {
-        return ByteBuffer.wrap(bytes.asByteArray());
     }
 }
