@@ -159,9 +159,6 @@ public final class AggregateRepository<S, C, E> {
         try {
             return append(call, nothing, events, List.of(), 1, null);
         } catch (ConcurrencyConflictException | UncertainAppend failure) {
-            if (failure instanceof ConcurrencyConflictException) {
-                metrics.increment(Metric.CONCURRENCY_CONFLICTS);
-            }
             // the stream exists, or the write may have landed. Ours (the SDK retried a write whose answer was
             // lost), or an earlier delivery of the same message? Either is the first commit, which a conflict
             // carries; only an append that failed without an answer reads it
@@ -181,8 +178,11 @@ public final class AggregateRepository<S, C, E> {
                 if (first.isEmpty()) {
                     throw uncertain.failure;
                 }
+                // a real conflict: commit 1 is another message's (our own commit or a retry is none)
+                metrics.increment(Metric.CONCURRENCY_CONFLICTS);
                 throw new StreamAlreadyExistsException(streamId, first.get(first.size() - 1).version());
             }
+            metrics.increment(Metric.CONCURRENCY_CONFLICTS);
             throw (ConcurrencyConflictException) failure;
         }
     }

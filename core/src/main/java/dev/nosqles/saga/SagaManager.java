@@ -229,7 +229,9 @@ public final class SagaManager<D> {
     }
 
     /**
-     * Starts the saga of an event. Idempotent: the same event again returns a duplicate result.
+     * Starts the saga of an event. Idempotent: the same event again returns a duplicate result whose saga is
+     * the saga as it is now (one more load, only on a redelivery), and the deadline index is brought up to date
+     * with it.
      *
      * @param metadata the correlation id and principal to keep; the message id is the event id
      */
@@ -241,14 +243,27 @@ public final class SagaManager<D> {
                 .withCorrelationId(given.correlationId() != null ? given.correlationId() : triggeringEventId);
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)
                 .put(LogContext.CORRELATION_ID, meta.correlationId())) {
-            CommandResult<SagaState<D>, SagaEvent> result = track(repository.create(sagaId,
-                    new StartSaga<>(sagaId, data, clock.instant()), meta), meta.correlationId());
+            CommandResult<SagaState<D>, SagaEvent> created = repository.create(sagaId,
+                    new StartSaga<>(sagaId, data, clock.instant()), meta);
+            CommandResult<SagaState<D>, SagaEvent> result = track(created.duplicate() ? current(created) : created,
+                    meta.correlationId());
             if (!result.duplicate()) {
                 repository.metrics().increment(Metric.SAGAS_STARTED);
                 LOG.info("saga {} {} started", definition.type(), sagaId);
             }
             return result(result);
         }
+    }
+
+    /**
+     * A redelivered start: the repository answers a duplicate create with the saga <em>as created</em>, but the
+     * index and the caller need it as it is now (it may have moved on, or finished and left the index: tracking
+     * the saga as created would put back an entry for its first command). One load, only on a redelivery.
+     */
+    private CommandResult<SagaState<D>, SagaEvent> current(CommandResult<SagaState<D>, SagaEvent> duplicate) {
+        AggregateState<SagaState<D>> now = repository.find(duplicate.state().streamId().id())
+                .orElse(duplicate.state());
+        return new CommandResult<>(now, List.of(), duplicate.attempts(), true);
     }
 
     /**

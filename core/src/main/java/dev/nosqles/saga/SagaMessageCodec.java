@@ -30,7 +30,7 @@ final class SagaMessageCodec {
                 root.put("channel", c.channel());
                 root.put("target", c.target());
                 root.put("commandType", c.commandType());
-                root.set("command", tree(c.command()));
+                root.set("command", objectTree(c.command(), "command", "command"));
                 if (c.attempt() > 0) {
                     root.put("attempt", c.attempt());
                 }
@@ -102,7 +102,7 @@ final class SagaMessageCodec {
         if (reason != null) {
             root.put("reason", reason);
         }
-        root.set("data", tree(data == null ? "{}" : data));
+        root.set("data", objectTree(data == null ? "{}" : data, "reply", "data"));
     }
 
     private static ReplyMessage reply(JsonNode root, String messageId, Instant sentAt, String correlationId) {
@@ -162,12 +162,40 @@ final class SagaMessageCodec {
         }
     }
 
-    private static JsonNode tree(String json) {
+    /**
+     * A payload ({@code command}, a reply's {@code data}) as the decoder will require it: a JSON object. Refused when
+     * written, not when read: a reply request that could not be read would hold its stream's batch for ever.
+     *
+     * @throws SagaMessageException it is not a JSON object (names the field, never the content)
+     */
+    private static JsonNode objectTree(String json, String kind, String field) {
+        JsonNode node;
         try {
-            return Json.mapper().readTree(json);
+            node = Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("saga message payloads must be JSON objects");
+            throw new SagaMessageException(kind, field, "is not a JSON object");
         }
+        if (node == null || !node.isObject()) {
+            throw new SagaMessageException(kind, field, "is not a JSON object");
+        }
+        return node;
+    }
+
+    /**
+     * The data of a reply as its wire form carries it: {@code null} is none ({@code {}}), a record or map is a
+     * JSON object.
+     *
+     * @throws SagaMessageException it is not written as a JSON object (a string, a number, a list)
+     */
+    static String replyData(Object data) {
+        if (data == null) {
+            return "{}";
+        }
+        JsonNode node = Json.mapper().valueToTree(data);
+        if (node == null || !node.isObject()) {
+            throw new SagaMessageException("reply", "data", "is not a JSON object");
+        }
+        return node.toString();
     }
 
     private static String text(JsonNode root, String kind, String field) {

@@ -4,7 +4,6 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.CommandOutcome;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.PseudoEvent;
-import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
@@ -89,7 +88,12 @@ public final class SagaParticipant<S, C, E> {
             this.sender = sender;
         }
 
-        /** Optional: the data of a reply (a record, or null for none) for each outcome; none by default. */
+        /**
+         * Optional: the data of a reply (a record or a map: what JSON writes as an object; null for none) for each
+         * outcome; none by default. Data written as anything else (a string, a number, a list) is refused when the
+         * command is handled: {@link SagaParticipant#handle} throws {@link SagaMessageException} (field
+         * {@code data}) and nothing is written.
+         */
         public Builder<S, C, E> replyData(Function<CommandOutcome<S, E>, Object> replyData) {
             this.replyData = replyData;
             return this;
@@ -137,7 +141,8 @@ public final class SagaParticipant<S, C, E> {
      * Processes a command message.
      *
      * @return what the aggregate did; null when the target did not exist (a failure reply was sent)
-     * @throws SagaMessageException the message is for another channel or its command cannot be read
+     * @throws SagaMessageException the message is for another channel or its command cannot be read, or the
+     *         reply data for the outcome is not a JSON object (nothing is written)
      */
     public CommandResult<S, E> handle(CommandMessage message) {
         if (!message.channel().equals(channel.name())) {
@@ -207,8 +212,8 @@ public final class SagaParticipant<S, C, E> {
             case CommandOutcome.Accepted<S, E> accepted -> null;
             case CommandOutcome.Rejected<S, E> rejected -> rejected.rejection().reason();
         };
-        Object reply = replyData.apply(outcome);
-        String data = reply == null ? "{}" : Json.mapper().valueToTree(reply).toString();
+        // refused here, before anything is committed: the stream could not read a reply request without an object
+        String data = SagaMessageCodec.replyData(replyData.apply(outcome));
         return new PseudoEvent(REPLY_REQUESTED, 1, SagaMessageCodec.encodeReplyRequest(message.sagaType(),
                 message.sagaId(), message.replyChannel(), message.messageId(),
                 reason == null ? ReplyOutcome.SUCCESS : ReplyOutcome.FAILURE, reason, data));

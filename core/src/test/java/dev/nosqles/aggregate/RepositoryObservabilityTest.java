@@ -10,10 +10,12 @@ import dev.nosqles.metrics.Metric;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.NewEvent;
 import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamAlreadyExistsException;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.CountingMetrics;
+import dev.nosqles.testsupport.FailingAfterAppendStore;
 import dev.nosqles.testsupport.InterleavingStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,6 +57,28 @@ class RepositoryObservabilityTest {
                 Metric.COMMANDS_REJECTED, 1L,
                 Metric.CONCURRENCY_CONFLICTS, 1L,
                 Metric.COMMAND_RETRIES, 1L));
+    }
+
+    @Test
+    void a_retried_create_counts_a_duplicate_and_only_a_create_by_another_message_counts_a_conflict() {
+        FailingAfterAppendStore failing = new FailingAfterAppendStore(new InMemoryEventStore());
+        CountingMetrics counted = new CountingMetrics();
+        var repository = AggregateRepository.builder(new BankAccount()).eventStore(failing).metrics(counted).build();
+        failing.failNext(1, FailingAfterAppendStore.Fault.CONFLICT_AFTER_WRITE); // our own write, answer lost
+        repository.create("a", new BankAccount.Open("ann"), EventMetadata.empty().withMessageId("create-a"));
+
+        CommandResult<BankAccount.State, BankAccount.Event> retried =
+                repository.create("a", new BankAccount.Open("ann"), EventMetadata.empty().withMessageId("create-a"));
+
+        assertThat(retried.duplicate()).isTrue();
+        assertThat(counted.nonZero()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                Metric.COMMANDS_HANDLED, 1L, Metric.DUPLICATES_DROPPED, 1L));
+
+        assertThatThrownBy(() -> repository.create("a", new BankAccount.Open("bob"),
+                EventMetadata.empty().withMessageId("create-other"))).isInstanceOf(StreamAlreadyExistsException.class);
+
+        assertThat(counted.nonZero()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                Metric.COMMANDS_HANDLED, 1L, Metric.DUPLICATES_DROPPED, 1L, Metric.CONCURRENCY_CONFLICTS, 1L));
     }
 
     @Test

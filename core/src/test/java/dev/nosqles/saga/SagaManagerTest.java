@@ -79,8 +79,25 @@ class SagaManagerTest {
         assertThat(first.commands()).extracting(SagaResult.Command::target, SagaResult.Command::commandType)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "Withdraw"));
         assertThat(again.commands()).isEmpty();
-        assertThat(again.saga()).isEqualTo(first.saga());
+        assertThat(again.saga()).isEqualTo(first.saga()); // nothing happened in between
         assertThat(SagaManager.sagaIdOf(Transfer.definition().type(), "event-1")).isEqualTo(first.saga().sagaId());
+    }
+
+    @Test
+    void a_start_redelivered_after_the_saga_completed_answers_with_the_saga_as_it_is_now() {
+        accounts.create("audit", new BankAccount.Open("audit"));
+        SagaResult<Transfer.Data> first =
+                sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
+        settle(first.saga().sagaId());
+
+        SagaResult<Transfer.Data> again =
+                sagas.start("event-1", new Transfer.Data("a", "b", 5, null), EventMetadata.empty());
+
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.commands()).isEmpty();
+        assertThat(again.saga().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(again.saga()).isEqualTo(sagas.find(first.saga().sagaId()).orElseThrow())
+                .isNotEqualTo(first.saga());
     }
 
     @Test

@@ -105,6 +105,44 @@ class SagaSweeperTest {
     }
 
     @Test
+    void a_start_redelivered_after_the_saga_finished_puts_no_entry_back_and_the_sweeper_finds_nothing_due() {
+        String sagaId = start("event-1");
+        settle(c -> false);
+        assertThat(saga(sagaId).status()).isEqualTo(SagaStatus.COMPLETED);
+
+        SagaResult<Transfer.Data> again = sagas.start("event-1", new Transfer.Data("a", "b", 5, null),
+                EventMetadata.empty());
+        clock.advance(Duration.ofDays(1));
+
+        assertThat(again.duplicate()).isTrue();
+        assertThat(deadlines.all()).isEmpty();
+        assertThat(sweeper.sweep().pastDue()).isZero();
+        assertThat(saga(sagaId).status()).isEqualTo(SagaStatus.COMPLETED);
+    }
+
+    @Test
+    void a_start_redelivered_while_the_saga_waits_on_a_later_step_keeps_the_entry_of_that_step() {
+        String sagaId = start("event-1");
+        feed.pump(streams); // the first command leaves
+        List<CommandMessage> first = List.copyOf(sender.commands);
+        sender.commands.clear();
+        first.forEach(participant::handle);
+        feed.pump(streams); // its reply leaves
+        List<SagaMessage.ReplyMessage> replies = List.copyOf(sender.replies);
+        sender.replies.clear();
+        replies.forEach(sagas::handle); // the saga moves on to its second step
+        String awaited = saga(sagaId).awaitingCommandId();
+        assertThat(awaited).isNotEqualTo(first.get(0).messageId());
+
+        SagaResult<Transfer.Data> again = sagas.start("event-1", new Transfer.Data("a", "b", 5, null),
+                EventMetadata.empty());
+
+        assertThat(again.saga().awaitingCommandId()).isEqualTo(awaited);
+        assertThat(deadlines.all()).singleElement()
+                .satisfies(e -> assertThat(e.commandMessageId()).isEqualTo(awaited));
+    }
+
+    @Test
     void a_saga_whose_command_was_never_sent_is_compensated_by_the_sweeper_which_appears_in_its_history() {
         String sagaId = start("event-1"); // the stream function gave up: no command, no deadline message
 

@@ -143,6 +143,30 @@ class SagaWireCodecTest {
     }
 
     @Test
+    void reply_data_that_is_not_a_json_object_is_refused_typed_before_anything_is_written() {
+        SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> listing =
+                SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).replyData(outcome -> List.of(1, 2))
+                        .build();
+        SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> texting =
+                SagaParticipant.builder(accounts, Transfer.ACCOUNTS, sender).replyData(outcome -> "done").build();
+        long before = lastOf("a").version();
+
+        assertThatThrownBy(() -> listing.handle(withdraw("m1", 4))).isInstanceOfSatisfying(
+                SagaMessageException.class, e -> assertThat(e.field()).isEqualTo("data"));
+        assertThatThrownBy(() -> texting.handle(withdraw("m1", 4))).isInstanceOf(SagaMessageException.class)
+                .hasMessageNotContaining("done");
+
+        assertThat(lastOf("a").version()).isEqualTo(before);
+        assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(repliesSentFromTheStream()).isEmpty();
+        assertThatThrownBy(() -> new ReplyMessage("r1", "TransferSaga", "saga-1", "saga-replies", "m1",
+                ReplyOutcome.SUCCESS, null, "[1,2]").toJson()).isInstanceOf(SagaMessageException.class);
+        assertThat(SagaMessage.fromJson(new ReplyMessage("r1", "TransferSaga", "saga-1", "saga-replies", "m1",
+                ReplyOutcome.SUCCESS, null, "{\"n\":1}").toJson())).isInstanceOfSatisfying(ReplyMessage.class,
+                r -> assertThat(r.data()).isEqualTo("{\"n\":1}"));
+    }
+
+    @Test
     void what_is_not_a_reply_request_is_refused_typed() {
         participant.handle(withdraw("m1", 4));
         List<RecordedEvent> events = store.read(accounts.streamId("a"), ReadRequest.all()).events();

@@ -25,6 +25,10 @@ import java.util.function.Function;
  *       handling them, so that SQS redelivers them in order; messages of other groups still run. (Powertools for
  *       AWS Lambda calls this "skip group on error".)</li>
  *   <li>Standard: a failed message fails only itself.</li>
+ *   <li>A record without a group whose {@code eventSourceARN} names a FIFO queue ({@code .fifo}; an emulator or a
+ *       hand-built event that left the attribute out): its group is unknown, so the batch is taken as one group
+ *       (a failure of such a record fails the rest of the batch, and such a record after any failure fails
+ *       unhandled), with one warning per batch. Order is kept at the cost of holding back other groups.</li>
  * </ul>
  * A failure (decoding or handling; a {@link RuntimeException}) is logged at ERROR with the SQS message id, the
  * exception's message and stack trace ({@link LoggableFailures}: withheld only for exceptions known to quote their
@@ -92,20 +96,37 @@ public final class SqsBatchHandler<T> {
                 : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         Set<String> failedGroups = new HashSet<>();
+        boolean anyFailed = false;
+        boolean restFailed = false; // a FIFO message of an unknown group failed: the whole batch is one group
+        boolean warned = false;
         for (SQSEvent.SQSMessage record : records) {
             String group = messageGroupId(record);
-            if (group != null && failedGroups.contains(group)) {
+            boolean groupUnknown = group == null && fromFifoQueue(record);
+            if (groupUnknown && !warned) {
+                warned = true;
+                LOG.warn("{} {}: a FIFO queue's message without {}; the batch is handled as one message group",
+                        description, record.getMessageId(), MESSAGE_GROUP_ID);
+            }
+            if (restFailed || (group != null && failedGroups.contains(group)) || (groupUnknown && anyFailed)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
                 continue;
             }
             if (!handle(record)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                anyFailed = true;
                 if (group != null) {
                     failedGroups.add(group);
                 }
+                restFailed |= groupUnknown;
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** The record came from a FIFO queue (its ARN ends in {@code .fifo}), whatever its attributes say. */
+    static boolean fromFifoQueue(SQSEvent.SQSMessage record) {
+        String arn = record.getEventSourceArn();
+        return arn != null && arn.endsWith(".fifo");
     }
 
     private boolean handle(SQSEvent.SQSMessage record) {

@@ -65,7 +65,8 @@ class SnapStartPrimingTest {
     @Test
     void the_saga_stream_function_reads_its_checkpoints_and_the_store_and_writes_nothing() {
         OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
-                CreateOrderSaga.definition(), Clock.systemUTC());
+                SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(),
+                new dev.nosqles.memory.InMemorySubjectKeys(), null);
         CapacityMeter.Usage before = METER.usage();
         assertReadsOnly(handler::prime);
         assertThat(METER.usage().minus(before).requests(Operation.GET_ITEM)).as("one checkpoint read per subscriber")
@@ -75,7 +76,8 @@ class SnapStartPrimingTest {
     @Test
     void the_stream_function_with_read_models_registers_none_and_writes_nothing() {
         OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
-                SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(), readModels);
+                SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(),
+                new dev.nosqles.memory.InMemorySubjectKeys(), readModels);
 
         assertReadsOnly(handler::prime);
         assertThat(readModels.list()).allSatisfy(status -> assertThat(status.versions()).isEmpty());

@@ -67,6 +67,40 @@ class SqsBatchHandlerTest {
         assertThat(handled).containsExactly("a-first", "b-first", "b-second", "b-third");
     }
 
+    private static SQSEvent.SQSMessage fromQueue(String arn, SQSEvent.SQSMessage message) {
+        message.setEventSourceArn(arn);
+        return message;
+    }
+
+    @Test
+    void a_fifo_queues_messages_without_a_group_are_one_group_and_a_failure_fails_the_rest_of_the_batch() {
+        String fifo = "arn:aws:sqs:eu-west-1:123456789012:customer-commands.fifo";
+        List<JsonNode> logs;
+        SQSBatchResponse response;
+        try (LogCapture out = LogCapture.start()) {
+            response = batch().handle(event(fromQueue(fifo, message("m1", null, "first")),
+                    fromQueue(fifo, message("m2", null, "fail")), fromQueue(fifo, message("m3", null, "third")),
+                    fromQueue(fifo, message("m4", null, "fourth"))));
+            logs = out.logs();
+        }
+
+        assertThat(failed(response)).containsExactly("m2", "m3", "m4");
+        assertThat(handled).containsExactly("first");
+        assertThat(logs.stream().filter(l -> l.path("level").asText().equals("WARN"))
+                .map(l -> l.path("message").asText())).singleElement()
+                .satisfies(line -> assertThat(line).contains(SqsBatchHandler.MESSAGE_GROUP_ID));
+    }
+
+    @Test
+    void a_standard_queues_messages_without_a_group_still_fail_only_themselves() {
+        String standard = "arn:aws:sqs:eu-west-1:123456789012:saga-replies";
+        SQSBatchResponse response = batch().handle(event(fromQueue(standard, message("m1", null, "fail")),
+                fromQueue(standard, message("m2", null, "second"))));
+
+        assertThat(failed(response)).containsExactly("m1");
+        assertThat(handled).containsExactly("second");
+    }
+
     @Test
     void on_a_standard_queue_a_failure_fails_only_that_message() {
         SQSBatchResponse response = batch().handle(event(

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * "Internal is internal" (ADR 0010): a package whose name has an {@code internal} segment may be used only by the
  * Maven module that declares it. Reads the source tree (main and test code of every module: core, lambda-handlers,
- * infra/*) and fails on any import or fully-qualified reference of another module's internal package.
+ * infra/*) and fails on any import or fully-qualified reference of another module's internal package. A module
+ * owns the internal packages it declares, so no internal package may be declared by two modules; and the SAM
+ * template (no module's) and every module's resource files may not name another module's internal package either
+ * (a {@code Handler:}, a logger, a service file).
  */
 class InternalImportsTest {
     /** A package name (lower-case segments) followed by a type name or a wildcard. */
@@ -49,6 +52,76 @@ class InternalImportsTest {
                 .as("internal packages used outside the module that declares them (make the API public, or give "
                         + "the module its own helper)")
                 .isEmpty();
+    }
+
+    @Test
+    void no_internal_package_is_declared_by_more_than_one_module() {
+        Path root = repositoryRoot();
+        Map<String, List<String>> shared = internalPackagesDeclaredTwice(root, modules(root));
+
+        assertThat(shared)
+                .as("internal packages declared by more than one module (a module owns the internal packages it "
+                        + "declares: a second one declaring the same package would use the first's without imports)")
+                .isEmpty();
+    }
+
+    @Test
+    void template_and_resources_name_no_internal_package_of_another_module() {
+        Path root = repositoryRoot();
+        Map<Path, Set<String>> modules = modules(root);
+        List<String> violations = new ArrayList<>();
+        Path template = root.resolve("template.yaml");
+        assertThat(template).as("the SAM template").isRegularFile();
+        // the template belongs to no module: a Handler (or anything else) in an internal package is a leak
+        for (String pkg : foreignInternalReferences(read(template), Set.of())) {
+            violations.add("template.yaml names " + pkg);
+        }
+        long scanned = 1;
+        for (Map.Entry<Path, Set<String>> module : modules.entrySet()) {
+            for (Path file : resourceFiles(module.getKey())) {
+                scanned++;
+                for (String pkg : foreignInternalReferences(readAnyText(file), module.getValue())) {
+                    violations.add(root.relativize(file) + " names " + pkg);
+                }
+            }
+        }
+        assertThat(scanned).as("template and resource files scanned").isGreaterThan(3);
+        assertThat(violations)
+                .as("internal packages named in a template or resource file outside the module that declares them")
+                .isEmpty();
+    }
+
+    @Test
+    void the_resource_scanner_finds_handlers_and_names_of_internal_packages_but_not_public_or_own_ones() {
+        String template = """
+                Resources:
+                  Leaky:
+                    Properties:
+                      Handler: dev.nosqles.app.saga.internal.SagaWiring::handleRequest
+                  Fine:
+                    Properties:
+                      Handler: dev.nosqles.app.saga.OrderSagaStreamHandler::handleRequest
+                logger.wiring.name = dev.nosqles.lambda.internal
+                logger.own.name = dev.nosqles.runtime.internal.Local
+                other: dev.nosqles.internalish.NotInternal software.amazon.awssdk.internal.Thing
+                """;
+
+        Set<String> found = foreignInternalReferences(template, Set.of("dev.nosqles.runtime.internal"));
+
+        assertThat(found).containsExactlyInAnyOrder("dev.nosqles.app.saga.internal", "dev.nosqles.lambda.internal");
+    }
+
+    @Test
+    void an_internal_package_declared_by_two_modules_is_found_and_a_shared_public_one_is_not() {
+        Path root = Path.of("/repo");
+        Map<Path, Set<String>> modules = new TreeMap<>(Map.of(
+                root.resolve("core"), Set.of("dev.nosqles.internal", "dev.nosqles.store", "dev.nosqles.testsupport"),
+                root.resolve("infra/bench"), Set.of("dev.nosqles.internal", "dev.nosqles.bench",
+                        "dev.nosqles.testsupport"),
+                root.resolve("infra/runtime"), Set.of("dev.nosqles.runtime.internal")));
+
+        assertThat(internalPackagesDeclaredTwice(root, modules))
+                .containsExactlyEntriesOf(Map.of("dev.nosqles.internal", List.of("core", "infra/bench")));
     }
 
     @Test
@@ -88,6 +161,41 @@ class InternalImportsTest {
             }
         }
         return found;
+    }
+
+    /** A {@code dev.nosqles} name in plain text (a Handler, a logger name): its package, lower-case segments. */
+    private static final Pattern NAMED_PACKAGE = Pattern.compile(
+            "(?<![\\w.])(dev\\.nosqles(?:\\.[a-z_][a-z0-9_]*)+)");
+
+    /**
+     * The internal packages of the framework's name space that a text (the template, a resource file) names and
+     * that are not among {@code ownPackages}: a class name's package, or a package name itself.
+     */
+    static Set<String> foreignInternalReferences(String text, Set<String> ownPackages) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = NAMED_PACKAGE.matcher(text);
+        while (m.find()) {
+            String pkg = m.group(1);
+            if (List.of(pkg.split("\\.")).contains("internal") && !ownPackages.contains(pkg)) {
+                found.add(pkg);
+            }
+        }
+        return found;
+    }
+
+    /** Each package with an {@code internal} segment that several modules declare, to those modules (relative). */
+    static Map<String, List<String>> internalPackagesDeclaredTwice(Path root, Map<Path, Set<String>> modules) {
+        Map<String, List<String>> declaredBy = new TreeMap<>();
+        for (Map.Entry<Path, Set<String>> module : modules.entrySet()) {
+            for (String pkg : module.getValue()) {
+                if (List.of(pkg.split("\\.")).contains("internal")) {
+                    declaredBy.computeIfAbsent(pkg, k -> new ArrayList<>())
+                            .add(root.relativize(module.getKey()).toString());
+                }
+            }
+        }
+        declaredBy.values().removeIf(owners -> owners.size() < 2);
+        return declaredBy;
     }
 
     /** {@code source} with comments, string and character literals blanked out (text blocks included). */
@@ -189,6 +297,32 @@ class InternalImportsTest {
             }
         }
         return files;
+    }
+
+    /** The files under {@code module}/src/main/resources and {@code module}/src/test/resources. */
+    private static List<Path> resourceFiles(Path module) {
+        List<Path> files = new ArrayList<>();
+        for (String set : List.of("src/main/resources", "src/test/resources")) {
+            Path dir = module.resolve(set);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files;
+    }
+
+    /** A file's bytes as Latin-1 text: any file reads, and ASCII names (what is looked for) come out as they are. */
+    private static String readAnyText(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String read(Path file) {

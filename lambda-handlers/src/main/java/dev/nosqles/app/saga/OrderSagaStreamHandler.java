@@ -22,7 +22,6 @@ import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.privacy.SubjectKeys;
-import dev.nosqles.memory.InMemorySubjectKeys;
 import dev.nosqles.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaDefinition;
@@ -96,44 +95,22 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                         false) : null, telemetry);
     }
 
-    /** For tests: without a deadline index. */
-    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                                  SagaMessageSender sender, SagaDefinition<CreateOrderSagaData> definition,
-                                  Clock clock) {
-        this(events, snapshots, checkpoints, sender, SagaDeadlines.none(), definition, clock);
-    }
-
-    /** For tests: the sagas without read models; subject keys in memory (customers it loads were written here). */
-    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                                  SagaMessageSender sender, SagaDeadlines deadlines,
-                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock) {
-        this(events, snapshots, checkpoints, sender, deadlines, definition, clock, new InMemorySubjectKeys());
-    }
-
     /**
-     * For tests: the sagas without read models; the credit releaser loads customers with {@code subjectKeys}
-     * (those that wrote them: other keys cannot decrypt them).
+     * For tests and the local runtime: the sagas, and the read models when {@code readModels} is given. The read
+     * models' subscribers are chosen per batch ({@link DynamoDbReadModels#subscribers()}: the versions being fed
+     * come and go with rebuilds), and their freshness is recorded after each batch.
+     *
+     * @param deadlines   the deadline index the starter records each new saga's deadline in
+     *                    ({@link SagaDeadlines#none()}: none)
+     * @param subjectKeys what the credit releaser loads customers with: the keys that wrote them (other keys
+     *                    cannot decrypt them)
+     * @param readModels  null: the sagas alone (no READ_MODELS_TABLE in the environment)
      */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
-                                  SubjectKeys subjectKeys) {
-        this.stream = new StreamSubscriptionHandler(new EventDispatcher(subscribers(new Application(events,
-                snapshots, clock, UUID::randomUUID, subjectKeys), SagaManager.builder(definition).eventStore(events)
-                .snapshotStore(snapshots).sender(sender).deadlines(deadlines).clock(clock).build(), sender),
-                checkpoints, events));
-    }
-
-    /**
-     * For tests and the local runtime: the sagas and the read models. The read models' subscribers are chosen per
-     * batch ({@link DynamoDbReadModels#subscribers()}: the versions being fed come and go with rebuilds), and their
-     * freshness is recorded after each batch. {@code readModels} null: the sagas alone.
-     */
-    public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
-                                  SagaMessageSender sender, SagaDeadlines deadlines,
-                                  SagaDefinition<CreateOrderSagaData> definition, Clock clock,
-                                  DynamoDbReadModels readModels) {
-        this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID),
+                                  SubjectKeys subjectKeys, DynamoDbReadModels readModels) {
+        this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID, subjectKeys),
                 SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
                         .deadlines(deadlines).clock(clock).build(), sender), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));

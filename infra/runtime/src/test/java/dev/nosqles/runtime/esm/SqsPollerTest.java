@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.nosqles.lambda.SqsBatchHandler;
+import dev.nosqles.lambda.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +63,43 @@ class SqsPollerTest {
         assertThat(m.getMessageAttributes().get("kind").getStringValue()).isEqualTo("test");
         assertThat(m.getMessageAttributes().get("kind").getDataType()).isEqualTo("String");
         assertThat(fx.messagesIn(queue)).isZero();
+    }
+
+    @Test
+    void a_fifo_queues_messages_reach_the_function_with_their_group_and_a_failure_holds_back_only_its_group() {
+        String queue = fx.clients.sqs().createQueue(b -> b.queueName(EsmFixture.unique("esm-fifo") + ".fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true",
+                        QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "true"))).queueUrl();
+        List<String> groups = new ArrayList<>();
+        List<String> handled = new ArrayList<>();
+        List<List<String>> failedBodies = new ArrayList<>();
+        SqsBatchHandler<String> batch = new SqsBatchHandler<>("fifo test message", body -> body, (body, log) -> {
+            if (body.startsWith("fail")) {
+                throw new IllegalStateException("refused by the handler");
+            }
+            handled.add(body);
+        }, Telemetry.fromEnvironment(name -> null));
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-fifo", "commands", queue)
+                .withReportBatchItemFailures(true),
+                (RequestHandler<SQSEvent, SQSBatchResponse>) (event, context) -> {
+                    event.getRecords().forEach(m -> groups.add(SqsBatchHandler.messageGroupId(m)));
+                    SQSBatchResponse response = batch.handle(event);
+                    List<String> failedIds = response.getBatchItemFailures().stream()
+                            .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+                    failedBodies.add(event.getRecords().stream().filter(m -> failedIds.contains(m.getMessageId()))
+                            .map(SQSEvent.SQSMessage::getBody).toList());
+                    return response;
+                }, fx.clients);
+        for (String[] m : new String[][] {{"A", "a-first"}, {"B", "b-first"}, {"A", "fail-a"}, {"B", "b-second"},
+                {"A", "a-third"}}) {
+            fx.clients.sqs().sendMessage(b -> b.queueUrl(queue).messageGroupId(m[0]).messageBody(m[1]));
+        }
+
+        poller.drainUntilIdle();
+
+        assertThat(groups).hasSize(5).containsOnly("A", "B"); // every record carries its MessageGroupId
+        assertThat(handled).containsExactly("a-first", "b-first", "b-second");
+        assertThat(failedBodies.getFirst()).containsExactly("fail-a", "a-third");
     }
 
     @Test
