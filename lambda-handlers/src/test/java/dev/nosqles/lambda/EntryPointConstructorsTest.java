@@ -2,6 +2,7 @@ package dev.nosqles.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nosqles.app.api.ApiHandler;
 import dev.nosqles.app.saga.CustomerCommandHandler;
 import dev.nosqles.app.saga.OrderCommandHandler;
 import dev.nosqles.app.saga.OrderSagaStreamHandler;
@@ -23,7 +24,7 @@ class EntryPointConstructorsTest {
 
     @ParameterizedTest
     @ValueSource(classes = {OrderCommandHandler.class, CustomerCommandHandler.class, SagaReplyHandler.class,
-            SagaSweepHandler.class, OrderSagaStreamHandler.class, EventPublisherHandler.class})
+            SagaSweepHandler.class, OrderSagaStreamHandler.class, EventPublisherHandler.class, ApiHandler.class})
     void an_entry_point_is_final_and_has_the_runtimes_the_environments_and_one_test_constructor(Class<?> entryPoint) {
         List<Constructor<?>> constructors = Arrays.asList(entryPoint.getConstructors());
 

@@ -88,19 +88,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     }
 
     /**
-     * For tests: the given application without read models; the query routes answer 503 (everything else as
-     * configured).
+     * For tests and local runtimes: the given application, read-model queries ({@link OrderQueries#unavailable()}:
+     * the query routes answer 503) and telemetry; no SnapStart registration.
+     *
+     * @param telemetry the function's logs and metrics (give its metrics to the application's repositories)
      */
-    public ApiHandler(Application application) {
-        this(application, OrderQueries.unavailable());
-    }
-
-    /** For tests and local runtimes: the given application and read-model queries, no CRaC registration. */
-    public ApiHandler(Application application, OrderQueries queries) {
-        this(application, queries, Telemetry.fromEnvironment(name -> null));
-    }
-
-    /** @param telemetry the function's logs and metrics (give its metrics to the application's repositories) */
     public ApiHandler(Application application, OrderQueries queries, Telemetry telemetry) {
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(queries, "queries");

@@ -1,5 +1,7 @@
 package dev.nosqles.app.api;
 
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.app.readmodel.OrderQueries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -57,7 +59,7 @@ class ApiHandlerTest {
         snapshots = DynamoDbSnapshotStore.builder().client(client).tableName(snapshotsTable).build();
         store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).clock(clock).build();
         app = new Application(store, snapshots, clock, UUID::randomUUID);
-        handler = new ApiHandler(app);
+        handler = new ApiHandler(app, OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
     }
 
     record Response(int status, Map<String, String> headers, JsonNode body) {
@@ -714,7 +716,7 @@ class ApiHandlerTest {
         void a_cancel_that_keeps_losing_races_is_409_and_writes_nothing() {
             String orderId = approvedOrder();
             ApiHandler racing = new ApiHandler(new Application(new ConflictingEventStore(store), SnapshotStore.none(),
-                    clock, UUID::randomUUID));
+                    clock, UUID::randomUUID), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
             APIGatewayV2HTTPResponse r = racing.handleRequest(
                     ApiEvents.post("/orders/" + orderId + "/cancel", null).build(), null);
             assertThat(r.getStatusCode()).isEqualTo(409);
@@ -911,7 +913,7 @@ class ApiHandlerTest {
                 }
             };
             ApiHandler failing = new ApiHandler(new Application(broken, SnapshotStore.none(), clock,
-                    UUID::randomUUID));
+                    UUID::randomUUID), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
             APIGatewayV2HTTPResponse r = failing.handleRequest(ApiEvents.get("/orders/o1").build(), null);
             assertThat(r.getStatusCode()).isEqualTo(500);
             assertThat(r.getHeaders()).containsEntry("Content-Type", "application/problem+json");
@@ -1019,7 +1021,7 @@ class ApiHandlerTest {
             String id = created.body().get("customerId").asText();
             // the same tables read with keys that never saw this customer (a keys table mismatch)
             ApiHandler otherKeys = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
-                    new dev.nosqles.memory.InMemorySubjectKeys()));
+                    new dev.nosqles.memory.InMemorySubjectKeys()), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
 
             APIGatewayV2HTTPResponse r = otherKeys.handleRequest(ApiEvents.get("/customers/" + id).build(), null);
 
@@ -1077,7 +1079,7 @@ class ApiHandlerTest {
                 }
             };
             ApiHandler cached = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
-                    cachedFor90s));
+                    cachedFor90s), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
             String id = createCustomer("Ann", "10");
 
             APIGatewayV2HTTPResponse r = cached.handleRequest(ApiEvents.request("DELETE",
@@ -1113,7 +1115,7 @@ class ApiHandlerTest {
                 }
             };
             ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID,
-                    cannotForget));
+                    cannotForget), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
             String id = call(ApiEvents.post("/customers",
                     "{\"name\":\"Ann\",\"email\":\"ann@example.org\",\"creditLimit\":\"10\"}")).body()
                     .get("customerId").asText();
@@ -1157,7 +1159,7 @@ class ApiHandlerTest {
                             new IllegalStateException("kms down"));
                 }
             };
-            ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID, down));
+            ApiHandler failing = new ApiHandler(new Application(store, snapshots, clock, UUID::randomUUID, down), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
             String existing = createCustomer("Ann", "10");
             int before = storedItems();
 

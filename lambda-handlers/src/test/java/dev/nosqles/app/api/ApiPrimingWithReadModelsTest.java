@@ -1,5 +1,6 @@
 package dev.nosqles.app.api;
 
+import dev.nosqles.lambda.Telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.app.Application;
@@ -35,7 +36,7 @@ class ApiPrimingWithReadModelsTest {
         DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
                 .tableName(TestTables.newSnapshotsTable(client, "prime-api")).build();
         ApiHandler api = new ApiHandler(new Application(events, snapshots, Clock.systemUTC(), UUID::randomUUID),
-                OrderQueries.on(readModels));
+                OrderQueries.on(readModels), Telemetry.fromEnvironment(name -> null));
         CapacityMeter.Usage before = meter.usage();
 
         api.prime();

@@ -1,5 +1,7 @@
 package dev.nosqles.app.api;
 
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.app.readmodel.OrderQueries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -48,7 +50,7 @@ class IdempotentCreateRequestsTest {
                 .build();
         eventsTable = TestTables.newEventsTable(client, "postcost");
         handler = new ApiHandler(Application.onDynamoDb(client, eventsTable,
-                TestTables.newSnapshotsTable(client, "postcost")));
+                TestTables.newSnapshotsTable(client, "postcost")), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
     }
 
     /** The DynamoDB operations called (one per API call, whatever the SDK retried) and the HTTP attempts sent. */

@@ -1,5 +1,6 @@
 package dev.nosqles.app.api;
 
+import dev.nosqles.lambda.Telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -42,7 +43,7 @@ class OrderListRoutesTest {
     private final Application app = new Application(new InMemoryEventStore(clock), SnapshotStore.none(), clock,
             UUID::randomUUID);
     private final PagedOrders orders = new PagedOrders();
-    private final ApiHandler handler = new ApiHandler(app, orders);
+    private final ApiHandler handler = new ApiHandler(app, orders, Telemetry.fromEnvironment(name -> null));
     private String customer;
 
     /** Rows newest first; a cursor = "scope@offset"; records the limit of every query. */
@@ -230,7 +231,7 @@ class OrderListRoutesTest {
 
     @Test
     void without_read_models_the_list_routes_answer_503_and_the_rest_of_the_api_works() {
-        ApiHandler withoutReadModels = new ApiHandler(app);
+        ApiHandler withoutReadModels = new ApiHandler(app, OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
 
         APIGatewayV2HTTPResponse list = withoutReadModels.handleRequest(ApiEvents.get("/orders").jwtSubject("ann")
                 .query("state", "APPROVED").build(), null);

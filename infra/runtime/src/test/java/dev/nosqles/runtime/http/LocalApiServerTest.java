@@ -1,5 +1,7 @@
 package dev.nosqles.runtime.http;
 
+import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.app.readmodel.OrderQueries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -193,7 +195,7 @@ class LocalApiServerTest {
         Clock clock = Clock.systemUTC();
         ApiHandler api = new ApiHandler(new Application(
                 DynamoDbEventStore.builder().client(client).tableName(events).clock(clock).build(),
-                DynamoDbSnapshotStore.builder().client(client).tableName(snapshots).build(), clock, UUID::randomUUID));
+                DynamoDbSnapshotStore.builder().client(client).tableName(snapshots).build(), clock, UUID::randomUUID), OrderQueries.unavailable(), Telemetry.fromEnvironment(name -> null));
         start(List.of(ApiRoute.catchAll(api)));
     }
 
