@@ -31,6 +31,8 @@ public final class ColdStart {
     public static final String API = "ApiHandler";
     public static final String MINIMAL = "minimal";
     public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
+    /** Issue 15's goal: ApiHandler's fork → first response at most this multiple of the bare client's (medians). */
+    public static final double GOAL_RATIO = 1.2;
 
     private ColdStart() {
     }
@@ -122,6 +124,12 @@ public final class ColdStart {
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem", runs));
         return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
                 List.copyOf(runs));
+    }
+
+    /** ApiHandler's median fork → first response over the bare client's. */
+    public static double ratio(Result result) {
+        return result.variant(API).launchToResponse().medianMs()
+                / result.variant(MINIMAL).launchToResponse().medianMs();
     }
 
     public static List<Check> checks(Result result) {
