@@ -16,13 +16,13 @@ import java.util.function.Function;
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick] [--only bill|coldstart]
+ * BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
  * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
  * deterministic counts, under a minute), written to {@code bill.md} and {@code bill.json}. {@code --only coldstart}:
- * section 5 alone (about a minute; {@code --quick} makes it two runs per variant), written to {@code coldstart.md}
- * and {@code coldstart.json}.
+ * section 5 alone (under a minute; {@code --quick} makes it two runs per variant, {@code --runs N} N runs),
+ * written to {@code coldstart.md} and {@code coldstart.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -32,6 +32,7 @@ public final class BenchMain {
         Path out = Path.of("target", "bench");
         boolean quick = false;
         String only = null;
+        int coldStartRuns = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> {
@@ -41,6 +42,12 @@ public final class BenchMain {
                     out = Path.of(args[++i]);
                 }
                 case "--quick" -> quick = true;
+                case "--runs" -> {
+                    if (i + 1 >= args.length || !args[i + 1].matches("[1-9][0-9]*")) {
+                        usage("--runs needs a positive number");
+                    }
+                    coldStartRuns = Integer.parseInt(args[++i]);
+                }
                 case "--only" -> {
                     if (i + 1 >= args.length || !List.of("bill", "coldstart").contains(args[i + 1])) {
                         usage("--only takes one section: bill or coldstart");
@@ -55,7 +62,8 @@ public final class BenchMain {
             return;
         }
         if ("coldstart".equals(only)) {
-            runColdStart(out, quick ? new ColdStart.Config(2, 0) : ColdStart.Config.full());
+            ColdStart.Config config = quick ? new ColdStart.Config(2, 0) : ColdStart.Config.full();
+            runColdStart(out, coldStartRuns > 0 ? new ColdStart.Config(coldStartRuns, config.warmups()) : config);
             return;
         }
         Results results = run(quick);
@@ -275,7 +283,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]");
         System.exit(2);
     }
 }

@@ -50,7 +50,7 @@ public final class ColdStart {
     /** One child process. Times in ms from just before the fork. */
     public record Run(String variant, int run, boolean handled, String status, double launchToMainMs,
                       double mainToConstructedMs, double firstRequestMs, double launchToResponseMs,
-                      double processExitMs, long classesLoaded, String problem) {
+                      double processExitMs, long classesLoaded, double cpuMs, String problem) {
     }
 
     /** Median and spread (min, max) of one phase over the handled runs. */
@@ -69,7 +69,7 @@ public final class ColdStart {
 
     public record Variant(String name, String description, int runs, int handled, Stat launchToMain,
                           Stat mainToConstructed, Stat firstRequest, Stat launchToResponse, Stat processExit,
-                          long classesLoadedMedian) {
+                          long classesLoadedMedian, Stat cpu) {
     }
 
     public record Result(String java, List<String> jvmFlags, String jar, long jarBytes, int warmups,
@@ -96,6 +96,11 @@ public final class ColdStart {
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(JVM_FLAGS);
+        // diagnostics only (e.g. -Xlog:class+load:file=/tmp/cl-%p.txt), never in a reported run's flags
+        String extra = System.getProperty("nosqles.coldStartDiagnosticFlags", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of(
                 "-Daws.endpointUrl=" + env.aws().endpoint(),
                 "-Daws.region=" + env.aws().region().id(),
@@ -211,12 +216,13 @@ public final class ColdStart {
         boolean handled = status.startsWith("2");
         return new Run(variant, number, handled, status, (main - launched) / 1e3, (constructed - main) / 1e3,
                 (responded - constructed) / 1e3, (responded - launched) / 1e3, (exitedAt - launched) / 1e3,
-                Long.parseLong(fields.get("classesLoaded")), handled ? null : "status " + status);
+                Long.parseLong(fields.get("classesLoaded")), Long.parseLong(fields.get("cpuMicros")) / 1e3,
+                handled ? null : "status " + status);
     }
 
     private static Run failed(String variant, int number, String problem) {
         return new Run(variant, number, false, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
-                problem);
+                Double.NaN, problem);
     }
 
     private static Variant summarise(String name, String description, List<Run> all) {
@@ -229,7 +235,8 @@ public final class ColdStart {
                 Stat.of(ok.stream().mapToDouble(Run::firstRequestMs).toArray()),
                 Stat.of(ok.stream().mapToDouble(Run::launchToResponseMs).toArray()),
                 Stat.of(ok.stream().mapToDouble(Run::processExitMs).toArray()),
-                classes.length == 0 ? 0 : classes[classes.length / 2]);
+                classes.length == 0 ? 0 : classes[classes.length / 2],
+                Stat.of(ok.stream().mapToDouble(Run::cpuMs).toArray()));
     }
 
     private static String read(InputStream in) {

@@ -410,6 +410,7 @@ public final class Report {
         phase(md, "first request (handler in, response out; moto included)", api.firstRequest(), min.firstRequest());
         phase(md, "**fork → first response**", api.launchToResponse(), min.launchToResponse());
         phase(md, "fork → process exited", api.processExit(), min.processExit());
+        phase(md, "CPU time of the process at the first response (all threads)", api.cpu(), min.cpu());
         md.append("| classes loaded (median, at the first response) | ").append(api.classesLoadedMedian()).append(" | ")
                 .append(min.classesLoadedMedian()).append(" | ")
                 .append(api.classesLoadedMedian() - min.classesLoadedMedian()).append(" |\n");
