@@ -384,6 +384,7 @@ public final class Report {
 
     /** Section 5's markdown (its chart written to {@code dir}); also what {@code --only coldstart} writes. */
     static String coldStartSection(Path dir, ColdStart.Result c) throws IOException {
+        Files.createDirectories(dir.resolve(CHARTS));
         StringBuilder md = new StringBuilder();
         md.append("## 5. Cold start\n\n");
         md.append("> **SnapStart is not measured here.** The functions deploy with SnapStart (template.yaml), which")
