@@ -16,11 +16,13 @@ import java.util.function.Function;
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick] [--only bill]
+ * BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
  * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
- * deterministic counts, under a minute), written to {@code bill.md} and {@code bill.json}.
+ * deterministic counts, under a minute), written to {@code bill.md} and {@code bill.json}. {@code --only coldstart}:
+ * section 5 alone (under a minute; {@code --quick} makes it two runs per variant, {@code --runs N} N runs),
+ * written to {@code coldstart.md} and {@code coldstart.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -30,6 +32,7 @@ public final class BenchMain {
         Path out = Path.of("target", "bench");
         boolean quick = false;
         String only = null;
+        int coldStartRuns = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> {
@@ -39,9 +42,15 @@ public final class BenchMain {
                     out = Path.of(args[++i]);
                 }
                 case "--quick" -> quick = true;
+                case "--runs" -> {
+                    if (i + 1 >= args.length || !args[i + 1].matches("[1-9][0-9]*")) {
+                        usage("--runs needs a positive number");
+                    }
+                    coldStartRuns = Integer.parseInt(args[++i]);
+                }
                 case "--only" -> {
-                    if (i + 1 >= args.length || !args[i + 1].equals("bill")) {
-                        usage("--only takes one section: bill");
+                    if (i + 1 >= args.length || !List.of("bill", "coldstart").contains(args[i + 1])) {
+                        usage("--only takes one section: bill or coldstart");
                     }
                     only = args[++i];
                 }
@@ -50,6 +59,11 @@ public final class BenchMain {
         }
         if ("bill".equals(only)) {
             runBill(out);
+            return;
+        }
+        if ("coldstart".equals(only)) {
+            ColdStart.Config config = quick ? new ColdStart.Config(2, 0) : ColdStart.Config.full();
+            runColdStart(out, coldStartRuns > 0 ? new ColdStart.Config(coldStartRuns, config.warmups()) : config);
             return;
         }
         Results results = run(quick);
@@ -78,6 +92,27 @@ public final class BenchMain {
         java.nio.file.Files.writeString(out.resolve("bill.md"), OrderBill.section(bill));
         log("9. done in " + secs(t) + " s: " + out.resolve("bill.md").toAbsolutePath());
         List<Check> failed = OrderBill.checks(bill).stream().filter(c -> !c.passed()).toList();
+        if (!failed.isEmpty()) {
+            System.err.println(new BenchCheckFailedException(failed).getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Section 5 alone: {@code coldstart.md} and {@code coldstart.json}; exit status 1 when a check fails. */
+    static void runColdStart(Path out, ColdStart.Config config) throws Exception {
+        long t = System.nanoTime();
+        ColdStart.Result result;
+        try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
+            log("5. cold start ...");
+            result = ColdStart.run(env, config);
+        }
+        java.nio.file.Files.createDirectories(out.resolve(Report.CHARTS));
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("coldstart.json").toFile(), result);
+        java.nio.file.Files.writeString(out.resolve("coldstart.md"), Report.coldStartSection(out, result));
+        log("5. done in " + secs(t) + " s: " + out.resolve("coldstart.md").toAbsolutePath());
+        List<Check> failed = ColdStart.checks(result).stream().filter(c -> !c.passed()).toList();
         if (!failed.isEmpty()) {
             System.err.println(new BenchCheckFailedException(failed).getMessage());
             System.exit(1);
@@ -248,7 +283,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]");
         System.exit(2);
     }
 }

@@ -22,7 +22,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * Section 5: cold start. Each run is a fresh JVM (the {@code java} the bench runs on) on the shaded Lambda jar
  * plus {@link ColdStartProbe}, started by this process and timed from just before the fork to the first
  * response: the real {@code ApiHandler} handling one {@code POST /customers} against moto, side by side with a
- * minimal handler that only builds a DynamoDB client (URL-connection) and sends one GetItem. SnapStart is not
+ * minimal handler that only builds a DynamoDB client (URL-connection) and sends one GetItem, its SLF4J bound to
+ * nothing ({@link #BARE_LOGGING}) as in a function packaged with the SDK alone. SnapStart is not
  * measured: this is a plain JVM start, the case SnapStart exists to avoid.
  */
 public final class ColdStart {
@@ -31,6 +32,14 @@ public final class ColdStart {
     public static final String API = "ApiHandler";
     public static final String MINIMAL = "minimal";
     public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
+    /**
+     * The bare client's own flag: SLF4J bound to nothing, as in a function packaged with the SDK alone. Without it
+     * the SDK's SLF4J calls would start the shaded jar's log4j (the application's logging stack, some 1,300 classes)
+     * in the bare client too, and the comparison would hide that cost.
+     */
+    public static final String BARE_LOGGING = "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider";
+    /** Issue 15's goal: ApiHandler's fork → first response at most this multiple of the bare client's (medians). */
+    public static final double GOAL_RATIO = 1.2;
 
     private ColdStart() {
     }
@@ -48,7 +57,7 @@ public final class ColdStart {
     /** One child process. Times in ms from just before the fork. */
     public record Run(String variant, int run, boolean handled, String status, double launchToMainMs,
                       double mainToConstructedMs, double firstRequestMs, double launchToResponseMs,
-                      double processExitMs, long classesLoaded, String problem) {
+                      double processExitMs, long classesLoaded, double cpuMs, String problem) {
     }
 
     /** Median and spread (min, max) of one phase over the handled runs. */
@@ -67,7 +76,7 @@ public final class ColdStart {
 
     public record Variant(String name, String description, int runs, int handled, Stat launchToMain,
                           Stat mainToConstructed, Stat firstRequest, Stat launchToResponse, Stat processExit,
-                          long classesLoadedMedian) {
+                          long classesLoadedMedian, Stat cpu) {
     }
 
     public record Result(String java, List<String> jvmFlags, String jar, long jarBytes, int warmups,
@@ -94,6 +103,11 @@ public final class ColdStart {
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(JVM_FLAGS);
+        // diagnostics only (e.g. -Xlog:class+load:file=/tmp/cl-%p.txt), never in a reported run's flags
+        String extra = System.getProperty("nosqles.coldStartDiagnosticFlags", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of(
                 "-Daws.endpointUrl=" + env.aws().endpoint(),
                 "-Daws.region=" + env.aws().region().id(),
@@ -107,6 +121,9 @@ public final class ColdStart {
             List<String> order = Math.floorMod(i, 2) == 0 ? List.of(MINIMAL, API) : List.of(API, MINIMAL);
             for (String variant : order) {
                 List<String> args = new ArrayList<>(command);
+                if (variant.equals(MINIMAL)) {
+                    args.add(1 + JVM_FLAGS.size(), BARE_LOGGING);
+                }
                 args.addAll(List.of(variant.equals(API) ? "api" : "minimal", eventsTable, snapshotsTable,
                         env.aws().region().id(), keysTable, keyId));
                 Run run = launch(variant, i + 1, args);
@@ -119,9 +136,17 @@ public final class ColdStart {
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
                         + " subject keys, repositories, routes), then one POST /customers (a new data key: KMS"
                         + " GenerateDataKey and a keys-table PutItem; a PutItem of the new customer)", runs),
-                summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem", runs));
+                summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem; SLF4J"
+                        + " bound to nothing (`" + BARE_LOGGING + "`), as in a function packaged with the SDK alone,"
+                        + " so the shaded jar's log4j does not start", runs));
         return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
                 List.copyOf(runs));
+    }
+
+    /** ApiHandler's median fork → first response over the bare client's. */
+    public static double ratio(Result result) {
+        return result.variant(API).launchToResponse().medianMs()
+                / result.variant(MINIMAL).launchToResponse().medianMs();
     }
 
     public static List<Check> checks(Result result) {
@@ -203,12 +228,13 @@ public final class ColdStart {
         boolean handled = status.startsWith("2");
         return new Run(variant, number, handled, status, (main - launched) / 1e3, (constructed - main) / 1e3,
                 (responded - constructed) / 1e3, (responded - launched) / 1e3, (exitedAt - launched) / 1e3,
-                Long.parseLong(fields.get("classesLoaded")), handled ? null : "status " + status);
+                Long.parseLong(fields.get("classesLoaded")), Long.parseLong(fields.get("cpuMicros")) / 1e3,
+                handled ? null : "status " + status);
     }
 
     private static Run failed(String variant, int number, String problem) {
         return new Run(variant, number, false, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
-                problem);
+                Double.NaN, problem);
     }
 
     private static Variant summarise(String name, String description, List<Run> all) {
@@ -221,7 +247,8 @@ public final class ColdStart {
                 Stat.of(ok.stream().mapToDouble(Run::firstRequestMs).toArray()),
                 Stat.of(ok.stream().mapToDouble(Run::launchToResponseMs).toArray()),
                 Stat.of(ok.stream().mapToDouble(Run::processExitMs).toArray()),
-                classes.length == 0 ? 0 : classes[classes.length / 2]);
+                classes.length == 0 ? 0 : classes[classes.length / 2],
+                Stat.of(ok.stream().mapToDouble(Run::cpuMs).toArray()));
     }
 
     private static String read(InputStream in) {

@@ -110,7 +110,9 @@ public final class Report {
                     .append("): ").append(f(api.launchToResponse().medianMs(), 0)).append(" ms with `ApiHandler` vs ")
                     .append(f(min.launchToResponse().medianMs(), 0)).append(" ms for a bare DynamoDB GetItem; ")
                     .append(f(api.classesLoadedMedian(), 0)).append(" vs ").append(f(min.classesLoadedMedian(), 0))
-                    .append(" classes loaded; shaded jar ").append(mb(r.coldStart().jarBytes())).append(".\n");
+                    .append(" classes loaded; shaded jar ").append(mb(r.coldStart().jarBytes())).append("; **")
+                    .append(f(ColdStart.ratio(r.coldStart()), 2)).append("×** (goal: at most ")
+                    .append(f(ColdStart.GOAL_RATIO, 1)).append("×).\n");
         }
         if (r.endToEnd() != null) {
             EndToEnd.Result e = r.endToEnd();
@@ -372,12 +374,19 @@ public final class Report {
     // ---------------------------------------------------------------- 5
 
     private static void coldStart(StringBuilder md, Path dir, Results r) throws IOException {
-        md.append("## 5. Cold start\n\n");
-        ColdStart.Result c = r.coldStart();
-        if (c == null) {
+        if (r.coldStart() == null) {
+            md.append("## 5. Cold start\n\n");
             md.append("Not measured in this run: the section failed (see the checks).\n\n");
             return;
         }
+        md.append(coldStartSection(dir, r.coldStart()));
+    }
+
+    /** Section 5's markdown (its chart written to {@code dir}); also what {@code --only coldstart} writes. */
+    static String coldStartSection(Path dir, ColdStart.Result c) throws IOException {
+        Files.createDirectories(dir.resolve(CHARTS));
+        StringBuilder md = new StringBuilder();
+        md.append("## 5. Cold start\n\n");
         md.append("> **SnapStart is not measured here.** The functions deploy with SnapStart (template.yaml), which")
                 .append(" restores a snapshot taken after the init phase (and `ApiHandler`'s CRaC priming) instead of")
                 .append(" starting a JVM. This section measures the plain start SnapStart avoids: a fresh JVM, on this")
@@ -402,11 +411,17 @@ public final class Report {
         phase(md, "first request (handler in, response out; moto included)", api.firstRequest(), min.firstRequest());
         phase(md, "**fork → first response**", api.launchToResponse(), min.launchToResponse());
         phase(md, "fork → process exited", api.processExit(), min.processExit());
+        phase(md, "CPU time of the process at the first response (all threads)", api.cpu(), min.cpu());
         md.append("| classes loaded (median, at the first response) | ").append(api.classesLoadedMedian()).append(" | ")
                 .append(min.classesLoadedMedian()).append(" | ")
                 .append(api.classesLoadedMedian() - min.classesLoadedMedian()).append(" |\n");
         md.append("| requests handled | ").append(api.handled()).append(" of ").append(api.runs()).append(" | ")
                 .append(min.handled()).append(" of ").append(min.runs()).append(" | |\n");
+        md.append("\n**Fork → first response: ").append(f(ColdStart.ratio(c), 2)).append("× the bare client (goal: at")
+                .append(" most ").append(f(ColdStart.GOAL_RATIO, 1)).append("×, ")
+                .append(ColdStart.ratio(c) <= ColdStart.GOAL_RATIO ? "met" : "not met").append(")**; ")
+                .append(f(api.classesLoadedMedian(), 0)).append(" vs ").append(f(min.classesLoadedMedian(), 0))
+                .append(" classes loaded; shaded jar ").append(mb(c.jarBytes())).append(".\n");
         md.append("\nClasses loaded = `ClassLoadingMXBean.getTotalLoadedClassCount()` read after the response (JDK")
                 .append(" classes from the CDS archive and the few the MXBean itself needs included). On Lambda the init phase runs on the function's")
                 .append(" CPU share (1024 MB ≈ 0.6 vCPU) and DynamoDB answers in single-digit ms, so expect other")
@@ -420,6 +435,7 @@ public final class Report {
                         new double[] {api.firstRequest().medianMs(), min.firstRequest().medianMs()},
                         new double[] {api.launchToResponse().medianMs(), min.launchToResponse().medianMs()}),
                 "%.0f");
+        return md.toString();
     }
 
     private static void phase(StringBuilder md, String name, ColdStart.Stat api, ColdStart.Stat min) {

@@ -74,9 +74,13 @@ public final class ColdStartProbe {
         // after the measured part: the management classes it loads are not counted in the request's path
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+        // CPU of every thread of the process so far (JIT and GC included): less sensitive to other work on the
+        // machine than the wall-clock times; includes the little the MXBeans above cost
+        long cpuMicros = ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1_000 : -1;
         System.out.println(PREFIX + "mode=" + mode + " status=" + status + " jvmStartMillis=" + jvmStart
                 + " mainEnteredMicros=" + mainEntered + " constructedMicros=" + constructed
-                + " respondedMicros=" + responded + " classesLoaded=" + classes);
+                + " respondedMicros=" + responded + " classesLoaded=" + classes + " cpuMicros=" + cpuMicros);
         System.out.flush();
         System.exit(0);
     }
