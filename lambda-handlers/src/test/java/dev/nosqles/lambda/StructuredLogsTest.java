@@ -255,7 +255,8 @@ class StructuredLogsTest {
             public void close() {
             }
         };
-        SqsSagaMessageSender sender = new SqsSagaMessageSender(sqs, Map.of(CreateOrderSaga.REPLIES, "https://q/r"));
+        SqsSagaMessageSender sender = SqsSagaMessageSender.builder().client(sqs)
+                .queueUrl(CreateOrderSaga.REPLIES, "https://q/r").build();
         SagaMessage.ReplyMessage reply = new SagaMessage.ReplyMessage("m1", CreateOrderSaga.TYPE, "s1",
                 CreateOrderSaga.REPLIES, "c1", dev.nosqles.saga.ReplyOutcome.SUCCESS, null, "{}");
 

@@ -25,12 +25,58 @@ public final class SqsSagaMessageSender implements SagaMessageSender {
     private final SqsClient sqs;
     private final Map<String, String> queueUrls;
 
-    /**
-     * @param queueUrls queue URL by channel name (command channels and reply channels)
-     */
-    public SqsSagaMessageSender(SqsClient sqs, Map<String, String> queueUrls) {
-        this.sqs = Objects.requireNonNull(sqs, "sqs");
-        this.queueUrls = Map.copyOf(queueUrls);
+    private SqsSagaMessageSender(Builder builder) {
+        this.sqs = builder.sqs;
+        this.queueUrls = Map.copyOf(builder.queueUrls);
+    }
+
+    /** A sender to be given its SQS client and the queue URL of every channel it sends to. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link SqsSagaMessageSender}; {@link #build()} validates. */
+    public static final class Builder {
+        private SqsClient sqs;
+        private final Map<String, String> queueUrls = new java.util.LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The SQS client (required). */
+        public Builder client(SqsClient sqs) {
+            this.sqs = sqs;
+            return this;
+        }
+
+        /** The queue of a channel: a command channel or a saga's reply channel (at least one is required). */
+        public Builder queueUrl(String channel, String queueUrl) {
+            if (channel == null || channel.isBlank()) {
+                throw new IllegalArgumentException("channel must not be blank");
+            }
+            if (queueUrl == null || queueUrl.isBlank()) {
+                throw new IllegalArgumentException("the queue URL of channel " + channel + " must not be blank");
+            }
+            queueUrls.put(channel, queueUrl);
+            return this;
+        }
+
+        /** The queues of several channels, by channel name. */
+        public Builder queueUrls(Map<String, String> urls) {
+            urls.forEach(this::queueUrl);
+            return this;
+        }
+
+        /** @throws IllegalStateException the client or every queue URL is missing */
+        public SqsSagaMessageSender build() {
+            if (sqs == null) {
+                throw new IllegalStateException("client is required");
+            }
+            if (queueUrls.isEmpty()) {
+                throw new IllegalStateException("a queue URL is required (queueUrl(channel, url))");
+            }
+            return new SqsSagaMessageSender(this);
+        }
     }
 
     /** To the channel's queue; on a FIFO queue grouped by the target aggregate, deduplicated by the command. */

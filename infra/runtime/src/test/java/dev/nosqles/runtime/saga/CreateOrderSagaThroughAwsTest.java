@@ -111,10 +111,10 @@ class CreateOrderSagaThroughAwsTest {
     }
 
     private SqsSagaMessageSender sender(String replyQueue, SqsClient sqs) {
-        return new SqsSagaMessageSender(sqs, Map.of(
-                CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerQueue,
-                CreateOrderSaga.ORDER_COMMANDS.name(), orderQueue,
-                CreateOrderSaga.REPLIES, replyQueue));
+        return SqsSagaMessageSender.builder().client(sqs)
+                .queueUrl(CreateOrderSaga.CUSTOMER_COMMANDS.name(), customerQueue)
+                .queueUrl(CreateOrderSaga.ORDER_COMMANDS.name(), orderQueue)
+                .queueUrl(CreateOrderSaga.REPLIES, replyQueue).build();
     }
 
     private String fifoQueue(String name) {

@@ -69,7 +69,7 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
         // command queues only where the function sends commands (the stream function)
         optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
         optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
-        return new SqsSagaMessageSender(env.sqs(), urls);
+        return SqsSagaMessageSender.builder().client(env.sqs()).queueUrls(urls).build();
     }
 
     private static void optional(FunctionEnvironment env, String name, String channel, Map<String, String> urls) {
