@@ -142,7 +142,9 @@ class TemplateReaderTest {
             StreamEvent expected = new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
                     true, "StreamFailuresQueue");
             assertThat(template.function("EventPublisherFunction").orElseThrow().streamEvents())
-                    .containsExactly(expected);
+                    .containsExactly(new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
+                            true, "StreamFailuresQueue", List.of("{\"dynamodb\":{\"NewImage\":{\"streamId\":{\"S\":"
+                            + "[{\"prefix\":\"Order-\"},{\"prefix\":\"Customer-\"}]}}}}")));
             assertThat(template.function("OrderSagaStreamFunction").orElseThrow().streamEvents())
                     .containsExactly(expected);
         }
@@ -323,6 +325,35 @@ class TemplateReaderTest {
                     .isInstanceOfSatisfying(TemplateException.class, e ->
                             assertThat(e.location()).isEqualTo("Resources.Broken.Properties.KeySchema"))
                     .hasMessageContaining("no HASH key");
+        }
+
+        @Test
+        void a_filter_criteria_is_read_per_event_and_an_operator_the_runtime_does_not_apply_is_refused_naming_it() {
+            String yaml = """
+                    Resources:
+                      F:
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          Handler: x.Y::handleRequest
+                          Events:
+                            Q:
+                              Type: SQS
+                              Properties:
+                                Queue: !GetAtt Q.Arn
+                                FilterCriteria:
+                                  Filters:
+                                    - Pattern: '{"body":{"kind":["a"]}}'
+                                    - Pattern: '{"body":{"kind":[{"prefix":"b"}]}}'
+                    """;
+            assertThat(TemplateReader.parse(yaml, "t.yaml").function("F").orElseThrow().queueEvents().getFirst()
+                    .filterPatterns()).containsExactly("{\"body\":{\"kind\":[\"a\"]}}",
+                    "{\"body\":{\"kind\":[{\"prefix\":\"b\"}]}}");
+
+            String unsupported = yaml.replace("{\"prefix\":\"b\"}", "{\"suffix\":\"b\"}");
+            assertThatThrownBy(() -> TemplateReader.parse(unsupported, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                            .isEqualTo("Resources.F.Properties.Events.Q.Properties.FilterCriteria"))
+                    .hasMessageContaining("unsupported filter operator: suffix");
         }
 
         @Test
