@@ -160,6 +160,31 @@ class TemplateReaderTest {
         }
 
         @Test
+        void the_publishers_filter_lets_through_exactly_the_published_types_the_operations_view_expects() {
+            FunctionDefinition publisher = template.function("EventPublisherFunction").orElseThrow();
+            java.util.Set<String> published = java.util.Set.of(((Value.Literal) publisher.environment()
+                    .get("PUBLISHED_AGGREGATE_TYPES")).text().split(","));
+            assertThat(published).isEqualTo(dev.nosqles.app.saga.StreamSubscribers.PUBLISHED_TYPES);
+            dev.nosqles.runtime.esm.EventFilter filter = dev.nosqles.runtime.esm.EventFilter.of(
+                    publisher.streamEvents().getFirst().filterPatterns());
+            for (String type : published) {
+                assertThat(filter.matches(commit(type + "-1"))).as(type).isTrue();
+            }
+            for (String type : List.of("CreateOrderSaga", "Unpublished", "", "OrderX")) {
+                assertThat(filter.matches(commit(type + "-1"))).as(type).isFalse();
+            }
+        }
+
+        /** A commit of one stream as the publisher's stream event carries it (NEW_IMAGE). */
+        private static com.fasterxml.jackson.databind.JsonNode commit(String streamId) {
+            var image = Map.of(dev.nosqles.dynamodb.EventTables.STREAM_ID_ATTRIBUTE,
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(streamId));
+            return dev.nosqles.runtime.esm.internal.FilterRecords.stream(
+                    software.amazon.awssdk.services.dynamodb.model.Record.builder().eventName("INSERT")
+                            .dynamodb(b -> b.keys(image).newImage(image).sequenceNumber("1")).build());
+        }
+
+        @Test
         void gives_the_saga_stream_function_every_table_and_queue_it_needs() {
             assertThat(template.function("OrderSagaStreamFunction").orElseThrow().environment()).containsAllEntriesOf(
                     Map.of("EVENTS_TABLE", new Value.Ref("EventsTable"),
