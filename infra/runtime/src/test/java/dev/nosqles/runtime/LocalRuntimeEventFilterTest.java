@@ -52,7 +52,8 @@ class LocalRuntimeEventFilterTest {
         assertThat(api.get("/orders/" + order.body().get("orderId").asText()).body().get("state").asText())
                 .isEqualTo("APPROVED");
 
-        List<String> saga = log.stream().filter(l -> l.startsWith("OrderSagaStreamFunction <- EventsStream: ")).toList();
+        List<String> saga = log.stream().filter(l -> l.startsWith("OrderSagaStreamFunction <- EventsStream: "))
+                .toList();
         List<String> publisher = log.stream().filter(l -> l.startsWith("EventPublisherFunction <- EventsStream: "))
                 .toList();
         // the saga's commits were on the stream: the other reader got them

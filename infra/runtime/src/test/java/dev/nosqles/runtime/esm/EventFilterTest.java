@@ -29,9 +29,11 @@ class EventFilterTest {
 
     private static JsonNode commit(OperationType operation, String streamId, boolean withNewImage) {
         StreamRecord.Builder d = StreamRecord.builder().sequenceNumber("1")
-                .keys(java.util.Map.of("streamId", AttributeValue.fromS(streamId), "version", AttributeValue.fromN("1")));
+                .keys(java.util.Map.of("streamId", AttributeValue.fromS(streamId),
+                        "version", AttributeValue.fromN("1")));
         if (withNewImage) {
-            d.newImage(java.util.Map.of("streamId", AttributeValue.fromS(streamId), "version", AttributeValue.fromN("1"),
+            d.newImage(java.util.Map.of("streamId", AttributeValue.fromS(streamId),
+                    "version", AttributeValue.fromN("1"),
                     "events", AttributeValue.fromL(List.of(AttributeValue.fromM(java.util.Map.of(
                             "type", AttributeValue.fromS("OrderCreated")))))));
         }
