@@ -342,7 +342,8 @@ public final class LocalRuntime {
                     .withBisectOnError(e.bisectOnError())
                     .withReportBatchItemFailures(e.reportBatchItemFailures())
                     .withOnFailureQueueUrl(e.onFailureQueue() == null ? null : resources.queueUrl(e.onFailureQueue()))
-                    .withStartingPosition(StartingPosition.valueOf(e.startingPosition()));
+                    .withStartingPosition(StartingPosition.valueOf(e.startingPosition()))
+                    .withFilter(dev.nosqles.runtime.esm.EventFilter.of(e.filterPatterns()));
             pollers.add(new DynamoDbStreamPoller(mapping, recentEvents.tap(mapping.id(), InvocationLog.stream(
                     function.logicalId(), e.name(), Handlers.as(handler, DynamodbEvent.class, function), log)),
                     esm, checkpoints, timeout));
@@ -352,7 +353,8 @@ public final class LocalRuntime {
                             resources.queueUrl(e.queue()))
                     .withBatchSize(e.batchSize())
                     .withMaxBatchingWindow(Duration.ofSeconds(e.maxBatchingWindowSeconds()))
-                    .withReportBatchItemFailures(e.reportBatchItemFailures());
+                    .withReportBatchItemFailures(e.reportBatchItemFailures())
+                    .withFilter(dev.nosqles.runtime.esm.EventFilter.of(e.filterPatterns()));
             pollers.add(new SqsPoller(mapping, InvocationLog.queue(function.logicalId(), e.name(),
                     Handlers.as(handler, SQSEvent.class, function), log), esm, timeout));
         }

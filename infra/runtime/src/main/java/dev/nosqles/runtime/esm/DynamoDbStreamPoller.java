@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.nosqles.runtime.esm.internal.CheckpointStore;
 import dev.nosqles.runtime.esm.internal.FailureRecords;
+import dev.nosqles.runtime.esm.internal.FilterRecords;
 import dev.nosqles.runtime.esm.internal.LocalContext;
 import dev.nosqles.runtime.esm.internal.PollLoop;
 import dev.nosqles.runtime.esm.internal.StreamRecordConverter;
@@ -268,11 +269,25 @@ public final class DynamoDbStreamPoller implements EventSourcePoller {
 
     // ---- reading the stream ----
 
+    /**
+     * The next record set to hand over. With a FilterCriteria, records matching no filter are left out; a read
+     * in which none matches settles the shard's position past it without an invocation (as Lambda does).
+     */
     private RecordSet fetch() {
         for (Shard shard : shards()) {
-            List<Record> records = read(shard.shardId());
-            if (!records.isEmpty()) {
-                return new RecordSet(shard.shardId(), records, 0);
+            while (true) {
+                List<Record> records = read(shard.shardId());
+                if (records.isEmpty()) {
+                    break;
+                }
+                List<Record> passing = mapping.filter().passesEverything() ? records
+                        : records.stream().filter(r -> mapping.filter().matches(FilterRecords.stream(r))).toList();
+                if (!passing.isEmpty()) {
+                    return new RecordSet(shard.shardId(), passing, 0);
+                }
+                settle(new RecordSet(shard.shardId(), records, 0), records.size() - 1);
+                LOG.log(System.Logger.Level.DEBUG, () -> "mapping=" + mapping.id() + " shard=" + shard.shardId()
+                        + " records=" + records.size() + " outcome=filtered out");
             }
         }
         return null;

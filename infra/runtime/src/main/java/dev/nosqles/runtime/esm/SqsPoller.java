@@ -3,6 +3,7 @@ package dev.nosqles.runtime.esm;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.nosqles.runtime.esm.internal.FilterRecords;
 import dev.nosqles.runtime.esm.internal.LocalContext;
 import dev.nosqles.runtime.esm.internal.PollLoop;
 import dev.nosqles.runtime.esm.internal.SqsMessageConverter;
@@ -77,23 +78,40 @@ public final class SqsPoller implements EventSourcePoller {
                 throw new IllegalStateException("mapping " + mapping.id() + ": this poller was abandoned by stop");
             }
         }
-        List<Message> messages = receive();
-        if (messages.isEmpty()) {
+        List<Message> received = receive();
+        if (received.isEmpty()) {
             return false;
         }
+        List<Message> messages = received;
+        if (!mapping.filter().passesEverything()) {
+            // Lambda deletes a message that matches no filter without invoking the function.
+            messages = received.stream().filter(m -> mapping.filter().matches(FilterRecords.sqs(m))).toList();
+            List<Message> dropped = received.stream().filter(m -> !mapping.filter().matches(FilterRecords.sqs(m)))
+                    .toList();
+            synchronized (settleLock) {
+                if (abandoned) {
+                    throw new PollLoop.Abandoned(mapping.id());
+                }
+                delete(dropped);
+            }
+            if (messages.isEmpty()) {
+                return true;
+            }
+        }
+        List<Message> batch = messages;
         LocalContext context = new LocalContext(mapping.functionName(), clients.region(), functionTimeout, clock);
-        SQSEvent event = SqsMessageConverter.event(messages, queueArn, clients.region());
+        SQSEvent event = SqsMessageConverter.event(batch, queueArn, clients.region());
         Object response;
         List<Message> succeeded;
         String outcome;
         try {
             response = handler.handleRequest(event, context);
-            Set<String> failed = failedIds(response, messages);
+            Set<String> failed = failedIds(response, batch);
             if (failed == null) {
                 succeeded = List.of();
                 outcome = "invalid batchItemFailures, none deleted";
             } else {
-                succeeded = messages.stream().filter(m -> !failed.contains(m.messageId())).toList();
+                succeeded = batch.stream().filter(m -> !failed.contains(m.messageId())).toList();
                 outcome = failed.isEmpty() ? "success" : "batch item failures " + failed.size() + ", left to reappear";
             }
         } catch (VirtualMachineError fatal) {
@@ -110,7 +128,7 @@ public final class SqsPoller implements EventSourcePoller {
         }
         String result = outcome;
         LOG.log(System.Logger.Level.INFO, () -> "mapping=" + mapping.id() + " function=" + mapping.functionName()
-                + " queue=" + queueArn + " messages=" + messages.size() + " outcome=" + result);
+                + " queue=" + queueArn + " messages=" + batch.size() + " outcome=" + result);
         return true;
     }
 

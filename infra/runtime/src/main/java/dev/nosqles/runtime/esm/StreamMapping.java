@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param reportBatchItemFailures FunctionResponseTypes contains ReportBatchItemFailures
  * @param onFailureQueueUrl       DestinationConfig.OnFailure as an SQS queue URL, or null for none
  * @param startingPosition        StartingPosition
+ * @param filter                  FilterCriteria: records matching none of its filters are settled without being
+ *                                handed over ({@link EventFilter#none()}: every record is)
  */
 public record StreamMapping(String id, String functionName, String table, int batchSize, Duration maxBatchingWindow,
                             int maxRetryAttempts, boolean bisectOnError, boolean reportBatchItemFailures,
-                            String onFailureQueueUrl, StartingPosition startingPosition) {
+                            String onFailureQueueUrl, StartingPosition startingPosition, EventFilter filter) {
 
     public StreamMapping {
         requireText(id, "id");
@@ -31,6 +33,7 @@ public record StreamMapping(String id, String functionName, String table, int ba
         requireText(table, "table");
         Objects.requireNonNull(maxBatchingWindow, "maxBatchingWindow");
         Objects.requireNonNull(startingPosition, "startingPosition");
+        Objects.requireNonNull(filter, "filter");
         if (batchSize < 1 || batchSize > 10_000) {
             throw new IllegalArgumentException("mapping " + id + ": batchSize must be 1..10000, was " + batchSize);
         }
@@ -50,42 +53,47 @@ public record StreamMapping(String id, String functionName, String table, int ba
     /** AWS's defaults: batch size 100, no batching window, infinite retries, no bisect, no partial failures, TRIM_HORIZON. */
     public static StreamMapping defaults(String id, String functionName, String table) {
         return new StreamMapping(id, functionName, table, 100, Duration.ZERO, -1, false, false, null,
-                StartingPosition.TRIM_HORIZON);
+                StartingPosition.TRIM_HORIZON, EventFilter.none());
     }
 
     public StreamMapping withBatchSize(int value) {
         return new StreamMapping(id, functionName, table, value, maxBatchingWindow, maxRetryAttempts, bisectOnError,
-                reportBatchItemFailures, onFailureQueueUrl, startingPosition);
+                reportBatchItemFailures, onFailureQueueUrl, startingPosition, filter);
     }
 
     public StreamMapping withMaxBatchingWindow(Duration value) {
         return new StreamMapping(id, functionName, table, batchSize, value, maxRetryAttempts, bisectOnError,
-                reportBatchItemFailures, onFailureQueueUrl, startingPosition);
+                reportBatchItemFailures, onFailureQueueUrl, startingPosition, filter);
     }
 
     public StreamMapping withMaxRetryAttempts(int value) {
         return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, value, bisectOnError,
-                reportBatchItemFailures, onFailureQueueUrl, startingPosition);
+                reportBatchItemFailures, onFailureQueueUrl, startingPosition, filter);
     }
 
     public StreamMapping withBisectOnError(boolean value) {
         return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, maxRetryAttempts, value,
-                reportBatchItemFailures, onFailureQueueUrl, startingPosition);
+                reportBatchItemFailures, onFailureQueueUrl, startingPosition, filter);
     }
 
     public StreamMapping withReportBatchItemFailures(boolean value) {
         return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, maxRetryAttempts,
-                bisectOnError, value, onFailureQueueUrl, startingPosition);
+                bisectOnError, value, onFailureQueueUrl, startingPosition, filter);
     }
 
     public StreamMapping withOnFailureQueueUrl(String value) {
         return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, maxRetryAttempts,
-                bisectOnError, reportBatchItemFailures, value, startingPosition);
+                bisectOnError, reportBatchItemFailures, value, startingPosition, filter);
     }
 
     public StreamMapping withStartingPosition(StartingPosition value) {
         return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, maxRetryAttempts,
-                bisectOnError, reportBatchItemFailures, onFailureQueueUrl, value);
+                bisectOnError, reportBatchItemFailures, onFailureQueueUrl, value, filter);
+    }
+
+    public StreamMapping withFilter(EventFilter value) {
+        return new StreamMapping(id, functionName, table, batchSize, maxBatchingWindow, maxRetryAttempts,
+                bisectOnError, reportBatchItemFailures, onFailureQueueUrl, startingPosition, value);
     }
 
     static void requireText(String value, String name) {

@@ -67,14 +67,24 @@ public record FunctionDefinition(String logicalId, String handler, String runtim
      * @param bisectOnError           BisectBatchOnFunctionError (false)
      * @param reportBatchItemFailures FunctionResponseTypes contains ReportBatchItemFailures
      * @param onFailureQueue          DestinationConfig.OnFailure.Destination: a queue's logical id, or null
+     * @param filterPatterns          FilterCriteria.Filters[].Pattern, JSON strings (empty: no filtering)
      */
     public record StreamEvent(String name, String table, String startingPosition, int batchSize,
                               int maxBatchingWindowSeconds, int maxRetryAttempts, boolean bisectOnError,
-                              boolean reportBatchItemFailures, String onFailureQueue) {
+                              boolean reportBatchItemFailures, String onFailureQueue, List<String> filterPatterns) {
         public StreamEvent {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(startingPosition, "startingPosition");
+            filterPatterns = List.copyOf(filterPatterns);
+        }
+
+        /** Without FilterCriteria. */
+        public StreamEvent(String name, String table, String startingPosition, int batchSize,
+                           int maxBatchingWindowSeconds, int maxRetryAttempts, boolean bisectOnError,
+                           boolean reportBatchItemFailures, String onFailureQueue) {
+            this(name, table, startingPosition, batchSize, maxBatchingWindowSeconds, maxRetryAttempts, bisectOnError,
+                    reportBatchItemFailures, onFailureQueue, List.of());
         }
     }
 
@@ -86,12 +96,20 @@ public record FunctionDefinition(String logicalId, String handler, String runtim
      * @param batchSize                BatchSize (10)
      * @param maxBatchingWindowSeconds MaximumBatchingWindowInSeconds (0)
      * @param reportBatchItemFailures  FunctionResponseTypes contains ReportBatchItemFailures
+     * @param filterPatterns           FilterCriteria.Filters[].Pattern, JSON strings (empty: no filtering)
      */
     public record QueueEvent(String name, String queue, int batchSize, int maxBatchingWindowSeconds,
-                             boolean reportBatchItemFailures) {
+                             boolean reportBatchItemFailures, List<String> filterPatterns) {
         public QueueEvent {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(queue, "queue");
+            filterPatterns = List.copyOf(filterPatterns);
+        }
+
+        /** Without FilterCriteria. */
+        public QueueEvent(String name, String queue, int batchSize, int maxBatchingWindowSeconds,
+                          boolean reportBatchItemFailures) {
+            this(name, queue, batchSize, maxBatchingWindowSeconds, reportBatchItemFailures, List.of());
         }
     }
 

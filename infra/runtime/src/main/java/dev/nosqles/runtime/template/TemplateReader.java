@@ -233,7 +233,7 @@ public final class TemplateReader {
                 case "SQS" -> queues.add(new QueueEvent(name,
                         logicalIdOf(value(p.get("Queue")), "Arn", eventAt + ".Properties.Queue"),
                         integer(p.get("BatchSize"), 10, eventAt), integer(p.get("MaximumBatchingWindowInSeconds"), 0,
-                        eventAt), reportsItemFailures(p, eventAt)));
+                        eventAt), reportsItemFailures(p, eventAt), filterPatterns(p, eventAt + ".Properties")));
                 case "Schedule" -> schedules.add(scheduleEvent(name, p, eventAt + ".Properties"));
                 default -> {
                     // other event types are not emulated locally
@@ -284,7 +284,34 @@ public final class TemplateReader {
         String start = text(p.get("StartingPosition"));
         return new StreamEvent(name, table, start == null ? "TRIM_HORIZON" : start, integer(p.get("BatchSize"), 100, at),
                 integer(p.get("MaximumBatchingWindowInSeconds"), 0, at), integer(p.get("MaximumRetryAttempts"), -1, at),
-                bool(p.get("BisectBatchOnFunctionError")), reportsItemFailures(p, at), onFailure);
+                bool(p.get("BisectBatchOnFunctionError")), reportsItemFailures(p, at), onFailure,
+                filterPatterns(p, at));
+    }
+
+    /**
+     * FilterCriteria.Filters[].Pattern (JSON strings), checked against the subset of Lambda's filter syntax the
+     * local runtime applies: an operator it does not implement is refused here, naming the function's event.
+     */
+    private static List<String> filterPatterns(Map<String, Object> p, String at) {
+        Object criteria = p.get("FilterCriteria");
+        if (criteria == null) {
+            return List.of();
+        }
+        String criteriaAt = at + ".FilterCriteria";
+        List<Object> filters = list(map(criteria, criteriaAt).getOrDefault("Filters", List.of()),
+                criteriaAt + ".Filters");
+        List<String> patterns = new ArrayList<>();
+        for (int i = 0; i < filters.size(); i++) {
+            patterns.add(requiredText(map(filters.get(i), criteriaAt + ".Filters[" + i + "]"), "Pattern",
+                    criteriaAt + ".Filters[" + i + "]"));
+        }
+        try {
+            dev.nosqles.runtime.esm.EventFilter.of(patterns);
+        } catch (dev.nosqles.runtime.esm.EventFilter.UnsupportedFilterException e) {
+            throw new TemplateException(criteriaAt, e.getMessage()
+                    + " (the local runtime applies prefix, exists, anything-but, numeric and exact values)");
+        }
+        return patterns;
     }
 
     private static boolean reportsItemFailures(Map<String, Object> p, String at) {

@@ -66,6 +66,28 @@ class SqsPollerTest {
     }
 
     @Test
+    void a_message_matching_no_filter_is_deleted_without_reaching_the_function() {
+        String queue = fx.newQueue("esm-filter", Map.of());
+        List<String> bodies = new ArrayList<>();
+        SqsPoller poller = new SqsPoller(QueueMapping.defaults("sqs-filter", "notifier", queue)
+                .withFilter(EventFilter.of(List.of("{\"body\":{\"kind\":[\"wanted\"]}}"))),
+                (RequestHandler<SQSEvent, Void>) (event, context) -> {
+                    event.getRecords().forEach(m -> bodies.add(m.getBody()));
+                    return null;
+                }, fx.clients);
+        send(queue, "{\"kind\":\"unwanted\"}");
+        send(queue, "not json");
+
+        poller.drainUntilIdle();
+        assertThat(bodies).isEmpty();
+        assertThat(fx.messagesIn(queue)).isZero();
+
+        send(queue, "{\"kind\":\"wanted\"}");
+        poller.drainUntilIdle();
+        assertThat(bodies).containsExactly("{\"kind\":\"wanted\"}");
+    }
+
+    @Test
     void a_fifo_queues_messages_reach_the_function_with_their_group_and_a_failure_holds_back_only_its_group() {
         String queue = fx.clients.sqs().createQueue(b -> b.queueName(EsmFixture.unique("esm-fifo") + ".fifo")
                 .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true",

@@ -142,7 +142,9 @@ class TemplateReaderTest {
             StreamEvent expected = new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
                     true, "StreamFailuresQueue");
             assertThat(template.function("EventPublisherFunction").orElseThrow().streamEvents())
-                    .containsExactly(expected);
+                    .containsExactly(new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
+                            true, "StreamFailuresQueue", List.of("{\"dynamodb\":{\"NewImage\":{\"streamId\":{\"S\":"
+                            + "[{\"prefix\":\"Order-\"},{\"prefix\":\"Customer-\"}]}}}}")));
             assertThat(template.function("OrderSagaStreamFunction").orElseThrow().streamEvents())
                     .containsExactly(expected);
         }
@@ -155,6 +157,31 @@ class TemplateReaderTest {
                     .containsExactly(new QueueEvent("Commands", "OrderCommandsQueue", 10, 0, true));
             assertThat(template.function("SagaRepliesFunction").orElseThrow().queueEvents())
                     .containsExactly(new QueueEvent("Replies", "SagaRepliesQueue", 10, 0, true));
+        }
+
+        @Test
+        void the_publishers_filter_lets_through_exactly_the_published_types_the_operations_view_expects() {
+            FunctionDefinition publisher = template.function("EventPublisherFunction").orElseThrow();
+            java.util.Set<String> published = java.util.Set.of(((Value.Literal) publisher.environment()
+                    .get("PUBLISHED_AGGREGATE_TYPES")).text().split(","));
+            assertThat(published).isEqualTo(dev.nosqles.app.saga.StreamSubscribers.PUBLISHED_TYPES);
+            dev.nosqles.runtime.esm.EventFilter filter = dev.nosqles.runtime.esm.EventFilter.of(
+                    publisher.streamEvents().getFirst().filterPatterns());
+            for (String type : published) {
+                assertThat(filter.matches(commit(type + "-1"))).as(type).isTrue();
+            }
+            for (String type : List.of("CreateOrderSaga", "Unpublished", "", "OrderX")) {
+                assertThat(filter.matches(commit(type + "-1"))).as(type).isFalse();
+            }
+        }
+
+        /** A commit of one stream as the publisher's stream event carries it (NEW_IMAGE). */
+        private static com.fasterxml.jackson.databind.JsonNode commit(String streamId) {
+            var image = Map.of(dev.nosqles.dynamodb.EventTables.STREAM_ID_ATTRIBUTE,
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(streamId));
+            return dev.nosqles.runtime.esm.internal.FilterRecords.stream(
+                    software.amazon.awssdk.services.dynamodb.model.Record.builder().eventName("INSERT")
+                            .dynamodb(b -> b.keys(image).newImage(image).sequenceNumber("1")).build());
         }
 
         @Test
@@ -323,6 +350,35 @@ class TemplateReaderTest {
                     .isInstanceOfSatisfying(TemplateException.class, e ->
                             assertThat(e.location()).isEqualTo("Resources.Broken.Properties.KeySchema"))
                     .hasMessageContaining("no HASH key");
+        }
+
+        @Test
+        void a_filter_criteria_is_read_per_event_and_an_operator_the_runtime_does_not_apply_is_refused_naming_it() {
+            String yaml = """
+                    Resources:
+                      F:
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          Handler: x.Y::handleRequest
+                          Events:
+                            Q:
+                              Type: SQS
+                              Properties:
+                                Queue: !GetAtt Q.Arn
+                                FilterCriteria:
+                                  Filters:
+                                    - Pattern: '{"body":{"kind":["a"]}}'
+                                    - Pattern: '{"body":{"kind":[{"prefix":"b"}]}}'
+                    """;
+            assertThat(TemplateReader.parse(yaml, "t.yaml").function("F").orElseThrow().queueEvents().getFirst()
+                    .filterPatterns()).containsExactly("{\"body\":{\"kind\":[\"a\"]}}",
+                    "{\"body\":{\"kind\":[{\"prefix\":\"b\"}]}}");
+
+            String unsupported = yaml.replace("{\"prefix\":\"b\"}", "{\"suffix\":\"b\"}");
+            assertThatThrownBy(() -> TemplateReader.parse(unsupported, "t.yaml"))
+                    .isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.location())
+                            .isEqualTo("Resources.F.Properties.Events.Q.Properties.FilterCriteria"))
+                    .hasMessageContaining("unsupported filter operator: suffix");
         }
 
         @Test
