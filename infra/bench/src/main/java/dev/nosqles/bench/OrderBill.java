@@ -57,7 +57,15 @@ public final class OrderBill {
      */
     public static final Set<String> VARYING = Set.of("CheckpointsTable UpdateItem (failed)",
             "CheckpointsTable WRU (failed writes)");
-    public static final String GOAL = "at most half of today's count (today's count is the baseline)";
+    public static final String GOAL = "at most half of the baseline";
+    /**
+     * The baseline the goal halves: the first count, before any cut (2026-11-30, commit d9dc975): per approved order
+     * 59.0 WRU, 30.0 RRU, 22 Lambda invocations, $71.39 per million orders.
+     */
+    public static final double BASELINE_WRU = 59.0;
+    public static final double BASELINE_RRU = 30.0;
+    public static final double BASELINE_INVOCATIONS = 22;
+    public static final double BASELINE_DOLLARS = 71.39;
     /** The Lambda duration priced per invocation: a stated assumption, not measured (moto is no Lambda). */
     public static final int ASSUMED_MS_PER_INVOCATION = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -381,10 +389,14 @@ public final class OrderBill {
                 .append(Report.f(t.lambdaInvocations(), 0)).append(" Lambda invocations, ")
                 .append(Report.f(t.kmsRequests(), 0)).append(" KMS request(s): $")
                 .append(Report.f(t.dollarsPerMillionOrders(), 2)).append(" per million orders.** Goal: ").append(GOAL)
-                .append(", i.e. at most ").append(Report.f(t.writeUnits() / 2, 1)).append(" WRU, ")
-                .append(Report.f(t.readUnits() / 2, 1)).append(" RRU, ").append(Report.f(t.lambdaInvocations() / 2, 0))
-                .append(" invocations and $").append(Report.f(t.dollarsPerMillionOrders() / 2, 2))
-                .append(" per million orders; not cut yet.\n\n");
+                .append(" (").append(Report.f(BASELINE_WRU, 1)).append(" WRU, ").append(Report.f(BASELINE_RRU, 1))
+                .append(" RRU, ").append(Report.f(BASELINE_INVOCATIONS, 0)).append(" invocations, $")
+                .append(Report.f(BASELINE_DOLLARS, 2)).append(" per million orders, counted before any cut), i.e. at most ")
+                .append(Report.f(BASELINE_WRU / 2, 1)).append(" WRU, ").append(Report.f(BASELINE_RRU / 2, 1))
+                .append(" RRU, ").append(Report.f(BASELINE_INVOCATIONS / 2, 0)).append(" invocations and $")
+                .append(Report.f(BASELINE_DOLLARS / 2, 2)).append(" per million orders; now ")
+                .append(Report.f(100 * t.dollarsPerMillionOrders() / BASELINE_DOLLARS, 0))
+                .append("% of the baseline's dollars, ").append(met(t) ? "met" : "not met").append(".\n\n");
         md.append("On Step Functions standard workflows the same saga costs $")
                 .append(Report.f(b.stepFunctions().transitionDollarsPerMillionOrders(), 2))
                 .append(" per million orders in state transitions alone (").append(b.stepFunctions().transitionsApproved())
@@ -453,6 +465,13 @@ public final class OrderBill {
         return md.toString();
     }
 
+    /** Whether every count is at most half of the baseline's. */
+    static boolean met(Totals t) {
+        return t.writeUnits() <= BASELINE_WRU / 2 && t.readUnits() <= BASELINE_RRU / 2
+                && t.lambdaInvocations() <= BASELINE_INVOCATIONS / 2
+                && t.dollarsPerMillionOrders() <= BASELINE_DOLLARS / 2;
+    }
+
     /** The summary's bullet. */
     public static String summaryLine(Result b) {
         Totals t = b.approvedTotals();
@@ -460,7 +479,9 @@ public final class OrderBill {
                 + Report.f(t.readUnits(), 1) + " RRU, " + Report.f(t.sqsRequests(), 0) + " SQS requests, "
                 + Report.f(t.snsPublishes(), 0) + " SNS publishes, " + Report.f(t.lambdaInvocations(), 0)
                 + " Lambda invocations: **$" + Report.f(t.dollarsPerMillionOrders(), 2) + " per million orders**"
-                + " (goal: half); the saga on Step Functions: $"
+                + " (" + Report.f(100 * t.dollarsPerMillionOrders() / BASELINE_DOLLARS, 0) + "% of the baseline's $"
+                + Report.f(BASELINE_DOLLARS, 2) + "; goal: at most half, " + (met(t) ? "met" : "not met")
+                + "); the saga on Step Functions: $"
                 + Report.f(b.stepFunctions().transitionDollarsPerMillionOrders(), 2) + " in transitions alone, ≈ $"
                 + Report.f(b.stepFunctions().totalDollarsPerMillionOrders(), 2) + " in all.";
     }
