@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.operations.internal.Json;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -153,73 +150,8 @@ final class StreamReplay {
         ObjectNode root = Json.mapper().createObjectNode();
         ArrayNode list = root.putArray("Records");
         for (Record r : records) {
-            ObjectNode o = list.addObject();
-            o.put("eventID", r.eventID());
-            o.put("eventName", r.eventNameAsString());
-            o.put("eventVersion", r.eventVersion() != null ? r.eventVersion() : "1.1");
-            o.put("eventSource", "aws:dynamodb");
-            if (r.awsRegion() != null) {
-                o.put("awsRegion", r.awsRegion());
-            }
-            o.put("eventSourceARN", streamArn);
-            ObjectNode d = o.putObject("dynamodb");
-            var sr = r.dynamodb();
-            if (sr.approximateCreationDateTime() != null) {
-                d.put("ApproximateCreationDateTime", sr.approximateCreationDateTime().getEpochSecond());
-            }
-            if (sr.hasKeys()) {
-                d.set("Keys", map(sr.keys()));
-            }
-            if (sr.hasNewImage()) {
-                d.set("NewImage", map(sr.newImage()));
-            }
-            if (sr.hasOldImage()) {
-                d.set("OldImage", map(sr.oldImage()));
-            }
-            d.put("SequenceNumber", sr.sequenceNumber());
-            if (sr.sizeBytes() != null) {
-                d.put("SizeBytes", sr.sizeBytes());
-            }
-            if (sr.streamViewTypeAsString() != null) {
-                d.put("StreamViewType", sr.streamViewTypeAsString());
-            }
+            list.add(LambdaStreamRecords.record(r, streamArn));
         }
         return root.toString();
-    }
-
-    private static ObjectNode map(Map<String, AttributeValue> m) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        m.forEach((k, v) -> o.set(k, value(v)));
-        return o;
-    }
-
-    private static ObjectNode value(AttributeValue v) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        if (v.s() != null) {
-            o.put("S", v.s());
-        } else if (v.n() != null) {
-            o.put("N", v.n());
-        } else if (v.b() != null) {
-            o.put("B", Base64.getEncoder().encodeToString(v.b().asByteArray()));
-        } else if (v.hasSs()) {
-            ArrayNode a = o.putArray("SS");
-            v.ss().forEach(a::add);
-        } else if (v.hasNs()) {
-            ArrayNode a = o.putArray("NS");
-            v.ns().forEach(a::add);
-        } else if (v.hasBs()) {
-            ArrayNode a = o.putArray("BS");
-            v.bs().forEach(b -> a.add(Base64.getEncoder().encodeToString(b.asByteArray())));
-        } else if (v.hasM()) {
-            o.set("M", map(v.m()));
-        } else if (v.hasL()) {
-            ArrayNode a = o.putArray("L");
-            v.l().forEach(e -> a.add(value(e)));
-        } else if (v.nul() != null) {
-            o.put("NULL", v.nul());
-        } else if (v.bool() != null) {
-            o.put("BOOL", v.bool());
-        }
-        return o;
     }
 }

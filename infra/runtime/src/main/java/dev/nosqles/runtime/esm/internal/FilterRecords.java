@@ -2,12 +2,8 @@ package dev.nosqles.runtime.esm.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Base64;
-import java.util.Map;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import dev.nosqles.operations.LambdaStreamRecords;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -22,32 +18,9 @@ public final class FilterRecords {
     private FilterRecords() {
     }
 
+    /** A stream record as Lambda hands it over ({@link LambdaStreamRecords}). */
     public static ObjectNode stream(Record r) {
-        ObjectNode out = JSON.createObjectNode();
-        out.put("eventID", r.eventID());
-        out.put("eventName", r.eventNameAsString());
-        out.put("eventSource", "aws:dynamodb");
-        ObjectNode d = out.putObject("dynamodb");
-        var sr = r.dynamodb();
-        if (sr != null) {
-            if (sr.hasKeys()) {
-                d.set("Keys", item(sr.keys()));
-            }
-            if (sr.hasNewImage()) {
-                d.set("NewImage", item(sr.newImage()));
-            }
-            if (sr.hasOldImage()) {
-                d.set("OldImage", item(sr.oldImage()));
-            }
-            d.put("SequenceNumber", sr.sequenceNumber());
-            if (sr.sizeBytes() != null) {
-                d.put("SizeBytes", sr.sizeBytes());
-            }
-            if (sr.streamViewTypeAsString() != null) {
-                d.put("StreamViewType", sr.streamViewTypeAsString());
-            }
-        }
-        return out;
+        return LambdaStreamRecords.record(r, null);
     }
 
     public static ObjectNode sqs(Message m) {
@@ -79,45 +52,5 @@ public final class FilterRecords {
             }
         });
         return out;
-    }
-
-    private static ObjectNode item(Map<String, AttributeValue> item) {
-        ObjectNode out = JSON.createObjectNode();
-        item.forEach((name, v) -> out.set(name, value(v)));
-        return out;
-    }
-
-    private static ObjectNode value(AttributeValue v) {
-        ObjectNode out = JSON.createObjectNode();
-        if (v.s() != null) {
-            out.put("S", v.s());
-        } else if (v.n() != null) {
-            out.put("N", v.n());
-        } else if (v.b() != null) {
-            out.put("B", base64(v.b()));
-        } else if (v.bool() != null) {
-            out.put("BOOL", v.bool());
-        } else if (Boolean.TRUE.equals(v.nul())) {
-            out.put("NULL", true);
-        } else if (v.hasSs()) {
-            ArrayNode a = out.putArray("SS");
-            v.ss().forEach(a::add);
-        } else if (v.hasNs()) {
-            ArrayNode a = out.putArray("NS");
-            v.ns().forEach(a::add);
-        } else if (v.hasBs()) {
-            ArrayNode a = out.putArray("BS");
-            v.bs().forEach(b -> a.add(base64(b)));
-        } else if (v.hasM()) {
-            out.set("M", item(v.m()));
-        } else if (v.hasL()) {
-            ArrayNode a = out.putArray("L");
-            v.l().forEach(e -> a.add(value(e)));
-        }
-        return out;
-    }
-
-    private static String base64(SdkBytes bytes) {
-        return Base64.getEncoder().encodeToString(bytes.asByteArray());
     }
 }
