@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -91,9 +92,32 @@ public final class DynamoDbReadModels {
      * serving, for a projection that has none.
      */
     public List<Subscriber> subscribers() {
-        Map<String, Entry> entries = registry.readAll(projections.keySet());
+        return subscribers(List.copyOf(projections.values()));
+    }
+
+    /**
+     * The live feed's subscribers for a batch whose commits are of {@code aggregateTypes}: as {@link #subscribers()},
+     * for the projections that handle one of those types only. When none does, nothing is read and the list is
+     * empty: a batch none of the read models wants costs them no request.
+     */
+    public List<Subscriber> subscribers(Set<String> aggregateTypes) {
+        return subscribers(handling(aggregateTypes));
+    }
+
+    private List<Projection<?>> handling(Set<String> aggregateTypes) {
+        Objects.requireNonNull(aggregateTypes, "aggregateTypes");
+        return projections.values().stream()
+                .filter(p -> p.aggregateTypes().stream().anyMatch(aggregateTypes::contains))
+                .<Projection<?>>map(p -> p).toList();
+    }
+
+    private List<Subscriber> subscribers(List<Projection<?>> fed) {
+        if (fed.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Entry> entries = registry.readAll(fed.stream().map(Projection::name).toList());
         List<Subscriber> subscribers = new ArrayList<>();
-        for (Projection<?> p : projections.values()) {
+        for (Projection<?> p : fed) {
             Entry entry = entries.get(p.name());
             if (entry == null) {
                 entry = registry.registerFirst(p.name(), p.version(), State.SERVING, 0);
@@ -112,10 +136,23 @@ public final class DynamoDbReadModels {
      * @param newestCommit the timestamp of the newest commit of the batch
      */
     public void recordFed(Instant newestCommit) {
+        recordFed(List.copyOf(projections.values()), newestCommit);
+    }
+
+    /**
+     * As {@link #recordFed(Instant)}, for the read models that handle one of {@code aggregateTypes} (the types of
+     * the batch's commits) only: a read model records when it was fed by a batch that held its events, not by every
+     * batch of the stream.
+     */
+    public void recordFed(Instant newestCommit, Set<String> aggregateTypes) {
+        recordFed(handling(aggregateTypes), newestCommit);
+    }
+
+    private void recordFed(List<Projection<?>> fed, Instant newestCommit) {
         Objects.requireNonNull(newestCommit, "newestCommit");
         Instant now = clock.instant();
-        for (String name : projections.keySet()) {
-            registry.recordFed(name, now, newestCommit);
+        for (Projection<?> p : fed) {
+            registry.recordFed(p.name(), now, newestCommit);
         }
     }
 

@@ -269,7 +269,7 @@ public final class SagaManager<D> {
     /**
      * A subscriber that starts a saga for each event of the given class.
      *
-     * @param name the subscriber's name (its checkpoints)
+     * @param name the subscriber's name (a relay without checkpoints, ADR 0011: the saga's id is the event's)
      * @param data the saga data for the event
      */
     public <E, X extends E> Subscriber starter(String name, Aggregate<?, ?, E> aggregate, Class<X> eventClass,
@@ -285,7 +285,10 @@ public final class SagaManager<D> {
     public <E, X extends E> Subscriber starter(String name, Aggregate<?, ?, E> aggregate, Class<X> eventClass,
                                               Function<EventEnvelope<X>, D> data,
                                               dev.nosqles.privacy.SubjectKeys keys) {
-        return Subscriber.builder(name).subjectKeys(keys).on(aggregate, Set.of(eventClass), (event, ctx) -> {
+        // no checkpoints (ADR 0011): the saga's id is the event's, and a second start of it is answered by the
+        // saga's first commit (a failed conditional write) without a second saga
+        return Subscriber.builder(name).withoutCheckpoints().subjectKeys(keys)
+                .on(aggregate, Set.of(eventClass), (event, ctx) -> {
             @SuppressWarnings("unchecked")
             EventEnvelope<X> typed = (EventEnvelope<X>) event;
             // the saga continues the trace of the request that caused the event (a stream does not carry it)
@@ -327,12 +330,28 @@ public final class SagaManager<D> {
                     schedule(deadline, now);
                     yield Optional.empty();
                 }
+                // a deadline of a command the saga no longer waits for (answered, abandoned, or the saga ended) can
+                // never act again: answered from a read, nothing recorded, the index left to the commit that moved
+                // the saga on (the sweeper repairs a stale entry)
+                Optional<AggregateState<SagaState<D>>> current = repository.find(deadline.sagaId());
+                if (current.isPresent() && moot(current.get().state(), deadline.commandMessageId())) {
+                    yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
+                }
                 yield Optional.of(track(repository.update(deadline.sagaId(),
                         new DeadlineExpired(deadline.commandMessageId(), now), meta), meta.correlationId()));
             }
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
         };
+    }
+
+    /**
+     * Whether a deadline of {@code commandMessageId} can never act on this saga: it has ended, or it waits for
+     * another command (a command's id is awaited by one step only, re-sends included, and a saga never goes back
+     * to a step it left). Such a deadline needs no record: every delivery of it finds the same.
+     */
+    static boolean moot(SagaState<?> saga, String commandMessageId) {
+        return saga.exists() && (saga.status().finished() || !saga.awaits(commandMessageId));
     }
 
     /**
@@ -414,7 +433,9 @@ public final class SagaManager<D> {
      * when a saga is loaded; the saga's other events are not decoded.
      */
     public Subscriber commandSender() {
-        return Subscriber.builder("saga-" + definition.type() + "-commands")
+        // no checkpoints (ADR 0011): a command sent twice carries one message id, which its participant records;
+        // a deadline scheduled twice carries one id, which the saga records
+        return Subscriber.builder("saga-" + definition.type() + "-commands").withoutCheckpoints()
                 .on(repository.aggregate(), Set.<Class<? extends SagaEvent>>of(SagaCommandEvent.class),
                         (event, ctx) -> {
                             if (event.event() instanceof SagaCommandEvent sent) {

@@ -231,7 +231,9 @@ public final class SagaParticipant<S, C, E> {
 
     /** A stream subscriber that sends the replies requested by aggregates of the given types. */
     public static Subscriber replySender(String name, SagaMessageSender sender, String... aggregateTypes) {
-        Subscriber.Builder builder = Subscriber.builder(name);
+        // no checkpoints (ADR 0011): a reply sent twice carries one message id (the pseudo event's), which the saga
+        // records
+        Subscriber.Builder builder = Subscriber.builder(name).withoutCheckpoints();
         for (String type : aggregateTypes) {
             builder.onRaw(type, (event, ctx) -> sendReply(event, sender));
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -38,7 +39,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *       most {@value #MAX_WRITES} writes plus the checkpoint (committed early, at an event boundary, before that
  *       limit or a second write of one item).</li>
  * </ul>
- * A handler failure ends its scope: the events handled before it are committed first, then the failure is
+ * A subscriber built {@link Subscriber.Builder#withoutCheckpoints() without checkpoints} (a relay whose receivers
+ * deduplicate, ADR 0011) is handed each aggregate's events of the batch as delivered, with no checkpoint read or
+ * write and no gap filled: at least once, in stream order.
+ * <p>A handler failure ends its scope: the events handled before it are committed first, then the failure is
  * reported; the other aggregates and subscribers of the batch are still served. {@link Result#failedIndex()}
  * names the smallest record index not fully handled by every subscriber: Lambda retries from there, and what was
  * handled after it is skipped as a duplicate by its checkpoint.
@@ -49,7 +53,7 @@ public final class EventDispatcher {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventDispatcher.class);
 
-    private final Supplier<List<Subscriber>> subscribers;
+    private final Function<Set<String>, List<Subscriber>> subscribers;
     private final List<Subscriber> fixed;
     private final CheckpointStore checkpoints;
     private final EventStore store;
@@ -57,7 +61,7 @@ public final class EventDispatcher {
 
     public EventDispatcher(List<Subscriber> subscribers, CheckpointStore checkpoints, EventStore store) {
         this.fixed = unique(List.copyOf(subscribers));
-        this.subscribers = () -> fixed;
+        this.subscribers = types -> fixed;
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Metrics.none();
@@ -65,10 +69,12 @@ public final class EventDispatcher {
 
     /**
      * Subscribers chosen per batch (read models whose versions come and go): {@code subscribers} is called once
-     * per dispatch of a batch that holds a commit, after the batch's records were received. When it throws, the
-     * batch fails at its first commit (and is retried).
+     * per dispatch of a batch that holds a commit, after the batch's records were received, with the aggregate
+     * types of the batch's commits (a chooser may then skip reading what no subscriber of those types needs). When
+     * it throws, the batch fails at its first commit (and is retried).
      */
-    public EventDispatcher(Supplier<List<Subscriber>> subscribers, CheckpointStore checkpoints, EventStore store) {
+    public EventDispatcher(Function<Set<String>, List<Subscriber>> subscribers, CheckpointStore checkpoints,
+                           EventStore store) {
         this.fixed = null;
         this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -147,7 +153,9 @@ public final class EventDispatcher {
         }
         List<Subscriber> batchSubscribers;
         try {
-            batchSubscribers = fixed != null ? fixed : unique(List.copyOf(subscribers.get()));
+            Set<String> types = new java.util.TreeSet<>();
+            byStream.keySet().forEach(id -> types.add(id.type()));
+            batchSubscribers = fixed != null ? fixed : unique(List.copyOf(subscribers.apply(Set.copyOf(types))));
         } catch (Exception e) {
             int firstCommit = byStream.values().stream().mapToInt(l -> l.get(0).index()).min().orElseThrow();
             first.offer(firstCommit, e);
@@ -156,7 +164,7 @@ public final class EventDispatcher {
         Map<String, Map<StreamId, Long>> positions = new HashMap<>();
         for (Subscriber subscriber : batchSubscribers) {
             List<StreamId> wanted = byStream.keySet().stream().filter(id -> subscriber.wants(id.type())).toList();
-            if (wanted.isEmpty()) {
+            if (wanted.isEmpty() || !subscriber.keepsCheckpoints()) {
                 continue;
             }
             try {
@@ -169,6 +177,12 @@ public final class EventDispatcher {
         }
         for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
             for (Subscriber subscriber : batchSubscribers) {
+                if (!subscriber.keepsCheckpoints()) {
+                    if (subscriber.wants(stream.getKey().type())) {
+                        relay(subscriber, stream.getKey(), stream.getValue(), counters, first);
+                    }
+                    continue;
+                }
                 Map<StreamId, Long> known = positions.get(subscriber.name());
                 if (!subscriber.wants(stream.getKey().type()) || known == null) {
                     continue;
@@ -219,6 +233,49 @@ public final class EventDispatcher {
     }
 
     /**
+     * Hands a relay without checkpoints (ADR 0011) the aggregate's events of this batch, as delivered: no
+     * checkpoint read or written, no gap filled. A failure ends the relay's turn on this aggregate and is reported
+     * at its record; Lambda retries from the batch's smallest failed record, and the relay gets what follows again
+     * (its receivers deduplicate).
+     */
+    private void relay(Subscriber subscriber, StreamId streamId, List<Indexed> records, Counters counters,
+                       Failure first) {
+        HandlerContext context = new RelayContext(subscriber.name());
+        for (Indexed record : records) {
+            for (RecordedEvent event : record.commit().events()) {
+                try (LogContext log = LogContext.of(event.metadata()).stream(event.streamId(), event.version())) {
+                    if (subscriber.deliver(event, context)) {
+                        counters.handled++;
+                    }
+                } catch (Exception e) {
+                    try (LogContext log = LogContext.of(record.commit().metadata())
+                            .stream(streamId, record.commit().firstVersion())) {
+                        LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
+                                streamId.value(), event.version(),
+                                dev.nosqles.logging.LoggableFailures.describe(e),
+                                dev.nosqles.logging.LoggableFailures.loggable(e));
+                    }
+                    first.offer(record.index(), e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What a relay's handlers get: no checkpoint to commit writes with. */
+    private record RelayContext(String subscriber) implements HandlerContext {
+        @Override
+        public void writeWithCheckpoint(TransactWriteItem write) {
+            throw new IllegalStateException(subscriber + " keeps no checkpoints: nothing to write with");
+        }
+
+        @Override
+        public <T extends ScopeWrites> T attachment(Object key, Supplier<T> create) {
+            throw new IllegalStateException(subscriber + " keeps no checkpoints: no scope to attach to");
+        }
+    }
+
+    /**
      * For SnapStart / CRaC priming before a checkpoint: the reads a dispatch makes (a checkpoint read per
      * subscriber, an event store Query) on a stream that never exists, so that the clients and code paths are
      * loaded and warm in the snapshot. Writes nothing: subscribers chosen per batch are not asked for (choosing them
@@ -228,6 +285,9 @@ public final class EventDispatcher {
         StreamId nowhere = StreamId.of("Priming", "snapstart");
         if (fixed != null) {
             for (Subscriber subscriber : fixed) {
+                if (!subscriber.keepsCheckpoints()) {
+                    continue;
+                }
                 checkpoints.position(subscriber.name(), nowhere);
             }
         }

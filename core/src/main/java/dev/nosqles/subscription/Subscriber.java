@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * A named consumer of events with its own checkpoint per aggregate: it receives every event of the aggregate
- * types it subscribes to exactly once in effect, in version order per aggregate (see ADR 0003).
+ * types it subscribes to exactly once in effect, in version order per aggregate (see ADR 0003). A relay whose
+ * every effect its receiver deduplicates may do without checkpoints ({@link Builder#withoutCheckpoints()}, ADR 0011).
  *
  * <pre>{@code
  * Subscriber.builder("order-projection")
@@ -36,10 +37,12 @@ public final class Subscriber {
 
     private final String name;
     private final List<Binding> bindings;
+    private final boolean keepsCheckpoints;
 
-    private Subscriber(String name, List<Binding> bindings) {
+    private Subscriber(String name, List<Binding> bindings, boolean keepsCheckpoints) {
         this.name = name;
         this.bindings = List.copyOf(bindings);
+        this.keepsCheckpoints = keepsCheckpoints;
     }
 
     public static Builder builder(String name) {
@@ -48,6 +51,14 @@ public final class Subscriber {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Whether this subscriber keeps a checkpoint per aggregate (the default: exactly once in effect, in version
+     * order, gaps filled from the store), or is a relay built {@link Builder#withoutCheckpoints()}.
+     */
+    public boolean keepsCheckpoints() {
+        return keepsCheckpoints;
     }
 
     /** The aggregate types this subscriber wants. */
@@ -147,6 +158,7 @@ public final class Subscriber {
         private final List<java.util.function.Function<dev.nosqles.privacy.SubjectKeys, Binding>> bindings =
                 new ArrayList<>();
         private dev.nosqles.privacy.SubjectKeys keys;
+        private boolean keepsCheckpoints = true;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -195,6 +207,21 @@ public final class Subscriber {
             return this;
         }
 
+        /**
+         * A relay without checkpoints (ADR 0011): no checkpoint is read or written for it, so it costs no request
+         * beyond its handlers' own. It gets the events of each batch the stream delivers, in stream order, <b>at
+         * least once</b>: a batch Lambda retries is handed to it again, and a commit the stream never delivered is
+         * not read from the store for it. Only for handlers whose every effect is deduplicated where it lands, by
+         * an id derived from the event: an aggregate command carrying the event id as message id, a create keyed by
+         * it (a saga started from the event), a message whose id the receiver records (a saga command or reply).
+         * {@link HandlerContext#writeWithCheckpoint} and {@link HandlerContext#attachment} are refused with an
+         * {@link IllegalStateException}: there is no checkpoint to commit them with.
+         */
+        public Builder withoutCheckpoints() {
+            this.keepsCheckpoints = false;
+            return this;
+        }
+
         public Subscriber build() {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("a subscriber needs at least one handler");
@@ -203,7 +230,7 @@ public final class Subscriber {
             for (var b : bindings) {
                 made.add(b.apply(keys));
             }
-            return new Subscriber(name, made);
+            return new Subscriber(name, made, keepsCheckpoints);
         }
     }
 }

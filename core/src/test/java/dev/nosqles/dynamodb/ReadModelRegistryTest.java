@@ -376,6 +376,77 @@ class ReadModelRegistryTest {
     }
 
     @Test
+    void a_batch_of_types_no_read_model_handles_costs_the_read_models_no_request() {
+        java.util.Map<String, AtomicInteger> requests = countedRequests();
+        DynamoDbReadModels readModels = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(counting(requests)))
+                .projections(List.of(world.projection, world.projection("savings"))).build();
+        readModels.subscribers(java.util.Set.of("Account")); // registers both
+        requests.clear();
+
+        List<Subscriber> none = readModels.subscribers(java.util.Set.of("CreateOrderSaga", "Customer"));
+        readModels.recordFed(Instant.now(), java.util.Set.of("CreateOrderSaga", "Customer"));
+
+        assertThat(none).isEmpty();
+        assertThat(requests).isEmpty();
+        // a batch with an Account commit among others: one registry read, one freshness write per read model
+        assertThat(names(readModels.subscribers(java.util.Set.of("Account", "Customer"))))
+                .containsExactly("read-model.accounts.1", "read-model.savings.1");
+        readModels.recordFed(Instant.now(), java.util.Set.of("Account", "Customer"));
+        assertThat(requests).containsOnlyKeys("BatchGetItemRequest", "UpdateItemRequest");
+        assertThat(requests.get("BatchGetItemRequest")).hasValue(1);
+        assertThat(requests.get("UpdateItemRequest")).hasValue(2);
+    }
+
+    @Test
+    void a_fed_batch_costs_one_write_when_this_process_knows_the_lag_that_stands_and_two_when_another_raised_it() {
+        MutableClock clock = new MutableClock(T0);
+        java.util.Map<String, AtomicInteger> requests = countedRequests();
+        DynamoDbReadModels shardA = world.readModels(clock, AccountsWorld.clientWith(counting(requests))).build();
+        DynamoDbReadModels shardB = world.readModels(clock, AccountsWorld.clientWith(counting(requests))).build();
+        shardA.subscribers(); // registers version 1
+        shardA.recordFed(T0.minusSeconds(40));
+        requests.clear();
+
+        // a smaller lag within the window: lastFedAt alone, without first trying the refused conditional write
+        clock.advance(Duration.ofSeconds(1));
+        shardA.recordFed(clock.instant().minusMillis(100));
+        assertThat(requests.get("UpdateItemRequest")).hasValue(1);
+        assertThat(shardA.status("accounts").serving().orElseThrow().lag()).contains(Duration.ofSeconds(40));
+        assertThat(shardA.status("accounts").serving().orElseThrow().lastFedAt()).contains(clock.instant());
+
+        // another process records a larger lag; this one learns it from the refusal of its next lag, once
+        shardB.recordFed(clock.instant().minusSeconds(50));
+        requests.clear();
+        shardA.recordFed(clock.instant().minusSeconds(45));
+        assertThat(requests.get("UpdateItemRequest")).hasValue(2);
+        requests.clear();
+        shardA.recordFed(clock.instant().minusSeconds(47));
+        assertThat(requests.get("UpdateItemRequest")).hasValue(1);
+        assertThat(shardA.status("accounts").serving().orElseThrow().lag()).contains(Duration.ofSeconds(50));
+
+        // after the window, a small lag is recorded with one write
+        clock.advance(ReadModelRegistry.LAG_WINDOW.plusSeconds(1));
+        requests.clear();
+        shardA.recordFed(clock.instant().minusMillis(200));
+        assertThat(requests.get("UpdateItemRequest")).hasValue(1);
+        assertThat(shardA.status("accounts").serving().orElseThrow().lag()).contains(Duration.ofMillis(200));
+    }
+
+    private static java.util.Map<String, AtomicInteger> countedRequests() {
+        return new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private static ExecutionInterceptor counting(java.util.Map<String, AtomicInteger> requests) {
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                requests.computeIfAbsent(context.request().getClass().getSimpleName(), k -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+        };
+    }
+
+    @Test
     void each_batch_records_when_it_fed_and_its_lag_which_pages_and_status_report() {
         MutableClock clock = new MutableClock(T0);
         world.writeHistory(0, 2);

@@ -134,6 +134,28 @@ class SagaManagerTest {
     }
 
     @Test
+    void a_deadline_of_a_step_the_saga_has_left_is_answered_from_a_read_and_writes_nothing_however_often_it_comes() {
+        accounts.create("audit", new BankAccount.Open("audit"));
+        String sagaId = sagas.start("event-9", new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga()
+                .sagaId();
+        settle(sagaId);
+        long version = sagas.repository().get(sagaId).version();
+        clock.advance(Duration.ofHours(1)); // every deadline is due
+
+        for (DeadlineMessage deadline : List.copyOf(sender.deadlines)) {
+            for (int delivery = 0; delivery < 2; delivery++) {
+                SagaResult<Transfer.Data> result = sagas.handle(deadline).orElseThrow();
+                assertThat(result.recorded()).isFalse();
+                assertThat(result.saga().status()).isEqualTo(SagaStatus.COMPLETED);
+            }
+        }
+
+        assertThat(sender.deadlines).hasSize(3);
+        assertThat(sagas.repository().get(sagaId).version()).as("nothing appended").isEqualTo(version);
+        assertThat(SagaManager.moot(sagas.repository().get(sagaId).state(), "any")).isTrue();
+    }
+
+    @Test
     void a_rejected_first_step_ends_the_saga_compensated_with_nothing_changed() {
         String sagaId = sagas.start("event-2", new Transfer.Data("a", "b", 50, null), EventMetadata.empty()).saga()
                 .sagaId();

@@ -402,7 +402,9 @@ class EventDispatcherTest {
         List<Map<String, AttributeValue>> commits = commitsOf("per-batch");
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         List<String> seen = new CopyOnWriteArrayList<>();
-        EventDispatcher dispatcher = new EventDispatcher(() -> {
+        List<java.util.Set<String>> typesAsked = new CopyOnWriteArrayList<>();
+        EventDispatcher dispatcher = new EventDispatcher(types -> {
+            typesAsked.add(types);
             int n = asked.incrementAndGet();
             return List.of(Subscriber.builder("batch-" + n).on(new BankAccount(), (e, ctx) -> seen.add("batch-" + n))
                     .build());
@@ -413,6 +415,7 @@ class EventDispatcherTest {
         dispatcher.dispatch(List.of());
 
         assertThat(asked).hasValue(2);
+        assertThat(typesAsked).containsExactly(java.util.Set.of("Account"), java.util.Set.of("Account"));
         assertThat(seen).containsExactly("batch-1", "batch-2");
     }
 
@@ -422,7 +425,7 @@ class EventDispatcherTest {
         List<Map<String, AttributeValue>> batch = new ArrayList<>();
         batch.add(null); // not an INSERT
         batch.addAll(commitsOf("unchosen"));
-        EventDispatcher dispatcher = new EventDispatcher(() -> {
+        EventDispatcher dispatcher = new EventDispatcher(types -> {
             throw new IllegalStateException("registry unreachable");
         }, checkpoints, store);
 

@@ -78,7 +78,8 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
         this.stream = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber(sns, topicArn,
                 publishedTypes, SNS_MAX_MESSAGE_BYTES)),
                 DynamoDbCheckpointStore.builder().client(dynamo).tableName(checkpointsTable).build(),
-                DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), newest -> { }, telemetry);
+                DynamoDbEventStore.builder().client(dynamo).tableName(eventsTable).build()), (newest, types) -> { },
+                telemetry);
     }
 
     /** For tests and the local runtime: publishes the domain events of {@code publishedTypes}. */

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -30,19 +31,19 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamSubscriptionHandler.class);
 
     private final EventDispatcher dispatcher;
-    private final Consumer<Instant> afterBatch;
+    private final BiConsumer<Instant, Set<String>> afterBatch;
     private final Telemetry telemetry;
 
     public StreamSubscriptionHandler(EventDispatcher dispatcher) {
-        this(dispatcher, newest -> { });
+        this(dispatcher, (newest, types) -> { });
     }
 
     /**
      * @param afterBatch told, after every batch that held commits and was handled in full, the timestamp of its
-     *                   newest commit (read models record their freshness with it); a failure there is logged and
-     *                   does not fail the batch
+     *                   newest commit and the aggregate types of its commits (read models record their freshness
+     *                   with them); a failure there is logged and does not fail the batch
      */
-    public StreamSubscriptionHandler(EventDispatcher dispatcher, Consumer<Instant> afterBatch) {
+    public StreamSubscriptionHandler(EventDispatcher dispatcher, BiConsumer<Instant, Set<String>> afterBatch) {
         this(dispatcher, afterBatch, Telemetry.fromEnvironment(name -> null));
     }
 
@@ -50,7 +51,8 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
      * @param telemetry the function's logs and metrics: the dispatcher counts into its metrics, the batch's
      *                  {@code SubscriptionLag} is reported there
      */
-    public StreamSubscriptionHandler(EventDispatcher dispatcher, Consumer<Instant> afterBatch, Telemetry telemetry) {
+    public StreamSubscriptionHandler(EventDispatcher dispatcher, BiConsumer<Instant, Set<String>> afterBatch,
+                                     Telemetry telemetry) {
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher").withMetrics(telemetry.metrics());
         this.afterBatch = Objects.requireNonNull(afterBatch, "afterBatch");
@@ -80,7 +82,7 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
         if (result.succeeded()) {
             newestCommit(images).ifPresent(newest -> {
                 try {
-                    afterBatch.accept(newest);
+                    afterBatch.accept(newest, aggregateTypes(images));
                 } catch (RuntimeException e) {
                     LOG.warn("after a batch: {}", e.toString(), e);
                 }
@@ -103,6 +105,23 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
             }
         }
         return Optional.ofNullable(lag);
+    }
+
+    /** The aggregate types of the batch's readable commit items. */
+    static Set<String> aggregateTypes(List<Map<String, AttributeValue>> images) {
+        Set<String> types = new java.util.TreeSet<>();
+        for (Map<String, AttributeValue> image : images) {
+            AttributeValue id = DynamoDbStreamImages.isCommit(image)
+                    ? image.get(dev.nosqles.dynamodb.EventTables.STREAM_ID_ATTRIBUTE) : null;
+            if (id != null && id.s() != null) {
+                try {
+                    types.add(dev.nosqles.store.StreamId.parse(id.s()).type());
+                } catch (RuntimeException unreadable) {
+                    // not a stream id: the dispatcher reported the record
+                }
+            }
+        }
+        return Set.copyOf(types);
     }
 
     /** The newest commit timestamp of the batch's commit items, if it held any. */

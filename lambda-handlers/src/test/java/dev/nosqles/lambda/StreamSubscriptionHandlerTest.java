@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** What the stream adapter tells after a batch: the newest commit's time, only for a batch handled in full. */
 class StreamSubscriptionHandlerTest {
     private final List<Instant> told = new ArrayList<>();
+    private final List<java.util.Set<String>> toldTypes = new ArrayList<>();
     private final List<String> handled = new ArrayList<>();
 
     private StreamSubscriptionHandler handler(String failOn) {
@@ -35,11 +36,18 @@ class StreamSubscriptionHandlerTest {
             handled.add(event.streamId().id());
         }).build();
         return new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber), new InMemoryCheckpointStore(),
-                new InMemoryEventStore()), told::add);
+                new InMemoryEventStore()), (newest, types) -> {
+                    told.add(newest);
+                    toldTypes.add(types);
+                });
     }
 
     private static Map<String, AttributeValue> commit(String id, Instant at) {
-        return DynamoDbStreamImages.encode(StreamId.of("Thing", id), 1,
+        return commit("Thing", id, at);
+    }
+
+    private static Map<String, AttributeValue> commit(String type, String id, Instant at) {
+        return DynamoDbStreamImages.encode(StreamId.of(type, id), 1,
                 List.of(new NewEvent(UUID.randomUUID(), "Happened", 1, "{}")), EventMetadata.empty(), at);
     }
 
@@ -81,16 +89,17 @@ class StreamSubscriptionHandlerTest {
     }
 
     @Test
-    void after_a_batch_handled_in_full_it_tells_the_newest_commit_time_of_the_batch() {
+    void after_a_batch_handled_in_full_it_tells_the_newest_commit_time_and_the_aggregate_types_of_the_batch() {
         Instant older = Instant.parse("2026-03-01T09:00:00Z");
         Instant newest = Instant.parse("2026-03-01T09:00:02.5Z");
 
         StreamsEventResponse response = handler("none").handleRequest(batch(List.of(commit("a", older),
-                commit("b", newest), commit("c", older.plusSeconds(1)))), null);
+                commit("b", newest), commit("Widget", "w", older), commit("c", older.plusSeconds(1)))), null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(handled).containsExactly("a", "b", "c");
         assertThat(told).containsExactly(newest);
+        assertThat(toldTypes).containsExactly(java.util.Set.of("Thing", "Widget"));
     }
 
     @Test
@@ -108,7 +117,7 @@ class StreamSubscriptionHandlerTest {
     void a_failure_while_telling_does_not_fail_the_batch() {
         Subscriber subscriber = Subscriber.builder("recorder").onRaw("Thing", (event, ctx) -> { }).build();
         StreamSubscriptionHandler failing = new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber),
-                new InMemoryCheckpointStore(), new InMemoryEventStore()), newest -> {
+                new InMemoryCheckpointStore(), new InMemoryEventStore()), (newest, types) -> {
                     throw new IllegalStateException("registry unavailable");
                 });
 

@@ -74,7 +74,7 @@ class StructuredLogsTest {
             }
         }).build();
         return new StreamSubscriptionHandler(new EventDispatcher(List.of(subscriber), new InMemoryCheckpointStore(),
-                new InMemoryEventStore()), newest -> { }, telemetry);
+                new InMemoryEventStore()), (newest, types) -> { }, telemetry);
     }
 
     private static Telemetry telemetry() {
@@ -219,7 +219,7 @@ class StructuredLogsTest {
             }
         }).build();
         StreamSubscriptionHandler handler = new StreamSubscriptionHandler(new EventDispatcher(List.of(reader),
-                new InMemoryCheckpointStore(), new InMemoryEventStore()), newest -> { }, telemetry());
+                new InMemoryCheckpointStore(), new InMemoryEventStore()), (newest, types) -> { }, telemetry());
 
         List<String> lines;
         List<JsonNode> logs;

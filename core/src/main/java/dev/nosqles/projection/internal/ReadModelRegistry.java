@@ -60,6 +60,12 @@ public final class ReadModelRegistry {
     private final DynamoDbClient client;
     private final String table;
     private final Clock clock;
+    /** The lag each read model's registry item is known to hold (this process wrote it, or a refusal showed it). */
+    private final Map<String, RecordedLag> knownLags = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A lag and when it was recorded (epoch millis). */
+    private record RecordedLag(long lagMillis, long atMillis) {
+    }
 
     public ReadModelRegistry(DynamoDbClient client, String checkpointsTable, Clock clock) {
         this.client = client;
@@ -315,25 +321,21 @@ public final class ReadModelRegistry {
 
     /**
      * Records that the live stream fed the read model at {@code now}, the batch's newest commit being from
-     * {@code newestCommit}. The lag is kept when it is at least the recorded one, or the recorded one is older than
-     * {@link #LAG_WINDOW}: one UpdateItem (lastFedAt, lagMillis, lagAt), only on an existing item. A smaller lag
-     * within the window leaves the recorded lag standing and sets lastFedAt alone (a second UpdateItem).
+     * {@code newestCommit}: <b>one</b> UpdateItem, only on an existing item. The lag is kept when it is at least the
+     * recorded one, or the recorded one is older than {@link #LAG_WINDOW} (lastFedAt, lagMillis, lagAt; a
+     * conditional write); a smaller lag within the window leaves the recorded one standing and sets lastFedAt alone.
+     * Which of the two writes to make is told by the lag this process last saw recorded: the one it wrote, or the
+     * one a refused write handed back ({@code ALL_OLD}, no read). So the conditional write fails only when another
+     * process (another shard's batch) recorded a larger lag this process has not seen yet; then lastFedAt is set
+     * alone by a second UpdateItem.
      */
     public void recordFed(String name, Instant now, Instant newestCommit) {
         long lag = Math.max(0, Duration.between(newestCommit, now).toMillis());
-        Map<String, String> names = Map.of("#at", LAST_FED_AT, "#lag", LAG_MILLIS, "#lagAt", LAG_AT, "#sk", SK);
-        try {
-            client.updateItem(b -> b.tableName(table).key(key(name))
-                    .updateExpression("SET #at = :at, #lag = :lag, #lagAt = :lagAt")
-                    .conditionExpression("attribute_exists(#sk) AND (attribute_not_exists(#lag)"
-                            + " OR attribute_not_exists(#lagAt) OR #lagAt < :windowStart OR #lag <= :lag)")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(Map.of(":at", s(now.toString()), ":lag", n(lag),
-                            ":lagAt", n(now.toEpochMilli()),
-                            ":windowStart", n(now.minus(LAG_WINDOW).toEpochMilli()))));
+        long windowStart = now.minus(LAG_WINDOW).toEpochMilli();
+        RecordedLag known = knownLags.get(name);
+        boolean standing = known != null && known.atMillis() >= windowStart && known.lagMillis() > lag;
+        if (!standing && recordLag(name, now, lag, windowStart)) {
             return;
-        } catch (ConditionalCheckFailedException notRegisteredOrLagStands) {
-            // no registry item (yet), or a larger lag recorded within the window stands: set lastFedAt alone
         }
         try {
             client.updateItem(b -> b.tableName(table).key(key(name))
@@ -343,6 +345,31 @@ public final class ReadModelRegistry {
                     .expressionAttributeValues(Map.of(":at", s(now.toString()))));
         } catch (ConditionalCheckFailedException notRegistered) {
             // nothing to record on: the read model has no registry item (yet)
+        }
+    }
+
+    /** The conditional write of lastFedAt with the lag; false when refused (no item, or a larger lag stands). */
+    private boolean recordLag(String name, Instant now, long lag, long windowStart) {
+        Map<String, String> names = Map.of("#at", LAST_FED_AT, "#lag", LAG_MILLIS, "#lagAt", LAG_AT, "#sk", SK);
+        try {
+            client.updateItem(b -> b.tableName(table).key(key(name))
+                    .updateExpression("SET #at = :at, #lag = :lag, #lagAt = :lagAt")
+                    .conditionExpression("attribute_exists(#sk) AND (attribute_not_exists(#lag)"
+                            + " OR attribute_not_exists(#lagAt) OR #lagAt < :windowStart OR #lag <= :lag)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":at", s(now.toString()), ":lag", n(lag),
+                            ":lagAt", n(now.toEpochMilli()), ":windowStart", n(windowStart)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            knownLags.put(name, new RecordedLag(lag, now.toEpochMilli()));
+            return true;
+        } catch (ConditionalCheckFailedException notRegisteredOrLagStands) {
+            Map<String, AttributeValue> item = notRegisteredOrLagStands.hasItem() ? notRegisteredOrLagStands.item()
+                    : Map.of();
+            if (item.get(LAG_MILLIS) != null && item.get(LAG_AT) != null) {
+                knownLags.put(name, new RecordedLag(Long.parseLong(item.get(LAG_MILLIS).n()),
+                        Long.parseLong(item.get(LAG_AT).n())));
+            }
+            return false;
         }
     }
 

@@ -49,14 +49,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class OrderBill {
     /** The local runtime's stream-position table: Lambda's event-source mapping keeps that state itself. */
     public static final String RUNTIME_CHECKPOINTS = "(local ESM checkpoints, not billed)";
-    /**
-     * The one count that legitimately varies from order to order: a read model's lag bookkeeping
-     * ({@code ReadModelRegistry.recordFed}) keeps the larger lag within a minute with a conditional UpdateItem
-     * that fails when a smaller lag is measured (then a second UpdateItem sets lastFedAt alone). How many fail
-     * depends on the milliseconds each feed measures: 0 to one per feed, each failure one request and one WRU.
-     */
-    public static final Set<String> VARYING = Set.of("CheckpointsTable UpdateItem (failed)",
-            "CheckpointsTable WRU (failed writes)");
     public static final String GOAL = "at most half of the baseline";
     /**
      * The baseline the goal halves: the first count, before any cut (2026-11-30, commit d9dc975): per approved order
@@ -378,10 +370,9 @@ public final class OrderBill {
                 .append(" (a write: the larger of the item before and after; a global secondary index whose keys the")
                 .append(" item has: one more write; a failed conditional write: charged). ").append(b.approvedOrders())
                 .append(" orders, each for a fresh customer (created before, counted apart), after one uncounted")
-                .append(" warm-up order. ").append(b.outcome()).append(". The one count that varies (min–max below):")
-                .append(" the read models' lag bookkeeping keeps the larger lag of the last minute with a conditional")
-                .append(" UpdateItem that fails, and is followed by a second one, when a smaller lag is measured: 0 to")
-                .append(" 1 failed write per feed, depending on the milliseconds measured.\n\n");
+                .append(" warm-up order. ").append(b.outcome()).append(". Every count is exact: the read models' lag")
+                .append(" bookkeeping, which used to fail a conditional write when a smaller lag was measured, now knows")
+                .append(" the lag that stands and makes one write per fed batch (ADR 0011).\n\n");
         md.append("**Per approved order: ").append(Report.f(t.writeUnits(), 1)).append(" WRU, ")
                 .append(Report.f(t.readUnits(), 1)).append(" RRU (").append(Report.f(t.dynamoDbRequests(), 0))
                 .append(" DynamoDB requests), ").append(Report.f(t.sqsRequests(), 0)).append(" SQS requests, ")
@@ -505,7 +496,7 @@ public final class OrderBill {
         Prices prices = new Prices(fifo, memory, ASSUMED_MS_PER_INVOCATION);
         List<Row> approvedRows = rows(approved, prices);
         boolean deterministic = approvedRows.stream()
-                .allMatch(r -> r.min() == r.max() || VARYING.contains(r.resource() + " " + r.what()));
+                .allMatch(r -> r.min() == r.max());
         List<Row> rejectedRows = rows(List.of(rejected), prices);
         List<Row> customerRows = rows(customers, prices);
         List<Row> readRows = rows(List.of(read), prices);
@@ -513,7 +504,7 @@ public final class OrderBill {
         Totals approvedTotals = totals(approvedRows);
         StepFunctionsEstimate sfn = stepFunctions(byFunction, prices);
         String outcome = config.approvedOrders() + " orders APPROVED and 1 REJECTED, counted"
-                + (deterministic ? "; every approved order cost the same (but for the read models' lag bookkeeping)"
+                + (deterministic ? "; every approved order cost the same"
                 : "; the approved orders' counts differ");
         return new Result(config.approvedOrders(), approvedRows, approvedTotals, byFunction, rejectedRows,
                 totals(rejectedRows), customerRows, readRows, memory, ASSUMED_MS_PER_INVOCATION, sfn, deterministic,

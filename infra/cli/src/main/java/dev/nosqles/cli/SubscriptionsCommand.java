@@ -50,7 +50,7 @@ final class SubscriptionsCommand implements Callable<Integer> {
         }
         Target target = root.target();
         List<SubscriberTypes> subscribers = new ArrayList<>();
-        StreamSubscribers.all().forEach((name, types) -> subscribers.add(
+        StreamSubscribers.withCheckpoints().forEach((name, types) -> subscribers.add(
                 new SubscriberTypes(name, types.stream().sorted().toList())));
         List<Projection<?>> projections = root.context.projections().get();
         List<ReadModelStatus> statuses;
@@ -90,6 +90,8 @@ final class SubscriptionsCommand implements Callable<Integer> {
                         l.lastHandledAt() == null ? "never" : l.lastHandledAt().toString());
             }
             table.print(out);
+            out.println("Relays without checkpoints (their receivers deduplicate; their backlog is their function's"
+                    + " SubscriptionLag): " + String.join(", ", StreamSubscribers.relays().keySet()));
         }
         out.flush();
         return 0;

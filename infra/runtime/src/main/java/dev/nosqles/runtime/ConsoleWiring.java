@@ -74,7 +74,7 @@ final class ConsoleWiring {
     /** The reference application's stream subscribers (its wiring knows them; the tables do not). */
     private static List<SubscriberTypes> subscribers() {
         List<SubscriberTypes> out = new ArrayList<>();
-        StreamSubscribers.all().forEach((name, types) -> out.add(new SubscriberTypes(name, List.copyOf(types))));
+        StreamSubscribers.withCheckpoints().forEach((name, types) -> out.add(new SubscriberTypes(name, List.copyOf(types))));
         return out;
     }
 }

@@ -119,11 +119,15 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
     /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
     private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
                                    DynamoDbReadModels readModels, Telemetry telemetry) {
-        this.stream = new StreamSubscriptionHandler(readModels == null ? new EventDispatcher(sagas, checkpoints, events) : new EventDispatcher(() -> {
-            List<Subscriber> all = new ArrayList<>(sagas);
-            all.addAll(readModels.subscribers());
-            return all;
-        }, checkpoints, events), readModels == null ? newest -> { } : readModels::recordFed, telemetry);
+        // the read models are chosen per batch, and record their freshness after it, only when the batch holds
+        // commits of a type they handle: the saga's own commits cost them no request
+        this.stream = new StreamSubscriptionHandler(readModels == null ? new EventDispatcher(sagas, checkpoints, events)
+                : new EventDispatcher(types -> {
+                    List<Subscriber> all = new ArrayList<>(sagas);
+                    all.addAll(readModels.subscribers(types));
+                    return all;
+                }, checkpoints, events), readModels == null ? (newest, types) -> { } : readModels::recordFed,
+                telemetry);
     }
 
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
@@ -138,7 +142,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
 
     private static Subscriber creditReleaser(
             AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers) {
-        return Subscriber.builder(CREDIT_RELEASER).on(new Order(), Set.of(OrderCancelled.class), (event, ctx) -> {
+        // no checkpoints (ADR 0011): the release carries the event id as message id, which the customer records
+        return Subscriber.builder(CREDIT_RELEASER).withoutCheckpoints()
+                .on(new Order(), Set.of(OrderCancelled.class), (event, ctx) -> {
             OrderCancelled cancelled = (OrderCancelled) event.event();
             customers.update(cancelled.customerId(), new ReleaseCredit(event.streamId().id()),
                     releaseMetadata(event));

@@ -33,10 +33,31 @@ public final class StreamSubscribers {
     }
 
     /**
-     * Subscriber name to the aggregate types it handles: the sagas' stream function's subscribers, built by its
-     * own wiring (on in-memory stores, nothing sent), then the event publisher's.
+     * Subscriber name to the aggregate types it handles, for the subscribers that keep checkpoints (their lag can be
+     * read from the checkpoints table): the sagas' stream function's, built by its own wiring (on in-memory stores,
+     * nothing sent), then the event publisher's. The read models' come from their registry.
      */
-    public static Map<String, Set<String>> all() {
+    public static Map<String, Set<String>> withCheckpoints() {
+        Map<String, Set<String>> all = new LinkedHashMap<>();
+        sagaSubscribers().stream().filter(Subscriber::keepsCheckpoints)
+                .forEach(s -> all.put(s.name(), Set.copyOf(s.aggregateTypes())));
+        all.put(EventPublisherHandler.SUBSCRIBER, PUBLISHED_TYPES);
+        return all;
+    }
+
+    /**
+     * The relays without checkpoints (ADR 0011), name to aggregate types: the saga starter, command sender and reply
+     * sender, and the credit releaser. Their receivers deduplicate; no checkpoint tells how far they are, their
+     * backlog is the sagas' stream function's (its {@code SubscriptionLag} metric, the stream's iterator age).
+     */
+    public static Map<String, Set<String>> relays() {
+        Map<String, Set<String>> relays = new LinkedHashMap<>();
+        sagaSubscribers().stream().filter(s -> !s.keepsCheckpoints())
+                .forEach(s -> relays.put(s.name(), Set.copyOf(s.aggregateTypes())));
+        return relays;
+    }
+
+    private static List<Subscriber> sagaSubscribers() {
         InMemoryEventStore events = new InMemoryEventStore();
         SagaMessageSender nothing = new SagaMessageSender() {
             @Override
@@ -55,15 +76,11 @@ public final class StreamSubscribers {
             }
         };
         Clock clock = Clock.systemUTC();
-        List<Subscriber> sagas = OrderSagaStreamHandler.subscribers(
+        return OrderSagaStreamHandler.subscribers(
                 new Application(events, SnapshotStore.none(), clock, UUID::randomUUID),
                 SagaManager.builder(CreateOrderSaga.definition()).eventStore(events)
                         .snapshotStore(SnapshotStore.none()).sender(nothing).deadlines(SagaDeadlines.none())
                         .clock(clock).build(), nothing);
-        Map<String, Set<String>> all = new LinkedHashMap<>();
-        sagas.forEach(s -> all.put(s.name(), Set.copyOf(s.aggregateTypes())));
-        all.put(EventPublisherHandler.SUBSCRIBER, PUBLISHED_TYPES);
-        return all;
     }
 
     /** Participant channel name to the aggregate type its commands target. */
