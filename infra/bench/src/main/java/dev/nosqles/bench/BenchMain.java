@@ -11,18 +11,20 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code make bench}: runs sections 1 to 8 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * {@code make bench}: runs sections 1 to 10 of the benchmarks and writes {@code report.md}, {@code results.json} and
  * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]
+ * BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions] [--runs N]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
  * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
  * deterministic counts, under a minute), written to {@code bill.md} and {@code bill.json}. {@code --only coldstart}:
  * section 5 alone (under a minute; {@code --quick} makes it two runs per variant, {@code --runs N} N runs),
- * written to {@code coldstart.md} and {@code coldstart.json}.
+ * written to {@code coldstart.md} and {@code coldstart.json}. {@code --only subscriptions}: section 10 alone
+ * (checkpoint writes per delivered event, deterministic counts, seconds), written to {@code subscriptions.md} and
+ * {@code subscriptions.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -49,8 +51,8 @@ public final class BenchMain {
                     coldStartRuns = Integer.parseInt(args[++i]);
                 }
                 case "--only" -> {
-                    if (i + 1 >= args.length || !List.of("bill", "coldstart").contains(args[i + 1])) {
-                        usage("--only takes one section: bill or coldstart");
+                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions").contains(args[i + 1])) {
+                        usage("--only takes one section: bill, coldstart or subscriptions");
                     }
                     only = args[++i];
                 }
@@ -59,6 +61,10 @@ public final class BenchMain {
         }
         if ("bill".equals(only)) {
             runBill(out);
+            return;
+        }
+        if ("subscriptions".equals(only)) {
+            runSubscriptions(out);
             return;
         }
         if ("coldstart".equals(only)) {
@@ -92,6 +98,27 @@ public final class BenchMain {
         java.nio.file.Files.writeString(out.resolve("bill.md"), OrderBill.section(bill));
         log("9. done in " + secs(t) + " s: " + out.resolve("bill.md").toAbsolutePath());
         List<Check> failed = OrderBill.checks(bill).stream().filter(c -> !c.passed()).toList();
+        if (!failed.isEmpty()) {
+            System.err.println(new BenchCheckFailedException(failed).getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Section 10 alone: {@code subscriptions.md} and {@code subscriptions.json}; exit status 1 when a check fails. */
+    static void runSubscriptions(Path out) throws Exception {
+        long t = System.nanoTime();
+        SubscriptionCosts.Result result;
+        try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
+            log("10. subscriptions ...");
+            result = SubscriptionCosts.run(env, SubscriptionCosts.Config.full());
+        }
+        java.nio.file.Files.createDirectories(out);
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("subscriptions.json").toFile(), result);
+        java.nio.file.Files.writeString(out.resolve("subscriptions.md"), SubscriptionCosts.section(result));
+        log("10. done in " + secs(t) + " s: " + out.resolve("subscriptions.md").toAbsolutePath());
+        List<Check> failed = SubscriptionCosts.checks(result).stream().filter(c -> !c.passed()).toList();
         if (!failed.isEmpty()) {
             System.err.println(new BenchCheckFailedException(failed).getMessage());
             System.exit(1);
@@ -145,6 +172,7 @@ public final class BenchMain {
         RebuildThroughput.Result rebuild = null;
         PersonalDataOverhead.Result personalData = null;
         OrderBill.Result bill = null;
+        SubscriptionCosts.Result subscriptions = null;
         OrderBill.Config billConfig = OrderBill.Config.full();
         PersonalDataOverhead.Config personalDataConfig = quick ? PersonalDataOverhead.Config.quick()
                 : PersonalDataOverhead.Config.full();
@@ -188,6 +216,9 @@ public final class BenchMain {
                     PersonalDataOverhead::checks, null);
             bill = guarded("9", "the bill per order", "bill per order", "bill", sections, checks,
                     () -> OrderBill.run(aws, billConfig), OrderBill::checks, OrderBill.Result::outcome);
+            subscriptions = guarded("10", "subscriptions: checkpoint writes per delivered event", "subscriptions",
+                    "subscriptions", sections, checks, () -> SubscriptionCosts.run(env, SubscriptionCosts.Config.full()),
+                    SubscriptionCosts::checks, null);
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -237,7 +268,7 @@ public final class BenchMain {
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, subscriptions, checks);
     }
 
     /** A section's work; it may throw anything (the run goes on without it). */
@@ -283,7 +314,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart] [--runs N]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions] [--runs N]");
         System.exit(2);
     }
 }

@@ -38,6 +38,7 @@ public final class Report {
         rebuild(md, dir, results);
         personalData(md, results);
         md.append(OrderBill.section(results.bill()));
+        md.append(SubscriptionCosts.section(results.subscriptions()));
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
