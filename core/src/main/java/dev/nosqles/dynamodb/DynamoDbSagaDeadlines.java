@@ -95,6 +95,20 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
     }
 
     @Override
+    public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+        try {
+            client.updateItem(b -> b.tableName(tableName).key(Map.of("sagaId", AttributeValue.fromS(sagaId)))
+                    .updateExpression("SET dueAt = :due")
+                    .conditionExpression("attribute_exists(sagaId) AND commandMessageId = :c AND attempt = :a"
+                            + " AND dueAt < :due")
+                    .expressionAttributeValues(Map.of(":due", number(dueAt.toEpochMilli()),
+                            ":c", AttributeValue.fromS(commandMessageId), ":a", number(attempt))));
+        } catch (ConditionalCheckFailedException otherOrLaterOrGone) {
+            // the saga moved on, or the entry is already as late, or it is gone
+        }
+    }
+
+    @Override
     public List<Entry> due(Instant now) {
         List<Entry> due = new ArrayList<>();
         client.scanPaginator(b -> b.tableName(tableName).filterExpression("dueAt <= :now")

@@ -25,6 +25,14 @@ public final class InMemorySagaDeadlines implements SagaDeadlines {
     }
 
     @Override
+    public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+        entries.computeIfPresent(sagaId, (id, e) -> e.commandMessageId().equals(commandMessageId)
+                && e.attempt() == attempt && e.dueAt().isBefore(dueAt)
+                ? new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt, e.version(),
+                e.sentAt(), e.correlationId()) : e);
+    }
+
+    @Override
     public List<Entry> due(Instant now) {
         return entries.values().stream().filter(e -> !e.dueAt().isAfter(now))
                 .sorted(Comparator.comparing(Entry::dueAt)).toList();

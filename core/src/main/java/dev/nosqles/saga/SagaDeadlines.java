@@ -48,6 +48,14 @@ public interface SagaDeadlines {
     /** Removes the saga's entry unless it comes from a newer saga version. Idempotent. */
     void remove(String sagaId, long version);
 
+    /**
+     * Moves the saga's entry to a later due time, if it is the entry of this command's attempt and due before
+     * {@code dueAt}; nothing otherwise (another command or attempt, already later, or no entry). Idempotent. The
+     * command sender calls it when it sends a command late (ADR 0011: a deadline measures the participant's
+     * silence from the send, not the stream's backlog before it).
+     */
+    void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt);
+
     /** The entries due at {@code now} (due at or before it). */
     List<Entry> due(Instant now);
 
@@ -60,6 +68,10 @@ public interface SagaDeadlines {
 
             @Override
             public void remove(String sagaId, long version) {
+            }
+
+            @Override
+            public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
             }
 
             @Override

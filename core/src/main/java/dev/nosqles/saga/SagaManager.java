@@ -425,6 +425,13 @@ public final class SagaManager<D> {
     }
 
     /**
+     * How late the command sender may relay a command (after the commit that decided it) before its deadline moves
+     * by that delay: a stream backlog must not eat the participant's window (ADR 0011). Small enough to catch a
+     * backlog, large enough that an ordinary relay (well under a second) costs no extra index write.
+     */
+    public static final Duration SEND_DELAY_ALLOWANCE = Duration.ofSeconds(5);
+
+    /**
      * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel, after
      * scheduling its deadline (so that a command never leaves without one). Both messages carry the event's
      * commit timestamp as {@code sentAt} (a re-send: when the command was first decided) and the event's
@@ -451,9 +458,18 @@ public final class SagaManager<D> {
         Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())
                 ? sent.firstSentAt() : event.timestamp();
         if (sent.deadline() != null) {
+            Instant now = clock.instant();
+            Instant deadline = sent.deadline();
+            Duration late = Duration.between(event.timestamp(), now);
+            if (late.compareTo(SEND_DELAY_ALLOWANCE) > 0) {
+                // the stream relayed the command late (a backlog): the participant gets its whole window from
+                // now, and the sweeper's entry moves with it (ADR 0011)
+                deadline = roundedUpToMillis(deadline.plus(late));
+                deadlines.postpone(sagaId, sent.commandMessageId(), sent.attempt(), deadline);
+            }
             schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId(), sent.attempt()),
-                    definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), sent.deadline(),
-                    sentAt, correlationId), clock.instant());
+                    definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), deadline,
+                    sentAt, correlationId), now);
         }
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)
                 .put(LogContext.CORRELATION_ID, correlationId)) {

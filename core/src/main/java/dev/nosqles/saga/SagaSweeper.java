@@ -4,6 +4,7 @@ import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.metrics.Metrics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class SagaSweeper {
     private final Map<String, SagaManager<?>> managers = new HashMap<>();
     private final Clock clock;
     private final Metrics metrics;
+    private final Duration grace;
 
     public SagaSweeper(SagaDeadlines deadlines, List<SagaManager<?>> managers, Clock clock) {
         this(deadlines, managers, clock, Metrics.none());
@@ -33,6 +35,20 @@ public final class SagaSweeper {
 
     /** @param metrics where each sweep reports the sagas it found past due ({@link Metric#SAGAS_PAST_DUE}) */
     public SagaSweeper(SagaDeadlines deadlines, List<SagaManager<?>> managers, Clock clock, Metrics metrics) {
+        this(deadlines, managers, clock, metrics, Duration.ZERO);
+    }
+
+    /**
+     * @param grace how long past due a saga must be before the sweeper acts on it: the deadline message arrives at
+     *              the deadline when it is not lost, and a command the stream has not relayed yet (a backlog) has
+     *              not started its participant's window (ADR 0011); zero: at the deadline
+     */
+    public SagaSweeper(SagaDeadlines deadlines, List<SagaManager<?>> managers, Clock clock, Metrics metrics,
+                       Duration grace) {
+        this.grace = Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative");
+        }
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -53,9 +69,12 @@ public final class SagaSweeper {
     public record Sweep(int pastDue, int handled, int failed) {
     }
 
-    /** One sweep. Failures of single sagas are logged and left for the next sweep. */
+    /**
+     * One sweep: the sagas past due by more than the grace. Failures of single sagas are logged and left for the
+     * next sweep.
+     */
     public Sweep sweep() {
-        List<SagaDeadlines.Entry> due = deadlines.due(clock.instant());
+        List<SagaDeadlines.Entry> due = deadlines.due(clock.instant().minus(grace));
         LOG.info("saga sweep: {} sagas past due", due.size());
         metrics.add(Metric.SAGAS_PAST_DUE, due.size());
         int handled = 0;

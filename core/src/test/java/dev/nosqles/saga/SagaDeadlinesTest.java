@@ -79,4 +79,23 @@ class SagaDeadlinesTest {
         assertThat(index.due(T0)).filteredOn(e -> e.sagaId().equals("s2")).singleElement()
                 .satisfies(e -> assertThat(e.correlationId()).isNull());
     }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void postponing_moves_only_the_entry_of_that_command_attempt_and_only_later(SagaDeadlines index) {
+        index.put(entry("s1", "c1", 30, 3));
+
+        index.postpone("s1", "c1", 0, T0.plusSeconds(50));
+        index.postpone("s1", "c1", 0, T0.plusSeconds(40)); // earlier than now: stays at 50
+        index.postpone("s1", "c9", 0, T0.plusSeconds(90)); // another command
+        index.postpone("s1", "c1", 1, T0.plusSeconds(90)); // another attempt
+        index.postpone("never-there", "c1", 0, T0.plusSeconds(90)); // no entry: none is made
+
+        assertThat(index.due(T0.plusSeconds(49))).isEmpty();
+        assertThat(index.due(T0.plusSeconds(3600))).singleElement().satisfies(e -> {
+            assertThat(e.dueAt()).isEqualTo(T0.plusSeconds(50));
+            assertThat(e.version()).isEqualTo(3);
+            assertThat(e.sentAt()).isEqualTo(T0);
+        });
+    }
 }

@@ -243,6 +243,48 @@ class SagaSweeperTest {
     }
 
     @Test
+    void with_a_grace_the_sweeper_leaves_a_saga_alone_until_it_is_past_due_by_more_than_the_grace() {
+        SagaSweeper patient = new SagaSweeper(deadlines, List.of(sagas), clock,
+                dev.nosqles.metrics.Metrics.none(), Duration.ofMinutes(2));
+        String sagaId = start("event-grace");
+        feed.pump(streams);
+        sender.commands.clear(); // the command is lost: no reply will come
+        clock.advance(Duration.ofSeconds(31)); // past due
+
+        assertThat(patient.sweep()).isEqualTo(new SagaSweeper.Sweep(0, 0, 0));
+        assertThat(saga(sagaId).status()).isEqualTo(SagaStatus.RUNNING);
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(patient.sweep()).isEqualTo(new SagaSweeper.Sweep(1, 1, 0));
+        assertThat(saga(sagaId).status()).isNotEqualTo(SagaStatus.RUNNING);
+    }
+
+    @Test
+    void a_command_relayed_late_gets_its_whole_window_from_the_send_in_its_deadline_message_and_the_index() {
+        String sagaId = start("event-late");
+        Instant decided = clock.instant();
+        Instant deadline = deadlines.all().getFirst().dueAt();
+        clock.advance(Duration.ofSeconds(20)); // a stream backlog: the command sender relays 20 s after the commit
+
+        feed.pump(streams);
+
+        assertThat(sender.deadlines).singleElement()
+                .satisfies(d -> assertThat(d.deadline()).isEqualTo(deadline.plusSeconds(20)));
+        assertThat(deadlines.all()).singleElement()
+                .satisfies(e -> assertThat(e.dueAt()).isEqualTo(deadline.plusSeconds(20)));
+        // an ordinary relay (within the allowance) keeps the decided deadline
+        String onTime = start("event-on-time");
+        Instant onTimeDeadline = deadlines.all().stream().filter(e -> e.sagaId().equals(onTime)).findFirst()
+                .orElseThrow().dueAt();
+        clock.advance(SagaManager.SEND_DELAY_ALLOWANCE);
+        sender.deadlines.clear();
+        feed.pump(streams);
+        assertThat(sender.deadlines).singleElement()
+                .satisfies(d -> assertThat(d.deadline()).isEqualTo(onTimeDeadline));
+        assertThat(decided).isBefore(deadline);
+        assertThat(saga(sagaId).status()).isEqualTo(SagaStatus.RUNNING);
+    }
+
+    @Test
     void a_stale_index_entry_costs_one_no_op_and_is_removed() {
         String sagaId = start("event-1");
         settle(c -> false);

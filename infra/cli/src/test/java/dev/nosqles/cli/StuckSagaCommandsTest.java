@@ -133,8 +133,17 @@ class StuckSagaCommandsTest {
         assertThat(due.get(0).get("overdueMillis").asLong()).isPositive();
 
         @SuppressWarnings("unchecked")
-        RequestHandler<ScheduledEvent, Map<String, Integer>> sweeper =
+        RequestHandler<ScheduledEvent, Map<String, Integer>> deployed =
                 (RequestHandler<ScheduledEvent, Map<String, Integer>>) app.handler("SagaSweeperFunction");
+        // the template's sweeper waits SAGA_SWEEP_GRACE_SECONDS past the deadline (ADR 0011): not yet
+        assertThat(deployed.handleRequest(new ScheduledEvent(), null)).containsEntry("handled", 0);
+        // the same function without the grace, as it is once the grace has passed
+        Map<String, String> env = new java.util.HashMap<>(app.resources().environment(
+                app.template().function("SagaSweeperFunction").orElseThrow()));
+        assertThat(env).containsEntry(dev.nosqles.app.saga.SagaSweepHandler.GRACE_VARIABLE, "120");
+        env.put(dev.nosqles.app.saga.SagaSweepHandler.GRACE_VARIABLE, "0");
+        RequestHandler<ScheduledEvent, Map<String, Integer>> sweeper =
+                new dev.nosqles.app.saga.SagaSweepHandler(env::get);
         assertThat(sweeper.handleRequest(new ScheduledEvent(), null)).containsEntry("handled", 1);
         app.drainUntilIdle(); // the customer wakes up: reserves late, then releases; the order is rejected
 

@@ -15,6 +15,7 @@ import dev.nosqles.saga.SagaSweeper;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,9 +24,13 @@ import java.util.function.Function;
  * The sweeper of the {@link CreateOrderSaga}s, on an EventBridge schedule (every minute in template.yaml): re-sends,
  * compensates or fails the sagas past due in the deadline index (ADR 0005). Holds its {@link SagaSweeperHandler}
  * (the sweeper, the telemetry); it registers no SnapStart priming (as before).
- * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_DEADLINES_TABLE, SAGA_REPLIES_QUEUE_URL, AWS_REGION.
+ * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_DEADLINES_TABLE, SAGA_REPLIES_QUEUE_URL, AWS_REGION, and
+ * optionally {@value #GRACE_VARIABLE} (how long past due a saga must be before the sweeper acts; 0 when absent).
  */
 public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
+    /** How long past due a saga must be before the sweeper acts (seconds; ADR 0011). */
+    public static final String GRACE_VARIABLE = "SAGA_SWEEP_GRACE_SECONDS";
+
     private final SagaSweeperHandler sweeper;
 
     /** The Lambda entry point: wires everything once from the process's environment. */
@@ -39,14 +44,36 @@ public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Ma
     }
 
     private SagaSweepHandler(FunctionEnvironment env) {
-        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition(), env.telemetry());
+        this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition(), env.telemetry(),
+                grace(env.optional(GRACE_VARIABLE)));
     }
 
-    private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
+    private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry,
+                             Duration grace) {
         this.sweeper = new SagaSweeperHandler(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager
                 .builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
                 .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
-                .metrics(telemetry.metrics()).build()), wiring.clock(), telemetry.metrics()), telemetry);
+                .metrics(telemetry.metrics()).build()), wiring.clock(), telemetry.metrics(), grace), telemetry);
+    }
+
+    /**
+     * {@value #GRACE_VARIABLE}: whole seconds, 0 to 3600; absent: 0 (the sweeper acts at the deadline).
+     *
+     * @throws IllegalArgumentException not such a number (the function refuses to start, naming the variable)
+     */
+    static Duration grace(String value) {
+        if (value == null || value.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            long seconds = Long.parseLong(value.strip());
+            if (seconds >= 0 && seconds <= 3600) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(GRACE_VARIABLE + " must be whole seconds from 0 to 3600");
     }
 
     /** For tests and the local runtime. */
