@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code make bench}: runs sections 1 to 10 of the benchmarks and writes {@code report.md}, {@code results.json} and
+ * {@code make bench}: runs sections 1 to 11 of the benchmarks and writes {@code report.md}, {@code results.json} and
  * the charts to the output directory ({@code target/bench} by default). Exits with status 1 when a check fails
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions] [--runs N]
+ * BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load] [--runs N]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
  * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
@@ -24,7 +24,8 @@ import java.util.function.Function;
  * section 5 alone (under a minute; {@code --quick} makes it two runs per variant, {@code --runs N} N runs),
  * written to {@code coldstart.md} and {@code coldstart.json}. {@code --only subscriptions}: section 10 alone
  * (checkpoint writes per delivered event, deterministic counts, seconds), written to {@code subscriptions.md} and
- * {@code subscriptions.json}.
+ * {@code subscriptions.json}. {@code --only load}: section 11 alone (sustained load against the local runtime: a
+ * minute of load, then up to ten to settle), written to {@code load.md} and {@code load.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -51,8 +52,8 @@ public final class BenchMain {
                     coldStartRuns = Integer.parseInt(args[++i]);
                 }
                 case "--only" -> {
-                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions").contains(args[i + 1])) {
-                        usage("--only takes one section: bill, coldstart or subscriptions");
+                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions", "load").contains(args[i + 1])) {
+                        usage("--only takes one section: bill, coldstart, subscriptions or load");
                     }
                     only = args[++i];
                 }
@@ -61,6 +62,10 @@ public final class BenchMain {
         }
         if ("bill".equals(only)) {
             runBill(out);
+            return;
+        }
+        if ("load".equals(only)) {
+            runLoad(out);
             return;
         }
         if ("subscriptions".equals(only)) {
@@ -98,6 +103,27 @@ public final class BenchMain {
         java.nio.file.Files.writeString(out.resolve("bill.md"), OrderBill.section(bill));
         log("9. done in " + secs(t) + " s: " + out.resolve("bill.md").toAbsolutePath());
         List<Check> failed = OrderBill.checks(bill).stream().filter(c -> !c.passed()).toList();
+        if (!failed.isEmpty()) {
+            System.err.println(new BenchCheckFailedException(failed).getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Section 11 alone: {@code load.md} and {@code load.json}; exit status 1 when a check fails. */
+    static void runLoad(Path out) throws Exception {
+        long t = System.nanoTime();
+        SustainedLoad.Result result;
+        try (LocalAws aws = LocalAws.start()) {
+            log("11. sustained load ...");
+            result = SustainedLoad.run(aws, SustainedLoad.Config.full());
+        }
+        java.nio.file.Files.createDirectories(out);
+        java.nio.file.Files.writeString(out.resolve("load.md"), SustainedLoad.section(result));
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("load.json").toFile(), result);
+        log("11. done in " + secs(t) + " s: " + out.resolve("load.md").toAbsolutePath());
+        List<Check> failed = SustainedLoad.checks(result).stream().filter(c -> !c.passed()).toList();
         if (!failed.isEmpty()) {
             System.err.println(new BenchCheckFailedException(failed).getMessage());
             System.exit(1);
@@ -173,6 +199,7 @@ public final class BenchMain {
         PersonalDataOverhead.Result personalData = null;
         OrderBill.Result bill = null;
         SubscriptionCosts.Result subscriptions = null;
+        SustainedLoad.Result load = null;
         OrderBill.Config billConfig = OrderBill.Config.full();
         PersonalDataOverhead.Config personalDataConfig = quick ? PersonalDataOverhead.Config.quick()
                 : PersonalDataOverhead.Config.full();
@@ -219,6 +246,10 @@ public final class BenchMain {
             subscriptions = guarded("10", "subscriptions: checkpoint writes per delivered event", "subscriptions",
                     "subscriptions", sections, checks, () -> SubscriptionCosts.run(env, SubscriptionCosts.Config.full()),
                     SubscriptionCosts::checks, null);
+            load = guarded("11", "sustained load", "sustained load", "load", sections, checks,
+                    () -> SustainedLoad.run(aws, SustainedLoad.Config.full()), SustainedLoad::checks,
+                    r -> r.ordersCreated() + " orders, " + r.rejectedByDeadline() + " rejected by a deadline, "
+                            + r.undecided() + " undecided");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();
@@ -268,7 +299,7 @@ public final class BenchMain {
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,
-                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, subscriptions, checks);
+                units, overhead, replay, contention, coldStart, endToEnd, rebuild, personalData, bill, subscriptions, load, checks);
     }
 
     /** A section's work; it may throw anything (the run goes on without it). */
@@ -314,7 +345,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions] [--runs N]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load] [--runs N]");
         System.exit(2);
     }
 }

@@ -39,6 +39,7 @@ public final class Report {
         personalData(md, results);
         md.append(OrderBill.section(results.bill()));
         md.append(SubscriptionCosts.section(results.subscriptions()));
+        md.append(SustainedLoad.section(results.load()));
         checks(md, results);
         Files.writeString(dir.resolve("report.md"), md.toString());
     }
