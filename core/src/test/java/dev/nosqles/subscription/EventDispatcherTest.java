@@ -104,7 +104,7 @@ class EventDispatcherTest {
     }
 
     /** Lambda's retry rule: on a failure, the batch is retried from the failed record. */
-    private static void deliverLikeLambda(EventDispatcher dispatcher, List<Map<String, AttributeValue>> batch) {
+    static void deliverLikeLambda(EventDispatcher dispatcher, List<Map<String, AttributeValue>> batch) {
         List<Map<String, AttributeValue>> remaining = batch;
         for (int attempt = 0; attempt < 1_000 && !remaining.isEmpty(); attempt++) {
             EventDispatcher.Result result = dispatcher.dispatch(remaining);

@@ -109,7 +109,7 @@ class RelaySubscriberTest {
         List<Map<String, AttributeValue>> batch = commits("x", "y", "z");
 
         for (int round = 0; round < 3; round++) { // the whole batch delivered three times, each retried to the end
-            deliverLikeLambda(dispatcher, batch);
+            EventDispatcherTest.deliverLikeLambda(dispatcher, batch);
         }
 
         // 15 events, 3 Opened among them: 12 deposits of 1 and 3 others, each relayed; 15 deposits on the ledger
@@ -191,19 +191,6 @@ class RelaySubscriberTest {
                     .items());
         }
         return Collections.unmodifiableList(items);
-    }
-
-    /** Lambda's retry rule: on a failure, the batch is retried from the failed record. */
-    private static void deliverLikeLambda(EventDispatcher dispatcher, List<Map<String, AttributeValue>> batch) {
-        List<Map<String, AttributeValue>> remaining = batch;
-        for (int attempt = 0; attempt < 1_000 && !remaining.isEmpty(); attempt++) {
-            EventDispatcher.Result result = dispatcher.dispatch(remaining);
-            if (result.succeeded()) {
-                return;
-            }
-            remaining = remaining.subList(result.failedIndex(), remaining.size());
-        }
-        assertThat(remaining).as("batch eventually delivered").isEmpty();
     }
 
     /** The DynamoDB checkpoint store, counting the reads and moves asked of it. */
