@@ -334,7 +334,7 @@ public final class SagaManager<D> {
                 // never act again: answered from a read, nothing recorded, the index left to the commit that moved
                 // the saga on (the sweeper repairs a stale entry)
                 Optional<AggregateState<SagaState<D>>> current = repository.find(deadline.sagaId());
-                if (current.isPresent() && moot(current.get().state(), deadline.commandMessageId())) {
+                if (current.isPresent() && current.get().state().neverAwaits(deadline.commandMessageId())) {
                     yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
                 }
                 yield Optional.of(track(repository.update(deadline.sagaId(),
@@ -343,15 +343,6 @@ public final class SagaManager<D> {
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
         };
-    }
-
-    /**
-     * Whether a deadline of {@code commandMessageId} can never act on this saga: it has ended, or it waits for
-     * another command (a command's id is awaited by one step only, re-sends included, and a saga never goes back
-     * to a step it left). Such a deadline needs no record: every delivery of it finds the same.
-     */
-    static boolean moot(SagaState<?> saga, String commandMessageId) {
-        return saga.exists() && (saga.status().finished() || !saga.awaits(commandMessageId));
     }
 
     /**

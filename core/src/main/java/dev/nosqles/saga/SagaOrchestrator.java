@@ -155,7 +155,7 @@ final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, 
      */
     private List<SagaEvent> deadline(SagaState<D> state, DeadlineExpired expired) {
         requireStarted(state);
-        if (state.status().finished() || !state.awaits(expired.commandMessageId())
+        if (state.neverAwaits(expired.commandMessageId())
                 || state.deadline() == null || expired.now().isBefore(state.deadline())) {
             return List.of();
         }

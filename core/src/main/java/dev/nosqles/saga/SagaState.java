@@ -42,4 +42,13 @@ record SagaState<D>(String sagaId, D data, int step, SagaStatus status, String a
     public boolean awaits(String commandMessageId) {
         return awaitingCommandId != null && awaitingCommandId.equals(commandMessageId);
     }
+
+    /**
+     * Whether this started saga can never again wait for {@code commandMessageId}: it has ended, or it waits for
+     * another command (a command's id is awaited by one step only, re-sends included, and a saga never goes back to
+     * a step it left). A deadline of such a command is moot on every delivery (ADR 0011).
+     */
+    public boolean neverAwaits(String commandMessageId) {
+        return exists() && (status.finished() || !awaits(commandMessageId));
+    }
 }

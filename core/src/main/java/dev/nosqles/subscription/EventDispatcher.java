@@ -153,9 +153,8 @@ public final class EventDispatcher {
         }
         List<Subscriber> batchSubscribers;
         try {
-            Set<String> types = new java.util.TreeSet<>();
-            byStream.keySet().forEach(id -> types.add(id.type()));
-            batchSubscribers = fixed != null ? fixed : unique(List.copyOf(subscribers.apply(Set.copyOf(types))));
+            batchSubscribers = fixed != null ? fixed
+                    : unique(List.copyOf(subscribers.apply(typesOf(byStream.keySet()))));
         } catch (Exception e) {
             int firstCommit = byStream.values().stream().mapToInt(l -> l.get(0).index()).min().orElseThrow();
             first.offer(firstCommit, e);
@@ -230,6 +229,12 @@ public final class EventDispatcher {
         metrics.add(Metric.EVENTS_DISPATCHED, counters.handled);
         metrics.add(Metric.DUPLICATES_DROPPED, counters.duplicates);
         return first.result(counters);
+    }
+
+    private static Set<String> typesOf(Set<StreamId> streams) {
+        Set<String> types = new HashSet<>();
+        streams.forEach(id -> types.add(id.type()));
+        return Set.copyOf(types);
     }
 
     /**

@@ -96,17 +96,7 @@ public final class BenchMain {
             log("9. the bill per order ...");
             bill = OrderBill.run(aws, OrderBill.Config.full());
         }
-        java.nio.file.Files.createDirectories(out);
-        new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("bill.json").toFile(), bill);
-        java.nio.file.Files.writeString(out.resolve("bill.md"), OrderBill.section(bill));
-        log("9. done in " + secs(t) + " s: " + out.resolve("bill.md").toAbsolutePath());
-        List<Check> failed = OrderBill.checks(bill).stream().filter(c -> !c.passed()).toList();
-        if (!failed.isEmpty()) {
-            System.err.println(new BenchCheckFailedException(failed).getMessage());
-            System.exit(1);
-        }
+        writeSection(out, "bill", "9", t, bill, () -> OrderBill.section(bill), OrderBill.checks(bill));
     }
 
     /** Section 11 alone: {@code load.md} and {@code load.json}; exit status 1 when a check fails. */
@@ -117,17 +107,8 @@ public final class BenchMain {
             log("11. sustained load ...");
             result = SustainedLoad.run(aws, SustainedLoad.Config.full());
         }
-        java.nio.file.Files.createDirectories(out);
-        java.nio.file.Files.writeString(out.resolve("load.md"), SustainedLoad.section(result));
-        new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("load.json").toFile(), result);
-        log("11. done in " + secs(t) + " s: " + out.resolve("load.md").toAbsolutePath());
-        List<Check> failed = SustainedLoad.checks(result).stream().filter(c -> !c.passed()).toList();
-        if (!failed.isEmpty()) {
-            System.err.println(new BenchCheckFailedException(failed).getMessage());
-            System.exit(1);
-        }
+        writeSection(out, "load", "11", t, result, () -> SustainedLoad.section(result),
+                SustainedLoad.checks(result));
     }
 
     /** Section 10 alone: {@code subscriptions.md} and {@code subscriptions.json}; exit status 1 when a check fails. */
@@ -138,17 +119,8 @@ public final class BenchMain {
             log("10. subscriptions ...");
             result = SubscriptionCosts.run(env, SubscriptionCosts.Config.full());
         }
-        java.nio.file.Files.createDirectories(out);
-        new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("subscriptions.json").toFile(), result);
-        java.nio.file.Files.writeString(out.resolve("subscriptions.md"), SubscriptionCosts.section(result));
-        log("10. done in " + secs(t) + " s: " + out.resolve("subscriptions.md").toAbsolutePath());
-        List<Check> failed = SubscriptionCosts.checks(result).stream().filter(c -> !c.passed()).toList();
-        if (!failed.isEmpty()) {
-            System.err.println(new BenchCheckFailedException(failed).getMessage());
-            System.exit(1);
-        }
+        writeSection(out, "subscriptions", "10", t, result, () -> SubscriptionCosts.section(result),
+                SubscriptionCosts.checks(result));
     }
 
     /** Section 5 alone: {@code coldstart.md} and {@code coldstart.json}; exit status 1 when a check fails. */
@@ -159,13 +131,28 @@ public final class BenchMain {
             log("5. cold start ...");
             result = ColdStart.run(env, config);
         }
+        writeSection(out, "coldstart", "5", t, result, () -> Report.coldStartSection(out, result),
+                ColdStart.checks(result));
+    }
+
+    /** A section's Markdown, written once its result is in hand (it may draw charts). */
+    private interface Section {
+        String markdown() throws Exception;
+    }
+
+    /**
+     * The end of an {@code --only} run: {@code <name>.md} (first: a result that cannot be serialised still leaves
+     * its page) and {@code <name>.json} in {@code out}; exit status 1 when a check fails.
+     */
+    private static void writeSection(Path out, String name, String number, long startNanos, Object result,
+                                     Section markdown, List<Check> checks) throws Exception {
         java.nio.file.Files.createDirectories(out.resolve(Report.CHARTS));
+        java.nio.file.Files.writeString(out.resolve(name + ".md"), markdown.markdown());
         new com.fasterxml.jackson.databind.ObjectMapper()
                 .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("coldstart.json").toFile(), result);
-        java.nio.file.Files.writeString(out.resolve("coldstart.md"), Report.coldStartSection(out, result));
-        log("5. done in " + secs(t) + " s: " + out.resolve("coldstart.md").toAbsolutePath());
-        List<Check> failed = ColdStart.checks(result).stream().filter(c -> !c.passed()).toList();
+                .writeValue(out.resolve(name + ".json").toFile(), result);
+        log(number + ". done in " + secs(startNanos) + " s: " + out.resolve(name + ".md").toAbsolutePath());
+        List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
         if (!failed.isEmpty()) {
             System.err.println(new BenchCheckFailedException(failed).getMessage());
             System.exit(1);

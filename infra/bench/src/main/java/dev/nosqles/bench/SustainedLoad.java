@@ -39,10 +39,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * customer's credit limit: rejected on its merits. Then the orders are left to settle, for at most
  * {@code settleCap}.
  *
- * <p>Afterwards every order's fate is read from the events table (one Scan): when it was created, when it was
- * approved or rejected, and why. So the backlog curve (created minus decided, per interval) and the settle time
- * are exact, and an order rejected because a saga deadline expired ({@code ...:deadline-expired}) is told from one
- * rejected on its merits. Every AWS request of the runtime goes through a {@link FaultProxy} without rules, which
+ * <p>Afterwards every order's fate is read from the events table (one Scan): when it was created, for how much,
+ * when it was approved or rejected, and why. So the backlog curve (created minus decided, per interval) and the
+ * settle time are exact, and an order is decided on its merits when it is approved within its customer's limit or
+ * rejected over it (an order within the limit that ends rejected had its saga give up: a deadline expired). Every AWS request of the runtime goes through a {@link FaultProxy} without rules, which
  * counts them: the emulator's request rate is reported beside the orders' (moto answers one request at a time; its
  * rate is the ceiling here, not DynamoDB's).
  *
@@ -110,10 +110,11 @@ public final class SustainedLoad {
      * @param requestsFailed POSTs answered otherwise, or not at all
      * @param ordersCreated orders the clients were told were created
      * @param ordersPerSecond orders created per second of load
-     * @param approved approved orders (every one within its customer's limit, or it counts in {@code wrongDecisions})
+     * @param approved approved orders
      * @param rejectedOnMerits orders over their customer's credit limit, rejected
      * @param rejectedByDeadline orders within the limit and rejected all the same: only a saga that gave up on its
      *        credit reservation (a deadline expired) rejects those
+     * @param approvedOverLimit orders over their customer's credit limit, approved all the same (never expected)
      * @param undecided orders neither approved nor rejected when the wait ended
      * @param lastDecidedAfterLoadSeconds from the end of the load to the last decision (NaN if some are undecided)
      * @param awsRequestsPerSecondDuringLoad the emulator's request rate while the clients ran
