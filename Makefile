@@ -79,7 +79,6 @@ sam-build: jdk venv
 # The jar is rebuilt only when a source or POM it is made from changed, so a build of N functions packages once.
 
 build-ApiFunction: lambda-package
-build-EventPublisherFunction: lambda-package
 build-OrderSagaStreamFunction: lambda-package
 build-CustomerCommandsFunction: lambda-package
 build-OrderCommandsFunction: lambda-package

@@ -40,6 +40,11 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * {@link ClaimCheck} instead, so that it never fails forever. Pseudo events and aggregate types not configured
  * (saga orchestrators, other internals) are never published.
  *
+ * <p>This handler is the publisher as a function of its own, for an application with no other stream function.
+ * One that has one holds the publisher there instead ({@link #subscriber(SnsClient, String, Set)}): every reader
+ * of a table stream costs an invocation per commit, and a stream serves at most two (ADR 0012). The reference
+ * application does so.
+ *
  * <p>Environment: {@code EVENTS_TABLE}, {@code CHECKPOINTS_TABLE}, {@code EVENTS_TOPIC_ARN},
  * {@code PUBLISHED_AGGREGATE_TYPES} (comma-separated aggregate types, e.g. {@code Order,Customer}),
  * {@code AWS_REGION}.
@@ -100,7 +105,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
      *
      * @throws IllegalArgumentException empty, or a name that is no aggregate type
      */
-    static Set<String> publishedTypes(String value) {
+    public static Set<String> publishedTypes(String value) {
         Set<String> types = new LinkedHashSet<>();
         for (String part : value.split(",", -1)) {
             String type = part.strip();
@@ -111,6 +116,19 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
             types.add(type);
         }
         return Set.copyOf(types);
+    }
+
+    /**
+     * The publisher as a subscriber, for an application's own stream function to hold beside its other subscribers
+     * (one reader of the events stream for all of them: ADR 0012). Named {@value #SUBSCRIBER} and keeping
+     * checkpoints under that name, as this handler does: moving the publisher from its own function into another
+     * continues from its checkpoints, nothing is published twice.
+     *
+     * @param publishedTypes the aggregate types whose events are published (pseudo events never are)
+     * @throws IllegalArgumentException no type, or a name that is no aggregate type
+     */
+    public static Subscriber subscriber(SnsClient sns, String topicArn, Set<String> publishedTypes) {
+        return subscriber(sns, topicArn, publishedTypes, SNS_MAX_MESSAGE_BYTES);
     }
 
     static Subscriber subscriber(SnsClient sns, String topicArn, Set<String> publishedTypes, int maxMessageBytes) {

@@ -60,9 +60,9 @@ class OrderBillTest {
             Map.entry("DynamoDB SubjectKeysTable RRU", 1.0),
             Map.entry("Lambda ApiFunction Invoke", 1.0),
             Map.entry("Lambda CustomerCommandsFunction Invoke", 1.0),
-            Map.entry("Lambda EventPublisherFunction Invoke", 3.0), // Order and Customer commits only (FilterCriteria)
             Map.entry("Lambda OrderCommandsFunction Invoke", 1.0),
-            Map.entry("Lambda OrderSagaStreamFunction Invoke", 6.0), // 8: no commit for the moot deadlines
+            Map.entry("Lambda OrderSagaStreamFunction Invoke", 6.0), // 8: no commit for the moot deadlines; the
+            // publisher joined it (ADR 0012): its 3 invocations of its own are gone
             Map.entry("Lambda SagaRepliesFunction Invoke", 4.0),
             Map.entry("SNS EventsTopic Publish", 3.0),
             Map.entry("SQS CustomerCommandsQueue DeleteMessageBatch", 1.0),
@@ -133,22 +133,23 @@ class OrderBillTest {
         assertThat(perResource(bill.approved(), r -> r.service().equals("Lambda"))).isEqualTo(Map.of(
                 "ApiFunction", 1.0,
                 "CustomerCommandsFunction", 1.0,
-                "EventPublisherFunction", 3.0, // its FilterCriteria keeps the saga's 4 commits away
                 "OrderCommandsFunction", 1.0,
-                "OrderSagaStreamFunction", 6.0, // the order's 6 commits; a moot deadline commits nothing (ADR 0011)
+                "OrderSagaStreamFunction", 6.0, // the order's 6 commits, published and relayed by one invocation each
+                // (ADR 0012: 3 EventPublisherFunction invocations before); a moot deadline commits nothing (ADR 0011)
                 "SagaRepliesFunction", 4.0)); // 2 replies, 2 deadlines
         assertThat(bill.approvedTotals().sqsRequests()).isEqualTo(18.0);
-        assertThat(bill.approvedTotals().lambdaInvocations()).isEqualTo(16.0);
+        assertThat(bill.approvedTotals().lambdaInvocations()).isEqualTo(13.0); // 22 at the baseline
     }
 
     @Test
     void a_rejected_order_and_the_setup_are_counted_apart() {
         OrderBill.Totals rejected = bill.rejectedTotals();
         assertThat(List.of(rejected.readUnits(), rejected.sqsRequests(), rejected.snsPublishes(),
-                rejected.lambdaInvocations())).containsExactly(15.0, 18.0, 2.0, 16.0);
+                rejected.lambdaInvocations())).containsExactly(15.0, 18.0, 2.0, 13.0);
         OrderBill.Totals customer = OrderBill.totals(bill.customerCreate());
         assertThat(List.of(customer.readUnits(), customer.snsPublishes(), customer.lambdaInvocations()))
-                .containsExactly(1.0, 1.0, 3.0); // 2 RRU before ADR 0011: the relays read no checkpoint
+                .containsExactly(1.0, 1.0, 2.0); // 2 RRU before ADR 0011: the relays read no checkpoint; 3
+                // invocations before ADR 0012 (the publisher had its own function)
     }
 
     @Test

@@ -158,9 +158,9 @@ class DeployRehearsalTest {
         assertThat(notModelled).allSatisfy(id -> assertThat(type(id)).startsWith("AWS::ApiGatewayV2::"));
         notModelled.forEach(expected::remove);
 
-        assertThat(removedAliases).hasSize(7);
+        assertThat(removedAliases).hasSize(6);
         assertThat(removedSecrets).containsExactly("CursorSigningSecret");
-        assertThat(removedAlarms).hasSize(21).allMatch(id -> type(id).equals("AWS::CloudWatch::Alarm"));
+        assertThat(removedAlarms).hasSize(18).allMatch(id -> type(id).equals("AWS::CloudWatch::Alarm"));
         assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(unnamed).isEqualTo(notModelled.size());
         assertThat(created.values()).allMatch(r -> r.resourceStatusAsString().equals("CREATE_COMPLETE"));
@@ -274,7 +274,7 @@ class DeployRehearsalTest {
             }
         }
         assertThat(publisher).isNotNull();
-        assertThat(publisher.path("Principal").path("AWS").asText()).isEqualTo(role("EventPublisherFunction").arn());
+        assertThat(publisher.path("Principal").path("AWS").asText()).isEqualTo(role("OrderSagaStreamFunction").arn());
         assertThat(publisher.path("Condition").path("StringEquals").path("kms:EncryptionContext:aws:sns:topicArn")
                 .asText()).isEqualTo(topicArn);
     }
@@ -364,7 +364,7 @@ class DeployRehearsalTest {
                         .isEqualTo(queueAttributes("StreamFailuresQueue").get("QueueArn"));
             }
         }
-        assertThat(mappings).isEqualTo(5);
+        assertThat(mappings).isEqualTo(4);
     }
 
     @Test
@@ -373,7 +373,7 @@ class DeployRehearsalTest {
             LogGroup group = logGroup(id);
             assertThat(group.retentionInDays()).as(id).isEqualTo(30);
         }
-        assertThat(ids("AWS::Logs::LogGroup")).hasSize(8);
+        assertThat(ids("AWS::Logs::LogGroup")).hasSize(7);
     }
 
     @Test

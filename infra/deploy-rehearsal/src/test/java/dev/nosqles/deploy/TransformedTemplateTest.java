@@ -31,7 +31,7 @@ class TransformedTemplateTest {
 
     @Test
     void every_role_names_the_resources_of_its_statements_and_attaches_no_managed_policy() {
-        assertThat(ofType("AWS::IAM::Role")).hasSize(7);
+        assertThat(ofType("AWS::IAM::Role")).hasSize(6);
 
         assertThat(LeastPrivilege.findings(template)).isEmpty();
     }
@@ -84,7 +84,7 @@ class TransformedTemplateTest {
 
         JsonNode publisher = statementWithSid(key.path("KeyPolicy"), "PublisherEncryptsForTheEventsTopic");
         assertThat(publisher.path("Principal").path("AWS").path("Fn::GetAtt").get(0).asText())
-                .isEqualTo("EventPublisherFunctionRole");
+                .isEqualTo("OrderSagaStreamFunctionRole");
         assertThat(strings(publisher.path("Action"))).containsExactlyInAnyOrder("kms:GenerateDataKey", "kms:Decrypt");
         assertThat(publisher.path("Condition").path("StringEquals").path("kms:EncryptionContext:aws:sns:topicArn")
                 .path("Fn::Sub").asText()).endsWith(":${AWS::StackName}-events.fifo");
@@ -120,7 +120,7 @@ class TransformedTemplateTest {
     @Test
     void every_function_runs_snapstart_versions_through_its_alias_with_its_own_role_and_log_group() {
         List<String> functions = ids("AWS::Lambda::Function");
-        assertThat(functions).hasSize(7);
+        assertThat(functions).hasSize(6);
         Set<String> roles = new HashSet<>();
         for (String id : functions) {
             JsonNode f = resources.path(id).path("Properties");

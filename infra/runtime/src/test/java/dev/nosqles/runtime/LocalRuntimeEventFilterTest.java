@@ -3,6 +3,9 @@ package dev.nosqles.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.localaws.LocalAws;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * template.yaml's FilterCriteria on the EventPublisherFunction, honoured by the local runtime on moto: the saga
- * orchestrators' commits are on the events stream (the saga function reads them) but never reach the publisher,
- * whose invocations carry only Order and Customer commits.
+ * A stream mapping's FilterCriteria, honoured by the local runtime on moto. template.yaml has one reader of the events
+ * stream, unfiltered (ADR 0012); this test adds a second function to a copy of it, with the filter an application
+ * would put on a reader of Order and Customer commits only: the saga orchestrators' commits are on the stream (the
+ * saga function reads them) but never reach it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalRuntimeEventFilterTest {
@@ -22,9 +26,46 @@ class LocalRuntimeEventFilterTest {
     private final List<String> log = new CopyOnWriteArrayList<>();
     private RunningApp app;
 
+    /** A second reader of the events stream, filtered to Order and Customer commits. */
+    static final String FILTERED_READER = """
+              FilteredReaderFunction:
+                Type: AWS::Serverless::Function
+                Metadata:
+                  BuildMethod: makefile
+                Properties:
+                  CodeUri: .
+                  Handler: dev.nosqles.runtime.fixtures.AcceptingStreamHandler::handleRequest
+                  Events:
+                    EventsStream:
+                      Type: DynamoDB
+                      Properties:
+                        Stream: !GetAtt EventsTable.StreamArn
+                        StartingPosition: TRIM_HORIZON
+                        BatchSize: 100
+                        MaximumBatchingWindowInSeconds: 0
+                        BisectBatchOnFunctionError: true
+                        MaximumRetryAttempts: 10
+                        FunctionResponseTypes:
+                          - ReportBatchItemFailures
+                        FilterCriteria:
+                          Filters:
+                            - Pattern: '{"dynamodb":{"NewImage":{"streamId":{"S":[{"prefix":"Order-"},{"prefix":"Customer-"}]}}}}'
+                        DestinationConfig:
+                          OnFailure:
+                            Type: SQS
+                            Destination: !GetAtt StreamFailuresQueue.Arn
+
+            """;
+
     @BeforeAll
-    void start() {
-        app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate())
+    void start() throws IOException {
+        String yaml = Files.readString(LocalRuntime.findTemplate());
+        String anchor = "  OrderSagaStreamFunction:\n";
+        assertThat(yaml).contains(anchor);
+        Path template = Files.createTempFile("filtered-reader-", ".yaml");
+        Files.writeString(template, yaml.replace(anchor, FILTERED_READER + anchor));
+        template.toFile().deleteOnExit();
+        app = LocalRuntime.start(LocalRuntime.Options.of(template)
                 .withPort(0)
                 .withAws(LocalAws.shared())
                 .withStackName("filter-" + UUID.randomUUID().toString().substring(0, 8))
@@ -38,7 +79,7 @@ class LocalRuntimeEventFilterTest {
     }
 
     @Test
-    void a_saga_stream_commit_does_not_invoke_the_publisher_while_an_order_commit_does() {
+    void a_saga_stream_commit_does_not_invoke_the_filtered_reader_while_an_order_commit_does() {
         ApiClient.Response customer = api.send("POST", "/customers", "{\"name\":\"Ann\",\"creditLimit\":\"100\"}");
         assertThat(customer.status()).isEqualTo(201);
         String customerId = customer.body().get("customerId").asText();
@@ -54,19 +95,19 @@ class LocalRuntimeEventFilterTest {
 
         List<String> saga = log.stream().filter(l -> l.startsWith("OrderSagaStreamFunction <- EventsStream: "))
                 .toList();
-        List<String> publisher = log.stream().filter(l -> l.startsWith("EventPublisherFunction <- EventsStream: "))
+        List<String> filtered = log.stream().filter(l -> l.startsWith("FilteredReaderFunction <- EventsStream: "))
                 .toList();
         // the saga's commits were on the stream: the other reader got them
         assertThat(saga).anySatisfy(l -> assertThat(l).contains("CreateOrderSaga-"));
-        // the publisher got the Order and Customer commits and never a saga commit
-        assertThat(publisher).anySatisfy(l -> assertThat(l).contains("Order-"))
+        // the filtered reader got the Order and Customer commits and never a saga commit
+        assertThat(filtered).anySatisfy(l -> assertThat(l).contains("Order-"))
                 .anySatisfy(l -> assertThat(l).contains("Customer-"))
                 .noneSatisfy(l -> assertThat(l).contains("CreateOrderSaga-"))
                 .allSatisfy(l -> assertThat(l).endsWith(" ms").contains("-> ok"));
         // fewer invocations than the unfiltered reader: batches holding only saga commits invoked nobody
         long sagaOnly = saga.stream().filter(LocalRuntimeEventFilterTest::onlySagaCommits).count();
         assertThat(sagaOnly).isPositive();
-        assertThat(publisher.size()).isLessThan(saga.size());
+        assertThat(filtered.size()).isLessThan(saga.size());
     }
 
     /** A logged batch whose every record is a CreateOrderSaga commit. */

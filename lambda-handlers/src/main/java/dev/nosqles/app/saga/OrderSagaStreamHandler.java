@@ -17,6 +17,7 @@ import dev.nosqles.app.order.OrderEvent.OrderCancelled;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.readmodel.ReadModelWiring;
 import dev.nosqles.app.saga.internal.SagaWiring;
+import dev.nosqles.lambda.EventPublisherHandler;
 import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
@@ -42,8 +43,12 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The events table's stream function of the reference sagas. Subscribers (each with its own checkpoints):
+ * The events table's one stream function in the reference application (ADR 0012: one reader per table stream).
+ * Subscribers:
  * <ul>
+ *   <li>{@value dev.nosqles.lambda.EventPublisherHandler#SUBSCRIBER} (when EVENTS_TOPIC_ARN is set): publishes the
+ *       domain events of PUBLISHED_AGGREGATE_TYPES to the SNS FIFO topic, with its own checkpoints
+ *       ({@link EventPublisherHandler#subscriber(software.amazon.awssdk.services.sns.SnsClient, String, Set)});</li>
  *   <li>{@value #STARTER}: starts a {@link CreateOrderSaga} for every {@code OrderCreated} (once per event);</li>
  *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue and
  *       schedules its deadline on the reply queue;</li>
@@ -53,17 +58,24 @@ import java.util.function.Function;
  *       credit, with the event id as message id (exactly once);</li>
  *   <li>{@code read-model.<name>.<version>}: each version of each read model being fed
  *       ({@link dev.nosqles.app.readmodel.OrderSummaries}), chosen per batch from the registry; after each batch
- *       their freshness is recorded. They join this function rather than reading the stream themselves: a table
- *       stream serves at most two readers (ADR 0007).</li>
+ *       their freshness is recorded.</li>
  * </ul>
- * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, READ_MODELS_TABLE, CUSTOMER_COMMANDS_QUEUE_URL,
- * ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL, SAGA_DEADLINES_TABLE (the starter records each new saga's
- * deadline), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID (the credit releaser loads customers), AWS_REGION.
+ * The starter, the command sender, the reply sender and the credit releaser keep no checkpoints (ADR 0011); the
+ * publisher and the read models do. They all share this function rather than reading the stream themselves: a
+ * table stream serves at most two readers (ADR 0007), and every reader costs an invocation per commit (ADR 0012).
+ * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, READ_MODELS_TABLE, EVENTS_TOPIC_ARN and
+ * PUBLISHED_AGGREGATE_TYPES, CUSTOMER_COMMANDS_QUEUE_URL, ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL,
+ * SAGA_DEADLINES_TABLE (the starter records each new saga's deadline), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID
+ * (the credit releaser loads customers), AWS_REGION.
  */
 public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     public static final String STARTER = "create-order-saga-starter";
     public static final String REPLY_SENDER = "saga-reply-sender";
     public static final String CREDIT_RELEASER = "release-credit-on-order-cancelled";
+    /** The SNS FIFO topic the domain events are published to; unset: nothing published. */
+    public static final String EVENTS_TOPIC_ARN = "EVENTS_TOPIC_ARN";
+    /** The aggregate types whose events are published, comma-separated (with EVENTS_TOPIC_ARN). */
+    public static final String PUBLISHED_AGGREGATE_TYPES = "PUBLISHED_AGGREGATE_TYPES";
 
     private final StreamSubscriptionHandler stream;
     /** Held here: CRaC keeps resources only weakly. */
@@ -79,17 +91,24 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
     }
 
     private OrderSagaStreamHandler(FunctionEnvironment env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), env.telemetry());
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), publisher(env), env.telemetry());
+    }
+
+    /** The event publisher where EVENTS_TOPIC_ARN is set (then PUBLISHED_AGGREGATE_TYPES must be), else null. */
+    private static Subscriber publisher(FunctionEnvironment env) {
+        return env.isSet(EVENTS_TOPIC_ARN) ? EventPublisherHandler.subscriber(env.sns(),
+                env.required(EVENTS_TOPIC_ARN), EventPublisherHandler.publishedTypes(
+                        env.required(PUBLISHED_AGGREGATE_TYPES))) : null;
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
-                                   Telemetry telemetry) {
+                                   Subscriber publisher, Telemetry telemetry) {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
                 SagaManager.builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
                         .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
-                        .metrics(telemetry.metrics()).build(), wiring.sender()),
+                        .metrics(telemetry.metrics()).build(), wiring.sender(), publisher),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -105,14 +124,16 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
      * @param subjectKeys what the credit releaser loads customers with: the keys that wrote them (other keys
      *                    cannot decrypt them)
      * @param readModels  null: the sagas alone (no READ_MODELS_TABLE in the environment)
+     * @param publisher   the event publisher ({@link EventPublisherHandler#subscriber}); null: nothing published
+     *                    (no EVENTS_TOPIC_ARN in the environment)
      */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
-                                  SubjectKeys subjectKeys, DynamoDbReadModels readModels) {
+                                  SubjectKeys subjectKeys, DynamoDbReadModels readModels, Subscriber publisher) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID, subjectKeys),
                 SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
-                        .deadlines(deadlines).clock(clock).build(), sender), checkpoints,
+                        .deadlines(deadlines).clock(clock).build(), sender, publisher), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 
@@ -130,14 +151,20 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                 telemetry);
     }
 
+    /** @param publisher null: none */
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
-                                        SagaMessageSender sender) {
-        return List.of(
+                                        SagaMessageSender sender, Subscriber publisher) {
+        List<Subscriber> all = new ArrayList<>();
+        if (publisher != null) {
+            all.add(publisher);
+        }
+        all.addAll(List.of(
                 sagas.starter(STARTER, new Order(), OrderCreated.class, created -> new CreateOrderSagaData(
                         created.streamId().id(), created.event().customerId(), created.event().orderTotal())),
                 sagas.commandSender(),
                 SagaParticipant.replySender(REPLY_SENDER, sender, Customer.TYPE, Order.TYPE),
-                creditReleaser(app.customers()));
+                creditReleaser(app.customers())));
+        return List.copyOf(all);
     }
 
     private static Subscriber creditReleaser(

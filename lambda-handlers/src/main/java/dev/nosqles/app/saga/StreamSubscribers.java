@@ -35,7 +35,8 @@ public final class StreamSubscribers {
     /**
      * Subscriber name to the aggregate types it handles, for the subscribers that keep checkpoints (their lag can be
      * read from the checkpoints table): the sagas' stream function's, built by its own wiring (on in-memory stores,
-     * nothing sent), then the event publisher's. The read models' come from their registry.
+     * nothing sent), then the event publisher's (which that function holds too, ADR 0012). The read models' come
+     * from their registry.
      */
     public static Map<String, Set<String>> withCheckpoints() {
         Map<String, Set<String>> all = new LinkedHashMap<>();
@@ -80,7 +81,7 @@ public final class StreamSubscribers {
                 new Application(events, SnapshotStore.none(), clock, UUID::randomUUID),
                 SagaManager.builder(CreateOrderSaga.definition()).eventStore(events)
                         .snapshotStore(SnapshotStore.none()).sender(nothing).deadlines(SagaDeadlines.none())
-                        .clock(clock).build(), nothing);
+                        .clock(clock).build(), nothing, null);
     }
 
     /** Participant channel name to the aggregate type its commands target. */

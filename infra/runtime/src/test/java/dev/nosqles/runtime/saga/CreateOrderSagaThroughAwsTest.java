@@ -153,13 +153,13 @@ class CreateOrderSagaThroughAwsTest {
             SagaMessageSender out = duplicates ? new SendingTwice(sender) : sender;
             RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction = new OrderSagaStreamHandler(store,
                     SnapshotStore.none(), checkpoints, streamSender.apply(out), deadlines, definition, clock,
-                    app.subjectKeys(), null);
+                    app.subjectKeys(), null, null);
             if (duplicates) {
                 // every batch is handled twice, then again by a twin whose checkpoints were lost
                 RequestHandler<DynamodbEvent, StreamsEventResponse> real = streamFunction;
                 RequestHandler<DynamodbEvent, StreamsEventResponse> amnesiac = new OrderSagaStreamHandler(store,
                         SnapshotStore.none(), lostCheckpoints, out, deadlines, definition, clock,
-                    app.subjectKeys(), null);
+                    app.subjectKeys(), null, null);
                 streamFunction = (event, context) -> {
                     real.handleRequest(event, context);
                     StreamsEventResponse response = real.handleRequest(event, context);

@@ -138,15 +138,10 @@ class TemplateReaderTest {
         }
 
         @Test
-        void feeds_the_events_stream_to_the_publisher_and_the_saga_function_with_an_on_failure_queue() {
-            StreamEvent expected = new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
-                    true, "StreamFailuresQueue");
-            assertThat(template.function("EventPublisherFunction").orElseThrow().streamEvents())
-                    .containsExactly(new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
-                            true, "StreamFailuresQueue", List.of("{\"dynamodb\":{\"NewImage\":{\"streamId\":{\"S\":"
-                            + "[{\"prefix\":\"Order-\"},{\"prefix\":\"Customer-\"}]}}}}")));
+        void feeds_the_events_stream_to_its_one_stream_function_unfiltered_with_an_on_failure_queue() {
             assertThat(template.function("OrderSagaStreamFunction").orElseThrow().streamEvents())
-                    .containsExactly(expected);
+                    .containsExactly(new StreamEvent("EventsStream", "EventsTable", "TRIM_HORIZON", 100, 0, 10, true,
+                            true, "StreamFailuresQueue"));
         }
 
         @Test
@@ -160,14 +155,43 @@ class TemplateReaderTest {
         }
 
         @Test
-        void the_publishers_filter_lets_through_exactly_the_published_types_the_operations_view_expects() {
-            FunctionDefinition publisher = template.function("EventPublisherFunction").orElseThrow();
-            java.util.Set<String> published = java.util.Set.of(((Value.Literal) publisher.environment()
+        void the_stream_function_publishes_exactly_the_types_the_operations_view_expects() {
+            FunctionDefinition stream = template.function("OrderSagaStreamFunction").orElseThrow();
+            java.util.Set<String> published = java.util.Set.of(((Value.Literal) stream.environment()
                     .get("PUBLISHED_AGGREGATE_TYPES")).text().split(","));
             assertThat(published).isEqualTo(dev.nosqles.app.saga.StreamSubscribers.PUBLISHED_TYPES);
-            dev.nosqles.runtime.esm.EventFilter filter = dev.nosqles.runtime.esm.EventFilter.of(
-                    publisher.streamEvents().getFirst().filterPatterns());
-            for (String type : published) {
+        }
+
+        @Test
+        void reads_a_stream_filter_that_lets_through_the_commits_of_the_named_aggregate_types_only() {
+            String yaml = """
+                    Resources:
+                      T:
+                        Type: AWS::DynamoDB::Table
+                        Properties:
+                          AttributeDefinitions: [{AttributeName: streamId, AttributeType: S}]
+                          KeySchema: [{AttributeName: streamId, KeyType: HASH}]
+                          StreamSpecification: {StreamViewType: NEW_IMAGE}
+                      F:
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          Handler: example.Handler::handleRequest
+                          Events:
+                            S:
+                              Type: DynamoDB
+                              Properties:
+                                Stream: !GetAtt T.StreamArn
+                                StartingPosition: TRIM_HORIZON
+                                FilterCriteria:
+                                  Filters:
+                                    - Pattern: '{"dynamodb":{"NewImage":{"streamId":{"S":[{"prefix":"Order-"},{"prefix":"Customer-"}]}}}}'
+                    """;
+            StreamEvent event = TemplateReader.parse(yaml, "t.yaml").function("F").orElseThrow().streamEvents()
+                    .getFirst();
+            assertThat(event.filterPatterns()).containsExactly("{\"dynamodb\":{\"NewImage\":{\"streamId\":{\"S\":"
+                    + "[{\"prefix\":\"Order-\"},{\"prefix\":\"Customer-\"}]}}}}");
+            dev.nosqles.runtime.esm.EventFilter filter = dev.nosqles.runtime.esm.EventFilter.of(event.filterPatterns());
+            for (String type : List.of("Order", "Customer")) {
                 assertThat(filter.matches(commit(type + "-1"))).as(type).isTrue();
             }
             for (String type : List.of("CreateOrderSaga", "Unpublished", "", "OrderX")) {
@@ -175,7 +199,7 @@ class TemplateReaderTest {
             }
         }
 
-        /** A commit of one stream as the publisher's stream event carries it (NEW_IMAGE). */
+        /** A commit of one stream as a stream event carries it (NEW_IMAGE). */
         private static com.fasterxml.jackson.databind.JsonNode commit(String streamId) {
             var image = Map.of(dev.nosqles.dynamodb.EventTables.STREAM_ID_ATTRIBUTE,
                     software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(streamId));
@@ -192,9 +216,8 @@ class TemplateReaderTest {
                             "CHECKPOINTS_TABLE", new Value.Ref("CheckpointsTable"),
                             "CUSTOMER_COMMANDS_QUEUE_URL", new Value.Ref("CustomerCommandsQueue"),
                             "ORDER_COMMANDS_QUEUE_URL", new Value.Ref("OrderCommandsQueue"),
-                            "SAGA_REPLIES_QUEUE_URL", new Value.Ref("SagaRepliesQueue")));
-            assertThat(template.function("EventPublisherFunction").orElseThrow().environment())
-                    .containsEntry("EVENTS_TOPIC_ARN", new Value.Ref("EventsTopic"));
+                            "SAGA_REPLIES_QUEUE_URL", new Value.Ref("SagaRepliesQueue"),
+                            "EVENTS_TOPIC_ARN", new Value.Ref("EventsTopic")));
         }
 
         @Test
@@ -223,7 +246,7 @@ class TemplateReaderTest {
             assertThat(api.streamEvents()).isEmpty();
             assertThat(api.queueEvents()).isEmpty();
             assertThat(template.functions()).extracting(FunctionDefinition::logicalId).containsExactly("ApiFunction",
-                    "EventPublisherFunction", "OrderSagaStreamFunction", "CustomerCommandsFunction",
+                    "OrderSagaStreamFunction", "CustomerCommandsFunction",
                     "OrderCommandsFunction", "SagaRepliesFunction", "SagaSweeperFunction");
         }
 
