@@ -1,0 +1,127 @@
+package dev.nosqles.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nosqles.localaws.LocalAws;
+import dev.nosqles.localaws.faults.FaultKind;
+import dev.nosqles.localaws.faults.FaultProxy;
+import dev.nosqles.localaws.faults.FaultRule;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The publisher inside the events stream function (ADR 0012), under a fault in one of its neighbours: the saga
+ * starter's first commit fails (a server error on every attempt of the SDK, several invocations in a row), so the
+ * batch holding the {@code OrderCreated} is retried. The publisher ran before the starter on that record and moved
+ * its checkpoint: the retries publish nothing again (counted at the SNS API, below SNS FIFO's own deduplication,
+ * which would hide a second publish from the subscriber), and the saga still runs to APPROVED once the fault is gone.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PublisherInTheStreamFunctionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ApiClient api = new ApiClient(() -> this.app.baseUri());
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private FaultProxy proxy;
+    private RunningApp app;
+    private SqsClient sqs;
+    private SnsClient sns;
+    private String subscribedQueue;
+
+    @BeforeAll
+    void start() {
+        proxy = FaultProxy.start(LocalAws.shared(), 12);
+        app = LocalRuntime.start(LocalRuntime.Options.of(LocalRuntime.findTemplate())
+                .withPort(0)
+                .withAws(proxy.aws())
+                .withStackName("pub-" + UUID.randomUUID().toString().substring(0, 8))
+                .withPollersStarted(false)
+                .withLog(log::add));
+        // the test's own clients go straight to the local AWS: only the application's requests are counted
+        sqs = LocalAws.shared().configure(SqsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+        sns = LocalAws.shared().configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+        subscribedQueue = sqs.createQueue(b -> b.queueName(app.resources().stackName() + "-subscriber.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(subscribedQueue)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(queueArn)
+                .attributes(Map.of("RawMessageDelivery", "true")));
+    }
+
+    @AfterAll
+    void stop() {
+        sqs.close();
+        sns.close();
+        app.close();
+        proxy.close();
+    }
+
+    @Test
+    void a_batch_retried_for_the_saga_starter_publishes_each_event_once_and_the_saga_completes() {
+        ApiClient.Response customer = api.send("POST", "/customers", "{\"name\":\"Ann\",\"creditLimit\":\"100\"}");
+        assertThat(customer.status()).isEqualTo(201);
+        String customerId = customer.body().get("customerId").asText();
+        app.drainUntilIdle();
+        long publishesBefore = proxy.counts().requests("sns:Publish");
+        assertThat(publishesBefore).isEqualTo(1); // CustomerCreated
+
+        // the saga's first commit fails on every SDK attempt until 12 attempts have failed: more than one invocation
+        FaultRule sagaCommitFails = FaultRule.serverError("dynamodb", "PutItem", 1.0).withResource("CreateOrderSaga-")
+                .withBurst(12).withBudget(12);
+        proxy.rules(List.of(sagaCommitFails));
+        ApiClient.Response order = api.send("POST", "/orders",
+                "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"30\"}");
+        assertThat(order.status()).isEqualTo(201);
+        String orderId = order.body().get("orderId").asText();
+        app.drainUntilIdle();
+        proxy.rules(List.of());
+        app.drainUntilIdle();
+
+        assertThat(proxy.counts().count(sagaCommitFails)).isEqualTo(12);
+        // the batch holding OrderCreated was given to the function more than once (the log shortens ids to 8)
+        assertThat(log.stream().filter(l -> l.startsWith("OrderSagaStreamFunction <- EventsStream: ")
+                && l.contains("Order-" + orderId.substring(0, 8) + " v1")).count()).isGreaterThan(1);
+        assertThat(api.get("/orders/" + orderId).body().get("state").asText()).isEqualTo("APPROVED");
+
+        List<JsonNode> received = receiveAll();
+        assertThat(received).extracting(e -> e.get("type").asText())
+                .containsExactlyInAnyOrder("CustomerCreated", "OrderCreated", "CreditReserved", "OrderApproved");
+        // one Publish per published event, although the batch of OrderCreated ran several times
+        assertThat(proxy.counts().requests("sns:Publish")).isEqualTo(received.size());
+        assertThat(proxy.counts().total(FaultKind.SERVER_ERROR)).isEqualTo(12);
+    }
+
+    private List<JsonNode> receiveAll() {
+        List<JsonNode> all = new ArrayList<>();
+        for (int emptyReceives = 0, round = 0; emptyReceives < 2 && round < 200; round++) {
+            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(subscribedQueue).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0)).messages();
+            emptyReceives = batch.isEmpty() ? emptyReceives + 1 : 0;
+            for (Message m : batch) {
+                try {
+                    all.add(JSON.readTree(m.body()));
+                } catch (IOException e) {
+                    throw new AssertionError("not JSON on the subscribed queue", e);
+                }
+                sqs.deleteMessage(b -> b.queueUrl(subscribedQueue).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return all;
+    }
+}
