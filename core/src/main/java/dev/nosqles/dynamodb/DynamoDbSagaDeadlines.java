@@ -23,6 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *   <li>{@link #put}: one conditional PutItem ({@code attribute_not_exists(sagaId) OR version < :v}); a refused
  *       condition means a newer or the same entry is there (also after an SDK retry of a write that landed).</li>
  *   <li>{@link #remove}: one conditional DeleteItem ({@code version <= :v}).</li>
+ *   <li>{@link #arm}: one conditional UpdateItem ({@code commandMessageId = :c AND attempt = :a AND
+ *       attribute_not_exists(armed)}), setting {@code dueAt} and {@code armed}; a put of a newer version replaces
+ *       the whole item, so the next entry is unarmed.</li>
  *   <li>{@link #due}: a Scan filtered on {@code dueAt <= :now} (one request per MB of running sagas). A scan
  *       rather than an index: the table holds only running sagas, a few hundred bytes each, so a sweep per
  *       minute reads little; a GSI on a constant partition key would be a hot key and cost a second write per
@@ -105,6 +108,21 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
                             ":c", AttributeValue.fromS(commandMessageId), ":a", number(attempt))));
         } catch (ConditionalCheckFailedException otherOrLaterOrGone) {
             // the saga moved on, or the entry is already as late, or it is gone
+        }
+    }
+
+    @Override
+    public void arm(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+        try {
+            client.updateItem(b -> b.tableName(tableName).key(Map.of("sagaId", AttributeValue.fromS(sagaId)))
+                    .updateExpression("SET dueAt = :due, armed = :t")
+                    .conditionExpression("attribute_exists(sagaId) AND commandMessageId = :c AND attempt = :a"
+                            + " AND attribute_not_exists(armed)")
+                    .expressionAttributeValues(Map.of(":due", number(dueAt.toEpochMilli()),
+                            ":c", AttributeValue.fromS(commandMessageId), ":a", number(attempt),
+                            ":t", AttributeValue.fromBool(true))));
+        } catch (ConditionalCheckFailedException otherOrArmedOrGone) {
+            // the saga moved on, or this send's entry is armed already (a second send), or it is gone
         }
     }
 

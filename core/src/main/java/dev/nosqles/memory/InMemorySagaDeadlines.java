@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,19 +14,34 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemorySagaDeadlines implements SagaDeadlines {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Saga ids whose current entry is armed; a newer entry of the saga is not (as an item put anew). */
+    private final Set<String> armed = ConcurrentHashMap.newKeySet();
 
     @Override
-    public void put(Entry entry) {
-        entries.merge(entry.sagaId(), entry, (old, now) -> now.version() > old.version() ? now : old);
+    public synchronized void put(Entry entry) {
+        Entry kept = entries.merge(entry.sagaId(), entry, (old, now) -> now.version() > old.version() ? now : old);
+        if (kept == entry) {
+            armed.remove(entry.sagaId());
+        }
     }
 
     @Override
-    public void remove(String sagaId, long version) {
+    public synchronized void arm(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+        Entry e = entries.get(sagaId);
+        if (e != null && e.commandMessageId().equals(commandMessageId) && e.attempt() == attempt
+                && armed.add(sagaId)) {
+            entries.put(sagaId, new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt,
+                    e.version(), e.sentAt(), e.correlationId()));
+        }
+    }
+
+    @Override
+    public synchronized void remove(String sagaId, long version) {
         entries.computeIfPresent(sagaId, (id, old) -> old.version() <= version ? null : old);
     }
 
     @Override
-    public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+    public synchronized void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
         entries.computeIfPresent(sagaId, (id, e) -> e.commandMessageId().equals(commandMessageId)
                 && e.attempt() == attempt && e.dueAt().isBefore(dueAt)
                 ? new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt, e.version(),

@@ -56,6 +56,17 @@ public interface SagaDeadlines {
      */
     void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt);
 
+    /**
+     * Arms the saga's entry once its command has been sent: its due time becomes {@code dueAt}, earlier or later
+     * than the one written with the saga's commit, if it is the entry of this command's attempt and not armed yet;
+     * nothing otherwise (another command or attempt, already armed, or no entry). Idempotent: a second send of the
+     * same command (a retried stream batch) leaves the first send's due time. A later entry of the saga (its next
+     * commit) is written unarmed. With deadlines kept by the sweeper alone ({@link
+     * SagaManager.Builder#sweeperDeadlines}), the command sender arms every entry (ADR 0013): the deadline counts
+     * from the send, and an entry whose command was never sent falls due later, at the allowance for unsent commands.
+     */
+    void arm(String sagaId, String commandMessageId, int attempt, Instant dueAt);
+
     /** The entries due at {@code now} (due at or before it). */
     List<Entry> due(Instant now);
 
@@ -72,6 +83,10 @@ public interface SagaDeadlines {
 
             @Override
             public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+            }
+
+            @Override
+            public void arm(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
             }
 
             @Override

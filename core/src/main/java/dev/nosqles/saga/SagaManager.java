@@ -43,7 +43,9 @@ import java.util.function.Function;
  * No saga is left hanging: after every orchestrator commit (and again when a redelivered message turns out a
  * duplicate) the manager records what the saga waits for and until when in {@link SagaDeadlines}, before the
  * message that caused the commit is acknowledged; the {@link SagaSweeper} acts on sagas past due. The command
- * sender schedules a command's deadline message <em>before</em> it sends the command.
+ * sender schedules a command's deadline message <em>before</em> it sends the command; or, with deadlines kept by
+ * the sweeper alone ({@link Builder#sweeperDeadlines}, ADR 0013), arms the command's index entry before it sends
+ * it and schedules no message.
  * <p>Correlation: the saga keeps the correlation id of the event that started it (the original request's) in
  * every event it writes, every message it sends (commands, deadlines) and every index entry, and the participants
  * copy it into their events and replies; so one id finds every step of one request in the logs and histories. The
@@ -59,12 +61,24 @@ public final class SagaManager<D> {
     private final SagaMessageSender sender;
     private final SagaDeadlines deadlines;
     private final Clock clock;
+    /** Null: deadline messages (and the sweeper as the net); else deadlines by the sweeper alone (ADR 0013). */
+    private final Duration unsentAllowance;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
 
     /** Over a repository configured by the caller (tests of this package); users go through {@link #builder}. */
     SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                 SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
+        this(definition, repository, sender, deadlines, clock, null);
+    }
+
+    /** @param unsentAllowance null: deadline messages; else deadlines by the sweeper alone, with this allowance */
+    SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
+                SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance) {
+        if (unsentAllowance != null && unsentAllowance.isNegative()) {
+            throw new IllegalArgumentException("the allowance for unsent commands must not be negative");
+        }
+        this.unsentAllowance = unsentAllowance;
         this.definition = Objects.requireNonNull(definition, "definition");
         this.repository = Objects.requireNonNull(repository, "repository");
         this.sender = Objects.requireNonNull(sender, "sender");
@@ -93,6 +107,8 @@ public final class SagaManager<D> {
         private Clock clock = Clock.systemUTC();
         private dev.nosqles.metrics.Metrics metrics = dev.nosqles.metrics.Metrics.none();
         private Upcasters upcasters = Upcasters.none();
+        private boolean deadlinesGiven;
+        private Duration unsentAllowance;
 
         private Builder(SagaDefinition<D> definition) {
             this.definition = definition;
@@ -122,6 +138,25 @@ public final class SagaManager<D> {
          */
         public Builder<D> deadlines(SagaDeadlines deadlines) {
             this.deadlines = deadlines;
+            this.deadlinesGiven = true;
+            return this;
+        }
+
+        /**
+         * Optional: deadlines kept by the {@link SagaSweeper} alone (ADR 0013), no deadline messages. The command
+         * sender arms each command's index entry when it sends the command ({@link SagaDeadlines#arm}): the deadline
+         * counts from the send, whatever backlog the stream had before it. An entry whose command has not been sent
+         * (a stream backlog, a lost record) falls due at the deadline plus {@code unsentAllowance}, so that a saga
+         * never waits forever. A deadline then acts at the sweeper's next run after it: up to its period late
+         * (a minute in the reference template), against the one or two seconds of a delayed message, for one
+         * conditional write per command instead of a message sent, received and deleted and a function invocation.
+         * Needs {@link #deadlines}; the sweeper then runs without grace. Off by default (deadline messages).
+         *
+         * @param unsentAllowance how long after its deadline an entry whose command was never sent falls due (at
+         *                        least as long as the stream backlogs you accept)
+         */
+        public Builder<D> sweeperDeadlines(Duration unsentAllowance) {
+            this.unsentAllowance = Objects.requireNonNull(unsentAllowance, "unsentAllowance");
             return this;
         }
 
@@ -148,7 +183,8 @@ public final class SagaManager<D> {
         }
 
         /**
-         * @throws IllegalStateException the event store or the sender is missing
+         * @throws IllegalStateException the event store or the sender is missing, or sweeper deadlines without an index
+         * @throws IllegalArgumentException a negative allowance for unsent commands
          * @throws NullPointerException the definition, or an optional part set to null
          */
         public SagaManager<D> build() {
@@ -164,10 +200,13 @@ public final class SagaManager<D> {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(upcasters, "upcasters");
+            if (unsentAllowance != null && !deadlinesGiven) {
+                throw new IllegalStateException("sweeper deadlines need a deadline index (deadlines(...))");
+            }
             return new SagaManager<>(definition,
                     AggregateRepository.builder(new SagaOrchestrator<>(definition, upcasters)).eventStore(eventStore)
                             .snapshotStore(snapshotStore).clock(clock).metrics(metrics).build(),
-                    sender, deadlines, clock);
+                    sender, deadlines, clock, unsentAllowance);
         }
     }
 
@@ -408,8 +447,10 @@ public final class SagaManager<D> {
         if (saga.status().finished() || saga.awaitingCommandId() == null || saga.deadline() == null) {
             deadlines.remove(sagaId, current.version());
         } else {
+            // with sweeper deadlines, unarmed: the command sender arms it when it sends the command (ADR 0013)
+            Instant due = unsentAllowance == null ? saga.deadline() : saga.deadline().plus(unsentAllowance);
             deadlines.put(new SagaDeadlines.Entry(sagaId, definition.type(), saga.awaitingCommandId(),
-                    saga.attempt(), roundedUpToMillis(saga.deadline()), current.version(), saga.awaitingSince(),
+                    saga.attempt(), roundedUpToMillis(due), current.version(), saga.awaitingSince(),
                     correlationId));
         }
         return result;
@@ -424,7 +465,8 @@ public final class SagaManager<D> {
 
     /**
      * The stream subscriber that sends each {@code SagaCommandEvent} of this saga type to its channel, after
-     * scheduling its deadline (so that a command never leaves without one). Both messages carry the event's
+     * scheduling its deadline (so that a command never leaves without one): a deadline message, or with sweeper
+     * deadlines the armed index entry. Both messages carry the event's
      * commit timestamp as {@code sentAt} (a re-send: when the command was first decided) and the event's
      * correlation id (the saga's: the one of its start, carried by every orchestrator commit). Name:
      * {@code saga-<type>-commands}. The events are read through the orchestrator's event types and upcasters, as
@@ -448,7 +490,12 @@ public final class SagaManager<D> {
         String correlationId = event.metadata().correlationId();
         Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())
                 ? sent.firstSentAt() : event.timestamp();
-        if (sent.deadline() != null) {
+        if (sent.deadline() != null && unsentAllowance != null) {
+            // sweeper deadlines (ADR 0013): the deadline counts from this send; no message
+            Duration late = Duration.between(event.timestamp(), clock.instant());
+            deadlines.arm(sagaId, sent.commandMessageId(), sent.attempt(), roundedUpToMillis(
+                    late.isNegative() ? sent.deadline() : sent.deadline().plus(late)));
+        } else if (sent.deadline() != null) {
             Instant now = clock.instant();
             Instant deadline = sent.deadline();
             Duration late = Duration.between(event.timestamp(), now);

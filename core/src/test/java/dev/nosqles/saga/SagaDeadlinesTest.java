@@ -98,4 +98,33 @@ class SagaDeadlinesTest {
             assertThat(e.sentAt()).isEqualTo(T0);
         });
     }
+
+    @ParameterizedTest
+    @MethodSource("indexes")
+    void arming_sets_the_due_time_of_that_command_attempt_once_earlier_or_later_and_a_newer_entry_is_unarmed(
+            SagaDeadlines index) {
+        index.put(entry("s1", "c1", 330, 3)); // written with the commit: the deadline plus the unsent allowance
+
+        index.arm("s1", "c9", 0, T0.plusSeconds(10)); // another command
+        index.arm("s1", "c1", 1, T0.plusSeconds(10)); // another attempt
+        index.arm("never-there", "c1", 0, T0.plusSeconds(10)); // no entry: none is made
+        assertThat(index.due(T0.plusSeconds(329))).isEmpty();
+
+        index.arm("s1", "c1", 0, T0.plusSeconds(35)); // sent: earlier than the unarmed due time
+        index.arm("s1", "c1", 0, T0.plusSeconds(95)); // sent again (a retried batch): the first send counts
+        assertThat(index.due(T0.plusSeconds(34))).isEmpty();
+        assertThat(index.due(T0.plusSeconds(35))).singleElement().satisfies(e -> {
+            assertThat(e.dueAt()).isEqualTo(T0.plusSeconds(35));
+            assertThat(e.version()).isEqualTo(3);
+            assertThat(e.sentAt()).isEqualTo(T0);
+        });
+
+        // the saga's next commit awaits another command: unarmed again, and armed by its own send
+        index.put(entry("s1", "c2", 700, 5));
+        index.arm("s1", "c1", 0, T0.plusSeconds(40)); // the old command's late second send changes nothing
+        assertThat(index.due(T0.plusSeconds(699))).isEmpty();
+        index.arm("s1", "c2", 0, T0.plusSeconds(400));
+        assertThat(index.due(T0.plusSeconds(400))).singleElement()
+                .satisfies(e -> assertThat(e.commandMessageId()).isEqualTo("c2"));
+    }
 }

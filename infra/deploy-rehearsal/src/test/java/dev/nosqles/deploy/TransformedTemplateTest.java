@@ -92,6 +92,20 @@ class TransformedTemplateTest {
     }
 
     @Test
+    void the_saga_functions_may_write_the_deadline_entries_the_way_their_code_does() {
+        // the stream function's command sender arms (sweeper deadlines) or postpones an entry: UpdateItem (ADR 0013)
+        JsonNode stream = statementWithSid(resources.path("OrderSagaStreamFunctionRole").path("Properties")
+                .path("Policies").get(0).path("PolicyDocument"), "RecordSagaDeadlines");
+        assertThat(strings(stream.path("Action"))).containsExactlyInAnyOrder("dynamodb:PutItem",
+                "dynamodb:DeleteItem", "dynamodb:UpdateItem");
+        assertThat(stream.path("Resource").path("Fn::GetAtt").get(0).asText()).isEqualTo("SagaDeadlinesTable");
+        // the publisher's place (ADR 0012): the stream function publishes to the topic
+        JsonNode publish = statementWithSid(resources.path("OrderSagaStreamFunctionRole").path("Properties")
+                .path("Policies").get(0).path("PolicyDocument"), "PublishEvents");
+        assertThat(strings(publish.path("Action"))).containsExactly("sns:Publish");
+    }
+
+    @Test
     void the_http_api_logs_every_request_throttles_every_route_and_requires_iam_on_every_route() {
         JsonNode stage = ofType("AWS::ApiGatewayV2::Stage").getFirst().path("Properties");
         // moto's CloudFormation reports ApiGatewayV2 resources as created without creating them: checked here

@@ -50,8 +50,8 @@ import java.util.function.Function;
  *       domain events of PUBLISHED_AGGREGATE_TYPES to the SNS FIFO topic, with its own checkpoints
  *       ({@link EventPublisherHandler#subscriber(software.amazon.awssdk.services.sns.SnsClient, String, Set)});</li>
  *   <li>{@value #STARTER}: starts a {@link CreateOrderSaga} for every {@code OrderCreated} (once per event);</li>
- *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue and
- *       schedules its deadline on the reply queue;</li>
+ *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue after
+ *       arming its deadline in the index (sweeper deadlines) or scheduling it on the reply queue;</li>
  *   <li>{@value #REPLY_SENDER}: sends the replies that Customer and Order asked for
  *       ({@code nosqles.SagaReplyRequested});</li>
  *   <li>{@value #CREDIT_RELEASER}: choreography, no saga: an {@code OrderCancelled} releases the customer's
@@ -65,8 +65,9 @@ import java.util.function.Function;
  * table stream serves at most two readers (ADR 0007), and every reader costs an invocation per commit (ADR 0012).
  * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, CHECKPOINTS_TABLE, READ_MODELS_TABLE, EVENTS_TOPIC_ARN and
  * PUBLISHED_AGGREGATE_TYPES, CUSTOMER_COMMANDS_QUEUE_URL, ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL,
- * SAGA_DEADLINES_TABLE (the starter records each new saga's deadline), SUBJECT_KEYS_TABLE and PERSONAL_DATA_KEY_ID
- * (the credit releaser loads customers), AWS_REGION.
+ * SAGA_DEADLINES_TABLE (the starter records each new saga's deadline), SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS (optional:
+ * deadlines kept by the sweeper alone, the command sender arms them; ADR 0013), SUBJECT_KEYS_TABLE and
+ * PERSONAL_DATA_KEY_ID (the credit releaser loads customers), AWS_REGION.
  */
 public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     public static final String STARTER = "create-order-saga-starter";
@@ -106,9 +107,7 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
-                SagaManager.builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
-                        .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
-                        .metrics(telemetry.metrics()).build(), wiring.sender(), publisher),
+                wiring.manager(definition, telemetry.metrics()), wiring.sender(), publisher),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);

@@ -46,9 +46,7 @@ public final class SagaReplyHandler implements RequestHandler<SQSEvent, SQSBatch
     }
 
     private SagaReplyHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry) {
-        this.queue = new SagaReplyQueueHandler(List.of(SagaManager.builder(definition).eventStore(wiring.events())
-                .snapshotStore(wiring.snapshots()).sender(wiring.sender()).deadlines(wiring.requireDeadlines())
-                .clock(wiring.clock()).metrics(telemetry.metrics()).build()), telemetry);
+        this.queue = new SagaReplyQueueHandler(List.of(wiring.manager(definition, telemetry.metrics())), telemetry);
     }
 
     /** For tests and the local runtime ({@link SagaDeadlines#none()}: without a deadline index). */

@@ -25,7 +25,9 @@ import java.util.function.Function;
  * compensates or fails the sagas past due in the deadline index (ADR 0005). Holds its {@link SagaSweeperHandler}
  * (the sweeper, the telemetry); it registers no SnapStart priming (as before).
  * Environment: EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_DEADLINES_TABLE, SAGA_REPLIES_QUEUE_URL, AWS_REGION, and
- * optionally {@value #GRACE_VARIABLE} (how long past due a saga must be before the sweeper acts; 0 when absent).
+ * optionally {@value #GRACE_VARIABLE} (how long past due a saga must be before the sweeper acts; 0 when absent) and
+ * SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS (deadlines kept by the sweeper alone, ADR 0013: as the sagas' other
+ * functions have it).
  */
 public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
     /** How long past due a saga must be before the sweeper acts (seconds; ADR 0011). */
@@ -50,10 +52,9 @@ public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Ma
 
     private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry,
                              Duration grace) {
-        this.sweeper = new SagaSweeperHandler(new SagaSweeper(wiring.requireDeadlines(), List.of(SagaManager
-                .builder(definition).eventStore(wiring.events()).snapshotStore(wiring.snapshots())
-                .sender(wiring.sender()).deadlines(wiring.requireDeadlines()).clock(wiring.clock())
-                .metrics(telemetry.metrics()).build()), wiring.clock(), telemetry.metrics(), grace), telemetry);
+        this.sweeper = new SagaSweeperHandler(new SagaSweeper(wiring.requireDeadlines(),
+                List.of(wiring.manager(definition, telemetry.metrics())), wiring.clock(), telemetry.metrics(), grace),
+                telemetry);
     }
 
     /**
@@ -62,18 +63,8 @@ public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Ma
      * @throws IllegalArgumentException not such a number (the function refuses to start, naming the variable)
      */
     static Duration grace(String value) {
-        if (value == null || value.isBlank()) {
-            return Duration.ZERO;
-        }
-        try {
-            long seconds = Long.parseLong(value.strip());
-            if (seconds >= 0 && seconds <= 3600) {
-                return Duration.ofSeconds(seconds);
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException(GRACE_VARIABLE + " must be whole seconds from 0 to 3600");
+        Duration grace = SagaWiring.seconds(GRACE_VARIABLE, value, 3600);
+        return grace == null ? Duration.ZERO : grace;
     }
 
     /** For tests and the local runtime. */

@@ -13,7 +13,11 @@ import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.subscription.CheckpointStore;
+import dev.nosqles.metrics.Metrics;
+import dev.nosqles.saga.SagaDefinition;
+import dev.nosqles.saga.SagaManager;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,6 +35,46 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
                          SagaMessageSender sender, Clock clock, SagaDeadlines deadlines,
                          FunctionEnvironment environment) {
     public static final String DEADLINES_TABLE = "SAGA_DEADLINES_TABLE";
+    /**
+     * Set: the sagas' deadlines are kept by the sweeper alone, and an entry whose command was never sent falls due
+     * this many seconds after its deadline (ADR 0013); absent: deadline messages. Every function that runs the
+     * saga's manager (its stream function, its reply function, its sweeper) must have the same value.
+     */
+    public static final String UNSENT_COMMAND_ALLOWANCE = "SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS";
+
+    /**
+     * The manager of {@code definition}'s sagas on these stores, deadlines as {@value #UNSENT_COMMAND_ALLOWANCE}
+     * says.
+     *
+     * @throws IllegalArgumentException the variable is not whole seconds from 0 to 86400 (names it, not its value)
+     */
+    public <D> SagaManager<D> manager(SagaDefinition<D> definition, Metrics metrics) {
+        SagaManager.Builder<D> builder = SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots)
+                .sender(sender).deadlines(requireDeadlines()).clock(clock).metrics(metrics);
+        Duration allowance = seconds(UNSENT_COMMAND_ALLOWANCE, environment.optional(UNSENT_COMMAND_ALLOWANCE),
+                86_400);
+        return (allowance == null ? builder : builder.sweeperDeadlines(allowance)).build();
+    }
+
+    /**
+     * A variable of whole seconds from 0 to {@code max}; null when absent or blank.
+     *
+     * @throws IllegalArgumentException not such a number: names the variable, never its value
+     */
+    public static Duration seconds(String name, String value, long max) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.strip());
+            if (seconds >= 0 && seconds <= max) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(name + " must be whole seconds from 0 to " + max);
+    }
 
     /** The deadline index; the functions that run orchestrators need it. */
     public SagaDeadlines requireDeadlines() {
