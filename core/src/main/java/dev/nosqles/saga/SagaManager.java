@@ -399,6 +399,48 @@ public final class SagaManager<D> {
     }
 
     /**
+     * A sender for a participant's reply sender that runs in the same process as this manager (as in the reference
+     * application's stream function, ADR 0013): a reply to a saga of this manager's type is handled here and now
+     * ({@link #handle}), without its queue: no send, receive and delete, no invocation of the reply function. If
+     * handling it fails, for whatever reason (the saga is busy beyond its retries, it does not exist, a store
+     * fails), the reply goes to its queue after all, where it is retried and, if it can never be handled,
+     * dead-lettered as before; and if that send fails too, the caller fails (the stream batch is retried).
+     * Everything else (commands, deadlines, replies to other saga types) goes to {@code queue}. Exactly once in
+     * effect as through the queue: the saga records the reply's message id, so a reply handled here and again from
+     * the queue (or from a retried batch) acts once.
+     */
+    public SagaMessageSender inProcessReplies(SagaMessageSender queue) {
+        Objects.requireNonNull(queue, "queue");
+        return new SagaMessageSender() {
+            @Override
+            public void send(CommandMessage command) {
+                queue.send(command);
+            }
+
+            @Override
+            public void send(ReplyMessage reply) {
+                if (!reply.sagaType().equals(definition.type())) {
+                    queue.send(reply);
+                    return;
+                }
+                try {
+                    handle(reply);
+                } catch (RuntimeException e) {
+                    // the message names the exception's class only: its message may quote the reply
+                    LOG.warn("saga {} reply {} not handled in process ({}): sent to its queue", reply.sagaId(),
+                            reply.messageId(), e.getClass().getSimpleName());
+                    queue.send(reply);
+                }
+            }
+
+            @Override
+            public void schedule(DeadlineMessage deadline, Duration delay) {
+                queue.schedule(deadline, delay);
+            }
+        };
+    }
+
+    /**
      * The sweeper's turn on a saga the index says is past due: {@code DeadlineExpired} with the id of that
      * attempt's deadline message (whichever of the two comes second is a duplicate) and principal {@value
      * #SWEEPER_PRINCIPAL}, so the action is in the saga's history. Then the index is brought up to date (a stale

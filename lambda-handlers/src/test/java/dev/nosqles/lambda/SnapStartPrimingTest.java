@@ -66,7 +66,7 @@ class SnapStartPrimingTest {
     void the_saga_stream_function_reads_the_store_and_writes_nothing() {
         OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
                 SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(),
-                new dev.nosqles.memory.InMemorySubjectKeys(), null, null);
+                new dev.nosqles.memory.InMemorySubjectKeys(), null, null, true);
         CapacityMeter.Usage before = METER.usage();
         assertReadsOnly(handler::prime);
         CapacityMeter.Usage primed = METER.usage().minus(before);
@@ -79,7 +79,7 @@ class SnapStartPrimingTest {
     void the_stream_function_with_read_models_registers_none_and_writes_nothing() {
         OrderSagaStreamHandler handler = new OrderSagaStreamHandler(events, snapshots, checkpoints, sender,
                 SagaDeadlines.none(), CreateOrderSaga.definition(), Clock.systemUTC(),
-                new dev.nosqles.memory.InMemorySubjectKeys(), readModels, null);
+                new dev.nosqles.memory.InMemorySubjectKeys(), readModels, null, true);
 
         assertReadsOnly(handler::prime);
         assertThat(readModels.list()).allSatisfy(status -> assertThat(status.versions()).isEmpty());

@@ -63,7 +63,7 @@ class OrderBillTest {
             Map.entry("Lambda OrderCommandsFunction Invoke", 1.0),
             Map.entry("Lambda OrderSagaStreamFunction Invoke", 6.0), // 8: no commit for the moot deadlines; the
             // publisher joined it (ADR 0012): its 3 invocations of its own are gone
-            Map.entry("Lambda SagaRepliesFunction Invoke", 4.0),
+            Map.entry("Lambda SagaRepliesFunction Invoke", 2.0), // the 2 deadlines; replies in process (ADR 0013)
             Map.entry("SNS EventsTopic Publish", 3.0),
             Map.entry("SQS CustomerCommandsQueue DeleteMessageBatch", 1.0),
             Map.entry("SQS CustomerCommandsQueue ReceiveMessage", 1.0),
@@ -73,10 +73,10 @@ class OrderBillTest {
             Map.entry("SQS OrderCommandsQueue ReceiveMessage", 1.0),
             Map.entry("SQS OrderCommandsQueue SendMessage", 1.0),
             Map.entry("SQS OrderCommandsQueue messages received", 1.0),
-            Map.entry("SQS SagaRepliesQueue DeleteMessageBatch", 4.0),
-            Map.entry("SQS SagaRepliesQueue ReceiveMessage", 4.0),
-            Map.entry("SQS SagaRepliesQueue SendMessage", 4.0),
-            Map.entry("SQS SagaRepliesQueue messages received", 4.0),
+            Map.entry("SQS SagaRepliesQueue DeleteMessageBatch", 2.0),
+            Map.entry("SQS SagaRepliesQueue ReceiveMessage", 2.0),
+            Map.entry("SQS SagaRepliesQueue SendMessage", 2.0),
+            Map.entry("SQS SagaRepliesQueue messages received", 2.0),
             Map.entry("kms - Decrypt", 1.0));
 
     private OrderBill.Result bill;
@@ -127,7 +127,8 @@ class OrderBillTest {
         assertThat(perResource(bill.approved(), OrderBillTest::billedSqsRequest)).isEqualTo(Map.of(
                 "CustomerCommandsQueue", 3.0, // send, receive, delete batch
                 "OrderCommandsQueue", 3.0,
-                "SagaRepliesQueue", 12.0)); // 2 replies + 2 deadlines sent, each received and deleted alone
+                "SagaRepliesQueue", 6.0)); // 2 deadlines sent, each received and deleted alone; the 2 replies are
+        // handled in the stream function (ADR 0013: 6 requests less)
         assertThat(perResource(bill.approved(), r -> r.service().equals("SNS"))).isEqualTo(Map.of(
                 "EventsTopic", 3.0));
         assertThat(perResource(bill.approved(), r -> r.service().equals("Lambda"))).isEqualTo(Map.of(
@@ -136,16 +137,16 @@ class OrderBillTest {
                 "OrderCommandsFunction", 1.0,
                 "OrderSagaStreamFunction", 6.0, // the order's 6 commits, published and relayed by one invocation each
                 // (ADR 0012: 3 EventPublisherFunction invocations before); a moot deadline commits nothing (ADR 0011)
-                "SagaRepliesFunction", 4.0)); // 2 replies, 2 deadlines
-        assertThat(bill.approvedTotals().sqsRequests()).isEqualTo(18.0);
-        assertThat(bill.approvedTotals().lambdaInvocations()).isEqualTo(13.0); // 22 at the baseline
+                "SagaRepliesFunction", 2.0)); // 2 deadlines (moot by then); the replies: in process (ADR 0013)
+        assertThat(bill.approvedTotals().sqsRequests()).isEqualTo(12.0); // 26 at the baseline
+        assertThat(bill.approvedTotals().lambdaInvocations()).isEqualTo(11.0); // 22 at the baseline
     }
 
     @Test
     void a_rejected_order_and_the_setup_are_counted_apart() {
         OrderBill.Totals rejected = bill.rejectedTotals();
         assertThat(List.of(rejected.readUnits(), rejected.sqsRequests(), rejected.snsPublishes(),
-                rejected.lambdaInvocations())).containsExactly(15.0, 18.0, 2.0, 13.0);
+                rejected.lambdaInvocations())).containsExactly(15.0, 12.0, 2.0, 11.0);
         OrderBill.Totals customer = OrderBill.totals(bill.customerCreate());
         assertThat(List.of(customer.readUnits(), customer.snsPublishes(), customer.lambdaInvocations()))
                 .containsExactly(1.0, 1.0, 2.0); // 2 RRU before ADR 0011: the relays read no checkpoint; 3

@@ -52,8 +52,9 @@ import java.util.function.Function;
  *   <li>{@value #STARTER}: starts a {@link CreateOrderSaga} for every {@code OrderCreated} (once per event);</li>
  *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue after
  *       arming its deadline in the index (sweeper deadlines) or scheduling it on the reply queue;</li>
- *   <li>{@value #REPLY_SENDER}: sends the replies that Customer and Order asked for
- *       ({@code nosqles.SagaReplyRequested});</li>
+ *   <li>{@value #REPLY_SENDER}: delivers the replies that Customer and Order asked for
+ *       ({@code nosqles.SagaReplyRequested}) to their CreateOrderSaga in this process, without the reply queue; a
+ *       reply that cannot be handled here goes to the queue after all (ADR 0013);</li>
  *   <li>{@value #CREDIT_RELEASER}: choreography, no saga: an {@code OrderCancelled} releases the customer's
  *       credit, with the event id as message id (exactly once);</li>
  *   <li>{@code read-model.<name>.<version>}: each version of each read model being fed
@@ -107,7 +108,7 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
-                wiring.manager(definition, telemetry.metrics()), wiring.sender(), publisher),
+                wiring.manager(definition, telemetry.metrics()), wiring.sender(), publisher, true),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -125,14 +126,18 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
      * @param readModels  null: the sagas alone (no READ_MODELS_TABLE in the environment)
      * @param publisher   the event publisher ({@link EventPublisherHandler#subscriber}); null: nothing published
      *                    (no EVENTS_TOPIC_ARN in the environment)
+     * @param repliesInProcess true (as deployed): the participants' replies are handled here, the reply queue is
+     *                    their fallback (ADR 0013); false: every reply goes through {@code sender} (tests of the
+     *                    reply queue's path, which fallbacks, redrives and other services' replies still take)
      */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
-                                  SubjectKeys subjectKeys, DynamoDbReadModels readModels, Subscriber publisher) {
+                                  SubjectKeys subjectKeys, DynamoDbReadModels readModels, Subscriber publisher,
+                                  boolean repliesInProcess) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID, subjectKeys),
                 SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
-                        .deadlines(deadlines).clock(clock).build(), sender, publisher), checkpoints,
+                        .deadlines(deadlines).clock(clock).build(), sender, publisher, repliesInProcess), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 
@@ -150,9 +155,12 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                 telemetry);
     }
 
-    /** @param publisher null: none */
+    /**
+     * @param publisher        null: none
+     * @param repliesInProcess the participants' replies handled here, the queue as their fallback (ADR 0013)
+     */
     static List<Subscriber> subscribers(Application app, SagaManager<CreateOrderSagaData> sagas,
-                                        SagaMessageSender sender, Subscriber publisher) {
+                                        SagaMessageSender sender, Subscriber publisher, boolean repliesInProcess) {
         List<Subscriber> all = new ArrayList<>();
         if (publisher != null) {
             all.add(publisher);
@@ -161,7 +169,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                 sagas.starter(STARTER, new Order(), OrderCreated.class, created -> new CreateOrderSagaData(
                         created.streamId().id(), created.event().customerId(), created.event().orderTotal())),
                 sagas.commandSender(),
-                SagaParticipant.replySender(REPLY_SENDER, sender, Customer.TYPE, Order.TYPE),
+                // the CreateOrderSagas run here too: their replies skip the reply queue (ADR 0013)
+                SagaParticipant.replySender(REPLY_SENDER, repliesInProcess ? sagas.inProcessReplies(sender) : sender,
+                        Customer.TYPE, Order.TYPE),
                 creditReleaser(app.customers())));
         return List.copyOf(all);
     }

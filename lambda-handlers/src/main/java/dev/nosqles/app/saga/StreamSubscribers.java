@@ -81,7 +81,7 @@ public final class StreamSubscribers {
                 new Application(events, SnapshotStore.none(), clock, UUID::randomUUID),
                 SagaManager.builder(CreateOrderSaga.definition()).eventStore(events)
                         .snapshotStore(SnapshotStore.none()).sender(nothing).deadlines(SagaDeadlines.none())
-                        .clock(clock).build(), nothing, null);
+                        .clock(clock).build(), nothing, null, true);
     }
 
     /** Participant channel name to the aggregate type its commands target. */

@@ -137,29 +137,31 @@ class CreateOrderSagaThroughAwsTest {
         }
 
         Functions(Duration reservationDeadline, boolean duplicates, String replyQueue) {
-            this(reservationDeadline, duplicates, replyQueue, SagaDeadlines.none(), s -> s, clients.sqs());
+            this(reservationDeadline, duplicates, replyQueue, SagaDeadlines.none(), s -> s, clients.sqs(), true);
         }
 
         /**
          * @param deadlines the saga deadline index the orchestrators keep and the sweeper reads
          * @param streamSender what the stream function sends through (a fault on the stream function's sends)
          * @param sqs the client every function sends with (faults on every send)
+         * @param repliesInProcess as deployed (ADR 0013); false: the participants' replies take the reply queue, the
+         *        path of a reply that fell back or was redriven
          */
         Functions(Duration reservationDeadline, boolean duplicates, String replyQueue, SagaDeadlines deadlines,
-                  UnaryOperator<SagaMessageSender> streamSender, SqsClient sqs) {
+                  UnaryOperator<SagaMessageSender> streamSender, SqsClient sqs, boolean repliesInProcess) {
             definition = CreateOrderSaga.definition(reservationDeadline);
             replyQueueUrl = replyQueue;
             SqsSagaMessageSender sender = sender(replyQueue, sqs);
             SagaMessageSender out = duplicates ? new SendingTwice(sender) : sender;
             RequestHandler<DynamodbEvent, StreamsEventResponse> streamFunction = new OrderSagaStreamHandler(store,
                     SnapshotStore.none(), checkpoints, streamSender.apply(out), deadlines, definition, clock,
-                    app.subjectKeys(), null, null);
+                    app.subjectKeys(), null, null, repliesInProcess);
             if (duplicates) {
                 // every batch is handled twice, then again by a twin whose checkpoints were lost
                 RequestHandler<DynamodbEvent, StreamsEventResponse> real = streamFunction;
                 RequestHandler<DynamodbEvent, StreamsEventResponse> amnesiac = new OrderSagaStreamHandler(store,
                         SnapshotStore.none(), lostCheckpoints, out, deadlines, definition, clock,
-                    app.subjectKeys(), null, null);
+                    app.subjectKeys(), null, null, repliesInProcess);
                 streamFunction = (event, context) -> {
                     real.handleRequest(event, context);
                     StreamsEventResponse response = real.handleRequest(event, context);
@@ -441,8 +443,13 @@ class CreateOrderSagaThroughAwsTest {
     }
 
     private Functions withSweeper(Duration reservationDeadline, UnaryOperator<SagaMessageSender> streamSender) {
+        return withSweeper(reservationDeadline, streamSender, true);
+    }
+
+    private Functions withSweeper(Duration reservationDeadline, UnaryOperator<SagaMessageSender> streamSender,
+                                  boolean repliesInProcess) {
         return new Functions(reservationDeadline, false, standardQueue("saga-replies"), deadlines(), streamSender,
-                clients.sqs());
+                clients.sqs(), repliesInProcess);
     }
 
     /** What is waiting on a queue now (received, so invisible for 30 s unless moved or deleted). */
@@ -636,8 +643,9 @@ class CreateOrderSagaThroughAwsTest {
         try (SqsClient lossy = LocalAws.shared().configure(SqsClient.builder())
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build()) {
+            // the replies through their queue (false): the path of a reply that fell back from the stream function
             Functions functions = new Functions(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, false,
-                    standardQueue("saga-replies"), deadlines(), s -> s, lossy);
+                    standardQueue("saga-replies"), deadlines(), s -> s, lossy, false);
             String customer = customer();
             String orderId = order(customer, "60.00");
 
@@ -663,8 +671,9 @@ class CreateOrderSagaThroughAwsTest {
     @Test
     void an_approval_whose_reply_died_is_re_sent_and_answered_again_from_the_orders_record_and_the_saga_completes() {
         java.util.concurrent.atomic.AtomicInteger replies = new java.util.concurrent.atomic.AtomicInteger();
+        // the replies through their queue (false): a reply that fell back from the stream function, then died
         Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE,
-                sender -> new DroppingReply(sender, () -> replies.incrementAndGet() == 2)); // the approval's reply
+                sender -> new DroppingReply(sender, () -> replies.incrementAndGet() == 2), false); // the approval's
         String customer = customer();
         String orderId = order(customer, "60.00");
         functions.settle(true);
