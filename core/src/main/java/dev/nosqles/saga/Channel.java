@@ -31,12 +31,22 @@ public final class Channel<C> {
     private final Class<C> commandClass;
     private final Map<String, Class<? extends C>> byName;
     private final Map<Class<?>, String> byClass;
+    private final String participant;
 
     private Channel(Builder<C> builder) {
         this.name = builder.name;
         this.commandClass = builder.commandClass;
         this.byName = Map.copyOf(builder.byName);
         this.byClass = Map.copyOf(builder.byClass);
+        this.participant = builder.participant;
+    }
+
+    /**
+     * The aggregate type of the participant whose stream records this channel's commands, when it lives in the
+     * saga's events table ({@link Builder#participant}); empty otherwise.
+     */
+    public java.util.Optional<String> participant() {
+        return java.util.Optional.ofNullable(participant);
     }
 
     /**
@@ -109,6 +119,7 @@ public final class Channel<C> {
         private final Class<C> commandClass;
         private final Map<String, Class<? extends C>> byName = new LinkedHashMap<>();
         private final Map<Class<?>, String> byClass = new HashMap<>();
+        private String participant;
 
         private Builder(String name, Class<C> commandClass) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -129,6 +140,23 @@ public final class Channel<C> {
             }
             byName.put(typeName, type);
             byClass.put(type, typeName);
+            return this;
+        }
+
+        /**
+         * Optional: the aggregate type of the participant, when its streams are in the saga's events table (a
+         * {@link SagaParticipant} over that type, the target id being its aggregate id). A deadline then looks in the
+         * participant's stream before it gives up: a participant that recorded the command has answered, its reply is
+         * on its way through a backlog, and the saga re-sends instead of compensating (ADR 0013). Without it a
+         * deadline acts on the saga alone.
+         *
+         * @param aggregateType the participant's aggregate type (its stream ids are {@code <type>-<target>})
+         */
+        public Builder<C> participant(String aggregateType) {
+            if (aggregateType == null || aggregateType.isBlank()) {
+                throw new IllegalArgumentException("the participant's aggregate type must not be blank");
+            }
+            this.participant = aggregateType;
             return this;
         }
 

@@ -38,11 +38,21 @@ sealed interface SagaCommand {
         }
     }
 
-    /** The deadline of the command with this message id may have passed. */
-    record DeadlineExpired(String commandMessageId, Instant now) implements SagaCommand {
+    /**
+     * The deadline of the command with this message id may have passed.
+     *
+     * @param answered the participant has recorded the command (its reply is on its way): the saga re-sends rather
+     *                 than gives up, while re-sends remain (ADR 0013); found by the manager, not the decider
+     */
+    record DeadlineExpired(String commandMessageId, Instant now, boolean answered) implements SagaCommand {
         public DeadlineExpired {
             Objects.requireNonNull(commandMessageId, "commandMessageId");
             Objects.requireNonNull(now, "now");
+        }
+
+        /** Without knowing whether the participant answered. */
+        public DeadlineExpired(String commandMessageId, Instant now) {
+            this(commandMessageId, now, false);
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.nosqles.saga.SagaMessage.DeadlineMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.StreamId;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamNotFoundException;
@@ -63,23 +64,33 @@ public final class SagaManager<D> {
     private final Clock clock;
     /** Null: deadline messages (and the sweeper as the net); else deadlines by the sweeper alone (ADR 0013). */
     private final Duration unsentAllowance;
+    /** Where a deadline looks for the participant's answer (channels naming their participant); null: nowhere. */
+    private final EventStore participants;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
 
     /** Over a repository configured by the caller (tests of this package); users go through {@link #builder}. */
     SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                 SagaMessageSender sender, SagaDeadlines deadlines, Clock clock) {
-        this(definition, repository, sender, deadlines, clock, null);
+        this(definition, repository, sender, deadlines, clock, null, null);
     }
 
-    /** @param unsentAllowance null: deadline messages; else deadlines by the sweeper alone, with this allowance */
+    /**
+     * @param unsentAllowance null: deadline messages; else deadlines by the sweeper alone, with this allowance
+     * @param participants    the events table of the participants whose channels name them (a deadline looks
+     *                        there for their answer), or null
+     */
     SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
-                SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance) {
+                SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance,
+                EventStore participants) {
         if (unsentAllowance != null && unsentAllowance.isNegative()) {
             throw new IllegalArgumentException("the allowance for unsent commands must not be negative");
         }
         this.unsentAllowance = unsentAllowance;
         this.definition = Objects.requireNonNull(definition, "definition");
+        // only a definition with a channel naming its participant looks for answers (and pays for the look)
+        this.participants = definition.channels().stream().anyMatch(c -> c.participant().isPresent())
+                ? participants : null;
         this.repository = Objects.requireNonNull(repository, "repository");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
@@ -206,7 +217,7 @@ public final class SagaManager<D> {
             return new SagaManager<>(definition,
                     AggregateRepository.builder(new SagaOrchestrator<>(definition, upcasters)).eventStore(eventStore)
                             .snapshotStore(snapshotStore).clock(clock).metrics(metrics).build(),
-                    sender, deadlines, clock, unsentAllowance);
+                    sender, deadlines, clock, unsentAllowance, eventStore);
         }
     }
 
@@ -376,8 +387,11 @@ public final class SagaManager<D> {
                 if (current.isPresent() && current.get().state().neverAwaits(deadline.commandMessageId())) {
                     yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
                 }
+                boolean answered = current.isPresent()
+                        && participantAnswered(current.get().state(), deadline.commandMessageId());
                 yield Optional.of(track(repository.update(deadline.sagaId(),
-                        new DeadlineExpired(deadline.commandMessageId(), now), meta), meta.correlationId()));
+                        new DeadlineExpired(deadline.commandMessageId(), now, answered), meta),
+                        meta.correlationId()));
             }
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
@@ -396,6 +410,34 @@ public final class SagaManager<D> {
         return EventMetadata.empty().withMessageId(message.messageId())
                 .withCorrelationId(message.correlationId()).withPrincipal("saga:" + definition.type())
                 .withMessageSentAt(sentAt);
+    }
+
+    /**
+     * Whether the participant of the command the saga awaits has recorded it (ADR 0013): its channel names the
+     * participant's aggregate type, and one Query of the target's stream, from the newest commit back to when the
+     * command was first decided, finds the command's message id. Only asked when a deadline is about to act.
+     */
+    private boolean participantAnswered(SagaState<D> saga, String commandMessageId) {
+        if (participants == null || !saga.awaits(commandMessageId) || saga.step() < 0
+                || saga.step() >= definition.steps().size()) {
+            return false;
+        }
+        SagaDefinition.Step<D> step = definition.steps().get(saga.step());
+        Optional<? extends SagaDefinition.Action<D, ?>> action = saga.status() == SagaStatus.COMPENSATING
+                ? step.compensation() : step.invocation();
+        if (action.isEmpty() || action.get().channel().participant().isEmpty()) {
+            return false;
+        }
+        StreamId target = StreamId.of(action.get().channel().participant().get(),
+                action.get().target().apply(saga.data()));
+        Instant since = saga.awaitingSince() != null ? saga.awaitingSince() : Instant.EPOCH;
+        boolean answered = participants.findMessageCommit(target, commandMessageId, Long.MAX_VALUE, since)
+                .isPresent();
+        if (answered) {
+            LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up",
+                    definition.type(), saga.sagaId(), target.type(), commandMessageId);
+        }
+        return answered;
     }
 
     /**
@@ -459,8 +501,10 @@ public final class SagaManager<D> {
                 .withCorrelationId(correlationId).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
                 .put(LogContext.CORRELATION_ID, correlationId)) {
+            boolean answered = participants != null && repository.find(due.sagaId())
+                    .map(saga -> participantAnswered(saga.state(), due.commandMessageId())).orElse(false);
             return Optional.of(result(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), clock.instant()), meta), correlationId)));
+                    new DeadlineExpired(due.commandMessageId(), clock.instant(), answered), meta), correlationId)));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();

@@ -151,7 +151,9 @@ final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, 
      * The awaited command's deadline passed (ADR 0005): a forward step with a compensation is compensated (its
      * own compensation sent too, not awaited); a command that cannot be compensated (a forward step without
      * one, or a compensation) is re-sent with the same message id and a new deadline, up to
-     * {@link SagaDefinition#maxResends()} times, after which the saga ends {@code FAILED}.
+     * {@link SagaDefinition#maxResends()} times, after which the saga ends {@code FAILED}. A command its participant
+     * has answered ({@link DeadlineExpired#answered()}: the reply is late, not missing) is re-sent too, while re-sends
+     * remain, whether or not it could be compensated: the participant answers the repeat from what it recorded.
      */
     private List<SagaEvent> deadline(SagaState<D> state, DeadlineExpired expired) {
         requireStarted(state);
@@ -162,7 +164,8 @@ final class SagaOrchestrator<D> implements Aggregate<SagaState<D>, SagaCommand, 
         Step<D> step = definition.steps().get(state.step());
         boolean compensating = state.status() == SagaStatus.COMPENSATING;
         List<SagaEvent> events = new ArrayList<>();
-        if (!compensating && step.compensation().isPresent()) {
+        boolean waitForTheAnswer = expired.answered() && state.attempt() < definition.maxResends();
+        if (!compensating && step.compensation().isPresent() && !waitForTheAnswer) {
             List<String> abandoned = new ArrayList<>(state.abandoned());
             abandoned.add(state.awaitingCommandId());
             events.add(command(state.sagaId(), state.step(), step, true, step.compensation().get(), state.data(),

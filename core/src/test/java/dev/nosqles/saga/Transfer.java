@@ -23,7 +23,21 @@ final class Transfer {
     private Transfer() {
     }
 
+    /** The same channel, naming its participant's aggregate type: deadlines look for the participant's answer. */
+    static final Channel<BankAccount.Command> ACCOUNTS_WITH_PARTICIPANT =
+            Channel.builder("accounts", BankAccount.Command.class)
+                    .command("Withdraw", BankAccount.Withdraw.class)
+                    .command("Deposit", BankAccount.Deposit.class)
+                    .command("Open", BankAccount.Open.class)
+                    .participant(new BankAccount().type())
+                    .build();
+
     static SagaDefinition<Data> definition() {
+        return definition(ACCOUNTS);
+    }
+
+    static SagaDefinition<Data> definition(Channel<BankAccount.Command> accounts) {
+        final Channel<BankAccount.Command> ACCOUNTS = accounts;
         return SagaDefinition.builder("TransferSaga", Data.class)
                 .step("withdraw")
                 .invoke(ACCOUNTS, Data::from, d -> new BankAccount.Withdraw(d.amount()))

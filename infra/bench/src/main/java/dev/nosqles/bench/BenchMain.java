@@ -148,9 +148,7 @@ public final class BenchMain {
                                      Section markdown, List<Check> checks) throws Exception {
         java.nio.file.Files.createDirectories(out.resolve(Report.CHARTS));
         java.nio.file.Files.writeString(out.resolve(name + ".md"), markdown.markdown());
-        new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve(name + ".json").toFile(), result);
+        Report.json().writeValue(out.resolve(name + ".json").toFile(), result);
         log(number + ". done in " + secs(startNanos) + " s: " + out.resolve(name + ".md").toAbsolutePath());
         List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
         if (!failed.isEmpty()) {

@@ -22,10 +22,20 @@ public final class Report {
     private Report() {
     }
 
+    /**
+     * The mapper of every JSON file the bench writes: indented, and java.time values (the configurations' durations,
+     * the results' instants) as ISO-8601 text. A fresh one per call: the bench writes a few files per run.
+     */
+    public static ObjectMapper json() {
+        return new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
     public static void write(Path dir, Results results) throws IOException {
         Files.createDirectories(dir.resolve(CHARTS));
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve("results.json").toFile(), results);
+        json().writeValue(dir.resolve("results.json").toFile(), results);
         StringBuilder md = new StringBuilder();
         header(md, results);
         summary(md, results);

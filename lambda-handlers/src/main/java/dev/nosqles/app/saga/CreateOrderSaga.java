@@ -33,18 +33,23 @@ public final class CreateOrderSaga {
     /** How long the customer has to answer by default. */
     public static final Duration DEFAULT_RESERVATION_DEADLINE = Duration.ofSeconds(30);
 
-    /** The customer's commands (FIFO queue {@code CUSTOMER_COMMANDS_QUEUE_URL}). */
+    /**
+     * The customer's commands (FIFO queue {@code CUSTOMER_COMMANDS_QUEUE_URL}). The customer's streams are in the
+     * saga's events table: a deadline looks there for its answer before giving up (ADR 0013).
+     */
     public static final Channel<CustomerCommand> CUSTOMER_COMMANDS =
             Channel.builder("customer-commands", CustomerCommand.class)
                     .command("ReserveCredit", ReserveCredit.class)
                     .command("ReleaseCredit", ReleaseCredit.class)
+                    .participant(dev.nosqles.app.customer.Customer.TYPE)
                     .build();
 
-    /** The order's commands (FIFO queue {@code ORDER_COMMANDS_QUEUE_URL}). */
+    /** The order's commands (FIFO queue {@code ORDER_COMMANDS_QUEUE_URL}); the orders' streams are in the table too. */
     public static final Channel<OrderCommand> ORDER_COMMANDS =
             Channel.builder("order-commands", OrderCommand.class)
                     .command("ApproveOrder", ApproveOrder.class)
                     .command("RejectOrder", RejectOrder.class)
+                    .participant(dev.nosqles.app.order.Order.TYPE)
                     .build();
 
     /** The reply channel (standard queue {@code SAGA_REPLIES_QUEUE_URL}). */

@@ -84,9 +84,10 @@ public final class StreamSubscribers {
                         .clock(clock).build(), nothing, null, true);
     }
 
-    /** Participant channel name to the aggregate type its commands target. */
+    /** Participant channel name to the aggregate type its commands target (as the channels name it). */
     public static Map<String, String> participantChannels() {
-        return Map.of(CreateOrderSaga.CUSTOMER_COMMANDS.name(), Customer.TYPE,
-                CreateOrderSaga.ORDER_COMMANDS.name(), Order.TYPE);
+        return Map.of(CreateOrderSaga.CUSTOMER_COMMANDS.name(), CreateOrderSaga.CUSTOMER_COMMANDS.participant()
+                        .orElseThrow(), CreateOrderSaga.ORDER_COMMANDS.name(), CreateOrderSaga.ORDER_COMMANDS
+                        .participant().orElseThrow());
     }
 }
