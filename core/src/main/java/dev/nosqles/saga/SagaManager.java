@@ -118,7 +118,6 @@ public final class SagaManager<D> {
         private Clock clock = Clock.systemUTC();
         private dev.nosqles.metrics.Metrics metrics = dev.nosqles.metrics.Metrics.none();
         private Upcasters upcasters = Upcasters.none();
-        private boolean deadlinesGiven;
         private Duration unsentAllowance;
 
         private Builder(SagaDefinition<D> definition) {
@@ -149,7 +148,6 @@ public final class SagaManager<D> {
          */
         public Builder<D> deadlines(SagaDeadlines deadlines) {
             this.deadlines = deadlines;
-            this.deadlinesGiven = true;
             return this;
         }
 
@@ -161,7 +159,10 @@ public final class SagaManager<D> {
          * never waits forever. A deadline then acts at the sweeper's next run after it: up to its period late
          * (a minute in the reference template), against the one or two seconds of a delayed message, for one
          * conditional write per command instead of a message sent, received and deleted and a function invocation.
-         * Needs {@link #deadlines}; the sweeper then runs without grace. Off by default (deadline messages).
+         * Needs {@link #deadlines} (not {@link SagaDeadlines#none()}) implementing {@link SagaDeadlines#arm}; the
+         * sweeper then runs without grace. Off by default (deadline messages). Known limits (ADR 0013): a deadline
+         * may act up to the allowance late, never early, when its entry was rewritten by a commit still awaiting the
+         * same attempt, or when the command was relayed before its entry was written.
          *
          * @param unsentAllowance how long after its deadline an entry whose command was never sent falls due (at
          *                        least as long as the stream backlogs you accept)
@@ -211,7 +212,7 @@ public final class SagaManager<D> {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(upcasters, "upcasters");
-            if (unsentAllowance != null && !deadlinesGiven) {
+            if (unsentAllowance != null && deadlines == SagaDeadlines.none()) {
                 throw new IllegalStateException("sweeper deadlines need a deadline index (deadlines(...))");
             }
             return new SagaManager<>(definition,
@@ -388,7 +389,7 @@ public final class SagaManager<D> {
                     yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
                 }
                 boolean answered = current.isPresent()
-                        && participantAnswered(current.get().state(), deadline.commandMessageId());
+                        && participantAnswered(current.get().state(), deadline.commandMessageId(), now);
                 yield Optional.of(track(repository.update(deadline.sagaId(),
                         new DeadlineExpired(deadline.commandMessageId(), now, answered), meta),
                         meta.correlationId()));
@@ -417,8 +418,10 @@ public final class SagaManager<D> {
      * participant's aggregate type, and one Query of the target's stream, from the newest commit back to when the
      * command was first decided, finds the command's message id. Only asked when a deadline is about to act.
      */
-    private boolean participantAnswered(SagaState<D> saga, String commandMessageId) {
-        if (participants == null || !saga.awaits(commandMessageId) || saga.step() < 0
+    private boolean participantAnswered(SagaState<D> saga, String commandMessageId, Instant now) {
+        // only a deadline that will act: awaited, due, and with a re-send left to make of the answer
+        if (participants == null || !saga.awaits(commandMessageId) || saga.deadline() == null
+                || now.isBefore(saga.deadline()) || saga.attempt() >= definition.maxResends() || saga.step() < 0
                 || saga.step() >= definition.steps().size()) {
             return false;
         }
@@ -430,12 +433,15 @@ public final class SagaManager<D> {
         }
         StreamId target = StreamId.of(action.get().channel().participant().get(),
                 action.get().target().apply(saga.data()));
-        Instant since = saga.awaitingSince() != null ? saga.awaitingSince() : Instant.EPOCH;
+        // the participant's clock may run behind the saga's: as the participant allows for when it looks up a command
+        Instant since = saga.awaitingSince() != null
+                ? saga.awaitingSince().minus(repository.clockSkewAllowance()) : Instant.EPOCH;
         boolean answered = participants.findMessageCommit(target, commandMessageId, Long.MAX_VALUE, since)
                 .isPresent();
         if (answered) {
-            LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up",
-                    definition.type(), saga.sagaId(), target.type(), commandMessageId);
+            LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up (attempt {} of {})",
+                    definition.type(), saga.sagaId(), target.type(), commandMessageId, saga.attempt() + 1,
+                    definition.maxResends());
         }
         return answered;
     }
@@ -501,10 +507,11 @@ public final class SagaManager<D> {
                 .withCorrelationId(correlationId).withPrincipal(SWEEPER_PRINCIPAL).withMessageSentAt(due.dueAt());
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
                 .put(LogContext.CORRELATION_ID, correlationId)) {
+            Instant now = clock.instant();
             boolean answered = participants != null && repository.find(due.sagaId())
-                    .map(saga -> participantAnswered(saga.state(), due.commandMessageId())).orElse(false);
+                    .map(saga -> participantAnswered(saga.state(), due.commandMessageId(), now)).orElse(false);
             return Optional.of(result(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), clock.instant(), answered), meta), correlationId)));
+                    new DeadlineExpired(due.commandMessageId(), now, answered), meta), correlationId)));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();

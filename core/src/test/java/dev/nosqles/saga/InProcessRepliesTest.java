@@ -112,6 +112,8 @@ class InProcessRepliesTest {
         assertThat(sent).isNotEmpty();
         assertThat(sagas.find(sagaId).orElseThrow().version()).isEqualTo(version);
         assertThat(queues.replies).isEmpty();
+        // dropped by its message id, which the in-process handling recorded (not merely too late for the saga)
+        assertThat(sent).allSatisfy(reply -> assertThat(sagas.handle(reply).orElseThrow().duplicate()).isTrue());
     }
 
     @Test

@@ -163,6 +163,9 @@ class SweeperDeadlinesTest {
                 .sweeperDeadlines(ALLOWANCE).build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("deadline index");
         assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).sender(sender)
+                .deadlines(SagaDeadlines.none()).sweeperDeadlines(ALLOWANCE).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("deadline index");
+        assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).eventStore(store).sender(sender)
                 .deadlines(deadlines).sweeperDeadlines(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SagaManager.builder(Transfer.definition()).sweeperDeadlines(null))

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * (after writing the report), 2 on bad arguments.
  *
  * <pre>
- * BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load] [--runs N]
+ * BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load|endtoend] [--runs N]
  * </pre>
  * {@code --quick}: a smaller run for trying the harness (fewer rounds, shorter scenarios); its unit counts are
  * the same, its latency and throughput figures noisier. {@code --only bill}: section 9 alone (the bill per order,
@@ -25,7 +25,9 @@ import java.util.function.Function;
  * written to {@code coldstart.md} and {@code coldstart.json}. {@code --only subscriptions}: section 10 alone
  * (checkpoint writes per delivered event, deterministic counts, seconds), written to {@code subscriptions.md} and
  * {@code subscriptions.json}. {@code --only load}: section 11 alone (sustained load against the local runtime: a
- * minute of load, then up to ten to settle), written to {@code load.md} and {@code load.json}.
+ * minute of load, then up to ten to settle), written to {@code load.md} and {@code load.json}. {@code --only
+ * endtoend}: section 6 alone (the application's latency from POST /orders to APPROVED, about a minute), written to
+ * {@code endtoend.md} and {@code endtoend.json}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -52,8 +54,9 @@ public final class BenchMain {
                     coldStartRuns = Integer.parseInt(args[++i]);
                 }
                 case "--only" -> {
-                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions", "load").contains(args[i + 1])) {
-                        usage("--only takes one section: bill, coldstart, subscriptions or load");
+                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions", "load", "endtoend")
+                            .contains(args[i + 1])) {
+                        usage("--only takes one section: bill, coldstart, subscriptions, load or endtoend");
                     }
                     only = args[++i];
                 }
@@ -62,6 +65,10 @@ public final class BenchMain {
         }
         if ("bill".equals(only)) {
             runBill(out);
+            return;
+        }
+        if ("endtoend".equals(only)) {
+            runEndToEnd(out);
             return;
         }
         if ("load".equals(only)) {
@@ -112,6 +119,18 @@ public final class BenchMain {
     }
 
     /** Section 10 alone: {@code subscriptions.md} and {@code subscriptions.json}; exit status 1 when a check fails. */
+    /** Section 6 alone: {@code endtoend.md} and {@code endtoend.json}; exit status 1 when a check fails. */
+    static void runEndToEnd(Path out) throws Exception {
+        long t = System.nanoTime();
+        EndToEnd.Result result;
+        try (LocalAws aws = LocalAws.start()) {
+            log("6. end to end ...");
+            result = EndToEnd.run(aws, EndToEnd.Config.full());
+        }
+        writeSection(out, "endtoend", "6", t, result, () -> Report.endToEndSection(out, result),
+                EndToEnd.checks(result));
+    }
+
     static void runSubscriptions(Path out) throws Exception {
         long t = System.nanoTime();
         SubscriptionCosts.Result result;
@@ -330,7 +349,7 @@ public final class BenchMain {
     }
 
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load] [--runs N]");
+        System.err.println(problem + "\nusage: BenchMain [--out DIR] [--quick] [--only bill|coldstart|subscriptions|load|endtoend] [--runs N]");
         System.exit(2);
     }
 }

@@ -41,14 +41,15 @@ public final class EndToEnd {
     public static final String STARTED = "pollers started";
     public static final String DRAINED = "drainUntilIdle";
     /**
-     * CreateOrderSaga's critical path from POST /orders to APPROVED (see {@code CreateOrderSaga}): one hop through
-     * the events table's stream, three through queues. Each may wait for a poll.
+     * CreateOrderSaga's critical path from POST /orders to APPROVED (see {@code CreateOrderSaga}): two hops through
+     * the events table's stream (the reply is applied by the stream function that relays it, ADR 0013), two through
+     * queues. Each may wait for a poll.
      */
     public static final List<String> SAGA_STREAM_HOPS = List.of("events stream → OrderSagaStream (OrderCreated starts"
-            + " the saga, which sends ReserveCredit)");
+            + " the saga, which sends ReserveCredit)", "events stream → OrderSagaStream (the customer's reply applied:"
+            + " sends ApproveOrder)");
     public static final List<String> SAGA_QUEUE_HOPS = List.of(
-            "customer-commands queue → CustomerCommands (ReserveCredit, replies)",
-            "saga-replies queue → SagaReplies (credit reserved: sends ApproveOrder)",
+            "customer-commands queue → CustomerCommands (ReserveCredit, asks for its reply)",
             "order-commands queue → OrderCommands (ApproveOrder: APPROVED)");
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -617,8 +617,8 @@ public final class OrderBill {
         notes.add("the events stream function, kept as the publisher and a starter calling StartExecution: "
                 + Report.f(published, 0) + " invocations (one per published commit), as many SNS publishes and"
                 + " publisher checkpoint writes and reads, $" + Report.f(stream, 2) + " per million orders");
-        notes.add("not counted: the participants' replies sent to the saga-replies queue would be SendTaskSuccess"
-                + " calls instead (the figures above still include them)");
+        notes.add("not counted: the participants' replies, which the stream function applies to their sagas here"
+                + " (ADR 0013), would be SendTaskSuccess calls there");
         return new StepFunctionsEstimate(approved, 3, 4, transitions, remaining, transitions + remaining, notes,
                 STEP_FUNCTIONS_SKETCH);
     }

@@ -462,8 +462,18 @@ public final class Report {
     // ---------------------------------------------------------------- 6
 
     private static void endToEnd(StringBuilder md, Path dir, Results r) throws IOException {
+        endToEnd(md, dir, r.endToEnd());
+    }
+
+    /** Section 6 alone ({@code --only endtoend}). */
+    static String endToEndSection(Path dir, EndToEnd.Result e) throws IOException {
+        StringBuilder md = new StringBuilder();
+        endToEnd(md, dir, e);
+        return md.toString();
+    }
+
+    private static void endToEnd(StringBuilder md, Path dir, EndToEnd.Result e) throws IOException {
         md.append("## 6. End to end\n\n");
-        EndToEnd.Result e = r.endToEnd();
         if (e == null) {
             md.append("Not measured in this run: the section failed (see the checks).\n\n");
             return;

@@ -47,7 +47,22 @@ public final class SagaSweepHandler implements RequestHandler<ScheduledEvent, Ma
 
     private SagaSweepHandler(FunctionEnvironment env) {
         this(SagaWiring.fromEnvironment(env, false), CreateOrderSaga.definition(), env.telemetry(),
-                grace(env.optional(GRACE_VARIABLE)));
+                grace(env.optional(GRACE_VARIABLE), env.optional(SagaWiring.UNSENT_COMMAND_ALLOWANCE)));
+    }
+
+    /**
+     * The grace, checked against the deadline mode: with sweeper deadlines (ADR 0013) the sweeper is the only keeper
+     * of the deadlines and an unsent command's entry already waits its allowance, so a grace would only delay every
+     * deadline; refused, naming both variables.
+     */
+    static Duration grace(String grace, String unsentAllowance) {
+        Duration value = grace(grace);
+        if (!value.isZero() && SagaWiring.seconds(SagaWiring.UNSENT_COMMAND_ALLOWANCE, unsentAllowance,
+                86_400) != null) {
+            throw new IllegalArgumentException(GRACE_VARIABLE + " must be 0 when "
+                    + SagaWiring.UNSENT_COMMAND_ALLOWANCE + " is set (deadlines kept by the sweeper alone)");
+        }
+        return value;
     }
 
     private SagaSweepHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition, Telemetry telemetry,

@@ -23,4 +23,14 @@ class SagaSweepGraceTest {
                     .hasMessage("SAGA_SWEEP_GRACE_SECONDS must be whole seconds from 0 to 3600");
         }
     }
+
+    @Test
+    void with_sweeper_deadlines_a_grace_is_refused_naming_both_variables_and_none_is_taken() {
+        assertThat(SagaSweepHandler.grace("0", "300")).isEqualTo(Duration.ZERO);
+        assertThat(SagaSweepHandler.grace(null, "300")).isEqualTo(Duration.ZERO);
+        assertThat(SagaSweepHandler.grace("120", null)).isEqualTo(Duration.ofSeconds(120)); // deadline messages
+        assertThatThrownBy(() -> SagaSweepHandler.grace("120", "300")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SAGA_SWEEP_GRACE_SECONDS must be 0 when SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS is set "
+                        + "(deadlines kept by the sweeper alone)");
+    }
 }

@@ -254,6 +254,9 @@ class RuntimeInterfaceClientTest {
                     .contains("\"Namespace\":\"nosqles\"", "\"Service\":\"" + stack + "\""));
         });
         assertThat(functions.get("ApiFunction").output()).doesNotContain("Cy\"");
+        // the redriven reply was one the stream function had applied: dropped by its message id
+        assertThat(functions.get("SagaRepliesFunction").output())
+                .contains("HandleReply dropped: its message was processed before");
     }
 
     @Test
