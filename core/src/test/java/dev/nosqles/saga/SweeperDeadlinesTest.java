@@ -49,11 +49,7 @@ class SweeperDeadlinesTest {
 
     @BeforeEach
     void accounts() {
-        for (String id : List.of("a", "b", "audit")) {
-            accounts.create(id, new BankAccount.Open(id));
-        }
-        accounts.update("a", new BankAccount.Deposit(10));
-        streams.addAll(List.of(accounts.streamId("a"), accounts.streamId("b"), accounts.streamId("audit")));
+        streams.addAll(Transfer.openAccounts(accounts));
     }
 
     private String start(String event) {

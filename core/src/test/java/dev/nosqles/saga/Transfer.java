@@ -23,6 +23,16 @@ final class Transfer {
     private Transfer() {
     }
 
+    /** The accounts every transfer test starts from: a (balance 10), b and audit; their streams, for a feed. */
+    static java.util.List<dev.nosqles.store.StreamId> openAccounts(dev.nosqles.aggregate.AggregateRepository<
+            BankAccount.State, BankAccount.Command, BankAccount.Event> accounts) {
+        for (String id : java.util.List.of("a", "b", "audit")) {
+            accounts.create(id, new BankAccount.Open(id));
+        }
+        accounts.update("a", new BankAccount.Deposit(10));
+        return java.util.List.of(accounts.streamId("a"), accounts.streamId("b"), accounts.streamId("audit"));
+    }
+
     /** The same channel, naming its participant's aggregate type: deadlines look for the participant's answer. */
     static final Channel<BankAccount.Command> ACCOUNTS_WITH_PARTICIPANT =
             Channel.builder("accounts", BankAccount.Command.class)

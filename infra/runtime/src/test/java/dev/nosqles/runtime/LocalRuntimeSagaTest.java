@@ -3,11 +3,9 @@ package dev.nosqles.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.app.Application;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.runtime.ApiClient.Response;
-import java.io.IOException;
 
 
 
@@ -31,8 +29,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The whole application of template.yaml end to end over HTTP, as `make run` serves it: the API, the events
@@ -41,7 +37,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalRuntimeSagaTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ApiClient api = new ApiClient(() -> this.app.baseUri());
     private final List<String> log = new CopyOnWriteArrayList<>();
     private RunningApp app;
@@ -62,12 +57,8 @@ class LocalRuntimeSagaTest {
         dynamoDb = app.aws().dynamoDb();
         sns = app.aws().configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         // another service's queue on the integration events, subscribed before anything is published
-        subscribedQueue = sqs.createQueue(b -> b.queueName(app.resources().stackName() + "-subscriber.fifo")
-                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
-        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(subscribedQueue)
-                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-        sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(queueArn)
-                .attributes(Map.of("RawMessageDelivery", "true")));
+        subscribedQueue = SubscribedQueues.subscribe(sqs, sns, app.resources().topicArn("EventsTopic"),
+                app.resources().stackName() + "-subscriber");
     }
 
     @AfterAll
@@ -340,20 +331,6 @@ class LocalRuntimeSagaTest {
 
     /** Everything on the queue, each message deleted once read (a FIFO group releases its next only then). */
     private List<JsonNode> receiveAll(String queueUrl) {
-        List<JsonNode> all = new ArrayList<>();
-        for (int emptyReceives = 0, round = 0; emptyReceives < 2 && round < 200; round++) {
-            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(0)).messages();
-            emptyReceives = batch.isEmpty() ? emptyReceives + 1 : 0;
-            for (Message m : batch) {
-                try {
-                    all.add(JSON.readTree(m.body()));
-                } catch (IOException e) {
-                    throw new AssertionError("not JSON on the subscribed queue", e);
-                }
-                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
-            }
-        }
-        return all;
+        return SubscribedQueues.receiveAll(sqs, queueUrl);
     }
 }

@@ -3,14 +3,10 @@ package dev.nosqles.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.localaws.LocalAws;
 import dev.nosqles.localaws.faults.FaultProxy;
 import dev.nosqles.localaws.faults.FaultRule;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +16,6 @@ import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The events table's one stream function under faults, on the local runtime of template.yaml behind a
@@ -38,7 +32,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamFunctionUnderFaultsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ApiClient api = new ApiClient(() -> this.app.baseUri());
     private final List<String> log = new CopyOnWriteArrayList<>();
     private FaultProxy proxy;
@@ -61,12 +54,8 @@ class StreamFunctionUnderFaultsTest {
                 .build();
         sns = LocalAws.shared().configure(SnsClient.builder()).httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
-        subscribedQueue = sqs.createQueue(b -> b.queueName(app.resources().stackName() + "-subscriber.fifo")
-                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
-        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(subscribedQueue)
-                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-        sns.subscribe(b -> b.topicArn(app.resources().topicArn("EventsTopic")).protocol("sqs").endpoint(queueArn)
-                .attributes(Map.of("RawMessageDelivery", "true")));
+        subscribedQueue = SubscribedQueues.subscribe(sqs, sns, app.resources().topicArn("EventsTopic"),
+                app.resources().stackName() + "-subscriber");
     }
 
     @AfterAll
@@ -150,20 +139,6 @@ class StreamFunctionUnderFaultsTest {
     }
 
     private List<JsonNode> receiveAll() {
-        List<JsonNode> all = new ArrayList<>();
-        for (int emptyReceives = 0, round = 0; emptyReceives < 2 && round < 200; round++) {
-            List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(subscribedQueue).maxNumberOfMessages(10)
-                    .waitTimeSeconds(0)).messages();
-            emptyReceives = batch.isEmpty() ? emptyReceives + 1 : 0;
-            for (Message m : batch) {
-                try {
-                    all.add(JSON.readTree(m.body()));
-                } catch (IOException e) {
-                    throw new AssertionError("not JSON on the subscribed queue", e);
-                }
-                sqs.deleteMessage(b -> b.queueUrl(subscribedQueue).receiptHandle(m.receiptHandle()));
-            }
-        }
-        return all;
+        return SubscribedQueues.receiveAll(sqs, subscribedQueue);
     }
 }
