@@ -99,30 +99,35 @@ public final class DynamoDbSagaDeadlines implements SagaDeadlines {
 
     @Override
     public void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
-        try {
-            client.updateItem(b -> b.tableName(tableName).key(Map.of("sagaId", AttributeValue.fromS(sagaId)))
-                    .updateExpression("SET dueAt = :due")
-                    .conditionExpression("attribute_exists(sagaId) AND commandMessageId = :c AND attempt = :a"
-                            + " AND dueAt < :due")
-                    .expressionAttributeValues(Map.of(":due", number(dueAt.toEpochMilli()),
-                            ":c", AttributeValue.fromS(commandMessageId), ":a", number(attempt))));
-        } catch (ConditionalCheckFailedException otherOrLaterOrGone) {
-            // the saga moved on, or the entry is already as late, or it is gone
-        }
+        // refused: the saga moved on, or the entry is already as late, or it is gone
+        moveDue(sagaId, commandMessageId, attempt, dueAt, "dueAt < :due", "", Map.of());
     }
 
     @Override
     public void arm(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
+        // refused: the saga moved on, or this send's entry is armed already (a second send), or it is gone
+        moveDue(sagaId, commandMessageId, attempt, dueAt, "attribute_not_exists(armed)", ", armed = :t",
+                Map.of(":t", AttributeValue.fromBool(true)));
+    }
+
+    /**
+     * One conditional UpdateItem setting the due time of the entry of this command's attempt, when {@code condition}
+     * also holds; a refused condition changes nothing.
+     */
+    private void moveDue(String sagaId, String commandMessageId, int attempt, Instant dueAt, String condition,
+                         String alsoSet, Map<String, AttributeValue> alsoValues) {
+        Map<String, AttributeValue> values = new HashMap<>(alsoValues);
+        values.put(":due", number(dueAt.toEpochMilli()));
+        values.put(":c", AttributeValue.fromS(commandMessageId));
+        values.put(":a", number(attempt));
         try {
             client.updateItem(b -> b.tableName(tableName).key(Map.of("sagaId", AttributeValue.fromS(sagaId)))
-                    .updateExpression("SET dueAt = :due, armed = :t")
-                    .conditionExpression("attribute_exists(sagaId) AND commandMessageId = :c AND attempt = :a"
-                            + " AND attribute_not_exists(armed)")
-                    .expressionAttributeValues(Map.of(":due", number(dueAt.toEpochMilli()),
-                            ":c", AttributeValue.fromS(commandMessageId), ":a", number(attempt),
-                            ":t", AttributeValue.fromBool(true))));
-        } catch (ConditionalCheckFailedException otherOrArmedOrGone) {
-            // the saga moved on, or this send's entry is armed already (a second send), or it is gone
+                    .updateExpression("SET dueAt = :due" + alsoSet)
+                    .conditionExpression("attribute_exists(sagaId) AND commandMessageId = :c AND attempt = :a AND "
+                            + condition)
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException refused) {
+            // as the caller says
         }
     }
 

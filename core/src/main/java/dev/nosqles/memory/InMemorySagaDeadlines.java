@@ -30,8 +30,7 @@ public final class InMemorySagaDeadlines implements SagaDeadlines {
         Entry e = entries.get(sagaId);
         if (e != null && e.commandMessageId().equals(commandMessageId) && e.attempt() == attempt
                 && armed.add(sagaId)) {
-            entries.put(sagaId, new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt,
-                    e.version(), e.sentAt(), e.correlationId()));
+            entries.put(sagaId, due(e, dueAt));
         }
     }
 
@@ -43,9 +42,13 @@ public final class InMemorySagaDeadlines implements SagaDeadlines {
     @Override
     public synchronized void postpone(String sagaId, String commandMessageId, int attempt, Instant dueAt) {
         entries.computeIfPresent(sagaId, (id, e) -> e.commandMessageId().equals(commandMessageId)
-                && e.attempt() == attempt && e.dueAt().isBefore(dueAt)
-                ? new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt, e.version(),
-                e.sentAt(), e.correlationId()) : e);
+                && e.attempt() == attempt && e.dueAt().isBefore(dueAt) ? due(e, dueAt) : e);
+    }
+
+    /** The entry due at another time. */
+    private static Entry due(Entry e, Instant dueAt) {
+        return new Entry(e.sagaId(), e.sagaType(), e.commandMessageId(), e.attempt(), dueAt, e.version(),
+                e.sentAt(), e.correlationId());
     }
 
     @Override

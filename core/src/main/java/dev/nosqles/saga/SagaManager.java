@@ -583,24 +583,25 @@ public final class SagaManager<D> {
         String correlationId = event.metadata().correlationId();
         Instant sentAt = sent.firstSentAt() != null && sent.firstSentAt().isBefore(event.timestamp())
                 ? sent.firstSentAt() : event.timestamp();
-        if (sent.deadline() != null && unsentAllowance != null) {
-            // sweeper deadlines (ADR 0013): the deadline counts from this send; no message
-            Duration late = Duration.between(event.timestamp(), clock.instant());
-            deadlines.arm(sagaId, sent.commandMessageId(), sent.attempt(), roundedUpToMillis(
-                    late.isNegative() ? sent.deadline() : sent.deadline().plus(late)));
-        } else if (sent.deadline() != null) {
+        if (sent.deadline() != null) {
             Instant now = clock.instant();
             Instant deadline = sent.deadline();
             Duration late = Duration.between(event.timestamp(), now);
-            if (late.compareTo(SEND_DELAY_ALLOWANCE) > 0) {
-                // the stream relayed the command late (a backlog): the participant gets its whole window from
-                // now, and the sweeper's entry moves with it (ADR 0011)
-                deadline = roundedUpToMillis(deadline.plus(late));
-                deadlines.postpone(sagaId, sent.commandMessageId(), sent.attempt(), deadline);
+            if (unsentAllowance != null) {
+                // sweeper deadlines (ADR 0013): the deadline counts from this send; no message
+                deadlines.arm(sagaId, sent.commandMessageId(), sent.attempt(),
+                        roundedUpToMillis(late.isNegative() ? deadline : deadline.plus(late)));
+            } else {
+                if (late.compareTo(SEND_DELAY_ALLOWANCE) > 0) {
+                    // the stream relayed the command late (a backlog): the participant gets its whole window from
+                    // now, and the sweeper's entry moves with it (ADR 0011)
+                    deadline = roundedUpToMillis(deadline.plus(late));
+                    deadlines.postpone(sagaId, sent.commandMessageId(), sent.attempt(), deadline);
+                }
+                schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId(), sent.attempt()),
+                        definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), deadline,
+                        sentAt, correlationId), now);
             }
-            schedule(new DeadlineMessage(SagaIds.deadlineMessageId(sent.commandMessageId(), sent.attempt()),
-                    definition.type(), sagaId, definition.replyChannel(), sent.commandMessageId(), deadline,
-                    sentAt, correlationId), now);
         }
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, sagaId)
                 .put(LogContext.CORRELATION_ID, correlationId)) {

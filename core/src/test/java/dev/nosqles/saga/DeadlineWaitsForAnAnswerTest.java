@@ -75,14 +75,7 @@ class DeadlineWaitsForAnAnswerTest {
 
     /** Everything flows from now on. */
     private void settle() {
-        while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
-            List<CommandMessage> commands = List.copyOf(sender.commands);
-            sender.commands.clear();
-            commands.forEach(participant::handle);
-            List<ReplyMessage> replies = List.copyOf(sender.replies);
-            sender.replies.clear();
-            replies.forEach(sagas::handle);
-        }
+        feed.settle(streams, sender, participant, sagas, c -> false);
     }
 
     @Test

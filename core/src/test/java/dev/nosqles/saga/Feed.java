@@ -42,4 +42,20 @@ final class Feed {
         }
         return items.size();
     }
+
+    /**
+     * Stream, command queues and reply queue until nothing moves: commands for which {@code lose} holds are dropped
+     * (a dead letter), the others handled by {@code participant}; the replies on {@code sender} go to {@code sagas}.
+     */
+    void settle(List<StreamId> streams, RecordingSender sender, SagaParticipant<?, ?, ?> participant,
+                SagaManager<?> sagas, java.util.function.Predicate<SagaMessage.CommandMessage> lose) {
+        while (pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
+            List<SagaMessage.CommandMessage> commands = List.copyOf(sender.commands);
+            sender.commands.clear();
+            commands.stream().filter(lose.negate()).forEach(participant::handle);
+            List<SagaMessage.ReplyMessage> replies = List.copyOf(sender.replies);
+            sender.replies.clear();
+            replies.forEach(sagas::handle);
+        }
+    }
 }

@@ -60,14 +60,7 @@ class SweeperDeadlinesTest {
 
     /** Stream -> queues -> handlers until nothing moves; commands for which {@code lose} holds are dropped. */
     private void settle(Predicate<CommandMessage> lose) {
-        while (feed.pump(streams) > 0 || !sender.commands.isEmpty() || !sender.replies.isEmpty()) {
-            List<CommandMessage> commands = List.copyOf(sender.commands);
-            sender.commands.clear();
-            commands.stream().filter(lose.negate()).forEach(participant::handle);
-            List<SagaMessage.ReplyMessage> replies = List.copyOf(sender.replies);
-            sender.replies.clear();
-            replies.forEach(sagas::handle);
-        }
+        feed.settle(streams, sender, participant, sagas, lose);
     }
 
     private SagaStatus status(String sagaId) {
