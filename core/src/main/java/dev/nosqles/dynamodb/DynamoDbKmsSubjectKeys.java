@@ -28,15 +28,28 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 
 /**
- * Subject keys in a DynamoDB keys table (partition key {@code subject}), each an AES-256 data key wrapped by a KMS
- * key (envelope encryption, ADR 0008), with a bounded, expiring cache of unwrapped keys: at most one KMS call per
- * subject per cache period. Forgetting replaces the key item by a tombstone.
+ * Subject keys in a DynamoDB keys table (partition key {@code subject}), each an AES-256 data key (ADR 0008), with a
+ * bounded, expiring cache of unwrapped keys. Forgetting replaces the subject's key item by a tombstone.
  *
- * <p>Items: {@code {subject, wrapped (B), kmsKeyId, createdAt}} or the tombstone {@code {subject, forgottenAt}}.
- * A key is created on first encryption: GenerateDataKey, then a PutItem conditional on no item for the subject; the
- * loser of a race between two processes reads the winner's key and unwraps it, so all agree on one key. The
- * cache keeps tombstones too (negative entries); a forget in another process takes effect here within the cache
- * TTL. Any failure of KMS or DynamoDB is a {@link KeyServiceUnavailableException}, never taken for "forgotten".
+ * <p>Two levels of keys (ADR 0014): the subjects' keys are sealed (AES-256-GCM, bound to their subject) by one
+ * key-encryption key of the table, and only that key is wrapped by the KMS key. So a process makes one KMS call per
+ * cache period in all, not one per subject: it unwraps the key-encryption key once and then opens and seals the
+ * subjects' keys itself. Forgetting is still per subject: the tombstone replaces the only copy of the sealed key.
+ *
+ * <p>Items:
+ * <ul>
+ *   <li>a subject's key: {@code {subject, sealed (B), sealedWith, createdAt}} ({@code sealedWith} names the
+ *       key-encryption key's item);</li>
+ *   <li>a subject's key written before ADR 0014: {@code {subject, wrapped (B), kmsKeyId, createdAt}}, wrapped by KMS
+ *       itself (still read, one KMS call per such subject per cache period);</li>
+ *   <li>the key-encryption key: {@code {subject: "$nosqles:key-encryption-key:1", wrapped (B), kmsKeyId,
+ *       createdAt}}; subjects starting with {@value #RESERVED_PREFIX} are refused;</li>
+ *   <li>the tombstone {@code {subject, forgottenAt}}.</li>
+ * </ul>
+ * A key (a subject's or the key-encryption key) is created on first use, then put conditional on no item for it; the
+ * loser of a race between two processes reads the winner's key, so all agree on one key. The cache keeps tombstones
+ * too (negative entries); a forget in another process takes effect here within the cache TTL. Any failure of KMS or
+ * DynamoDB is a {@link KeyServiceUnavailableException}, never taken for "forgotten".
  */
 public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     static final String SUBJECT = "subject";
@@ -44,6 +57,13 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     static final String KMS_KEY_ID = "kmsKeyId";
     static final String CREATED_AT = "createdAt";
     static final String FORGOTTEN_AT = "forgottenAt";
+    static final String SEALED = "sealed";
+    static final String SEALED_WITH = "sealedWith";
+    /** Subjects starting with this are the store's own items, refused as subjects. */
+    public static final String RESERVED_PREFIX = "$nosqles:";
+    /** The key-encryption key's item (version 1: the only one so far). */
+    static final String KEY_ENCRYPTION_KEY = RESERVED_PREFIX + "key-encryption-key:1";
+    private static final String SEAL_AAD = "nosqles-subject-key-1|";
 
     /** A cached key (null: the subject is forgotten) and when the entry expires. */
     private record Cached(byte[] key, Instant expires) {
@@ -57,6 +77,9 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     private final Clock clock;
     private final Map<String, Cached> cache;
     private final Object[] locks = new Object[64];
+    /** The unwrapped key-encryption key and when it expires; null until first needed. Guarded by cache. */
+    private Cached keyEncryptionKey;
+    private final Object keyEncryptionKeyLock = new Object();
 
     private DynamoDbKmsSubjectKeys(Builder b) {
         this.dynamoDb = b.dynamoDb;
@@ -191,7 +214,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
                     // neither a key nor a tombstone: only a tombstone means forgotten; not cached (it may get one)
                     throw new SubjectKeyMissingException(subject);
                 }
-                return remember(subject, unwrap(item));
+                return remember(subject, unwrap(subject, item));
             } catch (SdkException e) {
                 throw new KeyServiceUnavailableException(subject, e);
             }
@@ -205,17 +228,18 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     }
 
     /**
-     * Generates and stores a key: ours, or the winner's of a race with another process (null: a tombstone won,
-     * the subject was forgotten meanwhile).
+     * Generates and stores a subject's key, sealed by the key-encryption key: ours, or the winner's of a race with
+     * another process (null: a tombstone won, the subject was forgotten meanwhile).
      */
     private byte[] createKey(String subject) {
-        GenerateDataKeyResponse generated = kms.generateDataKey(b -> b.keyId(kmsKeyId).keySpec(DataKeySpec.AES_256));
-        byte[] plaintext = generated.plaintext().asByteArray();
+        byte[] kek = keyEncryptionKey();
+        byte[] plaintext = Aead.newKey();
+        byte[] sealed = Aead.encrypt(kek, plaintext, sealAad(subject));
         try {
             dynamoDb.putItem(b -> b.tableName(tableName)
                     .item(Map.of(SUBJECT, AttributeValue.fromS(subject),
-                            WRAPPED, AttributeValue.fromB(generated.ciphertextBlob()),
-                            KMS_KEY_ID, AttributeValue.fromS(generated.keyId()),
+                            SEALED, AttributeValue.fromB(SdkBytes.fromByteArray(sealed)),
+                            SEALED_WITH, AttributeValue.fromS(KEY_ENCRYPTION_KEY),
                             CREATED_AT, AttributeValue.fromS(clock.instant().toString())))
                     .conditionExpression("attribute_not_exists(#s)")
                     .expressionAttributeNames(Map.of("#s", SUBJECT)));
@@ -225,15 +249,79 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             if (winner == null) {
                 throw new KeyServiceUnavailableException(subject, lostRace);
             }
-            return unwrap(winner);
+            return unwrap(subject, winner);
         }
     }
 
-    /** The data key of an item, or null for a tombstone. */
-    private byte[] unwrap(Map<String, AttributeValue> item) {
+    /**
+     * The table's key-encryption key, unwrapped: cached for the cache period, else read and unwrapped (one KMS call),
+     * else generated (one KMS call) and put conditional on none, the winner's taken after a race.
+     */
+    private byte[] keyEncryptionKey() {
+        synchronized (cache) {
+            if (keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())) {
+                return keyEncryptionKey.key();
+            }
+        }
+        synchronized (keyEncryptionKeyLock) {
+            synchronized (cache) {
+                if (keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())) {
+                    return keyEncryptionKey.key();
+                }
+            }
+            Map<String, AttributeValue> item = read(KEY_ENCRYPTION_KEY);
+            byte[] key;
+            if (item != null) {
+                key = kmsUnwrap(item);
+            } else {
+                GenerateDataKeyResponse generated = kms.generateDataKey(b -> b.keyId(kmsKeyId)
+                        .keySpec(DataKeySpec.AES_256));
+                try {
+                    dynamoDb.putItem(b -> b.tableName(tableName)
+                            .item(Map.of(SUBJECT, AttributeValue.fromS(KEY_ENCRYPTION_KEY),
+                                    WRAPPED, AttributeValue.fromB(generated.ciphertextBlob()),
+                                    KMS_KEY_ID, AttributeValue.fromS(generated.keyId()),
+                                    CREATED_AT, AttributeValue.fromS(clock.instant().toString())))
+                            .conditionExpression("attribute_not_exists(#s)")
+                            .expressionAttributeNames(Map.of("#s", SUBJECT)));
+                    key = generated.plaintext().asByteArray();
+                } catch (ConditionalCheckFailedException lostRace) {
+                    Map<String, AttributeValue> winner = read(KEY_ENCRYPTION_KEY);
+                    if (winner == null) {
+                        throw new IllegalStateException("the keys table lost its key-encryption key", lostRace);
+                    }
+                    key = kmsUnwrap(winner);
+                }
+            }
+            synchronized (cache) {
+                keyEncryptionKey = new Cached(key, clock.instant().plus(cacheTtl));
+            }
+            return key;
+        }
+    }
+
+    /** The subject's data key from its item, or null for a tombstone. */
+    private byte[] unwrap(String subject, Map<String, AttributeValue> item) {
         if (item.containsKey(FORGOTTEN_AT)) {
             return null;
         }
+        AttributeValue sealed = item.get(SEALED);
+        if (sealed != null && sealed.b() != null) {
+            AttributeValue with = item.get(SEALED_WITH);
+            if (with == null || !KEY_ENCRYPTION_KEY.equals(with.s())) {
+                throw new IllegalStateException("a subject's key is sealed with an unknown key-encryption key");
+            }
+            try {
+                return Aead.decrypt(keyEncryptionKey(), sealed.b().asByteArray(), sealAad(subject));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("a subject's sealed key does not authenticate (moved or altered)");
+            }
+        }
+        return kmsUnwrap(item);
+    }
+
+    /** A key wrapped by KMS itself (the key-encryption key, or a subject's key written before ADR 0014). */
+    private byte[] kmsUnwrap(Map<String, AttributeValue> item) {
         AttributeValue wrapped = item.get(WRAPPED);
         if (wrapped == null || wrapped.b() == null) {
             throw new IllegalStateException("the keys table holds an item without a wrapped key");
@@ -242,6 +330,10 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         AttributeValue keyId = item.get(KMS_KEY_ID);
         return kms.decrypt(b -> b.ciphertextBlob(wrapped.b())
                 .keyId(keyId != null && keyId.s() != null ? keyId.s() : kmsKeyId)).plaintext().asByteArray();
+    }
+
+    private static byte[] sealAad(String subject) {
+        return (SEAL_AAD + subject).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private Cached cached(String subject) {
@@ -272,6 +364,9 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     private static void requireSubject(String subject) {
         if (subject == null || subject.isEmpty()) {
             throw new IllegalArgumentException("a subject must not be empty");
+        }
+        if (subject.startsWith(RESERVED_PREFIX)) {
+            throw new IllegalArgumentException("subjects starting with " + RESERVED_PREFIX + " are reserved");
         }
     }
 

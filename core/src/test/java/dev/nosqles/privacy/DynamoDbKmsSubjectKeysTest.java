@@ -35,6 +35,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DataKeySpec;
+import dev.nosqles.privacy.internal.Aead;
 
 /**
  * Subject keys in a DynamoDB keys table wrapped by KMS, against moto through the AWS SDK: encryption at rest,
@@ -126,7 +128,7 @@ class DynamoDbKmsSubjectKeysTest {
         assertThat(everything).doesNotContain("Zelda", "zelda@example.org").contains(id);
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of("subject", AttributeValue.fromS(id)))).item();
-        assertThat(item).containsKeys("wrapped", "kmsKeyId", "createdAt").doesNotContainKey("forgottenAt");
+        assertThat(item).containsKeys("sealed", "sealedWith", "createdAt").doesNotContainKeys("forgottenAt", "wrapped");
 
         assertThat(keys.forget(id)).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
         assertThat(keys.forget(id)).isEqualTo(SubjectKeys.ForgetOutcome.ALREADY_FORGOTTEN);
@@ -218,7 +220,7 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
-    void a_thousand_commands_on_ten_subjects_cost_one_kms_call_per_subject_per_cache_period() {
+    void a_thousand_commands_on_ten_subjects_cost_one_kms_call_per_cache_period() {
         String table = newKeysTable();
         KmsProbe probe = new KmsProbe();
         MutableClock clock = MutableClock.at("2026-06-01T00:00:00Z");
@@ -232,20 +234,22 @@ class DynamoDbKmsSubjectKeysTest {
         for (int i = 10; i < 1000; i++) {
             repo.update("s" + (i % 10), new Member.Rename("Name " + i));
         }
-        assertThat(probe.calls.get("GenerateDataKey").get()).isEqualTo(10);
-        assertThat(probe.total()).isEqualTo(10);
+        // the key-encryption key generated once; the ten subjects' keys made and sealed without KMS
+        assertThat(probe.calls.get("GenerateDataKey").get()).isEqualTo(1);
+        assertThat(probe.total()).isEqualTo(1);
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(11);
 
         clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         for (int i = 0; i < 1000; i++) {
             repo.update("s" + (i % 10), new Member.Rename("Name " + i));
         }
-        // the next period: each subject's key unwrapped once more
-        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(10);
-        assertThat(probe.total()).isEqualTo(20);
+        // the next period: the key-encryption key unwrapped once more, the subjects' keys opened with it
+        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(probe.total()).isEqualTo(2);
     }
 
     @Test
-    void the_cache_is_bounded_and_an_evicted_key_is_unwrapped_again() {
+    void the_cache_is_bounded_and_an_evicted_key_is_read_and_opened_again_without_kms() {
         String table = newKeysTable();
         KmsProbe probe = new KmsProbe();
         DynamoDbKmsSubjectKeys keys = keys(table, probe).cacheSize(2).build();
@@ -254,10 +258,10 @@ class DynamoDbKmsSubjectKeysTest {
         keys.encrypt("b2", "x".getBytes(StandardCharsets.UTF_8), aad);
         keys.encrypt("b3", "x".getBytes(StandardCharsets.UTF_8), aad);
         assertThat(keys.cachedSubjects()).isEqualTo(2);
-        assertThat(probe.total()).isEqualTo(3);
+        assertThat(probe.total()).isEqualTo(1);
 
         assertThat(keys.decrypt("b1", first, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("x"));
-        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(probe.total()).isEqualTo(1);
         assertThat(keys.cachedSubjects()).isEqualTo(2);
     }
 
@@ -280,30 +284,16 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
-    void two_processes_creating_one_subjects_key_at_once_agree_on_the_winners_key() {
+    void two_processes_creating_the_key_encryption_key_at_once_agree_on_the_winners_key() {
         String table = newKeysTable();
-        KmsProbe probeA = new KmsProbe();
         KmsProbe probeB = new KmsProbe();
-        DynamoDbKmsSubjectKeys a = keys(table, probeA).build();
+        DynamoDbKmsSubjectKeys a = keys(table, new KmsProbe()).build();
         byte[] aad = "r".getBytes(StandardCharsets.UTF_8);
         AtomicReference<byte[]> fromA = new AtomicReference<>();
-        AtomicBoolean once = new AtomicBoolean();
-        // B has generated its data key and is about to store it: A creates and stores its own key first
-        ExecutionInterceptor raceA = new ExecutionInterceptor() {
-            @Override
-            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                SdkRequest request = context.request();
-                if (request instanceof PutItemRequest put && put.tableName().equals(table)
-                        && put.item().containsKey("wrapped") && once.compareAndSet(false, true)) {
-                    fromA.set(a.encrypt("race-1", "from a".getBytes(StandardCharsets.UTF_8), aad));
-                }
-            }
-        };
-        DynamoDbClient racing = LocalAws.shared().configure(DynamoDbClient.builder())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(raceA)).build();
-        DynamoDbKmsSubjectKeys b = DynamoDbKmsSubjectKeys.builder().dynamoDb(racing).tableName(table)
-                .kms(kms(probeB)).kmsKeyId(keyId).build();
+        // B has generated the key-encryption key and is about to store it: A creates its own (and a subject's key
+        // sealed with it) first
+        DynamoDbKmsSubjectKeys b = racing(table, probeB, "wrapped",
+                () -> fromA.set(a.encrypt("race-1", "from a".getBytes(StandardCharsets.UTF_8), aad)));
 
         byte[] fromB = b.encrypt("race-1", "from b".getBytes(StandardCharsets.UTF_8), aad);
 
@@ -311,9 +301,125 @@ class DynamoDbKmsSubjectKeysTest {
         assertThat(a.decrypt("race-1", fromB, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from b"));
         assertThat(b.decrypt("race-1", fromA.get(), aad))
                 .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from a"));
-        // B generated a key that lost, then unwrapped the winner's
+        // B generated a key-encryption key that lost, then unwrapped the winner's
         assertThat(probeB.calls.get("GenerateDataKey").get()).isEqualTo(1);
         assertThat(probeB.calls.get("Decrypt").get()).isEqualTo(1);
-        assertThat(dynamo.scan(s -> s.tableName(table)).count()).isEqualTo(1);
+        assertThat(dynamo.scan(s -> s.tableName(table)).count()).isEqualTo(2);
+    }
+
+    @Test
+    void two_processes_creating_one_subjects_key_at_once_agree_on_the_winners_key() {
+        String table = newKeysTable();
+        KmsProbe probeB = new KmsProbe();
+        DynamoDbKmsSubjectKeys a = keys(table, new KmsProbe()).build();
+        byte[] aad = "r".getBytes(StandardCharsets.UTF_8);
+        a.encrypt("someone-else", new byte[] {1}, aad); // the key-encryption key exists
+        AtomicReference<byte[]> fromA = new AtomicReference<>();
+        // B has made the subject's key and is about to store it: A creates and stores its own first
+        DynamoDbKmsSubjectKeys b = racing(table, probeB, "sealed",
+                () -> fromA.set(a.encrypt("race-2", "from a".getBytes(StandardCharsets.UTF_8), aad)));
+
+        byte[] fromB = b.encrypt("race-2", "from b".getBytes(StandardCharsets.UTF_8), aad);
+
+        assertThat(a.decrypt("race-2", fromB, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from b"));
+        assertThat(b.decrypt("race-2", fromA.get(), aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("from a"));
+        // B unwrapped the key-encryption key once, and opened the winner's key with it
+        assertThat(probeB.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(probeB.total()).isEqualTo(1);
+        assertThat(dynamo.scan(s -> s.tableName(table)).count()).isEqualTo(3);
+    }
+
+    /** Keys whose first PutItem of an item holding {@code attribute} runs {@code first} just before it is sent. */
+    private static DynamoDbKmsSubjectKeys racing(String table, KmsProbe probe, String attribute, Runnable first) {
+        AtomicBoolean once = new AtomicBoolean();
+        ExecutionInterceptor race = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                SdkRequest request = context.request();
+                if (request instanceof PutItemRequest put && put.tableName().equals(table)
+                        && put.item().containsKey(attribute) && once.compareAndSet(false, true)) {
+                    first.run();
+                }
+            }
+        };
+        DynamoDbClient racing = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(race)).build();
+        return DynamoDbKmsSubjectKeys.builder().dynamoDb(racing).tableName(table).kms(kms(probe)).kmsKeyId(keyId)
+                .build();
+    }
+
+    @Test
+    void a_subjects_key_wrapped_by_kms_itself_before_adr_0014_is_still_read() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        byte[] aad = "o".getBytes(StandardCharsets.UTF_8);
+        byte[] oldKey;
+        try (KmsClient kms = kms(new KmsProbe())) {
+            var generated = kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256));
+            oldKey = generated.plaintext().asByteArray();
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("subject", AttributeValue.fromS("old-1"),
+                    "wrapped", AttributeValue.fromB(generated.ciphertextBlob()),
+                    "kmsKeyId", AttributeValue.fromS(generated.keyId()),
+                    "createdAt", AttributeValue.fromS("2026-01-01T00:00:00Z"))));
+        }
+        byte[] sealedBefore = Aead.encrypt(oldKey, "written long ago".getBytes(StandardCharsets.UTF_8), aad);
+        DynamoDbKmsSubjectKeys keys = keys(table, probe).build();
+
+        assertThat(keys.decrypt("old-1", sealedBefore, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("written long ago"));
+        byte[] sealedNow = keys.encrypt("old-1", "written now".getBytes(StandardCharsets.UTF_8), aad);
+        assertThat(Aead.decrypt(oldKey, sealedNow, aad)).asString().isEqualTo("written now");
+        // its own KMS unwrap, no key-encryption key made for it; the item is left as it is
+        assertThat(probe.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(probe.total()).isEqualTo(1);
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(1);
+        assertThat(keys.forget("old-1")).isEqualTo(SubjectKeys.ForgetOutcome.FORGOTTEN);
+        assertThat(keys(table, new KmsProbe()).build().decrypt("old-1", sealedBefore, aad)).isEmpty();
+    }
+
+    @Test
+    void a_sealed_key_copied_into_another_subjects_item_does_not_open() {
+        String table = newKeysTable();
+        DynamoDbKmsSubjectKeys keys = keys(table, new KmsProbe()).build();
+        byte[] aad = "m".getBytes(StandardCharsets.UTF_8);
+        byte[] mallorys = keys.encrypt("mallory", "m".getBytes(StandardCharsets.UTF_8), aad);
+        keys.encrypt("victim", "v".getBytes(StandardCharsets.UTF_8), aad);
+        Map<String, AttributeValue> victim = new java.util.HashMap<>(dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("subject", AttributeValue.fromS("victim")))).item());
+        victim.put("subject", AttributeValue.fromS("mallory"));
+        dynamo.putItem(b -> b.tableName(table).item(victim));
+
+        DynamoDbKmsSubjectKeys elsewhere = keys(table, new KmsProbe()).build();
+        assertThatThrownBy(() -> elsewhere.decrypt("mallory", mallorys, aad))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not authenticate")
+                .hasMessageNotContaining("victim").hasMessageNotContaining("mallory");
+    }
+
+    @Test
+    void a_subject_in_the_stores_own_namespace_is_refused() {
+        DynamoDbKmsSubjectKeys keys = keys(newKeysTable(), new KmsProbe()).build();
+        byte[] aad = "n".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> keys.encrypt("$nosqles:key-encryption-key:1", new byte[] {1}, aad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> keys.forget("$nosqles:anything")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void forgetting_one_subject_leaves_the_others_and_the_key_encryption_key() {
+        String table = newKeysTable();
+        DynamoDbKmsSubjectKeys keys = keys(table, new KmsProbe()).build();
+        byte[] aad = "g".getBytes(StandardCharsets.UTF_8);
+        byte[] ann = keys.encrypt("ann", "a".getBytes(StandardCharsets.UTF_8), aad);
+        byte[] bob = keys.encrypt("bob", "b".getBytes(StandardCharsets.UTF_8), aad);
+
+        keys.forget("ann");
+
+        DynamoDbKmsSubjectKeys elsewhere = keys(table, new KmsProbe()).build();
+        assertThat(elsewhere.decrypt("ann", ann, aad)).isEmpty();
+        assertThat(elsewhere.decrypt("bob", bob, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("b"));
+        assertThat(dynamo.getItem(b -> b.tableName(table).key(Map.of("subject", AttributeValue.fromS("ann"))))
+                .item()).containsOnlyKeys("subject", "forgottenAt");
     }
 }

@@ -134,8 +134,9 @@ public final class ColdStart {
         }
         List<Variant> variants = List.of(
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
-                        + " subject keys, repositories, routes), then one POST /customers (a new data key: KMS"
-                        + " GenerateDataKey and a keys-table PutItem; a PutItem of the new customer)", runs),
+                        + " subject keys, repositories, routes), then one POST /customers (a new data key: the keys"
+                        + " table's key-encryption key read and unwrapped, one KMS Decrypt, ADR 0014; the customer's key"
+                        + " sealed with it and put; a PutItem of the new customer)", runs),
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem; SLF4J"
                         + " bound to nothing (`" + BARE_LOGGING + "`), as in a function packaged with the SDK alone,"
                         + " so the shaded jar's log4j does not start", runs));

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * </pre>
  * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
  * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
- * a KMS GenerateDataKey and a keys-table PutItem on the way). {@code minimal}: a DynamoDB client on
+ * the key-encryption key read and unwrapped by KMS, the new key sealed and put, ADR 0014). {@code minimal}: a DynamoDB client on
  * the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
  * system properties {@code aws.endpointUrl}, {@code aws.accessKeyId}, {@code aws.secretAccessKey}.
  */
