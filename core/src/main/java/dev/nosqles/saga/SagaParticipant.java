@@ -166,6 +166,51 @@ public final class SagaParticipant<S, C, E> {
     }
 
     /**
+     * A sender for a saga manager's command sender that runs in the same process as this participant (as in the
+     * reference application's stream function, ADR 0015): a command on this participant's channel is handled here
+     * and now ({@link #handle}), without its queue: no send, receive and delete, no invocation of the participant's
+     * queue function. If handling it fails, for whatever reason (the target is busy beyond its retries, a store
+     * fails, the command cannot be read), the command goes to its queue after all, where it is retried and, if it
+     * can never be handled, dead-lettered as before; and if that send fails too, the caller fails (the stream batch
+     * is retried). Everything else (other channels, replies, deadlines) goes to {@code queue}. Exactly once in effect
+     * as through the queue: the participant records the command's message id, so a command handled here and again
+     * from the queue (or from a retried batch) acts once, and its duplicate gets the recorded reply again.
+     *
+     * <p>A command handled here does not wait behind commands of the same target still in the queue: use it for a
+     * participant whose commands for one target come one at a time (a saga's steps, as for the reference Order).
+     */
+    public SagaMessageSender inProcessCommands(SagaMessageSender queue) {
+        java.util.Objects.requireNonNull(queue, "queue");
+        return new SagaMessageSender() {
+            @Override
+            public void send(SagaMessage.CommandMessage command) {
+                if (!command.channel().equals(channel.name())) {
+                    queue.send(command);
+                    return;
+                }
+                try {
+                    handle(command);
+                } catch (RuntimeException e) {
+                    // the message names the exception's class only: its message may quote the command
+                    LOG.warn("saga {} command {} to {} not handled in process ({}): sent to its queue",
+                            command.sagaId(), command.messageId(), command.channel(), e.getClass().getSimpleName());
+                    queue.send(command);
+                }
+            }
+
+            @Override
+            public void send(SagaMessage.ReplyMessage reply) {
+                queue.send(reply);
+            }
+
+            @Override
+            public void schedule(SagaMessage.DeadlineMessage deadline, java.time.Duration delay) {
+                queue.schedule(deadline, delay);
+            }
+        };
+    }
+
+    /**
      * A command the aggregate has processed came again: a re-send after the saga's deadline, or a redelivery.
      * The first reply may have been lost (it died in the reply queue's dead-letter queue), and the saga re-sends
      * with the same id precisely because it got none; so the recorded reply is sent again, with its own id (the

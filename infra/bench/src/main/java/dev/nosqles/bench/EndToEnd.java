@@ -42,15 +42,15 @@ public final class EndToEnd {
     public static final String DRAINED = "drainUntilIdle";
     /**
      * CreateOrderSaga's critical path from POST /orders to APPROVED (see {@code CreateOrderSaga}): two hops through
-     * the events table's stream (the reply is applied by the stream function that relays it, ADR 0013), two through
-     * queues. Each may wait for a poll.
+     * the events table's stream (the reply is applied by the stream function that relays it, ADR 0013, and the
+     * Order's command is handled by the stream function that sends it, ADR 0015), one through a queue. Each may wait
+     * for a poll.
      */
     public static final List<String> SAGA_STREAM_HOPS = List.of("events stream → OrderSagaStream (OrderCreated starts"
-            + " the saga, which sends ReserveCredit)", "events stream → OrderSagaStream (the customer's reply applied:"
-            + " sends ApproveOrder)");
+            + " the saga, which sends ReserveCredit)", "events stream → OrderSagaStream (the customer's reply applied;"
+            + " ApproveOrder handled in process: APPROVED)");
     public static final List<String> SAGA_QUEUE_HOPS = List.of(
-            "customer-commands queue → CustomerCommands (ReserveCredit, asks for its reply)",
-            "order-commands queue → OrderCommands (ApproveOrder: APPROVED)");
+            "customer-commands queue → CustomerCommands (ReserveCredit, asks for its reply)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EndToEnd() {

@@ -133,7 +133,9 @@ public final class OrderBill {
                          deadline ReserveCredit, ReleaseCredit, RejectOrder, Rejected = 4""";
 
     /** The functions that stay on Step Functions (the orchestrator's functions go). */
-    static final Set<String> STAYING = Set.of("ApiFunction", "CustomerCommandsFunction", "OrderCommandsFunction");
+    static final Set<String> STAYING = Set.of("ApiFunction", "CustomerCommandsFunction", ORDER_COMMANDS_FUNCTION);
+    /** The Order's participant function, which Step Functions would invoke for ApproveOrder. */
+    static final String ORDER_COMMANDS_FUNCTION = "OrderCommandsFunction";
     /** The events table's one stream function (ADR 0012): on Step Functions, only its publisher and a starter stay. */
     static final String STREAM_FUNCTION = "OrderSagaStreamFunction";
 
@@ -617,6 +619,17 @@ public final class OrderBill {
         notes.add("the events stream function, kept as the publisher and a starter calling StartExecution: "
                 + Report.f(published, 0) + " invocations (one per published commit), as many SNS publishes and"
                 + " publisher checkpoint writes and reads, $" + Report.f(stream, 2) + " per million orders");
+        // the ApproveOrder Task invokes OrderCommandsFunction there; here the stream function handles the Order's
+        // command in process (ADR 0015), so its invocation is not in the counted figures: added at its price
+        double orderInvocations = byFunction.stream().filter(s -> s.function().equals(ORDER_COMMANDS_FUNCTION))
+                .mapToDouble(FunctionShare::invocations).sum();
+        if (orderInvocations == 0) {
+            double task = prices.lambdaPerInvocation(ORDER_COMMANDS_FUNCTION);
+            remaining += task;
+            notes.add(ORDER_COMMANDS_FUNCTION + " as the ApproveOrder Task: 1 invocation, $" + Report.f(task, 2)
+                    + " per million orders (here the stream function handles the Order's command in process, ADR"
+                    + " 0015; its units are counted under the stream function and not added again)");
+        }
         notes.add("not counted: the participants' replies, which the stream function applies to their sagas here"
                 + " (ADR 0013), would be SendTaskSuccess calls there");
         return new StepFunctionsEstimate(approved, 3, 4, transitions, remaining, transitions + remaining, notes,

@@ -126,11 +126,12 @@ class LocalRuntimeObservabilityTest {
 
         // one id, the order request's, finds every hop (the query of operations.md's "follow one order"); the
         // replies are applied by the stream function (ADR 0013): SagaRepliesFunction only sees the deadline
-        // messages, which arrive 30 s after their commands, within the test or not
+        // messages, which arrive 30 s after their commands, within the test or not; and the Order's command is
+        // handled by the stream function too (ADR 0015): OrderCommandsFunction only sees its fallbacks
         assertThat(functions(run.logs(), ofTheOrder)).contains("ApiFunction",
-                "OrderSagaStreamFunction", "CustomerCommandsFunction", "OrderCommandsFunction")
+                "OrderSagaStreamFunction", "CustomerCommandsFunction")
                 .isSubsetOf("ApiFunction", "OrderSagaStreamFunction", "CustomerCommandsFunction",
-                        "OrderCommandsFunction", "SagaRepliesFunction");
+                        "SagaRepliesFunction");
         assertThat(run.logs()).filteredOn(ofTheOrder).allSatisfy(l -> {
             assertThat(l.path("function_request_id").asText()).isNotBlank();
             assertThat(l.path("service").asText()).isEqualTo(stack);
@@ -143,17 +144,25 @@ class LocalRuntimeObservabilityTest {
         assertThat(sagaIds).hasSize(1);
         String sagaId = sagaIds.iterator().next();
         assertThat(functions(run.logs(), l -> field(l, "saga_id", sagaId))).contains(
-                "OrderSagaStreamFunction", "CustomerCommandsFunction", "OrderCommandsFunction");
+                "OrderSagaStreamFunction", "CustomerCommandsFunction");
         // the reply handled in process is logged by the stream function, under the saga's id
         assertThat(run.logs()).filteredOn(l -> field(l, "saga_id", sagaId))
                 .filteredOn(l -> l.path("function_name").asText().equals("OrderSagaStreamFunction"))
                 .anySatisfy(l -> assertThat(l.path("message").asText()).startsWith("HandleReply handled"));
         assertThat(run.logs()).filteredOn(l -> field(l, "saga_id", sagaId))
                 .allSatisfy(l -> assertThat(l.path("correlation_id").asText()).isEqualTo(run.correlationId()));
-        // the participants' lines say which aggregate and version the command wrote
+        // the participants' lines say which aggregate and version the command wrote, the Order's in the stream
+        // function that handled its command (ADR 0015), under the saga's id
         assertThat(run.logs()).filteredOn(ofTheOrder)
-                .filteredOn(l -> l.path("function_name").asText().equals("OrderCommandsFunction"))
-                .anySatisfy(l -> assertThat(l.path("stream_id").asText()).isEqualTo("Order-" + run.orderId()));
+                .filteredOn(l -> l.path("function_name").asText().equals("CustomerCommandsFunction"))
+                .anySatisfy(l -> assertThat(l.path("stream_id").asText()).startsWith("Customer-"));
+        assertThat(run.logs()).filteredOn(ofTheOrder)
+                .filteredOn(l -> l.path("function_name").asText().equals("OrderSagaStreamFunction"))
+                .filteredOn(l -> l.path("message").asText().startsWith("ApproveOrder handled"))
+                .singleElement().satisfies(l -> {
+                    assertThat(l.path("stream_id").asText()).isEqualTo("Order-" + run.orderId());
+                    assertThat(l.path("saga_id").asText()).isEqualTo(sagaId);
+                });
         // never a payload or personal data
         assertThat(run.lines()).noneMatch(l -> l.contains(run.customerName()) || l.contains("10.37"));
     }
@@ -194,7 +203,7 @@ class LocalRuntimeObservabilityTest {
                 .isEqualTo(run.correlationId());
         // the stream function: from the events' metadata; the participants: from the SQS attribute AWSTraceHeader
         assertThat(functions(run.logs(), l -> field(l, "trace_header", header))).contains("ApiFunction",
-                "OrderSagaStreamFunction", "CustomerCommandsFunction", "OrderCommandsFunction");
+                "OrderSagaStreamFunction", "CustomerCommandsFunction");
     }
 
     private static long sum(Run run, String metric) {

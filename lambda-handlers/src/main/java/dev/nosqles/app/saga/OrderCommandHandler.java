@@ -6,11 +6,15 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.app.order.Order;
+import dev.nosqles.app.order.OrderCommand;
+import dev.nosqles.app.order.OrderEvent;
+import dev.nosqles.app.order.OrderState;
 import dev.nosqles.app.saga.internal.SagaWiring;
 import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.saga.SagaCommandQueueHandler;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.saga.SagaParticipant;
 import dev.nosqles.store.EventStore;
@@ -45,17 +49,29 @@ public final class OrderCommandHandler implements RequestHandler<SQSEvent, SQSBa
     }
 
     private OrderCommandHandler(SagaWiring wiring, Telemetry telemetry) {
-        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(AggregateRepository.builder(new Order())
-                .eventStore(wiring.events()).snapshotStore(wiring.snapshots()).clock(wiring.clock())
-                .metrics(telemetry.metrics()).build(), CreateOrderSaga.ORDER_COMMANDS, wiring.sender())
-                .eventStore(wiring.events()).build(), telemetry);
+        this.queue = new SagaCommandQueueHandler(participant(wiring.events(), wiring.snapshots(), wiring.clock(),
+                telemetry.metrics(), wiring.sender()), telemetry);
     }
 
     /** For tests and the local runtime. */
     public OrderCommandHandler(EventStore events, SnapshotStore snapshots, SagaMessageSender sender, Clock clock) {
-        this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(AggregateRepository.builder(new Order())
-                .eventStore(events).snapshotStore(snapshots).clock(clock).build(), CreateOrderSaga.ORDER_COMMANDS,
-                sender).eventStore(events).build());
+        this.queue = new SagaCommandQueueHandler(participant(events, snapshots, clock, Metrics.none(), sender));
+    }
+
+    /**
+     * The Order as a participant of {@link CreateOrderSaga#ORDER_COMMANDS}, here and in the stream function, which
+     * handles the saga's Order commands in process (ADR 0015).
+     *
+     * @param sender where its direct replies go (to a command whose order does not exist, or the recorded reply
+     *               of a duplicate): the reply queue
+     */
+    static SagaParticipant<OrderState, OrderCommand, OrderEvent> participant(EventStore events,
+                                                                            SnapshotStore snapshots, Clock clock,
+                                                                            Metrics metrics,
+                                                                            SagaMessageSender sender) {
+        return SagaParticipant.builder(AggregateRepository.builder(new Order()).eventStore(events)
+                .snapshotStore(snapshots).clock(clock).metrics(metrics).build(), CreateOrderSaga.ORDER_COMMANDS,
+                sender).eventStore(events).build();
     }
 
     @Override

@@ -22,6 +22,7 @@ import dev.nosqles.lambda.FunctionEnvironment;
 import dev.nosqles.lambda.SnapStartPriming;
 import dev.nosqles.lambda.StreamSubscriptionHandler;
 import dev.nosqles.lambda.Telemetry;
+import dev.nosqles.metrics.Metrics;
 import dev.nosqles.privacy.SubjectKeys;
 import dev.nosqles.dynamodb.DynamoDbReadModels;
 import dev.nosqles.saga.SagaDeadlines;
@@ -51,7 +52,9 @@ import java.util.function.Function;
  *       ({@link EventPublisherHandler#subscriber(software.amazon.awssdk.services.sns.SnsClient, String, Set)});</li>
  *   <li>{@value #STARTER}: starts a {@link CreateOrderSaga} for every {@code OrderCreated} (once per event);</li>
  *   <li>{@code saga-CreateOrderSaga-commands}: sends each {@code SagaCommandEvent} to its command queue after
- *       arming its deadline in the index (sweeper deadlines) or scheduling it on the reply queue;</li>
+ *       arming its deadline in the index (sweeper deadlines) or scheduling it on the reply queue; the Order's
+ *       commands ({@code ApproveOrder}, {@code RejectOrder}) are handled here instead, by the Order as participant,
+ *       with its queue as their fallback (ADR 0015);</li>
  *   <li>{@value #REPLY_SENDER}: delivers the replies that Customer and Order asked for
  *       ({@code nosqles.SagaReplyRequested}) to their CreateOrderSaga in this process, without the reply queue; a
  *       reply that cannot be handled here goes to the queue after all (ADR 0013);</li>
@@ -108,7 +111,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
-                wiring.manager(definition, telemetry.metrics()), wiring.sender(), publisher, true),
+                wiring.manager(definition, telemetry.metrics(), OrderCommandHandler.participant(wiring.events(),
+                        wiring.snapshots(), wiring.clock(), telemetry.metrics(), wiring.sender())
+                        .inProcessCommands(wiring.sender())), wiring.sender(), publisher, true),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -126,18 +131,21 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
      * @param readModels  null: the sagas alone (no READ_MODELS_TABLE in the environment)
      * @param publisher   the event publisher ({@link EventPublisherHandler#subscriber}); null: nothing published
      *                    (no EVENTS_TOPIC_ARN in the environment)
-     * @param repliesInProcess true (as deployed): the participants' replies are handled here, the reply queue is
-     *                    their fallback (ADR 0013); false: every reply goes through {@code sender} (tests of the
-     *                    reply queue's path, which fallbacks, redrives and other services' replies still take)
+     * @param inProcess   true (as deployed): the participants' replies are handled here, the reply queue is
+     *                    their fallback (ADR 0013), and so are the Order's commands, the order-commands queue
+     *                    being theirs (ADR 0015); false: every reply and command goes through {@code sender} (tests
+     *                    of the queues' paths, which fallbacks, redrives and other services' messages still take)
      */
     public OrderSagaStreamHandler(EventStore events, SnapshotStore snapshots, CheckpointStore checkpoints,
                                   SagaMessageSender sender, SagaDeadlines deadlines,
                                   SagaDefinition<CreateOrderSagaData> definition, Clock clock,
                                   SubjectKeys subjectKeys, DynamoDbReadModels readModels, Subscriber publisher,
-                                  boolean repliesInProcess) {
+                                  boolean inProcess) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID, subjectKeys),
-                SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
-                        .deadlines(deadlines).clock(clock).build(), sender, publisher, repliesInProcess), checkpoints,
+                SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(inProcess
+                        ? OrderCommandHandler.participant(events, snapshots, clock, Metrics.none(), sender)
+                                .inProcessCommands(sender) : sender)
+                        .deadlines(deadlines).clock(clock).build(), sender, publisher, inProcess), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
     }
 

@@ -166,6 +166,22 @@ class RuntimeInterfaceClientTest {
         }
     }
 
+    /** The saga's ApproveOrder sent again to the order-commands queue, rebuilt from the order's reply request. */
+    private void redriveTheApprovalOf(String orderId) {
+        dev.nosqles.store.EventStore store = dev.nosqles.dynamodb.DynamoDbEventStore.builder().client(dynamoDb)
+                .tableName(app.resources().tableName("EventsTable")).build();
+        dev.nosqles.store.RecordedEvent requested = store.read(dev.nosqles.store.StreamId.of("Order", orderId))
+                .events().stream().filter(e -> e.type().equals(dev.nosqles.saga.SagaParticipant.REPLY_REQUESTED))
+                .findFirst().orElseThrow();
+        dev.nosqles.saga.SagaMessage.ReplyMessage reply = dev.nosqles.saga.SagaParticipant.requestedReply(requested);
+        dev.nosqles.lambda.saga.SqsSagaMessageSender.builder().client(sqs)
+                .queueUrl("order-commands", app.resources().queueUrl("OrderCommandsQueue"))
+                .queueUrl(reply.replyChannel(), app.resources().queueUrl("SagaRepliesQueue")).build()
+                .send(new dev.nosqles.saga.SagaMessage.CommandMessage(reply.inReplyTo(), reply.sagaType(),
+                        reply.sagaId(), reply.replyChannel(), "order-commands", orderId, "ApproveOrder", "{}", 0,
+                        requested.timestamp(), reply.correlationId()));
+    }
+
     private boolean deliverQueue(String queue, String function, String region) {
         String url = app.resources().queueUrl(queue);
         List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(0)
@@ -234,12 +250,15 @@ class RuntimeInterfaceClientTest {
     void under_the_client_every_function_logs_json_lines_with_its_context_and_the_trace_and_writes_emf() {
         String customerId = api("POST /customers", "/customers", Map.of(),
                 "{\"name\":\"Cy\",\"creditLimit\":\"100.00\"}").body().get("customerId").asText();
-        api("POST /orders", "/orders", Map.of(),
-                "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5.00\"}");
+        String orderId = api("POST /orders", "/orders", Map.of(),
+                "{\"customerId\":\"" + customerId + "\",\"orderTotal\":\"5.00\"}").body().get("orderId").asText();
         settle();
         // the stream function handled the replies itself (ADR 0013): the customer's reply redriven to the reply
         // queue, as one that fell back would be, invokes SagaRepliesFunction, which drops it as a duplicate
         redriveTheRepliesOf(dev.nosqles.store.StreamId.of("Customer", customerId));
+        // and it handled the Order's command itself (ADR 0015): the ApproveOrder redriven to its queue, as one that
+        // fell back would be, invokes OrderCommandsFunction, which finds it processed and sends its reply again
+        redriveTheApprovalOf(orderId);
         settle();
 
         String stack = app.resources().stackName();
@@ -257,6 +276,8 @@ class RuntimeInterfaceClientTest {
         // the redriven reply was one the stream function had applied: dropped by its message id
         assertThat(functions.get("SagaRepliesFunction").output())
                 .contains("HandleReply dropped: its message was processed before");
+        assertThat(functions.get("OrderCommandsFunction").output())
+                .contains("ApproveOrder dropped: its message was processed before");
     }
 
     @Test

@@ -144,8 +144,8 @@ class CreateOrderSagaThroughAwsTest {
          * @param deadlines the saga deadline index the orchestrators keep and the sweeper reads
          * @param streamSender what the stream function sends through (a fault on the stream function's sends)
          * @param sqs the client every function sends with (faults on every send)
-         * @param repliesInProcess as deployed (ADR 0013); false: the participants' replies take the reply queue, the
-         *        path of a reply that fell back or was redriven
+         * @param repliesInProcess as deployed (ADR 0013, 0015); false: the participants' replies take the reply queue
+         *        and the Order's commands their queue, the paths of a message that fell back or was redriven
          */
         Functions(Duration reservationDeadline, boolean duplicates, String replyQueue, SagaDeadlines deadlines,
                   UnaryOperator<SagaMessageSender> streamSender, SqsClient sqs, boolean repliesInProcess) {
@@ -588,7 +588,8 @@ class CreateOrderSagaThroughAwsTest {
 
     @Test
     void an_approval_that_dies_in_a_dlq_is_re_sent_by_the_sweeper_and_the_order_approved_with_its_credit_taken_once() {
-        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        // the Order's commands through their queue, as one the stream function could not handle takes it (ADR 0015)
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s, false);
         String orderDlq = fifoQueue("order-commands-dlq");
         String customer = customer();
         String orderId = order(customer, "60.00");
@@ -614,7 +615,8 @@ class CreateOrderSagaThroughAwsTest {
 
     @Test
     void a_rejection_that_dies_in_a_dlq_is_re_sent_and_the_saga_ends_compensated() {
-        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s);
+        // the Order's commands through their queue, as one the stream function could not handle takes it (ADR 0015)
+        Functions functions = withSweeper(CreateOrderSaga.DEFAULT_RESERVATION_DEADLINE, s -> s, false);
         String orderDlq = fifoQueue("order-commands-dlq");
         String customer = customer();
         String orderId = order(customer, "100.01");

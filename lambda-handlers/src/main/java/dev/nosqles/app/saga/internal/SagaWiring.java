@@ -49,8 +49,13 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
      * @throws IllegalArgumentException the variable is not whole seconds from 0 to 86400 (names it, not its value)
      */
     public <D> SagaManager<D> manager(SagaDefinition<D> definition, Metrics metrics) {
+        return manager(definition, metrics, sender);
+    }
+
+    /** The same, its commands and deadlines sent through {@code through} (e.g. commands handled in process). */
+    public <D> SagaManager<D> manager(SagaDefinition<D> definition, Metrics metrics, SagaMessageSender through) {
         SagaManager.Builder<D> builder = SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots)
-                .sender(sender).deadlines(requireDeadlines()).clock(clock).metrics(metrics);
+                .sender(through).deadlines(requireDeadlines()).clock(clock).metrics(metrics);
         Duration allowance = seconds(UNSENT_COMMAND_ALLOWANCE, environment.optional(UNSENT_COMMAND_ALLOWANCE),
                 86_400);
         return (allowance == null ? builder : builder.sweeperDeadlines(allowance)).build();
