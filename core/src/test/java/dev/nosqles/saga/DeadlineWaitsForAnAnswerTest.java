@@ -8,7 +8,6 @@ import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.memory.InMemorySagaDeadlines;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
-import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.EventDispatcher;
@@ -56,9 +55,7 @@ class DeadlineWaitsForAnAnswerTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
-        streams.add(sagas.repository().streamId(sagaId));
-        return sagaId;
+        return Transfer.start(sagas, event, streams);
     }
 
     /** The withdrawal is sent and handled; its reply is held back (a backlog): returned, not delivered. */

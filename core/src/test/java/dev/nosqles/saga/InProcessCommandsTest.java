@@ -7,7 +7,6 @@ import dev.nosqles.memory.InMemoryCheckpointStore;
 import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.memory.InMemorySagaDeadlines;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
-import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.EventDispatcher;
@@ -52,18 +51,12 @@ class InProcessCommandsTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
-        streams.add(sagas.repository().streamId(sagaId));
-        return sagaId;
+        return Transfer.start(sagas, event, streams);
     }
 
-    /** Stream -> (in process) participants -> stream, then the command queue, until nothing moves. */
+    /** Stream, then what reached the queues (the fallbacks), until nothing moves. */
     private void settle() {
-        while (feed.pump(streams) > 0 || !queues.commands.isEmpty()) {
-            List<CommandMessage> commands = List.copyOf(queues.commands);
-            queues.commands.clear();
-            commands.forEach(participant::handle);
-        }
+        feed.settle(streams, queues, participant, sagas, command -> false);
     }
 
     @Test
@@ -73,9 +66,8 @@ class InProcessCommandsTest {
         settle();
 
         assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
-        assertThat(queues.commands).isEmpty();
-        assertThat(queues.all).allSatisfy(m -> assertThat(m).isNotInstanceOf(CommandMessage.class));
-        assertThat(queues.replies).isEmpty();
+        assertThat(queues.all).allSatisfy(m -> assertThat(m).isNotInstanceOf(CommandMessage.class)
+                .isNotInstanceOf(SagaMessage.ReplyMessage.class));
         // every step's deadline is still scheduled before its command is handled: the net if handling stalls
         assertThat(queues.deadlines).hasSize(3);
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
@@ -112,7 +104,7 @@ class InProcessCommandsTest {
 
         // the repository found its own commit: handled, not sent to the queue, not applied twice
         assertThat(participantStore.appendsWritten()).isPositive();
-        assertThat(queues.commands).isEmpty();
+        assertThat(queues.all).allSatisfy(m -> assertThat(m).isNotInstanceOf(CommandMessage.class));
         assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);

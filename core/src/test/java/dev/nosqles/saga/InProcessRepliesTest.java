@@ -50,9 +50,7 @@ class InProcessRepliesTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
-        streams.add(sagas.repository().streamId(sagaId));
-        return sagaId;
+        return Transfer.start(sagas, event, streams);
     }
 
     /** Stream -> command queues -> participants, until nothing moves; replies never need their queue here. */

@@ -47,9 +47,7 @@ class SagaSweeperTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
-        streams.add(sagas.repository().streamId(sagaId));
-        return sagaId;
+        return Transfer.start(sagas, event, streams);
     }
 
     /** Stream -> queues -> handlers until nothing moves; commands for which {@code lose} holds are dropped. */

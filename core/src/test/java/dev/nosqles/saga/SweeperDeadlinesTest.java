@@ -8,7 +8,6 @@ import dev.nosqles.memory.InMemoryCheckpointStore;
 import dev.nosqles.memory.InMemoryEventStore;
 import dev.nosqles.memory.InMemorySagaDeadlines;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
-import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.EventDispatcher;
@@ -53,9 +52,7 @@ class SweeperDeadlinesTest {
     }
 
     private String start(String event) {
-        String sagaId = sagas.start(event, new Transfer.Data("a", "b", 5, null), EventMetadata.empty()).saga().sagaId();
-        streams.add(sagas.repository().streamId(sagaId));
-        return sagaId;
+        return Transfer.start(sagas, event, streams);
     }
 
     /** Stream -> queues -> handlers until nothing moves; commands for which {@code lose} holds are dropped. */

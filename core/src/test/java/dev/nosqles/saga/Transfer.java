@@ -33,6 +33,14 @@ final class Transfer {
         return java.util.List.of(accounts.streamId("a"), accounts.streamId("b"), accounts.streamId("audit"));
     }
 
+    /** Starts the transfer of 5 from a to b that {@code event} triggers; its saga's stream joins {@code streams}. */
+    static String start(SagaManager<Data> sagas, String event, java.util.List<dev.nosqles.store.StreamId> streams) {
+        String sagaId = sagas.start(event, new Data("a", "b", 5, null), dev.nosqles.store.EventMetadata.empty())
+                .saga().sagaId();
+        streams.add(sagas.repository().streamId(sagaId));
+        return sagaId;
+    }
+
     /** The same channel, naming its participant's aggregate type: deadlines look for the participant's answer. */
     static final Channel<BankAccount.Command> ACCOUNTS_WITH_PARTICIPANT =
             Channel.builder("accounts", BankAccount.Command.class)

@@ -132,10 +132,10 @@ public final class OrderBill {
                          rejected ReserveCredit, RejectOrder, Rejected = 3
                          deadline ReserveCredit, ReleaseCredit, RejectOrder, Rejected = 4""";
 
-    /** The functions that stay on Step Functions (the orchestrator's functions go). */
-    static final Set<String> STAYING = Set.of("ApiFunction", "CustomerCommandsFunction", ORDER_COMMANDS_FUNCTION);
     /** The Order's participant function, which Step Functions would invoke for ApproveOrder. */
     static final String ORDER_COMMANDS_FUNCTION = "OrderCommandsFunction";
+    /** The functions that stay on Step Functions (the orchestrator's functions go). */
+    static final Set<String> STAYING = Set.of("ApiFunction", "CustomerCommandsFunction", ORDER_COMMANDS_FUNCTION);
     /** The events table's one stream function (ADR 0012): on Step Functions, only its publisher and a starter stay. */
     static final String STREAM_FUNCTION = "OrderSagaStreamFunction";
 
