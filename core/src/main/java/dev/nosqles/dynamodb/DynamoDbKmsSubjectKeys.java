@@ -232,7 +232,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      * another process (null: a tombstone won, the subject was forgotten meanwhile).
      */
     private byte[] createKey(String subject) {
-        byte[] kek = keyEncryptionKey();
+        byte[] kek = keyEncryptionKey(true);
         byte[] plaintext = Aead.newKey();
         byte[] sealed = Aead.encrypt(kek, plaintext, sealAad(subject));
         try {
@@ -255,9 +255,13 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
 
     /**
      * The table's key-encryption key, unwrapped: cached for the cache period, else read and unwrapped (one KMS call),
-     * else generated (one KMS call) and put conditional on none, the winner's taken after a race.
+     * else, only when {@code create} (a new subject's key is to be sealed), generated (one KMS call) and put
+     * conditional on none, the winner's taken after a race.
+     *
+     * @throws IllegalStateException there is none and {@code create} is false: a sealed key exists without it (its
+     *         item was deleted or not restored); nothing is written, so a restore of the item can still open them
      */
-    private byte[] keyEncryptionKey() {
+    private byte[] keyEncryptionKey(boolean create) {
         synchronized (cache) {
             if (keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())) {
                 return keyEncryptionKey.key();
@@ -273,6 +277,9 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             byte[] key;
             if (item != null) {
                 key = kmsUnwrap(item);
+            } else if (!create) {
+                throw new IllegalStateException("the keys table has no key-encryption key: the subjects' sealed keys"
+                        + " cannot be opened until its item is restored");
             } else {
                 GenerateDataKeyResponse generated = kms.generateDataKey(b -> b.keyId(kmsKeyId)
                         .keySpec(DataKeySpec.AES_256));
@@ -312,7 +319,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
                 throw new IllegalStateException("a subject's key is sealed with an unknown key-encryption key");
             }
             try {
-                return Aead.decrypt(keyEncryptionKey(), sealed.b().asByteArray(), sealAad(subject));
+                return Aead.decrypt(keyEncryptionKey(false), sealed.b().asByteArray(), sealAad(subject));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("a subject's sealed key does not authenticate (moved or altered)");
             }
@@ -401,7 +408,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             return this;
         }
 
-        /** The KMS key (id, ARN or alias) that wraps the data keys. */
+        /** The KMS key (id, ARN or alias) that wraps the key-encryption key (and subject keys written before it). */
         public Builder kmsKeyId(String keyId) {
             this.kmsKeyId = keyId;
             return this;

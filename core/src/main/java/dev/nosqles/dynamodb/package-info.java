@@ -1,7 +1,7 @@
 /**
  * Every DynamoDB adapter of the framework, in one package: the event store ({@link
  * dev.nosqles.dynamodb.DynamoDbEventStore}), snapshots, subscription checkpoints, the saga deadline index, read
- * models and the subject keys wrapped by KMS, and {@link dev.nosqles.dynamodb.EventTables} (the tables' layout as
+ * models and the subject keys (sealed by one key-encryption key that KMS wraps), and {@link dev.nosqles.dynamodb.EventTables} (the tables' layout as
  * CloudFormation or SDK requests). Each is a final class built with {@code builder()} and validated in
  * {@code build()}.
  *

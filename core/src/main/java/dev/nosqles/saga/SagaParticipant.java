@@ -169,12 +169,15 @@ public final class SagaParticipant<S, C, E> {
      * A sender for a saga manager's command sender that runs in the same process as this participant (as in the
      * reference application's stream function, ADR 0015): a command on this participant's channel is handled here
      * and now ({@link #handle}), without its queue: no send, receive and delete, no invocation of the participant's
-     * queue function. If handling it fails, for whatever reason (the target is busy beyond its retries, a store
-     * fails, the command cannot be read), the command goes to its queue after all, where it is retried and, if it
-     * can never be handled, dead-lettered as before; and if that send fails too, the caller fails (the stream batch
-     * is retried). Everything else (other channels, replies, deadlines) goes to {@code queue}. Exactly once in effect
+     * queue function. If handling it throws a runtime exception (the target is busy beyond its retries, a store
+     * fails, the command cannot be read), the command goes to its queue after all (a WARN line names the saga, the
+     * command's id and the exception's class), where it is retried and, if it can never be handled, dead-lettered as
+     * before; and if that send fails too, the caller fails with the send's exception, the handling's attached as
+     * suppressed (the stream batch is retried). Everything else (other channels, replies, deadlines) goes to {@code queue}. Exactly once in effect
      * as through the queue: the participant records the command's message id, so a command handled here and again
-     * from the queue (or from a retried batch) acts once, and its duplicate gets the recorded reply again.
+     * from the queue (or from a retried batch) acts once, and its duplicate gets the recorded reply again, through
+     * this participant's sender (give it the manager's {@code inProcessReplies} so that a retried batch costs no
+     * queue message).
      *
      * <p>A command handled here does not wait behind commands of the same target still in the queue: use it for a
      * participant whose commands for one target come one at a time (a saga's steps, as for the reference Order).
@@ -194,7 +197,12 @@ public final class SagaParticipant<S, C, E> {
                     // the message names the exception's class only: its message may quote the command
                     LOG.warn("saga {} command {} to {} not handled in process ({}): sent to its queue",
                             command.sagaId(), command.messageId(), command.channel(), e.getClass().getSimpleName());
-                    queue.send(command);
+                    try {
+                        queue.send(command);
+                    } catch (RuntimeException sendFailed) {
+                        sendFailed.addSuppressed(e);
+                        throw sendFailed;
+                    }
                 }
             }
 

@@ -201,6 +201,50 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
+    void a_warm_process_works_through_a_kms_outage_until_its_cache_period_ends() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        MutableClock clock = MutableClock.at("2026-06-01T00:00:00Z");
+        DynamoDbKmsSubjectKeys keys = keys(table, probe).clock(clock).build();
+        byte[] aad = "w".getBytes(StandardCharsets.UTF_8);
+        byte[] first = keys.encrypt("warm-1", "one".getBytes(StandardCharsets.UTF_8), aad);
+        probe.failing.set(true);
+
+        // the key-encryption key is cached: a new subject's key is made, sealed and stored without KMS
+        byte[] second = keys.encrypt("warm-2", "two".getBytes(StandardCharsets.UTF_8), aad);
+        assertThat(dynamo.getItem(b -> b.tableName(table).key(Map.of("subject", AttributeValue.fromS("warm-2"))))
+                .item()).containsKey("sealed");
+        assertThat(keys.decrypt("warm-2", second, aad)).hasValueSatisfying(p -> assertThat(p).asString()
+                .isEqualTo("two"));
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> keys.decrypt("warm-1", first, aad)).isInstanceOf(KeyServiceUnavailableException.class);
+        assertThatThrownBy(() -> keys.encrypt("warm-3", new byte[] {3}, aad))
+                .isInstanceOf(KeyServiceUnavailableException.class);
+        assertThat(dynamo.getItem(b -> b.tableName(table).key(Map.of("subject", AttributeValue.fromS("warm-3"))))
+                .hasItem()).isFalse();
+    }
+
+    @Test
+    void a_missing_key_encryption_key_fails_the_reads_of_sealed_keys_and_is_not_made_again_by_them() {
+        String table = newKeysTable();
+        byte[] aad = "l".getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = keys(table, new KmsProbe()).build().encrypt("lost-1", "x".getBytes(StandardCharsets.UTF_8),
+                aad);
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of("subject",
+                AttributeValue.fromS("$nosqles:key-encryption-key:1"))));
+
+        KmsProbe probe = new KmsProbe();
+        DynamoDbKmsSubjectKeys elsewhere = keys(table, probe).build();
+        assertThatThrownBy(() -> elsewhere.decrypt("lost-1", sealed, aad))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no key-encryption key")
+                .hasMessageNotContaining("lost-1");
+        // nothing written: a restore of the item opens the sealed keys again
+        assertThat(probe.total()).isZero();
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(1);
+    }
+
+    @Test
     void a_keys_table_that_cannot_be_reached_is_a_typed_failure_too() {
         DynamoDbKmsSubjectKeys keys = keys("pd-keys-missing-" + UUID.randomUUID(), new KmsProbe()).build();
         byte[] aad = "t".getBytes(StandardCharsets.UTF_8);

@@ -51,6 +51,11 @@ public final class FailingAfterAppendStore implements EventStore {
         return this;
     }
 
+    /** How many of the armed failures are still to come (0: every one fired). */
+    public int faultsLeft() {
+        return armed.get();
+    }
+
     /** How many appends reached the delegate and were written. */
     public int appendsWritten() {
         return landed.get();

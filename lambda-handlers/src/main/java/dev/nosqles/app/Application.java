@@ -37,7 +37,7 @@ public final class Application {
     public static final String SNAPSHOTS_TABLE = "SNAPSHOTS_TABLE";
     /** Environment variable naming the subject keys table (required where customers are loaded). */
     public static final String SUBJECT_KEYS_TABLE = "SUBJECT_KEYS_TABLE";
-    /** Environment variable naming the KMS key (id or ARN) that wraps the subject keys. */
+    /** Environment variable naming the KMS key (id or ARN) that wraps the subject keys' key-encryption key. */
     public static final String PERSONAL_DATA_KEY_ID = "PERSONAL_DATA_KEY_ID";
 
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;

@@ -24,7 +24,7 @@ import java.util.function.Function;
 
 /**
  * The Order as a saga participant: takes {@code ApproveOrder}/{@code RejectOrder} from the order-commands FIFO
- * queue. Holds its {@link SagaCommandQueueHandler} (the participant, the batch policy, the telemetry). Environment:
+ * queue: those the stream function could not handle itself (ADR 0015), redriven ones, and any other sender's. Holds its {@link SagaCommandQueueHandler} (the participant, the batch policy, the telemetry). Environment:
  * EVENTS_TABLE, SNAPSHOTS_TABLE, SAGA_REPLIES_QUEUE_URL (for the reply to a command whose order does not exist),
  * AWS_REGION.
  */

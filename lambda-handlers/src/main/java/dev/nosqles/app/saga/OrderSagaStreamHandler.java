@@ -36,7 +36,10 @@ import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
 import dev.nosqles.subscription.Subscriber;
+import dev.nosqles.saga.SagaMessage;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -111,9 +114,9 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
-                wiring.manager(definition, telemetry.metrics(), OrderCommandHandler.participant(wiring.events(),
-                        wiring.snapshots(), wiring.clock(), telemetry.metrics(), wiring.sender())
-                        .inProcessCommands(wiring.sender())), wiring.sender(), publisher, true),
+                withOrderInProcess(through -> wiring.manager(definition, telemetry.metrics(), through),
+                        wiring.events(), wiring.snapshots(), wiring.clock(), telemetry.metrics(), wiring.sender()),
+                wiring.sender(), publisher, true),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
                         false) : null, telemetry);
@@ -142,11 +145,51 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                                   SubjectKeys subjectKeys, DynamoDbReadModels readModels, Subscriber publisher,
                                   boolean inProcess) {
         this(subscribers(new Application(events, snapshots, clock, UUID::randomUUID, subjectKeys),
-                SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(inProcess
-                        ? OrderCommandHandler.participant(events, snapshots, clock, Metrics.none(), sender)
-                                .inProcessCommands(sender) : sender)
-                        .deadlines(deadlines).clock(clock).build(), sender, publisher, inProcess), checkpoints,
+                inProcess ? withOrderInProcess(through -> manager(definition, events, snapshots, deadlines, clock,
+                        through), events, snapshots, clock, Metrics.none(), sender)
+                        : manager(definition, events, snapshots, deadlines, clock, sender),
+                sender, publisher, inProcess), checkpoints,
                 events, readModels, Telemetry.fromEnvironment(name -> null));
+    }
+
+    private static SagaManager<CreateOrderSagaData> manager(SagaDefinition<CreateOrderSagaData> definition,
+                                                            EventStore events, SnapshotStore snapshots,
+                                                            SagaDeadlines deadlines, Clock clock,
+                                                            SagaMessageSender sender) {
+        return SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots).sender(sender)
+                .deadlines(deadlines).clock(clock).build();
+    }
+
+    /**
+     * The manager {@code build} makes from a sender, given one that hands the Order's commands to the Order as
+     * participant here (ADR 0015). The Order's own replies (the recorded reply of a duplicate command, as a retried
+     * stream batch makes, or the failure reply to a missing order) go to the manager here too (ADR 0013), so that
+     * they cost no queue message; everything else goes to {@code queues}.
+     */
+    private static SagaManager<CreateOrderSagaData> withOrderInProcess(
+            Function<SagaMessageSender, SagaManager<CreateOrderSagaData>> build, EventStore events,
+            SnapshotStore snapshots, Clock clock, Metrics metrics, SagaMessageSender queues) {
+        AtomicReference<SagaMessageSender> repliesHere = new AtomicReference<>(queues);
+        SagaMessageSender orderReplies = new SagaMessageSender() {
+            @Override
+            public void send(SagaMessage.CommandMessage command) {
+                queues.send(command);
+            }
+
+            @Override
+            public void send(SagaMessage.ReplyMessage reply) {
+                repliesHere.get().send(reply);
+            }
+
+            @Override
+            public void schedule(SagaMessage.DeadlineMessage deadline, Duration delay) {
+                queues.schedule(deadline, delay);
+            }
+        };
+        SagaManager<CreateOrderSagaData> manager = build.apply(OrderCommandHandler.participant(events, snapshots,
+                clock, metrics, orderReplies).inProcessCommands(queues));
+        repliesHere.set(manager.inProcessReplies(queues));
+        return manager;
     }
 
     /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
