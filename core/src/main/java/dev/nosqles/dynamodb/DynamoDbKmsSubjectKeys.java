@@ -235,21 +235,44 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         byte[] kek = keyEncryptionKey(true);
         byte[] plaintext = Aead.newKey();
         byte[] sealed = Aead.encrypt(kek, plaintext, sealAad(subject));
+        Race race = putFirst(subject, Map.of(SEALED, AttributeValue.fromB(SdkBytes.fromByteArray(sealed)),
+                SEALED_WITH, AttributeValue.fromS(KEY_ENCRYPTION_KEY)));
+        if (race.won()) {
+            return plaintext;
+        }
+        if (race.winner() == null) {
+            throw new KeyServiceUnavailableException(subject, race.lost());
+        }
+        return unwrap(subject, race.winner());
+    }
+
+    /**
+     * A conditional put's outcome: won, or lost to an item written first ({@code winner}, read consistently; null if
+     * it is gone again).
+     */
+    private record Race(boolean won, Map<String, AttributeValue> winner, ConditionalCheckFailedException lost) {
+    }
+
+    /** Puts the item of {@code subject} (with {@code createdAt}) unless one is there: the winner's after a race. */
+    private Race putFirst(String subject, Map<String, AttributeValue> attributes) {
+        Map<String, AttributeValue> item = new java.util.HashMap<>(attributes);
+        item.put(SUBJECT, AttributeValue.fromS(subject));
+        item.put(CREATED_AT, AttributeValue.fromS(clock.instant().toString()));
         try {
-            dynamoDb.putItem(b -> b.tableName(tableName)
-                    .item(Map.of(SUBJECT, AttributeValue.fromS(subject),
-                            SEALED, AttributeValue.fromB(SdkBytes.fromByteArray(sealed)),
-                            SEALED_WITH, AttributeValue.fromS(KEY_ENCRYPTION_KEY),
-                            CREATED_AT, AttributeValue.fromS(clock.instant().toString())))
+            dynamoDb.putItem(b -> b.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(#s)")
                     .expressionAttributeNames(Map.of("#s", SUBJECT)));
-            return plaintext;
-        } catch (ConditionalCheckFailedException lostRace) {
-            Map<String, AttributeValue> winner = read(subject);
-            if (winner == null) {
-                throw new KeyServiceUnavailableException(subject, lostRace);
-            }
-            return unwrap(subject, winner);
+            return new Race(true, null, null);
+        } catch (ConditionalCheckFailedException lost) {
+            return new Race(false, read(subject), lost);
+        }
+    }
+
+    /** The key-encryption key if cached and not expired, else null. */
+    private byte[] cachedKeyEncryptionKey() {
+        synchronized (cache) {
+            return keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())
+                    ? keyEncryptionKey.key() : null;
         }
     }
 
@@ -262,16 +285,14 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      *         item was deleted or not restored); nothing is written, so a restore of the item can still open them
      */
     private byte[] keyEncryptionKey(boolean create) {
-        synchronized (cache) {
-            if (keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())) {
-                return keyEncryptionKey.key();
-            }
+        byte[] cached = cachedKeyEncryptionKey();
+        if (cached != null) {
+            return cached;
         }
         synchronized (keyEncryptionKeyLock) {
-            synchronized (cache) {
-                if (keyEncryptionKey != null && clock.instant().isBefore(keyEncryptionKey.expires())) {
-                    return keyEncryptionKey.key();
-                }
+            cached = cachedKeyEncryptionKey();
+            if (cached != null) {
+                return cached;
             }
             Map<String, AttributeValue> item = read(KEY_ENCRYPTION_KEY);
             byte[] key;
@@ -283,21 +304,15 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             } else {
                 GenerateDataKeyResponse generated = kms.generateDataKey(b -> b.keyId(kmsKeyId)
                         .keySpec(DataKeySpec.AES_256));
-                try {
-                    dynamoDb.putItem(b -> b.tableName(tableName)
-                            .item(Map.of(SUBJECT, AttributeValue.fromS(KEY_ENCRYPTION_KEY),
-                                    WRAPPED, AttributeValue.fromB(generated.ciphertextBlob()),
-                                    KMS_KEY_ID, AttributeValue.fromS(generated.keyId()),
-                                    CREATED_AT, AttributeValue.fromS(clock.instant().toString())))
-                            .conditionExpression("attribute_not_exists(#s)")
-                            .expressionAttributeNames(Map.of("#s", SUBJECT)));
+                Race race = putFirst(KEY_ENCRYPTION_KEY, Map.of(
+                        WRAPPED, AttributeValue.fromB(generated.ciphertextBlob()),
+                        KMS_KEY_ID, AttributeValue.fromS(generated.keyId())));
+                if (race.won()) {
                     key = generated.plaintext().asByteArray();
-                } catch (ConditionalCheckFailedException lostRace) {
-                    Map<String, AttributeValue> winner = read(KEY_ENCRYPTION_KEY);
-                    if (winner == null) {
-                        throw new IllegalStateException("the keys table lost its key-encryption key", lostRace);
-                    }
-                    key = kmsUnwrap(winner);
+                } else if (race.winner() == null) {
+                    throw new IllegalStateException("the keys table lost its key-encryption key", race.lost());
+                } else {
+                    key = kmsUnwrap(race.winner());
                 }
             }
             synchronized (cache) {
