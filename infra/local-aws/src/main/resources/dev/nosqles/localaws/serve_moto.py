@@ -135,35 +135,84 @@ class SerialisedApp:
             return response
 
 
-class _TableCopiedOncePerTransaction:
-    """Stands in for the `copy` module inside moto's TransactWriteItems while it backs up the tables it touches.
+class _TablesNotCopied:
+    """Stands in for the `copy` module inside moto's TransactWriteItems: its whole-table backup is not taken.
 
-    moto deep-copies a table once per item of a transaction, not once per table: a 100-item transaction on one
-    table copies it 100 times, so a transaction's cost grows with the number of its items times the table's size
-    (a rebuild's combined checkpoint transactions would cost as much as one transaction per aggregate). The copy
-    is a rollback backup taken before any item is applied, so one copy per table is the same backup. Only Table
-    objects are copied once; anything else is deep-copied as moto asks.
+    moto backs up every table a transaction touches by deep-copying it (once per item of the transaction), and on
+    a cancellation puts the copies back. A transaction's cost so grows with the size of the tables it writes: under
+    `make bench`'s sustained load two thirds of moto's time went into these copies, and the copy put back also
+    replaced the table's stream shard, which broke the stream iterators open on it. The undo log of
+    `undo_log_for_transactions` restores exactly what the transaction changed instead; here a Table is "copied"
+    as itself, so moto's own rollback (which puts the "copies" back) changes nothing. Anything else is deep-copied
+    as moto asks.
     """
 
     def __init__(self, real, table_type):
         self._real = real
         self._table_type = table_type
-        self._tables = {}
 
     def deepcopy(self, obj, memo=None):
         if isinstance(obj, self._table_type):
-            key = id(obj)
-            if key not in self._tables:
-                self._tables[key] = self._real.deepcopy(obj, memo)
-            return self._tables[key]
+            return obj
         return self._real.deepcopy(obj, memo)
 
     def __getattr__(self, name):
         return getattr(self._real, name)
 
 
-def copy_each_table_once_per_transaction():
-    """Patches moto's TransactWriteItems to back up each table it touches once (see the class above)."""
+def _transaction_targets(backend, transact_items):
+    """The (table, hash key, range key) of each item of a transaction that names an existing table and a key."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    targets = []
+    for entry in transact_items:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        op = next(iter(entry.values()))
+        if not isinstance(op, dict):
+            continue
+        table = backend.tables.get(op.get("TableName"))
+        attrs = op.get("Item") if "Item" in op else op.get("Key")
+        if table is None or not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+            continue
+        try:
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = (DynamoType(attrs[table.range_key_attr])
+                         if table.range_key_attr and table.range_key_attr in attrs else None)
+        except Exception:  # a malformed key: moto refuses the item before changing anything
+            continue
+        targets.append((table, hash_key, range_key))
+    return targets
+
+
+def _stored(table, hash_key, range_key):
+    if table.range_key_attr:
+        return table.items.get(hash_key, {}).get(range_key)
+    return table.items.get(hash_key)
+
+
+def _restore(table, hash_key, range_key, item):
+    if table.range_key_attr:
+        partition = table.items[hash_key]
+        if item is None:
+            partition.pop(range_key, None)
+        else:
+            partition[range_key] = item
+    elif item is None:
+        table.items.pop(hash_key, None)
+    else:
+        table.items[hash_key] = item
+
+
+def undo_log_for_transactions():
+    """Patches moto's TransactWriteItems to roll a cancelled transaction back from an undo log.
+
+    Before moto applies anything, the log keeps a deep copy of each item the transaction names (or that it was
+    absent) and the length of each touched table's stream shard. If the transaction raises, every named item is
+    put back as it was, in reverse order, and each shard is cut back to its length: the records of the items
+    applied before the failing one go, as DynamoDB never shows a cancelled transaction in a stream. The shard
+    object itself stays, so iterators open on it keep working. Cost: proportional to the transaction's items, not
+    to the tables' size. MotoTransactionBackupTest holds both the rollback and the stream to this.
+    """
     import copy as real_copy
     from moto.dynamodb import models as dynamodb_models
     backend_type = dynamodb_models.DynamoDBBackend
@@ -171,13 +220,132 @@ def copy_each_table_once_per_transaction():
     original = backend_type.transact_write_items
 
     def transact_write_items(self, transact_items):
-        dynamodb_models.copy = _TableCopiedOncePerTransaction(real_copy, table_type)
+        targets = _transaction_targets(self, transact_items)
+        undo = [(t, h, r, real_copy.deepcopy(_stored(t, h, r))) for t, h, r in targets]
+        shards = {}
+        for table, _, _ in targets:
+            if id(table) not in shards and table.stream_shard is not None:
+                shards[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+        dynamodb_models.copy = _TablesNotCopied(real_copy, table_type)
         try:
             return original(self, transact_items)
+        except BaseException:
+            for table, hash_key, range_key, item in reversed(undo):
+                _restore(table, hash_key, range_key, item)
+            for shard, length in shards.values():
+                del shard.items[length:]
+            raise
         finally:
             dynamodb_models.copy = real_copy
 
     backend_type.transact_write_items = transact_write_items
+
+
+def query_reads_only_its_partition():
+    """Patches moto's Query on a table's own key to look at the queried partition only.
+
+    moto answers every Query by building and sorting a list of *all* the table's items, then keeping those of the
+    queried partition (`Table.all_items()`), so an aggregate's load costs O(table size) and the one request lock
+    makes the whole emulator slower as the tables grow. For a Query on the table's own key (no index) the
+    candidates are now the partition's items, looked up by the same key equality moto applies afterwards; the
+    sort, paging, conditions, filters and projections that follow are moto's own. Queries on an index and Scans
+    are unchanged.
+    """
+    import inspect
+    from moto.dynamodb.models.table import Table
+    original_query = Table.query
+    original_all_items = Table.all_items
+    signature = inspect.signature(original_query)
+    only = threading.local()
+
+    def all_items(self):
+        partition_of = getattr(only, "table", None)
+        if partition_of is not self:
+            return original_all_items(self)
+        stored = self.items.get(only.hash_key)
+        if stored is None:
+            return []
+        return list(stored.values()) if self.range_key_attr else [stored]
+
+    def query(self, hash_key, *args, **kwargs):
+        bound = signature.bind(self, hash_key, *args, **kwargs)
+        if bound.arguments.get("index_name") or hash_key is None:
+            return original_query(self, hash_key, *args, **kwargs)
+        only.table, only.hash_key = self, hash_key
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            only.table = only.hash_key = None
+
+    Table.all_items = all_items
+    Table.query = query
+
+
+def list_moto_modules_once():
+    """moto lists its own package directory (a listdir and an isdir per entry) on every request to find the
+    backend for a host name; under load that was a sixth of its time. The directory does not change while the
+    server runs, so the list is read once."""
+    from moto import backends
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
+def queue_counts_in_one_pass():
+    """Patches moto's SQS so that a queue's message counts cost one cheap pass over its messages.
+
+    moto computes *all* of a queue's attributes, the three approximate message counts among them, whenever it
+    needs any one: every SendMessage to a FIFO queue (twice, for ContentBasedDeduplication), and every message a
+    ReceiveMessage returns (its retention check asks GetQueueAttributes for MessageRetentionPeriod, which builds
+    the attributes three times). Each count walks every message of the queue and reads the clock per message.
+    Under `make bench`'s sustained load, with a few thousand commands queued, this was most of moto's time, so
+    the participant's queue drained at a few messages per second. Now the counts are taken in one pass at one
+    instant, the visible messages likewise, and the retention check reads the queue's retention period itself.
+    The answers are moto's own (the same comparisons with the clock read once per pass).
+    """
+    from moto.sqs import models as sqs_models
+    queue_type = sqs_models.Queue
+    original_attributes = queue_type.attributes
+    state = threading.local()
+
+    def counted(queue):
+        now = sqs_models.unix_time_millis()
+        delayed = not_visible = available = 0
+        for message in queue._messages:
+            is_visible = now > message.visible_at
+            is_delayed = now < message.delayed_until
+            delayed += is_delayed
+            not_visible += not is_visible
+            available += is_visible and not is_delayed
+        return {"ApproximateNumberOfMessages": available, "ApproximateNumberOfMessagesDelayed": delayed,
+                "ApproximateNumberOfMessagesNotVisible": not_visible}
+
+    def count(name):
+        def read(queue):
+            counts = getattr(state, "counts", None)
+            return (counts if counts is not None else counted(queue))[name]
+        return property(read)
+
+    def attributes(queue):
+        state.counts = counted(queue)
+        try:
+            return original_attributes.fget(queue)
+        finally:
+            state.counts = None
+
+    def messages(queue):
+        now = sqs_models.unix_time_millis()
+        return [m for m in queue._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def is_message_valid_based_on_retention_period(backend, queue_name, message):
+        retention_period = backend.get_queue(queue_name).message_retention_period
+        return retention_period + message.sent_timestamp / 1000 > sqs_models.unix_time()
+
+    queue_type.approximate_number_of_messages = count("ApproximateNumberOfMessages")
+    queue_type.approximate_number_of_messages_delayed = count("ApproximateNumberOfMessagesDelayed")
+    queue_type.approximate_number_of_messages_not_visible = count("ApproximateNumberOfMessagesNotVisible")
+    queue_type.attributes = property(attributes)
+    queue_type.messages = property(messages)
+    sqs_models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
 
 
 def exit_with_parent():
@@ -195,7 +363,10 @@ def main():
     state = StateFile(sys.argv[3]) if len(sys.argv) > 3 else None
     threading.Thread(target=exit_with_parent, daemon=True).start()
     os.environ.setdefault("MOTO_PORT", str(port))
-    copy_each_table_once_per_transaction()
+    undo_log_for_transactions()
+    query_reads_only_its_partition()
+    list_moto_modules_once()
+    queue_counts_in_one_pass()
     app = DomainDispatcherApplication(create_backend_app)
     if state is not None and state.restore():
         print("restored moto's state from %s" % state.path, flush=True)

@@ -17,11 +17,20 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * The launcher backs up each table once per TransactWriteItems (moto copies it once per item; see serve_moto.py):
- * a cancelled transaction must still leave every table it touched exactly as it was, including items that the
- * transaction put, updated or deleted before the item whose condition failed, on two tables.
+ * The launcher rolls a cancelled TransactWriteItems back from an undo log of the items it names, where moto
+ * deep-copies every table it touches (see serve_moto.py): a cancelled transaction must still leave every table it
+ * touched exactly as it was, including items that the transaction put, updated or deleted before the item whose
+ * condition failed, on two tables; and its stream must show nothing of it, to the iterators already open as to
+ * new ones. The launcher also answers a Query on a table's own key from the queried partition alone; the
+ * results must be moto's, pages and conditions included.
  */
 @Tag("moto")
 class MotoTransactionBackupTest {
@@ -60,6 +69,87 @@ class MotoTransactionBackupTest {
             dynamo.transactWriteItems(b -> b.transactItems(items.subList(0, 40)));
             assertThat(dynamo.scan(b -> b.tableName("a")).count() + dynamo.scan(b -> b.tableName("b")).count())
                     .isEqualTo(42);
+        }
+    }
+
+    @Test
+    void a_cancelled_transaction_leaves_no_record_in_the_stream_and_open_iterators_see_the_next_write() {
+        try (LocalAws aws = LocalAws.startMoto(); DynamoDbClient dynamo = aws.dynamoDb();
+                DynamoDbStreamsClient streams = aws.configure(DynamoDbStreamsClient.builder()).build()) {
+            String streamArn = dynamo.createTable(b -> b.tableName("events").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("v").attributeType(ScalarAttributeType.N).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName("v").keyType(KeyType.RANGE).build())
+                    .streamSpecification(StreamSpecification.builder().streamEnabled(true)
+                            .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES).build()))
+                    .tableDescription().latestStreamArn();
+            dynamo.putItem(b -> b.tableName("events").item(Map.of("k", s("s"), "v", n(1), "x", s("first"))));
+            String shardId = streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards().get(0)
+                    .shardId();
+            String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shardId)
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            GetRecordsResponse first = streams.getRecords(b -> b.shardIterator(iterator));
+            assertThat(first.records()).hasSize(1);
+
+            List<TransactWriteItem> cancelled = List.of(
+                    TransactWriteItem.builder().put(p -> p.tableName("events")
+                            .item(Map.of("k", s("s"), "v", n(2), "x", s("phantom")))).build(),
+                    TransactWriteItem.builder().update(u -> u.tableName("events").key(Map.of("k", s("s"), "v", n(1)))
+                            .updateExpression("SET x = :y").expressionAttributeValues(Map.of(":y", s("changed"))))
+                            .build(),
+                    TransactWriteItem.builder().conditionCheck(c -> c.tableName("events")
+                            .key(Map.of("k", s("other"), "v", n(1))).conditionExpression("attribute_exists(k)")).build());
+            assertThatThrownBy(() -> dynamo.transactWriteItems(b -> b.transactItems(cancelled)))
+                    .isInstanceOf(TransactionCanceledException.class);
+            dynamo.putItem(b -> b.tableName("events").item(Map.of("k", s("s"), "v", n(2), "x", s("second"))));
+
+            GetRecordsResponse next = streams.getRecords(b -> b.shardIterator(first.nextShardIterator()));
+            assertThat(next.records()).extracting(r -> r.dynamodb().newImage().get("x").s()).containsExactly("second");
+            assertThat(next.records().get(0).eventName()).isEqualTo(OperationType.INSERT);
+            String fresh = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shardId)
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            assertThat(streams.getRecords(b -> b.shardIterator(fresh)).records())
+                    .extracting(r -> r.dynamodb().newImage().get("x").s()).containsExactly("first", "second");
+            assertThat(dynamo.query(b -> b.tableName("events").keyConditionExpression("k = :k")
+                    .expressionAttributeValues(Map.of(":k", s("s")))).items())
+                    .extracting(item -> item.get("x").s()).containsExactly("first", "second");
+        }
+    }
+
+    @Test
+    void a_query_on_the_table_key_answers_from_its_partition_with_pages_order_and_conditions() {
+        try (LocalAws aws = LocalAws.startMoto(); DynamoDbClient dynamo = aws.dynamoDb()) {
+            dynamo.createTable(b -> b.tableName("events").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("v").attributeType(ScalarAttributeType.N).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName("v").keyType(KeyType.RANGE).build()));
+            // written out of order, across partitions
+            for (int v : List.of(7, 3, 9, 1, 5, 2, 8, 4, 6, 10)) {
+                for (String k : List.of("a", "b", "c")) {
+                    dynamo.putItem(b -> b.tableName("events").item(Map.of("k", s(k), "v", n(v))));
+                }
+            }
+            Map<String, AttributeValue> b = Map.of(":k", s("b"), ":from", n(3));
+            List<Integer> forward = new ArrayList<>();
+            Map<String, AttributeValue> start = null;
+            do {
+                Map<String, AttributeValue> from = start;
+                var page = dynamo.query(q -> q.tableName("events").keyConditionExpression("k = :k AND v >= :from")
+                        .expressionAttributeValues(b).limit(3).exclusiveStartKey(from));
+                page.items().forEach(item -> forward.add(Integer.parseInt(item.get("v").n())));
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+            assertThat(forward).containsExactly(3, 4, 5, 6, 7, 8, 9, 10);
+
+            var backward = dynamo.query(q -> q.tableName("events").keyConditionExpression("k = :k")
+                    .expressionAttributeValues(Map.of(":k", s("c"))).scanIndexForward(false).limit(2)).items();
+            assertThat(backward).extracting(item -> item.get("v").n()).containsExactly("10", "9");
+            assertThat(dynamo.query(q -> q.tableName("events").keyConditionExpression("k = :k")
+                    .expressionAttributeValues(Map.of(":k", s("absent")))).items()).isEmpty();
         }
     }
 
