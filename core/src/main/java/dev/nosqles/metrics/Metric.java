@@ -25,6 +25,11 @@ public enum Metric {
     SAGAS_FAILED("SagasFailed", Unit.COUNT),
     /** Sagas the sweeper found past due in one run. */
     SAGAS_PAST_DUE("SagasPastDue", Unit.COUNT),
+    /**
+     * A deadline that found the participant's answer and took the reply from its commit (ADR 0016): the reply
+     * was late, a backlog between them.
+     */
+    SAGA_LATE_REPLIES_TAKEN("SagaLateRepliesTaken", Unit.COUNT),
     /** A handled message that an operator redrove from a dead-letter queue. */
     DLQ_REDRIVES("DlqRedrives", Unit.COUNT);
 

@@ -388,10 +388,13 @@ public final class SagaManager<D> {
                 if (current.isPresent() && current.get().state().neverAwaits(deadline.commandMessageId())) {
                     yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
                 }
-                boolean answered = current.isPresent()
-                        && participantAnswered(current.get().state(), deadline.commandMessageId(), now);
+                Answer answer = current.isPresent()
+                        ? participantAnswer(current.get().state(), deadline.commandMessageId(), now) : Answer.NONE;
+                if (answer.reply() != null) {
+                    yield Optional.of(takeLateReply(answer.reply(), now));
+                }
                 yield Optional.of(track(repository.update(deadline.sagaId(),
-                        new DeadlineExpired(deadline.commandMessageId(), now, answered), meta),
+                        new DeadlineExpired(deadline.commandMessageId(), now, answer.answered()), meta),
                         meta.correlationId()));
             }
             case CommandMessage command ->
@@ -414,36 +417,98 @@ public final class SagaManager<D> {
     }
 
     /**
-     * Whether the participant of the command the saga awaits has recorded it (ADR 0013): its channel names the
-     * participant's aggregate type, and one Query of the target's stream, from the newest commit back to when the
-     * command was first decided, finds the command's message id. Only asked when a deadline is about to act.
+     * What the participant of an awaited command has done about it, as a deadline that is about to act finds it.
+     *
+     * @param answered it recorded the command, and a re-send is left to make of that ({@link
+     *        DeadlineExpired#answered()})
+     * @param reply the reply it recorded with the command (its {@code nosqles.SagaReplyRequested}), to be decided on
+     *        now; null when it recorded none (or did not answer)
      */
-    private boolean participantAnswered(SagaState<D> saga, String commandMessageId, Instant now) {
-        // only a deadline that will act: awaited, due, and with a re-send left to make of the answer
+    private record Answer(boolean answered, ReplyMessage reply) {
+        static final Answer NONE = new Answer(false, null);
+    }
+
+    /**
+     * Whether the participant of the command the saga awaits has recorded it, and the reply it recorded (ADR 0013,
+     * ADR 0016): its channel names the participant's aggregate type, and one Query of the target's stream, from the
+     * newest commit back to when the command was first decided, finds the command's message id; one more Query
+     * reads that commit for its reply request. Only asked when a deadline is about to act.
+     */
+    private Answer participantAnswer(SagaState<D> saga, String commandMessageId, Instant now) {
+        // only a deadline that will act: awaited and due
         if (participants == null || !saga.awaits(commandMessageId) || saga.deadline() == null
-                || now.isBefore(saga.deadline()) || saga.attempt() >= definition.maxResends() || saga.step() < 0
-                || saga.step() >= definition.steps().size()) {
-            return false;
+                || now.isBefore(saga.deadline()) || saga.step() < 0 || saga.step() >= definition.steps().size()) {
+            return Answer.NONE;
         }
         SagaDefinition.Step<D> step = definition.steps().get(saga.step());
         Optional<? extends SagaDefinition.Action<D, ?>> action = saga.status() == SagaStatus.COMPENSATING
                 ? step.compensation() : step.invocation();
         if (action.isEmpty() || action.get().channel().participant().isEmpty()) {
-            return false;
+            return Answer.NONE;
         }
         StreamId target = StreamId.of(action.get().channel().participant().get(),
                 action.get().target().apply(saga.data()));
         // the participant's clock may run behind the saga's: as the participant allows for when it looks up a command
         Instant since = saga.awaitingSince() != null
                 ? saga.awaitingSince().minus(repository.clockSkewAllowance()) : Instant.EPOCH;
-        boolean answered = participants.findMessageCommit(target, commandMessageId, Long.MAX_VALUE, since)
-                .isPresent();
-        if (answered) {
-            LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up (attempt {} of {})",
-                    definition.type(), saga.sagaId(), target.type(), commandMessageId, saga.attempt() + 1,
-                    definition.maxResends());
+        Optional<EventStore.MessageCommit> commit = participants.findMessageCommit(target, commandMessageId,
+                Long.MAX_VALUE, since);
+        if (commit.isEmpty()) {
+            return Answer.NONE;
         }
-        return answered;
+        Optional<ReplyMessage> recorded = recordedReply(target, commit.get(), saga.sagaId(), commandMessageId);
+        if (recorded.isPresent()) {
+            LOG.info("saga {} {}: {} answered {}, its reply is late: taken from the {}'s commit",
+                    definition.type(), saga.sagaId(), target.type(), commandMessageId, target.type());
+            return new Answer(true, recorded.get());
+        }
+        if (saga.attempt() >= definition.maxResends()) {
+            return Answer.NONE;
+        }
+        LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up (attempt {} of {})",
+                definition.type(), saga.sagaId(), target.type(), commandMessageId, saga.attempt() + 1,
+                definition.maxResends());
+        return new Answer(true, null);
+    }
+
+    /**
+     * The reply the participant recorded in the commit that answered the command: the {@code
+     * nosqles.SagaReplyRequested} pseudo event for this saga and command, read as the participant's reply sender
+     * reads it (its id is the reply's message id). Empty when the commit holds none (a participant that records
+     * no reply request) or one that cannot be read.
+     */
+    private Optional<ReplyMessage> recordedReply(StreamId target, EventStore.MessageCommit commit, String sagaId,
+                                                 String commandMessageId) {
+        var events = participants.read(target, dev.nosqles.store.ReadRequest.from(commit.firstVersion())
+                .withToVersion(commit.lastVersion())).events();
+        for (var event : events) {
+            if (!SagaParticipant.REPLY_REQUESTED.equals(event.type())) {
+                continue;
+            }
+            ReplyMessage reply;
+            try {
+                reply = SagaParticipant.requestedReply(event);
+            } catch (SagaMessageException unreadable) {
+                return Optional.empty();
+            }
+            if (reply.sagaType().equals(definition.type()) && reply.sagaId().equals(sagaId)
+                    && commandMessageId.equals(reply.inReplyTo())) {
+                return Optional.of(reply);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Decides on a reply taken from the participant's commit, as if it had arrived: with its own message id, so the
+     * reply itself, when it comes, is a duplicate; the deadline that found it is not recorded (the saga no longer
+     * awaits the command, so the deadline is moot when it comes again).
+     */
+    private CommandResult<SagaState<D>, SagaEvent> takeLateReply(ReplyMessage reply, Instant now) {
+        EventMetadata meta = metadata(reply);
+        repository.metrics().increment(Metric.SAGA_LATE_REPLIES_TAKEN);
+        return track(repository.update(reply.sagaId(), new HandleReply(reply.reply(), reply.messageId(), now), meta),
+                meta.correlationId());
     }
 
     /**
@@ -508,10 +573,13 @@ public final class SagaManager<D> {
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
                 .put(LogContext.CORRELATION_ID, correlationId)) {
             Instant now = clock.instant();
-            boolean answered = participants != null && repository.find(due.sagaId())
-                    .map(saga -> participantAnswered(saga.state(), due.commandMessageId(), now)).orElse(false);
+            Answer answer = participants == null ? Answer.NONE : repository.find(due.sagaId())
+                    .map(saga -> participantAnswer(saga.state(), due.commandMessageId(), now)).orElse(Answer.NONE);
+            if (answer.reply() != null) {
+                return Optional.of(result(takeLateReply(answer.reply(), now)));
+            }
             return Optional.of(result(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), now, answered), meta), correlationId)));
+                    new DeadlineExpired(due.commandMessageId(), now, answer.answered()), meta), correlationId)));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();

@@ -11,7 +11,10 @@ import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.subscription.EventDispatcher;
+import dev.nosqles.metrics.Metric;
 import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.CountingMetrics;
+import dev.nosqles.store.EventMetadata;
 import dev.nosqles.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,16 +24,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A deadline that finds the participant's answer does not give up (ADR 0013): when the channel names its
+ * A deadline that finds the participant's answer does not give up (ADR 0013, ADR 0016): when the channel names its
  * participant's aggregate type, the saga looks in the participant's stream before acting on a deadline. A participant
- * that recorded the command has answered and its reply is only late (a backlog between them); the saga re-sends the
- * command instead of compensating, and decides on the reply when it comes.
+ * that recorded the command has answered and its reply is only late (a backlog between them); the saga takes the
+ * reply the participant recorded with the command from that commit and decides on it at once, under the reply's own
+ * message id, so the late reply is a duplicate when it comes. Only an answer recorded without a reply request (a
+ * participant that records none) is re-sent instead, as before.
  */
 class DeadlineWaitsForAnAnswerTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final InMemoryEventStore store = new InMemoryEventStore(clock);
     private final RecordingSender sender = new RecordingSender();
     private final InMemorySagaDeadlines deadlines = new InMemorySagaDeadlines();
+    private final CountingMetrics metrics = new CountingMetrics();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
     private final List<StreamId> streams = new ArrayList<>();
@@ -42,7 +48,7 @@ class DeadlineWaitsForAnAnswerTest {
 
     private void wire(Channel<BankAccount.Command> channel) {
         sagas = SagaManager.builder(Transfer.definition(channel)).eventStore(store).snapshotStore(SnapshotStore.none())
-                .sender(sender).deadlines(deadlines).clock(clock).build();
+                .sender(sender).deadlines(deadlines).clock(clock).metrics(metrics).build();
         sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
         participant = SagaParticipant.builder(accounts, channel, sender).build();
         feed = new Feed(store, new EventDispatcher(List.of(sagas.commandSender(), participant.replySender()),
@@ -76,45 +82,81 @@ class DeadlineWaitsForAnAnswerTest {
     }
 
     @Test
-    void a_deadline_finding_the_participants_answer_re_sends_and_the_late_reply_decides_the_saga_on_its_merits() {
+    void a_deadline_finding_the_participants_answer_takes_its_reply_from_the_commit_and_the_late_reply_is_a_duplicate() {
         wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
         String sagaId = start("event-1");
+        String withdrawal = sagas.find(sagaId).orElseThrow().awaitingCommandId();
         List<ReplyMessage> late = withdrawAndHoldTheReply();
         assertThat(late).hasSize(1);
 
         clock.advance(Duration.ofSeconds(30));
         assertThat(sweeper.sweep()).isEqualTo(new SagaSweeper.Sweep(1, 1, 0));
 
-        SagaInstance<Transfer.Data> waiting = sagas.find(sagaId).orElseThrow();
-        assertThat(waiting.status()).isEqualTo(SagaStatus.RUNNING);
-        assertThat(waiting.attempt()).isEqualTo(1);
-        late.forEach(sagas::handle); // the reply arrives after all
+        SagaInstance<Transfer.Data> movedOn = sagas.find(sagaId).orElseThrow();
+        assertThat(movedOn.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(movedOn.step()).isEqualTo(1); // the deposit: the withdrawal's reply was decided on
+        assertThat(movedOn.awaits(withdrawal)).isFalse();
+        assertThat(metrics.count(Metric.SAGA_LATE_REPLIES_TAKEN)).isEqualTo(1);
+        long version = movedOn.version();
+        assertThat(late.stream().map(sagas::handle)).allSatisfy(r -> assertThat(r.orElseThrow().duplicate()).isTrue());
+        assertThat(sagas.find(sagaId).orElseThrow().version()).isEqualTo(version);
+        feed.pump(streams);
+        // the withdrawal was not sent again: only the deposit is on its way
+        assertThat(sender.commands).extracting(CommandMessage::commandType).containsExactly("Deposit");
         settle();
 
         assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(accounts.get("a").state().balance()).isEqualTo(5);
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);
-        // the re-sent withdrawal was the same command: the account withdrew once
         assertThat(accounts.history("a")).extracting(e -> e.event().getClass().getSimpleName())
                 .filteredOn("Withdrawn"::equals).hasSize(1);
     }
 
     @Test
-    void a_deadline_message_finding_the_answer_re_sends_as_well() {
+    void a_deadline_message_finding_the_answer_takes_the_reply_as_well_and_comes_again_to_nothing() {
         wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
         String sagaId = start("event-2");
-        withdrawAndHoldTheReply();
+        List<ReplyMessage> late = withdrawAndHoldTheReply();
         SagaMessage.DeadlineMessage deadline = sender.deadlines.getFirst();
 
         clock.advance(Duration.ofSeconds(30));
-        sagas.handle(deadline);
-        feed.pump(streams); // the saga's re-send is relayed
+        SagaResult<Transfer.Data> taken = sagas.handle(deadline).orElseThrow();
+        assertThat(taken.duplicate()).isFalse();
+        assertThat(taken.saga().step()).isEqualTo(1);
+        long version = taken.saga().version();
+        assertThat(sagas.handle(deadline).orElseThrow().duplicate()).isFalse(); // moot now: answered from a read
+        late.forEach(sagas::handle);
+        assertThat(sagas.find(sagaId).orElseThrow().version()).isEqualTo(version);
+        // the saga's history names the participant's reply, not the deadline, as the message it decided on
+        assertThat(store.read(sagas.repository().streamId(sagaId)).events().getLast().metadata().messageId())
+                .isEqualTo(late.getFirst().messageId());
+        feed.pump(streams);
+        assertThat(sender.commands).extracting(CommandMessage::commandType).containsExactly("Deposit");
+    }
 
-        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
+    @Test
+    void an_answer_recorded_without_a_reply_request_is_re_sent_as_before() {
+        wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
+        String sagaId = start("event-older");
+        feed.pump(streams);
+        CommandMessage withdraw = sender.commands.getFirst();
+        sender.commands.clear();
+        // a participant that records the command's id with what it did, and asks for no reply
+        accounts.update("a", new BankAccount.Withdraw(5), EventMetadata.empty().withMessageId(withdraw.messageId())
+                .withMessageSentAt(withdraw.sentAt()));
+
+        clock.advance(Duration.ofSeconds(30));
+        sweeper.sweep();
+        feed.pump(streams);
+
+        SagaInstance<Transfer.Data> waiting = sagas.find(sagaId).orElseThrow();
+        assertThat(waiting.step()).isZero();
+        assertThat(waiting.attempt()).isEqualTo(1);
         assertThat(sender.commands).singleElement().satisfies(c -> {
-            assertThat(c.commandType()).isEqualTo("Withdraw");
+            assertThat(c.messageId()).isEqualTo(withdraw.messageId());
             assertThat(c.attempt()).isEqualTo(1);
         });
+        assertThat(metrics.count(Metric.SAGA_LATE_REPLIES_TAKEN)).isZero();
     }
 
     @Test
@@ -133,7 +175,7 @@ class DeadlineWaitsForAnAnswerTest {
     }
 
     @Test
-    void a_participant_that_never_answered_is_given_up_at_once_and_an_answer_whose_reply_never_comes_after_the_re_sends() {
+    void a_participant_that_never_answered_is_given_up_at_once_and_an_answer_whose_replies_are_all_lost_still_decides() {
         wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
         String silent = start("event-silent");
         feed.pump(streams);
@@ -142,24 +184,16 @@ class DeadlineWaitsForAnAnswerTest {
         sweeper.sweep();
         assertThat(sagas.find(silent).orElseThrow().status()).isNotEqualTo(SagaStatus.RUNNING);
         settle();
+        assertThat(sagas.find(silent).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(sagas.find(silent).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
 
         String unlucky = start("event-unlucky");
-        withdrawAndHoldTheReply();
-        for (int sweep = 0; sweep < SagaDefinition.DEFAULT_MAX_RESENDS; sweep++) {
-            clock.advance(Duration.ofSeconds(30));
-            sweeper.sweep();
-            feed.pump(streams);
-            sender.commands.forEach(participant::handle); // answered again from its record: the reply is lost again
-            sender.commands.clear();
-            feed.pump(streams);
-            sender.replies.clear();
-            assertThat(sagas.find(unlucky).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
-        }
+        withdrawAndHoldTheReply(); // and lost: it never comes
         clock.advance(Duration.ofSeconds(30));
         sweeper.sweep();
         settle();
 
-        assertThat(sagas.find(unlucky).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
-        assertThat(sagas.find(unlucky).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
+        assertThat(sagas.find(unlucky).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(sagas.find(unlucky).orElseThrow().attempt()).isZero();
     }
 }
