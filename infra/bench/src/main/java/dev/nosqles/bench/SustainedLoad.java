@@ -197,14 +197,17 @@ public final class SustainedLoad {
             long requestsDuringLoad = requestsSeen(proxy) - requestsBefore;
             // settle: every order decided, or the cap
             long capEnd = System.nanoTime() + config.settleCap().toNanos();
-            // settled when the read model holds every order approved or rejected: a few Queries of its index per
-            // look (a Scan of the growing events table would take the emulator's lock from the pipeline)
+            // settled when the read model holds every order approved or rejected. A look asks for one pending
+            // order first (one Query of its index), and counts the decided ones (pages of 100) only when there is
+            // none: counting thousands of orders every look took the emulator's lock from the pipeline, and its
+            // requests went into the run's count (a Scan of the growing events table would be worse)
             long lastLook = 0;
             while (System.nanoTime() < capEnd) {
                 next = sample(proxy, requestsAt, startNanos, next, intervalMs, requestsBefore);
                 if (System.nanoTime() - lastLook > SETTLE_LOOK_EVERY.toNanos()) {
                     lastLook = System.nanoTime();
-                    if (inState(http, base, "APPROVED") + inState(http, base, "REJECTED") >= orders.size()) {
+                    if (!anyInState(http, base, "APPROVAL_PENDING")
+                            && inState(http, base, "APPROVED") + inState(http, base, "REJECTED") >= orders.size()) {
                         break;
                     }
                 }
@@ -236,6 +239,17 @@ public final class SustainedLoad {
     /** Every request the proxy forwarded so far (AWS API calls of the runtime and its functions). */
     private static long requestsSeen(FaultProxy proxy) {
         return proxy.counts().requests().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Whether the read model holds an order in this state ({@code GET /orders?state=S&limit=1}). */
+    private static boolean anyInState(HttpClient http, URI base, String state) throws IOException,
+            InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/orders?state=" + state
+                + "&limit=1")).timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /orders?state=" + state + " answered " + response.statusCode());
+        }
+        return JSON.readTree(response.body()).path("items").size() > 0;
     }
 
     /** How many orders the read model holds in this state (pages of 100 of {@code GET /orders?state=S}). */
@@ -394,6 +408,27 @@ public final class SustainedLoad {
         return JSON.readTree(response.body());
     }
 
+    /**
+     * Orders decided per second from the end of the load to the last interval with a decision; NaN when none was
+     * decided after the load.
+     */
+    static double decisionRateAfterLoad(Result r) {
+        double loadEnd = r.config().load().toSeconds();
+        long atLoadEnd = 0;
+        Point last = null;
+        for (Point p : r.curve()) {
+            if (p.second() <= loadEnd) {
+                atLoadEnd = p.decided();
+            } else if (last == null || p.decided() > last.decided()) {
+                last = p;
+            }
+        }
+        if (last == null || last.decided() <= atLoadEnd) {
+            return Double.NaN;
+        }
+        return (last.decided() - atLoadEnd) / (last.second() - loadEnd);
+    }
+
     /** Section 11 of the report; {@code r} null: not measured. */
     public static String section(Result r) {
         StringBuilder md = new StringBuilder("## 11. Sustained load\n\n");
@@ -429,7 +464,20 @@ public final class SustainedLoad {
                 .append(" per second during the load, peak ").append(Report.f(r.peakAwsRequestsPerSecond(), 0))
                 .append(" per second in an interval; ").append(Report.f(r.awsRequestsPerOrder(), 1))
                 .append(" per order over the whole run |\n");
-        md.append("| Rejection reasons | ").append(r.reasons().isEmpty() ? "none" : r.reasons().toString()).append(" |\n\n");
+        md.append("| Rejection reasons | ").append(r.reasons().isEmpty() ? "none" : r.reasons().toString()).append(" |\n");
+        double afterLoad = decisionRateAfterLoad(r);
+        md.append("| Orders decided per second after the load | ")
+                .append(Double.isNaN(afterLoad) ? "none decided after the load" : Report.f(afterLoad, 1)).append(" |\n");
+        if (r.awsRequestsPerOrder() > 0 && r.peakAwsRequestsPerSecond() > 0) {
+            double bound = r.peakAwsRequestsPerSecond() / r.awsRequestsPerOrder();
+            double needed = r.ordersCreated() / bound - c.load().toSeconds();
+            md.append("| The emulator's bound | at its peak rate and this run's requests per order it could decide at")
+                    .append(" most ").append(Report.f(bound, 1)).append(" orders per second: the ")
+                    .append(r.ordersCreated()).append(" orders need at least ").append(Report.f(Math.max(0, needed), 0))
+                    .append(" s after the load however the work is scheduled (the goal allows ")
+                    .append(SETTLE_GOAL.toSeconds()).append(") |\n");
+        }
+        md.append("\n");
         md.append("The backlog (orders created and not yet decided) and the emulator's requests, per ")
                 .append(c.interval().toSeconds()).append(" s:\n\n");
         md.append("| s | created | decided | backlog | AWS requests/s |\n|---:|---:|---:|---:|---:|\n");
