@@ -66,6 +66,8 @@ public final class SagaManager<D> {
     private final Duration unsentAllowance;
     /** Where a deadline looks for the participant's answer (channels naming their participant); null: nowhere. */
     private final EventStore participants;
+    /** Whether a participant without a record of the command is busy (its queue holds messages), ADR 0016. */
+    private final ChannelBacklog backlog;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SagaManager.class);
 
@@ -83,6 +85,14 @@ public final class SagaManager<D> {
     SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                 SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance,
                 EventStore participants) {
+        this(definition, repository, sender, deadlines, clock, unsentAllowance, participants, ChannelBacklog.unknown());
+    }
+
+    /** @param backlog whether a participant without a record of the command is busy (ADR 0016) */
+    SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
+                SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance,
+                EventStore participants, ChannelBacklog backlog) {
+        this.backlog = Objects.requireNonNull(backlog, "backlog");
         if (unsentAllowance != null && unsentAllowance.isNegative()) {
             throw new IllegalArgumentException("the allowance for unsent commands must not be negative");
         }
@@ -119,6 +129,7 @@ public final class SagaManager<D> {
         private dev.nosqles.metrics.Metrics metrics = dev.nosqles.metrics.Metrics.none();
         private Upcasters upcasters = Upcasters.none();
         private Duration unsentAllowance;
+        private ChannelBacklog backlog = ChannelBacklog.unknown();
 
         private Builder(SagaDefinition<D> definition) {
             this.definition = definition;
@@ -172,6 +183,16 @@ public final class SagaManager<D> {
             return this;
         }
 
+        /**
+         * Optional: how many messages wait on a participant's queue (ADR 0016); unknown by default. A deadline whose
+         * participant (a channel naming it) has no record of the command re-sends it instead of giving up while the
+         * channel's queue holds messages and re-sends remain: the participant is busy, not silent.
+         */
+        public Builder<D> channelBacklog(ChannelBacklog backlog) {
+            this.backlog = Objects.requireNonNull(backlog, "backlog");
+            return this;
+        }
+
         /** Optional: the time of starts, replies and deadlines; {@link Clock#systemUTC()} by default. */
         public Builder<D> clock(Clock clock) {
             this.clock = clock;
@@ -218,7 +239,7 @@ public final class SagaManager<D> {
             return new SagaManager<>(definition,
                     AggregateRepository.builder(new SagaOrchestrator<>(definition, upcasters)).eventStore(eventStore)
                             .snapshotStore(snapshotStore).clock(clock).metrics(metrics).build(),
-                    sender, deadlines, clock, unsentAllowance, eventStore);
+                    sender, deadlines, clock, unsentAllowance, eventStore, backlog);
         }
     }
 
@@ -454,7 +475,7 @@ public final class SagaManager<D> {
         Optional<EventStore.MessageCommit> commit = participants.findMessageCommit(target, commandMessageId,
                 Long.MAX_VALUE, since);
         if (commit.isEmpty()) {
-            return Answer.NONE;
+            return busy(saga, action.get().channel().name(), target, commandMessageId);
         }
         Optional<ReplyMessage> recorded = recordedReply(target, commit.get(), saga.sagaId(), commandMessageId);
         if (recorded.isPresent()) {
@@ -468,6 +489,25 @@ public final class SagaManager<D> {
         LOG.info("saga {} {}: {} answered {}, its reply is late: re-sent rather than given up (attempt {} of {})",
                 definition.type(), saga.sagaId(), target.type(), commandMessageId, saga.attempt() + 1,
                 definition.maxResends());
+        return new Answer(true, null);
+    }
+
+    /**
+     * A participant without a record of the command, while its channel's queue holds messages, is busy rather than
+     * silent (ADR 0016): the command may still wait in that queue. It is re-sent, as an answered one is, while
+     * re-sends remain; when they are spent, or when nothing waits (or nobody can tell), the deadline acts.
+     */
+    private Answer busy(SagaState<D> saga, String channel, StreamId target, String commandMessageId) {
+        if (saga.attempt() >= definition.maxResends()) {
+            return Answer.NONE;
+        }
+        java.util.OptionalLong waiting = backlog.waiting(channel);
+        if (waiting.isEmpty() || waiting.getAsLong() <= 0) {
+            return Answer.NONE;
+        }
+        LOG.info("saga {} {}: {} has not answered {} yet and {} message(s) wait on {}: busy, re-sent rather than "
+                        + "given up (attempt {} of {})", definition.type(), saga.sagaId(), target.type(),
+                commandMessageId, waiting.getAsLong(), channel, saga.attempt() + 1, definition.maxResends());
         return new Answer(true, null);
     }
 

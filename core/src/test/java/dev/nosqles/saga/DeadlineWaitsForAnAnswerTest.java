@@ -47,8 +47,12 @@ class DeadlineWaitsForAnAnswerTest {
     private Feed feed;
 
     private void wire(Channel<BankAccount.Command> channel) {
+        wire(channel, ChannelBacklog.unknown());
+    }
+
+    private void wire(Channel<BankAccount.Command> channel, ChannelBacklog backlog) {
         sagas = SagaManager.builder(Transfer.definition(channel)).eventStore(store).snapshotStore(SnapshotStore.none())
-                .sender(sender).deadlines(deadlines).clock(clock).metrics(metrics).build();
+                .sender(sender).deadlines(deadlines).clock(clock).metrics(metrics).channelBacklog(backlog).build();
         sweeper = new SagaSweeper(deadlines, List.of(sagas), clock);
         participant = SagaParticipant.builder(accounts, channel, sender).build();
         feed = new Feed(store, new EventDispatcher(List.of(sagas.commandSender(), participant.replySender()),
@@ -195,5 +199,68 @@ class DeadlineWaitsForAnAnswerTest {
 
         assertThat(sagas.find(unlucky).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(sagas.find(unlucky).orElseThrow().attempt()).isZero();
+    }
+
+    @Test
+    void a_participant_with_no_record_while_its_queue_holds_messages_is_busy_and_the_command_is_re_sent() {
+        java.util.List<String> asked = new ArrayList<>();
+        wire(Transfer.ACCOUNTS_WITH_PARTICIPANT, channel -> {
+            asked.add(channel);
+            return java.util.OptionalLong.of(3); // the withdrawal waits behind others
+        });
+        String sagaId = start("event-busy");
+        feed.pump(streams);
+        List<CommandMessage> queued = List.copyOf(sender.commands);
+        sender.commands.clear();
+
+        clock.advance(Duration.ofSeconds(30));
+        sweeper.sweep();
+        feed.pump(streams);
+
+        assertThat(asked).containsExactly("accounts");
+        SagaInstance<Transfer.Data> waiting = sagas.find(sagaId).orElseThrow();
+        assertThat(waiting.status()).isEqualTo(SagaStatus.RUNNING);
+        assertThat(waiting.step()).isZero();
+        assertThat(waiting.attempt()).isEqualTo(1);
+        assertThat(sender.commands).singleElement().satisfies(c -> {
+            assertThat(c.messageId()).isEqualTo(queued.getFirst().messageId());
+            assertThat(c.attempt()).isEqualTo(1);
+        });
+        queued.forEach(participant::handle); // the participant gets to the first copy at last
+        settle();
+
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(accounts.history("a")).extracting(e -> e.event().getClass().getSimpleName())
+                .filteredOn("Withdrawn"::equals).hasSize(1);
+    }
+
+    @Test
+    void a_busy_participant_is_given_up_once_the_re_sends_are_spent_and_an_idle_one_at_once() {
+        wire(Transfer.ACCOUNTS_WITH_PARTICIPANT, channel -> java.util.OptionalLong.of(1));
+        String busy = start("event-busy-forever");
+        feed.pump(streams);
+        sender.commands.clear(); // never handled
+        for (int sweep = 0; sweep < SagaDefinition.DEFAULT_MAX_RESENDS; sweep++) {
+            clock.advance(Duration.ofSeconds(30));
+            sweeper.sweep();
+            feed.pump(streams);
+            sender.commands.clear();
+            assertThat(sagas.find(busy).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
+        }
+        clock.advance(Duration.ofSeconds(30));
+        sweeper.sweep();
+        settle();
+        assertThat(sagas.find(busy).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(sagas.find(busy).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
+
+        wire(Transfer.ACCOUNTS_WITH_PARTICIPANT, channel -> java.util.OptionalLong.of(0));
+        String idle = start("event-idle");
+        feed.pump(streams);
+        sender.commands.clear();
+        clock.advance(Duration.ofSeconds(30));
+        sweeper.sweep();
+        settle();
+        assertThat(sagas.find(idle).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(sagas.find(idle).orElseThrow().attempt()).isZero();
     }
 }

@@ -55,7 +55,8 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
     /** The same, its commands and deadlines sent through {@code through} (e.g. commands handled in process). */
     public <D> SagaManager<D> manager(SagaDefinition<D> definition, Metrics metrics, SagaMessageSender through) {
         SagaManager.Builder<D> builder = SagaManager.builder(definition).eventStore(events).snapshotStore(snapshots)
-                .sender(through).deadlines(requireDeadlines()).clock(clock).metrics(metrics);
+                .sender(through).deadlines(requireDeadlines()).clock(clock).metrics(metrics)
+                .channelBacklog(backlog(environment));
         Duration allowance = seconds(UNSENT_COMMAND_ALLOWANCE, environment.optional(UNSENT_COMMAND_ALLOWANCE),
                 86_400);
         return (allowance == null ? builder : builder.sweeperDeadlines(allowance)).build();
@@ -115,10 +116,24 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
     public static SqsSagaMessageSender sender(FunctionEnvironment env) {
         Map<String, String> urls = new HashMap<>();
         urls.put(CreateOrderSaga.REPLIES, env.required("SAGA_REPLIES_QUEUE_URL"));
-        // command queues only where the function sends commands (the stream function)
+        // command queues: the stream function sends to them; the reply and sweeper functions only ask their
+        // backlogs (backlog(env)), and never send a command there (the stream function relays what sagas decide)
         optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
         optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
         return SqsSagaMessageSender.builder().client(env.sqs()).queueUrls(urls).build();
+    }
+
+    /**
+     * The command channels' backlogs on SQS (ADR 0016), for the functions whose deadlines may act: the command queues
+     * that are set (the reply and sweeper functions get their URLs for this alone, with {@code sqs:GetQueueAttributes}
+     * and nothing else on them).
+     */
+    public static dev.nosqles.saga.ChannelBacklog backlog(FunctionEnvironment env) {
+        Map<String, String> urls = new HashMap<>();
+        optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
+        optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
+        return urls.isEmpty() ? dev.nosqles.saga.ChannelBacklog.unknown()
+                : new dev.nosqles.lambda.saga.SqsChannelBacklog(env.sqs(), urls);
     }
 
     private static void optional(FunctionEnvironment env, String name, String channel, Map<String, String> urls) {
