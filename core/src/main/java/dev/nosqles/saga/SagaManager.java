@@ -85,7 +85,8 @@ public final class SagaManager<D> {
     SagaManager(SagaDefinition<D> definition, AggregateRepository<SagaState<D>, SagaCommand, SagaEvent> repository,
                 SagaMessageSender sender, SagaDeadlines deadlines, Clock clock, Duration unsentAllowance,
                 EventStore participants) {
-        this(definition, repository, sender, deadlines, clock, unsentAllowance, participants, ChannelBacklog.unknown());
+        this(definition, repository, sender, deadlines, clock, unsentAllowance, participants,
+                ChannelBacklog.unknown());
     }
 
     /** @param backlog whether a participant without a record of the command is busy (ADR 0016) */
@@ -412,7 +413,10 @@ public final class SagaManager<D> {
                 Answer answer = current.isPresent()
                         ? participantAnswer(current.get().state(), deadline.commandMessageId(), now) : Answer.NONE;
                 if (answer.reply() != null) {
-                    yield Optional.of(takeLateReply(answer.reply(), now));
+                    Optional<CommandResult<SagaState<D>, SagaEvent>> taken = takeLateReply(answer.reply(), now);
+                    if (taken.isPresent()) {
+                        yield taken;
+                    }
                 }
                 yield Optional.of(track(repository.update(deadline.sagaId(),
                         new DeadlineExpired(deadline.commandMessageId(), now, answer.answered()), meta),
@@ -529,7 +533,7 @@ public final class SagaManager<D> {
             try {
                 reply = SagaParticipant.requestedReply(event);
             } catch (SagaMessageException unreadable) {
-                return Optional.empty();
+                continue; // another reply request of the commit may be this saga's
             }
             if (reply.sagaType().equals(definition.type()) && reply.sagaId().equals(sagaId)
                     && commandMessageId.equals(reply.inReplyTo())) {
@@ -544,11 +548,22 @@ public final class SagaManager<D> {
      * reply itself, when it comes, is a duplicate; the deadline that found it is not recorded (the saga no longer
      * awaits the command, so the deadline is moot when it comes again).
      */
-    private CommandResult<SagaState<D>, SagaEvent> takeLateReply(ReplyMessage reply, Instant now) {
+    private Optional<CommandResult<SagaState<D>, SagaEvent>> takeLateReply(ReplyMessage reply, Instant now) {
         EventMetadata meta = metadata(reply);
-        repository.metrics().increment(Metric.SAGA_LATE_REPLIES_TAKEN);
-        return track(repository.update(reply.sagaId(), new HandleReply(reply.reply(), reply.messageId(), now), meta),
-                meta.correlationId());
+        CommandResult<SagaState<D>, SagaEvent> result;
+        try {
+            result = repository.update(reply.sagaId(), new HandleReply(reply.reply(), reply.messageId(), now), meta);
+        } catch (dev.nosqles.aggregate.MessageTooOldException old) {
+            // answered before the saga's deduplication horizon: the reply cannot be recorded as exactly once; the
+            // deadline acts as for an answer without a reply request (re-sent while re-sends remain)
+            LOG.warn("saga {} {}: the reply to {} recorded by its participant is older than the deduplication "
+                    + "horizon; the deadline acts instead", definition.type(), reply.sagaId(), reply.inReplyTo());
+            return Optional.empty();
+        }
+        if (!result.duplicate() && !result.events().isEmpty()) {
+            repository.metrics().increment(Metric.SAGA_LATE_REPLIES_TAKEN);
+        }
+        return Optional.of(track(result, meta.correlationId()));
     }
 
     /**
@@ -616,7 +631,10 @@ public final class SagaManager<D> {
             Answer answer = participants == null ? Answer.NONE : repository.find(due.sagaId())
                     .map(saga -> participantAnswer(saga.state(), due.commandMessageId(), now)).orElse(Answer.NONE);
             if (answer.reply() != null) {
-                return Optional.of(result(takeLateReply(answer.reply(), now)));
+                Optional<CommandResult<SagaState<D>, SagaEvent>> taken = takeLateReply(answer.reply(), now);
+                if (taken.isPresent()) {
+                    return Optional.of(result(taken.get()));
+                }
             }
             return Optional.of(result(track(repository.update(due.sagaId(),
                     new DeadlineExpired(due.commandMessageId(), now, answer.answered()), meta), correlationId)));

@@ -471,11 +471,11 @@ public final class SustainedLoad {
         if (r.awsRequestsPerOrder() > 0 && r.peakAwsRequestsPerSecond() > 0) {
             double bound = r.peakAwsRequestsPerSecond() / r.awsRequestsPerOrder();
             double needed = r.ordersCreated() / bound - c.load().toSeconds();
-            md.append("| The emulator's bound | at its peak rate and this run's requests per order it could decide at")
-                    .append(" most ").append(Report.f(bound, 1)).append(" orders per second: the ")
-                    .append(r.ordersCreated()).append(" orders need at least ").append(Report.f(Math.max(0, needed), 0))
-                    .append(" s after the load however the work is scheduled (the goal allows ")
-                    .append(SETTLE_GOAL.toSeconds()).append(") |\n");
+            md.append("| The emulator's bound (an estimate) | at its peak rate and this run's requests per order")
+                    .append(" (re-sends, duplicates and this harness's own reads included) it decides at most ")
+                    .append(Report.f(bound, 1)).append(" orders per second: at that rate the ")
+                    .append(r.ordersCreated()).append(" orders need about ").append(Report.f(Math.max(0, needed), 0))
+                    .append(" s after the load (the goal allows ").append(SETTLE_GOAL.toSeconds()).append(") |\n");
         }
         md.append("\n");
         md.append("The backlog (orders created and not yet decided) and the emulator's requests, per ")

@@ -153,6 +153,24 @@ class MotoTransactionBackupTest {
         }
     }
 
+    @Test
+    void a_key_that_cannot_be_a_number_gets_motos_own_answer_not_a_server_error() {
+        try (LocalAws aws = LocalAws.startMoto(); DynamoDbClient dynamo = aws.dynamoDb()) {
+            dynamo.createTable(b -> b.tableName("numbers").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("k")
+                            .attributeType(ScalarAttributeType.N).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build()));
+            AttributeValue notANumber = AttributeValue.fromN("abc");
+            assertThatThrownBy(() -> dynamo.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder()
+                    .put(p -> p.tableName("numbers").item(Map.of("k", notANumber))).build())))
+                    .isInstanceOfSatisfying(software.amazon.awssdk.services.dynamodb.model.DynamoDbException.class,
+                            e -> assertThat(e.statusCode()).isEqualTo(400));
+            // moto answers such a Query with no items (DynamoDB would refuse it); the patch must not turn it into a 500
+            assertThat(dynamo.query(q -> q.tableName("numbers").keyConditionExpression("k = :k")
+                    .expressionAttributeValues(Map.of(":k", notANumber))).items()).isEmpty();
+        }
+    }
+
     private static AttributeValue s(String value) {
         return AttributeValue.fromS(value);
     }
