@@ -6,6 +6,7 @@ import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.Upcasters;
 import dev.nosqles.aggregate.EventEnvelope;
+import dev.nosqles.aggregate.MessageTooOldException;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.metrics.Metric;
 import dev.nosqles.saga.SagaCommand.DeadlineExpired;
@@ -17,6 +18,8 @@ import dev.nosqles.saga.SagaMessage.DeadlineMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.saga.internal.SagaIds;
 import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.ReadRequest;
+import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.store.EventStore;
 import dev.nosqles.store.SnapshotStore;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -505,7 +509,7 @@ public final class SagaManager<D> {
         if (saga.attempt() >= definition.maxResends()) {
             return Answer.NONE;
         }
-        java.util.OptionalLong waiting = backlog.waiting(channel);
+        OptionalLong waiting = backlog.waiting(channel);
         if (waiting.isEmpty() || waiting.getAsLong() <= 0) {
             return Answer.NONE;
         }
@@ -523,9 +527,9 @@ public final class SagaManager<D> {
      */
     private Optional<ReplyMessage> recordedReply(StreamId target, EventStore.MessageCommit commit, String sagaId,
                                                  String commandMessageId) {
-        var events = participants.read(target, dev.nosqles.store.ReadRequest.from(commit.firstVersion())
+        List<RecordedEvent> events = participants.read(target, ReadRequest.from(commit.firstVersion())
                 .withToVersion(commit.lastVersion())).events();
-        for (var event : events) {
+        for (RecordedEvent event : events) {
             if (!SagaParticipant.REPLY_REQUESTED.equals(event.type())) {
                 continue;
             }
@@ -553,7 +557,7 @@ public final class SagaManager<D> {
         CommandResult<SagaState<D>, SagaEvent> result;
         try {
             result = repository.update(reply.sagaId(), new HandleReply(reply.reply(), reply.messageId(), now), meta);
-        } catch (dev.nosqles.aggregate.MessageTooOldException old) {
+        } catch (MessageTooOldException old) {
             // answered before the saga's deduplication horizon: the reply cannot be recorded as exactly once; the
             // deadline acts as for an answer without a reply request (re-sent while re-sends remain)
             LOG.warn("saga {} {}: the reply to {} recorded by its participant is older than the deduplication "

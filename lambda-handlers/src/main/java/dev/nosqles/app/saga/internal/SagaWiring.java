@@ -7,7 +7,9 @@ import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.dynamodb.DynamoDbSagaDeadlines;
 import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.lambda.FunctionEnvironment;
+import dev.nosqles.lambda.saga.SqsChannelBacklog;
 import dev.nosqles.lambda.saga.SqsSagaMessageSender;
+import dev.nosqles.saga.ChannelBacklog;
 import dev.nosqles.saga.SagaDeadlines;
 import dev.nosqles.saga.SagaMessageSender;
 import dev.nosqles.store.EventStore;
@@ -128,12 +130,11 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
      * that are set (the reply and sweeper functions get their URLs for this alone, with {@code sqs:GetQueueAttributes}
      * and nothing else on them).
      */
-    public static dev.nosqles.saga.ChannelBacklog backlog(FunctionEnvironment env) {
+    public static ChannelBacklog backlog(FunctionEnvironment env) {
         Map<String, String> urls = new HashMap<>();
         optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
         optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
-        return urls.isEmpty() ? dev.nosqles.saga.ChannelBacklog.unknown()
-                : new dev.nosqles.lambda.saga.SqsChannelBacklog(env.sqs(), urls);
+        return urls.isEmpty() ? ChannelBacklog.unknown() : new SqsChannelBacklog(env.sqs(), urls);
     }
 
     private static void optional(FunctionEnvironment env, String name, String channel, Map<String, String> urls) {
