@@ -414,17 +414,7 @@ public final class SagaManager<D> {
                 if (current.isPresent() && current.get().state().neverAwaits(deadline.commandMessageId())) {
                     yield Optional.of(new CommandResult<>(current.get(), List.of(), 1, false));
                 }
-                Answer answer = current.isPresent()
-                        ? participantAnswer(current.get().state(), deadline.commandMessageId(), now) : Answer.NONE;
-                if (answer.reply() != null) {
-                    Optional<CommandResult<SagaState<D>, SagaEvent>> taken = takeLateReply(answer.reply(), now);
-                    if (taken.isPresent()) {
-                        yield taken;
-                    }
-                }
-                yield Optional.of(track(repository.update(deadline.sagaId(),
-                        new DeadlineExpired(deadline.commandMessageId(), now, answer.answered()), meta),
-                        meta.correlationId()));
+                yield Optional.of(actOnDeadline(current, deadline.sagaId(), deadline.commandMessageId(), now, meta));
             }
             case CommandMessage command ->
                     throw new SagaMessageException("command", "kind", "is not a reply or deadline");
@@ -446,10 +436,33 @@ public final class SagaManager<D> {
     }
 
     /**
+     * A due deadline of a command the saga awaits, from its message or the sweeper ({@code meta} says which): the
+     * reply the participant recorded is decided on if there is one (ADR 0016); else {@code DeadlineExpired}, told
+     * whether the command is to be re-sent rather than given up.
+     *
+     * @param current the saga as loaded, to look for its participant's answer; empty: no look
+     */
+    private CommandResult<SagaState<D>, SagaEvent> actOnDeadline(Optional<AggregateState<SagaState<D>>> current,
+                                                                String sagaId, String commandMessageId, Instant now,
+                                                                EventMetadata meta) {
+        Answer answer = current.map(saga -> participantAnswer(saga.state(), commandMessageId, now))
+                .orElse(Answer.NONE);
+        if (answer.reply() != null) {
+            Optional<CommandResult<SagaState<D>, SagaEvent>> taken = takeLateReply(answer.reply(), now);
+            if (taken.isPresent()) {
+                return taken.get();
+            }
+        }
+        return track(repository.update(sagaId, new DeadlineExpired(commandMessageId, now, answer.answered()), meta),
+                meta.correlationId());
+    }
+
+    /**
      * What the participant of an awaited command has done about it, as a deadline that is about to act finds it.
      *
-     * @param answered it recorded the command, and a re-send is left to make of that ({@link
-     *        DeadlineExpired#answered()})
+     * @param answered the command is to be re-sent rather than given up ({@link DeadlineExpired#answered()}): the
+     *        participant recorded it, or it is busy (its queue holds messages); the decider re-sends only while
+     *        re-sends remain
      * @param reply the reply it recorded with the command (its {@code nosqles.SagaReplyRequested}), to be decided on
      *        now; null when it recorded none (or did not answer)
      */
@@ -632,16 +645,10 @@ public final class SagaManager<D> {
         try (LogContext log = LogContext.open().put(LogContext.SAGA_ID, due.sagaId())
                 .put(LogContext.CORRELATION_ID, correlationId)) {
             Instant now = clock.instant();
-            Answer answer = participants == null ? Answer.NONE : repository.find(due.sagaId())
-                    .map(saga -> participantAnswer(saga.state(), due.commandMessageId(), now)).orElse(Answer.NONE);
-            if (answer.reply() != null) {
-                Optional<CommandResult<SagaState<D>, SagaEvent>> taken = takeLateReply(answer.reply(), now);
-                if (taken.isPresent()) {
-                    return Optional.of(result(taken.get()));
-                }
-            }
-            return Optional.of(result(track(repository.update(due.sagaId(),
-                    new DeadlineExpired(due.commandMessageId(), now, answer.answered()), meta), correlationId)));
+            // the saga is loaded only to look for its participant's answer (none to look for: no load)
+            Optional<AggregateState<SagaState<D>>> current = participants == null ? Optional.empty()
+                    : repository.find(due.sagaId());
+            return Optional.of(result(actOnDeadline(current, due.sagaId(), due.commandMessageId(), now, meta)));
         } catch (StreamNotFoundException missing) {
             deadlines.remove(due.sagaId(), Long.MAX_VALUE);
             return Optional.empty();

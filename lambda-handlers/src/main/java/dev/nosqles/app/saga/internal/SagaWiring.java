@@ -116,12 +116,8 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
 
     /** The saga messages on the environment's SQS client: the reply queue, and the command queues that are set. */
     public static SqsSagaMessageSender sender(FunctionEnvironment env) {
-        Map<String, String> urls = new HashMap<>();
+        Map<String, String> urls = commandQueues(env);
         urls.put(CreateOrderSaga.REPLIES, env.required("SAGA_REPLIES_QUEUE_URL"));
-        // command queues: the stream function sends to them; the reply and sweeper functions only ask their
-        // backlogs (backlog(env)), and never send a command there (the stream function relays what sagas decide)
-        optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
-        optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
         return SqsSagaMessageSender.builder().client(env.sqs()).queueUrls(urls).build();
     }
 
@@ -131,10 +127,20 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
      * and nothing else on them).
      */
     public static ChannelBacklog backlog(FunctionEnvironment env) {
+        Map<String, String> urls = commandQueues(env);
+        return urls.isEmpty() ? ChannelBacklog.unknown() : new SqsChannelBacklog(env.sqs(), urls);
+    }
+
+    /**
+     * The command channels' queues that are set, by channel: the stream function sends to them; the reply and
+     * sweeper functions only ask their backlogs ({@link #backlog}) and never send a command there (the stream
+     * function relays what sagas decide).
+     */
+    private static Map<String, String> commandQueues(FunctionEnvironment env) {
         Map<String, String> urls = new HashMap<>();
         optional(env, "CUSTOMER_COMMANDS_QUEUE_URL", CreateOrderSaga.CUSTOMER_COMMANDS.name(), urls);
         optional(env, "ORDER_COMMANDS_QUEUE_URL", CreateOrderSaga.ORDER_COMMANDS.name(), urls);
-        return urls.isEmpty() ? ChannelBacklog.unknown() : new SqsChannelBacklog(env.sqs(), urls);
+        return urls;
     }
 
     private static void optional(FunctionEnvironment env, String name, String channel, Map<String, String> urls) {
