@@ -69,6 +69,14 @@ public record FaultCounts(Map<FaultKind, Map<String, Long>> faults, Map<String, 
         }
         long seen = requests.values().stream().mapToLong(Long::longValue).sum();
         out.append("requests ").append(seen);
+        Map<String, Long> byService = new TreeMap<>();
+        requests.forEach((op, n) -> byService.merge(op.substring(0, Math.max(0, op.indexOf(':'))), n, Long::sum));
+        if (!byService.isEmpty()) {
+            out.append(" (");
+            byService.forEach((service, n) -> out.append(service).append(' ').append(n).append(", "));
+            out.setLength(out.length() - 2);
+            out.append(')');
+        }
         return out.toString();
     }
 }

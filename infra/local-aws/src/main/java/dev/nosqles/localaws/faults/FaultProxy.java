@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Lambda handlers build themselves from {@code aws.endpointUrl}, see real AWS faults when they are pointed at
  * {@link #endpoint()} ({@link #aws()} gives a {@link LocalAws} that does so).
  *
- * <p>Random draws come from one {@link SplittableRandom} per rule, seeded from the proxy's seed and the rule's
- * position: the same seed and the same sequence of requests per rule give the same faults. Requests that are not
+ * <p>Random draws come from one {@link SplittableRandom} per rule, seeded from the proxy's seed, the rule's
+ * position and how many times the rules were replaced before: the same seed and the same sequence of requests and
+ * replacements give the same faults, and a replacement never replays the draws an earlier list already made. Requests that are not
  * AWS API calls (moto's own {@code /moto-api/}) are never faulted.
  *
  * <p>Every injected fault is counted by kind and operation ({@link #counts()}).
@@ -61,6 +62,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byRule = new ConcurrentHashMap<>();
     private volatile List<RuleState> rules = List.of();
+    /** How many times {@link #rules(List)} was called: part of each new rule's seed. */
+    private long replacements;
 
     private FaultProxy(LocalAws backend, URI target, long seed) throws IOException {
         this.backend = backend;
@@ -108,13 +111,18 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * Replaces the rules (an empty list lets everything pass). Each rule's random numbers, budget and burst start
-     * afresh, seeded from the proxy's seed and the rule's position in the list.
+     * Replaces the rules (an empty list lets everything pass). Each rule's budget and burst start afresh, and so
+     * do its random numbers, seeded from the proxy's seed, the rule's position in the list and the number of
+     * replacements before this one. (Seeded from the position alone, a rule put back after a pause drew the same
+     * numbers again: a run that paused its rules every few requests saw only the first few draws of each rule, and
+     * a rule whose first fault came later than that never fired.)
      */
-    public void rules(List<FaultRule> value) {
+    public synchronized void rules(List<FaultRule> value) {
         List<RuleState> states = new ArrayList<>();
+        long generation = replacements++;
         for (int i = 0; i < value.size(); i++) {
-            states.add(new RuleState(value.get(i), new SplittableRandom(seed * 31 + i * 0x9E3779B97F4A7C15L)));
+            states.add(new RuleState(value.get(i), new SplittableRandom(seed * 31 + i * 0x9E3779B97F4A7C15L
+                    + generation * 0xBF58476D1CE4E5B9L)));
         }
         rules = List.copyOf(states);
     }
@@ -323,6 +331,7 @@ public final class FaultProxy implements AutoCloseable {
         private final SplittableRandom random;
         private int used;
         private int burstLeft;
+        private int matched;
 
         RuleState(FaultRule rule, SplittableRandom random) {
             this.rule = rule;
@@ -338,12 +347,13 @@ public final class FaultProxy implements AutoCloseable {
             if (r.budget() >= 0 && used >= r.budget()) {
                 return -1;
             }
+            matched++;
             boolean fires;
             if (burstLeft > 0) {
                 burstLeft--;
                 fires = true;
             } else {
-                fires = random.nextDouble() < r.probability();
+                fires = random.nextDouble() < r.probability() || (used == 0 && r.firstBy() > 0 && matched >= r.firstBy());
                 if (fires) {
                     burstLeft = r.burst() - 1;
                 }

@@ -255,6 +255,60 @@ class FaultProxyTest {
         assertThat(other).isNotEqualTo(first);
     }
 
+    @Test
+    void a_rule_put_back_after_a_pause_draws_new_numbers_and_the_same_seed_still_replays_the_run() {
+        List<List<Boolean>> first = pausedTwice(7);
+        List<List<Boolean>> again = pausedTwice(7);
+
+        assertThat(first.get(1)).as("the draws after the pause").isNotEqualTo(first.get(0));
+        assertThat(first.get(2)).as("the draws after the second pause").isNotEqualTo(first.get(1))
+                .isNotEqualTo(first.get(0));
+        assertThat(again).isEqualTo(first);
+    }
+
+    @Test
+    void a_rule_that_has_not_fired_by_its_first_by_request_faults_that_one_and_then_only_draws() {
+        FaultRule never = FaultRule.serverError("dynamodb", "DescribeTable", 0.0).withFirstBy(3);
+        proxy.rules(List.of(never));
+
+        try (DynamoDbClient once = dynamoDbWithoutRetries()) {
+            assertThat(describeTwenty(once)).containsExactly(false, false, true, false, false, false, false, false,
+                    false, false, false, false, false, false, false, false, false, false, false, false);
+        }
+        assertThat(proxy.counts().count(never)).isEqualTo(1);
+        assertThatThrownBy(() -> FaultRule.serverError("dynamodb", null, 0.1).withFirstBy(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The 20-call patterns of one 50 % rule put in force three times, with a pause (no rules) between. */
+    private List<List<Boolean>> pausedTwice(long seed) {
+        List<List<Boolean>> patterns = new ArrayList<>();
+        try (FaultProxy seeded = FaultProxy.start(MOTO, seed);
+             DynamoDbClient client = seeded.aws().configure(DynamoDbClient.builder())
+                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            for (int round = 0; round < 3; round++) {
+                seeded.rules(List.of(FaultRule.serverError("dynamodb", "DescribeTable", 0.5)));
+                patterns.add(describeTwenty(client));
+                seeded.rules(List.of());
+            }
+        }
+        return patterns;
+    }
+
+    private List<Boolean> describeTwenty(DynamoDbClient client) {
+        List<Boolean> faulted = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try {
+                client.describeTable(b -> b.tableName(table));
+                faulted.add(false);
+            } catch (AwsServiceException e) {
+                faulted.add(true);
+            }
+        }
+        return faulted;
+    }
+
     /** Which of 40 DescribeTable calls were refused under a 50 % server-error rule. */
     private List<Boolean> pattern(long seed) {
         List<Boolean> faulted = new ArrayList<>();

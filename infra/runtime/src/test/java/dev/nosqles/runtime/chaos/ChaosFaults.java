@@ -97,6 +97,18 @@ final class ChaosFaults {
      * order, and the families in {@link Family}'s order, so the checkpoint rule precedes the general DynamoDB ones.
      */
     static List<FaultRule> rules(Family family, double s, String esmCheckpointTable) {
+        return drawn(family, s, esmCheckpointTable).stream().map(rule -> rule.withFirstBy(FIRST_BY)).toList();
+    }
+
+    /**
+     * Every rule fires at the latest on its {@value}-th matching request (after each replacement of the proxy's
+     * rules): the coverage check (each enabled family fired) then holds whatever the seed draws. Found needed when a
+     * family with few requests (the runtime's checkpoint writes at 3 %, SNS publishes at 8 %) drew no fault in a
+     * run of the make-test size, which failed CI on the coverage check, not on an invariant.
+     */
+    static final int FIRST_BY = 10;
+
+    private static List<FaultRule> drawn(Family family, double s, String esmCheckpointTable) {
         return switch (family) {
             case STREAM_CHECKPOINT_LOST -> List.of(FaultRule.lostResponse("dynamodb", "PutItem", p(0.03, s))
                     .withResource(esmCheckpointTable).withBurst(12));
