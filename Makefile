@@ -86,8 +86,8 @@ build-SagaRepliesFunction: lambda-package
 build-SagaSweeperFunction: lambda-package
 
 LAMBDA_JAR := lambda-handlers/target/lambda/nosqles-lambda-handlers.jar
-LAMBDA_INPUTS := pom.xml core/pom.xml lambda-handlers/pom.xml \
-	$(shell find core/src/main lambda-handlers/src/main -type f 2>/dev/null)
+LAMBDA_INPUTS := pom.xml core/pom.xml lambda-logging/pom.xml lambda-handlers/pom.xml \
+	$(shell find core/src/main lambda-logging/src/main lambda-handlers/src/main -type f 2>/dev/null)
 
 $(LAMBDA_JAR): $(LAMBDA_INPUTS)
 	@$(MVN) -q -pl lambda-handlers -am -DskipTests package

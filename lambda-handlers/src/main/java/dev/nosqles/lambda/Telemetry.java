@@ -6,20 +6,20 @@ import dev.nosqles.metrics.Metric;
 import dev.nosqles.metrics.Metrics;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.MDC;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * One function's logs and metrics: {@link #invocation} runs a handler's work with the Lambda context in the log
- * lines (Powertools' functional API, no AspectJ: function_name, function_request_id, cold_start, service,
- * xray_trace_id) and writes the {@link #metrics() metrics} it counted as one EMF line at its end. Configured from
- * the function's environment: {@value #SERVICE} (the stack name; the metrics' {@code Service} dimension and the
- * logs' {@code service}), {@value #NAMESPACE} ({@code nosqles} when unset); {@code POWERTOOLS_LOG_LEVEL} is read by
- * Powertools. The AWS SDK logs at WARN and above unless that level is DEBUG or TRACE.
+ * lines' MDC (the fields Powertools for AWS Lambda names: function_name, function_request_id, function_arn,
+ * function_version, function_memory_size, cold_start, service, xray_trace_id) and writes the
+ * {@link #metrics() metrics} it counted as one EMF line at its end. The lines themselves are written by the
+ * functions' SLF4J provider, {@code nosqles-lambda-logging} (ADR 0017). Configured from the function's environment:
+ * {@value #SERVICE} (the stack name; the metrics' {@code Service} dimension and the logs' {@code service}),
+ * {@value #NAMESPACE} ({@code nosqles} when unset); {@value #LOG_LEVEL} is read by the provider, which keeps the AWS
+ * SDK at WARN when it is INFO.
  */
 public final class Telemetry {
     public static final String SERVICE = "POWERTOOLS_SERVICE_NAME";
@@ -32,21 +32,10 @@ public final class Telemetry {
 
     private static final String UNDEFINED = "service_undefined";
 
-    static {
-        // Powertools sets every logger to POWERTOOLS_LOG_LEVEL when it is loaded: keep the SDK's chatter out
-        try {
-            Class.forName(PowertoolsLogging.class.getName(), true, Telemetry.class.getClassLoader());
-            String level = System.getenv(LOG_LEVEL);
-            if (level == null || !(level.equalsIgnoreCase("DEBUG") || level.equalsIgnoreCase("TRACE"))) {
-                Configurator.setLevel("software.amazon.awssdk", Level.WARN);
-            }
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String service;
     private final EmfMetrics metrics;
+    /** Until the first invocation with a Lambda context: a function holds one Telemetry per process. */
+    private final AtomicBoolean coldStart = new AtomicBoolean(true);
 
     public Telemetry(String service, EmfMetrics metrics) {
         this.service = Objects.requireNonNull(service, "service");
@@ -86,7 +75,8 @@ public final class Telemetry {
 
     /**
      * Runs one invocation's work: the Lambda context's fields in every log line meanwhile (none when {@code context}
-     * is null, as when priming), the MDC cleared after it, and the metrics flushed once at its end, failed or not.
+     * is null, as when priming; {@code cold_start} is true for the first invocation with a context), the MDC
+     * cleared after it, and the metrics flushed once at its end, failed or not.
      */
     public <T> T invocation(Context context, Supplier<T> work) {
         if (context == null) {
@@ -96,14 +86,43 @@ public final class Telemetry {
                 metrics.flush();
             }
         }
-        return PowertoolsLogging.withLogging(context, () -> {
-            MDC.put("service", service); // the function's own environment (the local runtime has no process env)
+        put("function_name", context.getFunctionName());
+        put("function_version", context.getFunctionVersion());
+        put("function_arn", context.getInvokedFunctionArn());
+        put("function_memory_size", String.valueOf(context.getMemoryLimitInMB()));
+        put("function_request_id", context.getAwsRequestId());
+        put("cold_start", String.valueOf(coldStart.getAndSet(false)));
+        put("service", service); // the function's own environment (the local runtime has no process env)
+        put("xray_trace_id", traceId(dev.nosqles.internal.TraceHeaders.current()));
+        try {
+            return work.get();
+        } finally {
             try {
-                return work.get();
-            } finally {
                 metrics.flush();
+            } finally {
+                MDC.clear();
             }
-        });
+        }
+    }
+
+    private static void put(String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            MDC.put(key, value);
+        }
+    }
+
+    /** The trace id of an X-Ray trace header ({@code Root=1-...;Parent=...;Sampled=1}), or null. */
+    static String traceId(String header) {
+        if (header == null) {
+            return null;
+        }
+        for (String part : header.split(";")) {
+            String field = part.strip();
+            if (field.startsWith("Root=") && field.length() > 5) {
+                return field.substring(5);
+            }
+        }
+        return null;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * What the functions write to stdout (their CloudWatch log) while a block runs: the JSON log lines and the EMF
- * lines. The log4j appender follows {@code System.out}, EMF lines go to it.
+ * lines. The functions' SLF4J provider writes to the current {@code System.out}, EMF lines go to it.
  */
 public final class LogCapture implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -28,12 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
+import dev.nosqles.lambda.logging.JsonLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -102,6 +102,48 @@ class StructuredLogsTest {
         assertThat(line.path("stream_id").asText()).isEqualTo("Thing-a");
         assertThat(line.path("stream_version").asText()).isEqualTo("1");
         assertThat(line.has("timestamp")).isTrue();
+        assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+    }
+
+    @Test
+    void the_first_invocation_is_the_cold_start_and_every_line_names_the_function_and_its_xray_trace() {
+        Telemetry telemetry = telemetry();
+        org.slf4j.Logger app = LoggerFactory.getLogger("app");
+        List<JsonNode> logs;
+        String before = System.getProperty(dev.nosqles.internal.TraceHeaders.PROPERTY);
+        System.setProperty(dev.nosqles.internal.TraceHeaders.PROPERTY,
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+        try (LogCapture out = LogCapture.start()) {
+            telemetry.invocation(new TestContext("shop-Api", "req-1"), () -> {
+                app.info("first");
+                return null;
+            });
+            telemetry.invocation(new TestContext("shop-Api", "req-2"), () -> {
+                app.info("second");
+                return null;
+            });
+            logs = out.logs();
+        } finally {
+            if (before == null) {
+                System.clearProperty(dev.nosqles.internal.TraceHeaders.PROPERTY);
+            } else {
+                System.setProperty(dev.nosqles.internal.TraceHeaders.PROPERTY, before);
+            }
+        }
+
+        JsonNode first = logs.stream().filter(l -> l.path("message").asText().equals("first")).findFirst().orElseThrow();
+        JsonNode second = logs.stream().filter(l -> l.path("message").asText().equals("second")).findFirst()
+                .orElseThrow();
+        assertThat(first.path("cold_start").isBoolean()).isTrue();
+        assertThat(first.path("cold_start").asBoolean()).isTrue();
+        assertThat(second.path("cold_start").asBoolean()).isFalse();
+        assertThat(second.path("function_request_id").asText()).isEqualTo("req-2");
+        assertThat(first.path("function_arn").asText())
+                .isEqualTo("arn:aws:lambda:eu-west-1:123456789012:function:shop-Api");
+        assertThat(first.path("function_version").asText()).isEqualTo("$LATEST");
+        assertThat(first.path("function_memory_size").asInt()).isEqualTo(512);
+        assertThat(first.path("xray_trace_id").asText()).isEqualTo("1-5759e988-bd862e3fe1be46a994272793");
+        assertThat(first.path("logger").asText()).isEqualTo("app");
         assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
     }
 
@@ -297,7 +339,7 @@ class StructuredLogsTest {
     @Test
     void the_aws_sdks_own_log_lines_reach_the_json_output() {
         List<JsonNode> logs;
-        Configurator.setLevel("software.amazon.awssdk.request", Level.DEBUG);
+        JsonLogs.setLevel("software.amazon.awssdk.request", Level.DEBUG);
         try (LogCapture out = LogCapture.start();
              DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:9"))
                      .region(Region.EU_WEST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -311,7 +353,7 @@ class StructuredLogsTest {
             }
             logs = out.logs();
         } finally {
-            Configurator.setLevel("software.amazon.awssdk.request", Level.WARN);
+            JsonLogs.reset();
         }
 
         assertThat(logs).filteredOn(l -> l.path("logger").asText("").startsWith("software.amazon.awssdk")

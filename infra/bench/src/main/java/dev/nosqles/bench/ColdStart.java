@@ -34,7 +34,7 @@ public final class ColdStart {
     public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
     /**
      * The bare client's own flag: SLF4J bound to nothing, as in a function packaged with the SDK alone. Without it
-     * the SDK's SLF4J calls would start the shaded jar's log4j (the application's logging stack, some 1,300 classes)
+     * the SDK's SLF4J calls would start the shaded jar's JSON log provider (the application's logging, ADR 0017)
      * in the bare client too, and the comparison would hide that cost.
      */
     public static final String BARE_LOGGING = "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider";
@@ -139,7 +139,7 @@ public final class ColdStart {
                         + " sealed with it and put; a PutItem of the new customer)", runs),
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem; SLF4J"
                         + " bound to nothing (`" + BARE_LOGGING + "`), as in a function packaged with the SDK alone,"
-                        + " so the shaded jar's log4j does not start", runs));
+                        + " so the shaded jar's JSON log provider does not start", runs));
         return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
                 List.copyOf(runs));
     }

@@ -69,7 +69,6 @@ class LocalRuntimePersonalDataTest {
     };
     private Level rootLevel;
     private StdoutCapture stdout;
-    private org.apache.logging.log4j.Level log4jRoot;
     private FaultProxy proxy;
     private RunningApp app;
     private DynamoDbClient dynamoDb;
@@ -93,10 +92,8 @@ class LocalRuntimePersonalDataTest {
                 .withLog(log::add));
         // the functions' JSON lines at every level (the SDK's own stay at WARN: its DEBUG lines are requests)
         stdout = StdoutCapture.start();
-        log4jRoot = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
-        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.ALL);
-        org.apache.logging.log4j.core.config.Configurator.setLevel("software.amazon.awssdk",
-                org.apache.logging.log4j.Level.WARN);
+        dev.nosqles.lambda.logging.JsonLogs.setRootLevel(org.slf4j.event.Level.TRACE);
+        dev.nosqles.lambda.logging.JsonLogs.setLevel("software.amazon.awssdk", org.slf4j.event.Level.WARN);
         // the test's own clients go straight to the local AWS: the proxy's faults are for the application
         LocalAws aws = LocalAws.shared();
         dynamoDb = aws.dynamoDb();
@@ -123,7 +120,7 @@ class LocalRuntimePersonalDataTest {
         root.removeHandler(capture);
         root.setLevel(rootLevel);
         stdout.close();
-        org.apache.logging.log4j.core.config.Configurator.setRootLevel(log4jRoot);
+        dev.nosqles.lambda.logging.JsonLogs.reset();
         sqs.close();
         sns.close();
         dynamoDb.close();

@@ -1,0 +1,207 @@
+package dev.nosqles.lambda.logging.internal;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
+import org.slf4j.event.Level;
+import org.slf4j.event.LoggingEvent;
+import org.slf4j.helpers.BasicMDCAdapter;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.spi.LoggingEventAware;
+
+/**
+ * One logger of {@link dev.nosqles.lambda.logging.JsonLogsProvider}: formats an enabled call as one JSON line and
+ * hands it to its output. Its level is looked up again only after a level changed.
+ */
+public final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware {
+    private static final long serialVersionUID = 1L;
+    /** Written first, in this order, when the MDC holds them: the Lambda context, then the request's ids. */
+    private static final List<String> FIRST = List.of("function_name", "function_request_id", "cold_start",
+            "function_arn", "function_memory_size", "function_version", "service", "xray_trace_id",
+            "correlation_id");
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final transient Function<String, Level> levels;
+    private final transient IntSupplier generation;
+    private final transient BasicMDCAdapter mdc;
+    private final transient Consumer<String> out;
+    private transient volatile int seenGeneration = -1;
+    private transient volatile int threshold;
+
+    public JsonLogger(String name, Function<String, Level> levels, IntSupplier generation, BasicMDCAdapter mdc,
+                      Consumer<String> out) {
+        this.name = name;
+        this.levels = levels;
+        this.generation = generation;
+        this.mdc = mdc;
+        this.out = out;
+    }
+
+    private boolean enabled(Level level) {
+        int current = generation.getAsInt();
+        if (current != seenGeneration) {
+            threshold = levels.apply(name).toInt();
+            seenGeneration = current;
+        }
+        return level.toInt() >= threshold;
+    }
+
+    @Override
+    public boolean isTraceEnabled() {
+        return enabled(Level.TRACE);
+    }
+
+    @Override
+    public boolean isDebugEnabled() {
+        return enabled(Level.DEBUG);
+    }
+
+    @Override
+    public boolean isInfoEnabled() {
+        return enabled(Level.INFO);
+    }
+
+    @Override
+    public boolean isWarnEnabled() {
+        return enabled(Level.WARN);
+    }
+
+    @Override
+    public boolean isErrorEnabled() {
+        return enabled(Level.ERROR);
+    }
+
+    @Override
+    protected String getFullyQualifiedCallerName() {
+        return null;
+    }
+
+    @Override
+    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
+                                               Throwable throwable) {
+        write(level, pattern, arguments, throwable, null);
+    }
+
+    /** The fluent API's events (they may carry key-value pairs). */
+    @Override
+    public void log(LoggingEvent event) {
+        if (enabled(event.getLevel())) {
+            Object[] arguments = event.getArgumentArray();
+            Throwable throwable = event.getThrowable();
+            if (throwable == null && arguments != null && arguments.length > 0
+                    && arguments[arguments.length - 1] instanceof Throwable last) {
+                throwable = last;
+            }
+            write(event.getLevel(), event.getMessage(), arguments, throwable, event.getKeyValuePairs());
+        }
+    }
+
+    private void write(Level level, String pattern, Object[] arguments, Throwable throwable,
+                       List<KeyValuePair> pairs) {
+        String message = arguments == null || arguments.length == 0 ? pattern
+                : MessageFormatter.basicArrayFormat(pattern, arguments);
+        StringBuilder line = new StringBuilder(256);
+        line.append('{');
+        field(line, "timestamp", TIMESTAMP.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)), false);
+        field(line, "level", level.name(), true);
+        field(line, "logger", name, true);
+        field(line, "message", message, true);
+        if (throwable != null) {
+            line.append(",\"error\":{");
+            field(line, "name", throwable.getClass().getName(), false);
+            field(line, "message", throwable.getMessage(), true);
+            field(line, "stack", stackTrace(throwable), true);
+            line.append('}');
+        }
+        if (pairs != null) {
+            for (KeyValuePair pair : pairs) {
+                field(line, pair.key, pair.value == null ? null : String.valueOf(pair.value), true);
+            }
+        }
+        Map<String, String> context = mdc.getCopyOfContextMap();
+        if (context != null && !context.isEmpty()) {
+            for (String key : FIRST) {
+                String value = context.remove(key);
+                if (value != null) {
+                    contextField(line, key, value);
+                }
+            }
+            for (Map.Entry<String, String> entry : new TreeMap<>(context).entrySet()) {
+                contextField(line, entry.getKey(), entry.getValue());
+            }
+        }
+        line.append('}');
+        out.accept(line.toString());
+    }
+
+    /** {@code cold_start} as a JSON boolean and {@code function_memory_size} as a number, as Powertools writes them. */
+    private static void contextField(StringBuilder line, String key, String value) {
+        boolean literal = switch (key) {
+            case "cold_start" -> value.equals("true") || value.equals("false");
+            case "function_memory_size" -> !value.isEmpty() && value.length() < 10
+                    && value.chars().allMatch(c -> c >= '0' && c <= '9');
+            default -> false;
+        };
+        if (literal) {
+            line.append(",\"").append(key).append("\":").append(value);
+        } else {
+            field(line, key, value, true);
+        }
+    }
+
+    private static void field(StringBuilder line, String key, String value, boolean comma) {
+        if (value == null) {
+            return;
+        }
+        if (comma) {
+            line.append(',');
+        }
+        string(line, key);
+        line.append(':');
+        string(line, value);
+    }
+
+    /** A JSON string: quotes, backslashes and control characters escaped (a stack trace stays on one line). */
+    static void string(StringBuilder line, String value) {
+        line.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> line.append("\\\"");
+                case '\\' -> line.append("\\\\");
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        line.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        line.append(c);
+                    }
+                }
+            }
+        }
+        line.append('"');
+    }
+
+    private static String stackTrace(Throwable throwable) {
+        StringWriter text = new StringWriter();
+        try (PrintWriter writer = new PrintWriter(text)) {
+            throwable.printStackTrace(writer);
+        }
+        return text.toString();
+    }
+}
