@@ -30,6 +30,17 @@ public enum Metric {
      * was late, a backlog between them.
      */
     SAGA_LATE_REPLIES_TAKEN("SagaLateRepliesTaken", Unit.COUNT),
+    /**
+     * A deadline that re-sent its command rather than give up (same message id, a new deadline): the participant
+     * answered without a reply request, or it is busy (its queue holds messages), or the command cannot be
+     * compensated (ADR 0005, 0013, 0016).
+     */
+    SAGA_COMMANDS_RESENT("SagaCommandsResent", Unit.COUNT),
+    /**
+     * A saga command or reply that could not be handled in the process that sent it (ADR 0013, 0015) and went to
+     * its queue instead.
+     */
+    IN_PROCESS_FALLBACKS("InProcessFallbacks", Unit.COUNT),
     /** A handled message that an operator redrove from a dead-letter queue. */
     DLQ_REDRIVES("DlqRedrives", Unit.COUNT);
 

@@ -5,6 +5,7 @@ import dev.nosqles.aggregate.CommandOutcome;
 import dev.nosqles.aggregate.CommandResult;
 import dev.nosqles.aggregate.PseudoEvent;
 import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.metrics.Metric;
 import dev.nosqles.saga.SagaMessage.CommandMessage;
 import dev.nosqles.saga.SagaMessage.ReplyMessage;
 import dev.nosqles.saga.internal.SagaIds;
@@ -197,6 +198,7 @@ public final class SagaParticipant<S, C, E> {
                     // the message names the exception's class only: its message may quote the command
                     LOG.warn("saga {} command {} to {} not handled in process ({}): sent to its queue",
                             command.sagaId(), command.messageId(), command.channel(), e.getClass().getSimpleName());
+                    repository.metrics().increment(Metric.IN_PROCESS_FALLBACKS);
                     try {
                         queue.send(command);
                     } catch (RuntimeException sendFailed) {

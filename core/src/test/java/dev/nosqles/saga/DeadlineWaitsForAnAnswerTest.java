@@ -161,6 +161,7 @@ class DeadlineWaitsForAnAnswerTest {
             assertThat(c.attempt()).isEqualTo(1);
         });
         assertThat(metrics.count(Metric.SAGA_LATE_REPLIES_TAKEN)).isZero();
+        assertThat(metrics.count(Metric.SAGA_COMMANDS_RESENT)).isEqualTo(1);
     }
 
     @Test
@@ -190,6 +191,7 @@ class DeadlineWaitsForAnAnswerTest {
         settle();
         assertThat(sagas.find(silent).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(sagas.find(silent).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
+        assertThat(metrics.count(Metric.SAGA_COMMANDS_RESENT)).isZero();
 
         String unlucky = start("event-unlucky");
         withdrawAndHoldTheReply(); // and lost: it never comes
@@ -226,6 +228,7 @@ class DeadlineWaitsForAnAnswerTest {
             assertThat(c.messageId()).isEqualTo(queued.getFirst().messageId());
             assertThat(c.attempt()).isEqualTo(1);
         });
+        assertThat(metrics.count(Metric.SAGA_COMMANDS_RESENT)).isEqualTo(1);
         queued.forEach(participant::handle); // the participant gets to the first copy at last
         settle();
 
@@ -252,6 +255,8 @@ class DeadlineWaitsForAnAnswerTest {
         settle();
         assertThat(sagas.find(busy).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
         assertThat(sagas.find(busy).orElseThrow().reason()).isEqualTo("withdraw:deadline-expired");
+        // each sweep re-sent once; the last one compensated, which sends the compensation (attempt 0): no re-send
+        assertThat(metrics.count(Metric.SAGA_COMMANDS_RESENT)).isEqualTo(SagaDefinition.DEFAULT_MAX_RESENDS);
 
         wire(Transfer.ACCOUNTS_WITH_PARTICIPANT, channel -> java.util.OptionalLong.of(0));
         String idle = start("event-idle");

@@ -32,8 +32,10 @@ class InProcessCommandsTest {
     /** The queues: what is sent through them. */
     private final RecordingSender queues = new RecordingSender();
     private final InMemorySagaDeadlines deadlines = new InMemorySagaDeadlines();
+    private final dev.nosqles.testsupport.CountingMetrics metrics = new dev.nosqles.testsupport.CountingMetrics();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
-            AggregateRepository.builder(new BankAccount()).eventStore(participantStore).clock(clock).build();
+            AggregateRepository.builder(new BankAccount()).eventStore(participantStore).clock(clock).metrics(metrics)
+                    .build();
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
             SagaParticipant.builder(accounts, Transfer.ACCOUNTS, queues).eventStore(store).build();
     private final SagaManager<Transfer.Data> sagas =
@@ -120,6 +122,7 @@ class InProcessCommandsTest {
 
         assertThat(queues.commands).hasSize(1);
         assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(metrics.count(dev.nosqles.metrics.Metric.IN_PROCESS_FALLBACKS)).isEqualTo(1);
 
         settle();
 

@@ -32,9 +32,10 @@ class InProcessRepliesTest {
     private final InMemorySagaDeadlines deadlines = new InMemorySagaDeadlines();
     private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
             AggregateRepository.builder(new BankAccount()).eventStore(store).clock(clock).build();
+    private final dev.nosqles.testsupport.CountingMetrics metrics = new dev.nosqles.testsupport.CountingMetrics();
     private final SagaManager<Transfer.Data> sagas =
             SagaManager.builder(Transfer.definition()).eventStore(store).snapshotStore(SnapshotStore.none())
-                    .sender(queues).deadlines(deadlines).clock(clock).build();
+                    .sender(queues).deadlines(deadlines).clock(clock).metrics(metrics).build();
     private final SagaMessageSender inProcess = sagas.inProcessReplies(queues);
     private final SagaParticipant<BankAccount.State, BankAccount.Command, BankAccount.Event> participant =
             SagaParticipant.builder(accounts, Transfer.ACCOUNTS, queues).build();
@@ -73,6 +74,7 @@ class InProcessRepliesTest {
         assertThat(queues.all).allSatisfy(m -> assertThat(m).isNotInstanceOf(ReplyMessage.class));
         assertThat(accounts.get("b").state().balance()).isEqualTo(5);
         assertThat(deadlines.all()).isEmpty();
+        assertThat(metrics.count(dev.nosqles.metrics.Metric.IN_PROCESS_FALLBACKS)).isZero();
     }
 
     @Test
@@ -122,6 +124,8 @@ class InProcessRepliesTest {
         inProcess.send(otherType);
 
         assertThat(queues.replies).containsExactly(unknownSaga, otherType);
+        // only the reply that failed here fell back; the other type's went to its queue directly
+        assertThat(metrics.count(dev.nosqles.metrics.Metric.IN_PROCESS_FALLBACKS)).isEqualTo(1);
     }
 
     @Test

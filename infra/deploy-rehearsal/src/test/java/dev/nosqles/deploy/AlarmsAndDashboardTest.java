@@ -28,7 +28,8 @@ class AlarmsAndDashboardTest {
      */
     private static final List<String> FRAMEWORK_METRICS = List.of("CommandsHandled", "CommandsRejected",
             "ConcurrencyConflicts", "CommandRetries", "DuplicatesDropped", "EventsDispatched", "SubscriptionLag",
-            "SagasStarted", "SagasCompleted", "SagasFailed", "SagasPastDue", "SagaLateRepliesTaken", "DlqRedrives");
+            "SagasStarted", "SagasCompleted", "SagasFailed", "SagasPastDue", "SagaLateRepliesTaken", "SagaCommandsResent",
+            "InProcessFallbacks", "DlqRedrives");
 
     private static JsonNode template;
     private static JsonNode resources;
