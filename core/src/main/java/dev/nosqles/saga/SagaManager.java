@@ -456,7 +456,7 @@ public final class SagaManager<D> {
         CommandResult<SagaState<D>, SagaEvent> result = repository.update(sagaId,
                 new DeadlineExpired(commandMessageId, now, answer.answered()), meta);
         if (!result.duplicate() && result.events().stream()
-                .anyMatch(e -> e instanceof SagaCommandEvent command && command.attempt() > 0)) {
+                .anyMatch(e -> e.event() instanceof SagaCommandEvent command && command.attempt() > 0)) {
             repository.metrics().increment(Metric.SAGA_COMMANDS_RESENT);
         }
         return track(result, meta.correlationId());
@@ -619,8 +619,8 @@ public final class SagaManager<D> {
                     // the message names the exception's class only: its message may quote the reply
                     LOG.warn("saga {} reply {} not handled in process ({}): sent to its queue", reply.sagaId(),
                             reply.messageId(), e.getClass().getSimpleName());
-                    repository.metrics().increment(Metric.IN_PROCESS_FALLBACKS);
                     queue.send(reply);
+                    repository.metrics().increment(Metric.IN_PROCESS_FALLBACKS);
                 }
             }
 

@@ -198,13 +198,13 @@ public final class SagaParticipant<S, C, E> {
                     // the message names the exception's class only: its message may quote the command
                     LOG.warn("saga {} command {} to {} not handled in process ({}): sent to its queue",
                             command.sagaId(), command.messageId(), command.channel(), e.getClass().getSimpleName());
-                    repository.metrics().increment(Metric.IN_PROCESS_FALLBACKS);
                     try {
                         queue.send(command);
                     } catch (RuntimeException sendFailed) {
                         sendFailed.addSuppressed(e);
                         throw sendFailed;
                     }
+                    repository.metrics().increment(Metric.IN_PROCESS_FALLBACKS);
                 }
             }
 

@@ -75,8 +75,9 @@ public final class Telemetry {
 
     /**
      * Runs one invocation's work: the Lambda context's fields in every log line meanwhile (none when {@code context}
-     * is null, as when priming; {@code cold_start} is true for the first invocation with a context), the MDC
-     * cleared after it, and the metrics flushed once at its end, failed or not.
+     * is null, as when priming; {@code cold_start} is true for this Telemetry's first invocation with a context),
+     * the MDC as it was before (empty in a function) after it, and the metrics flushed once at its end, failed or
+     * not.
      */
     public <T> T invocation(Context context, Supplier<T> work) {
         if (context == null) {
@@ -86,6 +87,7 @@ public final class Telemetry {
                 metrics.flush();
             }
         }
+        Map<String, String> before = MDC.getCopyOfContextMap();
         put("function_name", context.getFunctionName());
         put("function_version", context.getFunctionVersion());
         put("function_arn", context.getInvokedFunctionArn());
@@ -100,7 +102,11 @@ public final class Telemetry {
             try {
                 metrics.flush();
             } finally {
-                MDC.clear();
+                if (before == null) {
+                    MDC.clear();
+                } else {
+                    MDC.setContextMap(before);
+                }
             }
         }
     }

@@ -12,8 +12,9 @@ import org.slf4j.event.Level;
  * prefix of its name (a prefix ends at a dot or is the whole name), else the root level.
  *
  * <p>At start: the root level from {@value #LEVEL_VARIABLE} (Powertools' name, kept so a function's configuration
- * is the same), else {@value #LAMBDA_LEVEL_VARIABLE} (Lambda's advanced logging controls), else INFO; and the AWS
- * SDK ({@value #AWS_SDK}) at WARN unless the root level is DEBUG or TRACE (the SDK logs every request at DEBUG).
+ * is the same), else {@value #LAMBDA_LEVEL_VARIABLE} (Lambda's advanced logging controls), else INFO; and, when
+ * the root level is INFO, the AWS SDK ({@value #AWS_SDK}) at WARN (it logs every request at DEBUG; at DEBUG and
+ * TRACE it logs at the root level, and at WARN or ERROR it is as quiet as everything else).
  *
  * <p>Levels are process-wide, as SLF4J's logger factory is: set them at start or in a test (and {@link #reset()}
  * after it), not per request.

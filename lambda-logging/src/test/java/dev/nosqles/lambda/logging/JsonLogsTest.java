@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.lambda.logging.internal.JsonLogger;
+import dev.nosqles.lambda.logging.internal.ThreadMdc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.BasicMDCAdapter;
 
 class JsonLogsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> lines = new ArrayList<>();
-    private final BasicMDCAdapter mdc = new BasicMDCAdapter();
+    private final ThreadMdc mdc = new ThreadMdc();
     private final AtomicInteger generation = new AtomicInteger();
     private Level level = Level.INFO;
     private final JsonLogger logger = new JsonLogger("dev.nosqles.saga.SagaManager", name -> level,
@@ -93,6 +93,47 @@ class JsonLogsTest {
         assertThat(line.path("message").asText()).isEqualTo("deadline due");
         assertThat(line.path("saga_id").asText()).isEqualTo("s-9");
         assertThat(line.path("attempt").asText()).isEqualTo("3");
+    }
+
+    @Test
+    void a_trailing_throwable_is_the_error_in_the_fluent_api_as_in_the_classic_calls() throws Exception {
+        IllegalStateException failure = new IllegalStateException("refused");
+
+        logger.atError().log("batch {} failed", "b-1", failure);
+
+        JsonNode line = only();
+        assertThat(line.path("message").asText()).isEqualTo("batch b-1 failed");
+        assertThat(line.path("error").path("name").asText()).isEqualTo("java.lang.IllegalStateException");
+    }
+
+    @Test
+    void no_name_appears_twice_in_a_line_and_a_memory_size_that_is_no_json_number_stays_a_string() {
+        mdc.put("message", "from the mdc");
+        mdc.put("correlation_id", "c-mdc");
+        mdc.put("function_memory_size", "0128");
+
+        logger.atInfo().addKeyValue("correlation_id", "c-pair").addKeyValue("level", "LOUD").log("the message");
+
+        assertThat(lines).singleElement().satisfies(l -> {
+            assertThat(l).containsOnlyOnce("\"message\"").containsOnlyOnce("\"correlation_id\"")
+                    .containsOnlyOnce("\"level\"").contains("\"function_memory_size\":\"0128\"");
+            JsonNode line = JSON.readTree(l);
+            assertThat(line.path("message").asText()).isEqualTo("the message");
+            assertThat(line.path("correlation_id").asText()).isEqualTo("c-pair");
+            assertThat(line.path("level").asText()).isEqualTo("INFO");
+        });
+    }
+
+    @Test
+    void a_thread_started_while_the_mdc_holds_an_invocations_ids_does_not_inherit_them() throws Exception {
+        mdc.put("function_request_id", "req-1");
+        Thread started = new Thread(() -> logger.info("from a background thread"));
+        started.start();
+        started.join();
+
+        assertThat(only().has("function_request_id")).isFalse();
+        mdc.clear();
+        assertThat(mdc.getCopyOfContextMap()).isNull();
     }
 
     @Test

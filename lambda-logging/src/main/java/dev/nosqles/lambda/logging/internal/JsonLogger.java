@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -16,7 +18,6 @@ import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
 import org.slf4j.event.LoggingEvent;
-import org.slf4j.helpers.BasicMDCAdapter;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.spi.LoggingEventAware;
@@ -31,17 +32,22 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
     private static final List<String> FIRST = List.of("function_name", "function_request_id", "cold_start",
             "function_arn", "function_memory_size", "function_version", "service", "xray_trace_id",
             "correlation_id");
+    /** The line's own fields: a key-value pair or MDC entry of one of these names is left out. */
+    private static final Set<String> RESERVED = Set.of("timestamp", "level", "logger", "message", "error");
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
     private final transient Function<String, Level> levels;
     private final transient IntSupplier generation;
-    private final transient BasicMDCAdapter mdc;
+    private final transient ThreadMdc mdc;
     private final transient Consumer<String> out;
-    private transient volatile int seenGeneration = -1;
-    private transient volatile int threshold;
+    /** The level this logger found, and the generation of the levels it found it in: read and written as one. */
+    private transient volatile Cached cached = new Cached(Integer.MIN_VALUE, Level.INFO.toInt());
 
-    public JsonLogger(String name, Function<String, Level> levels, IntSupplier generation, BasicMDCAdapter mdc,
+    private record Cached(int generation, int threshold) {
+    }
+
+    public JsonLogger(String name, Function<String, Level> levels, IntSupplier generation, ThreadMdc mdc,
                       Consumer<String> out) {
         this.name = name;
         this.levels = levels;
@@ -52,11 +58,12 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
 
     private boolean enabled(Level level) {
         int current = generation.getAsInt();
-        if (current != seenGeneration) {
-            threshold = levels.apply(name).toInt();
-            seenGeneration = current;
+        Cached known = cached;
+        if (known.generation() != current) {
+            known = new Cached(current, levels.apply(name).toInt());
+            cached = known;
         }
-        return level.toInt() >= threshold;
+        return level.toInt() >= known.threshold();
     }
 
     @Override
@@ -103,7 +110,9 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
             Throwable throwable = event.getThrowable();
             if (throwable == null && arguments != null && arguments.length > 0
                     && arguments[arguments.length - 1] instanceof Throwable last) {
+                // as the classic calls do: a trailing throwable is the error, not a placeholder's argument
                 throwable = last;
+                arguments = MessageFormatter.trimmedCopy(arguments);
             }
             write(event.getLevel(), event.getMessage(), arguments, throwable, event.getKeyValuePairs());
         }
@@ -126,21 +135,26 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
             field(line, "stack", stackTrace(throwable), true);
             line.append('}');
         }
+        Set<String> written = new HashSet<>(RESERVED);
         if (pairs != null) {
             for (KeyValuePair pair : pairs) {
-                field(line, pair.key, pair.value == null ? null : String.valueOf(pair.value), true);
+                if (pair.key != null && written.add(pair.key)) {
+                    field(line, pair.key, pair.value == null ? null : String.valueOf(pair.value), true);
+                }
             }
         }
-        Map<String, String> context = mdc.getCopyOfContextMap();
-        if (context != null && !context.isEmpty()) {
+        Map<String, String> context = mdc.current();
+        if (!context.isEmpty()) {
             for (String key : FIRST) {
-                String value = context.remove(key);
-                if (value != null) {
+                String value = context.get(key);
+                if (value != null && written.add(key)) {
                     contextField(line, key, value);
                 }
             }
             for (Map.Entry<String, String> entry : new TreeMap<>(context).entrySet()) {
-                contextField(line, entry.getKey(), entry.getValue());
+                if (entry.getValue() != null && written.add(entry.getKey())) {
+                    contextField(line, entry.getKey(), entry.getValue());
+                }
             }
         }
         line.append('}');
@@ -152,7 +166,8 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
         boolean literal = switch (key) {
             case "cold_start" -> value.equals("true") || value.equals("false");
             case "function_memory_size" -> !value.isEmpty() && value.length() < 10
-                    && value.chars().allMatch(c -> c >= '0' && c <= '9');
+                    && value.chars().allMatch(c -> c >= '0' && c <= '9')
+                    && (value.charAt(0) != '0' || value.length() == 1); // a JSON number has no leading zero
             default -> false;
         };
         if (literal) {
