@@ -95,7 +95,7 @@ public final class Telemetry {
         put("function_request_id", context.getAwsRequestId());
         put("cold_start", String.valueOf(coldStart.getAndSet(false)));
         put("service", service); // the function's own environment (the local runtime has no process env)
-        put("xray_trace_id", traceId(dev.nosqles.internal.TraceHeaders.current()));
+        put("xray_trace_id", traceId(LogContext.traceHeader())); // the invocation's: nothing is handled yet
         try {
             return work.get();
         } finally {

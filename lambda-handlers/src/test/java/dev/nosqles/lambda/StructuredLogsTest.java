@@ -110,8 +110,9 @@ class StructuredLogsTest {
         Telemetry telemetry = telemetry();
         org.slf4j.Logger app = LoggerFactory.getLogger("app");
         List<JsonNode> logs;
-        String before = System.getProperty(dev.nosqles.internal.TraceHeaders.PROPERTY);
-        System.setProperty(dev.nosqles.internal.TraceHeaders.PROPERTY,
+        String traceProperty = "com.amazonaws.xray.traceHeader"; // the Lambda Java runtime sets it per invocation
+        String before = System.getProperty(traceProperty);
+        System.setProperty(traceProperty,
                 "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
         try (LogCapture out = LogCapture.start()) {
             telemetry.invocation(new TestContext("shop-Api", "req-1"), () -> {
@@ -125,9 +126,9 @@ class StructuredLogsTest {
             logs = out.logs();
         } finally {
             if (before == null) {
-                System.clearProperty(dev.nosqles.internal.TraceHeaders.PROPERTY);
+                System.clearProperty(traceProperty);
             } else {
-                System.setProperty(dev.nosqles.internal.TraceHeaders.PROPERTY, before);
+                System.setProperty(traceProperty, before);
             }
         }
 
