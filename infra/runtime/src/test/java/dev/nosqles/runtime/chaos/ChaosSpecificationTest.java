@@ -263,8 +263,18 @@ class ChaosSpecificationTest {
      * For each command queue in turn (blocking both at once would starve the order queue: no reservation, no
      * approval): while the runtime's receives of that queue fail, the commands that arrive (waiting up to 8 s for
      * one) are received and abandoned until SQS moves them to the DLQ, as when a function times out on them five
-     * times. Returns the number of commands dead-lettered.
+     * times. The order's commands reach their queue only when the stream function could not handle them in process
+     * (ADR 0015): while their queue is blocked, the Order's commits of approvals and rejections fail too, so that
+     * one does. Returns the number of commands dead-lettered.
      */
+    /**
+     * The Order's commits of its saga commands refused (the only items holding these event type names); its
+     * creations, the customers and the sagas still write.
+     */
+    private static final List<FaultRule> ORDER_DECISIONS_FAIL = List.of(
+            FaultRule.serverError("dynamodb", "PutItem", 1.0).withResource("OrderApproved"),
+            FaultRule.serverError("dynamodb", "PutItem", 1.0).withResource("OrderRejected"));
+
     private int poison(FaultProxy proxy, AppInspector inspector, List<FaultRule> rules) {
         Map<String, String> dlqOf = new LinkedHashMap<>();
         if (config.has(ChaosFaults.Family.DLQ)) {
@@ -277,10 +287,16 @@ class ChaosSpecificationTest {
         for (var queue : dlqOf.entrySet()) {
             List<FaultRule> blocked = new ArrayList<>();
             blocked.add(FaultRule.serverError("sqs", "ReceiveMessage", 1.0).withResource(queue.getKey()));
+            if (queue.getKey().equals("OrderCommandsQueue")) {
+                // the stream function handles the Order's commands in process (ADR 0015): only one it could not
+                // handle reaches the queue. The Order's decisions fail meanwhile, so its next command falls back
+                blocked.addAll(ORDER_DECISIONS_FAIL);
+            }
             blocked.addAll(rules);
             proxy.rules(blocked);
             try {
-                Instant giveUp = Instant.now().plusSeconds(8);
+                // the order's queue waits for an approval or rejection to fall back: longer than for a command
+                Instant giveUp = Instant.now().plusSeconds(queue.getKey().equals("OrderCommandsQueue") ? 30 : 8);
                 while (Instant.now().isBefore(giveUp)) {
                     RetryingClient.sleep(250);
                     if (inspector.visible(queue.getKey()) > 0) {
