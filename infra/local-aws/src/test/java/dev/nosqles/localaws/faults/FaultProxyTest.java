@@ -272,7 +272,7 @@ class FaultProxyTest {
         proxy.rules(List.of(never));
 
         try (DynamoDbClient once = dynamoDbWithoutRetries()) {
-            assertThat(describeTwenty(once)).containsExactly(false, false, true, false, false, false, false, false,
+            assertThat(describe(once, 20)).containsExactly(false, false, true, false, false, false, false, false,
                     false, false, false, false, false, false, false, false, false, false, false, false);
         }
         assertThat(proxy.counts().count(never)).isEqualTo(1);
@@ -283,22 +283,20 @@ class FaultProxyTest {
     /** The 20-call patterns of one 50 % rule put in force three times, with a pause (no rules) between. */
     private List<List<Boolean>> pausedTwice(long seed) {
         List<List<Boolean>> patterns = new ArrayList<>();
-        try (FaultProxy seeded = FaultProxy.start(MOTO, seed);
-             DynamoDbClient client = seeded.aws().configure(DynamoDbClient.builder())
-                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        try (FaultProxy seeded = FaultProxy.start(MOTO, seed); DynamoDbClient client = withoutRetries(seeded)) {
             for (int round = 0; round < 3; round++) {
                 seeded.rules(List.of(FaultRule.serverError("dynamodb", "DescribeTable", 0.5)));
-                patterns.add(describeTwenty(client));
+                patterns.add(describe(client, 20));
                 seeded.rules(List.of());
             }
         }
         return patterns;
     }
 
-    private List<Boolean> describeTwenty(DynamoDbClient client) {
+    /** Which of {@code calls} DescribeTable calls were refused. */
+    private List<Boolean> describe(DynamoDbClient client, int calls) {
         List<Boolean> faulted = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < calls; i++) {
             try {
                 client.describeTable(b -> b.tableName(table));
                 faulted.add(false);
@@ -309,26 +307,21 @@ class FaultProxyTest {
         return faulted;
     }
 
+    private static DynamoDbClient withoutRetries(FaultProxy proxy) {
+        return proxy.aws().configure(DynamoDbClient.builder())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    }
+
     /** Which of 40 DescribeTable calls were refused under a 50 % server-error rule. */
     private List<Boolean> pattern(long seed) {
-        List<Boolean> faulted = new ArrayList<>();
-        try (FaultProxy seeded = FaultProxy.start(MOTO, seed);
-             DynamoDbClient client = seeded.aws().configure(DynamoDbClient.builder())
-                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        try (FaultProxy seeded = FaultProxy.start(MOTO, seed); DynamoDbClient client = withoutRetries(seeded)) {
             seeded.rules(List.of(FaultRule.serverError("dynamodb", "DescribeTable", 0.5)));
-            for (int i = 0; i < 40; i++) {
-                try {
-                    client.describeTable(b -> b.tableName(table));
-                    faulted.add(false);
-                } catch (AwsServiceException e) {
-                    faulted.add(true);
-                }
-            }
+            List<Boolean> faulted = describe(client, 40);
             assertThat(seeded.counts().count(FaultKind.SERVER_ERROR, "dynamodb:DescribeTable"))
                     .isEqualTo(faulted.stream().filter(f -> f).count());
+            return faulted;
         }
-        return faulted;
     }
 
     @Test
