@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -151,7 +150,7 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
                     contextField(line, key, value);
                 }
             }
-            for (Map.Entry<String, String> entry : new TreeMap<>(context).entrySet()) {
+            for (Map.Entry<String, String> entry : context.entrySet()) { // in the order they were put
                 if (entry.getValue() != null && written.add(entry.getKey())) {
                     contextField(line, entry.getKey(), entry.getValue());
                 }
