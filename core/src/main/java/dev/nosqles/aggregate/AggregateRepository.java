@@ -45,6 +45,10 @@ import java.util.function.Supplier;
  *       attempt on a folded state conflicts too) reload after a jittered back-off, up to the {@link RetryPolicy};</li>
  *   <li>find: current state, state at a version, state as of an instant (time travel), and the history.</li>
  * </ul>
+ * Threads that update the same aggregate through one repository take turns (one command per aggregate at a time in
+ * the process), so they never lose a race to each other; writers in other processes are kept apart by the
+ * conditional write. With a {@link Builder#stateCache(int) state cache}, an update starts from the state in hand
+ * after the aggregate's last command instead of a load (ADR 0018).
  * The repository fills the metadata the caller leaves out: a message id (random), the correlation and causation
  * ids (the message id) and the principal ({@code "system"}).
  *
@@ -75,6 +79,14 @@ public final class AggregateRepository<S, C, E> {
     /** Whether snapshots are encrypted with the stream subject's key (the aggregate declares personal data). */
     private final boolean personal;
     private final Metrics metrics;
+    /** The most message ids the cache keeps per aggregate, unless the deduplication window is larger. */
+    static final int CACHED_MESSAGES_MAX = 10_000;
+    /** How much longer than the clock skew allowance the cache keeps message ids. */
+    static final Duration CACHED_MESSAGES_MARGIN = Duration.ofMinutes(1);
+    /** One command per aggregate at a time in this process (ADR 0018). */
+    private final Turns turns = new Turns();
+    /** The state in hand after each aggregate's last command, least recently used first; null: no cache. */
+    private final java.util.Map<StreamId, Loaded<S>> cache;
 
     private AggregateRepository(Builder<S, C, E> b) {
         this.aggregate = b.aggregate;
@@ -90,6 +102,14 @@ public final class AggregateRepository<S, C, E> {
         this.metrics = b.metrics;
         this.personal = aggregate.eventTypes().declaresPersonalData();
         this.codec = EventCodec.of(aggregate, keys);
+        int capacity = b.stateCache;
+        this.cache = capacity == 0 ? null : java.util.Collections.synchronizedMap(
+                new java.util.LinkedHashMap<StreamId, Loaded<S>>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(java.util.Map.Entry<StreamId, Loaded<S>> eldest) {
+                        return size() > capacity;
+                    }
+                });
     }
 
     public static <S, C, E> Builder<S, C, E> builder(Aggregate<S, C, E> aggregate) {
@@ -227,8 +247,9 @@ public final class AggregateRepository<S, C, E> {
      * @throws ConcurrencyConflictException the conflicts outlived the retries
      */
     public CommandResult<S, E> update(String id, C command, EventMetadata metadata) {
-        try (LogContext log = LogContext.open().stream(streamId(id))) {
-            return counted(command, () -> doUpdate(id, command, metadata, log));
+        StreamId streamId = streamId(id);
+        try (LogContext log = LogContext.open().stream(streamId)) {
+            return turns.take(streamId, () -> counted(command, () -> doUpdate(id, command, metadata, log)));
         }
     }
 
@@ -258,8 +279,10 @@ public final class AggregateRepository<S, C, E> {
      */
     public CommandResult<S, E> updateRecording(String id, C command, EventMetadata metadata,
                                                java.util.function.Function<CommandOutcome<S, E>, PseudoEvent> recorder) {
-        try (LogContext log = LogContext.open().stream(streamId(id))) {
-            return counted(command, () -> doUpdateRecording(id, command, metadata, recorder, log));
+        StreamId streamId = streamId(id);
+        try (LogContext log = LogContext.open().stream(streamId)) {
+            return turns.take(streamId,
+                    () -> counted(command, () -> doUpdateRecording(id, command, metadata, recorder, log)));
         }
     }
 
@@ -380,13 +403,21 @@ public final class AggregateRepository<S, C, E> {
     private CommandResult<S, E> retrying(Call call, Attempt<S, E> body) {
         ConcurrencyConflictException last = null;
         Loaded<S> folded = null;
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            // the state in hand with the competing commit folded in, or a fresh load
-            Loaded<S> loaded = folded != null ? folded : load(call.streamId);
+        // a try on a cached state that turned out stale does not use up an attempt of the retry policy
+        int extra = 0;
+        for (int attempt = 1; attempt <= retry.maxAttempts() + extra; attempt++) {
+            // the state in hand with the competing commit folded in, the state the cache holds (first attempt
+            // only), or a fresh load
+            Loaded<S> cached = folded == null && attempt == 1 && cache != null ? cache.get(call.streamId) : null;
+            Loaded<S> loaded = folded != null ? folded : cached != null ? cached : load(call.streamId);
             boolean ranOnFold = folded != null;
             folded = null;
             if (loaded.version() == 0) {
                 throw new StreamNotFoundException(call.streamId);
+            }
+            if (cached == null && !ranOnFold) {
+                remember(call.streamId, loaded.state(), loaded.version(), loaded.expected(), loaded.recent(),
+                        loaded.evictedVersion(), loaded.evictedAt());
             }
             Optional<CommandResult<S, E>> landed = landed(call, loaded);
             if (landed.isPresent()) {
@@ -396,30 +427,56 @@ public final class AggregateRepository<S, C, E> {
                 return duplicate(call.streamId, loaded);
             }
             try {
-                return body.run(loaded, attempt);
+                CommandResult<S, E> result = body.run(loaded, attempt);
+                if (cached != null && result.state().version() == loaded.version()) {
+                    // decided on the cached state without a write, so no conditional write checked that state:
+                    // decide again on the store's
+                    cache.remove(call.streamId);
+                    extra = 1;
+                    continue;
+                }
+                return result;
+            } catch (CommandRejectedException rejected) {
+                if (cached == null) {
+                    throw rejected;
+                }
+                // a rejection writes nothing, so it proves nothing about the cached state: decide again on the
+                // store's (another process may have changed what the rule looks at, or handled this very message)
+                cache.remove(call.streamId);
+                extra = 1;
             } catch (ConcurrencyConflictException conflict) {
                 metrics.increment(Metric.CONCURRENCY_CONFLICTS);
                 last = conflict;
                 forgetLost(call, conflict);
-                if (attempt < retry.maxAttempts()) {
+                forget(call.streamId); // whatever the basis, the state it cached is behind
+                if (cached != null) {
+                    // the cached state was stale: another process wrote since. Read what it wrote, at once
+                    // (this is the read the cache saved), rather than fold one commit and maybe lose again
+                    extra = 1;
+                } else if (attempt < retry.maxAttempts() + extra) {
                     // one commit behind: fold the competing commit the conflict carries and decide again at once,
                     // without a read. A conflict on a folded state means the stream had moved on further: read it,
                     // after a back-off (a failed write costs a write unit per KB, a read of the commits missed
                     // half a unit per 4 KB)
                     folded = ranOnFold ? null : folded(call, loaded, conflict);
                     if (folded == null) {
-                        sleep(retry.delayAfter(attempt));
+                        sleep(retry.delayAfter(attempt - extra));
                     }
                 }
             } catch (UncertainAppend uncertain) {
+                forget(call.streamId);
                 Optional<CommandResult<S, E>> after = landed(call, load(call.streamId));
                 if (after.isPresent()) {
                     return after.get();
                 }
                 throw uncertain.failure;
+            } catch (RuntimeException other) {
+                forget(call.streamId);
+                throw other;
             }
         }
         // the last conflict may have been our own commit, answered late
+        forget(call.streamId);
         Optional<CommandResult<S, E>> landed = landed(call, load(call.streamId));
         if (landed.isPresent()) {
             return landed.get();
@@ -506,6 +563,7 @@ public final class AggregateRepository<S, C, E> {
     private CommandResult<S, E> confirmed(Call call, Pending<S, E> p, RecordedEvent first) {
         LOG.info("{}: the append at version {} landed although the store reported a failure; not"
                 + " processed again", call.streamId, p.firstVersion());
+        forget(call.streamId);
         List<EventEnvelope<E>> envelopes = new ArrayList<>(p.events().size());
         for (int i = 0; i < p.events().size(); i++) {
             NewEvent n = p.encoded().get(i);
@@ -672,8 +730,62 @@ public final class AggregateRepository<S, C, E> {
         }
         maybeSnapshot(call.streamId, after, loaded, result.firstVersion(), result.lastVersion(),
                 result.events().get(result.events().size() - 1).eventId(), result.timestamp(), call.meta.messageId());
+        if (cache != null) {
+            List<Snapshot.RecentMessage> recent = new ArrayList<>(loaded.recent().size() + 1);
+            recent.addAll(loaded.recent());
+            recent.add(new Snapshot.RecentMessage(call.meta.messageId(), result.lastVersion(), result.timestamp()));
+            remember(call.streamId, after, result.lastVersion(), result.nextExpectedVersion(), recent,
+                    loaded.evictedVersion(), loaded.evictedAt());
+        }
         return new CommandResult<>(new AggregateState<>(call.streamId, after, result.lastVersion()), envelopes,
                 attempt, false, rejection);
+    }
+
+    /**
+     * Keeps the state in hand for the aggregate's next command, when there is a cache: its state and version, and
+     * the message ids of its recent commits. The cache keeps more ids than a snapshot: the last
+     * {@link Builder#deduplicationWindow(int) window}, and also every id committed within the clock skew allowance
+     * (plus a minute; in all at most the larger of the window and {@link #CACHED_MESSAGES_MAX}), so that a new message to a hot aggregate (more messages
+     * within the allowance than the window holds) is known to be new without the store's backward search. The ids
+     * dropped are accounted for exactly as a snapshot does (they are still found by that search, ADR 0003). Not
+     * kept when an id to drop does not record its commit (from a snapshot of the old form).
+     */
+    private void remember(StreamId streamId, S state, long version, ExpectedVersion expected,
+                          List<Snapshot.RecentMessage> recent, long evictedVersion, Instant evictedAt) {
+        if (cache == null) {
+            return;
+        }
+        Instant keepSince = clock.instant().minus(clockSkew).minus(CACHED_MESSAGES_MARGIN);
+        int windowStart = Math.max(0, recent.size() - deduplicationWindow);
+        int capStart = Math.max(0, recent.size() - Math.max(deduplicationWindow, CACHED_MESSAGES_MAX));
+        int evict = 0;
+        while (evict < windowStart) {
+            Snapshot.RecentMessage dropped = recent.get(evict);
+            if (dropped.version() <= 0 || dropped.committedAt() == null) {
+                cache.remove(streamId);
+                return;
+            }
+            if (evict >= capStart && !dropped.committedAt().isBefore(keepSince)) {
+                break; // committed within the allowance: kept, and so is every later one
+            }
+            evictedVersion = Math.max(evictedVersion, dropped.version());
+            evictedAt = evictedAt == null || dropped.committedAt().isAfter(evictedAt) ? dropped.committedAt()
+                    : evictedAt;
+            evict++;
+        }
+        cache.put(streamId, new Loaded<>(state, version, expected, version, List.of(),
+                List.copyOf(recent.subList(evict, recent.size())), evictedVersion, evictedAt));
+    }
+
+    /** Aggregates whose turn a thread holds or waits for (for tests: none once every command returned). */
+    int turnsInUse() {
+        return turns.active();
+    }
+
+    private void forget(StreamId streamId) {
+        if (cache != null) {
+            cache.remove(streamId);
+        }
     }
 
     /**
@@ -926,6 +1038,7 @@ public final class AggregateRepository<S, C, E> {
         private Duration deduplicationHorizon = Duration.ofDays(15);
         private Duration clockSkew = Duration.ofMinutes(5);
         private dev.nosqles.privacy.SubjectKeys keys;
+        private int stateCache;
 
         private Builder(Aggregate<S, C, E> aggregate) {
             this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -1012,7 +1125,31 @@ public final class AggregateRepository<S, C, E> {
             return this;
         }
 
+        /**
+         * Keeps the state of up to this many aggregates in memory after each command, so that the next command for
+         * one of them is decided on the state in hand and costs only its conditional write, no read (ADR 0018).
+         * Off (0) by default. A state another process has moved on since costs one failed write (a write unit)
+         * and then the read the cache saved, and a rejection (or a command that changes nothing) decided on a
+         * cached state is decided again on a fresh load, since no write checked it. So turn it on where one
+         * process is the aggregate's usual writer: a consumer of a FIFO queue grouped by aggregate id, a
+         * long-running service. Reads
+         * ({@link AggregateRepository#find(String) find}, {@link AggregateRepository#get(String) get}) always read
+         * the store. Not offered for an aggregate that declares personal data (its decrypted state is not kept in
+         * memory between commands, ADR 0008).
+         */
+        public Builder<S, C, E> stateCache(int aggregates) {
+            this.stateCache = aggregates;
+            return this;
+        }
+
         public AggregateRepository<S, C, E> build() {
+            if (stateCache < 0) {
+                throw new IllegalStateException("stateCache must be >= 0 (0: off)");
+            }
+            if (stateCache > 0 && aggregate.eventTypes().declaresPersonalData()) {
+                throw new IllegalStateException("stateCache is not offered for an aggregate that declares personal"
+                        + " data (ADR 0018)");
+            }
             if (deduplicationHorizon == null || deduplicationHorizon.isNegative() || deduplicationHorizon.isZero()
                     || clockSkew == null || clockSkew.isNegative()) {
                 throw new IllegalStateException("deduplicationHorizon must be positive, clockSkewAllowance >= 0");

@@ -20,7 +20,11 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Optimistic concurrency through the repository on DynamoDB: no lost update. */
+/**
+ * Optimistic concurrency through the repository on DynamoDB: no lost update. Each writer has its own repository,
+ * as writers in separate processes (Lambda instances) do: one repository's threads take turns (ADR 0018), so only
+ * separate repositories race to the conditional write.
+ */
 class ConcurrentUpdatesTest {
 
     @Test
@@ -32,8 +36,11 @@ class ConcurrentUpdatesTest {
         // snapshots keep each reload short, as they would for any hot aggregate
         DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
                 .tableName(TestTables.newSnapshotsTable(client, "contention")).build();
-        var accounts = AggregateRepository.builder(new BankAccount(10, 1)).eventStore(store).snapshotStore(snapshots)
-                .retry(new RetryPolicy(1_000, Duration.ofMillis(1), Duration.ofMillis(50))).build();
+        java.util.function.Supplier<AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event>>
+                process = () -> AggregateRepository.builder(new BankAccount(10, 1)).eventStore(store)
+                .snapshotStore(snapshots).retry(new RetryPolicy(1_000, Duration.ofMillis(1), Duration.ofMillis(50)))
+                .build();
+        var accounts = process.get();
         accounts.create("hot", new BankAccount.Open("everyone"));
 
         int writers = 16;
@@ -43,13 +50,14 @@ class ConcurrentUpdatesTest {
         List<Future<Integer>> retries = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             int writer = w;
+            var own = process.get();
             retries.add(pool.submit(() -> {
                 start.await();
                 int extraAttempts = 0;
                 for (int i = 0; i < updatesEach; i++) {
                     // each deposit is unique, so a lost update would show in the sum
                     long amount = writer * 1_000L + i + 1;
-                    extraAttempts += accounts.update("hot", new BankAccount.Deposit(amount)).attempts() - 1;
+                    extraAttempts += own.update("hot", new BankAccount.Deposit(amount)).attempts() - 1;
                 }
                 return extraAttempts;
             }));
