@@ -101,7 +101,8 @@ lambda-package: $(LAMBDA_JAR)
 # Benchmarks (request units, overhead against the bare SDK, replay CPU with JMH, contention, cold start of the
 # shaded Lambda jar in fresh JVMs, end to end on the local runtime, read-model rebuild, personal-data encryption
 # and KMS calls) on moto: writes target/bench/report.md, results.json and the charts. BENCH_ARGS=--quick for a
-# short trial run; BENCH_ARGS='--only coldstart' (section 5 alone, coldstart.md) or '--only bill' (section 9).
+# short trial run; BENCH_ARGS='--only coldstart' (section 5 alone, coldstart.md), '--only contention' (section 4) or
+# '--only bill' (section 9).
 
 bench: jdk venv
 	@$(MVN) -q -DskipTests -pl infra/bench -am package

@@ -54,9 +54,10 @@ public final class BenchMain {
                     coldStartRuns = Integer.parseInt(args[++i]);
                 }
                 case "--only" -> {
-                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions", "load", "endtoend")
+                    if (i + 1 >= args.length || !List.of("bill", "coldstart", "subscriptions", "load", "endtoend",
+                            "contention")
                             .contains(args[i + 1])) {
-                        usage("--only takes one section: bill, coldstart, subscriptions, load or endtoend");
+                        usage("--only takes one section: bill, coldstart, subscriptions, load, endtoend or contention");
                     }
                     only = args[++i];
                 }
@@ -73,6 +74,10 @@ public final class BenchMain {
         }
         if ("load".equals(only)) {
             runLoad(out);
+            return;
+        }
+        if ("contention".equals(only)) {
+            runContention(out, quick ? quickContention() : Contention.Config.full());
             return;
         }
         if ("subscriptions".equals(only)) {
@@ -142,6 +147,32 @@ public final class BenchMain {
                 SubscriptionCosts.checks(result));
     }
 
+    /** Section 4 alone: {@code contention.md} and {@code contention.json}; exit status 1 when a check fails. */
+    static void runContention(Path out, Contention.Config config) throws Exception {
+        long t = System.nanoTime();
+        List<Contention.Scenario> result;
+        try (LocalAws aws = LocalAws.start(); BenchEnv env = new BenchEnv(aws)) {
+            log("4. contention ...");
+            result = Contention.run(env, config);
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        contentionSettings(settings, config);
+        writeSection(out, "contention", "4", t, result, () -> Report.contentionSection(out, result, settings),
+                Contention.checks(result));
+    }
+
+    private static Contention.Config quickContention() {
+        return new Contention.Config(List.of(1, 4, 16), 1.0, 10, dev.nosqles.aggregate.RetryPolicy.defaults());
+    }
+
+    private static void contentionSettings(Map<String, Object> settings, Contention.Config contentionConfig) {
+        settings.put("contentionSeconds", contentionConfig.secondsPerScenario());
+        settings.put("contentionSnapshotEvery", contentionConfig.snapshotEvery());
+        dev.nosqles.aggregate.RetryPolicy retry = contentionConfig.retry();
+        settings.put("retryPolicy", retry.maxAttempts() + " attempts, full-jitter back-off from "
+                + retry.baseDelay().toMillis() + " ms up to " + retry.maxDelay().toMillis() + " ms");
+    }
+
     /** Section 5 alone: {@code coldstart.md} and {@code coldstart.json}; exit status 1 when a check fails. */
     static void runColdStart(Path out, ColdStart.Config config) throws Exception {
         long t = System.nanoTime();
@@ -181,9 +212,7 @@ public final class BenchMain {
         Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         RequestUnits.Config unitsConfig = RequestUnits.Config.full();
         Overhead.Config overheadConfig = quick ? new Overhead.Config(20, 60, 20) : Overhead.Config.full();
-        Contention.Config contentionConfig = quick
-                ? new Contention.Config(List.of(1, 4, 16), 1.0, 10, dev.nosqles.aggregate.RetryPolicy.defaults())
-                : Contention.Config.full();
+        Contention.Config contentionConfig = quick ? quickContention() : Contention.Config.full();
         Replay.Config replayConfig = quick ? new Replay.Config(1, 1, 2, 0.5) : Replay.Config.full();
         ColdStart.Config coldStartConfig = quick ? new ColdStart.Config(2, 0) : ColdStart.Config.full();
         EndToEnd.Config endToEndConfig = quick
@@ -279,11 +308,7 @@ public final class BenchMain {
         settings.put("overheadWarmup", overheadConfig.warmup());
         settings.put("overheadSamples", overheadConfig.samples());
         settings.put("overheadLoadEvents", overheadConfig.loadEvents());
-        settings.put("contentionSeconds", contentionConfig.secondsPerScenario());
-        settings.put("contentionSnapshotEvery", contentionConfig.snapshotEvery());
-        dev.nosqles.aggregate.RetryPolicy retry = contentionConfig.retry();
-        settings.put("retryPolicy", retry.maxAttempts() + " attempts, full-jitter back-off from "
-                + retry.baseDelay().toMillis() + " ms up to " + retry.maxDelay().toMillis() + " ms");
+        contentionSettings(settings, contentionConfig);
         settings.put("coldStartRuns", coldStartConfig.runs());
         settings.put("coldStartWarmups", coldStartConfig.warmups());
         settings.put("endToEndOrders", endToEndConfig.orders());

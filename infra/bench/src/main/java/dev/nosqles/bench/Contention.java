@@ -45,14 +45,26 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * PutItem on another table), counted per writer thread by an interceptor, divided by the conflicts.
  */
 public final class Contention {
-    public static final String ONE = "one aggregate";
+    /** One aggregate, the writers threads of one process sharing one repository: they take turns (ADR 0018). */
+    public static final String ONE = "one aggregate, one process";
+    /** As {@link #ONE}, the repository with a state cache: a command is its write alone. */
+    public static final String ONE_CACHED = "one aggregate, one process, state cache";
+    /** One aggregate, a repository per writer: writers in separate processes, kept apart by the conditional write. */
+    public static final String APART = "one aggregate, a process per writer";
+    /**
+     * One aggregate, the writers sending its commands to an SQS FIFO queue grouped by aggregate id, one consumer (a
+     * repository with a state cache) taking them in order: the single-writer path for an aggregate that many
+     * processes write (concurrency.md). Commands/s = commands committed per second from the first send until the
+     * queue is drained.
+     */
+    public static final String FIFO = "one aggregate, a FIFO queue to one consumer, state cache";
     public static final String SEPARATE = "separate aggregates";
     /**
-     * One aggregate on the in-memory stores behind a fixed latency per request, requests in parallel: a model of
+     * {@link #APART} on the in-memory stores behind a fixed latency per request, requests in parallel: a model of
      * DynamoDB, where a failed write costs its writer a round trip but takes no turn from the others (on moto,
      * which serialises every request, it does). Not a measurement of DynamoDB.
      */
-    public static final String MODELLED = "one aggregate, latency model";
+    public static final String MODELLED = "one aggregate, a process per writer, latency model";
     /** The latency per request of the model (DynamoDB's single-digit milliseconds, plus the network). */
     public static final long MODEL_LATENCY_MS = 10;
 
@@ -138,9 +150,10 @@ public final class Contention {
 
     public static List<Scenario> run(BenchEnv env, Config config) throws InterruptedException {
         List<Scenario> out = new ArrayList<>();
-        for (String mode : List.of(ONE, SEPARATE, MODELLED)) {
+        for (String mode : List.of(ONE, ONE_CACHED, APART, FIFO, SEPARATE, MODELLED)) {
             for (int writers : config.writers()) {
-                out.add(mode.equals(MODELLED) ? modelled(config, writers) : scenario(env, config, mode, writers));
+                out.add(mode.equals(MODELLED) ? modelled(config, writers)
+                        : mode.equals(FIFO) ? fifo(env, config, writers) : scenario(env, config, mode, writers));
             }
         }
         return out;
@@ -202,10 +215,9 @@ public final class Contention {
 
     private static Scenario modelled(Config config, int writers) throws InterruptedException {
         LatencyModel model = new LatencyModel();
-        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
+        return drive(config, MODELLED, writers, () -> AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(model).snapshotStore(model)
-                .retry(config.retry()).build();
-        return drive(config, MODELLED, writers, repo, model);
+                .retry(config.retry()).build(), model);
     }
 
     private static Scenario scenario(BenchEnv env, Config config, String mode, int writers)
@@ -219,19 +231,27 @@ public final class Contention {
         DynamoDbEventStore store = DynamoDbEventStore.builder().client(client).tableName(eventsTable).build();
         DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
                 .tableName(env.newKeyedTable("contention-snapshots")).build();
-        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = AggregateRepository
+        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> shared = AggregateRepository
                 .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
-                .retry(config.retry()).build();
+                .retry(config.retry()).stateCache(mode.equals(ONE_CACHED) ? 1_000 : 0).build();
         try {
-            return drive(config, mode, writers, repo, counter);
+            return drive(config, mode, writers, mode.equals(APART) ? () -> AggregateRepository
+                    .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
+                    .retry(config.retry()).build() : () -> shared, counter);
         } finally {
             client.close();
         }
     }
 
+    /**
+     * @param process the repository of a writer's process: the same one for every writer (threads of one process)
+     *                or a new one each (a process per writer)
+     */
     private static Scenario drive(Config config, String mode, int writers,
-                                  AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo,
+                                  java.util.function.Supplier<AggregateRepository<Ledger.State, Ledger.Command,
+                                          Ledger.Event>> process,
                                   Counter counter) throws InterruptedException {
+        AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repo = process.get();
         boolean shared = !mode.equals(SEPARATE);
         List<String> ids = new ArrayList<>();
         for (int w = 0; w < (shared ? 1 : writers); w++) {
@@ -247,6 +267,7 @@ public final class Contention {
         for (int w = 0; w < writers; w++) {
             String id = ids.get(shared ? 0 : w);
             long writer = w;
+            AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> own = w == 0 ? repo : process.get();
             futures.add(pool.submit(() -> {
                 start.await();
                 long deadline = System.nanoTime() + durationNanos;
@@ -262,7 +283,7 @@ public final class Contention {
                     long amount = writer * 1_000_000L + i; // unique: a lost update shows in the sum
                     counter.commandStarts();
                     try {
-                        CommandResult<Ledger.State, Ledger.Event> result = repo.update(id,
+                        CommandResult<Ledger.State, Ledger.Event> result = own.update(id,
                                 new Ledger.Deposit(amount, "c"));
                         commands++;
                         sum += amount;
@@ -320,6 +341,149 @@ public final class Contention {
                 tallies.stream().mapToLong(WriterTally::readsAfterConflicts).sum(),
                 tallies.stream().mapToLong(WriterTally::requests).sum());
         return scenario;
+    }
+
+    /** Counts every request of the clients it is added to. */
+    private static final class AllRequests implements ExecutionInterceptor {
+        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            count.incrementAndGet();
+        }
+    }
+
+    /**
+     * {@link #FIFO}: the writers send deposits to a FIFO queue (message group = the aggregate id, deduplication id =
+     * the deposit's id) for the scenario's time; one consumer receives up to 10 at a time, updates the aggregate
+     * with the deposit's id as the message id (a redelivery is a duplicate) and deletes the batch, until the queue
+     * is drained. Every request, SQS's included, is counted.
+     */
+    private static Scenario fifo(BenchEnv env, Config config, int writers) throws InterruptedException {
+        AllRequests requests = new AllRequests();
+        DynamoDbClient client = env.aws().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(requests)).build();
+        software.amazon.awssdk.services.sqs.SqsClient sqs = env.aws()
+                .configure(software.amazon.awssdk.services.sqs.SqsClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(requests)).build();
+        try {
+            DynamoDbEventStore store = DynamoDbEventStore.builder().client(client)
+                    .tableName(env.newEventsTable("contention")).build();
+            DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
+                    .tableName(env.newKeyedTable("contention-snapshots")).build();
+            AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> consumer = AggregateRepository
+                    .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
+                    .retry(config.retry()).stateCache(1_000).build();
+            consumer.create("hot", new Ledger.Open("writer"));
+            String queueUrl = sqs.createQueue(q -> q.queueName("contention-"
+                            + java.util.UUID.randomUUID().toString().substring(0, 8) + ".fifo")
+                    .attributes(java.util.Map.of(
+                            software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true")))
+                    .queueUrl();
+            long requests0 = requests.count.get();
+
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            CountDownLatch start = new CountDownLatch(1);
+            long durationNanos = (long) (config.secondsPerScenario() * 1e9);
+            List<Future<long[]>> sent = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                long writer = w;
+                sent.add(pool.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + durationNanos;
+                    long count = 0;
+                    long sum = 0;
+                    for (long i = 1; System.nanoTime() < deadline; i++) {
+                        long amount = writer * 1_000_000L + i;
+                        sqs.sendMessage(m -> m.queueUrl(queueUrl).messageBody(Long.toString(amount))
+                                .messageGroupId("hot").messageDeduplicationId("deposit-" + amount));
+                        count++;
+                        sum += amount;
+                    }
+                    return new long[] {count, sum};
+                }));
+            }
+            long t0 = System.nanoTime();
+            start.countDown();
+            long handled = 0;
+            long duplicates = 0;
+            long errors = 0;
+            long conflicts = 0;
+            long gaveUp = 0;
+            long lastHandled = t0;
+            boolean sendersDone = false;
+            while (true) {
+                List<software.amazon.awssdk.services.sqs.model.Message> batch = sqs.receiveMessage(r -> r
+                        .queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+                if (batch.isEmpty()) {
+                    if (sendersDone) {
+                        break;
+                    }
+                    sendersDone = sent.stream().allMatch(Future::isDone);
+                    // as a poller between empty receives (a long poll would hold the emulator's one lock)
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                    continue;
+                }
+                List<software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+                for (software.amazon.awssdk.services.sqs.model.Message m : batch) {
+                    long amount = Long.parseLong(m.body());
+                    try {
+                        CommandResult<Ledger.State, Ledger.Event> result = consumer.update("hot",
+                                new Ledger.Deposit(amount, "c"),
+                                new EventMetadata(null, null, "deposit-" + amount, null, java.time.Instant.now(),
+                                        null));
+                        if (result.duplicate()) {
+                            duplicates++;
+                        } else {
+                            handled++;
+                        }
+                        conflicts += result.attempts() - 1;
+                    } catch (ConcurrencyConflictException exhausted) {
+                        gaveUp++;
+                        conflicts += exhausted.attempts();
+                        break; // the rest of the group stays in the queue, in order
+                    } catch (RuntimeException e) {
+                        errors++;
+                        break;
+                    }
+                    done.add(software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(done.size())).receiptHandle(m.receiptHandle()).build());
+                }
+                if (!done.isEmpty()) {
+                    sqs.deleteMessageBatch(d -> d.queueUrl(queueUrl).entries(done));
+                }
+                lastHandled = System.nanoTime();
+                if (errors + gaveUp > 100) {
+                    break;
+                }
+            }
+            double seconds = (lastHandled - t0) / 1e9;
+            long sentCommands = 0;
+            long sentSum = 0;
+            for (Future<long[]> f : sent) {
+                try {
+                    long[] t = f.get();
+                    sentCommands += t[0];
+                    sentSum += t[1];
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a writer failed", e.getCause());
+                }
+            }
+            pool.shutdown();
+            pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            long consumerRequests = requests.count.get() - requests0;
+            AggregateState<Ledger.State> state = consumer.get("hot");
+            boolean matches = state.state().entries() == sentCommands && state.state().balance() == sentSum
+                    && state.version() == 1 + sentCommands;
+            return new Scenario(FIFO, writers, seconds, handled, handled / seconds, conflicts, conflicts, gaveUp,
+                    errors, Math.max(0, sentCommands - state.state().entries()), matches, 0,
+                    consumerRequests);
+        } finally {
+            sqs.close();
+            client.close();
+        }
     }
 
     public static List<Check> checks(List<Scenario> scenarios) {
