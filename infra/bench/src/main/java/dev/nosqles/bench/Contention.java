@@ -353,11 +353,31 @@ public final class Contention {
         }
     }
 
+    /** The Ledger's commands on a queue: the contract of {@code CommandQueue} and {@code CommandQueueHandler}. */
+    static final dev.nosqles.saga.Channel<Ledger.Command> LEDGER_COMMANDS = dev.nosqles.saga.Channel
+            .builder("ledger-commands", Ledger.Command.class).command("Deposit", Ledger.Deposit.class).build();
+
+    /** Counts the repository's commands handled, duplicates dropped and conflicts. */
+    private static final class Counts implements dev.nosqles.metrics.Metrics {
+        final java.util.concurrent.ConcurrentHashMap<dev.nosqles.metrics.Metric, java.util.concurrent.atomic.AtomicLong>
+                counts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void add(dev.nosqles.metrics.Metric metric, long value) {
+            counts.computeIfAbsent(metric, m -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(value);
+        }
+
+        long get(dev.nosqles.metrics.Metric metric) {
+            java.util.concurrent.atomic.AtomicLong n = counts.get(metric);
+            return n == null ? 0 : n.get();
+        }
+    }
+
     /**
-     * {@link #FIFO}: the writers send deposits to a FIFO queue (message group = the aggregate id, deduplication id =
-     * the deposit's id) for the scenario's time; one consumer receives up to 10 at a time, updates the aggregate
-     * with the deposit's id as the message id (a redelivery is a duplicate) and deletes the batch, until the queue
-     * is drained. Every request, SQS's included, is counted.
+     * {@link #FIFO}: the writers send deposits through {@code CommandQueue} (message group = the aggregate id,
+     * deduplication id = the deposit's message id) for the scenario's time; one consumer, as an event source mapping
+     * would, receives up to 10 at a time, hands them to {@code CommandQueueHandler} (its repository with a state
+     * cache) and deletes those not failed, until the queue is drained. Every request, SQS's included, is counted.
      */
     private static Scenario fifo(BenchEnv env, Config config, int writers) throws InterruptedException {
         AllRequests requests = new AllRequests();
@@ -373,15 +393,21 @@ public final class Contention {
                     .tableName(env.newEventsTable("contention")).build();
             DynamoDbSnapshotStore snapshots = DynamoDbSnapshotStore.builder().client(client)
                     .tableName(env.newKeyedTable("contention-snapshots")).build();
-            AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> consumer = AggregateRepository
+            Counts counts = new Counts();
+            AggregateRepository<Ledger.State, Ledger.Command, Ledger.Event> repository = AggregateRepository
                     .builder(new Ledger(config.snapshotEvery())).eventStore(store).snapshotStore(snapshots)
-                    .retry(config.retry()).stateCache(1_000).build();
-            consumer.create("hot", new Ledger.Open("writer"));
+                    .retry(config.retry()).stateCache(1_000).metrics(counts).build();
+            repository.create("hot", new Ledger.Open("writer"));
+            long handled0 = counts.get(dev.nosqles.metrics.Metric.COMMANDS_HANDLED);
+            var consumer = new dev.nosqles.lambda.commands.CommandQueueHandler<>(repository, LEDGER_COMMANDS,
+                    dev.nosqles.lambda.Telemetry.fromEnvironment(name -> null));
             String queueUrl = sqs.createQueue(q -> q.queueName("contention-"
                             + java.util.UUID.randomUUID().toString().substring(0, 8) + ".fifo")
                     .attributes(java.util.Map.of(
                             software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true")))
                     .queueUrl();
+            var queue = dev.nosqles.lambda.commands.CommandQueue.builder(LEDGER_COMMANDS).client(sqs)
+                    .queueUrl(queueUrl).build();
             long requests0 = requests.count.get();
 
             ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -397,8 +423,8 @@ public final class Contention {
                     long sum = 0;
                     for (long i = 1; System.nanoTime() < deadline; i++) {
                         long amount = writer * 1_000_000L + i;
-                        sqs.sendMessage(m -> m.queueUrl(queueUrl).messageBody(Long.toString(amount))
-                                .messageGroupId("hot").messageDeduplicationId("deposit-" + amount));
+                        queue.send("hot", new Ledger.Deposit(amount, "c"),
+                                EventMetadata.empty().withMessageId("deposit-" + amount));
                         count++;
                         sum += amount;
                     }
@@ -407,16 +433,14 @@ public final class Contention {
             }
             long t0 = System.nanoTime();
             start.countDown();
-            long handled = 0;
-            long duplicates = 0;
-            long errors = 0;
-            long conflicts = 0;
-            long gaveUp = 0;
+            long failed = 0;
             long lastHandled = t0;
             boolean sendersDone = false;
             while (true) {
                 List<software.amazon.awssdk.services.sqs.model.Message> batch = sqs.receiveMessage(r -> r
-                        .queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+                        .queueUrl(queueUrl).maxNumberOfMessages(10).messageSystemAttributeNames(
+                                software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID))
+                        .messages();
                 if (batch.isEmpty()) {
                     if (sendersDone) {
                         break;
@@ -426,37 +450,34 @@ public final class Contention {
                     java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
                     continue;
                 }
+                List<com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage> records = new ArrayList<>();
+                for (software.amazon.awssdk.services.sqs.model.Message m : batch) {
+                    var record = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
+                    record.setMessageId(m.messageId());
+                    record.setBody(m.body());
+                    record.setEventSourceArn("arn:aws:sqs:local:000000000000:contention.fifo");
+                    record.setAttributes(java.util.Map.of("MessageGroupId", m.attributes().get(
+                            software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID)));
+                    records.add(record);
+                }
+                var event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+                event.setRecords(records);
+                java.util.Set<String> failures = new java.util.HashSet<>();
+                consumer.handle(event).getBatchItemFailures().forEach(f -> failures.add(f.getItemIdentifier()));
+                failed += failures.size();
                 List<software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry> done = new ArrayList<>();
                 for (software.amazon.awssdk.services.sqs.model.Message m : batch) {
-                    long amount = Long.parseLong(m.body());
-                    try {
-                        CommandResult<Ledger.State, Ledger.Event> result = consumer.update("hot",
-                                new Ledger.Deposit(amount, "c"),
-                                new EventMetadata(null, null, "deposit-" + amount, null, java.time.Instant.now(),
-                                        null));
-                        if (result.duplicate()) {
-                            duplicates++;
-                        } else {
-                            handled++;
-                        }
-                        conflicts += result.attempts() - 1;
-                    } catch (ConcurrencyConflictException exhausted) {
-                        gaveUp++;
-                        conflicts += exhausted.attempts();
-                        break; // the rest of the group stays in the queue, in order
-                    } catch (RuntimeException e) {
-                        errors++;
-                        break;
+                    if (!failures.contains(m.messageId())) {
+                        done.add(software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry.builder()
+                                .id(Integer.toString(done.size())).receiptHandle(m.receiptHandle()).build());
                     }
-                    done.add(software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry.builder()
-                            .id(Integer.toString(done.size())).receiptHandle(m.receiptHandle()).build());
                 }
                 if (!done.isEmpty()) {
                     sqs.deleteMessageBatch(d -> d.queueUrl(queueUrl).entries(done));
                 }
                 lastHandled = System.nanoTime();
-                if (errors + gaveUp > 100) {
-                    break;
+                if (failed > 100) {
+                    break; // failed messages come back after the visibility timeout: the check below reports them
                 }
             }
             double seconds = (lastHandled - t0) / 1e9;
@@ -474,12 +495,13 @@ public final class Contention {
             pool.shutdown();
             pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
             long consumerRequests = requests.count.get() - requests0;
-            AggregateState<Ledger.State> state = consumer.get("hot");
+            long handled = counts.get(dev.nosqles.metrics.Metric.COMMANDS_HANDLED) - handled0;
+            long conflicts = counts.get(dev.nosqles.metrics.Metric.CONCURRENCY_CONFLICTS);
+            AggregateState<Ledger.State> state = repository.get("hot");
             boolean matches = state.state().entries() == sentCommands && state.state().balance() == sentSum
                     && state.version() == 1 + sentCommands;
-            return new Scenario(FIFO, writers, seconds, handled, handled / seconds, conflicts, conflicts, gaveUp,
-                    errors, Math.max(0, sentCommands - state.state().entries()), matches, 0,
-                    consumerRequests);
+            return new Scenario(FIFO, writers, seconds, handled, handled / seconds, conflicts, conflicts, 0, failed,
+                    Math.max(0, sentCommands - state.state().entries()), matches, 0, consumerRequests);
         } finally {
             sqs.close();
             client.close();
