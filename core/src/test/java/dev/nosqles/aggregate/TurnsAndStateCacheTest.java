@@ -439,4 +439,64 @@ class TurnsAndStateCacheTest {
         cached.update("b", new Deposit(1));
         assertThat(stores.requests().reads.get()).isGreaterThan(reads);
     }
+
+    // ---- faults: answers lost on a cached state (the SDK retries a write that landed; it gives up)
+
+    private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> lossyCached(
+            dev.nosqles.testsupport.LostResponseInterceptor lost, String purpose) {
+        DynamoDbClient client = dev.nosqles.localaws.LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new CapacityMeter())
+                        .addExecutionInterceptor(lost))
+                .build();
+        return AggregateRepository.builder(new BankAccount()).stateCache(100)
+                .eventStore(DynamoDbEventStore.builder().client(client)
+                        .tableName(TestTables.newEventsTable(client, purpose)).build())
+                .build();
+    }
+
+    @Test
+    void on_dynamodb_a_cached_update_whose_answer_was_lost_and_retried_by_the_sdk_is_applied_once() {
+        var lost = dev.nosqles.testsupport.LostResponseInterceptor.ofFirst(0, PutItemRequest.class);
+        var cached = lossyCached(lost, "cached-lost");
+        cached.create("a", new Open("ann"));
+        cached.update("a", new Deposit(100), message("d-1"));
+
+        lost.loseNext(1); // the write lands, its answer is lost, the SDK retries it and meets its own commit
+        CommandResult<BankAccount.State, BankAccount.Event> withdrawn = cached.update("a",
+                new BankAccount.Withdraw(30), message("w-1"));
+        CommandResult<BankAccount.State, BankAccount.Event> redelivered = cached.update("a",
+                new BankAccount.Withdraw(30), message("w-1"));
+        CommandResult<BankAccount.State, BankAccount.Event> next = cached.update("a", new Deposit(5));
+
+        assertThat(lost.injected()).isEqualTo(1);
+        assertThat(withdrawn.duplicate()).isFalse();
+        assertThat(withdrawn.state().state().balance()).isEqualTo(70);
+        assertThat(redelivered.duplicate()).isTrue();
+        assertThat(next.state().state().balance()).isEqualTo(75);
+        assertThat(next.state().version()).isEqualTo(4);
+        assertThat(cached.get("a").state().balance()).isEqualTo(75);
+        assertThat(cached.history("a")).hasSize(4);
+    }
+
+    @Test
+    void on_dynamodb_a_cached_update_whose_answers_are_lost_until_the_sdk_gives_up_is_applied_once() {
+        var lost = dev.nosqles.testsupport.LostResponseInterceptor.ofFirst(0, PutItemRequest.class);
+        var cached = lossyCached(lost, "cached-gaveup");
+        cached.create("a", new Open("ann"));
+        cached.update("a", new Deposit(100));
+
+        lost.loseNext(100); // every attempt: the first lands, the SDK retries until it gives up
+        CommandResult<BankAccount.State, BankAccount.Event> withdrawn = cached.update("a",
+                new BankAccount.Withdraw(30), message("w-1"));
+        lost.loseNext(0);
+        CommandResult<BankAccount.State, BankAccount.Event> next = cached.update("a", new Deposit(5));
+
+        assertThat(lost.injected()).isGreaterThan(1);
+        assertThat(withdrawn.state().state().balance()).isEqualTo(70);
+        assertThat(next.state().state().balance()).isEqualTo(75);
+        assertThat(cached.get("a").version()).isEqualTo(4);
+        assertThat(cached.update("a", new BankAccount.Withdraw(30), message("w-1")).duplicate()).isTrue();
+        assertThat(cached.get("a").state().balance()).isEqualTo(75);
+    }
 }
