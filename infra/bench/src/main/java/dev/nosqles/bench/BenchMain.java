@@ -25,7 +25,8 @@ import java.util.function.Function;
  * written to {@code coldstart.md} and {@code coldstart.json}. {@code --only subscriptions}: section 10 alone
  * (checkpoint writes per delivered event, deterministic counts, seconds), written to {@code subscriptions.md} and
  * {@code subscriptions.json}. {@code --only load}: section 11 alone (sustained load against the local runtime: a
- * minute of load, then up to ten to settle), written to {@code load.md} and {@code load.json}. {@code --only
+ * minute of the goal's load, then up to ten to settle; then the same flat out), written to {@code load.md} and
+ * {@code load.json}. {@code --only
  * endtoend}: section 6 alone (the application's latency from POST /orders to APPROVED, about a minute), written to
  * {@code endtoend.md} and {@code endtoend.json}.
  */
@@ -114,10 +115,10 @@ public final class BenchMain {
     /** Section 11 alone: {@code load.md} and {@code load.json}; exit status 1 when a check fails. */
     static void runLoad(Path out) throws Exception {
         long t = System.nanoTime();
-        SustainedLoad.Result result;
+        SustainedLoad.Runs result;
         try (LocalAws aws = LocalAws.start()) {
             log("11. sustained load ...");
-            result = SustainedLoad.run(aws, SustainedLoad.Config.full());
+            result = SustainedLoad.runs(aws, SustainedLoad.Config.full(), SustainedLoad.Config.flatOut());
         }
         writeSection(out, "load", "11", t, result, () -> SustainedLoad.section(result),
                 SustainedLoad.checks(result));
@@ -232,7 +233,7 @@ public final class BenchMain {
         PersonalDataOverhead.Result personalData = null;
         OrderBill.Result bill = null;
         SubscriptionCosts.Result subscriptions = null;
-        SustainedLoad.Result load = null;
+        SustainedLoad.Runs load = null;
         OrderBill.Config billConfig = OrderBill.Config.full();
         PersonalDataOverhead.Config personalDataConfig = quick ? PersonalDataOverhead.Config.quick()
                 : PersonalDataOverhead.Config.full();
@@ -280,9 +281,12 @@ public final class BenchMain {
                     "subscriptions", sections, checks, () -> SubscriptionCosts.run(env, SubscriptionCosts.Config.full()),
                     SubscriptionCosts::checks, null);
             load = guarded("11", "sustained load", "sustained load", "load", sections, checks,
-                    () -> SustainedLoad.run(aws, SustainedLoad.Config.full()), SustainedLoad::checks,
-                    r -> r.ordersCreated() + " orders, " + r.rejectedByDeadline() + " rejected by a deadline, "
-                            + r.undecided() + " undecided");
+                    () -> SustainedLoad.runs(aws, SustainedLoad.Config.full(), SustainedLoad.Config.flatOut()),
+                    SustainedLoad::checks,
+                    r -> "the goal's load: " + r.goal().ordersCreated() + " orders, " + r.goal().rejectedByDeadline()
+                            + " rejected by a deadline, " + r.goal().undecided() + " undecided, the last decided "
+                            + Report.f(r.goal().lastDecidedAfterLoadSeconds(), 1) + " s after the load; flat out: "
+                            + r.flatOut().ordersCreated() + " orders, " + r.flatOut().undecided() + " undecided");
         }
         // JMH last, with moto stopped: nothing else on the two cores
         t = System.nanoTime();

@@ -13,7 +13,7 @@ public record Results(int schema, String generatedAt, double wallSeconds, Map<St
                       List<Replay.Score> replay, List<Contention.Scenario> contention, ColdStart.Result coldStart,
                       EndToEnd.Result endToEnd, RebuildThroughput.Result rebuild,
                       PersonalDataOverhead.Result personalData, OrderBill.Result bill,
-                      SubscriptionCosts.Result subscriptions, SustainedLoad.Result load, List<Check> checks) {
+                      SubscriptionCosts.Result subscriptions, SustainedLoad.Runs load, List<Check> checks) {
 
     public boolean passed() {
         return checks.stream().allMatch(Check::passed);

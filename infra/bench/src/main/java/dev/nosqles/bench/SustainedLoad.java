@@ -56,6 +56,8 @@ public final class SustainedLoad {
     static final java.math.BigDecimal CREDIT_LIMIT = new java.math.BigDecimal("1000.00");
     /** The goal's bound on the settle time after the load. */
     public static final Duration SETTLE_GOAL = Duration.ofSeconds(60);
+    /** The request rate of issue 15's report: 20 clients, 60 s, 28 requests per second, all answered 201. */
+    public static final double ISSUE_REQUESTS_PER_SECOND = 28;
     /** How often the settle phase asks the read model how many orders are decided. */
     static final Duration SETTLE_LOOK_EVERY = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,16 +70,38 @@ public final class SustainedLoad {
      * @param loadSeconds how long they create customers and orders
      * @param settleCapSeconds how long to wait afterwards for every order to be decided
      * @param intervalSeconds the backlog curve's interval
+     * @param requestsPerSecond the clients' POSTs per second in all, each client paced to its share; 0: each as
+     *                          fast as it is answered
      */
-    public record Config(int clients, long loadSeconds, long settleCapSeconds, long intervalSeconds) {
+    public record Config(int clients, long loadSeconds, long settleCapSeconds, long intervalSeconds,
+                         double requestsPerSecond) {
         public Config {
-            if (clients < 1 || loadSeconds < 1 || settleCapSeconds < 0 || intervalSeconds < 1) {
-                throw new IllegalArgumentException("clients, load and interval must be positive");
+            if (clients < 1 || loadSeconds < 1 || settleCapSeconds < 0 || intervalSeconds < 1
+                    || requestsPerSecond < 0) {
+                throw new IllegalArgumentException("clients, load and interval must be positive, the rate >= 0");
             }
         }
 
+        /** Clients as fast as they are answered. */
+        public Config(int clients, long loadSeconds, long settleCapSeconds, long intervalSeconds) {
+            this(clients, loadSeconds, settleCapSeconds, intervalSeconds, 0);
+        }
+
+        /**
+         * The load of issue 15's report, the goal's load: 20 clients for 60 s, 28 requests per second in all (what
+         * they reached then, all answered 201).
+         */
         public static Config full() {
-            return new Config(20, 60, 600, 5);
+            return new Config(20, 60, 600, 5, ISSUE_REQUESTS_PER_SECOND);
+        }
+
+        /** The same clients as fast as they are answered: a stress run beyond the goal's load. */
+        public static Config flatOut() {
+            return new Config(20, 60, 600, 5, 0);
+        }
+
+        boolean paced() {
+            return requestsPerSecond > 0;
         }
 
         Duration load() {
@@ -135,6 +159,17 @@ public final class SustainedLoad {
         }
     }
 
+    /**
+     * Section 11's two runs: the goal's load (issue 15's, paced) and the same clients as fast as they are answered.
+     */
+    public record Runs(Result goal, Result flatOut) {
+    }
+
+    /** Both runs, the goal's first. */
+    public static Runs runs(LocalAws aws, Config goal, Config flatOut) throws Exception {
+        return new Runs(run(aws, goal), run(aws, flatOut));
+    }
+
     /** An order's fate, from its stream. */
     private record Fate(Instant created, boolean overLimit, Instant decided, String state, String reason) {
     }
@@ -162,10 +197,23 @@ public final class SustainedLoad {
             long loadEnd = startNanos + config.load().toNanos();
             ExecutorService clients = Executors.newFixedThreadPool(config.clients());
             AtomicLong sequence = new AtomicLong();
+            // paced: each client makes its customer-and-order pair every pairNanos, the clients spread over it
+            long pairNanos = config.paced() ? (long) (2e9 * config.clients() / config.requestsPerSecond()) : 0;
             for (int c = 0; c < config.clients(); c++) {
                 int client = c;
                 clients.submit(() -> {
+                    long nextPair = startNanos + client * pairNanos / config.clients();
                     while (System.nanoTime() < loadEnd) {
+                        if (pairNanos > 0) {
+                            long wait = nextPair - System.nanoTime();
+                            if (wait > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            }
+                            nextPair += pairNanos;
+                            if (System.nanoTime() >= loadEnd) {
+                                break;
+                            }
+                        }
                         long n = sequence.incrementAndGet();
                         try {
                             JsonNode customer = post(http, base.resolve("/customers"), "{\"name\":\"Load " + client
@@ -391,11 +439,32 @@ public final class SustainedLoad {
     }
 
     public static List<Check> checks(Result r) {
+        return checks(r, "");
+    }
+
+    private static List<Check> checks(Result r, String run) {
         return List.of(
-                new Check("sustained load: every POST answered 201", r.requestsFailed() == 0,
+                new Check("sustained load" + run + ": every POST answered 201", r.requestsFailed() == 0,
                         r.requestsFailed() + " of " + (r.requestsAnswered() + r.requestsFailed()) + " not"),
-                new Check("sustained load: every order decided", r.undecided() == 0,
+                new Check("sustained load" + run + ": every order decided", r.undecided() == 0,
                         r.undecided() + " of " + r.ordersCreated() + " undecided"));
+    }
+
+    public static List<Check> checks(Runs runs) {
+        List<Check> all = new ArrayList<>(checks(runs.goal(), " (the goal's load)"));
+        all.addAll(checks(runs.flatOut(), " (flat out)"));
+        return all;
+    }
+
+    /** Section 11 with both runs; {@code runs} null: not measured. */
+    public static String section(Runs runs) {
+        if (runs == null) {
+            return section((Result) null);
+        }
+        String goal = section(runs.goal());
+        String flatOut = body(runs.flatOut(), false);
+        return goal + "### The same clients as fast as they are answered (a stress run beyond the goal's load)\n\n"
+                + flatOut;
     }
 
     private static JsonNode post(HttpClient http, URI uri, String body) throws IOException, InterruptedException {
@@ -429,23 +498,38 @@ public final class SustainedLoad {
         return (last.decided() - atLoadEnd) / (last.second() - loadEnd);
     }
 
-    /** Section 11 of the report; {@code r} null: not measured. */
+    /** Section 11 of the report for one run; {@code r} null: not measured. */
     public static String section(Result r) {
         StringBuilder md = new StringBuilder("## 11. Sustained load\n\n");
         if (r == null) {
             return md.append("Not measured: the section failed (see the checks).\n\n").toString();
         }
+        return md.append(body(r, true)).toString();
+    }
+
+    private static String body(Result r, boolean goal) {
+        StringBuilder md = new StringBuilder();
         Config c = r.config();
-        md.append(c.clients()).append(" clients, each in a loop for ").append(c.load().toSeconds())
-                .append(" s: `POST /customers` (credit limit 1,000.00), then `POST /orders` for it (10.00; one order")
+        md.append(c.clients()).append(" clients, each in a loop for ").append(c.load().toSeconds()).append(" s");
+        if (c.paced()) {
+            md.append(", paced to ").append(Report.f(c.requestsPerSecond(), 0)).append(" requests per second in all")
+                    .append(" (each client a customer and an order every ")
+                    .append(Report.f(2.0 * c.clients() / c.requestsPerSecond(), 2)).append(" s; the rate issue 15")
+                    .append(" reports for this load)");
+        } else {
+            md.append(", each as fast as it is answered");
+        }
+        md.append(": `POST /customers` (credit limit 1,000.00), then `POST /orders` for it (10.00; one order")
                 .append(" in ").append(OVER_LIMIT_EVERY).append(" for 5,000.00, over the limit: rejected on its")
                 .append(" merits), against the local runtime of `make run` (the real template.yaml, every poller")
                 .append(" running) on ").append("the local AWS").append(". Then the orders settle, for at most ")
                 .append(c.settleCap().toMinutes()).append(" min. Each order's fate is read afterwards from its")
                 .append(" stream (created, approved or rejected, the reason); the runtime's AWS requests are counted")
                 .append(" by a proxy in front of the emulator.\n\n");
-        md.append("**Goal** (issue 15): every order decided on its merits (no deadline expired because of the")
-                .append(" backlog), the last within ").append(SETTLE_GOAL.toSeconds()).append(" s after the load.")
+        md.append(goal ? "**Goal** (issue 15): every order decided on its merits (no deadline expired because of"
+                        + " the backlog), the last within " + SETTLE_GOAL.toSeconds() + " s after the load."
+                        : "Not the goal's load: it shows where the emulator's ceiling lies. Every order decided on its"
+                        + " merits, the last within " + SETTLE_GOAL.toSeconds() + " s after the load?")
                 .append(" Measured: **").append(Report.f(r.ordersPerSecond(), 1)).append(" orders/s** created, ")
                 .append(r.approved()).append(" approved, ").append(r.rejectedOnMerits()).append(" rejected on their")
                 .append(" merits (over the limit), **").append(r.rejectedByDeadline()).append(" within the limit")

@@ -12,11 +12,12 @@ import org.junit.jupiter.api.Test;
  */
 class SustainedLoadTest {
     @Test
-    void under_a_short_load_every_order_is_decided_on_its_merits_and_the_counts_add_up() throws Exception {
+    void under_a_short_paced_load_every_order_is_decided_on_its_merits_and_the_counts_add_up() throws Exception {
+        // 3 clients, 6 requests per second in all: each client a customer and an order every second
         SustainedLoad.Result r = SustainedLoad.run(LocalAws.shared(),
-                new SustainedLoad.Config(3, 5, 180, 1));
+                new SustainedLoad.Config(3, 5, 180, 1, 6));
 
-        assertThat(r.ordersCreated()).as("orders created").isPositive();
+        assertThat(r.ordersCreated()).as("orders created, at most one per client per second").isBetween(6L, 18L);
         assertThat(r.requestsFailed()).isZero();
         assertThat(r.requestsAnswered()).isEqualTo(2 * r.ordersCreated()); // a customer and an order each
         assertThat(r.undecided()).isZero();
@@ -29,7 +30,8 @@ class SustainedLoadTest {
         assertThat(r.curve().getLast().created()).isEqualTo(r.ordersCreated());
         assertThat(r.awsRequestsPerOrder()).isPositive();
         assertThat(SustainedLoad.checks(r)).allMatch(Check::passed);
-        assertThat(SustainedLoad.section(r)).contains("## 11. Sustained load", "| s | created | decided | backlog |");
+        assertThat(SustainedLoad.section(r)).contains("## 11. Sustained load", "| s | created | decided | backlog |",
+                "paced to 6 requests per second in all");
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r)) // load.json
                 .contains("\"ordersCreated\":" + r.ordersCreated());
     }
@@ -47,5 +49,11 @@ class SustainedLoadTest {
         SustainedLoad.Result none = new SustainedLoad.Result(config, 160, 0, 80, 8, 10, 0, 0, 0, 70, Double.NaN,
                 100, 100, 10, curve.subList(0, 2), java.util.Map.of());
         org.assertj.core.api.Assertions.assertThat(SustainedLoad.decisionRateAfterLoad(none)).isNaN();
+        // both runs in the section: the goal's load first, then the stress run, each with its own numbers
+        String section = SustainedLoad.section(new SustainedLoad.Runs(result, none));
+        org.assertj.core.api.Assertions.assertThat(section).contains("**Goal** (issue 15)",
+                "### The same clients as fast as they are answered", "Not the goal's load");
+        org.assertj.core.api.Assertions.assertThat(section.indexOf("**Goal**"))
+                .isLessThan(section.indexOf("### The same clients"));
     }
 }
