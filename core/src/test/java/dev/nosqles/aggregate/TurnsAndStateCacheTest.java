@@ -138,6 +138,25 @@ class TurnsAndStateCacheTest {
                 .snapshotStore(stores.snapshots());
     }
 
+    /**
+     * Given: account "a" opened, then a deposit through a repository with a state cache (which keeps the state in
+     * hand), then deposits by another process, which that state does not know.
+     *
+     * @return the repository with the cache, behind the store by {@code byAnotherProcess.length} commits
+     */
+    private static AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event>
+            givenACachedStateBehind(AggregateRepository.Builder<BankAccount.State, BankAccount.Command,
+                    BankAccount.Event> cachedBuilder, Counted stores, long inHand, long... byAnotherProcess) {
+        var cached = cachedBuilder.stateCache(100).build();
+        var otherProcess = accounts(stores).build();
+        cached.create("a", new Open("ann"));
+        cached.update("a", new Deposit(inHand));
+        for (long amount : byAnotherProcess) {
+            otherProcess.update("a", new Deposit(amount));
+        }
+        return cached;
+    }
+
     private static EventMetadata message(String id) {
         return new EventMetadata(null, null, id, null, Instant.now(), null);
     }
@@ -218,12 +237,7 @@ class TurnsAndStateCacheTest {
     void a_cached_state_another_process_moved_on_from_loses_its_write_and_the_command_runs_on_a_fresh_read(
             Backend backend) {
         Counted stores = stores(backend);
-        var cached = accounts(stores).stateCache(100).build();
-        var otherProcess = accounts(stores).build();
-        cached.create("a", new Open("ann"));
-        cached.update("a", new Deposit(1));
-        otherProcess.update("a", new Deposit(10));
-        otherProcess.update("a", new Deposit(100));
+        var cached = givenACachedStateBehind(accounts(stores), stores, 1, 10, 100);
 
         long appends = stores.requests().appends.get();
         CommandResult<BankAccount.State, BankAccount.Event> result = cached.update("a", new Deposit(1_000));
@@ -263,11 +277,8 @@ class TurnsAndStateCacheTest {
     @EnumSource(Backend.class)
     void a_message_another_process_handled_is_dropped_although_the_cached_state_never_saw_it(Backend backend) {
         Counted stores = stores(backend);
-        var cached = accounts(stores).stateCache(100).build();
-        var otherProcess = accounts(stores).build();
-        cached.create("a", new Open("ann"));
-        cached.update("a", new Deposit(1));
-        otherProcess.update("a", new Deposit(7), message("m-2"));
+        var cached = givenACachedStateBehind(accounts(stores), stores, 1);
+        accounts(stores).build().update("a", new Deposit(7), message("m-2")); // another process
 
         long appends = stores.requests().appends.get();
         CommandResult<BankAccount.State, BankAccount.Event> redelivered = cached.update("a", new Deposit(7),
@@ -337,11 +348,7 @@ class TurnsAndStateCacheTest {
     @EnumSource(Backend.class)
     void a_rejection_on_the_cached_state_is_decided_again_on_the_store_before_it_is_believed(Backend backend) {
         Counted stores = stores(backend);
-        var cached = accounts(stores).stateCache(100).build();
-        var otherProcess = accounts(stores).build();
-        cached.create("a", new Open("ann"));
-        cached.update("a", new Deposit(3));
-        otherProcess.update("a", new Deposit(100));
+        var cached = givenACachedStateBehind(accounts(stores), stores, 3, 100);
 
         // the cached state holds 3: it would reject; the store holds 103
         CommandResult<BankAccount.State, BankAccount.Event> result = cached.update("a",
@@ -382,12 +389,8 @@ class TurnsAndStateCacheTest {
     @EnumSource(Backend.class)
     void a_stale_cached_state_does_not_use_up_the_only_attempt_a_retry_policy_allows(Backend backend) {
         Counted stores = stores(backend);
-        var cached = accounts(stores).stateCache(100)
-                .retry(new RetryPolicy(1, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1))).build();
-        var otherProcess = accounts(stores).build();
-        cached.create("a", new Open("ann"));
-        cached.update("a", new Deposit(1));
-        otherProcess.update("a", new Deposit(10));
+        RetryPolicy oneAttempt = new RetryPolicy(1, java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(1));
+        var cached = givenACachedStateBehind(accounts(stores).retry(oneAttempt), stores, 1, 10);
 
         CommandResult<BankAccount.State, BankAccount.Event> result = cached.update("a", new Deposit(100));
 
@@ -399,11 +402,7 @@ class TurnsAndStateCacheTest {
     @EnumSource(Backend.class)
     void a_command_that_changes_nothing_on_the_cached_state_is_decided_again_on_the_store(Backend backend) {
         Counted stores = stores(backend);
-        var cached = accounts(stores).stateCache(100).build();
-        var otherProcess = accounts(stores).build();
-        cached.create("a", new Open("ann"));
-        cached.update("a", new Deposit(1));
-        otherProcess.update("a", new Deposit(10));
+        var cached = givenACachedStateBehind(accounts(stores), stores, 1, 10);
 
         CommandResult<BankAccount.State, BankAccount.Event> result = cached.update("a", new BankAccount.Noop());
 
