@@ -40,8 +40,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class CommandQueue<C> {
     /** What SQS accepts as a message group or deduplication id: 1 to 128 printable ASCII characters, no space. */
     private static final Pattern SQS_ID = Pattern.compile("[!-~]{1,128}");
-    /** What a stream id accepts as an aggregate id ({@link dev.nosqles.store.StreamId}): stricter than SQS. */
-    private static final Pattern AGGREGATE_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+    /** Any valid aggregate type: the sender checks aggregate ids by the stream id's own rule, which it has none of. */
+    private static final String ANY_TYPE = "Aggregate";
 
     private final Channel<C> channel;
     private final SqsClient sqs;
@@ -88,7 +88,7 @@ public final class CommandQueue<C> {
     public String send(String aggregateId, C command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
         EventMetadata m = metadata == null ? EventMetadata.empty() : metadata;
-        if (aggregateId == null || !AGGREGATE_ID.matcher(aggregateId).matches()) {
+        if (aggregateId == null || !validAggregateId(aggregateId)) {
             throw new IllegalArgumentException("the aggregate id must be 1 to 128 of A-Z a-z 0-9 . _ : -");
         }
         boolean made = m.messageId() == null;
@@ -114,6 +114,16 @@ public final class CommandQueue<C> {
         }
         sqs.sendMessage(request.build());
         return messageId;
+    }
+
+    /** Whether a stream id takes it (stricter than SQS's group ids): else every delivery would fail. */
+    private static boolean validAggregateId(String aggregateId) {
+        try {
+            dev.nosqles.store.StreamId.of(ANY_TYPE, aggregateId);
+            return true;
+        } catch (dev.nosqles.store.InvalidStreamIdException e) {
+            return false;
+        }
     }
 
     /**

@@ -183,7 +183,7 @@ class CommandQueueTest {
         return handled;
     }
 
-    private static SQSEvent.SQSMessage record(String id, String group, String body) {
+    static SQSEvent.SQSMessage record(String id, String group, String body) {
         SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
         m.setMessageId(id);
         m.setBody(body);
@@ -192,7 +192,7 @@ class CommandQueueTest {
         return m;
     }
 
-    private static SQSEvent event(List<SQSEvent.SQSMessage> records) {
+    static SQSEvent event(List<SQSEvent.SQSMessage> records) {
         SQSEvent e = new SQSEvent();
         e.setRecords(records);
         return e;

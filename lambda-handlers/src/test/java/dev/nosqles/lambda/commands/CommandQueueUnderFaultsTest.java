@@ -118,17 +118,10 @@ class CommandQueueUnderFaultsTest {
                 batches++;
                 List<SQSEvent.SQSMessage> records = new ArrayList<>();
                 for (Message m : messages) {
-                    SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-                    record.setMessageId(m.messageId());
-                    record.setBody(m.body());
-                    record.setEventSourceArn("arn:aws:sqs:us-east-1:000000000000:faults.fifo");
-                    record.setAttributes(Map.of("MessageGroupId",
-                            m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
-                    records.add(record);
+                    records.add(CommandQueueTest.record(m.messageId(),
+                            m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID), m.body()));
                 }
-                SQSEvent event = new SQSEvent();
-                event.setRecords(records);
-                SQSBatchResponse response = consumer.handle(event);
+                SQSBatchResponse response = consumer.handle(CommandQueueTest.event(records));
                 Set<String> failed = new HashSet<>();
                 response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
                 if (dies.nextInt(4) == 0) {
