@@ -4,6 +4,7 @@ import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.StreamId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.MDC;
 
 /**
@@ -35,6 +36,31 @@ public final class LogContext implements AutoCloseable {
      */
     public static String traceHeader() {
         return dev.nosqles.internal.TraceHeaders.handled();
+    }
+
+    /**
+     * {@code task}, to run on another thread (a worker of a batch) with the log context this thread holds now: every
+     * MDC key, the Lambda invocation's request id among them. That thread's own context is put back afterwards.
+     */
+    public static <T> Callable<T> carried(Callable<T> task) {
+        Map<String, String> here = MDC.getCopyOfContextMap();
+        return () -> {
+            Map<String, String> before = MDC.getCopyOfContextMap();
+            if (here == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(here);
+            }
+            try {
+                return task.call();
+            } finally {
+                if (before == null) {
+                    MDC.clear();
+                } else {
+                    MDC.setContextMap(before);
+                }
+            }
+        };
     }
 
     /** An empty scope; add keys with {@link #put}. */

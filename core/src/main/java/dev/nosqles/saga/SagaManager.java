@@ -135,6 +135,7 @@ public final class SagaManager<D> {
         private Upcasters upcasters = Upcasters.none();
         private Duration unsentAllowance;
         private ChannelBacklog backlog = ChannelBacklog.unknown();
+        private int stateCache;
 
         private Builder(SagaDefinition<D> definition) {
             this.definition = definition;
@@ -198,6 +199,23 @@ public final class SagaManager<D> {
             return this;
         }
 
+        /**
+         * Optional: keeps the state of up to this many sagas in memory after each step, so that the next reply to
+         * one of them is decided on the state in hand, without a read (the repository's state cache, ADR 0018).
+         * Off (0) by default. Turn it on in the process that handles most of a saga's replies: the stream function
+         * that takes the participants' replies in process (ADR 0013). A saga another process moved on since (a
+         * deadline, a reply that fell back to the queue) costs one failed write and then the read.
+         *
+         * @throws IllegalArgumentException a negative size
+         */
+        public Builder<D> stateCache(int sagas) {
+            if (sagas < 0) {
+                throw new IllegalArgumentException("stateCache must be 0 or more, was " + sagas);
+            }
+            this.stateCache = sagas;
+            return this;
+        }
+
         /** Optional: the time of starts, replies and deadlines; {@link Clock#systemUTC()} by default. */
         public Builder<D> clock(Clock clock) {
             this.clock = clock;
@@ -243,7 +261,7 @@ public final class SagaManager<D> {
             }
             return new SagaManager<>(definition,
                     AggregateRepository.builder(new SagaOrchestrator<>(definition, upcasters)).eventStore(eventStore)
-                            .snapshotStore(snapshotStore).clock(clock).metrics(metrics).build(),
+                            .snapshotStore(snapshotStore).clock(clock).metrics(metrics).stateCache(stateCache).build(),
                     sender, deadlines, clock, unsentAllowance, eventStore, backlog);
         }
     }

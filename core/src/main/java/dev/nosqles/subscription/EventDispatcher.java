@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -50,6 +54,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 public final class EventDispatcher {
     /** Writes a scope may commit with one checkpoint move (a transaction holds 100 items, one is the checkpoint). */
     public static final int MAX_WRITES = 99;
+    /** The most aggregates of one batch dispatched at once ({@link #withConcurrency}). */
+    public static final int MAX_CONCURRENCY = 64;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventDispatcher.class);
 
@@ -58,6 +64,8 @@ public final class EventDispatcher {
     private final CheckpointStore checkpoints;
     private final EventStore store;
     private final Metrics metrics;
+    /** Aggregates of one batch dispatched at once (1: one after another, in the calling thread). */
+    private final int concurrency;
 
     public EventDispatcher(List<Subscriber> subscribers, CheckpointStore checkpoints, EventStore store) {
         this.fixed = unique(List.copyOf(subscribers));
@@ -65,6 +73,7 @@ public final class EventDispatcher {
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Metrics.none();
+        this.concurrency = 1;
     }
 
     /**
@@ -80,14 +89,16 @@ public final class EventDispatcher {
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Metrics.none();
+        this.concurrency = 1;
     }
 
-    private EventDispatcher(EventDispatcher other, Metrics metrics) {
+    private EventDispatcher(EventDispatcher other, Metrics metrics, int concurrency) {
         this.fixed = other.fixed;
         this.subscribers = other.subscribers;
         this.checkpoints = other.checkpoints;
         this.store = other.store;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.concurrency = concurrency;
     }
 
     /**
@@ -95,7 +106,30 @@ public final class EventDispatcher {
      * Metric#EVENTS_DISPATCHED} and {@link Metric#DUPLICATES_DROPPED}) in {@code metrics}.
      */
     public EventDispatcher withMetrics(Metrics metrics) {
-        return new EventDispatcher(this, metrics);
+        return new EventDispatcher(this, metrics, concurrency);
+    }
+
+    /**
+     * This dispatcher, handling up to {@code aggregates} aggregates of a batch at once, each on its own thread
+     * (ADR 0019). Each aggregate's events still reach each subscriber in version order, and its subscribers one
+     * after another in their order; only different aggregates overlap, as they do when they sit on different
+     * shards. A stream batch's time is then its slowest aggregate's rather than the sum of all of them: what a
+     * single shard's one invocation at a time can get through grows with it. The subscribers' handlers (and what
+     * they share: repositories, senders, metrics) must then be safe to call from several threads. 1 (the default):
+     * one aggregate after another, in the calling thread.
+     *
+     * @throws IllegalArgumentException when {@code aggregates} is not 1..{@value #MAX_CONCURRENCY}
+     */
+    public EventDispatcher withConcurrency(int aggregates) {
+        if (aggregates < 1 || aggregates > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be 1.." + MAX_CONCURRENCY + ", was " + aggregates);
+        }
+        return new EventDispatcher(this, metrics, aggregates);
+    }
+
+    /** The aggregates of a batch this dispatcher handles at once (1: one after another). */
+    public int concurrency() {
+        return concurrency;
     }
 
     private static List<Subscriber> unique(List<Subscriber> subscribers) {
@@ -174,52 +208,11 @@ public final class EventDispatcher {
                 }
             }
         }
-        for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
-            for (Subscriber subscriber : batchSubscribers) {
-                if (!subscriber.keepsCheckpoints()) {
-                    if (subscriber.wants(stream.getKey().type())) {
-                        relay(subscriber, stream.getKey(), stream.getValue(), counters, first);
-                    }
-                    continue;
-                }
-                Map<StreamId, Long> known = positions.get(subscriber.name());
-                if (!subscriber.wants(stream.getKey().type()) || known == null) {
-                    continue;
-                }
-                int duplicates = counters.duplicates;
-                int filled = counters.filled;
-                Scope scope = new Scope(subscriber, stream.getKey(), known.getOrDefault(stream.getKey(), 0L), counters);
-                Exception failure = scope.run(stream.getValue());
-                if (failure != null && TransactWrites.isRace(failure)) {
-                    // another feeder of this subscriber (a rebuild, another shard's batch) moved the checkpoint or
-                    // changed a row this scope read: read the position again and run the scope once more here,
-                    // rather than failing the record (Lambda would redeliver it to every subscriber of the batch)
-                    try {
-                        long position = checkpoints.positions(subscriber.name(), List.of(stream.getKey()))
-                                .getOrDefault(stream.getKey(), 0L);
-                        counters.duplicates = duplicates;
-                        counters.filled = filled;
-                        scope = new Scope(subscriber, stream.getKey(), position, counters);
-                        failure = scope.run(stream.getValue());
-                    } catch (Exception reread) {
-                        failure.addSuppressed(reread);
-                    }
-                }
-                if (failure != null) {
-                    for (Indexed record : stream.getValue()) {
-                        if (record.commit().lastVersion() > scope.persisted) {
-                            try (LogContext log = LogContext.of(record.commit().metadata())
-                                    .stream(stream.getKey(), record.commit().firstVersion())) {
-                                LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
-                                        stream.getKey().value(), record.commit().firstVersion(),
-                                        dev.nosqles.logging.LoggableFailures.describe(failure),
-                                        dev.nosqles.logging.LoggableFailures.loggable(failure));
-                            }
-                            first.offer(record.index(), failure);
-                            break;
-                        }
-                    }
-                }
+        if (concurrency > 1 && byStream.size() > 1) {
+            inParallel(byStream, batchSubscribers, positions, counters, first);
+        } else {
+            for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
+                dispatchAggregate(stream.getKey(), stream.getValue(), batchSubscribers, positions, counters, first);
             }
         }
         if (first.index >= 0) {
@@ -229,6 +222,129 @@ public final class EventDispatcher {
         metrics.add(Metric.EVENTS_DISPATCHED, counters.handled);
         metrics.add(Metric.DUPLICATES_DROPPED, counters.duplicates);
         return first.result(counters);
+    }
+
+    /**
+     * The aggregates of a batch on up to {@link #concurrency} threads at once: each aggregate's records, with every
+     * subscriber in order, on one thread. Each worker counts on its own; the smallest failed record wins as before.
+     * The workers see the invoking thread's log context (SLF4J MDC: the request id, the trace header).
+     */
+    private void inParallel(Map<StreamId, List<Indexed>> byStream, List<Subscriber> batchSubscribers,
+                            Map<String, Map<StreamId, Long>> positions, Counters counters, Failure first) {
+        int threads = Math.min(concurrency, byStream.size());
+        ExecutorService workers = Executors.newFixedThreadPool(threads,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "dispatch-worker");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        try {
+            List<Future<Counters>> done = new ArrayList<>();
+            for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
+                done.add(workers.submit(LogContext.carried(() -> {
+                    Counters own = new Counters();
+                    try {
+                        dispatchAggregate(stream.getKey(), stream.getValue(), batchSubscribers, positions, own, first);
+                    } catch (RuntimeException e) {
+                        // dispatchAggregate reports its failures; anything else fails the aggregate's first record
+                        first.offer(stream.getValue().get(0).index(), e);
+                    } catch (VirtualMachineError e) {
+                        throw e; // after every worker was waited for, dispatch throws it
+                    } catch (Error e) {
+                        first.offer(stream.getValue().get(0).index(), new IllegalStateException(
+                                "dispatch worker failed", e));
+                    }
+                    return own;
+                })));
+            }
+            Throwable broken = null;
+            for (Future<Counters> result : done) { // every worker is waited for, whatever an earlier one did
+                try {
+                    Counters own = getUninterruptibly(result);
+                    counters.handled += own.handled;
+                    counters.duplicates += own.duplicates;
+                    counters.filled += own.filled;
+                } catch (ExecutionException e) {
+                    broken = broken == null ? e.getCause() : broken;
+                }
+            }
+            if (broken instanceof Error error) {
+                throw error; // out of memory and the like end the invocation, as they would without workers
+            }
+            if (broken != null) {
+                throw new IllegalStateException("dispatch worker failed", broken);
+            }
+        } finally {
+            workers.shutdown();
+        }
+    }
+
+    private static Counters getUninterruptibly(Future<Counters> result) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One aggregate's records of the batch, to every subscriber that wants them, in order. */
+    private void dispatchAggregate(StreamId streamId, List<Indexed> records, List<Subscriber> batchSubscribers,
+                                   Map<String, Map<StreamId, Long>> positions, Counters counters, Failure first) {
+        for (Subscriber subscriber : batchSubscribers) {
+            if (!subscriber.keepsCheckpoints()) {
+                if (subscriber.wants(streamId.type())) {
+                    relay(subscriber, streamId, records, counters, first);
+                }
+                continue;
+            }
+            Map<StreamId, Long> known = positions.get(subscriber.name());
+            if (!subscriber.wants(streamId.type()) || known == null) {
+                continue;
+            }
+            int duplicates = counters.duplicates;
+            int filled = counters.filled;
+            Scope scope = new Scope(subscriber, streamId, known.getOrDefault(streamId, 0L), counters);
+            Exception failure = scope.run(records);
+            if (failure != null && TransactWrites.isRace(failure)) {
+                // another feeder of this subscriber (a rebuild, another shard's batch) moved the checkpoint or
+                // changed a row this scope read: read the position again and run the scope once more here,
+                // rather than failing the record (Lambda would redeliver it to every subscriber of the batch)
+                try {
+                    long position = checkpoints.positions(subscriber.name(), List.of(streamId))
+                            .getOrDefault(streamId, 0L);
+                    counters.duplicates = duplicates;
+                    counters.filled = filled;
+                    scope = new Scope(subscriber, streamId, position, counters);
+                    failure = scope.run(records);
+                } catch (Exception reread) {
+                    failure.addSuppressed(reread);
+                }
+            }
+            if (failure != null) {
+                for (Indexed record : records) {
+                    if (record.commit().lastVersion() > scope.persisted) {
+                        try (LogContext log = LogContext.of(record.commit().metadata())
+                                .stream(streamId, record.commit().firstVersion())) {
+                            LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
+                                    streamId.value(), record.commit().firstVersion(),
+                                    dev.nosqles.logging.LoggableFailures.describe(failure),
+                                    dev.nosqles.logging.LoggableFailures.loggable(failure));
+                        }
+                        first.offer(record.index(), failure);
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     private static Set<String> typesOf(Set<StreamId> streams) {
@@ -310,14 +426,14 @@ public final class EventDispatcher {
         int index = -1;
         Exception cause;
 
-        void offer(int recordIndex, Exception e) {
+        synchronized void offer(int recordIndex, Exception e) {
             if (index < 0 || recordIndex < index) {
                 index = recordIndex;
                 cause = e;
             }
         }
 
-        Result result(Counters c) {
+        synchronized Result result(Counters c) {
             return new Result(c.handled, c.duplicates, c.filled, index, cause);
         }
     }

@@ -31,6 +31,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class FunctionEnvironment {
     /** The region every client is built in (Lambda sets it). */
+    /** How many aggregates or message groups of one batch a function handles at once ({@link #batchConcurrency}). */
+    public static final String BATCH_CONCURRENCY = "BATCH_CONCURRENCY";
+    /** The most {@value #BATCH_CONCURRENCY} takes. */
+    public static final int MAX_BATCH_CONCURRENCY = 64;
     public static final String REGION = "AWS_REGION";
 
     private static volatile FunctionEnvironment system;
@@ -90,6 +94,37 @@ public final class FunctionEnvironment {
             String value = env.apply(n);
             return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
         }).orElse(null);
+    }
+
+    /**
+     * {@value #BATCH_CONCURRENCY}: how many aggregates of a stream batch, or message groups of a queue batch, the
+     * function handles at once (ADR 0019); unset, 1 (one after another).
+     *
+     * @throws IllegalArgumentException not a whole number from 1 to 64: names the variable, never its value
+     */
+    public int batchConcurrency() {
+        return wholeNumber(BATCH_CONCURRENCY, 1, MAX_BATCH_CONCURRENCY, 1);
+    }
+
+    /**
+     * A variable holding a whole number from {@code min} to {@code max}; {@code absent} when it is missing or blank.
+     *
+     * @throws IllegalArgumentException not such a number: names the variable, never its value
+     */
+    public int wholeNumber(String name, int min, int max, int absent) {
+        String value = optional(name);
+        if (value == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max);
     }
 
     /** Whether the variable is set (and not blank). */

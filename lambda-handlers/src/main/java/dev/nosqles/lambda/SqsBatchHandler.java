@@ -7,10 +7,16 @@ import dev.nosqles.logging.LogContext;
 import dev.nosqles.logging.LoggableFailures;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -40,6 +46,8 @@ import java.util.function.Function;
 public final class SqsBatchHandler<T> {
     /** The system attribute carrying a FIFO message's group; absent on a standard queue. */
     public static final String MESSAGE_GROUP_ID = "MessageGroupId";
+    /** The most message groups of one batch handled at once ({@link #withConcurrency}). */
+    public static final int MAX_CONCURRENCY = 64;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqsBatchHandler.class);
 
@@ -57,6 +65,8 @@ public final class SqsBatchHandler<T> {
     private final Function<String, ? extends T> decoder;
     private final MessageHandler<? super T> handler;
     private final Telemetry telemetry;
+    /** Message groups of one batch handled at once (1: one message after another, in the calling thread). */
+    private final int concurrency;
 
     /**
      * @param description what the messages are, for the error line ("saga command on customer-commands")
@@ -70,6 +80,35 @@ public final class SqsBatchHandler<T> {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.concurrency = 1;
+    }
+
+    private SqsBatchHandler(SqsBatchHandler<T> other, int concurrency) {
+        this.description = other.description;
+        this.decoder = other.decoder;
+        this.handler = other.handler;
+        this.telemetry = other.telemetry;
+        this.concurrency = concurrency;
+    }
+
+    /**
+     * This handler, handling up to {@code groups} message groups of a batch at once, each on its own thread (ADR
+     * 0019): a FIFO queue's messages of one group still one after another, in order, with "skip group on error";
+     * a standard queue's messages each on their own. A FIFO batch with a message of unknown group is handled one
+     * message after another, as one group. The message handler must then be safe to call from several threads.
+     *
+     * @throws IllegalArgumentException when {@code groups} is not 1..{@value #MAX_CONCURRENCY}
+     */
+    public SqsBatchHandler<T> withConcurrency(int groups) {
+        if (groups < 1 || groups > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be 1.." + MAX_CONCURRENCY + ", was " + groups);
+        }
+        return new SqsBatchHandler<>(this, groups);
+    }
+
+    /** The message groups of a batch this handler handles at once. */
+    public int concurrency() {
+        return concurrency;
     }
 
     /**
@@ -94,6 +133,10 @@ public final class SqsBatchHandler<T> {
     public SQSBatchResponse handle(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
                 : event.getRecords();
+        if (concurrency > 1 && records.size() > 1 && records.stream().allMatch(r -> messageGroupId(r) != null
+                || !fromFifoQueue(r))) {
+            return inParallel(records);
+        }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         Set<String> failedGroups = new HashSet<>();
         boolean anyFailed = false;
@@ -121,6 +164,82 @@ public final class SqsBatchHandler<T> {
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /**
+     * The batch's lanes (a FIFO group's messages, or a standard queue's message alone) on up to {@link #concurrency}
+     * threads; a lane stops at its first failure and fails the rest of it unhandled. The failures are answered in
+     * the batch's order.
+     */
+    private SQSBatchResponse inParallel(List<SQSEvent.SQSMessage> records) {
+        Map<String, List<Integer>> lanes = new LinkedHashMap<>(); // a lane's records, by their index in the batch
+        for (int i = 0; i < records.size(); i++) {
+            SQSEvent.SQSMessage record = records.get(i);
+            String group = messageGroupId(record);
+            lanes.computeIfAbsent(group != null ? "group:" + group : "message:" + i, k -> new ArrayList<>()).add(i);
+        }
+        Set<Integer> failed = ConcurrentHashMap.newKeySet();
+        ExecutorService workers = Executors.newFixedThreadPool(Math.min(concurrency, lanes.size()), runnable -> {
+            Thread thread = new Thread(runnable, "batch-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<List<Integer>> submitted = new ArrayList<>();
+            List<Future<Object>> done = new ArrayList<>();
+            for (List<Integer> lane : lanes.values()) {
+                submitted.add(lane);
+                done.add(workers.submit(LogContext.carried(() -> {
+                    boolean laneFailed = false;
+                    for (int index : lane) {
+                        if (laneFailed || !handle(records.get(index))) {
+                            laneFailed = true;
+                            failed.add(index);
+                        }
+                    }
+                    return null;
+                })));
+            }
+            for (int i = 0; i < done.size(); i++) { // every lane is waited for, whatever an earlier one did
+                try {
+                    awaitUninterruptibly(done.get(i));
+                } catch (ExecutionException e) {
+                    failed.addAll(submitted.get(i)); // not handled in full: SQS delivers the lane again
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    LOG.error("{}: a worker failed: {}", description, LoggableFailures.describe(e.getCause()),
+                            LoggableFailures.loggable(e.getCause()));
+                }
+            }
+        } finally {
+            workers.shutdown();
+        }
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            if (failed.contains(i)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    private static void awaitUninterruptibly(Future<?> result) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    result.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The record came from a FIFO queue (its ARN ends in {@code .fifo}), whatever its attributes say. */

@@ -58,6 +58,11 @@ public final class StreamSubscriptionHandler implements RequestHandler<DynamodbE
         this.afterBatch = Objects.requireNonNull(afterBatch, "afterBatch");
     }
 
+    /** How many aggregates of a batch the dispatcher handles at once ({@link EventDispatcher#withConcurrency}). */
+    public int concurrency() {
+        return dispatcher.concurrency();
+    }
+
     /** Harmless work that warms this function: an empty batch, then the reads a dispatch makes. Writes nothing. */
     public void prime() {
         handleRequest(new DynamodbEvent(), null);

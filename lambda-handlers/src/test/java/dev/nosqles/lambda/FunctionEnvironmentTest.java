@@ -40,6 +40,18 @@ class FunctionEnvironmentTest {
     }
 
     @Test
+    void batch_concurrency_is_one_unless_set_and_a_value_outside_one_to_sixty_four_is_refused_naming_the_variable() {
+        assertThat(FunctionEnvironment.of(name -> null).batchConcurrency()).isEqualTo(1);
+        assertThat(FunctionEnvironment.of(Map.of(FunctionEnvironment.BATCH_CONCURRENCY, " 8 ")::get)
+                .batchConcurrency()).isEqualTo(8);
+        for (String bad : List.of("0", "65", "eight", "-1")) {
+            assertThatThrownBy(() -> FunctionEnvironment.of(Map.of(FunctionEnvironment.BATCH_CONCURRENCY, bad)::get)
+                    .batchConcurrency()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(FunctionEnvironment.BATCH_CONCURRENCY).hasMessageNotContaining(bad);
+        }
+    }
+
+    @Test
     void each_client_is_built_once_and_each_variable_read_once() {
         Map<String, String> values = new HashMap<>(Map.of("AWS_REGION", "eu-west-1"));
         Map<String, AtomicInteger> reads = new HashMap<>();

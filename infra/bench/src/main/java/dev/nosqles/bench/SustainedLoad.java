@@ -125,8 +125,11 @@ public final class SustainedLoad {
      * @param decided orders approved or rejected by then
      * @param backlog created minus decided
      * @param awsRequestsPerSecond AWS requests the runtime made per second in the interval
+     * @param emulatorBusy the share of the interval in which the emulator had a request to answer (it answers one
+     *        at a time: 1.0 is its ceiling)
      */
-    public record Point(double second, long created, long decided, long backlog, double awsRequestsPerSecond) {
+    public record Point(double second, long created, long decided, long backlog, double awsRequestsPerSecond,
+                        double emulatorBusy) {
     }
 
     /**
@@ -143,6 +146,8 @@ public final class SustainedLoad {
      * @param lastDecidedAfterLoadSeconds from the end of the load to the last decision (NaN if some are undecided)
      * @param awsRequestsPerSecondDuringLoad the emulator's request rate while the clients ran
      * @param peakAwsRequestsPerSecond the highest rate of an interval
+     * @param emulatorBusyDuringLoad the share of the load in which the emulator had a request to answer
+     * @param requestsPerOrderByOperation the whole run's AWS requests per order created, by service and operation
      * @param awsRequestsPerOrder AWS requests of the whole run per order created
      * @param curve the backlog per interval, from the load's start to the last decision (or the cap)
      * @param reasons rejection reasons and how many orders had each
@@ -150,8 +155,8 @@ public final class SustainedLoad {
     public record Result(Config config, long requestsAnswered, long requestsFailed, long ordersCreated,
                          double ordersPerSecond, long approved, long rejectedOnMerits, long rejectedByDeadline,
                          long approvedOverLimit, long undecided, double lastDecidedAfterLoadSeconds, double awsRequestsPerSecondDuringLoad,
-                         double peakAwsRequestsPerSecond, double awsRequestsPerOrder, List<Point> curve,
-                         Map<String, Long> reasons) {
+                         double peakAwsRequestsPerSecond, double emulatorBusyDuringLoad, double awsRequestsPerOrder,
+                         List<Point> curve, Map<String, Long> reasons, Map<String, Double> requestsPerOrderByOperation) {
         /** Every order decided on its merits, the last within {@link #SETTLE_GOAL} after the load. */
         public boolean met() {
             return undecided == 0 && rejectedByDeadline == 0 && approvedOverLimit == 0 && ordersCreated > 0
@@ -191,7 +196,10 @@ public final class SustainedLoad {
             AtomicLong failed = new AtomicLong();
             List<String> orders = new CopyOnWriteArrayList<>();
             Map<Long, Long> requestsAt = new ConcurrentHashMap<>(); // interval end (ms from start) -> cumulative
+            Map<Long, Long> busyAt = new ConcurrentHashMap<>(); // interval end -> the emulator's busy ms, cumulative
             long requestsBefore = requestsSeen(proxy);
+            long busyBefore = proxy.backendBusy().toMillis();
+            Map<String, Long> operationsBefore = proxy.counts().requests();
             Instant start = Instant.now();
             long startNanos = System.nanoTime();
             long loadEnd = startNanos + config.load().toNanos();
@@ -236,13 +244,14 @@ public final class SustainedLoad {
             long intervalMs = config.interval().toMillis();
             long next = intervalMs;
             while (System.nanoTime() < loadEnd) {
-                next = sample(proxy, requestsAt, startNanos, next, intervalMs, requestsBefore);
+                next = sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
                 Thread.sleep(50);
             }
             clients.shutdown();
             clients.awaitTermination(1, TimeUnit.MINUTES);
             double loadSeconds = (System.nanoTime() - startNanos) / 1e9;
             long requestsDuringLoad = requestsSeen(proxy) - requestsBefore;
+            double busyDuringLoad = (proxy.backendBusy().toMillis() - busyBefore) / (loadSeconds * 1000);
             // settle: every order decided, or the cap
             long capEnd = System.nanoTime() + config.settleCap().toNanos();
             // settled when the read model holds every order approved or rejected. A look asks for one pending
@@ -251,7 +260,7 @@ public final class SustainedLoad {
             // requests went into the run's count (a Scan of the growing events table would be worse)
             long lastLook = 0;
             while (System.nanoTime() < capEnd) {
-                next = sample(proxy, requestsAt, startNanos, next, intervalMs, requestsBefore);
+                next = sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
                 if (System.nanoTime() - lastLook > SETTLE_LOOK_EVERY.toNanos()) {
                     lastLook = System.nanoTime();
                     if (!anyInState(http, base, "APPROVAL_PENDING")
@@ -261,23 +270,33 @@ public final class SustainedLoad {
                 }
                 Thread.sleep(50);
             }
-            sample(proxy, requestsAt, startNanos, next, intervalMs, requestsBefore);
+            sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
             // a last, shorter interval ending now: the curve ends once every order is decided
-            requestsAt.put((System.nanoTime() - startNanos) / 1_000_000, requestsSeen(proxy) - requestsBefore);
+            long nowMs = (System.nanoTime() - startNanos) / 1_000_000;
+            busyAt.put(nowMs, proxy.backendBusy().toMillis() - busyBefore);
+            requestsAt.put(nowMs, requestsSeen(proxy) - requestsBefore);
             Map<String, Fate> fates = fates(inspector, eventsTable);
             long totalRequests = requestsSeen(proxy) - requestsBefore;
+            Map<String, Double> byOperation = new TreeMap<>();
+            proxy.counts().requests().forEach((operation, n) -> {
+                long during = n - operationsBefore.getOrDefault(operation, 0L);
+                if (during > 0 && !orders.isEmpty()) {
+                    byOperation.put(operation, (double) during / orders.size());
+                }
+            });
             return result(config, start, loadSeconds, answered.get(), failed.get(), orders, fates, requestsAt,
-                    requestsDuringLoad, totalRequests);
+                    busyAt, requestsDuringLoad, busyDuringLoad, totalRequests, byOperation);
         } finally {
             runtimeLog.setLevel(level);
         }
     }
 
     /** Records the cumulative request count at every interval end passed; returns the next interval end. */
-    private static long sample(FaultProxy proxy, Map<Long, Long> requestsAt, long startNanos, long next,
-                               long intervalMs, long before) {
+    private static long sample(FaultProxy proxy, Map<Long, Long> requestsAt, Map<Long, Long> busyAt,
+                               long startNanos, long next, long intervalMs, long before, long busyBefore) {
         long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
         while (elapsedMs >= next) {
+            busyAt.put(next, proxy.backendBusy().toMillis() - busyBefore);
             requestsAt.put(next, requestsSeen(proxy) - before);
             next += intervalMs;
         }
@@ -385,7 +404,8 @@ public final class SustainedLoad {
 
     private static Result result(Config config, Instant start, double loadSeconds, long answered, long failed,
                                  List<String> orders, Map<String, Fate> fates, Map<Long, Long> requestsAt,
-                                 long requestsDuringLoad, long totalRequests) {
+                                 Map<Long, Long> busyAt, long requestsDuringLoad, double busyDuringLoad,
+                                 long totalRequests, Map<String, Double> byOperation) {
         long approved = 0;
         long merits = 0;
         long deadline = 0;
@@ -418,6 +438,7 @@ public final class SustainedLoad {
         List<Point> curve = new ArrayList<>();
         long previous = 0;
         long previousMs = 0;
+        long previousBusy = 0;
         double peak = 0;
         for (Map.Entry<Long, Long> at : new TreeMap<>(requestsAt).entrySet()) {
             Instant end = start.plusMillis(at.getKey());
@@ -425,17 +446,22 @@ public final class SustainedLoad {
             long decidedBy = orders.stream().map(fates::get)
                     .filter(f -> f != null && f.decided() != null && !f.decided().isAfter(end)).count();
             double rate = at.getKey() > previousMs ? (at.getValue() - previous) * 1000.0 / (at.getKey() - previousMs) : 0;
+            long busy = busyAt.getOrDefault(at.getKey(), previousBusy);
+            double busyShare = at.getKey() > previousMs ? Math.min(1.0, (busy - previousBusy)
+                    / (double) (at.getKey() - previousMs)) : 0;
+            previousBusy = busy;
             previous = at.getValue();
             previousMs = at.getKey();
             peak = Math.max(peak, rate);
-            curve.add(new Point(at.getKey() / 1000.0, created, decidedBy, created - decidedBy, rate));
+            curve.add(new Point(at.getKey() / 1000.0, created, decidedBy, created - decidedBy, rate, busyShare));
             if (decidedBy == orders.size() && !orders.isEmpty()) {
                 break; // every order decided: the curve ends here
             }
         }
         return new Result(config, answered, failed, orders.size(), orders.size() / loadSeconds, approved, merits,
                 deadline, wronglyApproved, undecided, lastAfterLoad, requestsDuringLoad / loadSeconds, peak,
-                orders.isEmpty() ? 0 : (double) totalRequests / orders.size(), curve, reasons);
+                Math.min(1.0, busyDuringLoad), orders.isEmpty() ? 0 : (double) totalRequests / orders.size(), curve,
+                reasons, byOperation);
     }
 
     public static List<Check> checks(Result r) {
@@ -548,6 +574,16 @@ public final class SustainedLoad {
                 .append(" per second during the load, peak ").append(Report.f(r.peakAwsRequestsPerSecond(), 0))
                 .append(" per second in an interval; ").append(Report.f(r.awsRequestsPerOrder(), 1))
                 .append(" per order over the whole run |\n");
+        md.append("| The emulator busy (a request to answer) | ").append(Report.f(100 * r.emulatorBusyDuringLoad(), 0))
+                .append("% of the load (it answers one request at a time: 100% is its ceiling) |\n");
+        if (!r.requestsPerOrderByOperation().isEmpty()) {
+            md.append("| The emulator's requests per order, by operation | ");
+            r.requestsPerOrderByOperation().entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> md.append(e.getKey()).append(" ").append(Report.f(e.getValue(), 1)).append("; "));
+            md.setLength(md.length() - 2);
+            md.append(" |\n");
+        }
         md.append("| Rejection reasons | ").append(r.reasons().isEmpty() ? "none" : r.reasons().toString()).append(" |\n");
         double afterLoad = decisionRateAfterLoad(r);
         md.append("| Orders decided per second after the load | ")
@@ -564,11 +600,13 @@ public final class SustainedLoad {
         md.append("\n");
         md.append("The backlog (orders created and not yet decided) and the emulator's requests, per ")
                 .append(c.interval().toSeconds()).append(" s:\n\n");
-        md.append("| s | created | decided | backlog | AWS requests/s |\n|---:|---:|---:|---:|---:|\n");
+        md.append("| s | created | decided | backlog | AWS requests/s | emulator busy |\n")
+                .append("|---:|---:|---:|---:|---:|---:|\n");
         for (Point p : r.curve()) {
             md.append("| ").append(Report.f(p.second(), 0)).append(" | ").append(p.created()).append(" | ")
                     .append(p.decided()).append(" | ").append(p.backlog()).append(" | ")
-                    .append(Report.f(p.awsRequestsPerSecond(), 0)).append(" |\n");
+                    .append(Report.f(p.awsRequestsPerSecond(), 0)).append(" | ")
+                    .append(Report.f(100 * p.emulatorBusy(), 0)).append("% |\n");
         }
         md.append("\n");
         return md.toString();

@@ -40,14 +40,14 @@ class SustainedLoadTest {
     void the_decision_rate_after_the_load_counts_from_the_loads_end_to_the_last_interval_with_a_decision() {
         SustainedLoad.Config config = new SustainedLoad.Config(20, 10, 600, 5);
         java.util.List<SustainedLoad.Point> curve = java.util.List.of(
-                new SustainedLoad.Point(5, 40, 0, 40, 100), new SustainedLoad.Point(10, 80, 10, 70, 100),
-                new SustainedLoad.Point(15, 80, 40, 40, 100), new SustainedLoad.Point(20, 80, 60, 20, 100),
-                new SustainedLoad.Point(25, 80, 60, 20, 100));
+                new SustainedLoad.Point(5, 40, 0, 40, 100, 0.5), new SustainedLoad.Point(10, 80, 10, 70, 100, 0.5),
+                new SustainedLoad.Point(15, 80, 40, 40, 100, 0.5), new SustainedLoad.Point(20, 80, 60, 20, 100, 0.5),
+                new SustainedLoad.Point(25, 80, 60, 20, 100, 0.5));
         SustainedLoad.Result result = new SustainedLoad.Result(config, 160, 0, 80, 8, 60, 0, 0, 0, 20, Double.NaN,
-                100, 100, 10, curve, java.util.Map.of());
+                100, 100, 0.5, 10, curve, java.util.Map.of(), java.util.Map.of("dynamodb.PutItem", 3.0));
         org.assertj.core.api.Assertions.assertThat(SustainedLoad.decisionRateAfterLoad(result)).isEqualTo(5.0);
         SustainedLoad.Result none = new SustainedLoad.Result(config, 160, 0, 80, 8, 10, 0, 0, 0, 70, Double.NaN,
-                100, 100, 10, curve.subList(0, 2), java.util.Map.of());
+                100, 100, 0.5, 10, curve.subList(0, 2), java.util.Map.of(), java.util.Map.of());
         org.assertj.core.api.Assertions.assertThat(SustainedLoad.decisionRateAfterLoad(none)).isNaN();
         // both runs in the section: the goal's load first, then the stress run, each with its own numbers
         String section = SustainedLoad.section(new SustainedLoad.Runs(result, none));

@@ -129,6 +129,14 @@ class LocalRuntimeSagaTest {
     // --- the saga -----------------------------------------------------------------------------------------------
 
     @Test
+    void the_templates_stream_and_customer_command_functions_handle_eight_aggregates_or_customers_at_once() {
+        assertThat(((dev.nosqles.app.saga.OrderSagaStreamHandler) app.handler("OrderSagaStreamFunction"))
+                .concurrency()).isEqualTo(8);
+        assertThat(((dev.nosqles.app.saga.CustomerCommandHandler) app.handler("CustomerCommandsFunction"))
+                .concurrency()).isEqualTo(8);
+    }
+
+    @Test
     void a_created_customer_has_its_whole_credit_limit_available() {
         String customerId = createCustomer("100");
         settle();

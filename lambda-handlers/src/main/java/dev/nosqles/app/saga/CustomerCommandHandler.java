@@ -42,14 +42,14 @@ public final class CustomerCommandHandler implements RequestHandler<SQSEvent, SQ
     }
 
     private CustomerCommandHandler(FunctionEnvironment env) {
-        this(SagaWiring.fromEnvironment(env, false), env.telemetry());
+        this(SagaWiring.fromEnvironment(env, false), env.telemetry(), env.batchConcurrency());
     }
 
-    private CustomerCommandHandler(SagaWiring wiring, Telemetry telemetry) {
+    private CustomerCommandHandler(SagaWiring wiring, Telemetry telemetry, int concurrency) {
         this.queue = new SagaCommandQueueHandler(SagaParticipant.builder(Application.customers(wiring.events(),
                 wiring.snapshots(), wiring.clock(), Application.subjectKeys(wiring.environment()))
                 .metrics(telemetry.metrics()).build(), CreateOrderSaga.CUSTOMER_COMMANDS, wiring.sender())
-                .eventStore(wiring.events()).build(), telemetry);
+                .eventStore(wiring.events()).build(), telemetry, concurrency);
     }
 
     /**
@@ -66,6 +66,11 @@ public final class CustomerCommandHandler implements RequestHandler<SQSEvent, SQ
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return queue.handleRequest(event, context);
+    }
+
+    /** The message groups (customers) of a batch handled at once (BATCH_CONCURRENCY, ADR 0019). */
+    public int concurrency() {
+        return queue.concurrency();
     }
 
     /** Harmless work that warms this function ({@link SagaCommandQueueHandler#prime()}). */

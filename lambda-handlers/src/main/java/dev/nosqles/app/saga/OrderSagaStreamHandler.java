@@ -74,7 +74,8 @@ import java.util.function.Function;
  * PUBLISHED_AGGREGATE_TYPES, CUSTOMER_COMMANDS_QUEUE_URL, ORDER_COMMANDS_QUEUE_URL, SAGA_REPLIES_QUEUE_URL,
  * SAGA_DEADLINES_TABLE (the starter records each new saga's deadline), SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS (optional:
  * deadlines kept by the sweeper alone, the command sender arms them; ADR 0013), SUBJECT_KEYS_TABLE and
- * PERSONAL_DATA_KEY_ID (the credit releaser loads customers), AWS_REGION.
+ * PERSONAL_DATA_KEY_ID (the credit releaser loads customers), BATCH_CONCURRENCY (optional: aggregates of a batch
+ * dispatched at once, ADR 0019), AWS_REGION.
  */
 public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     public static final String STARTER = "create-order-saga-starter";
@@ -99,7 +100,8 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
     }
 
     private OrderSagaStreamHandler(FunctionEnvironment env) {
-        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), publisher(env), env.telemetry());
+        this(SagaWiring.fromEnvironment(env, true), CreateOrderSaga.definition(), publisher(env), env.telemetry(),
+                env.batchConcurrency());
     }
 
     /** The event publisher where EVENTS_TOPIC_ARN is set (then PUBLISHED_AGGREGATE_TYPES must be), else null. */
@@ -110,7 +112,7 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
     }
 
     private OrderSagaStreamHandler(SagaWiring wiring, SagaDefinition<CreateOrderSagaData> definition,
-                                   Subscriber publisher, Telemetry telemetry) {
+                                   Subscriber publisher, Telemetry telemetry, int concurrency) {
         // the credit releaser loads customers: their personal data decrypts with the subject keys
         this(subscribers(new Application(wiring.events(), wiring.snapshots(), wiring.clock(), UUID::randomUUID,
                         Application.subjectKeys(wiring.environment()), telemetry.metrics()),
@@ -119,7 +121,7 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                 wiring.sender(), publisher, true),
                 wiring.checkpoints(), wiring.events(), ReadModelWiring.configured(wiring.environment())
                         ? ReadModelWiring.fromEnvironment(wiring.environment(), wiring.events(), wiring.clock(),
-                        false) : null, telemetry);
+                        false) : null, telemetry, concurrency);
     }
 
     /**
@@ -149,7 +151,7 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
                         through), events, snapshots, clock, Metrics.none(), sender)
                         : manager(definition, events, snapshots, deadlines, clock, sender),
                 sender, publisher, inProcess), checkpoints,
-                events, readModels, Telemetry.fromEnvironment(name -> null));
+                events, readModels, Telemetry.fromEnvironment(name -> null), 1);
     }
 
     private static SagaManager<CreateOrderSagaData> manager(SagaDefinition<CreateOrderSagaData> definition,
@@ -194,16 +196,21 @@ public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEven
 
     /** @param readModels null: the sagas alone (no READ_MODELS_TABLE in the environment) */
     private OrderSagaStreamHandler(List<Subscriber> sagas, CheckpointStore checkpoints, EventStore events,
-                                   DynamoDbReadModels readModels, Telemetry telemetry) {
+                                   DynamoDbReadModels readModels, Telemetry telemetry, int concurrency) {
         // the read models are chosen per batch, and record their freshness after it, only when the batch holds
         // commits of a type they handle: the saga's own commits cost them no request
-        this.stream = new StreamSubscriptionHandler(readModels == null ? new EventDispatcher(sagas, checkpoints, events)
-                : new EventDispatcher(types -> {
+        this.stream = new StreamSubscriptionHandler((readModels == null ? new EventDispatcher(sagas, checkpoints,
+                events) : new EventDispatcher(types -> {
                     List<Subscriber> all = new ArrayList<>(sagas);
                     all.addAll(readModels.subscribers(types));
                     return all;
-                }, checkpoints, events), readModels == null ? (newest, types) -> { } : readModels::recordFed,
-                telemetry);
+                }, checkpoints, events)).withConcurrency(concurrency),
+                readModels == null ? (newest, types) -> { } : readModels::recordFed, telemetry);
+    }
+
+    /** How many aggregates of a batch this function dispatches at once. */
+    public int concurrency() {
+        return stream.concurrency();
     }
 
     /**

@@ -31,15 +31,28 @@ public final class SagaCommandQueueHandler implements RequestHandler<SQSEvent, S
 
     /** @param telemetry the function's logs and metrics (the participant's repository counts into its metrics) */
     public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant, Telemetry telemetry) {
+        this(participant, telemetry, 1);
+    }
+
+    /**
+     * @param concurrency the message groups (target aggregates) of a batch handled at once
+     *                    ({@link SqsBatchHandler#withConcurrency}; ADR 0019)
+     */
+    public SagaCommandQueueHandler(SagaParticipant<?, ?, ?> participant, Telemetry telemetry, int concurrency) {
         this.participant = Objects.requireNonNull(participant, "participant");
         Objects.requireNonNull(telemetry, "telemetry");
         this.batch = new SqsBatchHandler<>("saga command on channel " + participant.channel().name(),
-                SagaCommandQueueHandler::command, this::handle, telemetry);
+                SagaCommandQueueHandler::command, this::handle, telemetry).withConcurrency(concurrency);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return batch.handleRequest(event, context);
+    }
+
+    /** The message groups of a batch handled at once. */
+    public int concurrency() {
+        return batch.concurrency();
     }
 
     /** Harmless work that warms this function: an empty batch, then one read of an aggregate that never exists. */

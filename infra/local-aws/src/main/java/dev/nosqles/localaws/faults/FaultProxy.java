@@ -64,6 +64,10 @@ public final class FaultProxy implements AutoCloseable {
     private volatile List<RuleState> rules = List.of();
     /** How many times {@link #rules(List)} was called: part of each new rule's seed. */
     private long replacements;
+    private final Object busyLock = new Object();
+    private int inFlight; // guarded by busyLock
+    private long busySince; // guarded by busyLock
+    private long busyNanos; // guarded by busyLock
 
     private FaultProxy(LocalAws backend, URI target, long seed) throws IOException {
         this.backend = backend;
@@ -147,6 +151,29 @@ public final class FaultProxy implements AutoCloseable {
         return new FaultCounts(byKind, seen, rulesFired);
     }
 
+    /**
+     * How long, since the start, at least one forwarded request was waiting for the backend's answer. The backend
+     * (moto behind its one lock) handles one request at a time, so this is how long it was busy: over an interval,
+     * its share of the interval is how close the backend was to its ceiling.
+     */
+    public Duration backendBusy() {
+        synchronized (busyLock) {
+            return Duration.ofNanos(busyNanos + (inFlight > 0 ? System.nanoTime() - busySince : 0));
+        }
+    }
+
+    private void forwarding(boolean starts) {
+        synchronized (busyLock) {
+            if (starts) {
+                if (inFlight++ == 0) {
+                    busySince = System.nanoTime();
+                }
+            } else if (--inFlight == 0) {
+                busyNanos += System.nanoTime() - busySince;
+            }
+        }
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -188,7 +215,12 @@ public final class FaultProxy implements AutoCloseable {
             }
             HttpResponse<byte[]> response;
             try {
-                response = forward(exchange, body);
+                forwarding(true);
+                try {
+                    response = forward(exchange, body);
+                } finally {
+                    forwarding(false);
+                }
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "fault proxy: forwarding " + call + " failed: " + e);
                 sendError(exchange, call, 502, internalCode(call), "The backend did not answer.");

@@ -229,7 +229,8 @@ class TemplateReaderTest {
             assertThat(api.memorySize()).isEqualTo(1024);
             assertThat(api.timeoutSeconds()).isEqualTo(15);
             assertThat(api.environment()).containsExactly(
-                    Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal("-XX:+TieredCompilation -XX:TieredStopAtLevel=1")),
+                    Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal(
+                            "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -Dhttp.maxConnections=16")),
                     Map.entry("POWERTOOLS_SERVICE_NAME", new Value.Ref("AWS::StackName")),
                     Map.entry("POWERTOOLS_METRICS_NAMESPACE", new Value.Literal("nosqles")),
                     Map.entry("POWERTOOLS_LOG_LEVEL", new Value.Literal("INFO")),

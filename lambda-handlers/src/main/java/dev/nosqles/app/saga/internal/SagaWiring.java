@@ -43,6 +43,8 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
      * saga's manager (its stream function, its reply function, its sweeper) must have the same value.
      */
     public static final String UNSENT_COMMAND_ALLOWANCE = "SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS";
+    /** How many sagas' state the manager keeps in memory between steps (ADR 0018); unset, none. */
+    public static final String STATE_CACHE = "SAGA_STATE_CACHE";
 
     /**
      * The manager of {@code definition}'s sagas on these stores, deadlines as {@value #UNSENT_COMMAND_ALLOWANCE}
@@ -61,6 +63,7 @@ public record SagaWiring(EventStore events, SnapshotStore snapshots, CheckpointS
                 .channelBacklog(backlog(environment));
         Duration allowance = seconds(UNSENT_COMMAND_ALLOWANCE, environment.optional(UNSENT_COMMAND_ALLOWANCE),
                 86_400);
+        builder.stateCache(environment.wholeNumber(STATE_CACHE, 0, 100_000, 0));
         return (allowance == null ? builder : builder.sweeperDeadlines(allowance)).build();
     }
 

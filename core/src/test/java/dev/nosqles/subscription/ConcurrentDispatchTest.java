@@ -1,0 +1,222 @@
+package dev.nosqles.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nosqles.aggregate.AggregateRepository;
+import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.testsupport.BankAccount;
+import dev.nosqles.testsupport.TestTables;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * {@link EventDispatcher#withConcurrency}: the aggregates of one batch handled at once, each aggregate's events still
+ * exactly once and in order per subscriber, and the batch still failing at its smallest unhandled record. On DynamoDB
+ * (moto): the events, the checkpoints and the handlers' effects.
+ */
+class ConcurrentDispatchTest {
+    private final DynamoDbClient client = TestTables.client(new dev.nosqles.capacity.CapacityMeter());
+    private DynamoDbEventStore store;
+    private DynamoDbCheckpointStore checkpoints;
+    private String effectsTable;
+    private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
+
+    @BeforeEach
+    void tables() {
+        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "parallel"))
+                .build();
+        String checkpointTable = "parallel-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbCheckpointStore.createTable(client, checkpointTable);
+        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointTable).build();
+        effectsTable = "parallel-effects-" + UUID.randomUUID().toString().substring(0, 8);
+        dev.nosqles.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
+        accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
+    }
+
+    /** Four commits (five events) per account; the commit items in the order written, account after account. */
+    private List<Map<String, AttributeValue>> history(int accountCount) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int a = 0; a < accountCount; a++) {
+            String id = "acc-" + a;
+            accounts.create(id, new BankAccount.Open("owner-" + a));
+            accounts.update(id, new BankAccount.Deposit(10));
+            accounts.update(id, new BankAccount.DepositTwice(1, 2));
+            accounts.update(id, new BankAccount.Withdraw(3));
+            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
+                    .keyConditionExpression("#s = :s")
+                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
+                    .items());
+        }
+        return items;
+    }
+
+    /** Counts each handled event in the effects table, in the checkpoint's transaction. */
+    private TransactWriteItem countIt(String subscriber, dev.nosqles.aggregate.EventEnvelope<?> event) {
+        return TransactWriteItem.builder().update(Update.builder().tableName(effectsTable)
+                .key(Map.of("streamId", AttributeValue.fromS(subscriber + "|" + event.streamId().value())))
+                .updateExpression("ADD #n :one, #ids :id")
+                .expressionAttributeNames(Map.of("#n", "count", "#ids", "eventIds"))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
+                        ":id", AttributeValue.fromSs(List.of(event.eventId().toString()))))
+                .build()).build();
+    }
+
+    private Map<String, Long> effectCounts() {
+        Map<String, Long> counts = new HashMap<>();
+        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(effectsTable).consistentRead(true))
+                .items()) {
+            long count = Long.parseLong(item.get("count").n());
+            assertThat(item.get("eventIds").ss()).hasSize((int) count);
+            counts.put(item.get("streamId").s(), count);
+        }
+        return counts;
+    }
+
+    @Test
+    void four_aggregates_are_handled_at_once_and_no_more_while_each_keeps_its_version_order() throws Exception {
+        List<Map<String, AttributeValue>> batch = history(8);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        Subscriber slow = Subscriber.builder("slow").on(new BankAccount(), (event, ctx) -> {
+            int now = inside.incrementAndGet();
+            most.accumulateAndGet(now, Math::max);
+            try {
+                if (event.version() == 1) {
+                    // the first event of each aggregate waits (at most 5 s) until four are inside at once
+                    long until = System.nanoTime() + 5_000_000_000L;
+                    while (most.get() < 4 && System.nanoTime() < until) {
+                        Thread.sleep(5);
+                    }
+                }
+                seen.computeIfAbsent(event.streamId().id(), k -> new CopyOnWriteArrayList<>()).add(event.version());
+                ctx.writeWithCheckpoint(countIt("slow", event));
+            } finally {
+                inside.decrementAndGet();
+            }
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(slow), checkpoints, store).withConcurrency(4);
+
+        EventDispatcher.Result result = dispatcher.dispatch(batch);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.handled()).isEqualTo(8 * 5);
+        assertThat(most.get()).as("aggregates inside a handler at once").isEqualTo(4);
+        assertThat(seen).hasSize(8);
+        seen.values().forEach(versions -> assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L));
+        assertThat(effectCounts().values()).hasSize(8).containsOnly(5L);
+    }
+
+    @Test
+    void one_after_another_is_the_default_and_every_aggregate_runs_in_the_calling_thread() {
+        List<Map<String, AttributeValue>> batch = history(3);
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        Subscriber where = Subscriber.builder("where").on(new BankAccount(), (event, ctx) ->
+                threads.add(Thread.currentThread())).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(where), checkpoints, store);
+
+        assertThat(dispatcher.concurrency()).isEqualTo(1);
+        assertThat(dispatcher.dispatch(batch).succeeded()).isTrue();
+        assertThat(threads).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void failures_on_many_threads_report_the_smallest_unhandled_record_and_lambdas_retries_leave_every_effect_once() {
+        List<Map<String, AttributeValue>> commits = history(10);
+        Random random = new Random(7);
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (String name : List.of("projection", "audit")) {
+            subscribers.add(Subscriber.builder(name).on(new BankAccount(), (event, ctx) -> {
+                if (name.equals("projection") && random.nextDouble() < 0.15) {
+                    throw new IllegalStateException("injected failure");
+                }
+                seen.computeIfAbsent(name + "|" + event.streamId().value(), k -> new CopyOnWriteArrayList<>())
+                        .add(event.version());
+                ctx.writeWithCheckpoint(countIt(name, event));
+            }).build());
+        }
+        EventDispatcher dispatcher = new EventDispatcher(subscribers, checkpoints, store).withConcurrency(8);
+        List<Map<String, AttributeValue>> deliveries = new ArrayList<>();
+        for (Map<String, AttributeValue> commit : commits) {
+            deliveries.add(commit);
+            if (random.nextBoolean()) {
+                deliveries.add(commit); // delivered twice
+            }
+        }
+        Collections.shuffle(deliveries, random); // out of order: gaps at every point, closed from the store
+        int failures = 0;
+        for (int from = 0; from < deliveries.size(); from += 20) {
+            List<Map<String, AttributeValue>> remaining = deliveries.subList(from, Math.min(deliveries.size(),
+                    from + 20));
+            for (int attempt = 0; attempt < 1_000 && !remaining.isEmpty(); attempt++) {
+                EventDispatcher.Result result = dispatcher.dispatch(remaining);
+                if (result.succeeded()) {
+                    break;
+                }
+                failures++;
+                assertThat(result.failure()).hasMessage("injected failure");
+                remaining = remaining.subList(result.failedIndex(), remaining.size());
+            }
+        }
+
+        assertThat(failures).as("failures injected").isPositive();
+        Map<String, Long> counts = effectCounts();
+        assertThat(counts).hasSize(20);
+        assertThat(counts.keySet()).isEqualTo(seen.keySet());
+        assertThat(counts.values()).containsOnly(5L);
+        seen.values().forEach(versions -> assertThat(versions).containsExactly(1L, 2L, 3L, 4L, 5L));
+    }
+
+    @Test
+    void the_workers_log_with_the_invoking_threads_context_and_leave_it_as_it_was() {
+        List<Map<String, AttributeValue>> batch = history(4);
+        Map<String, String> requestIds = new ConcurrentHashMap<>();
+        Subscriber logging = Subscriber.builder("logging").on(new BankAccount(), (event, ctx) ->
+                requestIds.put(event.streamId().id() + "@" + event.version() + " on " + Thread.currentThread().getName(),
+                        String.valueOf(MDC.get("request_id")))).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(logging), checkpoints, store).withConcurrency(4);
+
+        MDC.put("request_id", "r-1");
+        try {
+            assertThat(dispatcher.dispatch(batch).succeeded()).isTrue();
+            assertThat(MDC.get("request_id")).isEqualTo("r-1");
+        } finally {
+            MDC.remove("request_id");
+        }
+
+        assertThat(requestIds).hasSize(4 * 5);
+        assertThat(requestIds.values()).containsOnly("r-1");
+        assertThat(requestIds.keySet()).allMatch(key -> key.contains("dispatch-worker"));
+    }
+
+    @Test
+    void a_concurrency_outside_one_to_sixty_four_is_refused() {
+        EventDispatcher dispatcher = new EventDispatcher(List.of(), checkpoints, store);
+        assertThatThrownBy(() -> dispatcher.withConcurrency(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1..64");
+        assertThatThrownBy(() -> dispatcher.withConcurrency(65)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(dispatcher.withConcurrency(64).concurrency()).isEqualTo(64);
+    }
+}
