@@ -248,13 +248,8 @@ public final class EventDispatcher {
                     } catch (RuntimeException e) {
                         // dispatchAggregate reports its failures; anything else fails the aggregate's first record
                         first.offer(stream.getValue().get(0).index(), e);
-                    } catch (VirtualMachineError e) {
-                        throw e; // after every worker was waited for, dispatch throws it
-                    } catch (Error e) {
-                        first.offer(stream.getValue().get(0).index(), new IllegalStateException(
-                                "dispatch worker failed", e));
                     }
-                    return own;
+                    return own; // an Error ends the invocation, as it does without workers: thrown after the join
                 })));
             }
             Throwable broken = null;
@@ -269,7 +264,7 @@ public final class EventDispatcher {
                 }
             }
             if (broken instanceof Error error) {
-                throw error; // out of memory and the like end the invocation, as they would without workers
+                throw error; // thrown once every worker was waited for
             }
             if (broken != null) {
                 throw new IllegalStateException("dispatch worker failed", broken);

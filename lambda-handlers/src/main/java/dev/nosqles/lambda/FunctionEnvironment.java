@@ -30,11 +30,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * Thread-safe.
  */
 public final class FunctionEnvironment {
-    /** The region every client is built in (Lambda sets it). */
-    /** How many aggregates or message groups of one batch a function handles at once ({@link #batchConcurrency}). */
+    /**
+     * How many aggregates or message groups of one batch a function handles at once ({@link #batchConcurrency});
+     * read by the entry points that offer it (the reference application's stream function and customer command
+     * function).
+     */
     public static final String BATCH_CONCURRENCY = "BATCH_CONCURRENCY";
     /** The most {@value #BATCH_CONCURRENCY} takes. */
     public static final int MAX_BATCH_CONCURRENCY = 64;
+    /** The region every client is built in (Lambda sets it). */
     public static final String REGION = "AWS_REGION";
 
     private static volatile FunctionEnvironment system;

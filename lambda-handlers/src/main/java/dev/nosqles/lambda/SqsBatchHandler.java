@@ -134,7 +134,10 @@ public final class SqsBatchHandler<T> {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
                 : event.getRecords();
         if (concurrency > 1 && records.size() > 1 && records.stream().allMatch(r -> messageGroupId(r) != null
-                || !fromFifoQueue(r))) {
+                || !fromFifoQueue(r)) && records.stream().map(r -> {
+                    String group = messageGroupId(r);
+                    return group != null ? group : r.getMessageId();
+                }).distinct().count() > 1) {
             return inParallel(records);
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
@@ -200,17 +203,22 @@ public final class SqsBatchHandler<T> {
                     return null;
                 })));
             }
+            Error fatal = null;
             for (int i = 0; i < done.size(); i++) { // every lane is waited for, whatever an earlier one did
                 try {
                     awaitUninterruptibly(done.get(i));
                 } catch (ExecutionException e) {
                     failed.addAll(submitted.get(i)); // not handled in full: SQS delivers the lane again
                     if (e.getCause() instanceof Error error) {
-                        throw error;
+                        fatal = fatal == null ? error : fatal;
+                    } else {
+                        LOG.error("{}: a worker failed: {}", description, LoggableFailures.describe(e.getCause()),
+                                LoggableFailures.loggable(e.getCause()));
                     }
-                    LOG.error("{}: a worker failed: {}", description, LoggableFailures.describe(e.getCause()),
-                            LoggableFailures.loggable(e.getCause()));
                 }
+            }
+            if (fatal != null) {
+                throw fatal; // ends the invocation, as it does without workers: SQS delivers the batch again
             }
         } finally {
             workers.shutdown();

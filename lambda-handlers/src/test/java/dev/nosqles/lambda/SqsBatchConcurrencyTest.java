@@ -141,6 +141,27 @@ class SqsBatchConcurrencyTest {
     }
 
     @Test
+    void an_error_in_one_group_is_thrown_once_every_other_group_has_finished() {
+        AtomicInteger finished = new AtomicInteger();
+        SqsBatchHandler<String> batch = new SqsBatchHandler<String>("test message", body -> body, (body, log) -> {
+            if (body.equals("error")) {
+                throw new AssertionError("not an exception");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            finished.incrementAndGet();
+        }, Telemetry.fromEnvironment(name -> null)).withConcurrency(3);
+
+        assertThatThrownBy(() -> batch.handle(event(List.of(message(FIFO, "a1", "A", "error"),
+                message(FIFO, "b1", "B", "slow"), message(FIFO, "c1", "C", "slow")))))
+                .isInstanceOf(AssertionError.class);
+        assertThat(finished.get()).as("the other groups, waited for before the error ends the batch").isEqualTo(2);
+    }
+
+    @Test
     void the_workers_log_with_the_invocations_request_id() {
         Map<String, String> requestIds = new ConcurrentHashMap<>();
         SqsBatchHandler<String> batch = new SqsBatchHandler<String>("test message", body -> body, (body, log) ->
