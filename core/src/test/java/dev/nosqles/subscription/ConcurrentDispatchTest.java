@@ -12,12 +12,10 @@ import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +25,6 @@ import org.slf4j.MDC;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * {@link EventDispatcher#withConcurrency}: the aggregates of one batch handled at once, each aggregate's events still
@@ -38,18 +35,15 @@ class ConcurrentDispatchTest {
     private final DynamoDbClient client = TestTables.client(new dev.nosqles.capacity.CapacityMeter());
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
-    private String effectsTable;
+    private DispatchTables tables;
     private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
 
     @BeforeEach
     void tables() {
-        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "parallel"))
-                .build();
-        String checkpointTable = "parallel-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbCheckpointStore.createTable(client, checkpointTable);
-        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointTable).build();
-        effectsTable = "parallel-effects-" + UUID.randomUUID().toString().substring(0, 8);
-        dev.nosqles.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
+        DispatchTables tables = DispatchTables.create(client, "parallel");
+        store = tables.store();
+        checkpoints = tables.checkpoints();
+        this.tables = tables;
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }
 
@@ -71,26 +65,12 @@ class ConcurrentDispatchTest {
         return items;
     }
 
-    /** Counts each handled event in the effects table, in the checkpoint's transaction. */
     private TransactWriteItem countIt(String subscriber, dev.nosqles.aggregate.EventEnvelope<?> event) {
-        return TransactWriteItem.builder().update(Update.builder().tableName(effectsTable)
-                .key(Map.of("streamId", AttributeValue.fromS(subscriber + "|" + event.streamId().value())))
-                .updateExpression("ADD #n :one, #ids :id")
-                .expressionAttributeNames(Map.of("#n", "count", "#ids", "eventIds"))
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
-                        ":id", AttributeValue.fromSs(List.of(event.eventId().toString()))))
-                .build()).build();
+        return tables.countIt(subscriber, event);
     }
 
     private Map<String, Long> effectCounts() {
-        Map<String, Long> counts = new HashMap<>();
-        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(effectsTable).consistentRead(true))
-                .items()) {
-            long count = Long.parseLong(item.get("count").n());
-            assertThat(item.get("eventIds").ss()).hasSize((int) count);
-            counts.put(item.get("streamId").s(), count);
-        }
-        return counts;
+        return tables.effectCounts();
     }
 
     @Test

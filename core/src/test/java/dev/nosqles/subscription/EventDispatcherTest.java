@@ -14,7 +14,6 @@ import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
@@ -40,18 +38,16 @@ class EventDispatcherTest {
     private DynamoDbEventStore store;
     private DynamoDbCheckpointStore checkpoints;
     private String effectsTable;
+    private DispatchTables tables;
     private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
     private final Map<String, List<Long>> seenByStream = new ConcurrentHashMap<>();
 
     @BeforeEach
     void tables() {
-        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "dispatch"))
-                .build();
-        String checkpointTable = "dispatch-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbCheckpointStore.createTable(client, checkpointTable);
-        checkpoints = DynamoDbCheckpointStore.builder().client(client).tableName(checkpointTable).build();
-        effectsTable = "dispatch-effects-" + UUID.randomUUID().toString().substring(0, 8);
-        dev.nosqles.dynamodb.EventTables.createSnapshotsTable(client, effectsTable); // pk streamId
+        tables = DispatchTables.create(client, "dispatch");
+        store = tables.store();
+        checkpoints = tables.checkpoints();
+        effectsTable = tables.effectsTable();
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }
 
@@ -63,13 +59,7 @@ class EventDispatcherTest {
             }
             seenByStream.computeIfAbsent(name + "|" + event.streamId().value(), k -> new CopyOnWriteArrayList<>())
                     .add(event.version());
-            ctx.writeWithCheckpoint(TransactWriteItem.builder().update(Update.builder().tableName(effectsTable)
-                    .key(Map.of("streamId", AttributeValue.fromS(name + "|" + event.streamId().value())))
-                    .updateExpression("ADD #n :one, #ids :id")
-                    .expressionAttributeNames(Map.of("#n", "count", "#ids", "eventIds"))
-                    .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
-                            ":id", AttributeValue.fromSs(List.of(event.eventId().toString()))))
-                    .build()).build());
+            ctx.writeWithCheckpoint(tables.countIt(name, event));
         }).build();
     }
 
@@ -93,14 +83,7 @@ class EventDispatcherTest {
     }
 
     private Map<String, Long> effectCounts() {
-        ScanResponse scan = client.scan(b -> b.tableName(effectsTable).consistentRead(true));
-        Map<String, Long> counts = new HashMap<>();
-        for (Map<String, AttributeValue> item : scan.items()) {
-            long count = Long.parseLong(item.get("count").n());
-            assertThat(item.get("eventIds").ss()).hasSize((int) count);
-            counts.put(item.get("streamId").s(), count);
-        }
-        return counts;
+        return tables.effectCounts();
     }
 
     /** Lambda's retry rule: on a failure, the batch is retried from the failed record. */
