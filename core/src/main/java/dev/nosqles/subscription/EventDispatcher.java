@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -231,15 +230,9 @@ public final class EventDispatcher {
      */
     private void inParallel(Map<StreamId, List<Indexed>> byStream, List<Subscriber> batchSubscribers,
                             Map<String, Map<StreamId, Long>> positions, Counters counters, Failure first) {
-        int threads = Math.min(concurrency, byStream.size());
-        ExecutorService workers = Executors.newFixedThreadPool(threads,
-                runnable -> {
-                    Thread thread = new Thread(runnable, "dispatch-worker");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        try {
-            List<Future<Counters>> done = new ArrayList<>();
+        List<Future<Counters>> done = new ArrayList<>();
+        try (ExecutorService workers = Executors.newFixedThreadPool(Math.min(concurrency, byStream.size()),
+                Thread.ofPlatform().name("dispatch-worker").daemon().factory())) {
             for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
                 done.add(workers.submit(LogContext.carried(() -> {
                     Counters own = new Counters();
@@ -249,45 +242,29 @@ public final class EventDispatcher {
                         // dispatchAggregate reports its failures; anything else fails the aggregate's first record
                         first.offer(stream.getValue().get(0).index(), e);
                     }
-                    return own; // an Error ends the invocation, as it does without workers: thrown after the join
+                    return own; // an Error ends the invocation, as it does without workers: thrown below
                 })));
             }
-            Throwable broken = null;
-            for (Future<Counters> result : done) { // every worker is waited for, whatever an earlier one did
-                try {
-                    Counters own = getUninterruptibly(result);
+        } // close() waits for every worker, whatever an earlier one did
+        Throwable broken = null;
+        for (Future<Counters> result : done) {
+            switch (result.state()) {
+                case SUCCESS -> {
+                    Counters own = result.resultNow();
                     counters.handled += own.handled;
                     counters.duplicates += own.duplicates;
                     counters.filled += own.filled;
-                } catch (ExecutionException e) {
-                    broken = broken == null ? e.getCause() : broken;
                 }
+                case FAILED -> broken = broken != null ? broken : result.exceptionNow();
+                case RUNNING, CANCELLED -> broken = broken != null ? broken
+                        : new IllegalStateException("interrupted before a dispatch worker ran");
             }
-            if (broken instanceof Error error) {
-                throw error; // thrown once every worker was waited for
-            }
-            if (broken != null) {
-                throw new IllegalStateException("dispatch worker failed", broken);
-            }
-        } finally {
-            workers.shutdown();
         }
-    }
-
-    private static Counters getUninterruptibly(Future<Counters> result) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return result.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (broken instanceof Error error) {
+            throw error;
+        }
+        if (broken != null) {
+            throw new IllegalStateException("dispatch worker failed", broken);
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -133,12 +132,9 @@ public final class SqsBatchHandler<T> {
     public SQSBatchResponse handle(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
                 : event.getRecords();
-        if (concurrency > 1 && records.size() > 1 && records.stream().allMatch(r -> messageGroupId(r) != null
-                || !fromFifoQueue(r)) && records.stream().map(r -> {
-                    String group = messageGroupId(r);
-                    return group != null ? group : r.getMessageId();
-                }).distinct().count() > 1) {
-            return inParallel(records);
+        Map<String, List<Integer>> lanes = concurrency > 1 ? lanes(records) : null;
+        if (lanes != null && lanes.size() > 1) {
+            return inParallel(records, lanes);
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         Set<String> failedGroups = new HashSet<>();
@@ -170,28 +166,33 @@ public final class SqsBatchHandler<T> {
     }
 
     /**
-     * The batch's lanes (a FIFO group's messages, or a standard queue's message alone) on up to {@link #concurrency}
-     * threads; a lane stops at its first failure and fails the rest of it unhandled. The failures are answered in
-     * the batch's order.
+     * The batch's lanes, by the records' indexes: a FIFO group's messages in order, or a standard queue's message
+     * alone. Null when a FIFO queue's message has no group: the batch is then one group.
      */
-    private SQSBatchResponse inParallel(List<SQSEvent.SQSMessage> records) {
-        Map<String, List<Integer>> lanes = new LinkedHashMap<>(); // a lane's records, by their index in the batch
+    private static Map<String, List<Integer>> lanes(List<SQSEvent.SQSMessage> records) {
+        Map<String, List<Integer>> lanes = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
             SQSEvent.SQSMessage record = records.get(i);
             String group = messageGroupId(record);
+            if (group == null && fromFifoQueue(record)) {
+                return null;
+            }
             lanes.computeIfAbsent(group != null ? "group:" + group : "message:" + i, k -> new ArrayList<>()).add(i);
         }
+        return lanes;
+    }
+
+    /**
+     * The lanes on up to {@link #concurrency} threads; a lane stops at its first failure and fails the rest of it
+     * unhandled. The failures are answered in the batch's order.
+     */
+    private SQSBatchResponse inParallel(List<SQSEvent.SQSMessage> records, Map<String, List<Integer>> lanes) {
         Set<Integer> failed = ConcurrentHashMap.newKeySet();
-        ExecutorService workers = Executors.newFixedThreadPool(Math.min(concurrency, lanes.size()), runnable -> {
-            Thread thread = new Thread(runnable, "batch-worker");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<List<Integer>> submitted = new ArrayList<>();
-            List<Future<Object>> done = new ArrayList<>();
-            for (List<Integer> lane : lanes.values()) {
-                submitted.add(lane);
+        List<List<Integer>> submitted = List.copyOf(lanes.values());
+        List<Future<Object>> done = new ArrayList<>();
+        try (ExecutorService workers = Executors.newFixedThreadPool(Math.min(concurrency, submitted.size()),
+                Thread.ofPlatform().name("batch-worker").daemon().factory())) {
+            for (List<Integer> lane : submitted) {
                 done.add(workers.submit(LogContext.carried(() -> {
                     boolean laneFailed = false;
                     for (int index : lane) {
@@ -203,25 +204,24 @@ public final class SqsBatchHandler<T> {
                     return null;
                 })));
             }
-            Error fatal = null;
-            for (int i = 0; i < done.size(); i++) { // every lane is waited for, whatever an earlier one did
-                try {
-                    awaitUninterruptibly(done.get(i));
-                } catch (ExecutionException e) {
-                    failed.addAll(submitted.get(i)); // not handled in full: SQS delivers the lane again
-                    if (e.getCause() instanceof Error error) {
-                        fatal = fatal == null ? error : fatal;
-                    } else {
-                        LOG.error("{}: a worker failed: {}", description, LoggableFailures.describe(e.getCause()),
-                                LoggableFailures.loggable(e.getCause()));
-                    }
-                }
+        } // close() waits for every lane, whatever an earlier one did
+        Error fatal = null;
+        for (int i = 0; i < done.size(); i++) {
+            Future<Object> lane = done.get(i);
+            if (lane.state() == Future.State.SUCCESS) {
+                continue;
             }
-            if (fatal != null) {
-                throw fatal; // ends the invocation, as it does without workers: SQS delivers the batch again
+            failed.addAll(submitted.get(i)); // not handled in full: SQS delivers the lane again
+            Throwable thrown = lane.state() == Future.State.FAILED ? lane.exceptionNow() : null;
+            if (thrown instanceof Error error) {
+                fatal = fatal == null ? error : fatal;
+            } else if (thrown != null) {
+                LOG.error("{}: a worker failed: {}", description, LoggableFailures.describe(thrown),
+                        LoggableFailures.loggable(thrown));
             }
-        } finally {
-            workers.shutdown();
+        }
+        if (fatal != null) {
+            throw fatal; // ends the invocation, as it does without workers: SQS delivers the batch again
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -230,24 +230,6 @@ public final class SqsBatchHandler<T> {
             }
         }
         return new SQSBatchResponse(failures);
-    }
-
-    private static void awaitUninterruptibly(Future<?> result) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    result.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** The record came from a FIFO queue (its ARN ends in {@code .fifo}), whatever its attributes say. */

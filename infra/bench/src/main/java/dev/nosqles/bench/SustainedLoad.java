@@ -195,10 +195,7 @@ public final class SustainedLoad {
             AtomicLong answered = new AtomicLong();
             AtomicLong failed = new AtomicLong();
             List<String> orders = new CopyOnWriteArrayList<>();
-            Map<Long, Long> requestsAt = new ConcurrentHashMap<>(); // interval end (ms from start) -> cumulative
-            Map<Long, Long> busyAt = new ConcurrentHashMap<>(); // interval end -> the emulator's busy ms, cumulative
-            long requestsBefore = requestsSeen(proxy);
-            long busyBefore = proxy.backendBusy().toMillis();
+            Samples samples = new Samples(proxy);
             Map<String, Long> operationsBefore = proxy.counts().requests();
             Instant start = Instant.now();
             long startNanos = System.nanoTime();
@@ -244,14 +241,13 @@ public final class SustainedLoad {
             long intervalMs = config.interval().toMillis();
             long next = intervalMs;
             while (System.nanoTime() < loadEnd) {
-                next = sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
+                next = samples.upTo(startNanos, next, intervalMs);
                 Thread.sleep(50);
             }
             clients.shutdown();
             clients.awaitTermination(1, TimeUnit.MINUTES);
             double loadSeconds = (System.nanoTime() - startNanos) / 1e9;
-            long requestsDuringLoad = requestsSeen(proxy) - requestsBefore;
-            double busyDuringLoad = (proxy.backendBusy().toMillis() - busyBefore) / (loadSeconds * 1000);
+            Sample duringLoad = samples.now();
             // settle: every order decided, or the cap
             long capEnd = System.nanoTime() + config.settleCap().toNanos();
             // settled when the read model holds every order approved or rejected. A look asks for one pending
@@ -260,7 +256,7 @@ public final class SustainedLoad {
             // requests went into the run's count (a Scan of the growing events table would be worse)
             long lastLook = 0;
             while (System.nanoTime() < capEnd) {
-                next = sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
+                next = samples.upTo(startNanos, next, intervalMs);
                 if (System.nanoTime() - lastLook > SETTLE_LOOK_EVERY.toNanos()) {
                     lastLook = System.nanoTime();
                     if (!anyInState(http, base, "APPROVAL_PENDING")
@@ -270,13 +266,11 @@ public final class SustainedLoad {
                 }
                 Thread.sleep(50);
             }
-            sample(proxy, requestsAt, busyAt, startNanos, next, intervalMs, requestsBefore, busyBefore);
+            samples.upTo(startNanos, next, intervalMs);
             // a last, shorter interval ending now: the curve ends once every order is decided
-            long nowMs = (System.nanoTime() - startNanos) / 1_000_000;
-            busyAt.put(nowMs, proxy.backendBusy().toMillis() - busyBefore);
-            requestsAt.put(nowMs, requestsSeen(proxy) - requestsBefore);
+            samples.at.put((System.nanoTime() - startNanos) / 1_000_000, samples.now());
             Map<String, Fate> fates = fates(inspector, eventsTable);
-            long totalRequests = requestsSeen(proxy) - requestsBefore;
+            long totalRequests = samples.now().requests();
             Map<String, Double> byOperation = new TreeMap<>();
             proxy.counts().requests().forEach((operation, n) -> {
                 long during = n - operationsBefore.getOrDefault(operation, 0L);
@@ -284,23 +278,43 @@ public final class SustainedLoad {
                     byOperation.put(operation, (double) during / orders.size());
                 }
             });
-            return result(config, start, loadSeconds, answered.get(), failed.get(), orders, fates, requestsAt,
-                    busyAt, requestsDuringLoad, busyDuringLoad, totalRequests, byOperation);
+            return result(config, start, loadSeconds, answered.get(), failed.get(), orders, fates, samples.at,
+                    duringLoad, totalRequests, byOperation);
         } finally {
             runtimeLog.setLevel(level);
         }
     }
 
-    /** Records the cumulative request count at every interval end passed; returns the next interval end. */
-    private static long sample(FaultProxy proxy, Map<Long, Long> requestsAt, Map<Long, Long> busyAt,
-                               long startNanos, long next, long intervalMs, long before, long busyBefore) {
-        long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
-        while (elapsedMs >= next) {
-            busyAt.put(next, proxy.backendBusy().toMillis() - busyBefore);
-            requestsAt.put(next, requestsSeen(proxy) - before);
-            next += intervalMs;
+    /** What the emulator had done since the load's start: its requests and how long it was busy (ms). */
+    private record Sample(long requests, long busyMs) {
+    }
+
+    /** The emulator's {@link Sample}s at interval ends (ms from the load's start), through the proxy in front of it. */
+    private static final class Samples {
+        final Map<Long, Sample> at = new ConcurrentHashMap<>();
+        private final FaultProxy proxy;
+        private final long requestsBefore;
+        private final long busyBefore;
+
+        Samples(FaultProxy proxy) {
+            this.proxy = proxy;
+            this.requestsBefore = requestsSeen(proxy);
+            this.busyBefore = proxy.backendBusy().toMillis();
         }
-        return next;
+
+        Sample now() {
+            return new Sample(requestsSeen(proxy) - requestsBefore, proxy.backendBusy().toMillis() - busyBefore);
+        }
+
+        /** Samples every interval end passed since {@code next}; returns the next interval end. */
+        long upTo(long startNanos, long next, long intervalMs) {
+            long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+            while (elapsedMs >= next) {
+                at.put(next, now());
+                next += intervalMs;
+            }
+            return next;
+        }
     }
 
     /** Every request the proxy forwarded so far (AWS API calls of the runtime and its functions). */
@@ -403,9 +417,8 @@ public final class SustainedLoad {
     }
 
     private static Result result(Config config, Instant start, double loadSeconds, long answered, long failed,
-                                 List<String> orders, Map<String, Fate> fates, Map<Long, Long> requestsAt,
-                                 Map<Long, Long> busyAt, long requestsDuringLoad, double busyDuringLoad,
-                                 long totalRequests, Map<String, Double> byOperation) {
+                                 List<String> orders, Map<String, Fate> fates, Map<Long, Sample> samples,
+                                 Sample duringLoad, long totalRequests, Map<String, Double> byOperation) {
         long approved = 0;
         long merits = 0;
         long deadline = 0;
@@ -440,17 +453,18 @@ public final class SustainedLoad {
         long previousMs = 0;
         long previousBusy = 0;
         double peak = 0;
-        for (Map.Entry<Long, Long> at : new TreeMap<>(requestsAt).entrySet()) {
+        for (Map.Entry<Long, Sample> at : new TreeMap<>(samples).entrySet()) {
             Instant end = start.plusMillis(at.getKey());
             long created = orders.stream().map(fates::get).filter(f -> f != null && !f.created().isAfter(end)).count();
             long decidedBy = orders.stream().map(fates::get)
                     .filter(f -> f != null && f.decided() != null && !f.decided().isAfter(end)).count();
-            double rate = at.getKey() > previousMs ? (at.getValue() - previous) * 1000.0 / (at.getKey() - previousMs) : 0;
-            long busy = busyAt.getOrDefault(at.getKey(), previousBusy);
+            long requests = at.getValue().requests();
+            long busy = at.getValue().busyMs();
+            double rate = at.getKey() > previousMs ? (requests - previous) * 1000.0 / (at.getKey() - previousMs) : 0;
             double busyShare = at.getKey() > previousMs ? Math.min(1.0, (busy - previousBusy)
                     / (double) (at.getKey() - previousMs)) : 0;
             previousBusy = busy;
-            previous = at.getValue();
+            previous = requests;
             previousMs = at.getKey();
             peak = Math.max(peak, rate);
             curve.add(new Point(at.getKey() / 1000.0, created, decidedBy, created - decidedBy, rate, busyShare));
@@ -459,8 +473,8 @@ public final class SustainedLoad {
             }
         }
         return new Result(config, answered, failed, orders.size(), orders.size() / loadSeconds, approved, merits,
-                deadline, wronglyApproved, undecided, lastAfterLoad, requestsDuringLoad / loadSeconds, peak,
-                Math.min(1.0, busyDuringLoad), orders.isEmpty() ? 0 : (double) totalRequests / orders.size(), curve,
+                deadline, wronglyApproved, undecided, lastAfterLoad, duringLoad.requests() / loadSeconds, peak,
+                Math.min(1.0, duringLoad.busyMs() / (loadSeconds * 1000)), orders.isEmpty() ? 0 : (double) totalRequests / orders.size(), curve,
                 reasons, byOperation);
     }
 

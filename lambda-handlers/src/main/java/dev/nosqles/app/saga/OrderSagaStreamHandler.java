@@ -75,7 +75,8 @@ import java.util.function.Function;
  * SAGA_DEADLINES_TABLE (the starter records each new saga's deadline), SAGA_UNSENT_COMMAND_ALLOWANCE_SECONDS (optional:
  * deadlines kept by the sweeper alone, the command sender arms them; ADR 0013), SUBJECT_KEYS_TABLE and
  * PERSONAL_DATA_KEY_ID (the credit releaser loads customers), BATCH_CONCURRENCY (optional: aggregates of a batch
- * dispatched at once, ADR 0019), AWS_REGION.
+ * dispatched at once, ADR 0019), SAGA_STATE_CACHE (optional: sagas whose state is kept between steps, ADR 0018),
+ * AWS_REGION.
  */
 public final class OrderSagaStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     public static final String STARTER = "create-order-saga-starter";
