@@ -1,7 +1,6 @@
 package dev.nosqles.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
 import dev.nosqles.internal.TraceHeaders;
@@ -73,7 +72,6 @@ public final class AggregateRepository<S, C, E> {
     private final Duration deduplicationHorizon;
     private final Duration clockSkew;
     private final EventCodec<E> codec;
-    private final ObjectMapper mapper = Json.mapper();
     /** Null: none configured. */
     private final dev.nosqles.privacy.SubjectKeys keys;
     /** Whether snapshots are encrypted with the stream subject's key (the aggregate declares personal data). */
@@ -817,8 +815,8 @@ public final class AggregateRepository<S, C, E> {
         recent = recent.subList(evict, recent.size());
         try {
             snapshots.save(new Snapshot(streamId, lastVersion, policy.stateType(), policy.schemaVersion(),
-                    snapshotData(streamId, mapper.writeValueAsString(state)), clock.instant(), firstVersion, lastEventId,
-                    new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
+                    snapshotData(streamId, Json.mapper().writeValueAsString(state)), clock.instant(), firstVersion,
+                    lastEventId, new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
         } catch (JsonProcessingException | RuntimeException e) {
             // the command succeeded; a missing snapshot only costs a longer replay
             LOG.warn("snapshot of {} at version {} not saved: {}", streamId, lastVersion,
@@ -852,7 +850,7 @@ public final class AggregateRepository<S, C, E> {
                         if (data.isEmpty()) {
                             return Optional.empty();
                         }
-                        return Optional.of(new Base<>(mapper.readValue(data.get(), policy.stateClass()), s));
+                        return Optional.of(new Base<>(Json.mapper().readValue(data.get(), policy.stateClass()), s));
                     } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.warn("snapshot of {} at version {} unreadable ({}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
@@ -887,7 +885,7 @@ public final class AggregateRepository<S, C, E> {
         if (!personal) {
             return Optional.of(s.data());
         }
-        com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(s.data());
+        com.fasterxml.jackson.databind.JsonNode tree = Json.mapper().readTree(s.data());
         if (!dev.nosqles.privacy.internal.FieldCipher.isToken(tree)) {
             LOG.info("plaintext snapshot of {} at version {} ignored (the aggregate declares personal"
                     + " data); replaying", s.streamId(), s.version());

@@ -3,10 +3,10 @@ package dev.nosqles.aggregate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.internal.Json;
+import dev.nosqles.internal.RecordJson;
 import dev.nosqles.privacy.KeyServiceUnavailableException;
 import dev.nosqles.privacy.MissingSubjectKeysException;
 import dev.nosqles.privacy.PersonalData;
@@ -35,14 +35,40 @@ import java.util.stream.Collectors;
 public final class EventCodec<E> {
     private final EventTypes<E> types;
     private final Upcasters upcasters;
-    private final ObjectMapper mapper = Json.mapper();
-    /** Per stored type name in its current schema that no upcaster touches: a reader bound to its class. */
+    /**
+     * Per stored type name in its current schema that no upcaster touches: a reader bound to its class, built on
+     * the first read of that type (a codec is built at a function's start; most types are never read there).
+     */
     private final Map<String, Current<E>> current;
     /** Null: none configured. */
     private final SubjectKeys keys;
 
-    /** A registered type read straight into its record when stored in its current schema. */
-    private record Current<E>(EventTypes.EventType<E> type, ObjectReader reader) {
+    /**
+     * A registered type read straight into its record when stored in its current schema. Its reader is built on
+     * first use: Jackson builds a type's deserializer when a reader for it is made, and building them all when the
+     * codec is made cost a function's cold start one deserializer per registered type (ADR 0020). Two threads may
+     * both build it once; either reader is the same.
+     */
+    private static final class Current<E> {
+        private final EventTypes.EventType<E> type;
+        private volatile ObjectReader reader;
+
+        Current(EventTypes.EventType<E> type) {
+            this.type = type;
+        }
+
+        EventTypes.EventType<E> type() {
+            return type;
+        }
+
+        ObjectReader reader() {
+            ObjectReader r = reader;
+            if (r == null) {
+                r = Json.mapper().readerFor(type.javaClass());
+                reader = r;
+            }
+            return r;
+        }
     }
 
     public EventCodec(EventTypes<E> types, Upcasters upcasters) {
@@ -60,7 +86,7 @@ public final class EventCodec<E> {
         Map<String, Current<E>> direct = new HashMap<>();
         for (EventTypes.EventType<E> type : types.all()) {
             if (!upcasters.appliesTo(type.name(), type.schemaVersion())) {
-                direct.put(type.name(), new Current<>(type, mapper.readerFor(type.javaClass())));
+                direct.put(type.name(), new Current<>(type));
             }
         }
         this.current = Map.copyOf(direct);
@@ -76,6 +102,19 @@ public final class EventCodec<E> {
     }
 
     /**
+     * Whether events of this type are written without Jackson's ObjectMapper (ADR 0020): a record of strings,
+     * numbers, instants, UUIDs, enums, records and collections of them, without Jackson annotations other than
+     * {@code @JsonFormat(shape = STRING)} on a {@code BigDecimal}, {@code @JsonInclude(NON_NULL)} and
+     * {@code @JsonCreator}. A function that appends only such events never builds the mapper on its way to its first
+     * answer; assert it in a test of your own event types to keep them there. Either way the stored JSON is the
+     * same. (A type that declares personal data and holds a double or float is written through the mapper's tree,
+     * as it always was.)
+     */
+    public static boolean writesWithoutObjectMapper(Class<?> eventType) {
+        return RecordJson.supports(eventType);
+    }
+
+    /**
      * Encodes an event of a type without personal data.
      *
      * @throws IllegalStateException its type declares personal data: use {@link #encode(StreamId, UUID, Object)}
@@ -85,8 +124,13 @@ public final class EventCodec<E> {
         if (types.personalData(type.name()).isPresent()) {
             throw new IllegalStateException(type.name() + " declares personal data: encode it with its stream id");
         }
+        // most events are plain records: written without the ObjectMapper, the same text (ADR 0020)
+        String data = RecordJson.write(event);
+        if (data != null) {
+            return new NewEvent(eventId, type.name(), type.schemaVersion(), data);
+        }
         try {
-            return new NewEvent(eventId, type.name(), type.schemaVersion(), mapper.writeValueAsString(event));
+            return new NewEvent(eventId, type.name(), type.schemaVersion(), Json.mapper().writeValueAsString(event));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
         }
@@ -112,20 +156,27 @@ public final class EventCodec<E> {
         }
         PersonalData pd = personal.get();
         String subject = pd.subjectOf().subject(streamId, event);
+        java.util.List<String> fields = (java.util.List<String>) pd.fields();
+        // a plain record: each personal field holding a string written as its token, without the ObjectMapper
+        String data = RecordJson.write(event, java.util.Set.copyOf(fields),
+                (g, field, value) -> FieldCipher.writeToken(g, keys, subject, field, value));
+        if (data != null) {
+            return new NewEvent(eventId, type.name(), type.schemaVersion(), data);
+        }
         ObjectNode tree;
         try {
-            tree = mapper.valueToTree(event);
+            tree = Json.mapper().valueToTree(event);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getClass().getSimpleName());
         }
-        for (String field : (java.util.List<String>) pd.fields()) {
+        for (String field : fields) {
             JsonNode value = tree.get(field);
             if (value != null && value.isTextual()) {
                 tree.set(field, FieldCipher.encrypt(keys, subject, field, value.asText()));
             }
         }
         try {
-            return new NewEvent(eventId, type.name(), type.schemaVersion(), mapper.writeValueAsString(tree));
+            return new NewEvent(eventId, type.name(), type.schemaVersion(), Json.mapper().writeValueAsString(tree));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
         }
@@ -207,7 +258,7 @@ public final class EventCodec<E> {
 
     private E readTree(RecordedEvent recorded, EventTypes.EventType<E> type, Upcasters.JsonEvent upcast) {
         try {
-            return mapper.treeToValue(upcast.data(), type.javaClass());
+            return Json.mapper().treeToValue(upcast.data(), type.javaClass());
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw decodingFailure(recorded, type, e);
         }
@@ -218,7 +269,7 @@ public final class EventCodec<E> {
         StreamId streamId = recorded.streamId();
         JsonNode tree;
         try {
-            tree = mapper.readTree(recorded.data());
+            tree = Json.mapper().readTree(recorded.data());
         } catch (JsonProcessingException e) {
             throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
                     "the stored data is not JSON");

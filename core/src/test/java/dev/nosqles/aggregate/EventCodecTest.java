@@ -81,4 +81,52 @@ class EventCodecTest {
                 .isEqualTo(catchThrowableOfType(EventDecodingException.class, () -> notes.decode(notJson)).getMessage())
                 .contains("not JSON");
     }
+
+    sealed interface CountedEvent permits Counted {
+    }
+
+    /** Deserializers of {@link Counted} built so far (Jackson builds one when a reader for the type is made). */
+    static final java.util.concurrent.atomic.AtomicInteger DESERIALIZERS_BUILT =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    static final class CountingDeserializer extends com.fasterxml.jackson.databind.JsonDeserializer<Counted> {
+        CountingDeserializer() {
+            DESERIALIZERS_BUILT.incrementAndGet();
+        }
+
+        @Override
+        public Counted deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                   com.fasterxml.jackson.databind.DeserializationContext ctxt)
+                throws java.io.IOException {
+            com.fasterxml.jackson.databind.JsonNode node = p.readValueAsTree();
+            return new Counted(node.get("n").asInt());
+        }
+    }
+
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = CountingDeserializer.class)
+    record Counted(int n) implements CountedEvent {
+    }
+
+    @Test
+    void a_codec_builds_no_deserializer_until_it_reads_that_type_and_then_builds_it_once() {
+        int before = DESERIALIZERS_BUILT.get();
+        EventCodec<CountedEvent> counted = new EventCodec<>(
+                EventTypes.<CountedEvent>builder().add("Counted", 1, Counted.class).build(), Upcasters.none());
+        RecordedEvent stored = recorded("Counted", 1, "{\"n\":3}");
+
+        assertThat(DESERIALIZERS_BUILT.get()).as("when the codec is made").isEqualTo(before);
+        assertThat(counted.decodeEvent(stored)).isEqualTo(new Counted(3));
+        assertThat(counted.decode(stored).event()).isEqualTo(new Counted(3));
+        assertThat(DESERIALIZERS_BUILT.get()).as("after two reads").isEqualTo(before + 1);
+    }
+
+    @Test
+    void an_event_of_a_plain_record_is_written_as_the_object_mapper_writes_it() throws Exception {
+        PriceSet event = new PriceSet(new BigDecimal("-0.50"), Instant.parse("2026-01-02T03:04:05.000000001Z"));
+
+        assertThat(EventCodec.writesWithoutObjectMapper(PriceSet.class)).isTrue();
+        assertThat(codec.encode(UUID.randomUUID(), event).data())
+                .isEqualTo(dev.nosqles.internal.Json.mapper().writeValueAsString(event))
+                .isEqualTo("{\"amount\":-0.50,\"at\":\"2026-01-02T03:04:05.000000001Z\"}");
+    }
 }

@@ -188,6 +188,61 @@ class PersonalDataCodecTest {
         assertThat(codec.decodeEvent(recorded)).isEqualTo(paid);
     }
 
+    /** As {@link Paid}, with an accessor Jackson alone understands: written through the ObjectMapper's tree. */
+    record PaidViaMapper(String payer, java.math.BigDecimal amount, Instant at) implements Payment {
+        @com.fasterxml.jackson.annotation.JsonProperty("payer")
+        public String payer() {
+            return payer;
+        }
+    }
+
+    @Test
+    void a_plain_record_and_one_only_the_mapper_writes_store_the_same_json_apart_from_each_tokens_ciphertext()
+            throws Exception {
+        dev.nosqles.aggregate.EventTypes<Payment> types = dev.nosqles.aggregate.EventTypes.<Payment>builder()
+                .add("Paid", 1, Paid.class, PersonalData.<Paid>of(PersonalData.SubjectOf.stream(), "payer"))
+                .add("PaidViaMapper", 1, PaidViaMapper.class,
+                        PersonalData.<PaidViaMapper>of(PersonalData.SubjectOf.stream(), "payer"))
+                .build();
+        EventCodec<Payment> codec = new EventCodec<>(types, dev.nosqles.aggregate.Upcasters.none(), keys);
+        StreamId stream = StreamId.of("Payment", "p7");
+        Instant at = Instant.parse("2026-01-02T03:04:05.120Z");
+
+        String plain = codec.encode(stream, UUID.randomUUID(), new Paid("Pat \"P\"", new java.math.BigDecimal("1E+3"),
+                at)).data();
+        String viaMapper = codec.encode(stream, UUID.randomUUID(), new PaidViaMapper("Pat \"P\"",
+                new java.math.BigDecimal("1E+3"), at)).data();
+
+        assertThat(EventCodec.writesWithoutObjectMapper(Paid.class)).isTrue();
+        assertThat(EventCodec.writesWithoutObjectMapper(PaidViaMapper.class)).isFalse();
+        String ciphertext = "\"c\":\"[^\"]+\"";
+        assertThat(plain.replaceAll(ciphertext, "\"c\":\"-\""))
+                .isEqualTo(viaMapper.replaceAll(ciphertext, "\"c\":\"-\""))
+                .isEqualTo("{\"payer\":{\"$pd\":1,\"s\":\"p7\",\"c\":\"-\"},\"amount\":1E+3,"
+                        + "\"at\":\"2026-01-02T03:04:05.120Z\"}");
+    }
+
+    record Weighed(String payer, double kilos, float grams) implements Payment {
+    }
+
+    @Test
+    void an_encrypted_event_holding_doubles_and_floats_is_stored_as_the_mappers_tree_wrote_it() throws Exception {
+        dev.nosqles.aggregate.EventTypes<Payment> types = dev.nosqles.aggregate.EventTypes.<Payment>builder()
+                .add("Weighed", 1, Weighed.class, PersonalData.<Weighed>of(PersonalData.SubjectOf.stream(), "payer"))
+                .build();
+        EventCodec<Payment> codec = new EventCodec<>(types, dev.nosqles.aggregate.Upcasters.none(), keys);
+        StreamId stream = StreamId.of("Payment", "p8");
+        Weighed weighed = new Weighed("Pat", 1e10, 0.1f);
+
+        NewEvent encoded = codec.encode(stream, UUID.randomUUID(), weighed);
+
+        // the tree turned them into decimals (USE_BIG_DECIMAL_FOR_FLOATS): what such events always held
+        assertThat(encoded.data()).contains("\"kilos\":1.0E+10", "\"grams\":0.10000000149011612");
+        RecordedEvent recorded = new RecordedEvent(encoded.eventId(), stream, 1, encoded.type(),
+                encoded.schemaVersion(), encoded.data(), Instant.now(), EventMetadata.empty());
+        assertThat(codec.decodeEvent(recorded)).isEqualTo(weighed);
+    }
+
     @Test
     void a_codec_decrypts_any_token_before_upcasting_whatever_the_current_declaration() {
         EventCodec<Member.Event> codec = EventCodec.of(new Member(), keys);

@@ -1,9 +1,11 @@
 package dev.nosqles.privacy.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.privacy.SubjectKeys;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -30,15 +32,35 @@ public final class FieldCipher {
 
     /** The token of a value. @throws dev.nosqles.privacy.SubjectForgottenException and the key store's failures */
     public static ObjectNode encrypt(SubjectKeys keys, String subject, String field, String plaintext) {
+        String sealed = seal(keys, subject, field, plaintext);
+        ObjectNode token = JsonNodeFactory.instance.objectNode();
+        token.put(MARKER, FORMAT);
+        token.put("s", subject);
+        token.put("c", sealed);
+        return token;
+    }
+
+    /**
+     * Writes the token of a value, the same JSON {@link #encrypt} gives (for a writer without a JSON tree).
+     *
+     * @throws dev.nosqles.privacy.SubjectForgottenException and the key store's failures
+     */
+    public static void writeToken(JsonGenerator g, SubjectKeys keys, String subject, String field, String plaintext)
+            throws IOException {
+        String sealed = seal(keys, subject, field, plaintext);
+        g.writeStartObject();
+        g.writeNumberField(MARKER, FORMAT);
+        g.writeStringField("s", subject);
+        g.writeStringField("c", sealed);
+        g.writeEndObject();
+    }
+
+    private static String seal(SubjectKeys keys, String subject, String field, String plaintext) {
         if (subject == null || subject.isEmpty()) {
             throw new IllegalArgumentException("the subject of personal field " + field + " is empty");
         }
         byte[] sealed = keys.encrypt(subject, plaintext.getBytes(StandardCharsets.UTF_8), aad(subject, field));
-        ObjectNode token = JsonNodeFactory.instance.objectNode();
-        token.put(MARKER, FORMAT);
-        token.put("s", subject);
-        token.put("c", Base64.getEncoder().encodeToString(sealed));
-        return token;
+        return Base64.getEncoder().encodeToString(sealed);
     }
 
     /** Whether a JSON value is a token (of any format). */

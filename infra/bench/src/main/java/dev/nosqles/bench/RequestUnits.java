@@ -1,14 +1,11 @@
 package dev.nosqles.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.EventCodec;
+import dev.nosqles.aggregate.EventJson;
 import dev.nosqles.bench.baseline.BaselineStore;
 import dev.nosqles.bench.baseline.EventItems;
 import dev.nosqles.bench.baseline.EventuateLayoutStore;
@@ -16,6 +13,8 @@ import dev.nosqles.bench.baseline.PerEventItemStore;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.capacity.CapacityUnits;
 import dev.nosqles.capacity.ItemSize;
+import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import dev.nosqles.dynamodb.DynamoDbStreamImages;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.ExpectedVersion;
@@ -24,8 +23,6 @@ import dev.nosqles.store.RecordedEvent;
 import dev.nosqles.store.Snapshot;
 import dev.nosqles.store.SnapshotStore;
 import dev.nosqles.store.StreamId;
-import dev.nosqles.dynamodb.DynamoDbEventStore;
-import dev.nosqles.dynamodb.DynamoDbSnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class RequestUnits {
     /** The ledger state's JSON, configured like the framework's event mapper (exact decimals, ISO instants). */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final ObjectMapper JSON = EventJson.newObjectMapper();
     public static final String OURS = "nosql-es";
     public static final String EVENTUATE = "eventuate";
     public static final String PER_EVENT = "per-event";

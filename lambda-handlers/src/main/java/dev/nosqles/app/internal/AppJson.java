@@ -1,29 +1,111 @@
 package dev.nosqles.app.internal;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.aggregate.EventJson;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.Map;
 
 /**
- * The reference application's ObjectMapper (request bodies, responses, views). Configured like the framework's own
- * event mapper, so that what the app writes reads back the same way as its events: ISO-8601 instants, unknown
- * properties ignored, decimals exact (25.00 stays 25.00).
+ * The reference application's JSON (request bodies, responses, views). Configured like the framework's own event
+ * mapper, so that what the app writes reads back the same way as its events: ISO-8601 instants, unknown properties
+ * ignored, decimals exact (25.00 stays 25.00).
+ *
+ * <p>Trees are built ({@link #object()}, {@link #array()}) and written ({@link #write}) without the ObjectMapper:
+ * building one is most of what a function's first request costs beyond its AWS requests (ADR 0020), and a
+ * command's response is a small tree. The mapper ({@link #mapper()}) is built on first use, by the routes that turn
+ * records into trees.
  */
 public final class AppJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private AppJson() {
     }
 
+    /** Built on first use. */
+    private static final class Holder {
+        private static final ObjectMapper MAPPER = EventJson.newObjectMapper().setNodeFactory(NODES);
+    }
+
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Holder.MAPPER;
+    }
+
+    /** The node factory of {@link #mapper()}: decimals kept exactly as given. */
+    public static JsonNodeFactory nodes() {
+        return NODES;
+    }
+
+    /** A new empty object. */
+    public static ObjectNode object() {
+        return NODES.objectNode();
+    }
+
+    /** A new empty array. */
+    public static ArrayNode array() {
+        return NODES.arrayNode();
+    }
+
+    /** The tree as JSON text: what {@code mapper().writeValueAsString(tree)} writes. */
+    public static String write(JsonNode tree) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            if (!writeTree(g, tree)) {
+                // a node only the mapper writes (a POJO): the whole tree goes to it
+                return mapper().writeValueAsString(tree);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree could not be written", e);
+        }
+        return out.toString();
+    }
+
+    /** False (with part of the tree written) at a node only the mapper writes. */
+    private static boolean writeTree(JsonGenerator g, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    g.writeFieldName(e.getKey());
+                    if (!writeTree(g, e.getValue())) {
+                        return false;
+                    }
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode element : node) {
+                    if (!writeTree(g, element)) {
+                        return false;
+                    }
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(node.textValue());
+            case BOOLEAN -> g.writeBoolean(node.booleanValue());
+            case NULL -> g.writeNull();
+            case NUMBER -> {
+                switch (node.numberType()) {
+                    case INT -> g.writeNumber(node.intValue());
+                    case LONG -> g.writeNumber(node.longValue());
+                    case BIG_INTEGER -> g.writeNumber(node.bigIntegerValue());
+                    case BIG_DECIMAL -> g.writeNumber(node.decimalValue());
+                    case FLOAT -> g.writeNumber(node.floatValue());
+                    case DOUBLE -> g.writeNumber(node.doubleValue());
+                }
+            }
+            case BINARY, POJO, MISSING -> {
+                return false;
+            }
+        }
+        return true;
     }
 }

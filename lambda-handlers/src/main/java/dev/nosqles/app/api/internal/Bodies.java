@@ -1,18 +1,20 @@
 package dev.nosqles.app.api.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.InvalidCommandException;
+import dev.nosqles.app.internal.AppJson;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Locale;
 
@@ -26,17 +28,14 @@ public final class Bodies {
     static final int MAX_DEPTH = 16;
     static final int MAX_NUMBER_LENGTH = 64;
 
-    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(MAX_DEPTH)
-                            .maxNumberLength(MAX_NUMBER_LENGTH)
-                            .maxStringLength(ApiRequest.MAX_BODY_BYTES)
-                            .build())
+    /** jackson-core alone: a body is read into a tree without an ObjectMapper (ADR 0020). */
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .maxStringLength(ApiRequest.MAX_BODY_BYTES)
                     .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
 
     private Bodies() {
@@ -54,8 +53,12 @@ public final class Bodies {
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
         JsonNode tree;
-        try {
-            tree = STRICT.readTree(body);
+        try (JsonParser parser = STRICT.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            tree = first == null ? null : read(parser, first);
+            if (tree != null && parser.nextToken() != null) {
+                tree = null;
+            }
         } catch (StreamConstraintsException e) {
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object of at most "
                     + MAX_DEPTH + " levels and numbers of at most " + MAX_NUMBER_LENGTH + " characters");
@@ -65,11 +68,62 @@ public final class Bodies {
                         "the body must not give a key twice in one object");
             }
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
+        } catch (IOException e) {
+            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
         if (!(tree instanceof ObjectNode object)) {
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
         return object;
+    }
+
+    /**
+     * The value starting at {@code token}, as the mapper's tree reader builds it: ints as int, long or big integer
+     * nodes by size, other numbers as exact decimals, strings, booleans and nulls; null at a token no value starts
+     * with.
+     */
+    private static JsonNode read(JsonParser p, JsonToken token) throws IOException {
+        JsonNodeFactory nodes = AppJson.nodes();
+        return switch (token) {
+            case START_OBJECT -> {
+                ObjectNode object = nodes.objectNode();
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                    if (t != JsonToken.FIELD_NAME) {
+                        yield null;
+                    }
+                    String name = p.currentName();
+                    JsonToken start = p.nextToken();
+                    JsonNode value = start == null ? null : read(p, start);
+                    if (value == null) {
+                        yield null;
+                    }
+                    object.set(name, value);
+                }
+                yield object;
+            }
+            case START_ARRAY -> {
+                ArrayNode array = nodes.arrayNode();
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    JsonNode value = t == null ? null : read(p, t);
+                    if (value == null) {
+                        yield null;
+                    }
+                    array.add(value);
+                }
+                yield array;
+            }
+            case VALUE_STRING -> nodes.textNode(p.getText());
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> nodes.numberNode(p.getIntValue());
+                case LONG -> nodes.numberNode(p.getLongValue());
+                default -> nodes.numberNode(p.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> nodes.numberNode(p.getDecimalValue());
+            case VALUE_TRUE -> nodes.booleanNode(true);
+            case VALUE_FALSE -> nodes.booleanNode(false);
+            case VALUE_NULL -> nodes.nullNode();
+            default -> null;
+        };
     }
 
     /** True when the request's Content-Type is JSON: {@code application/json}, charset (if any) utf-8. */

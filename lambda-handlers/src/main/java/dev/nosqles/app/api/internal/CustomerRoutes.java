@@ -64,7 +64,7 @@ public final class CustomerRoutes {
                 original -> original.name().equals(command.name())
                         && original.creditLimit().compareTo(command.creditLimit()) == 0
                         && Objects.equals(original.email(), command.email()));
-        return Responses.json(201, AppJson.mapper().createObjectNode().put("customerId", id),
+        return Responses.json(201, AppJson.object().put("customerId", id),
                 Map.of("Location", "/customers/" + id));
     }
 
@@ -121,7 +121,7 @@ public final class CustomerRoutes {
         // a snapshot taken before the personal data was declared holds it in plain text; last, so that no
         // snapshot the update may have loaded survives (idempotent: a retry deletes it again)
         app.snapshots().delete(StreamId.of(Customer.TYPE, customerId));
-        ObjectNode body = AppJson.mapper().createObjectNode()
+        ObjectNode body = AppJson.object()
                 .put("customerId", customerId)
                 .put("forgotten", true)
                 .put("effectiveWithin", app.subjectKeys().cacheTtl().toString());

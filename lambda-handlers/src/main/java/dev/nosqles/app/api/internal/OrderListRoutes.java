@@ -116,7 +116,7 @@ public final class OrderListRoutes {
 
     private APIGatewayV2HTTPResponse answer(ApiRequest request, List<OrderSummary> rows, Optional<String> next,
                                             Page<OrderSummary> page) {
-        ObjectNode body = AppJson.mapper().createObjectNode();
+        ObjectNode body = AppJson.object();
         ArrayNode items = body.putArray("items");
         for (OrderSummary row : rows) {
             items.add(Views.orderSummary(row));

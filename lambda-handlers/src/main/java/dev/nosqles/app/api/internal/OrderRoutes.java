@@ -65,7 +65,7 @@ public final class OrderRoutes {
         IdempotentCreates.create(orders, id, command, request, Operation.CREATE_ORDER,
                 original -> original.customerId().equals(command.customerId())
                         && original.orderTotal().compareTo(command.orderTotal()) == 0);
-        ObjectNode created = AppJson.mapper().createObjectNode().put("orderId", id).put("state", "APPROVAL_PENDING");
+        ObjectNode created = AppJson.object().put("orderId", id).put("state", "APPROVAL_PENDING");
         return Responses.json(201, created, Map.of("Location", "/orders/" + id));
     }
 

@@ -1,7 +1,6 @@
 package dev.nosqles.app.api.internal;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.app.internal.AppJson;
@@ -22,7 +21,7 @@ public final class Responses {
     }
 
     public static APIGatewayV2HTTPResponse problem(ProblemException problem, Map<String, String> extraHeaders) {
-        ObjectNode body = AppJson.mapper().createObjectNode()
+        ObjectNode body = AppJson.object()
                 .put("type", PROBLEM_TYPE_PREFIX + problem.code())
                 .put("title", problem.title())
                 .put("status", problem.status())
@@ -46,10 +45,6 @@ public final class Responses {
     }
 
     private static String write(JsonNode node) {
-        try {
-            return AppJson.mapper().writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written", e);
-        }
+        return AppJson.write(node);
     }
 }

@@ -20,7 +20,7 @@ public final class Views {
 
     public static ObjectNode customer(AggregateState<CustomerState> customer) {
         CustomerState s = customer.state();
-        ObjectNode view = AppJson.mapper().createObjectNode()
+        ObjectNode view = AppJson.object()
                 .put("customerId", customer.id())
                 .put("name", s.name());
         if (s.email() != null) {
@@ -37,7 +37,7 @@ public final class Views {
 
     public static ObjectNode order(AggregateState<OrderState> order) {
         OrderState s = order.state();
-        return AppJson.mapper().createObjectNode()
+        return AppJson.object()
                 .put("orderId", order.id())
                 .put("customerId", s.customerId())
                 .put("orderTotal", amount(s.orderTotal()))
@@ -47,7 +47,7 @@ public final class Views {
 
     /** A row of the order-summaries read model (its owner is the caller: not repeated). */
     public static ObjectNode orderSummary(OrderSummary row) {
-        return AppJson.mapper().createObjectNode()
+        return AppJson.object()
                 .put("orderId", row.orderId())
                 .put("customerId", row.customerId())
                 .put("orderTotal", amount(row.orderTotal()))
@@ -57,7 +57,7 @@ public final class Views {
     }
 
     public static ArrayNode history(List<? extends EventEnvelope<?>> events) {
-        ArrayNode out = AppJson.mapper().createArrayNode();
+        ArrayNode out = AppJson.array();
         for (EventEnvelope<?> e : events) {
             out.addObject()
                     .put("eventId", e.eventId().toString())
