@@ -31,6 +31,8 @@ public final class ColdStart {
     public static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
     public static final String API = "ApiHandler";
     public static final String MINIMAL = "minimal";
+    /** {@code POST /customers}'s requests written by hand on the bare SDK ({@code HandWrittenCreate}). */
+    public static final String EQUIVALENT = "hand-written";
     public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
     /**
      * The bare client's own flag: SLF4J bound to nothing, as in a function packaged with the SDK alone. Without it
@@ -79,8 +81,28 @@ public final class ColdStart {
                           long classesLoadedMedian, Stat cpu) {
     }
 
+    /**
+     * The classes one process loaded, by where they come from ({@link #LIBRARIES}), and whether the ObjectMapper was
+     * among them.
+     */
+    public record Classes(Map<String, Long> byLibrary, boolean objectMapper) {
+        public long total() {
+            return byLibrary.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The libraries classes are counted by, in the report's order; a class is counted under the first that matches. */
+    public static final List<String> LIBRARIES = List.of("JDK", "AWS SDK", "Jackson databind",
+            "Jackson core and annotations", "nosqles", "AWS Lambda libraries", "SLF4J", "the probe", "other");
+
+    /**
+     * @param requests per variant, the AWS requests of one more (untimed) run sent through a counting proxy, by
+     *                 operation ({@code dynamodb:GetItem} ...)
+     * @param classes  per variant, the classes that counted run loaded ({@code -Xlog:class+load})
+     */
     public record Result(String java, List<String> jvmFlags, String jar, long jarBytes, int warmups,
-                         List<Variant> variants, List<Run> runs) {
+                         List<Variant> variants, List<Run> runs, Map<String, Map<String, Long>> requests,
+                         Map<String, Classes> classes) {
         public Variant variant(String name) {
             return variants.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
         }
@@ -97,51 +119,152 @@ public final class ColdStart {
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                 .build()) {
             keyId = kms.createKey(b -> b.description("bench cold start")).keyMetadata().keyId();
+            // the keys table's key-encryption key exists beforehand, as in a deployment that has served a request:
+            // every variant that creates a customer reads it and unwraps it with one KMS call (ADR 0014)
+            dev.nosqles.dynamodb.DynamoDbKmsSubjectKeys.builder().dynamoDb(env.plain()).tableName(keysTable)
+                    .kms(kms).kmsKeyId(keyId).build()
+                    .encrypt("cold-start-setup", new byte[1], new byte[0]);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(JVM_FLAGS);
-        // diagnostics only (e.g. -Xlog:class+load:file=/tmp/cl-%p.txt), never in a reported run's flags
-        String extra = System.getProperty("nosqles.coldStartDiagnosticFlags", "");
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        command.addAll(List.of(
-                "-Daws.endpointUrl=" + env.aws().endpoint(),
-                "-Daws.region=" + env.aws().region().id(),
-                "-Daws.accessKeyId=" + credentials.accessKeyId(),
-                "-Daws.secretAccessKey=" + credentials.secretAccessKey(),
-                "-cp", classpath, ColdStartProbe.class.getName()));
+        ProbeCommand command = (variant, endpoint, diagnostics) -> {
+            List<String> args = new ArrayList<>(List.of(java));
+            args.addAll(JVM_FLAGS);
+            args.addAll(diagnostics);
+            if (!variant.equals(API)) {
+                args.add(BARE_LOGGING);
+            }
+            // diagnostics only (e.g. -Xlog:class+load:file=/tmp/cl-%p.txt), never in a reported run's flags
+            String extra = System.getProperty("nosqles.coldStartDiagnosticFlags", "");
+            if (!extra.isBlank()) {
+                args.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            args.addAll(List.of(
+                    "-Daws.endpointUrl=" + endpoint,
+                    "-Daws.region=" + env.aws().region().id(),
+                    "-Daws.accessKeyId=" + credentials.accessKeyId(),
+                    "-Daws.secretAccessKey=" + credentials.secretAccessKey(),
+                    "-cp", classpath, ColdStartProbe.class.getName(),
+                    variant.equals(API) ? "api" : variant.equals(EQUIVALENT) ? "equivalent" : "minimal",
+                    eventsTable, snapshotsTable, env.aws().region().id(), keysTable, keyId));
+            return args;
+        };
 
+        // each round runs the three in the next of their six orders, so each follows each as often as the others
+        List<List<String>> orders = List.of(List.of(MINIMAL, API, EQUIVALENT), List.of(API, EQUIVALENT, MINIMAL),
+                List.of(EQUIVALENT, MINIMAL, API), List.of(MINIMAL, EQUIVALENT, API), List.of(API, MINIMAL, EQUIVALENT),
+                List.of(EQUIVALENT, API, MINIMAL));
         List<Run> runs = new ArrayList<>();
         for (int i = -config.warmups(); i < config.runs(); i++) {
-            // alternate which variant goes first, so neither always follows the other
-            List<String> order = Math.floorMod(i, 2) == 0 ? List.of(MINIMAL, API) : List.of(API, MINIMAL);
-            for (String variant : order) {
-                List<String> args = new ArrayList<>(command);
-                if (variant.equals(MINIMAL)) {
-                    args.add(1 + JVM_FLAGS.size(), BARE_LOGGING);
-                }
-                args.addAll(List.of(variant.equals(API) ? "api" : "minimal", eventsTable, snapshotsTable,
-                        env.aws().region().id(), keysTable, keyId));
-                Run run = launch(variant, i + 1, args);
+            for (String variant : orders.get(Math.floorMod(i, orders.size()))) {
+                Run run = launch(variant, i + 1, command.of(variant, env.aws().endpoint(), List.of()));
                 if (i >= 0) {
                     runs.add(run);
                 }
             }
+        }
+        // one more run of each, untimed, through a proxy that counts its requests by operation, logging its classes
+        Map<String, Map<String, Long>> requests = new java.util.LinkedHashMap<>();
+        Map<String, Classes> classes = new java.util.LinkedHashMap<>();
+        Path logs = Files.createTempDirectory("cold-start-classes");
+        try (var proxy = dev.nosqles.localaws.faults.FaultProxy.start(env.aws(), 1L)) {
+            for (String variant : List.of(API, EQUIVALENT, MINIMAL)) {
+                Map<String, Long> before = proxy.counts().requests();
+                Path classLog = logs.resolve(variant + ".log");
+                Run counted = launch(variant, 0, command.of(variant, proxy.endpoint(),
+                        List.of("-Xlog:class+load=info:file=" + classLog)));
+                Map<String, Long> after = proxy.counts().requests();
+                Map<String, Long> delta = new java.util.TreeMap<>();
+                after.forEach((op, n) -> {
+                    long d = n - before.getOrDefault(op, 0L);
+                    if (d > 0) {
+                        delta.put(op, d);
+                    }
+                });
+                requests.put(variant, counted.handled() ? Map.copyOf(delta) : Map.of());
+                if (counted.handled() && Files.isRegularFile(classLog)) {
+                    classes.put(variant, classes(Files.readAllLines(classLog)));
+                }
+            }
+        } finally {
+            try (var files = Files.list(logs)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(logs);
         }
         List<Variant> variants = List.of(
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
                         + " subject keys, repositories, routes), then one POST /customers (a new data key: the keys"
                         + " table's key-encryption key read and unwrapped, one KMS Decrypt, ADR 0014; the customer's key"
                         + " sealed with it and put; a PutItem of the new customer)", runs),
+                summarise(EQUIVALENT, "the same requests written by hand on the bare SDK (`HandWrittenCreate`):"
+                        + " DynamoDB and KMS clients on the URL-connection HTTP client, then GetItem (the subject's key),"
+                        + " GetItem (the key-encryption key), KMS Decrypt, AES-GCM in the JDK, PutItem (the sealed key),"
+                        + " PutItem (the commit); no JSON library, no framework; SLF4J bound to nothing. The floor for"
+                        + " this request: what it costs without the framework", runs),
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem; SLF4J"
                         + " bound to nothing (`" + BARE_LOGGING + "`), as in a function packaged with the SDK alone,"
                         + " so the shaded jar's JSON log provider does not start", runs));
         return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
-                List.copyOf(runs));
+                List.copyOf(runs), Map.copyOf(requests), Map.copyOf(classes));
+    }
+
+    /** A probe's command line: its variant, the endpoint it sends to, diagnostic JVM flags (none when timed). */
+    @FunctionalInterface
+    private interface ProbeCommand {
+        List<String> of(String variant, java.net.URI endpoint, List<String> diagnostics);
+    }
+
+    /** The classes of a {@code -Xlog:class+load} log, by library. */
+    static Classes classes(List<String> log) {
+        Map<String, Long> byLibrary = new java.util.LinkedHashMap<>();
+        LIBRARIES.forEach(l -> byLibrary.put(l, 0L));
+        boolean objectMapper = false;
+        for (String line : log) {
+            int at = line.indexOf("[class,load] ");
+            if (at < 0) {
+                continue;
+            }
+            String rest = line.substring(at + "[class,load] ".length());
+            int end = rest.indexOf(' ');
+            String name = end < 0 ? rest : rest.substring(0, end);
+            objectMapper |= name.equals("com.fasterxml.jackson.databind.ObjectMapper");
+            byLibrary.merge(library(name), 1L, Long::sum);
+        }
+        return new Classes(Map.copyOf(byLibrary), objectMapper);
+    }
+
+    static String library(String className) {
+        if (className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
+                || className.startsWith("sun.") || className.startsWith("com.sun.")) {
+            return "JDK";
+        }
+        if (className.startsWith("software.amazon.awssdk.")) {
+            return "AWS SDK";
+        }
+        if (className.startsWith("com.fasterxml.jackson.databind.")
+                || className.startsWith("com.fasterxml.jackson.datatype.")) {
+            return "Jackson databind";
+        }
+        if (className.startsWith("com.fasterxml.jackson.")) {
+            return "Jackson core and annotations";
+        }
+        if (className.startsWith("dev.nosqles.bench.")) {
+            return "the probe";
+        }
+        if (className.startsWith("dev.nosqles.")) {
+            return "nosqles";
+        }
+        if (className.startsWith("com.amazonaws.")) {
+            return "AWS Lambda libraries";
+        }
+        if (className.startsWith("org.slf4j.")) {
+            return "SLF4J";
+        }
+        return "other";
     }
 
     /** ApiHandler's median fork → first response over the bare client's. */
@@ -150,12 +273,28 @@ public final class ColdStart {
                 / result.variant(MINIMAL).launchToResponse().medianMs();
     }
 
+    /** The hand-written equivalent's median fork → first response over the bare client's: the request's own work. */
+    public static double equivalentRatio(Result result) {
+        return result.variant(EQUIVALENT).launchToResponse().medianMs()
+                / result.variant(MINIMAL).launchToResponse().medianMs();
+    }
+
+    /** ApiHandler's median fork → first response over the hand-written equivalent's: the framework's own share. */
+    public static double overheadRatio(Result result) {
+        return result.variant(API).launchToResponse().medianMs()
+                / result.variant(EQUIVALENT).launchToResponse().medianMs();
+    }
+
     public static List<Check> checks(Result result) {
         List<Check> checks = new ArrayList<>();
         for (Variant v : result.variants()) {
             checks.add(new Check("cold start: every " + v.name() + " process handled its request",
                     v.handled() == v.runs() && v.runs() > 0, v.handled() + " of " + v.runs()));
         }
+        Map<String, Long> api = result.requests().getOrDefault(API, Map.of());
+        Map<String, Long> byHand = result.requests().getOrDefault(EQUIVALENT, Map.of());
+        checks.add(new Check("cold start: the hand-written equivalent makes ApiHandler's requests",
+                !api.isEmpty() && api.equals(byHand), "ApiHandler " + api + ", hand-written " + byHand));
         return checks;
     }
 

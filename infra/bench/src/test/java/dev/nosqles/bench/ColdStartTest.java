@@ -13,15 +13,25 @@ class ColdStartTest {
         try (BenchEnv env = new BenchEnv(LocalAws.shared())) {
             ColdStart.Result result = ColdStart.run(env, new ColdStart.Config(1, 0));
 
-            assertThat(result.runs()).hasSize(2).allSatisfy(run -> {
+            assertThat(result.runs()).hasSize(3).allSatisfy(run -> {
                 assertThat(run.handled()).as("%s: %s", run.variant(), run.problem()).isTrue();
                 assertThat(run.classesLoaded()).isPositive();
                 assertThat(run.launchToMainMs()).isPositive();
                 assertThat(run.launchToResponseMs()).isGreaterThan(run.launchToMainMs());
                 assertThat(run.cpuMs()).isPositive();
             });
-            assertThat(result.runs()).filteredOn(r -> r.variant().equals(ColdStart.API))
-                    .singleElement().satisfies(r -> assertThat(r.status()).isEqualTo("201"));
+            assertThat(result.runs()).filteredOn(r -> !r.variant().equals(ColdStart.MINIMAL))
+                    .hasSize(2).allSatisfy(r -> assertThat(r.status()).isEqualTo("201"));
+            // the counted run: the hand-written equivalent makes the handler's requests, operation by operation
+            assertThat(result.requests().get(ColdStart.API)).isNotEmpty()
+                    .isEqualTo(result.requests().get(ColdStart.EQUIVALENT));
+            assertThat(result.requests().get(ColdStart.MINIMAL)).containsOnlyKeys("dynamodb:GetItem")
+                    .containsEntry("dynamodb:GetItem", 1L);
+            // POST /customers reads its body, writes its event and its response without building an ObjectMapper
+            assertThat(result.classes()).containsOnlyKeys(ColdStart.API, ColdStart.EQUIVALENT, ColdStart.MINIMAL);
+            assertThat(result.classes().get(ColdStart.API).objectMapper()).isFalse();
+            assertThat(result.classes().get(ColdStart.API).byLibrary().get("nosqles")).isPositive();
+            assertThat(result.classes().get(ColdStart.EQUIVALENT).byLibrary().get("Jackson databind")).isZero();
             assertThat(result.variant(ColdStart.API).classesLoadedMedian())
                     .isGreaterThan(result.variant(ColdStart.MINIMAL).classesLoadedMedian());
             assertThat(result.jarBytes()).isPositive();
@@ -31,32 +41,87 @@ class ColdStartTest {
 
     @Test
     void the_section_reports_the_ratio_beside_the_goal_with_the_classes_loaded_and_the_jar_size() throws Exception {
-        ColdStart.Result result = result(1300, 1000, 5800, 4700);
+        ColdStart.Result result = result(1300, 1040, 1000, 5800, 4700);
 
         String section = Report.coldStartSection(java.nio.file.Files.createTempDirectory("cold-start"), result);
 
         assertThat(ColdStart.ratio(result)).isEqualTo(1.3);
         assertThat(section).contains("**Fork → first response: 1.30× the bare client (goal: at most 1.2×, not met)**;"
                 + " 5,800 vs 4,700 classes loaded; shaded jar 16.9 MB.");
+        assertThat(section).contains("takes 1.04× the bare client", "**ApiHandler at 1.25× the hand-written"
+                + " equivalent** (260 ms, 600 classes more)");
+        assertThat(section).contains("| AWS requests (one more run, counted by a proxy) | dynamodb:GetItem 2,"
+                + " kms:Decrypt 1 | dynamodb:GetItem 2, kms:Decrypt 1 | dynamodb:GetItem 1 | | |");
         assertThat(Report.coldStartSection(java.nio.file.Files.createTempDirectory("cold-start"),
-                result(1100, 1000, 5800, 4700))).contains("1.10× the bare client (goal: at most 1.2×, met)");
+                result(1100, 1040, 1000, 5800, 4700))).contains("1.10× the bare client (goal: at most 1.2×, met)");
     }
 
-    private static ColdStart.Result result(double apiMs, double minimalMs, long apiClasses, long minimalClasses) {
+    @Test
+    void a_class_load_log_is_counted_by_library_and_tells_whether_the_object_mapper_was_loaded() {
+        ColdStart.Classes classes = ColdStart.classes(java.util.List.of(
+                "[0.010s][info][class,load] java.lang.Object source: shared objects file",
+                "[0.200s][info][class,load] software.amazon.awssdk.core.SdkBytes source: file:/x.jar",
+                "[0.300s][info][class,load] com.fasterxml.jackson.databind.ObjectMapper source: file:/x.jar",
+                "[0.301s][info][class,load] com.fasterxml.jackson.datatype.jsr310.JavaTimeModule source: file:/x.jar",
+                "[0.302s][info][class,load] com.fasterxml.jackson.core.JsonFactory source: file:/x.jar",
+                "[0.303s][info][class,load] dev.nosqles.store.NewEvent source: file:/x.jar",
+                "[0.304s][info][class,load] dev.nosqles.bench.coldstart.ColdStartProbe source: file:/p.jar",
+                "[0.305s][info][class,load] org.slf4j.LoggerFactory source: file:/x.jar",
+                "[0.306s][info][class,load] com.amazonaws.services.lambda.runtime.Context source: file:/x.jar",
+                "[0.307s][info][class,load] org.joda.Other source: file:/x.jar",
+                "not a class line"));
+
+        assertThat(classes.objectMapper()).isTrue();
+        assertThat(classes.total()).isEqualTo(10);
+        assertThat(classes.byLibrary()).containsEntry("JDK", 1L).containsEntry("AWS SDK", 1L)
+                .containsEntry("Jackson databind", 2L).containsEntry("Jackson core and annotations", 1L)
+                .containsEntry("nosqles", 1L).containsEntry("the probe", 1L).containsEntry("SLF4J", 1L)
+                .containsEntry("AWS Lambda libraries", 1L).containsEntry("other", 1L);
+        assertThat(ColdStart.classes(java.util.List.of(
+                "[0.3s][info][class,load] com.fasterxml.jackson.databind.node.ObjectNode source: x")).objectMapper())
+                .isFalse();
+    }
+
+    @Test
+    void the_check_fails_when_the_hand_written_equivalent_does_not_make_the_handlers_requests() {
+        ColdStart.Result same = result(1300, 1040, 1000, 5800, 4700);
+        ColdStart.Result differing = new ColdStart.Result(same.java(), same.jvmFlags(), same.jar(), same.jarBytes(),
+                same.warmups(), same.variants(), same.runs(), java.util.Map.of(
+                        ColdStart.API, java.util.Map.of("dynamodb:GetItem", 2L, "kms:Decrypt", 1L),
+                        ColdStart.EQUIVALENT, java.util.Map.of("dynamodb:GetItem", 1L, "kms:Decrypt", 1L),
+                        ColdStart.MINIMAL, java.util.Map.of("dynamodb:GetItem", 1L)), same.classes());
+
+        assertThat(ColdStart.checks(same)).allMatch(Check::passed);
+        assertThat(ColdStart.checks(differing)).filteredOn(c -> !c.passed()).singleElement()
+                .satisfies(c -> assertThat(c.name()).contains("hand-written equivalent"));
+    }
+
+    private static ColdStart.Result result(double apiMs, double handMs, double minimalMs, long apiClasses,
+                                           long minimalClasses) {
+        long handClasses = apiClasses - 600;
         java.util.List<ColdStart.Run> runs = java.util.List.of(
                 new ColdStart.Run(ColdStart.API, 1, true, "201", 50, apiMs - 350, 300, apiMs, apiMs + 10, apiClasses,
                         apiMs, null),
+                new ColdStart.Run(ColdStart.EQUIVALENT, 1, true, "201", 50, handMs - 300, 250, handMs, handMs + 10,
+                        handClasses, handMs, null),
                 new ColdStart.Run(ColdStart.MINIMAL, 1, true, "200", 50, minimalMs - 250, 200, minimalMs,
                         minimalMs + 10, minimalClasses, minimalMs, null));
         ColdStart.Stat api = new ColdStart.Stat(apiMs, apiMs, apiMs);
+        ColdStart.Stat hand = new ColdStart.Stat(handMs, handMs, handMs);
         ColdStart.Stat min = new ColdStart.Stat(minimalMs, minimalMs, minimalMs);
         ColdStart.Stat any = new ColdStart.Stat(50, 50, 50);
+        java.util.Map<String, Long> create = java.util.Map.of("dynamodb:GetItem", 2L, "kms:Decrypt", 1L);
         return new ColdStart.Result("java", ColdStart.JVM_FLAGS, "nosqles-lambda-handlers.jar", 17_691_377, 1,
                 java.util.List.of(
                         new ColdStart.Variant(ColdStart.API, "the handler", 1, 1, any, any, any, api, api, apiClasses,
                                 api),
+                        new ColdStart.Variant(ColdStart.EQUIVALENT, "by hand", 1, 1, any, any, any, hand, hand,
+                                handClasses, hand),
                         new ColdStart.Variant(ColdStart.MINIMAL, "the client", 1, 1, any, any, any, min, min,
                                 minimalClasses, min)),
-                runs);
+                runs, java.util.Map.of(ColdStart.API, create, ColdStart.EQUIVALENT, create,
+                        ColdStart.MINIMAL, java.util.Map.of("dynamodb:GetItem", 1L)),
+                java.util.Map.of(ColdStart.API, new ColdStart.Classes(java.util.Map.of("JDK", 2000L, "nosqles", 150L,
+                        "Jackson databind", 30L), false)));
     }
 }

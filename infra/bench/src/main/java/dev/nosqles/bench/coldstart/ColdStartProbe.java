@@ -13,6 +13,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
  * Section 5's child process: a fresh JVM on the shaded Lambda jar (plus this class) that builds a handler and
@@ -20,12 +21,13 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * shaded-jar classes are used, so the classes it loads are the function's.
  *
  * <pre>
- * ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE PERSONAL_DATA_KEY_ID
+ * ColdStartProbe api|equivalent|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE PERSONAL_DATA_KEY_ID
  * </pre>
  * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
  * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
- * the key-encryption key read and unwrapped by KMS, the new key sealed and put, ADR 0014). {@code minimal}: a DynamoDB client on
- * the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
+ * the key-encryption key read and unwrapped by KMS, the new key sealed and put, ADR 0014). {@code equivalent}: the same
+ * requests written by hand on the bare SDK ({@link HandWrittenCreate}), without the framework. {@code minimal}: a
+ * DynamoDB client on the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
  * system properties {@code aws.endpointUrl}, {@code aws.accessKeyId}, {@code aws.secretAccessKey}.
  */
 public final class ColdStartProbe {
@@ -37,7 +39,7 @@ public final class ColdStartProbe {
     public static void main(String[] args) {
         long mainEntered = micros();
         if (args.length != 6) {
-            System.err.println("usage: ColdStartProbe api|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE"
+            System.err.println("usage: ColdStartProbe api|equivalent|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE"
                     + " PERSONAL_DATA_KEY_ID");
             System.exit(2);
         }
@@ -69,7 +71,24 @@ public final class ColdStartProbe {
                 responded = micros();
                 status = String.valueOf(response.sdkHttpResponse().statusCode());
             }
-            default -> throw new IllegalArgumentException("mode must be api or minimal, was " + mode);
+            case "equivalent" -> {
+                Region region = Region.of(env.get("AWS_REGION"));
+                DynamoDbClient dynamoDb = DynamoDbClient.builder()
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .region(region)
+                        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                        .build();
+                KmsClient kms = KmsClient.builder()
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .region(region)
+                        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                        .build();
+                constructed = micros();
+                status = HandWrittenCreate.createCustomer(dynamoDb, kms, env.get("SUBJECT_KEYS_TABLE"),
+                        env.get("EVENTS_TABLE"), "Cold Start", "1000.00");
+                responded = micros();
+            }
+            default -> throw new IllegalArgumentException("mode must be api, equivalent or minimal, was " + mode);
         }
         // after the measured part: the management classes it loads are not counted in the request's path
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
