@@ -105,10 +105,10 @@ public final class EventCodec<E> {
      * Whether events of this type are written without Jackson's ObjectMapper (ADR 0020): a record of strings,
      * numbers, instants, UUIDs, enums, records and collections of them, without Jackson annotations other than
      * {@code @JsonFormat(shape = STRING)} on a {@code BigDecimal}, {@code @JsonInclude(NON_NULL)} and
-     * {@code @JsonCreator}. A function that appends only such events never builds the mapper on its way to its first
-     * answer; assert it in a test of your own event types to keep them there. Either way the stored JSON is the
-     * same. (A type that declares personal data and holds a double or float is written through the mapper's tree,
-     * as it always was.)
+     * {@code @JsonCreator}. A command that creates an aggregate with such events is answered without building the
+     * mapper (reading stored events still builds it); assert it in a test of your own event types to keep them
+     * there. Either way the stored JSON is the same. (A type that declares personal data and holds a double or
+     * float is written through the mapper's tree, as it always was.)
      */
     public static boolean writesWithoutObjectMapper(Class<?> eventType) {
         return RecordJson.supports(eventType);

@@ -44,9 +44,11 @@ import java.util.UUID;
  * {@code Map<String, ?>} of supported types; a component may be {@code @JsonInclude(NON_NULL)} and the canonical
  * constructor {@code @JsonCreator}. Not supported, so left to the mapper: any other Jackson annotation on the record,
  * the interfaces it implements and their methods, its components, accessors, fields, constructors or methods (or an
- * annotation that bundles Jackson annotations), an enum with any Jackson annotation, a getter-like method ({@code getX()}, {@code isX()}) that
- * Jackson would add as a property, a component named like one, and any other type. The equivalence is tested
- * against the mapper for every supported type ({@code RecordJsonTest}).
+ * annotation that bundles Jackson annotations, or {@code java.beans}' {@code @Transient} and
+ * {@code @ConstructorProperties}), an enum with any Jackson annotation (on it, its constants and their bodies, its
+ * methods or its interfaces), a getter-like method ({@code getX()}, or {@code isX()} returning a boolean) that Jackson
+ * would add as a property, a component named like one, and any other type. The equivalence is tested against the
+ * mapper for every supported type ({@code RecordJsonTest}).
  */
 public final class RecordJson {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -149,7 +151,8 @@ public final class RecordJson {
         // Jackson adds a public getter-like method as a property of its own
         for (Method m : type.getMethods()) {
             if (!Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0 && m.getReturnType() != void.class
-                    && !accessors.contains(m.getName()) && !m.getName().equals("getClass") && getterLike(m.getName())) {
+                    && !accessors.contains(m.getName()) && !m.getName().equals("getClass")
+                    && getterLike(m.getName(), m.getReturnType())) {
                 return UNSUPPORTED;
             }
         }
@@ -186,7 +189,7 @@ public final class RecordJson {
         List<Component> out = new ArrayList<>();
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
-            if (getterLike(c.getName())) {
+            if (getterLike(c.getName(), c.getType())) {
                 return UNSUPPORTED;
             }
             Field field;
@@ -351,8 +354,10 @@ public final class RecordJson {
         return true;
     }
 
-    private static boolean getterLike(String name) {
-        return name.length() > 3 && name.startsWith("get") || name.length() > 2 && name.startsWith("is");
+    /** A name Jackson may read as a getter's: any {@code get...}, and {@code is...} returning a boolean. */
+    private static boolean getterLike(String name, Class<?> returnType) {
+        return name.length() > 3 && name.startsWith("get") || name.length() > 2 && name.startsWith("is")
+                && (returnType == boolean.class || returnType == Boolean.class);
     }
 
     /** {@code @JsonInclude(NON_NULL)} with every other attribute at its default: the field left out when null. */

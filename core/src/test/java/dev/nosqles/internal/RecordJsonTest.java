@@ -47,6 +47,14 @@ class RecordJsonTest {
     record Texts(String text, List<String> names, Inner inner) {
     }
 
+    /** Not getters to Jackson: an is-name that returns no boolean. */
+    record Issued(String issuer, Instant issuedAt) {
+    }
+
+    /** An is-name returning a boolean: Jackson may read it as an is-getter of another name. */
+    record Isolated(Boolean isolated) {
+    }
+
     record Empty() {
         @com.fasterxml.jackson.annotation.JsonCreator
         Empty {
@@ -96,7 +104,9 @@ class RecordJsonTest {
                 BigInteger.TWO.pow(100).negate(), Instant.MIN, new UUID(0, 0), Colour.GREEN, new Inner(null, null),
                 withNull, Set.of(), List.of(), nullValue, Map.of());
 
+        assertThat(RecordJson.supports(Issued.class)).isTrue();
         for (Object value : List.of(nulls, nested, new Empty(), new Inner("x", List.of(1, 2)), new Optionals("n"),
+                new Issued("me", Instant.parse("2026-12-01T00:00:00Z")),
                 new Optionals("n", new BigDecimal("1.50"), "o", List.of("t")),
                 new Optionals(null, null, "o", null))) {
             assertThat(RecordJson.write(value)).isEqualTo(mapper(value));
@@ -299,7 +309,7 @@ class RecordJsonTest {
                 WithBundle.class, IsNamed.class, Recursive.class, TextAsString.class, Patterned.class,
                 NestsUnsupported.class, IntegerKeys.class, NotARecord.class, NonEmpty.class, IncludeOnClass.class,
                 OtherCreator.class, DelegatingCreator.class, FactoryCreator.class, WithCodedEnum.class,
-                WithBodyValuedEnum.class, BeansTransient.class)) {
+                WithBodyValuedEnum.class, BeansTransient.class, Isolated.class)) {
             assertThat(RecordJson.supports(type)).as(type.getSimpleName()).isFalse();
         }
         assertThat(RecordJson.write(new Renamed("x"))).isNull();

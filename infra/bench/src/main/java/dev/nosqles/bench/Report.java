@@ -518,7 +518,8 @@ public final class Report {
             md.append("\nJackson's ObjectMapper ").append(apiClasses == null ? "(not counted)"
                     : apiClasses.objectMapper() ? "**was loaded** by ApiHandler's process (to its exit)"
                     : "was not loaded by ApiHandler's process (to its exit): the request body was read, the event"
-                    + " written and the response written with jackson-core alone (ADR 0020)").append(".\n");
+                    + " written and the response written with jackson-core and databind's tree nodes (ADR 0020)")
+                    .append(".\n");
         }
         md.append("\nClasses loaded = `ClassLoadingMXBean.getTotalLoadedClassCount()` read after the response (JDK")
                 .append(" classes from the CDS archive and the few the MXBean itself needs included). On Lambda the init phase runs on the function's")
