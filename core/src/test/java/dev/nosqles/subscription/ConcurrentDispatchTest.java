@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
-import dev.nosqles.dynamodb.internal.CommitItems;
-import dev.nosqles.store.StreamId;
 import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * {@link EventDispatcher#withConcurrency}: the aggregates of one batch handled at once, each aggregate's events still
@@ -47,35 +44,13 @@ class ConcurrentDispatchTest {
         accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
     }
 
-    /** Four commits (five events) per account; the commit items in the order written, account after account. */
-    private List<Map<String, AttributeValue>> history(int accountCount) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (int a = 0; a < accountCount; a++) {
-            String id = "acc-" + a;
-            accounts.create(id, new BankAccount.Open("owner-" + a));
-            accounts.update(id, new BankAccount.Deposit(10));
-            accounts.update(id, new BankAccount.DepositTwice(1, 2));
-            accounts.update(id, new BankAccount.Withdraw(3));
-            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
-                    .keyConditionExpression("#s = :s")
-                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
-                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
-                    .items());
-        }
-        return items;
-    }
-
-    private TransactWriteItem countIt(String subscriber, dev.nosqles.aggregate.EventEnvelope<?> event) {
-        return tables.countIt(subscriber, event);
-    }
-
     private Map<String, Long> effectCounts() {
         return tables.effectCounts();
     }
 
     @Test
     void four_aggregates_are_handled_at_once_and_no_more_while_each_keeps_its_version_order() throws Exception {
-        List<Map<String, AttributeValue>> batch = history(8);
+        List<Map<String, AttributeValue>> batch = tables.writeHistory(accounts, 8, false);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         Map<String, List<Long>> seen = new ConcurrentHashMap<>();
@@ -91,7 +66,7 @@ class ConcurrentDispatchTest {
                     }
                 }
                 seen.computeIfAbsent(event.streamId().id(), k -> new CopyOnWriteArrayList<>()).add(event.version());
-                ctx.writeWithCheckpoint(countIt("slow", event));
+                ctx.writeWithCheckpoint(tables.countIt("slow", event));
             } finally {
                 inside.decrementAndGet();
             }
@@ -110,7 +85,7 @@ class ConcurrentDispatchTest {
 
     @Test
     void one_after_another_is_the_default_and_every_aggregate_runs_in_the_calling_thread() {
-        List<Map<String, AttributeValue>> batch = history(3);
+        List<Map<String, AttributeValue>> batch = tables.writeHistory(accounts, 3, false);
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
         Subscriber where = Subscriber.builder("where").on(new BankAccount(), (event, ctx) ->
                 threads.add(Thread.currentThread())).build();
@@ -123,7 +98,7 @@ class ConcurrentDispatchTest {
 
     @Test
     void failures_on_many_threads_report_the_smallest_unhandled_record_and_lambdas_retries_leave_every_effect_once() {
-        List<Map<String, AttributeValue>> commits = history(10);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 10, false);
         Random random = new Random(7);
         Map<String, List<Long>> seen = new ConcurrentHashMap<>();
         Set<String> tried = ConcurrentHashMap.newKeySet();
@@ -137,7 +112,7 @@ class ConcurrentDispatchTest {
                 }
                 seen.computeIfAbsent(name + "|" + event.streamId().value(), k -> new CopyOnWriteArrayList<>())
                         .add(event.version());
-                ctx.writeWithCheckpoint(countIt(name, event));
+                ctx.writeWithCheckpoint(tables.countIt(name, event));
             }).build());
         }
         EventDispatcher dispatcher = new EventDispatcher(subscribers, checkpoints, store).withConcurrency(8);
@@ -174,7 +149,8 @@ class ConcurrentDispatchTest {
 
     @Test
     void the_smallest_failed_record_is_answered_when_a_later_aggregates_record_failed_first() throws Exception {
-        List<Map<String, AttributeValue>> batch = history(2); // acc-0: records 0..3, acc-1: records 4..7
+        // acc-0: records 0..3, acc-1: records 4..7
+        List<Map<String, AttributeValue>> batch = tables.writeHistory(accounts, 2, false);
         java.util.concurrent.CountDownLatch laterFailed = new java.util.concurrent.CountDownLatch(1);
         Subscriber failing = Subscriber.builder("failing").on(new BankAccount(), (event, ctx) -> {
             if (event.streamId().id().equals("acc-1") && event.version() == 2) {
@@ -197,7 +173,7 @@ class ConcurrentDispatchTest {
 
     @Test
     void the_workers_log_with_the_invoking_threads_context_and_leave_it_as_it_was() {
-        List<Map<String, AttributeValue>> batch = history(4);
+        List<Map<String, AttributeValue>> batch = tables.writeHistory(accounts, 4, false);
         Map<String, String> requestIds = new ConcurrentHashMap<>();
         Subscriber logging = Subscriber.builder("logging").on(new BankAccount(), (event, ctx) ->
                 requestIds.put(event.streamId().id() + "@" + event.version() + " on " + Thread.currentThread().getName(),

@@ -2,10 +2,16 @@ package dev.nosqles.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.EventEnvelope;
 import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
+import dev.nosqles.dynamodb.internal.CommitItems;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.StreamId;
+import dev.nosqles.testsupport.BankAccount;
 import dev.nosqles.testsupport.TestTables;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +48,32 @@ record DispatchTables(DynamoDbClient client, DynamoDbEventStore store, DynamoDbC
                 .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"),
                         ":id", AttributeValue.fromSs(List.of(event.eventId().toString()))))
                 .build()).build();
+    }
+
+    /**
+     * Writes four commits (five events) per account, then, with {@code noops}, a pseudo event's commit each; returns
+     * the commit items in the order written, account after account.
+     */
+    List<Map<String, AttributeValue>> writeHistory(
+            AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts, int accountCount,
+            boolean noops) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int a = 0; a < accountCount; a++) {
+            String id = "acc-" + a;
+            accounts.create(id, new BankAccount.Open("owner-" + a));
+            accounts.update(id, new BankAccount.Deposit(10));
+            accounts.update(id, new BankAccount.DepositTwice(1, 2));
+            accounts.update(id, new BankAccount.Withdraw(3));
+            if (noops) {
+                accounts.update(id, new BankAccount.Noop(), EventMetadata.empty().withMessageId("noop-" + a));
+            }
+            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
+                    .keyConditionExpression("#s = :s")
+                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
+                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
+                    .items());
+        }
+        return items;
     }
 
     /** Each effects item's count, checked against its distinct event ids (an event counted twice shows). */

@@ -7,7 +7,6 @@ import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.capacity.CapacityMeter;
 import dev.nosqles.dynamodb.internal.CommitItems;
 import dev.nosqles.localaws.LocalAws;
-import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.testsupport.BankAccount;
@@ -63,25 +62,6 @@ class EventDispatcherTest {
         }).build();
     }
 
-    /** Writes some history: several accounts, single- and multi-event commits. Returns the commit items. */
-    private List<Map<String, AttributeValue>> writeHistory(int accountsCount) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (int a = 0; a < accountsCount; a++) {
-            String id = "acc-" + a;
-            accounts.create(id, new BankAccount.Open("owner-" + a));
-            accounts.update(id, new BankAccount.Deposit(10));
-            accounts.update(id, new BankAccount.DepositTwice(1, 2));
-            accounts.update(id, new BankAccount.Withdraw(3));
-            accounts.update(id, new BankAccount.Noop(), EventMetadata.empty().withMessageId("noop-" + a));
-            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
-                    .keyConditionExpression("#s = :s")
-                    .expressionAttributeNames(Map.of("#s", CommitItems.STREAM_ID))
-                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
-                    .items());
-        }
-        return items;
-    }
-
     private Map<String, Long> effectCounts() {
         return tables.effectCounts();
     }
@@ -101,7 +81,7 @@ class EventDispatcherTest {
 
     @Test
     void every_record_delivered_two_or_three_times_in_random_order_has_its_effects_exactly_once_and_in_order() {
-        List<Map<String, AttributeValue>> commits = writeHistory(6);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 6, true);
         Random random = new Random(42);
         EventDispatcher dispatcher = new EventDispatcher(
                 List.of(countingSubscriber("projection", random, 0.15), countingSubscriber("audit", null, 0)),
@@ -131,7 +111,7 @@ class EventDispatcherTest {
 
     @Test
     void a_gap_is_closed_from_the_event_store_and_the_late_records_are_dropped_as_duplicates() {
-        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 1, true);
         EventDispatcher dispatcher = new EventDispatcher(List.of(countingSubscriber("gaps", null, 0)), checkpoints,
                 store);
 
@@ -148,7 +128,7 @@ class EventDispatcherTest {
 
     @Test
     void a_failing_handler_stops_the_batch_at_its_record_and_earlier_records_are_not_handled_again() {
-        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 1, true);
         List<Long> handled = new CopyOnWriteArrayList<>();
         boolean[] failVersion3 = {true};
         Subscriber flaky = Subscriber.builder("flaky").on(new BankAccount(), (event, ctx) -> {
@@ -181,7 +161,7 @@ class EventDispatcherTest {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(lost)).build();
         DynamoDbCheckpointStore lossy = DynamoDbCheckpointStore.builder().client(faulty).tableName(checkpointsTable)
                 .build();
-        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 1, true);
         // 5 domain events, each with its effect on one item (so one transaction each: one item once per transaction);
         // a raw subscriber without writes moves its checkpoint once for the 6 events, by PutItem
         List<String> rawSeen = new CopyOnWriteArrayList<>();
@@ -221,7 +201,7 @@ class EventDispatcherTest {
 
     @Test
     void raw_subscribers_see_pseudo_events_and_every_aggregate_type() {
-        List<Map<String, AttributeValue>> commits = writeHistory(1);
+        List<Map<String, AttributeValue>> commits = tables.writeHistory(accounts, 1, true);
         List<String> types = new CopyOnWriteArrayList<>();
         EventDispatcher dispatcher = new EventDispatcher(List.of(Subscriber.builder("raw")
                 .onRaw(Subscriber.ALL, (event, ctx) -> types.add(event.type())).build()), checkpoints, store);

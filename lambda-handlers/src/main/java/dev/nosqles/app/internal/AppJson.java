@@ -23,6 +23,7 @@ import java.util.Map;
  * records into trees.
  */
 public final class AppJson {
+    /** The node factory of the mapper too ({@code EventJson}'s: decimals kept exactly as given). */
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
@@ -31,7 +32,7 @@ public final class AppJson {
 
     /** Built on first use. */
     private static final class Holder {
-        private static final ObjectMapper MAPPER = EventJson.newObjectMapper().setNodeFactory(NODES);
+        private static final ObjectMapper MAPPER = EventJson.newObjectMapper();
     }
 
     public static ObjectMapper mapper() {
