@@ -1,18 +1,13 @@
 package dev.nosqles.internal;
 
-import com.fasterxml.jackson.annotation.JacksonAnnotationsInside;
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.nosqles.internal.ClassAnnotations.Ann;
+import dev.nosqles.internal.ClassAnnotations.EnumValue;
+import dev.nosqles.internal.ClassAnnotations.TypeValue;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.lang.annotation.Annotation;
-import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -24,6 +19,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +51,7 @@ public final class RecordJson {
     private static final ClassValue<Plan> PLANS = new ClassValue<>() {
         @Override
         protected Plan computeValue(Class<?> type) {
-            return plan(type, new HashSet<>());
+            return plan(type);
         }
     };
     private static final Plan UNSUPPORTED = new Plan(List.of(), false);
@@ -139,8 +135,39 @@ public final class RecordJson {
         }
     }
 
-    private static Plan plan(Class<?> type, Set<Class<?>> visiting) {
-        if (!type.isRecord() || !visiting.add(type) || hasJacksonAnnotation(type) || jacksonOnInterfaces(type)) {
+    /**
+     * Plans {@code type} from its class files' annotations, or through reflection when one of them cannot be read
+     * (ADR 0020: reflection makes every annotation a proxy, and the first proxy costs a cold start tens of ms).
+     */
+    private static Plan plan(Class<?> type) {
+        try {
+            return plan(type, new HashSet<>(), new Annotations(true));
+        } catch (ClassAnnotations.Unreadable e) {
+            return planByReflection(type);
+        }
+    }
+
+    /** As the framework plans a type when no class file can be read: through reflection alone. */
+    static Plan planByReflection(Class<?> type) {
+        try {
+            return plan(type, new HashSet<>(), new Annotations(false));
+        } catch (ClassAnnotations.Unreadable e) {
+            throw new IllegalStateException("reflection reads every class", e);
+        }
+    }
+
+    /** Whether the plan read from the class files equals the one read through reflection (for the tests). */
+    static boolean plansAgree(Class<?> type) throws ClassAnnotations.Unreadable {
+        return plan(type, new HashSet<>(), new Annotations(true)).equals(planByReflection(type));
+    }
+
+    private static Plan plan(Class<?> type, Set<Class<?>> visiting, Annotations annotations)
+            throws ClassAnnotations.Unreadable {
+        if (!type.isRecord() || !visiting.add(type)) {
+            return UNSUPPORTED;
+        }
+        ClassAnnotations own = annotations.of(type);
+        if (annotations.anyJackson(own.onClass(), type) || jacksonOnInterfaces(type, annotations)) {
             return UNSUPPORTED;
         }
         RecordComponent[] components = type.getRecordComponents();
@@ -160,31 +187,28 @@ public final class RecordJson {
         for (int i = 0; i < components.length; i++) {
             parameterTypes[i] = components[i].getType();
         }
-        Constructor<?> canonical;
-        try {
-            canonical = type.getDeclaredConstructor(parameterTypes);
-        } catch (NoSuchMethodException e) {
+        String canonicalKey = ClassAnnotations.key("<init>", parameterTypes, void.class);
+        ClassAnnotations.Member canonical = own.methods().get(canonicalKey);
+        if (canonical == null) {
             return UNSUPPORTED;
         }
         // a creator changes nothing written, unless it is another constructor or a factory (its order would lead)
-        for (Annotation a : canonical.getAnnotations()) {
-            if (jackson(a) && !(a instanceof JsonCreator creator && (creator.mode() == JsonCreator.Mode.DEFAULT
-                    || creator.mode() == JsonCreator.Mode.PROPERTIES))) {
+        for (Ann a : canonical.annotations()) {
+            if (annotations.jackson(a, type) && !propertiesCreator(a)) {
                 return UNSUPPORTED;
             }
         }
-        for (Constructor<?> other : type.getDeclaredConstructors()) {
-            if (!other.equals(canonical)
-                    && (hasJacksonAnnotation(other) || anyJackson(other.getParameterAnnotations()))) {
+        for (Map.Entry<String, ClassAnnotations.Member> m : own.methods().entrySet()) {
+            String name = m.getKey().substring(0, m.getKey().indexOf('('));
+            boolean other = name.equals("<init>") ? !m.getKey().equals(canonicalKey)
+                    : !accessors.contains(name) || !m.getKey().startsWith(name + "()");
+            if (other && (annotations.anyJackson(m.getValue().annotations(), type)
+                    || annotations.anyJacksonParameter(m.getValue().parameters(), type))) {
                 return UNSUPPORTED;
             }
         }
-        for (Method m : type.getDeclaredMethods()) {
-            if (!accessors.contains(m.getName()) || m.getParameterCount() != 0) {
-                if (hasJacksonAnnotation(m) || anyJackson(m.getParameterAnnotations())) {
-                    return UNSUPPORTED;
-                }
-            }
+        if (!canonical.parameters().isEmpty() && canonical.parameters().size() != components.length) {
+            return UNSUPPORTED;
         }
         List<Component> out = new ArrayList<>();
         for (int i = 0; i < components.length; i++) {
@@ -192,29 +216,30 @@ public final class RecordJson {
             if (getterLike(c.getName(), c.getType())) {
                 return UNSUPPORTED;
             }
-            Field field;
-            try {
-                field = type.getDeclaredField(c.getName());
-            } catch (NoSuchFieldException e) {
+            List<Ann> onField = own.fields().get(c.getName());
+            ClassAnnotations.Member onAccessor = own.methods().get(
+                    ClassAnnotations.key(c.getName(), new Class<?>[0], c.getType()));
+            if (onField == null || onAccessor == null) {
                 return UNSUPPORTED;
             }
-            List<Annotation> annotations = new ArrayList<>();
-            for (AnnotatedElement e : List.of(c, c.getAccessor(), field)) {
-                annotations.addAll(List.of(e.getAnnotations()));
+            List<Ann> found = new ArrayList<>(own.components().getOrDefault(c.getName(), List.of()));
+            found.addAll(onAccessor.annotations());
+            found.addAll(onField);
+            if (!canonical.parameters().isEmpty()) {
+                found.addAll(canonical.parameters().get(i));
             }
-            annotations.addAll(List.of(canonical.getParameterAnnotations()[i]));
             boolean asString = false;
             boolean skipNull = false;
-            for (Annotation a : annotations) {
-                if (a instanceof JsonFormat f && stringShapeOnly(f)) {
+            for (Ann a : found) {
+                if (a.type().equals(JSON_FORMAT) && stringShapeOnly(a)) {
                     asString = true;
-                } else if (a instanceof JsonInclude include && nonNullOnly(include)) {
+                } else if (a.type().equals(JSON_INCLUDE) && nonNullOnly(a)) {
                     skipNull = true;
-                } else if (jackson(a)) {
+                } else if (annotations.jackson(a, type)) {
                     return UNSUPPORTED;
                 }
             }
-            Kind kind = kind(c.getGenericType(), visiting);
+            Kind kind = kind(c.getGenericType(), visiting, annotations);
             if (kind == null) {
                 return UNSUPPORTED;
             }
@@ -246,7 +271,8 @@ public final class RecordJson {
     }
 
     /** The kind of a declared type; null when not supported. */
-    private static Kind kind(Type declared, Set<Class<?>> visiting) {
+    private static Kind kind(Type declared, Set<Class<?>> visiting, Annotations annotations)
+            throws ClassAnnotations.Unreadable {
         if (declared instanceof Class<?> c) {
             if (c == String.class) {
                 return Scalar.STRING;
@@ -279,21 +305,21 @@ public final class RecordJson {
                 return Scalar.UUID;
             }
             if (c.isEnum()) {
-                return plainEnum(c) ? Scalar.ENUM : null;
+                return plainEnum(c, annotations) ? Scalar.ENUM : null;
             }
             if (c.isRecord()) {
-                return visiting.contains(c) || plan(c, visiting) == UNSUPPORTED ? null : new Nested(c);
+                return visiting.contains(c) || plan(c, visiting, annotations) == UNSUPPORTED ? null : new Nested(c);
             }
             return null;
         }
         if (declared instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
             Type[] args = p.getActualTypeArguments();
             if ((raw == List.class || raw == Set.class || raw == Collection.class) && args.length == 1) {
-                Kind element = kind(args[0], visiting);
+                Kind element = kind(args[0], visiting, annotations);
                 return element == null ? null : new Elements(element);
             }
             if (raw == Map.class && args.length == 2 && args[0] == String.class) {
-                Kind value = kind(args[1], visiting);
+                Kind value = kind(args[1], visiting, annotations);
                 return value == null ? null : new Entries(value);
             }
         }
@@ -304,7 +330,8 @@ public final class RecordJson {
      * Whether an interface the record implements (directly or not) carries a Jackson annotation, on itself or on a
      * method: Jackson applies both to the record (a renamed accessor, ignored properties, type information).
      */
-    private static boolean jacksonOnInterfaces(Class<?> type) {
+    private static boolean jacksonOnInterfaces(Class<?> type, Annotations annotations)
+            throws ClassAnnotations.Unreadable {
         List<Class<?>> pending = new ArrayList<>(List.of(type.getInterfaces()));
         Set<Class<?>> seen = new HashSet<>();
         while (!pending.isEmpty()) {
@@ -312,15 +339,22 @@ public final class RecordJson {
             if (!seen.add(i)) {
                 continue;
             }
-            if (hasJacksonAnnotation(i)) {
+            ClassAnnotations on = annotations.of(i);
+            if (annotations.anyJackson(on.onClass(), i) || anyJacksonMethod(on, i, annotations)) {
                 return true;
             }
-            for (Method m : i.getDeclaredMethods()) {
-                if (hasJacksonAnnotation(m)) {
-                    return true;
-                }
-            }
             pending.addAll(List.of(i.getInterfaces()));
+        }
+        return false;
+    }
+
+    /** Whether a method (not a constructor) of the class carries a Jackson annotation. */
+    private static boolean anyJacksonMethod(ClassAnnotations on, Class<?> type, Annotations annotations)
+            throws ClassAnnotations.Unreadable {
+        for (Map.Entry<String, ClassAnnotations.Member> m : on.methods().entrySet()) {
+            if (!m.getKey().startsWith("<init>(") && annotations.anyJackson(m.getValue().annotations(), type)) {
+                return true;
+            }
         }
         return false;
     }
@@ -329,26 +363,23 @@ public final class RecordJson {
      * An enum Jackson writes by its name: no Jackson annotation on it, its constants, its methods, the bodies of its
      * constants or the interfaces it implements.
      */
-    private static boolean plainEnum(Class<?> type) {
-        if (hasJacksonAnnotation(type) || jacksonOnInterfaces(type)) {
+    private static boolean plainEnum(Class<?> type, Annotations annotations) throws ClassAnnotations.Unreadable {
+        ClassAnnotations own = annotations.of(type);
+        if (annotations.anyJackson(own.onClass(), type) || jacksonOnInterfaces(type, annotations)) {
             return false;
         }
-        for (Field f : type.getDeclaredFields()) {
-            if (hasJacksonAnnotation(f)) {
+        for (List<Ann> onField : own.fields().values()) {
+            if (annotations.anyJackson(onField, type)) {
                 return false;
             }
         }
-        List<Class<?>> classes = new ArrayList<>(List.of(type));
-        for (Object constant : type.getEnumConstants()) {
-            if (constant.getClass() != type) {
-                classes.add(constant.getClass());
-            }
+        if (anyJacksonMethod(own, type, annotations)) {
+            return false;
         }
-        for (Class<?> c : classes) {
-            for (Method m : c.getDeclaredMethods()) {
-                if (hasJacksonAnnotation(m)) {
-                    return false;
-                }
+        for (Object constant : type.getEnumConstants()) {
+            Class<?> body = constant.getClass();
+            if (body != type && anyJacksonMethod(annotations.of(body), body, annotations)) {
+                return false;
             }
         }
         return true;
@@ -360,49 +391,123 @@ public final class RecordJson {
                 && (returnType == boolean.class || returnType == Boolean.class);
     }
 
-    /** {@code @JsonInclude(NON_NULL)} with every other attribute at its default: the field left out when null. */
-    private static boolean nonNullOnly(JsonInclude include) {
-        return include.value() == JsonInclude.Include.NON_NULL
-                && (include.content() == JsonInclude.Include.ALWAYS
-                        || include.content() == JsonInclude.Include.USE_DEFAULTS)
-                && include.valueFilter() == Void.class && include.contentFilter() == Void.class;
+    private static final String JACKSON = "com.fasterxml.jackson.annotation.";
+    private static final String JSON_CREATOR = JACKSON + "JsonCreator";
+    private static final String JSON_FORMAT = JACKSON + "JsonFormat";
+    private static final String JSON_INCLUDE = JACKSON + "JsonInclude";
+
+    /** {@code @JsonCreator} in its default or properties mode: it changes nothing written. */
+    private static boolean propertiesCreator(Ann a) {
+        return a.type().equals(JSON_CREATOR) && only(a, Set.of("mode"))
+                && absentOr(a, "mode", JACKSON + "JsonCreator$Mode", Set.of("DEFAULT", "PROPERTIES"));
     }
 
-    private static boolean anyJackson(Annotation[][] parameters) {
-        for (Annotation[] annotations : parameters) {
-            for (Annotation a : annotations) {
-                if (jackson(a)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    /** {@code @JsonInclude(NON_NULL)} with every other attribute at its default: the field left out when null. */
+    private static boolean nonNullOnly(Ann a) {
+        String include = JACKSON + "JsonInclude$Include";
+        return only(a, Set.of("value", "content", "valueFilter", "contentFilter"))
+                && a.values().get("value") instanceof EnumValue v && v.type().equals(include)
+                && v.name().equals("NON_NULL") && absentOr(a, "content", include, Set.of("ALWAYS", "USE_DEFAULTS"))
+                && absentOrVoid(a, "valueFilter") && absentOrVoid(a, "contentFilter");
     }
 
     /** {@code @JsonFormat(shape = STRING)} with every other attribute at its default. */
-    private static boolean stringShapeOnly(JsonFormat f) {
-        return f.shape() == JsonFormat.Shape.STRING && f.pattern().isEmpty()
-                && JsonFormat.DEFAULT_LOCALE.equals(f.locale()) && JsonFormat.DEFAULT_TIMEZONE.equals(f.timezone())
-                && f.lenient() == OptBoolean.DEFAULT && f.with().length == 0 && f.without().length == 0;
+    private static boolean stringShapeOnly(Ann a) {
+        return only(a, Set.of("shape", "pattern", "locale", "timezone", "lenient", "with", "without"))
+                && a.values().get("shape") instanceof EnumValue shape
+                && shape.type().equals(JACKSON + "JsonFormat$Shape") && shape.name().equals("STRING")
+                && "".equals(a.values().getOrDefault("pattern", ""))
+                && JsonFormat.DEFAULT_LOCALE.equals(a.values().getOrDefault("locale", JsonFormat.DEFAULT_LOCALE))
+                && JsonFormat.DEFAULT_TIMEZONE.equals(
+                        a.values().getOrDefault("timezone", JsonFormat.DEFAULT_TIMEZONE))
+                && absentOr(a, "lenient", JACKSON + "OptBoolean", Set.of("DEFAULT"))
+                && List.of().equals(a.values().getOrDefault("with", List.of()))
+                && List.of().equals(a.values().getOrDefault("without", List.of()));
     }
 
-    private static boolean hasJacksonAnnotation(AnnotatedElement element) {
-        for (Annotation a : element.getAnnotations()) {
-            if (jackson(a)) {
-                return true;
-            }
-        }
-        return false;
+    /** No element beyond {@code known}: one this class does not know could change what is written. */
+    private static boolean only(Ann a, Set<String> known) {
+        return known.containsAll(a.values().keySet());
+    }
+
+    private static boolean absentOr(Ann a, String element, String enumType, Set<String> names) {
+        Object value = a.values().get(element);
+        return value == null
+                || value instanceof EnumValue e && e.type().equals(enumType) && names.contains(e.name());
+    }
+
+    private static boolean absentOrVoid(Ann a, String element) {
+        Object value = a.values().get(element);
+        return value == null || value instanceof TypeValue t && t.name().equals("java.lang.Void");
     }
 
     /**
-     * An annotation Jackson reads: its own, one bundling its own, or the two of {@code java.beans} it honours
+     * One plan's annotations: read from the class files, or through reflection. Which annotations are Jackson's:
+     * its own, one bundling its own ({@code @JacksonAnnotationsInside}), or the two of {@code java.beans} it honours
      * ({@code @Transient} ignores a property, {@code @ConstructorProperties} names a creator's).
      */
-    private static boolean jackson(Annotation a) {
-        Class<? extends Annotation> type = a.annotationType();
-        return type.getName().startsWith("com.fasterxml.jackson.") || type.getName().startsWith("java.beans.")
-                || type.isAnnotationPresent(JacksonAnnotationsInside.class);
+    private static final class Annotations {
+        private final boolean fromBytes;
+        private final Map<Class<?>, ClassAnnotations> read = new HashMap<>();
+        private final Map<String, Boolean> bundles = new HashMap<>();
+
+        Annotations(boolean fromBytes) {
+            this.fromBytes = fromBytes;
+        }
+
+        ClassAnnotations of(Class<?> type) throws ClassAnnotations.Unreadable {
+            ClassAnnotations known = read.get(type);
+            if (known == null) {
+                known = fromBytes ? ClassAnnotations.read(type) : ClassAnnotations.reflect(type);
+                read.put(type, known);
+            }
+            return known;
+        }
+
+        boolean jackson(Ann a, Class<?> context) throws ClassAnnotations.Unreadable {
+            String type = a.type();
+            if (type.startsWith("com.fasterxml.jackson.") || type.startsWith("java.beans.")) {
+                return true;
+            }
+            if (type.startsWith("java.")) {
+                return false;
+            }
+            Boolean bundle = bundles.get(type);
+            if (bundle == null) {
+                Class<?> annotationType;
+                try {
+                    annotationType = Class.forName(type, false, context.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // reflection leaves out an annotation whose type cannot be loaded; ask it
+                    throw new ClassAnnotations.Unreadable();
+                }
+                bundle = false;
+                for (Ann meta : of(annotationType).onClass()) {
+                    bundle |= meta.type().equals(JACKSON + "JacksonAnnotationsInside");
+                }
+                bundles.put(type, bundle);
+            }
+            return bundle;
+        }
+
+        boolean anyJackson(List<Ann> found, Class<?> context) throws ClassAnnotations.Unreadable {
+            for (Ann a : found) {
+                if (jackson(a, context)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean anyJacksonParameter(List<List<Ann>> parameters, Class<?> context)
+                throws ClassAnnotations.Unreadable {
+            for (List<Ann> found : parameters) {
+                if (anyJackson(found, context)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private static void writeRecord(JsonGenerator g, Plan plan, Object value, Set<String> replaced,

@@ -316,6 +316,28 @@ class RecordJsonTest {
         assertThat(RecordJson.write(new NotARecord())).isNull();
     }
 
+    @Test
+    void a_type_is_planned_from_its_class_files_as_reflection_would_plan_it() throws Exception {
+        for (Class<?> type : RecordJsonTest.class.getDeclaredClasses()) {
+            assertThat(RecordJson.plansAgree(type)).as(type.getSimpleName()).isTrue();
+        }
+    }
+
+    @Test
+    void a_record_whose_class_file_cannot_be_read_is_planned_through_reflection_and_written_the_same()
+            throws Exception {
+        Class<?> hidden = ClassAnnotationsTest.HiddenResources.hiding(Optionals.class);
+        var canonical = hidden.getDeclaredConstructor(String.class, BigDecimal.class, String.class, List.class);
+        canonical.setAccessible(true); // another loader: another run-time package
+        Object value = canonical.newInstance("n", new BigDecimal("2.50"), null, List.of("t"));
+
+        assertThat(hidden).isNotEqualTo(Optionals.class);
+        assertThatThrownBy(() -> ClassAnnotations.read(hidden)).isInstanceOf(ClassAnnotations.Unreadable.class);
+        assertThat(RecordJson.write(value)).isEqualTo(mapper(new Optionals("n", new BigDecimal("2.50"), null,
+                List.of("t")))).isEqualTo("{\"name\":\"n\",\"limit\":\"2.50\",\"tags\":[\"t\"]}");
+        assertThat(RecordJson.supports(ClassAnnotationsTest.HiddenResources.hiding(Renamed.class))).isFalse();
+    }
+
     record Holder(List<Inner> inners, Map<String, Integer> counts) {
     }
 
