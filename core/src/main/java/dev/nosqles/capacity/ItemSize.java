@@ -27,16 +27,41 @@ public final class ItemSize {
     }
 
     public static long of(AttributeValue value) {
+        // loops, not streams: this runs on every append, and a cold start pays for each stream class it loads
         return switch (value.type()) {
             case S -> utf8(value.s());
             case N -> number(value.n());
             case B -> value.b().asByteArray().length;
             case BOOL, NUL -> 1;
-            case SS -> value.ss().stream().mapToLong(ItemSize::utf8).sum();
-            case NS -> value.ns().stream().mapToLong(ItemSize::number).sum();
-            case BS -> value.bs().stream().mapToLong(b -> b.asByteArray().length).sum();
-            case L -> 3 + value.l().stream().mapToLong(v -> 1 + of(v)).sum();
-            case M -> 3 + value.m().entrySet().stream().mapToLong(e -> 1 + utf8(e.getKey()) + of(e.getValue())).sum();
+            case SS -> {
+                long size = 0;
+                for (String s : value.ss()) {
+                    size += utf8(s);
+                }
+                yield size;
+            }
+            case NS -> {
+                long size = 0;
+                for (String n : value.ns()) {
+                    size += number(n);
+                }
+                yield size;
+            }
+            case BS -> {
+                long size = 0;
+                for (var b : value.bs()) {
+                    size += b.asByteArray().length;
+                }
+                yield size;
+            }
+            case L -> {
+                long size = 3;
+                for (AttributeValue v : value.l()) {
+                    size += 1 + of(v);
+                }
+                yield size;
+            }
+            case M -> 3 + value.m().size() + of(value.m());
             case UNKNOWN_TO_SDK_VERSION -> throw new IllegalArgumentException("unknown attribute type");
         };
     }

@@ -225,7 +225,7 @@ public final class DynamoDbEventStore implements EventStore {
         if (lastOfCommit != expected) {
             throw new ConcurrencyConflictException(streamId, expected, currentVersion(streamId));
         }
-        return Instant.parse(commit.get(CommitItems.TIMESTAMP).s());
+        return dev.nosqles.internal.Instants.parse(commit.get(CommitItems.TIMESTAMP).s());
     }
 
     /** Adds the events from fromVersion on of the commit before fromVersion; returns that commit (null if none). */
@@ -342,7 +342,7 @@ public final class DynamoDbEventStore implements EventStore {
                     .consistentRead(true)
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
-                Instant ts = Instant.parse(item.get(CommitItems.TIMESTAMP).s());
+                Instant ts = dev.nosqles.internal.Instants.parse(item.get(CommitItems.TIMESTAMP).s());
                 if (ts.isBefore(writtenSince)) {
                     return java.util.Optional.empty();
                 }

@@ -59,7 +59,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         }
         Map<String, AttributeValue> item = response.item();
         long version = Long.parseLong(item.get("version").n());
-        Instant timestamp = Instant.parse(item.get("ts").s());
+        Instant timestamp = dev.nosqles.internal.Instants.parse(item.get("ts").s());
         List<String> ids = item.containsKey("msgs") ? item.get("msgs").l().stream().map(AttributeValue::s).toList()
                 : List.of();
         String stateType = item.get("stateType").s();
@@ -79,7 +79,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         }
         long evicted = Long.parseLong(item.get("evv").n());
         Snapshot.MessageWindow window = new Snapshot.MessageWindow(recent, evicted,
-                evicted == 0 ? null : Instant.parse(item.get("evt").s()));
+                evicted == 0 ? null : dev.nosqles.internal.Instants.parse(item.get("evt").s()));
         long first = item.containsKey("first") ? Long.parseLong(item.get("first").n()) : 0;
         UUID lastEventId = item.containsKey("lastEvent") ? UUID.fromString(item.get("lastEvent").s()) : null;
         return Optional.of(new Snapshot(streamId, version, stateType, schema, data, timestamp, first, lastEventId,

@@ -76,7 +76,7 @@ public final class DynamoDbStreamImages {
             return Optional.empty();
         }
         try {
-            return Optional.of(Instant.parse(ts.s()));
+            return Optional.of(dev.nosqles.internal.Instants.parse(ts.s()));
         } catch (DateTimeException e) {
             return Optional.empty();
         }

@@ -156,7 +156,7 @@ final class SagaMessageCodec {
             return null;
         }
         try {
-            return Instant.parse(text(root, kind, "sentAt"));
+            return dev.nosqles.internal.Instants.parse(text(root, kind, "sentAt"));
         } catch (DateTimeParseException e) {
             throw new SagaMessageException(kind, "sentAt", "is not an ISO-8601 instant");
         }
@@ -224,7 +224,7 @@ final class SagaMessageCodec {
 
     private static Instant instant(JsonNode root) {
         try {
-            return Instant.parse(text(root, "deadline", "deadline"));
+            return dev.nosqles.internal.Instants.parse(text(root, "deadline", "deadline"));
         } catch (DateTimeParseException e) {
             throw new SagaMessageException("deadline", "deadline", "is not an ISO-8601 instant");
         }

@@ -75,7 +75,7 @@ public final class CommitItems {
         long last = num(item, LAST_VERSION, streamId, first);
         Instant ts;
         try {
-            ts = Instant.parse(str(item, TIMESTAMP, streamId, first));
+            ts = dev.nosqles.internal.Instants.parse(str(item, TIMESTAMP, streamId, first));
         } catch (java.time.format.DateTimeParseException e) {
             throw new CorruptStoreException(streamId, first, "timestamp is not an ISO-8601 instant");
         }

@@ -148,10 +148,20 @@ public record ApiRequest(String method, String path, Map<String, String> headers
         if (value == null) {
             return null;
         }
-        if (value.isEmpty() || value.length() > max || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (value.isEmpty() || value.length() > max || !visibleAscii(value)) {
             throw ProblemException.badRequest("invalid-header", name,
                     name + " must be 1 to " + max + " visible ASCII characters");
         }
         return value;
+    }
+
+    private static boolean visibleAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

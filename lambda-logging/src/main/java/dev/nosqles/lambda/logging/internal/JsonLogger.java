@@ -164,8 +164,7 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
     private static void contextField(StringBuilder line, String key, String value) {
         boolean literal = switch (key) {
             case "cold_start" -> value.equals("true") || value.equals("false");
-            case "function_memory_size" -> !value.isEmpty() && value.length() < 10
-                    && value.chars().allMatch(c -> c >= '0' && c <= '9')
+            case "function_memory_size" -> !value.isEmpty() && value.length() < 10 && digits(value)
                     && (value.charAt(0) != '0' || value.length() == 1); // a JSON number has no leading zero
             default -> false;
         };
@@ -174,6 +173,15 @@ public final class JsonLogger extends LegacyAbstractLogger implements LoggingEve
         } else {
             field(line, key, value, true);
         }
+    }
+
+    private static boolean digits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void field(StringBuilder line, String key, String value, boolean comma) {
