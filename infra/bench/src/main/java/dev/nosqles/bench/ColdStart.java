@@ -22,24 +22,24 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * Section 5: cold start. Each run is a fresh JVM (the {@code java} the bench runs on) on the shaded Lambda jar
  * plus {@link ColdStartProbe}, started by this process and timed from just before the fork to the first
  * response: the real {@code ApiHandler} handling one {@code POST /customers} against moto, side by side with a
- * minimal handler that only builds a DynamoDB client (URL-connection) and sends one GetItem, its SLF4J bound to
- * nothing ({@link #BARE_LOGGING}) as in a function packaged with the SDK alone. SnapStart is not
+ * minimal handler that only builds a DynamoDB client (URL-connection) and sends one GetItem, with no SLF4J provider
+ * on its class path ({@link #LOG_PROVIDER_REGISTRATION}) as in a function packaged with the SDK alone. SnapStart is not
  * measured: this is a plain JVM start, the case SnapStart exists to avoid.
  */
 public final class ColdStart {
-    /** The flags template.yaml gives every function (Globals JAVA_TOOL_OPTIONS). */
-    public static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    /** The function whose JVM flags (template.yaml's JAVA_TOOL_OPTIONS for it) every variant runs with. */
+    public static final String FUNCTION = "ApiFunction";
     public static final String API = "ApiHandler";
     public static final String MINIMAL = "minimal";
     /** {@code POST /customers}'s requests written by hand on the bare SDK ({@code HandWrittenCreate}). */
     public static final String EQUIVALENT = "hand-written";
     public static final String LAMBDA_JAR = "lambda-handlers/target/lambda/nosqles-lambda-handlers.jar";
     /**
-     * The bare client's own flag: SLF4J bound to nothing, as in a function packaged with the SDK alone. Without it
-     * the SDK's SLF4J calls would start the shaded jar's JSON log provider (the application's logging, ADR 0017)
-     * in the bare client too, and the comparison would hide that cost.
+     * The SLF4J provider registration the shaded jar carries (the application's JSON logs, ADR 0017). The bare
+     * variants run on a copy of the jar without it, as a function packaged with the SDK alone: SLF4J looks for a
+     * provider, finds none, warns and logs nothing. Left in, their SDK's SLF4J calls would start the JSON provider.
      */
-    public static final String BARE_LOGGING = "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider";
+    public static final String LOG_PROVIDER_REGISTRATION = "META-INF/services/org.slf4j.spi.SLF4JServiceProvider";
     /** Issue 15's goal: ApiHandler's fork → first response at most this multiple of the bare client's (medians). */
     public static final double GOAL_RATIO = 1.2;
 
@@ -83,10 +83,11 @@ public final class ColdStart {
     }
 
     /**
-     * The classes one process loaded, by where they come from ({@link #LIBRARIES}), and whether the ObjectMapper was
-     * among them.
+     * The classes one process loaded, by where they come from ({@link #LIBRARIES}), whether the ObjectMapper was
+     * among them, and how many dynamic proxies were generated (reflection makes each annotation it returns one; the
+     * first costs tens of ms, ADR 0020).
      */
-    public record Classes(Map<String, Long> byLibrary, boolean objectMapper) {
+    public record Classes(Map<String, Long> byLibrary, boolean objectMapper, int proxies) {
         public long total() {
             return byLibrary.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -127,15 +128,18 @@ public final class ColdStart {
                     .encrypt("cold-start-setup", new byte[1], new byte[0]);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> jvmFlags = templateJvmFlags(dev.nosqles.runtime.LocalRuntime.findTemplate());
         String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
+        Path bareJar = withoutLogProvider(jar);
+        bareJar.toFile().deleteOnExit();
+        String bareClasspath = bareJar.toAbsolutePath() + File.pathSeparator + probeLocation();
+        // the application's logging flags are its own; a function packaged with the SDK alone has the others
+        List<String> bareFlags = jvmFlags.stream().filter(f -> !f.startsWith("-Dslf4j.")).toList();
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
         ProbeCommand command = (variant, endpoint, diagnostics) -> {
             List<String> args = new ArrayList<>(List.of(java));
-            args.addAll(JVM_FLAGS);
+            args.addAll(variant.equals(API) ? jvmFlags : bareFlags);
             args.addAll(diagnostics);
-            if (!variant.equals(API)) {
-                args.add(BARE_LOGGING);
-            }
             // diagnostics only (e.g. -Xlog:class+load:file=/tmp/cl-%p.txt), never in a reported run's flags
             String extra = System.getProperty("nosqles.coldStartDiagnosticFlags", "");
             if (!extra.isBlank()) {
@@ -146,7 +150,7 @@ public final class ColdStart {
                     "-Daws.region=" + env.aws().region().id(),
                     "-Daws.accessKeyId=" + credentials.accessKeyId(),
                     "-Daws.secretAccessKey=" + credentials.secretAccessKey(),
-                    "-cp", classpath, ColdStartProbe.class.getName(),
+                    "-cp", variant.equals(API) ? classpath : bareClasspath, ColdStartProbe.class.getName(),
                     variant.equals(API) ? "api" : variant.equals(EQUIVALENT) ? "equivalent" : "minimal",
                     eventsTable, snapshotsTable, env.aws().region().id(), keysTable, keyId));
             return args;
@@ -195,6 +199,7 @@ public final class ColdStart {
                 }
             }
             Files.deleteIfExists(logs);
+            Files.deleteIfExists(bareJar);
         }
         List<Variant> variants = List.of(
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
@@ -204,12 +209,12 @@ public final class ColdStart {
                 summarise(EQUIVALENT, "the same requests written by hand on the bare SDK (`HandWrittenCreate`):"
                         + " DynamoDB and KMS clients on the URL-connection HTTP client, then GetItem (the subject's key),"
                         + " GetItem (the key-encryption key), KMS Decrypt, AES-GCM in the JDK, PutItem (the sealed key),"
-                        + " PutItem (the commit); no JSON library, no framework; SLF4J bound to nothing. The floor for"
+                        + " PutItem (the commit); no JSON library, no framework, no SLF4J provider. The floor for"
                         + " this request: what it costs without the framework", runs),
-                summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem; SLF4J"
-                        + " bound to nothing (`" + BARE_LOGGING + "`), as in a function packaged with the SDK alone,"
-                        + " so the shaded jar's JSON log provider does not start", runs));
-        return new Result(java, JVM_FLAGS, jar.toString(), Files.size(jar), config.warmups(), variants,
+                summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem, as a"
+                        + " function packaged with the SDK alone: no SLF4J provider on its class path (SLF4J looks for"
+                        + " one, finds none and warns)", runs));
+        return new Result(java, jvmFlags, jar.toString(), Files.size(jar), config.warmups(), variants,
                 List.copyOf(runs), Map.copyOf(requests), Map.copyOf(classes));
     }
 
@@ -224,6 +229,7 @@ public final class ColdStart {
         Map<String, Long> byLibrary = new java.util.LinkedHashMap<>();
         LIBRARIES.forEach(l -> byLibrary.put(l, 0L));
         boolean objectMapper = false;
+        int proxies = 0;
         for (String line : log) {
             int at = line.indexOf("[class,load] ");
             if (at < 0) {
@@ -233,9 +239,10 @@ public final class ColdStart {
             int end = rest.indexOf(' ');
             String name = end < 0 ? rest : rest.substring(0, end);
             objectMapper |= name.equals("com.fasterxml.jackson.databind.ObjectMapper");
+            proxies += rest.contains(" source: __dynamic_proxy__") ? 1 : 0;
             byLibrary.merge(library(name), 1L, Long::sum);
         }
-        return new Classes(Map.copyOf(byLibrary), objectMapper);
+        return new Classes(Map.copyOf(byLibrary), objectMapper, proxies);
     }
 
     static String library(String className) {
@@ -300,6 +307,21 @@ public final class ColdStart {
     }
 
     /**
+     * The JVM flags template.yaml gives {@value #FUNCTION} (its {@code JAVA_TOOL_OPTIONS}, Globals included): each
+     * process runs as the deployed function would (C1 only, the logging provider named, ...).
+     */
+    static List<String> templateJvmFlags(Path template) {
+        dev.nosqles.runtime.template.FunctionDefinition function = dev.nosqles.runtime.template.TemplateReader
+                .read(template).function(FUNCTION)
+                .orElseThrow(() -> new IllegalStateException(template + " declares no " + FUNCTION));
+        if (function.environment().get("JAVA_TOOL_OPTIONS") instanceof dev.nosqles.runtime.template.Value.Literal l
+                && !l.text().isBlank()) {
+            return List.of(l.text().trim().split("\\s+"));
+        }
+        throw new IllegalStateException(template + " gives " + FUNCTION + " no literal JAVA_TOOL_OPTIONS");
+    }
+
+    /**
      * The shaded jar: {@code -Dnosqles.lambdaJar}, else {@value #LAMBDA_JAR} in the working directory or the
      * nearest parent holding the lambda-handlers module.
      */
@@ -324,6 +346,19 @@ public final class ColdStart {
                     + " `mvn -pl lambda-handlers -am -DskipTests package` (make bench does)");
         }
         return jar;
+    }
+
+    /**
+     * A copy of the shaded jar without {@link #LOG_PROVIDER_REGISTRATION}: the classes the bare variants use, with
+     * no SLF4J provider to find. Deleted by the caller.
+     */
+    static Path withoutLogProvider(Path jar) throws IOException {
+        Path copy = Files.createTempFile("cold-start-bare-", ".jar");
+        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(copy)) {
+            Files.deleteIfExists(zip.getPath(LOG_PROVIDER_REGISTRATION));
+        }
+        return copy;
     }
 
     private static String probeLocation() {

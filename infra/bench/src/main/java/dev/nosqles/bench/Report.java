@@ -455,9 +455,11 @@ public final class Report {
                 .append(" machine, against moto, without Lambda's runtime client.\n\n");
         md.append("Each run is a new process: `").append(c.java()).append(' ').append(String.join(" ", c.jvmFlags()))
                 .append("` (the JDK the bench runs on, where Lambda's java21 runtime has Amazon Corretto 21; the flags")
-                .append(" template.yaml gives the functions) with the classpath = the shaded Lambda jar (`")
+                .append(" template.yaml gives ").append(ColdStart.FUNCTION).append(", its `-Dslf4j.*` ones left out")
+                .append(" for the bare variants) with the classpath = the shaded Lambda jar (`")
                 .append(Path.of(c.jar()).getFileName()).append("`, **").append(mb(c.jarBytes())).append("**, ")
-                .append(f(c.jarBytes(), 0)).append(" B) plus `ColdStartProbe`, pointed at moto by the `aws.*` system")
+                .append(f(c.jarBytes(), 0)).append(" B; for the bare variants a copy without its SLF4J provider")
+                .append(" registration) plus `ColdStartProbe`, pointed at moto by the `aws.*` system")
                 .append(" properties; the tables exist beforehand. Times are measured from just before the parent")
                 .append(" forks the process. ").append(c.warmups()).append(" discarded run(s) per variant first (they")
                 .append(" bring the jar into the page cache), then the variants alternate. Median (min – max) over ")
@@ -519,7 +521,13 @@ public final class Report {
                     : apiClasses.objectMapper() ? "**was loaded** by ApiHandler's process (to its exit)"
                     : "was not loaded by ApiHandler's process (to its exit): the request body was read, the event"
                     + " written and the response written with jackson-core and databind's tree nodes (ADR 0020)")
-                    .append(".\n");
+                    .append(". ").append(apiClasses == null ? ""
+                            : apiClasses.proxies() == 0 ? "No dynamic proxy was generated in it: the annotations"
+                            + " that decide how an event is written were read from its class file, not through"
+                            + " reflection (which makes each annotation a proxy)."
+                            : f(apiClasses.proxies(), 0) + " dynamic proxies were generated in it (reflection makes"
+                            + " each annotation it returns one).")
+                    .append("\n");
         }
         md.append("\nClasses loaded = `ClassLoadingMXBean.getTotalLoadedClassCount()` read after the response (JDK")
                 .append(" classes from the CDS archive and the few the MXBean itself needs included). On Lambda the init phase runs on the function's")

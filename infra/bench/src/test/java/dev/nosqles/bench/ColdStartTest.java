@@ -30,6 +30,8 @@ class ColdStartTest {
             // POST /customers reads its body, writes its event and its response without building an ObjectMapper
             assertThat(result.classes()).containsOnlyKeys(ColdStart.API, ColdStart.EQUIVALENT, ColdStart.MINIMAL);
             assertThat(result.classes().get(ColdStart.API).objectMapper()).isFalse();
+            // ...and reads the annotations that decide how its event is written without making them proxies
+            assertThat(result.classes().get(ColdStart.API).proxies()).isZero();
             assertThat(result.classes().get(ColdStart.API).byLibrary().get("nosqles")).isPositive();
             assertThat(result.classes().get(ColdStart.EQUIVALENT).byLibrary().get("Jackson databind")).isZero();
             assertThat(result.variant(ColdStart.API).classesLoadedMedian())
@@ -48,12 +50,43 @@ class ColdStartTest {
         assertThat(ColdStart.ratio(result)).isEqualTo(1.3);
         assertThat(section).contains("**Fork → first response: 1.30× the bare client (goal: at most 1.2×, not met)**;"
                 + " 5,800 vs 4,700 classes loaded; shaded jar 16.9 MB.");
+        assertThat(section).contains("No dynamic proxy was generated in it");
         assertThat(section).contains("takes 1.04× the bare client", "**ApiHandler at 1.25× the hand-written"
                 + " equivalent** (260 ms, 600 classes more)");
         assertThat(section).contains("| AWS requests (one more run, counted by a proxy) | dynamodb:GetItem 2,"
                 + " kms:Decrypt 1 | dynamodb:GetItem 2, kms:Decrypt 1 | dynamodb:GetItem 1 | | |");
         assertThat(Report.coldStartSection(java.nio.file.Files.createTempDirectory("cold-start"),
                 result(1100, 1040, 1000, 5800, 4700))).contains("1.10× the bare client (goal: at most 1.2×, met)");
+    }
+
+    @Test
+    void the_bare_variants_jar_is_the_shaded_jar_without_its_log_provider_registration() throws Exception {
+        java.nio.file.Path jar = java.nio.file.Files.createTempFile("shaded-", ".jar");
+        try (var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            for (String entry : java.util.List.of(ColdStart.LOG_PROVIDER_REGISTRATION, "a/B.class")) {
+                out.putNextEntry(new java.util.zip.ZipEntry(entry));
+                out.write(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        java.nio.file.Path bare = ColdStart.withoutLogProvider(jar);
+        try (var zip = new java.util.zip.ZipFile(bare.toFile()); var shaded = new java.util.zip.ZipFile(jar.toFile())) {
+            assertThat(zip.getEntry(ColdStart.LOG_PROVIDER_REGISTRATION)).isNull();
+            assertThat(new String(zip.getInputStream(zip.getEntry("a/B.class")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a/B.class");
+            assertThat(shaded.getEntry(ColdStart.LOG_PROVIDER_REGISTRATION)).isNotNull();
+        } finally {
+            java.nio.file.Files.deleteIfExists(bare);
+            java.nio.file.Files.deleteIfExists(jar);
+        }
+    }
+
+    @Test
+    void the_variants_run_with_the_flags_template_yaml_gives_the_api_function() {
+        java.util.List<String> flags = ColdStart.templateJvmFlags(dev.nosqles.runtime.LocalRuntime.findTemplate());
+
+        assertThat(flags).contains("-XX:TieredStopAtLevel=1",
+                "-Dslf4j.provider=dev.nosqles.lambda.logging.JsonLogsProvider");
     }
 
     @Test
@@ -69,11 +102,13 @@ class ColdStartTest {
                 "[0.305s][info][class,load] org.slf4j.LoggerFactory source: file:/x.jar",
                 "[0.306s][info][class,load] com.amazonaws.services.lambda.runtime.Context source: file:/x.jar",
                 "[0.307s][info][class,load] org.joda.Other source: file:/x.jar",
+                "[0.308s][info][class,load] jdk.proxy2.$Proxy3 source: __dynamic_proxy__",
                 "not a class line"));
 
         assertThat(classes.objectMapper()).isTrue();
-        assertThat(classes.total()).isEqualTo(10);
-        assertThat(classes.byLibrary()).containsEntry("JDK", 1L).containsEntry("AWS SDK", 1L)
+        assertThat(classes.proxies()).isEqualTo(1);
+        assertThat(classes.total()).isEqualTo(11);
+        assertThat(classes.byLibrary()).containsEntry("JDK", 2L).containsEntry("AWS SDK", 1L)
                 .containsEntry("Jackson databind", 2L).containsEntry("Jackson core and annotations", 1L)
                 .containsEntry("nosqles", 1L).containsEntry("the probe", 1L).containsEntry("SLF4J", 1L)
                 .containsEntry("AWS Lambda libraries", 1L).containsEntry("other", 1L);
@@ -111,7 +146,7 @@ class ColdStartTest {
         ColdStart.Stat min = new ColdStart.Stat(minimalMs, minimalMs, minimalMs);
         ColdStart.Stat any = new ColdStart.Stat(50, 50, 50);
         java.util.Map<String, Long> create = java.util.Map.of("dynamodb:GetItem", 2L, "kms:Decrypt", 1L);
-        return new ColdStart.Result("java", ColdStart.JVM_FLAGS, "nosqles-lambda-handlers.jar", 17_691_377, 1,
+        return new ColdStart.Result("java", java.util.List.of("-XX:TieredStopAtLevel=1"), "nosqles-lambda-handlers.jar", 17_691_377, 1,
                 java.util.List.of(
                         new ColdStart.Variant(ColdStart.API, "the handler", 1, 1, any, any, any, api, api, apiClasses,
                                 api),
@@ -122,6 +157,6 @@ class ColdStartTest {
                 runs, java.util.Map.of(ColdStart.API, create, ColdStart.EQUIVALENT, create,
                         ColdStart.MINIMAL, java.util.Map.of("dynamodb:GetItem", 1L)),
                 java.util.Map.of(ColdStart.API, new ColdStart.Classes(java.util.Map.of("JDK", 2000L, "nosqles", 150L,
-                        "Jackson databind", 30L), false)));
+                        "Jackson databind", 30L), false, 0)));
     }
 }

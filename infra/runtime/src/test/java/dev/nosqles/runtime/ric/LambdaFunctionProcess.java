@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +52,17 @@ final class LambdaFunctionProcess implements AutoCloseable {
         try {
             Path taskRoot = Files.createTempDirectory("lambda-task-");
             Path log = Files.createTempFile("lambda-" + name + "-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-D" + JNI_PROPERTY + "=" + jniLibrary(),
-                    "--enable-native-access=ALL-UNNAMED",
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // the template's JAVA_TOOL_OPTIONS as arguments: the same flags, without the JVM's "Picked up" line
+            String toolOptions = environment.getOrDefault("JAVA_TOOL_OPTIONS", "").trim();
+            if (!toolOptions.isEmpty()) {
+                command.addAll(List.of(toolOptions.split("\\s+")));
+            }
+            command.addAll(List.of("-D" + JNI_PROPERTY + "=" + jniLibrary(), "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"),
-                    "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", handler)
+                    "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", handler));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(taskRoot.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
@@ -76,7 +83,7 @@ final class LambdaFunctionProcess implements AutoCloseable {
             }
             env.putAll(lambda);
             env.putAll(environment);
-            env.remove("JAVA_TOOL_OPTIONS"); // the template's tiered-compilation flags only make this JVM chatty
+            env.remove("JAVA_TOOL_OPTIONS"); // given as arguments above
             return new LambdaFunctionProcess(name, api, builder.start(), log);
         } catch (IOException e) {
             api.close();

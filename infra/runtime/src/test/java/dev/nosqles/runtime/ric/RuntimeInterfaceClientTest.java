@@ -273,6 +273,9 @@ class RuntimeInterfaceClientTest {
                     .contains("\"Namespace\":\"nosqles\"", "\"Service\":\"" + stack + "\""));
         });
         assertThat(functions.get("ApiFunction").output()).doesNotContain("Cy\"");
+        // the template's JAVA_TOOL_OPTIONS name the JSON provider: SLF4J starts it without a word (a wrong name
+        // would print an error and fall back to searching the class path)
+        functions.forEach((id, process) -> assertThat(process.output()).as(id).doesNotContain("SLF4J("));
         // the redriven reply was one the stream function had applied: dropped by its message id
         assertThat(functions.get("SagaRepliesFunction").output())
                 .contains("HandleReply dropped: its message was processed before");

@@ -230,7 +230,9 @@ class TemplateReaderTest {
             assertThat(api.timeoutSeconds()).isEqualTo(15);
             assertThat(api.environment()).containsExactly(
                     Map.entry("JAVA_TOOL_OPTIONS", new Value.Literal(
-                            "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -Dhttp.maxConnections=16")),
+                            "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -Dhttp.maxConnections=16"
+                                    + " -Dslf4j.provider=dev.nosqles.lambda.logging.JsonLogsProvider"
+                                    + " -Dslf4j.internal.verbosity=WARN")),
                     Map.entry("POWERTOOLS_SERVICE_NAME", new Value.Ref("AWS::StackName")),
                     Map.entry("POWERTOOLS_METRICS_NAMESPACE", new Value.Literal("nosqles")),
                     Map.entry("POWERTOOLS_LOG_LEVEL", new Value.Literal("INFO")),
