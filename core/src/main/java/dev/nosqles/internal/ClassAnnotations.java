@@ -12,12 +12,16 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.net.URL;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The runtime-visible annotations of one class, by where they sit: on the class, its fields, its methods and
@@ -52,7 +56,11 @@ record ClassAnnotations(List<Ann> onClass, Map<String, List<Ann>> fields, Map<St
     record TypeValue(String name) {
     }
 
-    /** A method's or constructor's annotations and its parameters' (empty when none of them has one). */
+    /**
+     * A method's or constructor's annotations and its parameters' (empty when none of them has one). The positions
+     * are the class file's: for the constructor of an inner class or an enum, reflection adds the implicit
+     * parameters in front, so positions are only compared for a record's canonical constructor, which has none.
+     */
     record Member(List<Ann> annotations, List<List<Ann>> parameters) {
     }
 
@@ -72,22 +80,68 @@ record ClassAnnotations(List<Ann> onClass, Map<String, List<Ann>> fields, Map<St
         return descriptor.append(')').append(returned.descriptorString()).toString();
     }
 
-    /** From the class file of {@code type}, found as its own resource. */
+    /**
+     * From the class file of {@code type}: its resource, trusted only when it comes from where the class was loaded
+     * from (a child-first loader may find another class's file of the same name first) and declares the members
+     * the loaded class has (an agent may have changed the class as it was loaded). A class changed at load without
+     * a member added or removed is read as its file says: the limit of this reader.
+     *
+     * @throws Unreadable when there is no such file, it comes from elsewhere, it does not match or cannot be read
+     */
     static ClassAnnotations read(Class<?> type) throws Unreadable {
+        String resource = "/" + type.getName().replace('.', '/') + ".class";
+        URL url = type.getResource(resource);
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (url == null || source == null || source.getLocation() == null
+                || !from(url, source.getLocation().toString())) {
+            throw new Unreadable();
+        }
         byte[] bytes;
-        try (InputStream in = type.getResourceAsStream("/" + type.getName().replace('.', '/') + ".class")) {
-            if (in == null) {
-                throw new Unreadable();
-            }
+        try (InputStream in = url.openStream()) {
             bytes = in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             throw new Unreadable();
         }
+        ClassAnnotations read;
         try {
-            return new Reader(bytes).read(type.getName());
+            read = new Reader(bytes).read(type.getName());
         } catch (IOException | RuntimeException e) {
             throw new Unreadable();
         }
+        if (!read.fields().keySet().equals(fieldNames(type)) || !read.methods().keySet().equals(methodKeys(type))) {
+            throw new Unreadable();
+        }
+        return read;
+    }
+
+    /** Whether the resource at {@code url} lies in the class path entry at {@code location} (a jar or a folder). */
+    private static boolean from(URL url, String location) {
+        String found = url.toString();
+        if (found.startsWith("jar:")) {
+            int separator = found.indexOf("!/");
+            return separator > 0 && found.substring(4, separator).equals(location);
+        }
+        return location.endsWith("/") && found.startsWith(location);
+    }
+
+    private static Set<String> fieldNames(Class<?> type) {
+        Set<String> names = new HashSet<>();
+        for (Field f : type.getDeclaredFields()) {
+            names.add(f.getName());
+        }
+        return names;
+    }
+
+    /** The keys of the declared methods and constructors: also what makes a missing class fail here as before. */
+    private static Set<String> methodKeys(Class<?> type) {
+        Set<String> keys = new HashSet<>();
+        for (Method m : type.getDeclaredMethods()) {
+            keys.add(key(m.getName(), m.getParameterTypes(), m.getReturnType()));
+        }
+        for (Constructor<?> c : type.getDeclaredConstructors()) {
+            keys.add(key("<init>", c.getParameterTypes(), void.class));
+        }
+        return keys;
     }
 
     /** Through reflection: what {@code getDeclaredAnnotations()} and {@code getParameterAnnotations()} return. */

@@ -195,17 +195,35 @@ class ClassAnnotationsTest {
                 .isInstanceOf(ClassAnnotations.Unreadable.class);
     }
 
-    /** A class defined again by a loader that finds no resource: its class file cannot be read. */
-    static final class HiddenResources extends ClassLoader {
-        private final String name;
+    @Test
+    void a_class_file_found_elsewhere_than_where_the_class_was_loaded_from_is_not_read() throws Exception {
+        Class<?> elsewhere = new Redefining(Annotated.class, false, new java.net.URL("file:/elsewhere/"))
+                .loadClass(Annotated.class.getName());
 
-        private HiddenResources(Class<?> type) {
+        assertThat(elsewhere).isNotEqualTo(Annotated.class);
+        assertThat(elsewhere.getResource("/" + Annotated.class.getName().replace('.', '/') + ".class")).isNotNull();
+        assertThatThrownBy(() -> ClassAnnotations.read(elsewhere)).isInstanceOf(ClassAnnotations.Unreadable.class);
+        // from where it was loaded, the same bytes are read
+        Class<?> here = new Redefining(Annotated.class, false,
+                Annotated.class.getProtectionDomain().getCodeSource().getLocation()).loadClass(Annotated.class.getName());
+        assertThat(ClassAnnotations.read(here)).isEqualTo(ClassAnnotations.read(Annotated.class));
+    }
+
+    /**
+     * Defines a class again from its own bytes, child first: with its resources hidden, or as if loaded from
+     * {@code location}.
+     */
+    static final class Redefining extends ClassLoader {
+        private final String name;
+        private final boolean hideResources;
+        private final java.security.ProtectionDomain domain;
+
+        Redefining(Class<?> type, boolean hideResources, java.net.URL location) {
             super(type.getClassLoader());
             this.name = type.getName();
-        }
-
-        static Class<?> hiding(Class<?> type) throws Exception {
-            return Class.forName(type.getName(), false, new HiddenResources(type));
+            this.hideResources = hideResources;
+            this.domain = new java.security.ProtectionDomain(
+                    new java.security.CodeSource(location, (java.security.cert.Certificate[]) null), null);
         }
 
         @Override
@@ -220,7 +238,7 @@ class ClassAnnotationsTest {
                 }
                 try (var in = getParent().getResourceAsStream(className.replace('.', '/') + ".class")) {
                     byte[] bytes = in.readAllBytes();
-                    return defineClass(className, bytes, 0, bytes.length);
+                    return defineClass(className, bytes, 0, bytes.length, domain);
                 } catch (java.io.IOException e) {
                     throw new ClassNotFoundException(className, e);
                 }
@@ -229,12 +247,23 @@ class ClassAnnotationsTest {
 
         @Override
         public java.net.URL getResource(String resource) {
-            return null;
+            return hideResources ? null : super.getResource(resource);
         }
 
         @Override
         public java.io.InputStream getResourceAsStream(String resource) {
-            return null;
+            return hideResources ? null : super.getResourceAsStream(resource);
+        }
+    }
+
+    /** A class defined again by a loader that finds no resource: its class file cannot be read. */
+    static final class HiddenResources {
+        private HiddenResources() {
+        }
+
+        static Class<?> hiding(Class<?> type) throws Exception {
+            return new Redefining(type, true, type.getProtectionDomain().getCodeSource().getLocation())
+                    .loadClass(type.getName());
         }
     }
 
