@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** The one wiring helper: variables read once, a missing one named (never a value), each client built once. */
 class FunctionEnvironmentTest {
@@ -67,6 +70,32 @@ class FunctionEnvironmentTest {
             assertThat(second.get(i)).isSameAs(first.get(i));
         }
         assertThat(reads.get("AWS_REGION")).hasValue(1);
+    }
+
+    @Test
+    void the_execution_roles_keys_lambda_sets_are_signed_with_directly_and_the_chain_serves_every_other_case() {
+        Map<String, String> lambda = Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "token");
+        FunctionEnvironment onDemand = FunctionEnvironment.of(lambda::get, property -> null);
+
+        // a function without SnapStart: the keys Lambda set, the session token included, and no chain built
+        assertThat(onDemand.credentials()).isInstanceOf(StaticCredentialsProvider.class)
+                .isSameAs(onDemand.credentials());
+        assertThat(onDemand.credentials().resolveCredentials()).isInstanceOfSatisfying(AwsSessionCredentials.class,
+                c -> assertThat(List.of(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()))
+                        .containsExactly("AKIDEXAMPLE", "secret", "token"));
+        Map<String, String> noToken = Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret");
+        assertThat(FunctionEnvironment.of(noToken::get, property -> null).credentials().resolveCredentials())
+                .isNotInstanceOf(AwsSessionCredentials.class)
+                .satisfies(c -> assertThat(c.accessKeyId()).isEqualTo("AKIDEXAMPLE"));
+        // the SDK's system properties come first, as in the chain (the local runtime's emulator credentials)
+        assertThat(FunctionEnvironment.of(lambda::get, Map.of("aws.accessKeyId", "local")::get).credentials())
+                .isInstanceOf(DefaultCredentialsProvider.class);
+        // a SnapStart function has no keys: the chain finds the container endpoint's; so does half a pair
+        assertThat(FunctionEnvironment.of(Map.of("AWS_REGION", "eu-west-1")::get, property -> null).credentials())
+                .isInstanceOf(DefaultCredentialsProvider.class);
+        assertThat(FunctionEnvironment.of(Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")::get, property -> null)
+                .credentials()).isInstanceOf(DefaultCredentialsProvider.class);
     }
 
     @Test

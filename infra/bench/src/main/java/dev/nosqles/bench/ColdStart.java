@@ -136,6 +136,9 @@ public final class ColdStart {
         // the application's logging flags are its own; a function packaged with the SDK alone has the others
         List<String> bareFlags = jvmFlags.stream().filter(f -> !f.startsWith("-Dslf4j.")).toList();
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
+        // as Lambda starts a function without SnapStart: the region and the execution role's keys as variables
+        Map<String, String> lambdaVariables = Map.of("AWS_REGION", env.aws().region().id(),
+                "AWS_ACCESS_KEY_ID", credentials.accessKeyId(), "AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey());
         ProbeCommand command = (variant, endpoint, diagnostics) -> {
             List<String> args = new ArrayList<>(List.of(java));
             args.addAll(variant.equals(API) ? jvmFlags : bareFlags);
@@ -147,9 +150,6 @@ public final class ColdStart {
             }
             args.addAll(List.of(
                     "-Daws.endpointUrl=" + endpoint,
-                    "-Daws.region=" + env.aws().region().id(),
-                    "-Daws.accessKeyId=" + credentials.accessKeyId(),
-                    "-Daws.secretAccessKey=" + credentials.secretAccessKey(),
                     "-cp", variant.equals(API) ? classpath : bareClasspath, ColdStartProbe.class.getName(),
                     variant.equals(API) ? "api" : variant.equals(EQUIVALENT) ? "equivalent" : "minimal",
                     eventsTable, snapshotsTable, env.aws().region().id(), keysTable, keyId));
@@ -163,7 +163,7 @@ public final class ColdStart {
         List<Run> runs = new ArrayList<>();
         for (int i = -config.warmups(); i < config.runs(); i++) {
             for (String variant : orders.get(Math.floorMod(i, orders.size()))) {
-                Run run = launch(variant, i + 1, command.of(variant, env.aws().endpoint(), List.of()));
+                Run run = launch(variant, i + 1, command.of(variant, env.aws().endpoint(), List.of()), lambdaVariables);
                 if (i >= 0) {
                     runs.add(run);
                 }
@@ -178,7 +178,7 @@ public final class ColdStart {
                 Map<String, Long> before = proxy.counts().requests();
                 Path classLog = logs.resolve(variant + ".log");
                 Run counted = launch(variant, 0, command.of(variant, proxy.endpoint(),
-                        List.of("-Xlog:class+load=info:file=" + classLog)));
+                        List.of("-Xlog:class+load=info:file=" + classLog)), lambdaVariables);
                 Map<String, Long> after = proxy.counts().requests();
                 Map<String, Long> delta = new java.util.TreeMap<>();
                 after.forEach((op, n) -> {
@@ -370,11 +370,13 @@ public final class ColdStart {
         }
     }
 
-    private static Run launch(String variant, int number, List<String> command)
+    private static Run launch(String variant, int number, List<String> command, Map<String, String> variables)
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        builder.environment().putAll(variables);
         long launched = micros();
         Process process = builder.start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));

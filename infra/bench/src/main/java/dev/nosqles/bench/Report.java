@@ -459,8 +459,10 @@ public final class Report {
                 .append(" for the bare variants) with the classpath = the shaded Lambda jar (`")
                 .append(Path.of(c.jar()).getFileName()).append("`, **").append(mb(c.jarBytes())).append("**, ")
                 .append(f(c.jarBytes(), 0)).append(" B; for the bare variants a copy without its SLF4J provider")
-                .append(" registration) plus `ColdStartProbe`, pointed at moto by the `aws.*` system")
-                .append(" properties; the tables exist beforehand. Times are measured from just before the parent")
+                .append(" registration) plus `ColdStartProbe`, pointed at moto by `-Daws.endpointUrl`, with the")
+                .append(" region and credentials in the variables Lambda sets for a function without SnapStart")
+                .append(" (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`); the tables exist beforehand.")
+                .append(" Times are measured from just before the parent")
                 .append(" forks the process. ").append(c.warmups()).append(" discarded run(s) per variant first (they")
                 .append(" bring the jar into the page cache), then the variants alternate. Median (min – max) over ")
                 .append(c.variant(ColdStart.API).runs()).append(" runs each:\n\n");

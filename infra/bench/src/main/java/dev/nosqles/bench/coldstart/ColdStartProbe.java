@@ -27,8 +27,10 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
  * the key-encryption key read and unwrapped by KMS, the new key sealed and put, ADR 0014). {@code equivalent}: the same
  * requests written by hand on the bare SDK ({@link HandWrittenCreate}), without the framework. {@code minimal}: a
- * DynamoDB client on the URL-connection HTTP client and one GetItem, nothing else. The endpoint and credentials come from the
- * system properties {@code aws.endpointUrl}, {@code aws.accessKeyId}, {@code aws.secretAccessKey}.
+ * DynamoDB client on the URL-connection HTTP client and one GetItem, nothing else. The region and credentials come as
+ * Lambda gives them to a function without SnapStart, in the variables {@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}
+ * and {@code AWS_SECRET_ACCESS_KEY}; the endpoint from the system property {@code aws.endpointUrl}. The handler reads
+ * the process's variables and the tables named on the command line.
  */
 public final class ColdStartProbe {
     public static final String PREFIX = "COLDSTART ";
@@ -51,7 +53,8 @@ public final class ColdStartProbe {
         String status;
         switch (mode) {
             case "api" -> {
-                ApiHandler handler = new ApiHandler(env::get);
+                // the function's environment: the process's variables (Lambda's) and the template's (the tables)
+                ApiHandler handler = new ApiHandler(name -> env.containsKey(name) ? env.get(name) : System.getenv(name));
                 constructed = micros();
                 // with a Lambda context, as Lambda calls it (the function's logging reads it)
                 APIGatewayV2HTTPResponse response = handler.handleRequest(createCustomer(), new ProbeContext());
