@@ -215,10 +215,12 @@ public final class FunctionEnvironment {
      *       runtime points the functions at its emulator that way).</li>
      *   <li>{@value #ACCESS_KEY_ID} and {@value #SECRET_ACCESS_KEY} set (with {@value #SESSION_TOKEN} when given):
      *       those. Lambda sets them for a function without SnapStart, for the process's life. The chain would find
-     *       them second, after some 10 ms of a cold start spent failing its first provider; AWS's advice for Lambda
-     *       is to name the provider.</li>
+     *       them second, but building it (its six providers, on the first request) costs a fresh JVM some 10 ms;
+     *       AWS's advice for Lambda is to name the provider.</li>
      *   <li>Otherwise the default chain: a SnapStart function has no such variables and gets its credentials from
-     *       the container endpoint, which the chain reads.</li>
+     *       the container endpoint, which the chain reads. The reference template deploys every function with
+     *       SnapStart and routes its events to the published versions, so there the chain is used; the keys serve
+     *       functions without SnapStart (their own templates, {@code $LATEST}, {@code sam local}).</li>
      * </ul>
      */
     public synchronized AwsCredentialsProvider credentials() {

@@ -85,7 +85,7 @@ public final class ColdStart {
     /**
      * The classes one process loaded, by where they come from ({@link #LIBRARIES}), whether the ObjectMapper was
      * among them, and how many dynamic proxies were generated (reflection makes each annotation it returns one; the
-     * first costs tens of ms, ADR 0020).
+     * first costs tens of ms, ADR 0021).
      */
     public record Classes(Map<String, Long> byLibrary, boolean objectMapper, int proxies) {
         public long total() {
@@ -131,14 +131,27 @@ public final class ColdStart {
         List<String> jvmFlags = templateJvmFlags(dev.nosqles.runtime.LocalRuntime.findTemplate());
         String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
         Path bareJar = withoutLogProvider(jar);
-        bareJar.toFile().deleteOnExit();
+        try {
+            return measure(env, config, jar, java, jvmFlags, classpath, bareJar, eventsTable, snapshotsTable,
+                    keysTable, keyId);
+        } finally {
+            Files.deleteIfExists(bareJar);
+        }
+    }
+
+    private static Result measure(BenchEnv env, Config config, Path jar, String java, List<String> jvmFlags,
+                                  String classpath, Path bareJar, String eventsTable, String snapshotsTable,
+                                  String keysTable, String keyId) throws IOException, InterruptedException {
         String bareClasspath = bareJar.toAbsolutePath() + File.pathSeparator + probeLocation();
         // the application's logging flags are its own; a function packaged with the SDK alone has the others
         List<String> bareFlags = jvmFlags.stream().filter(f -> !f.startsWith("-Dslf4j.")).toList();
         AwsCredentials credentials = env.aws().credentials().resolveCredentials();
         // as Lambda starts a function without SnapStart: the region and the execution role's keys as variables
-        Map<String, String> lambdaVariables = Map.of("AWS_REGION", env.aws().region().id(),
-                "AWS_ACCESS_KEY_ID", credentials.accessKeyId(), "AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey());
+        Map<String, String> lambdaVariables = new java.util.HashMap<>(Map.of("AWS_REGION", env.aws().region().id(),
+                "AWS_ACCESS_KEY_ID", credentials.accessKeyId(), "AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey()));
+        if (credentials instanceof software.amazon.awssdk.auth.credentials.AwsSessionCredentials session) {
+            lambdaVariables.put("AWS_SESSION_TOKEN", session.sessionToken());
+        }
         ProbeCommand command = (variant, endpoint, diagnostics) -> {
             List<String> args = new ArrayList<>(List.of(java));
             args.addAll(variant.equals(API) ? jvmFlags : bareFlags);
@@ -199,7 +212,6 @@ public final class ColdStart {
                 }
             }
             Files.deleteIfExists(logs);
-            Files.deleteIfExists(bareJar);
         }
         List<Variant> variants = List.of(
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
@@ -207,7 +219,8 @@ public final class ColdStart {
                         + " table's key-encryption key read and unwrapped, one KMS Decrypt, ADR 0014; the customer's key"
                         + " sealed with it and put; a PutItem of the new customer)", runs),
                 summarise(EQUIVALENT, "the same requests written by hand on the bare SDK (`HandWrittenCreate`):"
-                        + " DynamoDB and KMS clients on the URL-connection HTTP client, then GetItem (the subject's key),"
+                        + " DynamoDB and KMS clients on the URL-connection HTTP client, signing with the keys Lambda sets"
+                        + " (one provider, no credentials chain, as ApiHandler does), then GetItem (the subject's key),"
                         + " GetItem (the key-encryption key), KMS Decrypt, AES-GCM in the JDK, PutItem (the sealed key),"
                         + " PutItem (the commit); no JSON library, no framework, no SLF4J provider. The floor for"
                         + " this request: what it costs without the framework", runs),
@@ -354,11 +367,16 @@ public final class ColdStart {
      */
     static Path withoutLogProvider(Path jar) throws IOException {
         Path copy = Files.createTempFile("cold-start-bare-", ".jar");
-        Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(copy)) {
-            Files.deleteIfExists(zip.getPath(LOG_PROVIDER_REGISTRATION));
+        try {
+            Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(copy)) {
+                Files.deleteIfExists(zip.getPath(LOG_PROVIDER_REGISTRATION));
+            }
+            return copy;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(copy);
+            throw e;
         }
-        return copy;
     }
 
     private static String probeLocation() {

@@ -7,7 +7,11 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,7 +30,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
  * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
  * the key-encryption key read and unwrapped by KMS, the new key sealed and put, ADR 0014). {@code equivalent}: the same
- * requests written by hand on the bare SDK ({@link HandWrittenCreate}), without the framework. {@code minimal}: a
+ * requests written by hand on the bare SDK ({@link HandWrittenCreate}), without the framework, signing as ApiHandler
+ * does with the keys Lambda sets (one provider for both clients, no credentials chain). {@code minimal}: a
  * DynamoDB client on the URL-connection HTTP client and one GetItem, nothing else. The region and credentials come as
  * Lambda gives them to a function without SnapStart, in the variables {@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}
  * and {@code AWS_SECRET_ACCESS_KEY}; the endpoint from the system property {@code aws.endpointUrl}. The handler reads
@@ -76,15 +81,22 @@ public final class ColdStartProbe {
             }
             case "equivalent" -> {
                 Region region = Region.of(env.get("AWS_REGION"));
+                // the keys Lambda sets, as ApiHandler signs with them: the floor is the requests, not the chain
+                String token = System.getenv("AWS_SESSION_TOKEN");
+                AwsCredentialsProvider credentials = StaticCredentialsProvider.create(token == null
+                        ? AwsBasicCredentials.create(System.getenv("AWS_ACCESS_KEY_ID"),
+                                System.getenv("AWS_SECRET_ACCESS_KEY"))
+                        : AwsSessionCredentials.create(System.getenv("AWS_ACCESS_KEY_ID"),
+                                System.getenv("AWS_SECRET_ACCESS_KEY"), token));
                 DynamoDbClient dynamoDb = DynamoDbClient.builder()
                         .httpClientBuilder(UrlConnectionHttpClient.builder())
                         .region(region)
-                        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                        .credentialsProvider(credentials)
                         .build();
                 KmsClient kms = KmsClient.builder()
                         .httpClientBuilder(UrlConnectionHttpClient.builder())
                         .region(region)
-                        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                        .credentialsProvider(credentials)
                         .build();
                 constructed = micros();
                 status = HandWrittenCreate.createCustomer(dynamoDb, kms, env.get("SUBJECT_KEYS_TABLE"),
