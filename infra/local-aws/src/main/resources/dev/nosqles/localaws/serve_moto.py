@@ -17,6 +17,7 @@ Usage: python serve_moto.py HOST PORT [STATE_FILE]
 import io
 import os
 import pickle
+import selectors
 import sys
 import threading
 import time
@@ -118,6 +119,8 @@ def may_change_state(environ, body, response_body):
 
 # Set in a request's environ once its whole body has been read from the connection (see KeepAliveRequestHandler).
 BODY_READ = "nosqles.body_read"
+# Whether the connection this thread serves stays open after the response being written (one thread a connection).
+_connection = threading.local()
 
 
 def _read_body(environ):
@@ -177,6 +180,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
 
     def handle_one_request(self):
         self.environ = None  # the previous request's, until werkzeug makes this one's
+        _connection.kept = False
         super().handle_one_request()
 
     def send_header(self, keyword, value):
@@ -184,6 +188,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
                 and self.request_version == "HTTP/1.1"
                 and (getattr(self, "environ", None) or {}).get(BODY_READ)
                 and self.headers.get("Connection", "").lower() != "close"):
+            _connection.kept = True
             return
         super().send_header(keyword, value)
 
@@ -204,31 +209,36 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         return text
 
 
-class _NothingLeftToDrain:
+class _NoDrain:
+    def register(self, fileobj, events, data=None):
+        return None
+
+    def select(self, timeout=None):
+        return []
+
+    def close(self):
+        return None
+
+
+class _DrainOnlyClosingConnections:
     """Stands in for the `selectors` module inside werkzeug.serving (which uses it for this alone).
 
     After each response werkzeug reads whatever the client sent next, for up to 10 ms, and throws it away: as it
-    closes every connection, that could only be the rest of a body the application left unread. On a connection
-    kept alive it is the next request (and the read blocks until the client closes). SerialisedApp reads each
-    body whole, and a connection whose body was not read is closed (KeepAliveRequestHandler), so there is never
-    anything to drain.
+    closes every connection, that could only be the rest of a body the application left unread (read before the
+    close, so the client gets the response rather than a reset). On a connection kept alive it is the next request,
+    and the read blocks until the client closes. So a connection KeepAliveRequestHandler keeps (its request's body
+    was read whole) is not drained; one it closes is, as werkzeug does.
     """
-    EVENT_READ = 1
+    EVENT_READ = selectors.EVENT_READ
 
-    class DefaultSelector:
-        def register(self, fileobj, events, data=None):
-            return None
-
-        def select(self, timeout=None):
-            return []
-
-        def close(self):
-            return None
+    @staticmethod
+    def DefaultSelector():
+        return _NoDrain() if getattr(_connection, "kept", False) else selectors.DefaultSelector()
 
 
 def keep_connections_alive():
     import werkzeug.serving
-    werkzeug.serving.selectors = _NothingLeftToDrain
+    werkzeug.serving.selectors = _DrainOnlyClosingConnections
 
 
 class _TablesNotCopied:
