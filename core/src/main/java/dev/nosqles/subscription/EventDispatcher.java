@@ -214,6 +214,11 @@ public final class EventDispatcher {
                 dispatchAggregate(stream.getKey(), stream.getValue(), batchSubscribers, positions, counters, first);
             }
         }
+        for (Subscriber subscriber : batchSubscribers) {
+            if (subscriber.batchHandler() != null) {
+                new Rounds(subscriber, byStream, positions, counters, first).run();
+            }
+        }
         if (first.index >= 0) {
             LOG.warn("record {} of {} failed: {}", first.index, newImages.size(),
                     first.cause.getClass().getName());
@@ -272,6 +277,9 @@ public final class EventDispatcher {
     private void dispatchAggregate(StreamId streamId, List<Indexed> records, List<Subscriber> batchSubscribers,
                                    Map<String, Map<StreamId, Long>> positions, Counters counters, Failure first) {
         for (Subscriber subscriber : batchSubscribers) {
+            if (subscriber.batchHandler() != null) {
+                continue; // handed over in rounds, after every aggregate's turn (Rounds)
+            }
             if (!subscriber.keepsCheckpoints()) {
                 if (subscriber.wants(streamId.type())) {
                     relay(subscriber, streamId, records, counters, first);
@@ -302,21 +310,58 @@ public final class EventDispatcher {
                 }
             }
             if (failure != null) {
-                for (Indexed record : records) {
-                    if (record.commit().lastVersion() > scope.persisted) {
-                        try (LogContext log = LogContext.of(record.commit().metadata())
-                                .stream(streamId, record.commit().firstVersion())) {
-                            LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
-                                    streamId.value(), record.commit().firstVersion(),
-                                    dev.nosqles.logging.LoggableFailures.describe(failure),
-                                    dev.nosqles.logging.LoggableFailures.loggable(failure));
-                        }
-                        first.offer(record.index(), failure);
-                        break;
-                    }
+                reportFailure(subscriber, streamId, records, scope.persisted, failure, first);
+            }
+        }
+    }
+
+    /** Logs a subscriber's failure on an aggregate and offers the first record it did not get past. */
+    private static void reportFailure(Subscriber subscriber, StreamId streamId, List<Indexed> records, long persisted,
+                                      Exception failure, Failure first) {
+        for (Indexed record : records) {
+            if (record.commit().lastVersion() > persisted) {
+                try (LogContext log = LogContext.of(record.commit().metadata())
+                        .stream(streamId, record.commit().firstVersion())) {
+                    LOG.error("subscriber {} failed on {} at version {}: {}", subscriber.name(),
+                            streamId.value(), record.commit().firstVersion(),
+                            dev.nosqles.logging.LoggableFailures.describe(failure),
+                            dev.nosqles.logging.LoggableFailures.loggable(failure));
+                }
+                first.offer(record.index(), failure);
+                return;
+            }
+        }
+    }
+
+    /**
+     * The events after a checkpoint at {@code position}, in version order: the batch's records', with gaps filled
+     * from the store; counts the duplicates skipped and the events filled.
+     */
+    private List<RecordedEvent> pending(StreamId streamId, List<Indexed> records, long position, Counters counters) {
+        List<RecordedEvent> pending = new ArrayList<>();
+        long reached = position;
+        for (Indexed record : records) {
+            Commit commit = record.commit();
+            if (commit.lastVersion() <= reached) {
+                counters.duplicates += commit.events().size();
+                continue;
+            }
+            if (commit.firstVersion() > reached + 1) {
+                List<RecordedEvent> missing = store.read(streamId,
+                        new ReadRequest(reached + 1, commit.firstVersion() - 1, null)).events();
+                counters.filled += missing.size();
+                pending.addAll(missing);
+            }
+            for (RecordedEvent e : commit.events()) {
+                if (e.version() > reached) {
+                    pending.add(e);
+                    reached = e.version();
+                } else {
+                    counters.duplicates++;
                 }
             }
         }
+        return pending;
     }
 
     private static Set<String> typesOf(Set<StreamId> streams) {
@@ -352,6 +397,184 @@ public final class EventDispatcher {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * A batched subscriber's turn ({@link Subscriber.Builder#onRawBatch}, ADR 0022), after every aggregate's own:
+     * its events of the batch in rounds of at most one event per aggregate, a round per call of its handler; then
+     * each aggregate's checkpoint moved once, to its last event that took effect. An aggregate whose event failed
+     * gets no more events in this batch, and its failure is reported at its first record not handled, as a scope's
+     * is: Lambda retries from there, and the checkpoint skips what took effect.
+     */
+    private final class Rounds {
+        private final Subscriber subscriber;
+        private final Counters counters;
+        private final Failure first;
+        private final List<Lane> lanes = new ArrayList<>();
+
+        Rounds(Subscriber subscriber, Map<StreamId, List<Indexed>> byStream,
+               Map<String, Map<StreamId, Long>> positions, Counters counters, Failure first) {
+            this.subscriber = subscriber;
+            this.counters = counters;
+            this.first = first;
+            Map<StreamId, Long> known = subscriber.keepsCheckpoints() ? positions.get(subscriber.name()) : Map.of();
+            if (known == null) {
+                return; // its checkpoints could not be read: reported at each aggregate's first record
+            }
+            for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
+                if (subscriber.wants(stream.getKey().type())) {
+                    lanes.add(new Lane(stream.getKey(), stream.getValue(),
+                            known.getOrDefault(stream.getKey(), 0L)));
+                }
+            }
+        }
+
+        void run() {
+            RawBatchHandler handler = subscriber.batchHandler();
+            for (Lane lane : lanes) {
+                try {
+                    lane.pending = subscriber.keepsCheckpoints()
+                            ? pending(lane.streamId, lane.records, lane.persisted, counters) : delivered(lane.records);
+                } catch (Exception e) {
+                    lane.failure = e;
+                }
+            }
+            while (true) {
+                List<Lane> round = new ArrayList<>();
+                List<RecordedEvent> events = new ArrayList<>();
+                for (Lane lane : lanes) {
+                    RecordedEvent next = lane.next(handler);
+                    if (next != null) {
+                        round.add(lane);
+                        events.add(next);
+                    }
+                }
+                if (round.isEmpty()) {
+                    break;
+                }
+                Map<Integer, Exception> failed;
+                try {
+                    failed = handler.handle(List.copyOf(events));
+                } catch (Exception e) {
+                    failed = new HashMap<>();
+                    for (int i = 0; i < events.size(); i++) {
+                        failed.put(i, e);
+                    }
+                }
+                for (int i = 0; i < round.size(); i++) {
+                    Exception failure = failed == null ? null : failed.get(i);
+                    if (failure == null) {
+                        round.get(i).took(events.get(i));
+                    } else {
+                        round.get(i).failure = failure;
+                    }
+                }
+            }
+            if (subscriber.keepsCheckpoints()) {
+                atOnce(lanes.stream().filter(lane -> lane.done > lane.persisted).toList(), this::commit);
+            }
+            for (Lane lane : lanes) {
+                if (!subscriber.keepsCheckpoints() || lane.persisted == lane.done) {
+                    counters.handled += lane.handled;
+                }
+                if (lane.failure != null) {
+                    reportFailure(subscriber, lane.streamId, lane.records,
+                            subscriber.keepsCheckpoints() ? lane.persisted : lane.done, lane.failure, first);
+                }
+            }
+        }
+
+        /** Moves the aggregate's checkpoint to its last event that took effect. */
+        private void commit(Lane lane) {
+            try (LogContext log = LogContext.of(lane.records.get(0).commit().metadata())
+                    .stream(lane.streamId, lane.done)) {
+                checkpoints.advance(subscriber.name(), lane.streamId, lane.persisted, lane.done, List.of());
+                lane.persisted = lane.done;
+            } catch (Exception e) {
+                if (lane.failure == null) {
+                    lane.failure = e;
+                } else {
+                    lane.failure.addSuppressed(e);
+                }
+            }
+        }
+
+        /** Each lane on a worker of its own when this dispatcher handles aggregates at once, else one by one. */
+        private void atOnce(List<Lane> some, java.util.function.Consumer<Lane> task) {
+            if (concurrency == 1 || some.size() < 2) {
+                some.forEach(task);
+                return;
+            }
+            List<Future<Object>> done = new ArrayList<>();
+            try (ExecutorService workers = Executors.newFixedThreadPool(Math.min(concurrency, some.size()),
+                    Thread.ofPlatform().name("dispatch-worker").daemon().factory())) {
+                for (Lane lane : some) {
+                    done.add(workers.submit(LogContext.carried(() -> {
+                        task.accept(lane);
+                        return null;
+                    })));
+                }
+            }
+            for (Future<Object> result : done) {
+                if (result.state() == Future.State.FAILED && result.exceptionNow() instanceof Error error) {
+                    throw error;
+                }
+            }
+        }
+    }
+
+    /** Every event of the records, as delivered: what a relay is handed. */
+    private static List<RecordedEvent> delivered(List<Indexed> records) {
+        List<RecordedEvent> events = new ArrayList<>();
+        for (Indexed record : records) {
+            events.addAll(record.commit().events());
+        }
+        return events;
+    }
+
+    /** One aggregate of a batched subscriber's turn: its pending events and how far they took effect. */
+    private static final class Lane {
+        final StreamId streamId;
+        final List<Indexed> records;
+        /** The checkpoint (0 for a relay). */
+        long persisted;
+        /** The last version that took effect, or that the handler does not take. */
+        long done;
+        int handled;
+        List<RecordedEvent> pending = List.of();
+        int cursor;
+        Exception failure;
+
+        Lane(StreamId streamId, List<Indexed> records, long position) {
+            this.streamId = streamId;
+            this.records = records;
+            this.persisted = position;
+            this.done = position;
+        }
+
+        /** The next event for the handler, passing by those it does not take; null at the end or after a failure. */
+        RecordedEvent next(RawBatchHandler handler) {
+            while (failure == null && cursor < pending.size()) {
+                RecordedEvent event = pending.get(cursor);
+                try {
+                    if (handler.takes(event)) {
+                        cursor++;
+                        return event;
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    return null;
+                }
+                cursor++;
+                done = event.version();
+            }
+            return null;
+        }
+
+        void took(RecordedEvent event) {
+            done = event.version();
+            handled++;
         }
     }
 
@@ -485,30 +708,7 @@ public final class EventDispatcher {
 
         /** The events after the checkpoint, in version order: the batch's, with gaps filled from the store. */
         private List<RecordedEvent> pending(List<Indexed> records) {
-            List<RecordedEvent> pending = new ArrayList<>();
-            long reached = persisted;
-            for (Indexed record : records) {
-                Commit commit = record.commit();
-                if (commit.lastVersion() <= reached) {
-                    counters.duplicates += commit.events().size();
-                    continue;
-                }
-                if (commit.firstVersion() > reached + 1) {
-                    List<RecordedEvent> missing = store.read(streamId,
-                            new ReadRequest(reached + 1, commit.firstVersion() - 1, null)).events();
-                    counters.filled += missing.size();
-                    pending.addAll(missing);
-                }
-                for (RecordedEvent e : commit.events()) {
-                    if (e.version() > reached) {
-                        pending.add(e);
-                        reached = e.version();
-                    } else {
-                        counters.duplicates++;
-                    }
-                }
-            }
-            return pending;
+            return EventDispatcher.this.pending(streamId, records, persisted, counters);
         }
 
         private boolean handOver(RecordedEvent event) throws Exception {

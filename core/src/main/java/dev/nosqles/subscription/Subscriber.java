@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *     .onRaw("Customer", (recorded, ctx) -> { ... })        // stored form, pseudo events included
  *     .build();
  * }</pre>
+ * A subscriber whose effect a service takes in batches holds one {@link RawBatchHandler} instead
+ * ({@link Builder#onRawBatch}, ADR 0022): it is handed the events of many aggregates per call.
  */
 public final class Subscriber {
     /** Matches every aggregate type in {@link Builder#onRaw}. */
@@ -38,11 +40,14 @@ public final class Subscriber {
     private final String name;
     private final List<Binding> bindings;
     private final boolean keepsCheckpoints;
+    /** The one handler of a batched subscriber, or null. */
+    private final RawBatchHandler batch;
 
-    private Subscriber(String name, List<Binding> bindings, boolean keepsCheckpoints) {
+    private Subscriber(String name, List<Binding> bindings, boolean keepsCheckpoints, RawBatchHandler batch) {
         this.name = name;
         this.bindings = List.copyOf(bindings);
         this.keepsCheckpoints = keepsCheckpoints;
+        this.batch = batch;
     }
 
     public static Builder builder(String name) {
@@ -64,6 +69,11 @@ public final class Subscriber {
     /** The aggregate types this subscriber wants. */
     public Set<String> aggregateTypes() {
         return bindings.stream().map(Binding::aggregateType).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The batch handler of a subscriber built with {@link Builder#onRawBatch}, or null. */
+    RawBatchHandler batchHandler() {
+        return batch;
     }
 
     boolean wants(String aggregateType) {
@@ -89,6 +99,14 @@ public final class Subscriber {
         }
 
         boolean deliver(RecordedEvent event, HandlerContext context) throws Exception;
+    }
+
+    /** An aggregate type a batch handler takes: its events are handed over in rounds, never one by one. */
+    private record Batched(String aggregateType) implements Binding {
+        @Override
+        public boolean deliver(RecordedEvent event, HandlerContext context) {
+            throw new IllegalStateException("the events of a batch handler are handed over in rounds");
+        }
     }
 
     private record Raw(String aggregateType, RawEventHandler handler) implements Binding {
@@ -159,6 +177,7 @@ public final class Subscriber {
                 new ArrayList<>();
         private dev.nosqles.privacy.SubjectKeys keys;
         private boolean keepsCheckpoints = true;
+        private RawBatchHandler batch;
 
         private Builder(String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -197,6 +216,29 @@ public final class Subscriber {
         }
 
         /**
+         * One handler for every stored event of these aggregate types ({@link #ALL}: of every type), pseudo events
+         * included, handed over in rounds of many aggregates at once (ADR 0022): for an effect a service takes in
+         * batches. Still exactly once in effect per aggregate with checkpoints (each aggregate's checkpoint moves
+         * once per stream batch), and in version order per aggregate: a round holds at most one event per
+         * aggregate. A subscriber with a batch handler has no other handler.
+         *
+         * @throws IllegalStateException a batch handler was bound already
+         */
+        public Builder onRawBatch(Set<String> aggregateTypes, RawBatchHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            if (aggregateTypes.isEmpty()) {
+                throw new IllegalArgumentException("a batch handler needs at least one aggregate type");
+            }
+            if (batch != null) {
+                throw new IllegalStateException("a subscriber has at most one batch handler");
+            }
+            batch = handler;
+            aggregateTypes.stream().sorted().forEach(type -> bindings.add(k -> new Batched(
+                    Objects.requireNonNull(type, "aggregate type"))));
+            return this;
+        }
+
+        /**
          * The subject keys the typed handlers' events are decrypted with (ADR 0008): personal fields decode as their
          * plaintext, or as the declared placeholder once the subject is forgotten. Without them an encrypted field
          * fails decoding with {@link dev.nosqles.privacy.MissingSubjectKeysException}. Raw handlers get the stored
@@ -230,7 +272,10 @@ public final class Subscriber {
             for (var b : bindings) {
                 made.add(b.apply(keys));
             }
-            return new Subscriber(name, made, keepsCheckpoints);
+            if (batch != null && !made.stream().allMatch(b -> b instanceof Batched)) {
+                throw new IllegalStateException("a subscriber with a batch handler has no other handler");
+            }
+            return new Subscriber(name, made, keepsCheckpoints, batch);
         }
     }
 }

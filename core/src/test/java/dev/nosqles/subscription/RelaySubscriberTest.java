@@ -3,25 +3,17 @@ package dev.nosqles.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nosqles.aggregate.AggregateRepository;
-import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.dynamodb.EventTables;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.testsupport.BankAccount;
-import dev.nosqles.testsupport.TestTables;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -32,21 +24,11 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * message id).
  */
 class RelaySubscriberTest {
-    private final DynamoDbClient client = TestTables.client(new dev.nosqles.capacity.CapacityMeter());
-    private DynamoDbEventStore store;
-    private CountingCheckpoints checkpoints;
-    private AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts;
-
-    @BeforeEach
-    void tables() {
-        store = DynamoDbEventStore.builder().client(client).tableName(TestTables.newEventsTable(client, "relay"))
-                .build();
-        String checkpointTable = "relay-checkpoints-" + UUID.randomUUID().toString().substring(0, 8);
-        DynamoDbCheckpointStore.createTable(client, checkpointTable);
-        checkpoints = new CountingCheckpoints(DynamoDbCheckpointStore.builder().client(client)
-                .tableName(checkpointTable).build());
-        accounts = AggregateRepository.builder(new BankAccount()).eventStore(store).build();
-    }
+    private final AccountStreams streams = new AccountStreams("relay");
+    private final DynamoDbEventStore store = streams.store;
+    private final CountingCheckpoints checkpoints = streams.checkpoints;
+    private final AggregateRepository<BankAccount.State, BankAccount.Command, BankAccount.Event> accounts =
+            streams.accounts;
 
     @Test
     void a_relay_is_handed_the_batch_in_stream_order_and_reads_and_writes_no_checkpoint() {
@@ -172,53 +154,12 @@ class RelaySubscriberTest {
         assertThat(checkpoints.advances.get()).isZero();
     }
 
-    /** Five commits of one account, one event each: opened, three deposits, a withdrawal. */
     private void history(String id) {
-        accounts.create(id, new BankAccount.Open("owner-" + id));
-        accounts.update(id, new BankAccount.Deposit(10));
-        accounts.update(id, new BankAccount.Deposit(20));
-        accounts.update(id, new BankAccount.Deposit(30));
-        accounts.update(id, new BankAccount.Withdraw(5));
+        streams.history(id);
     }
 
     private List<Map<String, AttributeValue>> commits(String... ids) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (String id : ids) {
-            items.addAll(client.query(b -> b.tableName(store.tableName()).consistentRead(true)
-                    .keyConditionExpression("#s = :s")
-                    .expressionAttributeNames(Map.of("#s", EventTables.STREAM_ID_ATTRIBUTE))
-                    .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(StreamId.of("Account", id).value()))))
-                    .items());
-        }
-        return Collections.unmodifiableList(items);
+        return streams.commits(ids);
     }
 
-    /** The DynamoDB checkpoint store, counting the reads and moves asked of it. */
-    private static final class CountingCheckpoints implements CheckpointStore {
-        final AtomicInteger reads = new AtomicInteger();
-        final AtomicInteger advances = new AtomicInteger();
-        private final CheckpointStore delegate;
-
-        CountingCheckpoints(CheckpointStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public long position(String subscriber, StreamId streamId) {
-            reads.incrementAndGet();
-            return delegate.position(subscriber, streamId);
-        }
-
-        @Override
-        public Map<StreamId, Long> positions(String subscriber, Collection<StreamId> streamIds) {
-            reads.incrementAndGet();
-            return delegate.positions(subscriber, streamIds);
-        }
-
-        @Override
-        public void advance(String subscriber, StreamId streamId, long from, long to, List<TransactWriteItem> writes) {
-            advances.incrementAndGet();
-            delegate.advance(subscriber, streamId, from, to, writes);
-        }
-    }
 }

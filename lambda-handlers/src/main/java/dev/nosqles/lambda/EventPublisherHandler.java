@@ -14,11 +14,15 @@ import dev.nosqles.subscription.CheckpointStore;
 import dev.nosqles.subscription.ClaimCheck;
 import dev.nosqles.dynamodb.DynamoDbCheckpointStore;
 import dev.nosqles.subscription.EventDispatcher;
-import dev.nosqles.subscription.RawEventHandler;
+import dev.nosqles.subscription.BatchEntryRejectedException;
+import dev.nosqles.subscription.RawBatchHandler;
 import dev.nosqles.subscription.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,7 +33,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
+import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 
 /**
  * Publishes the domain events of the aggregate types it is configured for to an SNS FIFO topic for other services
@@ -39,6 +46,10 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
  * {@code src/site/markdown/event-envelope.md}; a message that would exceed SNS's size limit is published as a
  * {@link ClaimCheck} instead, so that it never fails forever. Pseudo events and aggregate types not configured
  * (saga orchestrators, other internals) are never published.
+ *
+ * <p>A stream batch's events go out with SNS {@code PublishBatch}, ten aggregates' next events per request (ADR
+ * 0022): one aggregate's events in version order, each only after the one before it was published, an entry SNS
+ * refuses failing its own event only.
  *
  * <p>This handler is the publisher as a function of its own, for an application with no other stream function.
  * One that has one holds the publisher there instead ({@link #subscriber(SnsClient, String, Set)}): every reader
@@ -52,8 +63,13 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 public final class EventPublisherHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     /** The subscriber name under which the publisher keeps its checkpoints. */
     public static final String SUBSCRIBER = "event-publisher";
-    /** SNS's limit on a message: body and message attributes (names, data types and values), in bytes. */
+    /**
+     * SNS's limit on a message, body and message attributes (names, data types and values), in bytes; also on all
+     * the messages of one {@code PublishBatch}.
+     */
     public static final int SNS_MAX_MESSAGE_BYTES = 262_144;
+    /** SNS's limit on the entries of one {@code PublishBatch}. */
+    public static final int MAX_BATCH_ENTRIES = 10;
     /** SNS FIFO's limit on a message group id, in characters. */
     public static final int MAX_GROUP_ID = 128;
 
@@ -135,32 +151,92 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
         if (publishedTypes.isEmpty() || !publishedTypes.stream().allMatch(t -> AGGREGATE_TYPE.matcher(t).matches())) {
             throw new IllegalArgumentException("publish at least one aggregate type, each named (no wildcard)");
         }
-        Subscriber.Builder builder = Subscriber.builder(SUBSCRIBER);
-        RawEventHandler publish = (event, ctx) -> {
-            if (dev.nosqles.aggregate.PseudoEvent.isPseudo(event.type())) {
+        return Subscriber.builder(SUBSCRIBER)
+                .onRawBatch(publishedTypes, new Publishing(sns, topicArn, maxMessageBytes)).build();
+    }
+
+    /**
+     * The events of a round (at most one per aggregate, ADR 0022) published with SNS {@code PublishBatch}: up to
+     * {@value #MAX_BATCH_ENTRIES} entries and {@code maxBytes} in all per request, so that a stream batch's events
+     * cost a request per ten aggregates rather than one per event. An entry SNS refuses fails its event only (the
+     * others took effect); a request that fails fails its entries. Pseudo events are not taken.
+     */
+    private record Publishing(SnsClient sns, String topicArn, int maxBytes) implements RawBatchHandler {
+        @Override
+        public boolean takes(RecordedEvent event) {
+            return !dev.nosqles.aggregate.PseudoEvent.isPseudo(event.type());
+        }
+
+        @Override
+        public Map<Integer, Exception> handle(List<RecordedEvent> events) {
+            Map<Integer, Exception> failed = new HashMap<>();
+            List<Integer> chunk = new ArrayList<>();
+            List<PublishBatchRequestEntry> entries = new ArrayList<>();
+            int bytes = 0;
+            for (int i = 0; i < events.size(); i++) {
+                RecordedEvent event = events.get(i);
+                Map<String, MessageAttributeValue> attributes = attributes(event);
+                String body = envelope(event);
+                int size = size(body, attributes);
+                if (size > maxBytes) {
+                    body = claimCheckEnvelope(event);
+                    attributes.put(ClaimCheck.ATTRIBUTE, text("true"));
+                    size = size(body, attributes);
+                }
+                if (!chunk.isEmpty() && (chunk.size() == MAX_BATCH_ENTRIES || bytes + size > maxBytes)) {
+                    send(events, chunk, entries, failed);
+                    chunk = new ArrayList<>();
+                    entries = new ArrayList<>();
+                    bytes = 0;
+                }
+                chunk.add(i);
+                bytes += size;
+                entries.add(PublishBatchRequestEntry.builder().id(String.valueOf(i)).message(body)
+                        .messageGroupId(messageGroupId(event.streamId()))
+                        .messageDeduplicationId(event.eventId().toString())
+                        .messageAttributes(attributes).build());
+            }
+            if (!chunk.isEmpty()) {
+                send(events, chunk, entries, failed);
+            }
+            return failed;
+        }
+
+        /** One PublishBatch; what SNS did not confirm is failed (the entry's event is published again). */
+        private void send(List<RecordedEvent> events, List<Integer> chunk, List<PublishBatchRequestEntry> entries,
+                          Map<Integer, Exception> failed) {
+            PublishBatchResponse response;
+            try {
+                response = sns.publishBatch(b -> b.topicArn(topicArn).publishBatchRequestEntries(entries));
+            } catch (RuntimeException e) {
+                chunk.forEach(i -> failed.put(i, e));
                 return;
             }
-            Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
-            attributes.put("type", text(event.type()));
-            attributes.put("aggregateType", text(event.streamId().type()));
-            if (event.metadata().traceHeader() != null) {
-                // SNS has no system attribute for it: subscribers read it to continue the order's trace
-                attributes.put(Telemetry.AWS_TRACE_HEADER, text(event.metadata().traceHeader()));
+            Set<Integer> confirmed = new HashSet<>();
+            response.successful().forEach(ok -> confirmed.add(Integer.valueOf(ok.id())));
+            for (BatchResultErrorEntry refused : response.failed()) {
+                int i = Integer.parseInt(refused.id());
+                failed.put(i, new BatchEntryRejectedException(events.get(i).streamId(), events.get(i).version(),
+                        refused.code(), Boolean.TRUE.equals(refused.senderFault())));
             }
-            String body = envelope(event);
-            if (size(body, attributes) > maxMessageBytes) {
-                body = claimCheckEnvelope(event);
-                attributes.put(ClaimCheck.ATTRIBUTE, text("true"));
+            for (int i : chunk) {
+                if (!confirmed.contains(i) && !failed.containsKey(i)) {
+                    failed.put(i, new BatchEntryRejectedException(events.get(i).streamId(), events.get(i).version(),
+                            "NotConfirmed", false));
+                }
             }
-            String message = body;
-            sns.publish(b -> b.topicArn(topicArn)
-                    .message(message)
-                    .messageGroupId(messageGroupId(event.streamId()))
-                    .messageDeduplicationId(event.eventId().toString())
-                    .messageAttributes(attributes));
-        };
-        publishedTypes.stream().sorted().forEach(type -> builder.onRaw(type, publish));
-        return builder.build();
+        }
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(RecordedEvent event) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        attributes.put("type", text(event.type()));
+        attributes.put("aggregateType", text(event.streamId().type()));
+        if (event.metadata().traceHeader() != null) {
+            // SNS has no system attribute for it: subscribers read it to continue the order's trace
+            attributes.put(Telemetry.AWS_TRACE_HEADER, text(event.metadata().traceHeader()));
+        }
+        return attributes;
     }
 
     /**

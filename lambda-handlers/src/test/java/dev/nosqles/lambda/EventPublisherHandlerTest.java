@@ -37,7 +37,13 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequest;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
+import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -268,5 +274,184 @@ class EventPublisherHandlerTest {
         assertThat(ClaimCheck.isClaimCheck(messages.get(0).body())).isFalse();
         assertThat(body(messages.get(0)).get("data").get("customerId").asText()).isEqualTo("c-1");
         assertThat(messages.get(0).messageAttributes()).doesNotContainKey(ClaimCheck.ATTRIBUTE);
+    }
+
+    @Test
+    void a_stream_batch_of_many_aggregates_goes_out_ten_events_per_request_each_aggregate_in_order() {
+        // given 12 orders of two events each (created, approved) and 3 of one, in one stream batch
+        for (int i = 1; i <= 15; i++) {
+            StreamId order = StreamId.of("Order", "o-" + i);
+            append(order, 0, "OrderCreated", "{}");
+            if (i <= 12) {
+                append(order, 1, "OrderApproved", "{}");
+            }
+        }
+        CountingSns counting = new CountingSns(sns, refuseNothing());
+
+        assertSucceeded(new EventPublisherHandler(store, checkpoints, counting, topicArn, PUBLIC_TYPES)
+                .handleRequest(streamRecords(), null));
+
+        // then 27 events in 4 requests: round 1 (15 first events) in 10 + 5, round 2 (12 second ones) in 10 + 2
+        assertThat(counting.entriesPerRequest).containsExactly(10, 5, 10, 2);
+        Map<String, List<Long>> sequences = sequencesBySubject(received());
+        assertThat(sequences).hasSize(15);
+        sequences.forEach((subject, seq) -> assertThat(seq).as(subject)
+                .isEqualTo(Integer.parseInt(subject.substring("Order-o-".length())) <= 12 ? List.of(1L, 2L)
+                        : List.of(1L)));
+    }
+
+    @Test
+    void an_entry_sns_refuses_fails_only_its_aggregate_and_the_retry_publishes_it_then_what_follows_in_order() {
+        // given two orders of three events each; SNS refuses o-a's second event once
+        for (String id : List.of("o-a", "o-b")) {
+            StreamId order = StreamId.of("Order", id);
+            append(order, 0, "OrderCreated", "{}");
+            append(order, 1, "OrderNoted", "{}");
+            append(order, 2, "OrderApproved", "{}");
+        }
+        AtomicInteger refusals = new AtomicInteger(1);
+        CountingSns refusing = new CountingSns(sns, entry -> entry.message().contains("\"subject\":\"Order-o-a\"")
+                && entry.message().contains("\"sequence\":2") && refusals.getAndDecrement() > 0);
+        EventPublisherHandler publisher = new EventPublisherHandler(store, checkpoints, refusing, topicArn,
+                PUBLIC_TYPES);
+        DynamodbEvent batch = streamRecords();
+
+        StreamsEventResponse first = publisher.handleRequest(batch, null);
+
+        // then the batch fails at o-a's second record; o-b went on; o-a's third event was not published before it
+        assertThat(first.getBatchItemFailures()).hasSize(1);
+        String failedAt = first.getBatchItemFailures().get(0).getItemIdentifier();
+        DynamodbEvent.DynamodbStreamRecord failedRecord = batch.getRecords().stream()
+                .filter(r -> r.getDynamodb().getSequenceNumber().equals(failedAt)).findFirst().orElseThrow();
+        assertThat(failedRecord.getDynamodb().getNewImage().get("streamId").getS()).isEqualTo("Order-o-a");
+        assertThat(failedRecord.getDynamodb().getNewImage().get("version").getN()).isEqualTo("2");
+        assertThat(sequencesBySubject(received())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("Order-o-a", List.of(1L), "Order-o-b", List.of(1L, 2L, 3L)));
+        assertThat(checkpoints.position(EventPublisherHandler.SUBSCRIBER, StreamId.of("Order", "o-a"))).isEqualTo(1);
+
+        // when Lambda retries from the failed record (o-b's records after it come again)
+        assertSucceeded(publisher.handleRequest(from(batch, failedAt), null));
+
+        // then o-a's second and third events follow, and o-b's are not published twice
+        assertThat(sequencesBySubject(received())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("Order-o-a", List.of(2L, 3L)));
+        assertThat(checkpoints.position(EventPublisherHandler.SUBSCRIBER, StreamId.of("Order", "o-a"))).isEqualTo(3);
+    }
+
+    @Test
+    void a_batch_published_whose_answer_is_lost_is_published_again_with_the_same_deduplication_ids() {
+        // given an order of two events; the answer to the first PublishBatch is lost after SNS took it
+        StreamId order = StreamId.of("Order", "o-lost");
+        append(order, 0, "OrderCreated", "{}");
+        append(order, 1, "OrderApproved", "{}");
+        List<List<String>> dedupIds = new ArrayList<>();
+        AtomicInteger losses = new AtomicInteger(1);
+        SnsClient losing = new SnsClient() {
+            @Override
+            public PublishBatchResponse publishBatch(PublishBatchRequest request) {
+                dedupIds.add(request.publishBatchRequestEntries().stream()
+                        .map(PublishBatchRequestEntry::messageDeduplicationId).toList());
+                PublishBatchResponse response = sns.publishBatch(request);
+                if (losses.getAndDecrement() > 0) {
+                    throw SdkClientException.create("injected: the connection dropped before the answer");
+                }
+                return response;
+            }
+
+            @Override
+            public String serviceName() {
+                return SnsClient.SERVICE_NAME;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        EventPublisherHandler publisher = new EventPublisherHandler(store, checkpoints, losing, topicArn,
+                PUBLIC_TYPES);
+        DynamodbEvent batch = streamRecords();
+
+        StreamsEventResponse first = publisher.handleRequest(batch, null);
+        assertThat(first.getBatchItemFailures()).hasSize(1);
+        assertSucceeded(publisher.handleRequest(from(batch, first.getBatchItemFailures().get(0).getItemIdentifier()),
+                null));
+
+        // then version 1 went out twice under one deduplication id (SNS FIFO drops the second within 5 minutes;
+        // a consumer keeps the envelope id), version 2 once, after it
+        List<String> ids = store.read(order, dev.nosqles.store.ReadRequest.from(1)).events().stream()
+                .map(e -> e.eventId().toString()).toList();
+        assertThat(dedupIds).containsExactly(List.of(ids.get(0)), List.of(ids.get(0)), List.of(ids.get(1)));
+        List<Message> messages = received();
+        assertThat(messages.stream().map(m -> body(m).get("id").asText()).distinct().toList())
+                .containsExactly(ids.get(0), ids.get(1));
+    }
+
+    /** Which entries SNS refuses, as an SNS FIFO topic would under a fault of its own. */
+    private static java.util.function.Predicate<PublishBatchRequestEntry> refuseNothing() {
+        return entry -> false;
+    }
+
+    /**
+     * SNS, counting the entries of each PublishBatch; an entry {@code refuse} picks is not published and comes back
+     * failed (code InternalError), as SNS answers an entry it could not take.
+     */
+    private static final class CountingSns implements SnsClient {
+        final List<Integer> entriesPerRequest = new ArrayList<>();
+        private final SnsClient delegate;
+        private final java.util.function.Predicate<PublishBatchRequestEntry> refuse;
+
+        CountingSns(SnsClient delegate, java.util.function.Predicate<PublishBatchRequestEntry> refuse) {
+            this.delegate = delegate;
+            this.refuse = refuse;
+        }
+
+        @Override
+        public PublishBatchResponse publishBatch(PublishBatchRequest request) {
+            entriesPerRequest.add(request.publishBatchRequestEntries().size());
+            List<PublishBatchRequestEntry> taken = new ArrayList<>();
+            List<BatchResultErrorEntry> refused = new ArrayList<>();
+            for (PublishBatchRequestEntry entry : request.publishBatchRequestEntries()) {
+                if (refuse.test(entry)) {
+                    refused.add(BatchResultErrorEntry.builder().id(entry.id()).code("InternalError")
+                            .senderFault(false).build());
+                } else {
+                    taken.add(entry);
+                }
+            }
+            PublishBatchResponse response = taken.isEmpty() ? PublishBatchResponse.builder().build()
+                    : delegate.publishBatch(request.toBuilder().publishBatchRequestEntries(taken).build());
+            return response.toBuilder().failed(refused).build();
+        }
+
+        @Override
+        public String serviceName() {
+            return SnsClient.SERVICE_NAME;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** The batch's records from the one with this sequence number on: what Lambda hands over on a retry. */
+    private static DynamodbEvent from(DynamodbEvent batch, String sequenceNumber) {
+        List<DynamodbEvent.DynamodbStreamRecord> all = batch.getRecords();
+        int at = 0;
+        while (!all.get(at).getDynamodb().getSequenceNumber().equals(sequenceNumber)) {
+            at++;
+        }
+        DynamodbEvent retry = new DynamodbEvent();
+        retry.setRecords(new ArrayList<>(all.subList(at, all.size())));
+        return retry;
+    }
+
+    /** The sequences received per subject (stream id), in the order received. */
+    private static Map<String, List<Long>> sequencesBySubject(List<Message> messages) {
+        Map<String, List<Long>> bySubject = new HashMap<>();
+        for (Message m : messages) {
+            bySubject.computeIfAbsent(body(m).get("subject").asText(), k -> new ArrayList<>())
+                    .add(body(m).get("sequence").asLong());
+        }
+        return bySubject;
     }
 }

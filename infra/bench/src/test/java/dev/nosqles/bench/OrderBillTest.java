@@ -63,7 +63,7 @@ class OrderBillTest {
             Map.entry("Lambda OrderSagaStreamFunction Invoke", 6.0), // 8: no commit for the moot deadlines; the
             // publisher joined it (ADR 0012): its 3 invocations of its own are gone
             Map.entry("Lambda SagaRepliesFunction Invoke", 2.0), // the 2 deadlines; replies in process (ADR 0013)
-            Map.entry("SNS EventsTopic Publish", 3.0),
+            Map.entry("SNS EventsTopic PublishBatch", 3.0), // one event per request at one order at a time (ADR 0022)
             Map.entry("SQS CustomerCommandsQueue DeleteMessageBatch", 1.0),
             Map.entry("SQS CustomerCommandsQueue ReceiveMessage", 1.0),
             Map.entry("SQS CustomerCommandsQueue SendMessage", 1.0),

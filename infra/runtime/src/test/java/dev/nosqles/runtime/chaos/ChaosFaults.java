@@ -127,8 +127,8 @@ final class ChaosFaults {
             case SQS_FAILED_DELETE -> List.of(FaultRule.serverError("sqs", "DeleteMessageBatch", p(0.25, s))
                     .withBurst(12));
             case SQS_THROTTLE -> List.of(FaultRule.throttle("sqs", null, p(0.02, s)));
-            case SNS -> List.of(FaultRule.lostResponse("sns", "Publish", p(0.05, s)),
-                    FaultRule.throttle("sns", "Publish", p(0.03, s)));
+            case SNS -> List.of(FaultRule.lostResponse("sns", "PublishBatch", p(0.05, s)),
+                    FaultRule.throttle("sns", "PublishBatch", p(0.03, s)));
             case LATENCY -> List.of("dynamodb", "streams", "sqs", "sns").stream()
                     .map(service -> FaultRule.latency(service, null, p(0.05, s), Duration.ofMillis(150))).toList();
             case KILL, DLQ, DLQ_ORDER_COMMANDS -> List.of();
