@@ -425,7 +425,7 @@ public final class EventDispatcher {
             for (Map.Entry<StreamId, List<Indexed>> stream : byStream.entrySet()) {
                 if (subscriber.wants(stream.getKey().type())) {
                     lanes.add(new Lane(stream.getKey(), stream.getValue(),
-                            known.getOrDefault(stream.getKey(), 0L)));
+                            known.getOrDefault(stream.getKey(), 0L), subscriber.keepsCheckpoints()));
                 }
             }
         }
@@ -515,10 +515,16 @@ public final class EventDispatcher {
                         return null;
                     })));
                 }
-            }
-            for (Future<Object> result : done) {
+            } // close() waits for every worker
+            for (int i = 0; i < done.size(); i++) {
+                Future<Object> result = done.get(i);
                 if (result.state() == Future.State.FAILED && result.exceptionNow() instanceof Error error) {
                     throw error;
+                }
+                if (result.state() != Future.State.SUCCESS) { // never ran (interrupted): its checkpoint did not move
+                    Lane lane = some.get(i);
+                    lane.failure = lane.failure != null ? lane.failure
+                            : new IllegalStateException(lane.streamId + ": interrupted before its checkpoint moved");
                 }
             }
         }
@@ -545,18 +551,26 @@ public final class EventDispatcher {
         List<RecordedEvent> pending = List.of();
         int cursor;
         Exception failure;
+        /** Whether each event must follow the one before it (a checkpoint's events: after it, without a gap). */
+        private final boolean consecutive;
 
-        Lane(StreamId streamId, List<Indexed> records, long position) {
+        Lane(StreamId streamId, List<Indexed> records, long position, boolean consecutive) {
             this.streamId = streamId;
             this.records = records;
             this.persisted = position;
             this.done = position;
+            this.consecutive = consecutive;
         }
 
         /** The next event for the handler, passing by those it does not take; null at the end or after a failure. */
         RecordedEvent next(RawBatchHandler handler) {
             while (failure == null && cursor < pending.size()) {
                 RecordedEvent event = pending.get(cursor);
+                if (consecutive && event.version() != done + 1) { // as a scope refuses it: never past a gap
+                    failure = new IllegalStateException(streamId + ": expected version " + (done + 1)
+                            + " but read " + event.version());
+                    return null;
+                }
                 try {
                     if (handler.takes(event)) {
                         cursor++;

@@ -6,7 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.dynamodb.DynamoDbEventStore;
 import dev.nosqles.dynamodb.EventTables;
+import dev.nosqles.store.AppendResult;
+import dev.nosqles.store.EventMetadata;
+import dev.nosqles.store.EventStore;
+import dev.nosqles.store.ExpectedVersion;
+import dev.nosqles.store.NewEvent;
+import dev.nosqles.store.ReadRequest;
 import dev.nosqles.store.RecordedEvent;
+import dev.nosqles.store.StreamSlice;
 import dev.nosqles.store.StreamId;
 import dev.nosqles.testsupport.BankAccount;
 import java.util.HashMap;
@@ -231,6 +238,73 @@ class BatchSubscriberTest {
         assertThat(rounds).hasSize(10).startsWith(List.of("a@1", "b@1"))
                 .contains(List.of("a@4", "b@1"), List.of("a@5", "b@2"), List.of("b@5"));
         assertThat(checkpoints.reads.get() + checkpoints.advances.get()).isZero();
+    }
+
+    @Test
+    void a_relay_whose_event_fails_is_handed_it_again_from_its_record_on_the_retry() {
+        List.of("a", "b").forEach(this::history);
+        List<Map<String, AttributeValue>> batch = commits("a", "b");
+        List<String> took = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger(1);
+        Subscriber relay = Subscriber.builder("relay").withoutCheckpoints().onRawBatch(Set.of("Account"), events -> {
+            Map<Integer, Exception> failed = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (name(events.get(i)).equals("a@3") && refusals.getAndDecrement() > 0) {
+                    failed.put(i, new IllegalStateException("injected: refused"));
+                } else {
+                    took.add(name(events.get(i)));
+                }
+            }
+            return failed;
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(relay), checkpoints, store);
+
+        EventDispatcher.Result first = dispatcher.dispatch(batch);
+
+        // the failed index is a@3's record itself: a relay has no checkpoint to fill a gap from
+        assertThat(batch.get(first.failedIndex()).get(EventTables.STREAM_ID_ATTRIBUTE).s())
+                .isEqualTo(account("a").value());
+        assertThat(batch.get(first.failedIndex()).get(EventTables.VERSION_ATTRIBUTE).n()).isEqualTo("3");
+        EventDispatcher.Result retry = dispatcher.dispatch(batch.subList(first.failedIndex(), batch.size()));
+
+        assertThat(retry.succeeded()).isTrue();
+        assertThat(took.stream().filter(n -> n.startsWith("a@")).toList())
+                .containsExactly("a@1", "a@2", "a@3", "a@4", "a@5");
+        assertThat(took.stream().filter(n -> n.startsWith("b@")).toList()) // b again: at least once, in order
+                .containsExactly("b@1", "b@2", "b@3", "b@4", "b@5", "b@1", "b@2", "b@3", "b@4", "b@5");
+    }
+
+    @Test
+    void a_gap_the_store_does_not_fill_stops_the_aggregate_before_it_instead_of_moving_the_checkpoint_past_it() {
+        history("a");
+        List<String> took = new CopyOnWriteArrayList<>();
+        Subscriber batched = Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
+            events.forEach(e -> took.add(name(e)));
+            return Map.of();
+        }).build();
+        // a store whose read of the gap comes back without its first event (a restore, a wrong table)
+        EventStore losing = new EventStore() {
+            @Override
+            public AppendResult append(StreamId streamId, ExpectedVersion expected, List<NewEvent> events,
+                                       EventMetadata metadata) {
+                return store.append(streamId, expected, events, metadata);
+            }
+
+            @Override
+            public StreamSlice read(StreamId streamId, ReadRequest request) {
+                StreamSlice slice = store.read(streamId, request);
+                return new StreamSlice(streamId, slice.events().subList(1, slice.events().size()), false,
+                        slice.streamVersion());
+            }
+        };
+
+        EventDispatcher.Result result = new EventDispatcher(List.of(batched), checkpoints, losing)
+                .dispatch(commits("a").subList(3, 5)); // versions 4 and 5: 1 to 3 read from the store, 1 missing
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure()).hasMessageContaining("expected version 1 but read 2");
+        assertThat(took).isEmpty();
+        assertThat(checkpoints.position("batched", account("a"))).isZero();
     }
 
     @Test

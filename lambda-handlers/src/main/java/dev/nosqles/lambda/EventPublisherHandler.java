@@ -175,13 +175,24 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
             int bytes = 0;
             for (int i = 0; i < events.size(); i++) {
                 RecordedEvent event = events.get(i);
-                Map<String, MessageAttributeValue> attributes = attributes(event);
-                String body = envelope(event);
-                int size = size(body, attributes);
-                if (size > maxBytes) {
-                    body = claimCheckEnvelope(event);
-                    attributes.put(ClaimCheck.ATTRIBUTE, text("true"));
+                PublishBatchRequestEntry entry;
+                int size;
+                try {
+                    Map<String, MessageAttributeValue> attributes = attributes(event);
+                    String body = envelope(event);
                     size = size(body, attributes);
+                    if (size > maxBytes) {
+                        body = claimCheckEnvelope(event);
+                        attributes.put(ClaimCheck.ATTRIBUTE, text("true"));
+                        size = size(body, attributes);
+                    }
+                    entry = PublishBatchRequestEntry.builder().id(String.valueOf(i)).message(body)
+                            .messageGroupId(messageGroupId(event.streamId()))
+                            .messageDeduplicationId(event.eventId().toString())
+                            .messageAttributes(attributes).build();
+                } catch (RuntimeException e) { // an event that cannot be published fails alone (its aggregate)
+                    failed.put(i, e);
+                    continue;
                 }
                 if (!chunk.isEmpty() && (chunk.size() == MAX_BATCH_ENTRIES || bytes + size > maxBytes)) {
                     send(events, chunk, entries, failed);
@@ -191,10 +202,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
                 }
                 chunk.add(i);
                 bytes += size;
-                entries.add(PublishBatchRequestEntry.builder().id(String.valueOf(i)).message(body)
-                        .messageGroupId(messageGroupId(event.streamId()))
-                        .messageDeduplicationId(event.eventId().toString())
-                        .messageAttributes(attributes).build());
+                entries.add(entry);
             }
             if (!chunk.isEmpty()) {
                 send(events, chunk, entries, failed);

@@ -386,6 +386,29 @@ class EventPublisherHandlerTest {
                 .containsExactly(ids.get(0), ids.get(1));
     }
 
+    @Test
+    void an_event_that_cannot_be_published_fails_only_its_aggregate_the_rest_of_its_round_goes_out() {
+        // given twelve orders, one of whose stream records holds data that is not JSON (damaged on its way)
+        for (int i = 1; i <= 12; i++) {
+            append(StreamId.of("Order", "o-" + i), 0, "OrderCreated", "{}");
+        }
+        DynamodbEvent batch = streamRecords();
+        batch.getRecords().stream().map(r -> r.getDynamodb().getNewImage())
+                .filter(image -> image.get("streamId").getS().equals("Order-o-11"))
+                .forEach(image -> image.get("events").getL().get(0).getM().get("data").setS("not json"));
+        CountingSns counting = new CountingSns(sns, refuseNothing());
+
+        StreamsEventResponse response = new EventPublisherHandler(store, checkpoints, counting, topicArn,
+                PUBLIC_TYPES).handleRequest(batch, null);
+
+        // then the batch fails at that order's record only; the eleven others were published and checkpointed
+        assertThat(response.getBatchItemFailures()).hasSize(1);
+        assertThat(sequencesBySubject(received())).hasSize(11).doesNotContainKey("Order-o-11");
+        assertThat(counting.entriesPerRequest).containsExactly(10, 1);
+        assertThat(checkpoints.position(EventPublisherHandler.SUBSCRIBER, StreamId.of("Order", "o-12"))).isEqualTo(1);
+        assertThat(checkpoints.position(EventPublisherHandler.SUBSCRIBER, StreamId.of("Order", "o-11"))).isZero();
+    }
+
     /** Which entries SNS refuses, as an SNS FIFO topic would under a fault of its own. */
     private static java.util.function.Predicate<PublishBatchRequestEntry> refuseNothing() {
         return entry -> false;
