@@ -328,7 +328,8 @@ public final class BenchMain {
         settings.put("billApprovedOrders", billConfig.approvedOrders());
         settings.put("jmh", org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
                 ? "1.37" : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion());
-        settings.put("jmhSettings", replayConfig.forks() + " fork, " + replayConfig.warmupIterations() + " warm-up × "
+        settings.put("jmhSettings", replayConfig.rounds() + " round(s) of one fork per benchmark, the order reversed"
+                + " every other round, each fork " + replayConfig.warmupIterations() + " warm-up × "
                 + replayConfig.iterationSeconds() + " s, " + replayConfig.measurementIterations() + " × "
                 + replayConfig.iterationSeconds() + " s, -prof gc");
         return new Results(1, startedAt.toString(), secs(start), sections, machine, backend, pricing, settings,

@@ -1,9 +1,12 @@
 package dev.nosqles.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Collection;
 import java.util.List;
-import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -13,28 +16,67 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Runs {@link ReplayBenchmark} with JMH and its GC profiler, in this process's classpath. */
+/**
+ * Runs {@link ReplayBenchmark} with JMH and its GC profiler, in this process's classpath: in rounds, each round one
+ * forked JVM per benchmark, the order of the benchmarks reversed every other round, so that a shift in the shared
+ * machine's load meets each benchmark alike rather than the one that happens to run last. Each benchmark's score is
+ * its median round.
+ */
 public final class Replay {
+    /** The benchmarks of {@link ReplayBenchmark}, in the order of the first round. */
+    static final List<String> BENCHMARKS = List.of("framework", "frameworkUpcasting", "handWritten");
+
     private Replay() {
     }
 
-    public record Config(int forks, int warmupIterations, int measurementIterations, double iterationSeconds) {
+    /** @param rounds each runs every benchmark once, in a fork of its own */
+    public record Config(int rounds, int warmupIterations, int measurementIterations, double iterationSeconds) {
         public static Config full() {
-            return new Config(1, 3, 5, 1.0);
+            return new Config(3, 3, 5, 1.0);
         }
     }
 
     /**
-     * @param eventsPerSecond JMH's score (throughput, per event) @param error its 99.9% confidence half-width
-     * @param allocatedBytesPerEvent gc.alloc.rate.norm
+     * @param eventsPerSecond JMH's score (throughput, per event) of the median round @param error the larger of
+     *        that round's 99.9% confidence half-width and half the spread of the rounds' scores
+     * @param allocatedBytesPerEvent gc.alloc.rate.norm of the median round
+     * @param rounds every round's throughput, in the order run
      */
-    public record Score(String benchmark, double eventsPerSecond, double error, double allocatedBytesPerEvent) {
+    public record Score(String benchmark, double eventsPerSecond, double error, double allocatedBytesPerEvent,
+                        List<Double> rounds) {
     }
 
     public static List<Score> run(Config config) throws RunnerException {
+        Map<String, List<Score>> runs = new LinkedHashMap<>();
+        BENCHMARKS.forEach(b -> runs.put(b, new ArrayList<>()));
+        for (int round = 0; round < config.rounds(); round++) {
+            List<String> order = new ArrayList<>(BENCHMARKS);
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String benchmark : order) {
+                runs.get(benchmark).add(runOne(config, benchmark));
+            }
+        }
+        List<Score> scores = new ArrayList<>();
+        runs.forEach((benchmark, rounds) -> scores.add(median(benchmark, rounds)));
+        return scores;
+    }
+
+    /** The median round's score, its error widened to the spread of the rounds. */
+    static Score median(String benchmark, List<Score> rounds) {
+        List<Score> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(Score::eventsPerSecond));
+        Score middle = sorted.get((sorted.size() - 1) / 2);
+        double spread = (sorted.get(sorted.size() - 1).eventsPerSecond() - sorted.get(0).eventsPerSecond()) / 2;
+        return new Score(benchmark, middle.eventsPerSecond(), Math.max(middle.error(), spread),
+                middle.allocatedBytesPerEvent(), rounds.stream().map(Score::eventsPerSecond).toList());
+    }
+
+    private static Score runOne(Config config, String benchmark) throws RunnerException {
         Options options = new OptionsBuilder()
-                .include(ReplayBenchmark.class.getName() + "\\.")
-                .forks(config.forks())
+                .include(ReplayBenchmark.class.getName() + "\\." + benchmark + "$")
+                .forks(1)
                 .warmupIterations(config.warmupIterations())
                 .warmupTime(TimeValue.milliseconds((long) (config.iterationSeconds() * 1000)))
                 .measurementIterations(config.measurementIterations())
@@ -44,15 +86,13 @@ public final class Replay {
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        List<Score> scores = new ArrayList<>();
-        for (RunResult r : results) {
-            BenchmarkParams params = r.getParams();
-            String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
-            Result<?> primary = r.getPrimaryResult();
-            Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            scores.add(new Score(method, primary.getScore(), primary.getScoreError(),
-                    alloc == null ? Double.NaN : alloc.getScore()));
+        if (results.size() != 1) {
+            throw new IllegalStateException("expected one result for " + benchmark + ", got " + results.size());
         }
-        return scores;
+        RunResult r = results.iterator().next();
+        Result<?> primary = r.getPrimaryResult();
+        Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+        return new Score(benchmark, primary.getScore(), primary.getScoreError(),
+                alloc == null ? Double.NaN : alloc.getScore(), List.of(primary.getScore()));
     }
 }

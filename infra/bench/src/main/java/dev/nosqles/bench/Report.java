@@ -279,7 +279,9 @@ public final class Report {
                 .append(" (another type name and field, same memo), read into a tree that the upcasters rename on")
                 .append(" every read; `handWritten` = a switch on the type name, Jackson straight into the")
                 .append(" record, the state built inline. Allocation = JMH's `gc.alloc.rate.norm` per event: it does not depend")
-                .append(" on the machine's load, unlike the throughput (\"noisy\" marks an error over 20% of the score).\n\n");
+                .append(" on the machine's load, unlike the throughput (\"noisy\" marks an error over 20% of the score).")
+                .append(" JMH settings: ").append(r.settings().get("jmhSettings")).append(": each benchmark's figure")
+                .append(" is its median round, its ± the larger of that round's error and half the rounds' spread.\n\n");
         Optional<Replay.Score> framework = r.replay().stream().filter(s -> s.benchmark().equals("framework"))
                 .findFirst();
         Optional<Replay.Score> handScore = r.replay().stream().filter(s -> s.benchmark().equals("handWritten"))
@@ -293,8 +295,8 @@ public final class Report {
                     .append("×** the allocation.\n\n");
         }
         md.append("| Benchmark | events/s | ± (99.9%) | bytes allocated/event | throughput vs handWritten |"
-                + " allocation vs handWritten |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+                + " allocation vs handWritten | rounds (events/s, in the order run) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---|\n");
         Optional<Replay.Score> hand = r.replay().stream().filter(s -> s.benchmark().equals("handWritten")).findFirst();
         List<String> categories = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
@@ -306,6 +308,8 @@ public final class Report {
                     .append(" | ")
                     .append(hand.map(h -> f(s.allocatedBytesPerEvent() / h.allocatedBytesPerEvent(), 2) + "×")
                             .orElse("–"))
+                    .append(" | ").append(s.rounds() == null ? "–" : String.join(", ",
+                            s.rounds().stream().map(x -> f(x, 0)).toList()))
                     .append(" |\n");
             categories.add(s.benchmark());
             values.add(new double[] {s.eventsPerSecond() / 1e6});
