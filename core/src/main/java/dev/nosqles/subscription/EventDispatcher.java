@@ -45,6 +45,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  * A subscriber built {@link Subscriber.Builder#withoutCheckpoints() without checkpoints} (a relay whose receivers
  * deduplicate, ADR 0011) is handed each aggregate's events of the batch as delivered, with no checkpoint read or
  * write and no gap filled: at least once, in stream order.
+ * A subscriber with a {@link RawBatchHandler} ({@link Subscriber.Builder#onRawBatch}, ADR 0022) is handed the
+ * batch's events after every aggregate's own turn, in rounds of at most one event per aggregate (its next one), a
+ * round per call; each aggregate's checkpoint then moves once, to its last event that took effect.
  * <p>A handler failure ends its scope: the events handled before it are committed first, then the failure is
  * reported; the other aggregates and subscribers of the batch are still served. {@link Result#failedIndex()}
  * names the smallest record index not fully handled by every subscriber: Lambda retries from there, and what was
