@@ -32,7 +32,7 @@ class BillMeterTest {
                 .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
                         a -> a.attributeName("gpk").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
-                .globalSecondaryIndexes(g -> g.indexName("g1")
+                .globalSecondaryIndexes(g -> g.indexName("by-gpk") // DynamoDB wants 3 to 255 characters (MiniStack checks it, moto does not)
                         .keySchema(k -> k.attributeName("gpk").keyType(KeyType.HASH))
                         .projection(p -> p.projectionType(ProjectionType.ALL))));
     }
