@@ -29,7 +29,17 @@ import java.util.regex.Pattern;
  *     .build();
  * }</pre>
  * A subscriber whose effect a service takes in batches holds one {@link RawBatchHandler} instead
- * ({@link Builder#onRawBatch}, ADR 0022): it is handed the events of many aggregates per call.
+ * ({@link Builder#onRawBatch}, ADR 0022): it is handed the events of many aggregates per call, at most one of each,
+ * and answers which of them did not take effect.
+ * <pre>{@code
+ * Subscriber.builder("to-partners")
+ *     .onRawBatch(Set.of("Order"), events -> {               // the next event of up to every Order of the batch
+ *         Map<Integer, Exception> failed = new HashMap<>();
+ *         // one request for all of them; put the index of each entry the service refused into failed
+ *         return failed;                                       // the others took effect: their checkpoints move
+ *     })
+ *     .build();
+ * }</pre>
  */
 public final class Subscriber {
     /** Matches every aggregate type in {@link Builder#onRaw}. */
