@@ -160,10 +160,7 @@ class BatchSubscriberTest {
     void a_batch_that_starts_after_the_checkpoint_has_the_gap_filled_from_the_store() {
         history("a");
         List<String> took = new CopyOnWriteArrayList<>();
-        Subscriber batched = Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
-            events.forEach(e -> took.add(name(e)));
-            return Map.of();
-        }).build();
+        Subscriber batched = takingAll(took);
 
         EventDispatcher.Result result = new EventDispatcher(List.of(batched), checkpoints, store)
                 .dispatch(commits("a").subList(3, 5));
@@ -278,10 +275,7 @@ class BatchSubscriberTest {
     void a_gap_the_store_does_not_fill_stops_the_aggregate_before_it_instead_of_moving_the_checkpoint_past_it() {
         history("a");
         List<String> took = new CopyOnWriteArrayList<>();
-        Subscriber batched = Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
-            events.forEach(e -> took.add(name(e)));
-            return Map.of();
-        }).build();
+        Subscriber batched = takingAll(took);
         // a store whose read of the gap comes back without its first event (a restore, a wrong table)
         EventStore losing = new EventStore() {
             @Override
@@ -318,6 +312,14 @@ class BatchSubscriberTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at most one batch handler");
         assertThatThrownBy(() -> Subscriber.builder("none").onRawBatch(Set.of(), none))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A batched subscriber whose every event takes effect: it notes each one's name. */
+    private static Subscriber takingAll(List<String> took) {
+        return Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
+            events.forEach(e -> took.add(name(e)));
+            return Map.of();
+        }).build();
     }
 
     private static String name(RecordedEvent event) {
