@@ -20,11 +20,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs {@link ReplayBenchmark} with JMH and its GC profiler, in this process's classpath: in rounds, each round one
  * forked JVM per benchmark, the order of the benchmarks reversed every other round, so that a shift in the shared
  * machine's load meets each benchmark alike rather than the one that happens to run last. Each benchmark's score is
- * its median round.
+ * its median round. {@code framework} and {@code handWritten} run back to back in every round, so a round's ratio of
+ * the two compares forks that ran under the same load: the ratio reported is the median of the rounds' ratios
+ * ({@link #pairedRatio}).
  */
 public final class Replay {
-    /** The benchmarks of {@link ReplayBenchmark}, in the order of the first round. */
-    static final List<String> BENCHMARKS = List.of("framework", "frameworkUpcasting", "handWritten");
+    /**
+     * The benchmarks of {@link ReplayBenchmark}, in the order of the first round (reversed in the next): the two the
+     * goal compares are neighbours either way.
+     */
+    static final List<String> BENCHMARKS = List.of("frameworkUpcasting", "framework", "handWritten");
 
     private Replay() {
     }
@@ -32,7 +37,7 @@ public final class Replay {
     /** @param rounds each runs every benchmark once, in a fork of its own */
     public record Config(int rounds, int warmupIterations, int measurementIterations, double iterationSeconds) {
         public static Config full() {
-            return new Config(3, 3, 5, 1.0);
+            return new Config(5, 3, 5, 1.0);
         }
     }
 
@@ -47,8 +52,8 @@ public final class Replay {
     }
 
     public static List<Score> run(Config config) throws RunnerException {
-        Map<String, List<Score>> runs = new LinkedHashMap<>();
-        BENCHMARKS.forEach(b -> runs.put(b, new ArrayList<>()));
+        Map<String, List<Score>> runs = new LinkedHashMap<>(); // in the order reported; run in BENCHMARKS' order
+        List.of("framework", "frameworkUpcasting", "handWritten").forEach(b -> runs.put(b, new ArrayList<>()));
         for (int round = 0; round < config.rounds(); round++) {
             List<String> order = new ArrayList<>(BENCHMARKS);
             if (round % 2 == 1) {
@@ -61,6 +66,38 @@ public final class Replay {
         List<Score> scores = new ArrayList<>();
         runs.forEach((benchmark, rounds) -> scores.add(median(benchmark, rounds)));
         return scores;
+    }
+
+    /**
+     * The median over the rounds of {@code score}'s throughput divided by {@code baseline}'s in the same round: a
+     * round's two forks ran one after the other, under much the same share of the machine, which a ratio of two
+     * medians (possibly from different rounds) does not ensure.
+     *
+     * @throws IllegalArgumentException the two did not run the same number of rounds, or none
+     */
+    static double pairedRatio(Score score, Score baseline) {
+        List<Double> sorted = new ArrayList<>(roundRatios(score, baseline));
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * The rounds' ratios of {@code score}'s throughput to {@code baseline}'s, in the order run.
+     *
+     * @throws IllegalArgumentException the two did not run the same number of rounds, or none
+     */
+    static List<Double> roundRatios(Score score, Score baseline) {
+        List<Double> a = score.rounds();
+        List<Double> b = baseline.rounds();
+        if (a.isEmpty() || a.size() != b.size()) {
+            throw new IllegalArgumentException("expected the same rounds, got " + a.size() + " and " + b.size());
+        }
+        List<Double> ratios = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return ratios;
     }
 
     /** The median round's score, its error widened to the spread of the rounds. */

@@ -110,7 +110,10 @@ public final class Report {
             md.append("- Replay: ").append(f(fw.get().eventsPerSecond(), 0)).append(" events/s through the framework vs ")
                     .append(f(hand.get().eventsPerSecond(), 0)).append(" hand-written (")
                     .append(f(fw.get().allocatedBytesPerEvent(), 0)).append(" vs ")
-                    .append(f(hand.get().allocatedBytesPerEvent(), 0)).append(" bytes allocated per event).\n");
+                    .append(f(hand.get().allocatedBytesPerEvent(), 0)).append(" bytes allocated per event); **")
+                    .append(f(Replay.pairedRatio(fw.get(), hand.get()), 2))
+                    .append("×** hand-written's throughput, the median of the rounds' ratios")
+                    .append(" (goal: at least 0.9×).\n");
         }
         long lost = r.contention().stream().mapToLong(Contention.Scenario::lostUpdates).sum();
         long commands = r.contention().stream().mapToLong(Contention.Scenario::commands).sum();
@@ -281,7 +284,11 @@ public final class Report {
                 .append(" record, the state built inline. Allocation = JMH's `gc.alloc.rate.norm` per event: it does not depend")
                 .append(" on the machine's load, unlike the throughput (\"noisy\" marks an error over 20% of the score).")
                 .append(" JMH settings: ").append(r.settings().get("jmhSettings")).append(": each benchmark's figure")
-                .append(" is its median round, its ± the larger of that round's error and half the rounds' spread.\n\n");
+                .append(" is its median round, its ± the larger of that round's error and half the rounds' spread.")
+                .append(" `framework` and `handWritten` run one after the other in every round (the order reversed")
+                .append(" every other round), so each round's ratio of the two compares forks that ran under much the")
+                .append(" same share of this shared machine; a ratio \"vs handWritten\" is the median of the rounds'")
+                .append(" ratios.\n\n");
         Optional<Replay.Score> framework = r.replay().stream().filter(s -> s.benchmark().equals("framework"))
                 .findFirst();
         Optional<Replay.Score> handScore = r.replay().stream().filter(s -> s.benchmark().equals("handWritten"))
@@ -289,8 +296,11 @@ public final class Report {
         if (framework.isPresent() && handScore.isPresent()) {
             md.append("**Goal** (issue 15): `framework` at least 0.9× `handWritten`'s throughput and at most 1.2× its")
                     .append(" allocation. Measured: **")
-                    .append(f(framework.get().eventsPerSecond() / handScore.get().eventsPerSecond(), 2))
-                    .append("×** the throughput, **")
+                    .append(f(Replay.pairedRatio(framework.get(), handScore.get()), 2))
+                    .append("×** the throughput (the rounds' ratios, in the order run: ")
+                    .append(String.join(", ", Replay.roundRatios(framework.get(), handScore.get()).stream()
+                            .map(x -> f(x, 2) + "×").toList()))
+                    .append("), **")
                     .append(f(framework.get().allocatedBytesPerEvent() / handScore.get().allocatedBytesPerEvent(), 2))
                     .append("×** the allocation.\n\n");
         }
@@ -304,7 +314,7 @@ public final class Report {
             md.append("| ").append(s.benchmark()).append(" | ").append(f(s.eventsPerSecond(), 0)).append(" | ")
                     .append(f(s.error(), 0)).append(s.error() > 0.2 * s.eventsPerSecond() ? " (noisy)" : "")
                     .append(" | ").append(f(s.allocatedBytesPerEvent(), 0)).append(" | ")
-                    .append(hand.map(h -> f(s.eventsPerSecond() / h.eventsPerSecond(), 2) + "×").orElse("–"))
+                    .append(hand.map(h -> f(Replay.pairedRatio(s, h), 2) + "×").orElse("–"))
                     .append(" | ")
                     .append(hand.map(h -> f(s.allocatedBytesPerEvent() / h.allocatedBytesPerEvent(), 2) + "×")
                             .orElse("–"))
