@@ -458,7 +458,7 @@ public final class EventDispatcher {
                 }
                 Map<Integer, Exception> failed;
                 try {
-                    failed = handler.handle(List.copyOf(events));
+                    failed = trusted(handler.handle(List.copyOf(events)), events.size());
                 } catch (Exception e) {
                     failed = new HashMap<>();
                     for (int i = 0; i < events.size(); i++) {
@@ -466,7 +466,7 @@ public final class EventDispatcher {
                     }
                 }
                 for (int i = 0; i < round.size(); i++) {
-                    Exception failure = failed == null ? null : failed.get(i);
+                    Exception failure = failed.get(i);
                     if (failure == null) {
                         round.get(i).took(events.get(i));
                     } else {
@@ -486,6 +486,29 @@ public final class EventDispatcher {
                             subscriber.keepsCheckpoints() ? lane.persisted : lane.done, lane.failure, first);
                 }
             }
+        }
+
+        /**
+         * The handler's failures, if they can be trusted: a result that is null or names an index outside the round
+         * throws (failing every event of the round: handed over again, never passed by); an index named without a
+         * cause fails its event.
+         */
+        private Map<Integer, Exception> trusted(Map<Integer, Exception> failed, int size) {
+            if (failed == null) {
+                throw new IllegalStateException(subscriber.name() + ": the batch handler returned null instead of"
+                        + " the events that failed");
+            }
+            Map<Integer, Exception> checked = new HashMap<>();
+            for (Map.Entry<Integer, Exception> f : failed.entrySet()) {
+                Integer index = f.getKey();
+                if (index == null || index < 0 || index >= size) {
+                    throw new IllegalStateException(subscriber.name() + ": the batch handler named a failed event at"
+                            + " index " + index + " of a round of " + size);
+                }
+                checked.put(index, f.getValue() != null ? f.getValue() : new IllegalStateException(subscriber.name()
+                        + ": the batch handler named the event at index " + index + " failed, without a cause"));
+            }
+            return checked;
         }
 
         /** Moves the aggregate's checkpoint to its last event that took effect. */

@@ -22,7 +22,9 @@ public interface RawBatchHandler {
      * Handles one round: events of different aggregates, as stored (not decoded).
      *
      * @return the events that did not take effect, by their index in {@code events}, with the cause; every other
-     *         event took effect. Throwing fails every event of the round with the exception.
+     *         event took effect. Throwing fails every event of the round with the exception. So does a result the
+     *         dispatcher cannot trust, null or an index outside the round: those events are handed over again, never
+     *         taken as done. An index mapped to a null cause fails its event.
      */
     Map<Integer, Exception> handle(List<RecordedEvent> events) throws Exception;
 

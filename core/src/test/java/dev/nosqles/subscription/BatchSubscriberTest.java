@@ -130,6 +130,68 @@ class BatchSubscriberTest {
         assertThat(checkpoints.position("batched", account("b"))).isEqualTo(1);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"null", "an index past the round", "a negative index", "a null index"})
+    void a_result_the_dispatcher_cannot_trust_fails_every_event_of_its_round_instead_of_taking_them_as_done(
+            String result) {
+        List.of("a", "b").forEach(this::history);
+        List<Map<String, AttributeValue>> batch = commits("a", "b");
+        AtomicInteger calls = new AtomicInteger();
+        Subscriber batched = Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
+            if (calls.incrementAndGet() < 3) {
+                return Map.of();
+            }
+            Map<Integer, Exception> untrusted = new HashMap<>();
+            switch (result) {
+                case "null" -> untrusted = null;
+                case "an index past the round" -> untrusted.put(events.size(), new IllegalStateException("off by one"));
+                case "a negative index" -> untrusted.put(-1, new IllegalStateException("off by one"));
+                default -> untrusted.put(null, new IllegalStateException("no index"));
+            }
+            return untrusted;
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(batched), checkpoints, store);
+
+        EventDispatcher.Result first = dispatcher.dispatch(batch);
+
+        // the third round (a@3, b@3) did not take effect: both checkpoints stay at 2, the batch fails at a@3
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(first.failure()).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("batched: ");
+        assertThat(batch.get(first.failedIndex()).get(EventTables.STREAM_ID_ATTRIBUTE).s())
+                .isEqualTo(account("a").value());
+        assertThat(batch.get(first.failedIndex()).get(EventTables.VERSION_ATTRIBUTE).n()).isEqualTo("3");
+        assertThat(checkpoints.position("batched", account("a"))).isEqualTo(2);
+        assertThat(checkpoints.position("batched", account("b"))).isEqualTo(2);
+    }
+
+    @Test
+    void an_event_named_failed_without_a_cause_fails_alone() {
+        List.of("a", "b").forEach(this::history);
+        List<Map<String, AttributeValue>> batch = commits("a", "b");
+        List<String> took = new CopyOnWriteArrayList<>();
+        Subscriber batched = Subscriber.builder("batched").onRawBatch(Set.of("Account"), events -> {
+            Map<Integer, Exception> failed = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (name(events.get(i)).equals("b@2")) {
+                    failed.put(i, null);
+                } else {
+                    took.add(name(events.get(i)));
+                }
+            }
+            return failed;
+        }).build();
+
+        EventDispatcher.Result first = new EventDispatcher(List.of(batched), checkpoints, store).dispatch(batch);
+
+        assertThat(first.failure()).isInstanceOf(IllegalStateException.class).hasMessageContaining("without a cause");
+        assertThat(batch.get(first.failedIndex()).get(EventTables.STREAM_ID_ATTRIBUTE).s())
+                .isEqualTo(account("b").value());
+        assertThat(batch.get(first.failedIndex()).get(EventTables.VERSION_ATTRIBUTE).n()).isEqualTo("2");
+        assertThat(took).containsExactly("a@1", "b@1", "a@2", "a@3", "a@4", "a@5");
+        assertThat(checkpoints.position("batched", account("a"))).isEqualTo(5);
+        assertThat(checkpoints.position("batched", account("b"))).isEqualTo(1);
+    }
+
     @Test
     void events_the_handler_does_not_take_pass_by_without_a_round_and_the_checkpoint_moves_past_them() {
         history("a");
