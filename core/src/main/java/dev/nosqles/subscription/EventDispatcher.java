@@ -470,7 +470,7 @@ public final class EventDispatcher {
                     if (failure == null) {
                         round.get(i).took(events.get(i));
                     } else {
-                        round.get(i).failure = failure;
+                        round.get(i).failed(events.get(i), failure);
                     }
                 }
             }
@@ -483,7 +483,8 @@ public final class EventDispatcher {
                 }
                 if (lane.failure != null) {
                     reportFailure(subscriber, lane.streamId, lane.records,
-                            subscriber.keepsCheckpoints() ? lane.persisted : lane.done, lane.failure, first);
+                            subscriber.keepsCheckpoints() ? lane.persisted : lane.relayedBefore(), lane.failure,
+                            first);
                 }
             }
         }
@@ -577,6 +578,8 @@ public final class EventDispatcher {
         List<RecordedEvent> pending = List.of();
         int cursor;
         Exception failure;
+        /** The version of the event that failed; 0 when none did, or the failure is not one event's. */
+        long failedVersion;
         /** Whether each event must follow the one before it (a checkpoint's events: after it, without a gap). */
         private final boolean consecutive;
 
@@ -603,7 +606,7 @@ public final class EventDispatcher {
                         return event;
                     }
                 } catch (RuntimeException e) {
-                    failure = e;
+                    failed(event, e);
                     return null;
                 }
                 cursor++;
@@ -615,6 +618,20 @@ public final class EventDispatcher {
         void took(RecordedEvent event) {
             done = event.version();
             handled++;
+        }
+
+        void failed(RecordedEvent event, Exception cause) {
+            failure = cause;
+            failedVersion = event.version();
+        }
+
+        /**
+         * For a relay: the version its failure is reported after, so that the retry starts at a record no later
+         * than the failed event's, even if the batch did not hold the aggregate's commits in version order (then
+         * {@code done} may already be past the failed event).
+         */
+        long relayedBefore() {
+            return failedVersion > 0 ? failedVersion - 1 : done;
         }
     }
 

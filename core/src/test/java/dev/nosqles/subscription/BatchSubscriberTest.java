@@ -334,6 +334,37 @@ class BatchSubscriberTest {
     }
 
     @Test
+    void a_relay_whose_batch_holds_an_aggregates_commits_out_of_order_is_handed_a_failed_event_again_on_the_retry() {
+        history("a");
+        List<Map<String, AttributeValue>> inOrder = commits("a");
+        // a@2's commit before a@1's: the failure of a@1 must not be reported after a@2's record
+        List<Map<String, AttributeValue>> batch = List.of(inOrder.get(1), inOrder.get(0), inOrder.get(2),
+                inOrder.get(3), inOrder.get(4));
+        List<String> took = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger(1);
+        Subscriber relay = Subscriber.builder("relay").withoutCheckpoints().onRawBatch(Set.of("Account"), events -> {
+            Map<Integer, Exception> failed = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (name(events.get(i)).equals("a@1") && refusals.getAndDecrement() > 0) {
+                    failed.put(i, new IllegalStateException("injected: refused"));
+                } else {
+                    took.add(name(events.get(i)));
+                }
+            }
+            return failed;
+        }).build();
+        EventDispatcher dispatcher = new EventDispatcher(List.of(relay), checkpoints, store);
+
+        EventDispatcher.Result first = dispatcher.dispatch(batch);
+
+        assertThat(took).containsExactly("a@2");
+        assertThat(first.failedIndex()).isZero(); // not a@3's record: the retry must hold a@1 again
+        EventDispatcher.Result retry = dispatcher.dispatch(batch.subList(first.failedIndex(), batch.size()));
+        assertThat(retry.succeeded()).isTrue();
+        assertThat(took).containsExactly("a@2", "a@2", "a@1", "a@3", "a@4", "a@5");
+    }
+
+    @Test
     void a_gap_the_store_does_not_fill_stops_the_aggregate_before_it_instead_of_moving_the_checkpoint_past_it() {
         history("a");
         List<String> took = new CopyOnWriteArrayList<>();
