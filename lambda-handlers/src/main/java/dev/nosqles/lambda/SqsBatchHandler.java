@@ -151,6 +151,8 @@ public final class SqsBatchHandler<T> {
             }
             if (restFailed || (group != null && failedGroups.contains(group)) || (groupUnknown && anyFailed)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                // a message of unknown group not handled may be of any group: none after it may go first
+                restFailed |= groupUnknown;
                 continue;
             }
             if (!handle(record)) {

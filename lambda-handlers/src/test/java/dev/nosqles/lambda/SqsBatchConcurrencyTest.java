@@ -129,6 +129,17 @@ class SqsBatchConcurrencyTest {
     }
 
     @Test
+    void a_message_of_unknown_group_held_back_by_an_earlier_failure_holds_back_every_message_after_it() {
+        // m2 may be of group B: m3 must not be handled (and deleted) before m2 comes back
+        SQSBatchResponse response = batch(1).withConcurrency(4).handle(event(List.of(
+                message(FIFO, "m1", "A", "fail-A"), message(FIFO, "m2", null, "second-x"),
+                message(FIFO, "m3", "B", "third-B"))));
+
+        assertThat(failed(response)).containsExactly("m1", "m2", "m3");
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
     void a_standard_queues_messages_each_run_on_their_own_and_a_failure_fails_only_itself() {
         SQSBatchResponse response = batch(3).withConcurrency(8).handle(event(List.of(
                 message(STANDARD, "m1", null, "wait-1"), message(STANDARD, "m2", null, "wait-2"),
