@@ -114,6 +114,16 @@ public final class AggregateRepository<S, C, E> {
         return new Builder<>(aggregate);
     }
 
+    /**
+     * Whether a message sent at {@code sentAt} is older than this repository's {@link
+     * Builder#deduplicationHorizon(Duration) deduplication horizon}, by its clock: a command carrying it as its
+     * {@code messageSentAt} is then refused with {@link MessageTooOldException} unless its id is among the ids this
+     * aggregate still remembers, because a first delivery can no longer be told from a redelivery.
+     */
+    public boolean beyondDeduplicationHorizon(Instant sentAt) {
+        return sentAt.isBefore(clock.instant().minus(deduplicationHorizon));
+    }
+
     /** Where this repository counts what it does (a saga manager reports to the same place). */
     public Metrics metrics() {
         return metrics;
@@ -495,12 +505,11 @@ public final class AggregateRepository<S, C, E> {
                 return true;
             }
         }
-        Instant now = clock.instant();
         Instant sentAt = call.meta.messageSentAt();
-        if (sentAt != null && sentAt.isBefore(now.minus(deduplicationHorizon))) {
+        if (sentAt != null && beyondDeduplicationHorizon(sentAt)) {
             throw new MessageTooOldException(call.streamId, messageId, sentAt, deduplicationHorizon);
         }
-        Instant since = (sentAt != null ? sentAt : now.minus(deduplicationHorizon)).minus(clockSkew);
+        Instant since = (sentAt != null ? sentAt : clock.instant().minus(deduplicationHorizon)).minus(clockSkew);
         boolean found = loaded.evictedVersion() > call.checkedUpTo && !since.isAfter(loaded.evictedAt())
                 && store.findMessageCommit(call.streamId, messageId, loaded.evictedVersion(), since).isPresent();
         if (!found) {
@@ -1086,7 +1095,8 @@ public final class AggregateRepository<S, C, E> {
 
         /**
          * How long after it was first sent a redelivered message is still recognised, however many messages came
-         * between: 15 days by default (SQS keeps a message at most 14 days; a day more for a DLQ redrive). A message
+         * between: 15 days by default (SQS keeps a message at most 14 days; a day more for a DLQ redrive; a FIFO
+         * queue's dead-letter queue restarts the retention, so a FIFO message can be older: see ADR 0003). A message
          * sent earlier that is not among the remembered ids is refused with {@link MessageTooOldException}.
          */
         public Builder<S, C, E> deduplicationHorizon(Duration horizon) {

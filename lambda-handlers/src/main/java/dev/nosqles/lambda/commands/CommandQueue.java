@@ -78,7 +78,8 @@ public final class CommandQueue<C> {
      * principal and trace header (the invocation's when absent) travel with the command and are stored with the
      * commit. {@code messageSentAt}: the caller's; now for a message id made here (this is its first and only
      * send); none for a caller's message id without it (it may be a re-send, and a later time would narrow the
-     * consumer's search for the first delivery).
+     * consumer's search for the first delivery). The body also says when this send queued it ({@code queuedAt}):
+     * the consumer refuses a message without a sent time whose send is older than its deduplication horizon.
      *
      * @return the message id
      * @throws IllegalArgumentException the aggregate id is not a valid aggregate id (1 to 128 of
@@ -100,7 +101,7 @@ public final class CommandQueue<C> {
         Instant sentAt = m.messageSentAt() != null ? m.messageSentAt() : made ? clock.instant() : null;
         String trace = m.traceHeader() != null ? m.traceHeader() : dev.nosqles.lambda.Telemetry.traceHeader();
         String body = encode(aggregateId, channel.typeOf(command), channel.encode(command), new EventMetadata(
-                m.correlationId(), m.causationId(), messageId, m.principal(), sentAt, trace));
+                m.correlationId(), m.causationId(), messageId, m.principal(), sentAt, trace), clock.instant());
         software.amazon.awssdk.services.sqs.model.SendMessageRequest.Builder request =
                 software.amazon.awssdk.services.sqs.model.SendMessageRequest.builder().queueUrl(queueUrl)
                         .messageBody(body).messageGroupId(aggregateId)
@@ -137,6 +138,17 @@ public final class CommandQueue<C> {
 
     /** The body of a queued command: the aggregate id, the command's wire type and JSON, and its metadata. */
     static String encode(String aggregateId, String commandType, String commandJson, EventMetadata metadata) {
+        return encode(aggregateId, commandType, commandJson, metadata, null);
+    }
+
+    /**
+     * As above, with {@code queuedAt}: when this send put it on the queue (null: not said). The message was first
+     * sent then or earlier: a consumer that finds this send older than its deduplication horizon knows the message
+     * is too (CommandQueueHandler), although the message carries no {@code sentAt} (a caller's id: a re-send
+     * must not narrow the search for its first delivery).
+     */
+    static String encode(String aggregateId, String commandType, String commandJson, EventMetadata metadata,
+                         Instant queuedAt) {
         try {
             ObjectNode body = LambdaJson.mapper().createObjectNode();
             body.put("aggregateId", aggregateId);
@@ -145,6 +157,9 @@ public final class CommandQueue<C> {
             body.put("messageId", metadata.messageId());
             if (metadata.messageSentAt() != null) {
                 body.put("sentAt", metadata.messageSentAt().toString());
+            }
+            if (queuedAt != null) {
+                body.put("queuedAt", queuedAt.toString());
             }
             putIfPresent(body, "correlationId", metadata.correlationId());
             putIfPresent(body, "causationId", metadata.causationId());
@@ -162,8 +177,8 @@ public final class CommandQueue<C> {
         }
     }
 
-    /** A queued command as read from a message body. */
-    record Queued<C>(String aggregateId, String commandType, C command, EventMetadata metadata) {
+    /** A queued command as read from a message body; {@code queuedAt} null when the body does not say. */
+    record Queued<C>(String aggregateId, String commandType, C command, EventMetadata metadata, Instant queuedAt) {
     }
 
     /**
@@ -185,13 +200,8 @@ public final class CommandQueue<C> {
         String aggregateId = text(root, "aggregateId", true);
         String commandType = text(root, "commandType", true);
         String messageId = text(root, "messageId", true);
-        String sentAtText = text(root, "sentAt", false);
-        Instant sentAt;
-        try {
-            sentAt = sentAtText == null ? null : Instant.parse(sentAtText);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("field sentAt is not an ISO-8601 instant");
-        }
+        Instant sentAt = instant(root, "sentAt");
+        Instant queuedAt = instant(root, "queuedAt");
         JsonNode command = root.get("command");
         if (command == null || !command.isObject()) {
             throw new IllegalArgumentException("field command is missing or not a JSON object");
@@ -199,7 +209,16 @@ public final class CommandQueue<C> {
         C decoded = channel.decode(commandType, command.toString());
         return new Queued<>(aggregateId, commandType, decoded, new EventMetadata(text(root, "correlationId", false),
                 text(root, "causationId", false), messageId, text(root, "principal", false), sentAt,
-                text(root, "traceHeader", false)));
+                text(root, "traceHeader", false)), queuedAt);
+    }
+
+    private static Instant instant(JsonNode root, String field) {
+        String value = text(root, field, false);
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("field " + field + " is not an ISO-8601 instant");
+        }
     }
 
     private static String text(JsonNode root, String field, boolean required) {

@@ -13,6 +13,7 @@ import dev.nosqles.lambda.Telemetry;
 import dev.nosqles.lambda.internal.LambdaJson;
 import dev.nosqles.logging.LogContext;
 import dev.nosqles.saga.Channel;
+import dev.nosqles.store.EventMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -80,8 +81,16 @@ public final class CommandQueueHandler<S, C, E> implements RequestHandler<SQSEve
     }
 
     private void handle(CommandQueue.Queued<C> queued, LogContext log) {
-        log.metadata(queued.metadata());
-        repository.updateRecording(queued.aggregateId(), queued.command(), queued.metadata(),
+        EventMetadata metadata = queued.metadata();
+        if (metadata.messageSentAt() == null && queued.queuedAt() != null
+                && repository.beyondDeduplicationHorizon(queued.queuedAt())) {
+            // first sent no later than this send, which is older than the horizon (a FIFO queue's dead-letter
+            // queue restarts a message's retention): a first delivery can no longer be told from a redelivery, so
+            // the repository refuses it (MessageTooOldException) unless its id is still remembered
+            metadata = metadata.withMessageSentAt(queued.queuedAt());
+        }
+        log.metadata(metadata);
+        repository.updateRecording(queued.aggregateId(), queued.command(), metadata,
                 outcome -> outcome instanceof CommandOutcome.Rejected<S, E> rejected
                         ? rejection(queued.commandType(), rejected.rejection().reason()) : null);
     }

@@ -80,7 +80,7 @@ class CommandQueueTest {
     record Balance(long amount) {
     }
 
-    static final class Account implements Aggregate<Balance, AccountCommand, AccountEvent> {
+    static class Account implements Aggregate<Balance, AccountCommand, AccountEvent> {
         @Override
         public String type() {
             return "Account";
@@ -269,6 +269,73 @@ class CommandQueueTest {
         assertThat(accounts.get("acc").state().amount()).isEqualTo(5);
         assertThat(stream("acc")).hasSize(2);
         assertThat(metrics.count(Metric.DUPLICATES_DROPPED)).isPositive();
+    }
+
+    @Test
+    void a_keyed_command_without_a_sent_time_redriven_past_the_horizon_is_refused_instead_of_taking_effect_again() {
+        dev.nosqles.testsupport.MutableClock clock = dev.nosqles.testsupport.MutableClock.at("2026-11-01T00:00:00Z");
+        AggregateRepository<Balance, AccountCommand, AccountEvent> repository = snapshotted(clock);
+        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = new CommandQueueHandler<>(repository,
+                ACCOUNT_COMMANDS, Telemetry.fromEnvironment(name -> null));
+        CommandQueue<AccountCommand> sender = CommandQueue.builder(ACCOUNT_COMMANDS).client(sqs).queueUrl(queueUrl)
+                .clock(clock).build();
+        repository.create("acc", new Open("ann"));
+        sender.send("acc", new Deposit(5, "ann"), EventMetadata.empty().withMessageId("k-1")); // no sent time
+        String body = sqs.receiveMessage(r -> r.queueUrl(queueUrl)).messages().get(0).body();
+        assertThat(body).contains("\"queuedAt\":\"2026-11-01T00:00:00Z\"").doesNotContain("sentAt");
+        assertThat(failed(handler.handle(event(List.of(record("sqs-1", "acc", body)))))).isEmpty();
+        laterMessages(repository, clock);
+
+        // 4 days in the FIFO queue, then 14 in its dead-letter queue (which restarts the retention), then redriven
+        clock.advance(java.time.Duration.ofDays(17));
+        SQSBatchResponse redriven = handler.handle(event(List.of(record("redrive-1", "acc", body))));
+
+        // its commit is older than the 15 days a search reaches: refused (and dead-lettered again), not applied twice
+        assertThat(failed(redriven)).containsExactly("redrive-1");
+        assertThat(repository.get("acc").state().amount()).isEqualTo(7);
+    }
+
+    @Test
+    void a_keyed_command_without_a_sent_time_redriven_within_the_horizon_is_still_found_as_a_duplicate() {
+        dev.nosqles.testsupport.MutableClock clock = dev.nosqles.testsupport.MutableClock.at("2026-11-01T00:00:00Z");
+        AggregateRepository<Balance, AccountCommand, AccountEvent> repository = snapshotted(clock);
+        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = new CommandQueueHandler<>(repository,
+                ACCOUNT_COMMANDS, Telemetry.fromEnvironment(name -> null));
+        repository.create("acc", new Open("ann"));
+        String body = CommandQueue.encode("acc", "Deposit", "{\"amount\":5,\"by\":\"ann\"}",
+                EventMetadata.empty().withMessageId("k-1"), clock.instant());
+        assertThat(failed(handler.handle(event(List.of(record("sqs-1", "acc", body)))))).isEmpty();
+        laterMessages(repository, clock);
+
+        clock.advance(java.time.Duration.ofDays(13));
+        SQSBatchResponse redriven = handler.handle(event(List.of(record("redrive-1", "acc", body))));
+
+        assertThat(failed(redriven)).isEmpty(); // found by the search back to the horizon: dropped
+        assertThat(repository.get("acc").state().amount()).isEqualTo(7);
+    }
+
+    /** A repository whose snapshot (every 2 versions) remembers one message id: older ones need a search. */
+    private AggregateRepository<Balance, AccountCommand, AccountEvent> snapshotted(java.time.Clock clock) {
+        Account snapshotting = new Account() {
+            @Override
+            public dev.nosqles.aggregate.Snapshotting<Balance> snapshotting() {
+                return dev.nosqles.aggregate.Snapshotting.every(2, "Balance", 1, Balance.class);
+            }
+        };
+        return AggregateRepository.builder(snapshotting).clock(clock).deduplicationWindow(1).metrics(metrics)
+                .eventStore(DynamoDbEventStore.builder().client(dynamo).clock(clock)
+                        .tableName(TestTables.newEventsTable(dynamo, "command-queue-horizon")).build())
+                .snapshotStore(dev.nosqles.dynamodb.DynamoDbSnapshotStore.builder().client(dynamo)
+                        .tableName(TestTables.newSnapshotsTable(dynamo, "command-queue-horizon")).build())
+                .build();
+    }
+
+    /** A day later, two more messages: k-1 is no longer among the ids the latest snapshot remembers. */
+    private static void laterMessages(AggregateRepository<Balance, AccountCommand, AccountEvent> repository,
+                                      dev.nosqles.testsupport.MutableClock clock) {
+        clock.advance(java.time.Duration.ofDays(1));
+        repository.update("acc", new Deposit(1, "ann"), EventMetadata.empty().withMessageId("k-2"));
+        repository.update("acc", new Deposit(1, "ann"), EventMetadata.empty().withMessageId("k-3"));
     }
 
     private void drainReceived(List<Message> messages) {
