@@ -599,6 +599,13 @@ public final class SagaManager<D> {
             LOG.warn("saga {} {}: the reply to {} recorded by its participant is older than the deduplication "
                     + "horizon; the deadline acts instead", definition.type(), reply.sagaId(), reply.inReplyTo());
             return Optional.empty();
+        } catch (SagaMessageException unreadable) {
+            // a reply this saga cannot read (a participant deployed with another reply shape): it fails the same way
+            // however often it is taken, and the reply itself is dead-lettered; the deadline acts, so that the saga
+            // goes on (re-sent while re-sends remain, then given up and compensated) instead of waiting forever
+            LOG.warn("saga {} {}: the reply to {} recorded by its participant cannot be read ({}); the deadline acts"
+                    + " instead", definition.type(), reply.sagaId(), reply.inReplyTo(), unreadable.getMessage());
+            return Optional.empty();
         }
         if (!result.duplicate() && !result.events().isEmpty()) {
             repository.metrics().increment(Metric.SAGA_LATE_REPLIES_TAKEN);

@@ -117,6 +117,44 @@ class DeadlineWaitsForAnAnswerTest {
     }
 
     @Test
+    void an_answer_whose_reply_the_saga_cannot_read_does_not_hold_the_saga_forever_the_deadline_compensates() {
+        wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
+        // a participant deployed with another reply shape: a receipt number the saga's Receipt cannot hold
+        participant = SagaParticipant.builder(accounts, Transfer.ACCOUNTS_WITH_PARTICIPANT, sender)
+                .replyData(outcome -> java.util.Map.of("number", List.of(1, 2))).build();
+        feed = new Feed(store, new EventDispatcher(List.of(sagas.commandSender(), participant.replySender()),
+                new InMemoryCheckpointStore(), store));
+        String sagaId = start("event-1");
+        List<ReplyMessage> unreadable = withdrawAndHoldTheReply();
+        assertThat(unreadable).hasSize(1);
+        assertThat(unreadable.get(0).outcome()).isEqualTo(ReplyOutcome.SUCCESS);
+
+        for (int round = 0; round < 10 && !sagas.find(sagaId).orElseThrow().status().finished(); round++) {
+            clock.advance(Duration.ofSeconds(30));
+            sweeper.sweep();
+            feed.pump(streams);
+            List<CommandMessage> commands = List.copyOf(sender.commands);
+            sender.commands.clear();
+            commands.forEach(participant::handle);
+            feed.pump(streams);
+            List<ReplyMessage> replies = List.copyOf(sender.replies);
+            sender.replies.clear();
+            for (ReplyMessage reply : replies) {
+                try {
+                    sagas.handle(reply);
+                } catch (SagaMessageException poison) {
+                    // the withdrawal's reply, however often it comes: retried, then dead-lettered
+                }
+            }
+        }
+
+        // given up at its deadline and compensated: the 5 withdrawn from a are back
+        assertThat(sagas.find(sagaId).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(accounts.get("a").state().balance()).isEqualTo(10);
+        assertThat(accounts.get("b").state().balance()).isZero();
+    }
+
+    @Test
     void a_deadline_message_finding_the_answer_takes_the_reply_as_well_and_comes_again_to_nothing() {
         wire(Transfer.ACCOUNTS_WITH_PARTICIPANT);
         String sagaId = start("event-2");
