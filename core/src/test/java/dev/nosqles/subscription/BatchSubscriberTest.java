@@ -304,18 +304,7 @@ class BatchSubscriberTest {
         List.of("a", "b").forEach(this::history);
         List<Map<String, AttributeValue>> batch = commits("a", "b");
         List<String> took = new CopyOnWriteArrayList<>();
-        AtomicInteger refusals = new AtomicInteger(1);
-        Subscriber relay = Subscriber.builder("relay").withoutCheckpoints().onRawBatch(Set.of("Account"), events -> {
-            Map<Integer, Exception> failed = new HashMap<>();
-            for (int i = 0; i < events.size(); i++) {
-                if (name(events.get(i)).equals("a@3") && refusals.getAndDecrement() > 0) {
-                    failed.put(i, new IllegalStateException("injected: refused"));
-                } else {
-                    took.add(name(events.get(i)));
-                }
-            }
-            return failed;
-        }).build();
+        Subscriber relay = relayRefusingOnce("a@3", took);
         EventDispatcher dispatcher = new EventDispatcher(List.of(relay), checkpoints, store);
 
         EventDispatcher.Result first = dispatcher.dispatch(batch);
@@ -341,18 +330,7 @@ class BatchSubscriberTest {
         List<Map<String, AttributeValue>> batch = List.of(inOrder.get(1), inOrder.get(0), inOrder.get(2),
                 inOrder.get(3), inOrder.get(4));
         List<String> took = new CopyOnWriteArrayList<>();
-        AtomicInteger refusals = new AtomicInteger(1);
-        Subscriber relay = Subscriber.builder("relay").withoutCheckpoints().onRawBatch(Set.of("Account"), events -> {
-            Map<Integer, Exception> failed = new HashMap<>();
-            for (int i = 0; i < events.size(); i++) {
-                if (name(events.get(i)).equals("a@1") && refusals.getAndDecrement() > 0) {
-                    failed.put(i, new IllegalStateException("injected: refused"));
-                } else {
-                    took.add(name(events.get(i)));
-                }
-            }
-            return failed;
-        }).build();
+        Subscriber relay = relayRefusingOnce("a@1", took);
         EventDispatcher dispatcher = new EventDispatcher(List.of(relay), checkpoints, store);
 
         EventDispatcher.Result first = dispatcher.dispatch(batch);
@@ -405,6 +383,22 @@ class BatchSubscriberTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at most one batch handler");
         assertThatThrownBy(() -> Subscriber.builder("none").onRawBatch(Set.of(), none))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A relay that refuses {@code refused} the first time it is handed over and notes every event that took effect. */
+    private static Subscriber relayRefusingOnce(String refused, List<String> took) {
+        AtomicInteger refusals = new AtomicInteger(1);
+        return Subscriber.builder("relay").withoutCheckpoints().onRawBatch(Set.of("Account"), events -> {
+            Map<Integer, Exception> failed = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                if (name(events.get(i)).equals(refused) && refusals.getAndDecrement() > 0) {
+                    failed.put(i, new IllegalStateException("injected: refused"));
+                } else {
+                    took.add(name(events.get(i)));
+                }
+            }
+            return failed;
+        }).build();
     }
 
     /** A batched subscriber whose every event takes effect: it notes each one's name. */

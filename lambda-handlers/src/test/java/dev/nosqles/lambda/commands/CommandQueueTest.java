@@ -275,8 +275,7 @@ class CommandQueueTest {
     void a_keyed_command_without_a_sent_time_redriven_past_the_horizon_is_refused_instead_of_taking_effect_again() {
         dev.nosqles.testsupport.MutableClock clock = dev.nosqles.testsupport.MutableClock.at("2026-11-01T00:00:00Z");
         AggregateRepository<Balance, AccountCommand, AccountEvent> repository = snapshotted(clock);
-        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = new CommandQueueHandler<>(repository,
-                ACCOUNT_COMMANDS, Telemetry.fromEnvironment(name -> null));
+        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = consumerOf(repository);
         CommandQueue<AccountCommand> sender = CommandQueue.builder(ACCOUNT_COMMANDS).client(sqs).queueUrl(queueUrl)
                 .clock(clock).build();
         repository.create("acc", new Open("ann"));
@@ -299,8 +298,7 @@ class CommandQueueTest {
     void a_keyed_command_without_a_sent_time_redriven_within_the_horizon_is_still_found_as_a_duplicate() {
         dev.nosqles.testsupport.MutableClock clock = dev.nosqles.testsupport.MutableClock.at("2026-11-01T00:00:00Z");
         AggregateRepository<Balance, AccountCommand, AccountEvent> repository = snapshotted(clock);
-        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = new CommandQueueHandler<>(repository,
-                ACCOUNT_COMMANDS, Telemetry.fromEnvironment(name -> null));
+        CommandQueueHandler<Balance, AccountCommand, AccountEvent> handler = consumerOf(repository);
         repository.create("acc", new Open("ann"));
         String body = CommandQueue.encode("acc", "Deposit", "{\"amount\":5,\"by\":\"ann\"}",
                 EventMetadata.empty().withMessageId("k-1"), clock.instant());
@@ -312,6 +310,11 @@ class CommandQueueTest {
 
         assertThat(failed(redriven)).isEmpty(); // found by the search back to the horizon: dropped
         assertThat(repository.get("acc").state().amount()).isEqualTo(7);
+    }
+
+    private static CommandQueueHandler<Balance, AccountCommand, AccountEvent> consumerOf(
+            AggregateRepository<Balance, AccountCommand, AccountEvent> repository) {
+        return new CommandQueueHandler<>(repository, ACCOUNT_COMMANDS, Telemetry.fromEnvironment(name -> null));
     }
 
     /** A repository whose snapshot (every 2 versions) remembers one message id: older ones need a search. */
