@@ -155,6 +155,42 @@ class RebuildTest {
     }
 
     @Test
+    void a_version_dropped_while_a_page_keeps_losing_races_stops_the_rebuild_at_its_next_attempt() {
+        // given history and a rebuild of one segment whose page transactions all lose their races (cancelled, as
+        // when a hot row or the live stream moved meanwhile), the version dropped at the first (grace 0)
+        world.writeHistory(0, 6);
+        DynamoDbReadModels dropper = world.readModels(Clock.systemUTC()).dropGrace(java.time.Duration.ZERO).build();
+        AtomicInteger cancelled = new AtomicInteger();
+        ExecutionInterceptor losing = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest) {
+                    if (cancelled.incrementAndGet() == 1) {
+                        dropper.drop("accounts", 1); // rows, checkpoints and progress deleted now
+                    }
+                    throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
+                            .message("injected: a race lost").cancellationReasons(
+                                    software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
+                                            .code("ConditionalCheckFailed").build()).build();
+                }
+            }
+        };
+        DynamoDbReadModels racing = world.readModels(Clock.systemUTC(), AccountsWorld.clientWith(losing))
+                .dropGrace(java.time.Duration.ZERO).build();
+
+        // when the rebuild runs its page: it stops at the page's first retry, not after every retry of the page
+        // (up to 50 with back-off, which could outlast a drop's grace and then write under the dropped version)
+        assertThatThrownBy(() -> racing.rebuild("accounts", new RebuildOptions(1, 50), p -> { }))
+                .isInstanceOf(dev.nosqles.projection.ReadModelStateException.class)
+                .hasMessageContaining("no longer BUILDING");
+
+        assertThat(cancelled.get()).isPositive();
+        assertThat(world.readModelRows("accounts", 1)).isZero();
+        assertThat(world.checkpointItems(ReadModelRegistry.checkpointName("accounts", 1))).isZero();
+        assertThat(racing.status("accounts").versions()).isEmpty();
+    }
+
+    @Test
     void a_live_batch_racing_a_rebuild_that_moved_the_checkpoint_succeeds_in_one_dispatch_and_applies_each_event_once() {
         // given an account with three commits and a read model whose version 1 the first batch registers
         String id = AccountsWorld.accountId(0);

@@ -332,6 +332,12 @@ public final class Rebuild {
             if (TransactWrites.isRace(result.failure()) && attempt < CONFLICT_RETRIES) {
                 remaining = remaining.subList(result.failedIndex(), remaining.size());
                 ReadModelRegistry.backOff(attempt);
+                // the retries of one page can outlast a drop's grace: each attempt looks again, so that none writes
+                // rows or checkpoints of a version whose deletion may already be over
+                if (!stillBuilding()) {
+                    throw new ReadModelStateException(projection.name(), version, projection.name() + ": version "
+                            + version + " is no longer BUILDING; its rebuild stops");
+                }
                 continue;
             }
             if (result.failure() instanceof RuntimeException r) {
