@@ -199,7 +199,10 @@ public final class Projection<R extends Record> {
          * Declares {@code String} components of the row personal data of the subject {@code subject} gives
          * (ADR 0008): they are stored encrypted with the subject's key and read back as
          * {@link dev.nosqles.privacy.PersonalData#DEFAULT_PLACEHOLDER} once the subject is forgotten. A personal
-         * component may not be (part of) the row key or an index key: those are stored in plain text.
+         * component may not be (part of) the row key or an index key: those are stored in plain text. {@link #build()}
+         * refuses a key that holds a component's whole value; it cannot see a key computed from one (upper-cased,
+         * hashed, a part of it), which a forget would leave in plain text: derive keys from ids, never from personal
+         * components.
          */
         public Builder<R> personalData(Function<R, String> subject, String... components) {
             this.personalSubject = Objects.requireNonNull(subject, "subject");
