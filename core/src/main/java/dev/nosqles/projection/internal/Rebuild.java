@@ -216,14 +216,12 @@ public final class Rebuild {
             // the version may have been dropped while this page was read (or while the run was between pages):
             // dispatching it would write rows and checkpoints of a version whose deletion may already be over
             if (!page.items().isEmpty() && !stillBuilding()) {
-                throw new ReadModelStateException(name, version, name + ": version " + version
-                        + " is no longer BUILDING; its rebuild stops");
+                throw noLongerBuilding();
             }
             long handled = dispatchPage(page.items(), combined, deferred, direct);
             long total = segmentEvents.addAndGet(state.index(), handled);
             if (!registry.recordSegmentEvents(name, version, state.index(), total)) {
-                throw new ReadModelStateException(name, version, name + ": version " + version
-                        + " is no longer BUILDING; its rebuild stops");
+                throw noLongerBuilding();
             }
             boolean last = !page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty();
             saveProgress(state.index(), pages, last ? null : page.lastEvaluatedKey(), page.scannedCount(), handled,
@@ -239,6 +237,12 @@ public final class Rebuild {
                 return;
             }
         }
+    }
+
+    /** Why the rebuild stops: its version was dropped (or marked otherwise) meanwhile. */
+    private ReadModelStateException noLongerBuilding() {
+        return new ReadModelStateException(projection.name(), version, projection.name() + ": version " + version
+                + " is no longer BUILDING; its rebuild stops");
     }
 
     /** Whether the version is still BUILDING (one strongly consistent GetItem of the registry item). */
@@ -335,8 +339,7 @@ public final class Rebuild {
                 // the retries of one page can outlast a drop's grace: each attempt looks again, so that none writes
                 // rows or checkpoints of a version whose deletion may already be over
                 if (!stillBuilding()) {
-                    throw new ReadModelStateException(projection.name(), version, projection.name() + ": version "
-                            + version + " is no longer BUILDING; its rebuild stops");
+                    throw noLongerBuilding();
                 }
                 continue;
             }
