@@ -826,7 +826,9 @@ public final class AggregateRepository<S, C, E> {
             snapshots.save(new Snapshot(streamId, lastVersion, policy.stateType(), policy.schemaVersion(),
                     snapshotData(streamId, Json.mapper().writeValueAsString(state)), clock.instant(), firstVersion,
                     lastEventId, new Snapshot.MessageWindow(recent, evictedVersion, evictedAt)));
-        } catch (JsonProcessingException | RuntimeException e) {
+        } catch (java.io.IOException | RuntimeException e) {
+            // (IOException: Jackson's JsonProcessingException, named by its JDK superclass so that verifying this
+            // class loads no Jackson type, ADR 0020)
             // the command succeeded; a missing snapshot only costs a longer replay
             LOG.warn("snapshot of {} at version {} not saved: {}", streamId, lastVersion,
                     e.getClass().getSimpleName());
@@ -860,7 +862,8 @@ public final class AggregateRepository<S, C, E> {
                             return Optional.empty();
                         }
                         return Optional.of(new Base<>(Json.mapper().readValue(data.get(), policy.stateClass()), s));
-                    } catch (JsonProcessingException | IllegalArgumentException e) {
+                    } catch (java.io.IOException | IllegalArgumentException e) {
+                        // IOException: Jackson's JsonProcessingException (see maybeSnapshot)
                         LOG.warn("snapshot of {} at version {} unreadable ({}); replaying all events",
                                 streamId, s.version(), e.getClass().getSimpleName());
                         return Optional.empty();

@@ -129,11 +129,7 @@ public final class EventCodec<E> {
         if (data != null) {
             return new NewEvent(eventId, type.name(), type.schemaVersion(), data);
         }
-        try {
-            return new NewEvent(eventId, type.name(), type.schemaVersion(), Json.mapper().writeValueAsString(event));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
-        }
+        return new NewEvent(eventId, type.name(), type.schemaVersion(), Mapped.write(type.name(), event));
     }
 
     /**
@@ -163,23 +159,8 @@ public final class EventCodec<E> {
         if (data != null) {
             return new NewEvent(eventId, type.name(), type.schemaVersion(), data);
         }
-        ObjectNode tree;
-        try {
-            tree = Json.mapper().valueToTree(event);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getClass().getSimpleName());
-        }
-        for (String field : fields) {
-            JsonNode value = tree.get(field);
-            if (value != null && value.isTextual()) {
-                tree.set(field, FieldCipher.encrypt(keys, subject, field, value.asText()));
-            }
-        }
-        try {
-            return new NewEvent(eventId, type.name(), type.schemaVersion(), Json.mapper().writeValueAsString(tree));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + type.name() + ": " + e.getOriginalMessage());
-        }
+        return new NewEvent(eventId, type.name(), type.schemaVersion(),
+                Mapped.writeEncrypted(keys, type.name(), event, subject, fields));
     }
 
     /**
@@ -190,11 +171,11 @@ public final class EventCodec<E> {
         // the common case, an event in its current schema: read straight from the stored text into the record
         Current<E> direct = current.get(recorded.type());
         if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion() && plain(recorded)) {
-            return envelope(recorded, direct.type(), readCurrent(recorded, direct));
+            return envelope(recorded, direct.type(), Mapped.readCurrent(recorded, direct));
         }
-        Upcasters.JsonEvent upcast = upcast(recorded);
+        Upcasters.JsonEvent upcast = Mapped.upcast(this, recorded);
         EventTypes.EventType<E> type = registered(recorded, upcast);
-        return envelope(recorded, type, readTree(recorded, type, upcast));
+        return envelope(recorded, type, Mapped.readTree(recorded, type, upcast));
     }
 
     /**
@@ -204,82 +185,15 @@ public final class EventCodec<E> {
     public E decodeEvent(RecordedEvent recorded) {
         Current<E> direct = current.get(recorded.type());
         if (direct != null && direct.type().schemaVersion() == recorded.schemaVersion() && plain(recorded)) {
-            return readCurrent(recorded, direct);
+            return Mapped.readCurrent(recorded, direct);
         }
-        Upcasters.JsonEvent upcast = upcast(recorded);
-        return readTree(recorded, registered(recorded, upcast), upcast);
+        Upcasters.JsonEvent upcast = Mapped.upcast(this, recorded);
+        return Mapped.readTree(recorded, registered(recorded, upcast), upcast);
     }
 
     /** Whether the stored text cannot hold an encrypted field (most events: one scan for the marker). */
     private static boolean plain(RecordedEvent recorded) {
         return !recorded.data().contains(FieldCipher.MARKER_TEXT);
-    }
-
-    /**
-     * Replaces every top-level field holding an encrypted token by its plaintext, or by the placeholder the stored
-     * type declares for it when the subject was forgotten.
-     */
-    private void decryptFields(RecordedEvent recorded, ObjectNode object) {
-        java.util.Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-        java.util.List<Map.Entry<String, JsonNode>> tokens = new java.util.ArrayList<>();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (FieldCipher.isToken(f.getValue())) {
-                tokens.add(f);
-            }
-        }
-        for (Map.Entry<String, JsonNode> f : tokens) {
-            if (keys == null) {
-                throw new MissingSubjectKeysException(recorded.type());
-            }
-            String field = f.getKey();
-            java.util.Optional<String> plaintext;
-            try {
-                plaintext = FieldCipher.decrypt(keys, field, f.getValue());
-            } catch (KeyServiceUnavailableException unavailable) {
-                throw unavailable;
-            } catch (IllegalArgumentException e) {
-                throw new EventDecodingException(recorded.streamId(), recorded.version(), recorded.type(), field,
-                        e instanceof FieldCipher.MalformedTokenException ? "malformed encrypted value"
-                                : "the encrypted value does not authenticate");
-            }
-            object.put(field, plaintext.orElseGet(() -> types.personalData(recorded.type())
-                    .map(pd -> pd.placeholder(field)).orElse(PersonalData.DEFAULT_PLACEHOLDER)));
-        }
-    }
-
-    private E readCurrent(RecordedEvent recorded, Current<E> direct) {
-        try {
-            return direct.reader().readValue(recorded.data());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw decodingFailure(recorded, direct.type(), e);
-        }
-    }
-
-    private E readTree(RecordedEvent recorded, EventTypes.EventType<E> type, Upcasters.JsonEvent upcast) {
-        try {
-            return Json.mapper().treeToValue(upcast.data(), type.javaClass());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw decodingFailure(recorded, type, e);
-        }
-    }
-
-    /** The stored JSON as a tree, upcast to the current form of its type. */
-    private Upcasters.JsonEvent upcast(RecordedEvent recorded) {
-        StreamId streamId = recorded.streamId();
-        JsonNode tree;
-        try {
-            tree = Json.mapper().readTree(recorded.data());
-        } catch (JsonProcessingException e) {
-            throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
-                    "the stored data is not JSON");
-        }
-        if (!(tree instanceof ObjectNode object)) {
-            throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
-                    "the stored data is not a JSON object");
-        }
-        decryptFields(recorded, object);
-        return upcasters.upcast(new Upcasters.JsonEvent(recorded.type(), recorded.schemaVersion(), object));
     }
 
     private EventTypes.EventType<E> registered(RecordedEvent recorded, Upcasters.JsonEvent current) {
@@ -293,25 +207,133 @@ public final class EventCodec<E> {
         return type;
     }
 
-    private static EventDecodingException decodingFailure(RecordedEvent recorded, EventTypes.EventType<?> type,
-                                                          Exception e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
-            return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
-                    "the stored data is not JSON");
-        }
-        if (e instanceof JsonMappingException mapping) {
-            String path = mapping.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), path,
-                    e.getClass().getSimpleName());
-        }
-        return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
-                e.getClass().getSimpleName());
-    }
-
     private EventEnvelope<E> envelope(RecordedEvent recorded, EventTypes.EventType<E> type, E event) {
         return new EventEnvelope<>(recorded.eventId(), recorded.streamId(), recorded.version(), type.name(),
                 recorded.type(), recorded.schemaVersion(), recorded.timestamp(), recorded.metadata(), event);
+    }
+
+    /**
+     * Everything that goes through Jackson's ObjectMapper or its trees: events it writes (types {@code RecordJson}
+     * declines), reads, upcasts and decryption of stored tokens. A class of its own so that the codec's class names
+     * no Jackson type: a new function that only appends plain records loads none of them (the JVM's verifier loads
+     * the types a class's methods catch and assign, ADR 0020).
+     */
+    private static final class Mapped {
+        private Mapped() {
+        }
+
+        static String write(String typeName, Object event) {
+            try {
+                return Json.mapper().writeValueAsString(event);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("cannot serialise " + typeName + ": " + e.getOriginalMessage());
+            }
+        }
+
+        /** An event through the mapper's tree, each personal field holding a string replaced by its token. */
+        static String writeEncrypted(SubjectKeys keys, String typeName, Object event, String subject,
+                                     java.util.List<String> fields) {
+            ObjectNode tree;
+            try {
+                tree = Json.mapper().valueToTree(event);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot serialise " + typeName + ": " + e.getClass().getSimpleName());
+            }
+            for (String field : fields) {
+                JsonNode value = tree.get(field);
+                if (value != null && value.isTextual()) {
+                    tree.set(field, FieldCipher.encrypt(keys, subject, field, value.asText()));
+                }
+            }
+            try {
+                return Json.mapper().writeValueAsString(tree);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("cannot serialise " + typeName + ": " + e.getOriginalMessage());
+            }
+        }
+
+        /**
+         * Replaces every top-level field holding an encrypted token by its plaintext, or by the placeholder the
+         * stored type declares for it when the subject was forgotten.
+         */
+        static void decryptFields(EventCodec<?> codec, RecordedEvent recorded, ObjectNode object) {
+            java.util.Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            java.util.List<Map.Entry<String, JsonNode>> tokens = new java.util.ArrayList<>();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                if (FieldCipher.isToken(f.getValue())) {
+                    tokens.add(f);
+                }
+            }
+            for (Map.Entry<String, JsonNode> f : tokens) {
+                if (codec.keys == null) {
+                    throw new MissingSubjectKeysException(recorded.type());
+                }
+                String field = f.getKey();
+                java.util.Optional<String> plaintext;
+                try {
+                    plaintext = FieldCipher.decrypt(codec.keys, field, f.getValue());
+                } catch (KeyServiceUnavailableException unavailable) {
+                    throw unavailable;
+                } catch (IllegalArgumentException e) {
+                    throw new EventDecodingException(recorded.streamId(), recorded.version(), recorded.type(), field,
+                            e instanceof FieldCipher.MalformedTokenException ? "malformed encrypted value"
+                                    : "the encrypted value does not authenticate");
+                }
+                object.put(field, plaintext.orElseGet(() -> codec.types.personalData(recorded.type())
+                        .map(pd -> pd.placeholder(field)).orElse(PersonalData.DEFAULT_PLACEHOLDER)));
+            }
+        }
+
+        static <E> E readCurrent(RecordedEvent recorded, Current<E> direct) {
+            try {
+                return direct.reader().readValue(recorded.data());
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                throw decodingFailure(recorded, direct.type(), e);
+            }
+        }
+
+        static <E> E readTree(RecordedEvent recorded, EventTypes.EventType<E> type, Upcasters.JsonEvent upcast) {
+            try {
+                return Json.mapper().treeToValue(upcast.data(), type.javaClass());
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                throw decodingFailure(recorded, type, e);
+            }
+        }
+
+        /** The stored JSON as a tree, upcast to the current form of its type. */
+        static Upcasters.JsonEvent upcast(EventCodec<?> codec, RecordedEvent recorded) {
+            StreamId streamId = recorded.streamId();
+            JsonNode tree;
+            try {
+                tree = Json.mapper().readTree(recorded.data());
+            } catch (JsonProcessingException e) {
+                throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
+                        "the stored data is not JSON");
+            }
+            if (!(tree instanceof ObjectNode object)) {
+                throw new EventDecodingException(streamId, recorded.version(), recorded.type(), "",
+                        "the stored data is not a JSON object");
+            }
+            decryptFields(codec, recorded, object);
+            return codec.upcasters.upcast(new Upcasters.JsonEvent(recorded.type(), recorded.schemaVersion(), object));
+        }
+
+        static EventDecodingException decodingFailure(RecordedEvent recorded, EventTypes.EventType<?> type,
+                                                      Exception e) {
+            if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
+                return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
+                        "the stored data is not JSON");
+            }
+            if (e instanceof JsonMappingException mapping) {
+                String path = mapping.getPath().stream()
+                        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                        .collect(Collectors.joining("."));
+                return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), path,
+                        e.getClass().getSimpleName());
+            }
+            return new EventDecodingException(recorded.streamId(), recorded.version(), type.name(), "",
+                    e.getClass().getSimpleName());
+        }
     }
 }

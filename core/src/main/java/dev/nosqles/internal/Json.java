@@ -1,19 +1,13 @@
 package dev.nosqles.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import dev.nosqles.json.JsonReader;
 
 /**
  * The one ObjectMapper configuration the framework uses, built on first use: a function that only appends events of
  * plain records never builds it ({@link RecordJson}, ADR 0020). Not part of the public API.
  */
 public final class Json {
-    /** jackson-core alone, for checks that need no mapper. */
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
-
     private Json() {
     }
 
@@ -25,16 +19,8 @@ public final class Json {
         return Holder.MAPPER;
     }
 
-    /** True when {@code text} is exactly one well-formed JSON object. */
+    /** True when {@code text} is exactly one well-formed JSON object ({@link JsonReader#isObject}). */
     public static boolean isObject(String text) {
-        try (JsonParser parser = FACTORY.createParser(text)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
+        return JsonReader.isObject(text);
     }
 }

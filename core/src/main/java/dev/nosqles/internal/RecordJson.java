@@ -1,13 +1,10 @@
 package dev.nosqles.internal;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.nosqles.internal.ClassAnnotations.Ann;
 import dev.nosqles.internal.ClassAnnotations.EnumValue;
 import dev.nosqles.internal.ClassAnnotations.TypeValue;
-import java.io.IOException;
-import java.io.StringWriter;
+import dev.nosqles.json.JsonWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -28,7 +25,7 @@ import java.util.UUID;
 
 /**
  * Writes a record as JSON text without an ObjectMapper: the same text {@link Json#mapper()} writes for it, through
- * jackson-core's generator alone (ADR 0020). Building an ObjectMapper and its serializers is most of what a
+ * a {@link JsonWriter} (ADR 0020: not even jackson-core is loaded). Building an ObjectMapper and its serializers is most of what a
  * function's first command costs beyond its AWS requests; most events are records of strings, numbers, instants,
  * ids, enums, lists and maps of them, and need none of it.
  *
@@ -47,7 +44,6 @@ import java.util.UUID;
  * mapper for every supported type ({@code RecordJsonTest}).
  */
 public final class RecordJson {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
     private static final ClassValue<Plan> PLANS = new ClassValue<>() {
         @Override
         protected Plan computeValue(Class<?> type) {
@@ -62,7 +58,7 @@ public final class RecordJson {
     /** Writes a top-level String field in place of its value (a personal field's encrypted token). */
     @FunctionalInterface
     public interface FieldWriter {
-        void write(JsonGenerator generator, String field, String value) throws IOException;
+        void write(JsonWriter writer, String field, String value);
     }
 
     /** Whether {@code type} is written here exactly as the framework's ObjectMapper writes it. */
@@ -91,15 +87,13 @@ public final class RecordJson {
         if (plan == UNSUPPORTED || writer != null && plan.floating()) {
             return null;
         }
-        StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        JsonWriter g = new JsonWriter();
+        try {
             writeRecord(g, plan, value, replaced, writer);
         } catch (Unsupported e) {
             return null;
-        } catch (IOException e) {
-            throw new IllegalStateException("a JSON text could not be written", e);
         }
-        return out.toString();
+        return g.toString();
     }
 
     /**
@@ -512,8 +506,8 @@ public final class RecordJson {
         }
     }
 
-    private static void writeRecord(JsonGenerator g, Plan plan, Object value, Set<String> replaced,
-                                    FieldWriter writer) throws IOException {
+    private static void writeRecord(JsonWriter g, Plan plan, Object value, Set<String> replaced,
+                                    FieldWriter writer) {
         g.writeStartObject();
         for (Component c : plan.components()) {
             Object v = read(c.accessor(), value);
@@ -541,7 +535,7 @@ public final class RecordJson {
         }
     }
 
-    private static void writeValue(JsonGenerator g, Kind kind, Object v) throws IOException {
+    private static void writeValue(JsonWriter g, Kind kind, Object v) {
         if (v == null) {
             g.writeNull();
             return;
@@ -582,7 +576,7 @@ public final class RecordJson {
     }
 
     /** A value of another type than declared (heap pollution) is the mapper's to judge. */
-    private static void writeScalar(JsonGenerator g, Scalar kind, Object v) throws IOException {
+    private static void writeScalar(JsonWriter g, Scalar kind, Object v) {
         switch (kind) {
             case STRING -> g.writeString(as(String.class, v));
             case BOOLEAN -> g.writeBoolean(as(Boolean.class, v));

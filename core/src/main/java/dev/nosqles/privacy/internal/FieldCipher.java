@@ -1,11 +1,10 @@
 package dev.nosqles.privacy.internal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nosqles.json.JsonWriter;
 import dev.nosqles.privacy.SubjectKeys;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -45,8 +44,7 @@ public final class FieldCipher {
      *
      * @throws dev.nosqles.privacy.SubjectForgottenException and the key store's failures
      */
-    public static void writeToken(JsonGenerator g, SubjectKeys keys, String subject, String field, String plaintext)
-            throws IOException {
+    public static void writeToken(JsonWriter g, SubjectKeys keys, String subject, String field, String plaintext) {
         String sealed = seal(keys, subject, field, plaintext);
         g.writeStartObject();
         g.writeNumberField(MARKER, FORMAT);

@@ -1,15 +1,13 @@
 package dev.nosqles.app.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.nosqles.aggregate.EventJson;
-import java.io.IOException;
-import java.io.StringWriter;
+import dev.nosqles.json.JsonWriter;
 import java.util.Map;
 
 /**
@@ -17,7 +15,8 @@ import java.util.Map;
  * mapper, so that what the app writes reads back the same way as its events: ISO-8601 instants, unknown properties
  * ignored, decimals exact (25.00 stays 25.00).
  *
- * <p>Trees are built ({@link #object()}, {@link #array()}) and written ({@link #write}) without the ObjectMapper:
+ * <p>Trees are built ({@link #object()}, {@link #array()}) and written ({@link #write}, with a {@link JsonWriter})
+ * without the ObjectMapper:
  * building one is most of what a function's first request costs beyond its AWS requests (ADR 0020), and a
  * command's response is a small tree. The mapper ({@link #mapper()}) is built on first use, by the routes that turn
  * records into trees.
@@ -25,7 +24,6 @@ import java.util.Map;
 public final class AppJson {
     /** The node factory of the mapper too ({@code EventJson}'s: decimals kept exactly as given). */
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private AppJson() {
     }
@@ -56,20 +54,20 @@ public final class AppJson {
 
     /** The tree as JSON text: what {@code mapper().writeValueAsString(tree)} writes. */
     public static String write(JsonNode tree) {
-        StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            if (!writeTree(g, tree)) {
-                // a node only the mapper writes (a POJO): the whole tree goes to it
-                return mapper().writeValueAsString(tree);
-            }
-        } catch (IOException e) {
+        JsonWriter g = new JsonWriter();
+        if (writeTree(g, tree)) {
+            return g.toString();
+        }
+        // a node only the mapper writes (a POJO): the whole tree goes to it
+        try {
+            return mapper().writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree could not be written", e);
         }
-        return out.toString();
     }
 
     /** False (with part of the tree written) at a node only the mapper writes. */
-    private static boolean writeTree(JsonGenerator g, JsonNode node) throws IOException {
+    private static boolean writeTree(JsonWriter g, JsonNode node) {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();

@@ -1,26 +1,16 @@
 package dev.nosqles.app.api.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.InvalidCommandException;
-import dev.nosqles.app.internal.AppJson;
-import java.io.IOException;
+import dev.nosqles.json.JsonReader;
+import dev.nosqles.json.MalformedJsonException;
 import java.math.BigDecimal;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads request bodies strictly: exactly one JSON object (RFC 8259, no comments, no trailing tokens), no key
- * given twice at any level (Jackson's duplicate detection), at most {@value #MAX_DEPTH} levels deep, numbers of
+ * given twice at any level, at most {@value #MAX_DEPTH} levels deep, numbers of
  * at most {@value #MAX_NUMBER_LENGTH} characters. Unknown fields are ignored. The body's size and its UTF-8
  * are checked by {@link ApiRequest}.
  */
@@ -28,102 +18,40 @@ public final class Bodies {
     static final int MAX_DEPTH = 16;
     static final int MAX_NUMBER_LENGTH = 64;
 
-    /** jackson-core alone: a body is read into a tree without an ObjectMapper (ADR 0020). */
-    private static final JsonFactory STRICT = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxNumberLength(MAX_NUMBER_LENGTH)
-                    .maxStringLength(ApiRequest.MAX_BODY_BYTES)
-                    .build())
-            .build();
-
     private Bodies() {
     }
 
     /**
-     * The body as one JSON object.
+     * The body as one JSON object: its fields in order, each value a string, number ({@code Integer}, {@code Long},
+     * {@code BigInteger} or an exact {@code BigDecimal}), boolean, null, list or map ({@link JsonReader}).
      *
      * @throws ProblemException 400 {@code malformed-json} when it is missing or not exactly one JSON object,
      *         400 {@code duplicate-key} when an object repeats a key
      */
-    public static ObjectNode object(ApiRequest request) {
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(ApiRequest request) {
         String body = request.body();
         if (body == null || body.isEmpty()) {
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
-        JsonNode tree;
-        try (JsonParser parser = STRICT.createParser(body)) {
-            JsonToken first = parser.nextToken();
-            tree = first == null ? null : read(parser, first);
-            if (tree != null && parser.nextToken() != null) {
-                tree = null;
+        Object value;
+        try {
+            value = JsonReader.read(body, MAX_DEPTH, MAX_NUMBER_LENGTH, true);
+        } catch (MalformedJsonException e) {
+            if (e.kind() == MalformedJsonException.Kind.LIMIT) {
+                throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object of at most "
+                        + MAX_DEPTH + " levels and numbers of at most " + MAX_NUMBER_LENGTH + " characters");
             }
-        } catch (StreamConstraintsException e) {
-            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object of at most "
-                    + MAX_DEPTH + " levels and numbers of at most " + MAX_NUMBER_LENGTH + " characters");
-        } catch (JsonProcessingException e) {
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+            if (e.kind() == MalformedJsonException.Kind.DUPLICATE_KEY) {
                 throw ProblemException.badRequest("duplicate-key", "body",
                         "the body must not give a key twice in one object");
             }
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
-        } catch (IOException e) {
+        }
+        if (!(value instanceof Map<?, ?> object)) {
             throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
         }
-        if (!(tree instanceof ObjectNode object)) {
-            throw ProblemException.badRequest("malformed-json", "body", "the body must be one JSON object");
-        }
-        return object;
-    }
-
-    /**
-     * The value starting at {@code token}, as the mapper's tree reader builds it: ints as int, long or big integer
-     * nodes by size, other numbers as exact decimals, strings, booleans and nulls; null at a token no value starts
-     * with.
-     */
-    private static JsonNode read(JsonParser p, JsonToken token) throws IOException {
-        JsonNodeFactory nodes = AppJson.nodes();
-        return switch (token) {
-            case START_OBJECT -> {
-                ObjectNode object = nodes.objectNode();
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                    if (t != JsonToken.FIELD_NAME) {
-                        yield null;
-                    }
-                    String name = p.currentName();
-                    JsonToken start = p.nextToken();
-                    JsonNode value = start == null ? null : read(p, start);
-                    if (value == null) {
-                        yield null;
-                    }
-                    object.set(name, value);
-                }
-                yield object;
-            }
-            case START_ARRAY -> {
-                ArrayNode array = nodes.arrayNode();
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                    JsonNode value = t == null ? null : read(p, t);
-                    if (value == null) {
-                        yield null;
-                    }
-                    array.add(value);
-                }
-                yield array;
-            }
-            case VALUE_STRING -> nodes.textNode(p.getText());
-            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                case INT -> nodes.numberNode(p.getIntValue());
-                case LONG -> nodes.numberNode(p.getLongValue());
-                default -> nodes.numberNode(p.getBigIntegerValue());
-            };
-            case VALUE_NUMBER_FLOAT -> nodes.numberNode(p.getDecimalValue());
-            case VALUE_TRUE -> nodes.booleanNode(true);
-            case VALUE_FALSE -> nodes.booleanNode(false);
-            case VALUE_NULL -> nodes.nullNode();
-            default -> null;
-        };
+        return (Map<String, Object>) object;
     }
 
     /** True when the request's Content-Type is JSON: {@code application/json}, charset (if any) utf-8. */
@@ -145,7 +73,7 @@ public final class Bodies {
     }
 
     /** A string field; null when absent or null (the command decides whether that is allowed). */
-    public static String text(ObjectNode body, String field) {
+    public static String text(Map<String, Object> body, String field) {
         return textual(body, field, "must be a string");
     }
 
@@ -153,20 +81,20 @@ public final class Bodies {
      * An amount given as a string in the one grammar of {@link Fields#amount} ({@code "12.50"}); null when absent
      * or null. Checked as text before it becomes a number.
      */
-    public static BigDecimal amount(ObjectNode body, String field) {
+    public static BigDecimal amount(Map<String, Object> body, String field) {
         String text = textual(body, field, "must be a decimal string such as \"12.50\"");
         return text == null ? null : Fields.amount(field, text);
     }
 
     /** A field's string; null when absent or null; {@code notAString} when it holds something else. */
-    private static String textual(ObjectNode body, String field, String notAString) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
+    private static String textual(Map<String, Object> body, String field, String notAString) {
+        Object value = body.get(field);
+        if (value == null) {
             return null;
         }
-        if (!node.isTextual()) {
+        if (!(value instanceof String text)) {
             throw new InvalidCommandException(field, notAString);
         }
-        return node.textValue();
+        return text;
     }
 }

@@ -1,7 +1,6 @@
 package dev.nosqles.app.api.internal;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.EventEnvelope;
@@ -15,7 +14,6 @@ import dev.nosqles.app.customer.CustomerCommand.ForgetPersonalData;
 import dev.nosqles.app.customer.CustomerEvent;
 import dev.nosqles.app.customer.CustomerEvent.CustomerCreated;
 import dev.nosqles.app.customer.CustomerState;
-import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.store.StreamId;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,7 @@ public final class CustomerRoutes {
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
-        ObjectNode body = Bodies.object(request);
+        Map<String, Object> body = Bodies.object(request);
         CreateCustomer command = new CreateCustomer(Bodies.text(body, "name"), Bodies.amount(body, "creditLimit"),
                 request.principal(), Bodies.text(body, "email"));
         String id = IdempotentIds.forCreate(Operation.CREATE_CUSTOMER, request.principal(), request.idempotencyKey(),
@@ -64,8 +62,7 @@ public final class CustomerRoutes {
                 original -> original.name().equals(command.name())
                         && original.creditLimit().compareTo(command.creditLimit()) == 0
                         && Objects.equals(original.email(), command.email()));
-        return Responses.json(201, AppJson.object().put("customerId", id),
-                Map.of("Location", "/customers/" + id));
+        return Responses.json(201, Map.of("Location", "/customers/" + id), "customerId", id);
     }
 
     private APIGatewayV2HTTPResponse get(ApiRequest request, String customerId) {
@@ -121,11 +118,8 @@ public final class CustomerRoutes {
         // a snapshot taken before the personal data was declared holds it in plain text; last, so that no
         // snapshot the update may have loaded survives (idempotent: a retry deletes it again)
         app.snapshots().delete(StreamId.of(Customer.TYPE, customerId));
-        ObjectNode body = AppJson.object()
-                .put("customerId", customerId)
-                .put("forgotten", true)
-                .put("effectiveWithin", app.subjectKeys().cacheTtl().toString());
-        return Responses.json(202, body, Map.of());
+        return Responses.json(202, Map.of(), "customerId", customerId, "forgotten", true,
+                "effectiveWithin", app.subjectKeys().cacheTtl().toString());
     }
 
     private AggregateState<CustomerState> find(String principal, String customerId) {

@@ -1,14 +1,11 @@
 package dev.nosqles.app.api.internal;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.app.Application;
 import dev.nosqles.app.Fields;
 import dev.nosqles.app.order.OrderStatus;
 import dev.nosqles.app.readmodel.OrderQueries;
 import dev.nosqles.app.readmodel.OrderSummary;
-import dev.nosqles.app.internal.AppJson;
 import dev.nosqles.projection.Freshness;
 import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
@@ -116,20 +113,10 @@ public final class OrderListRoutes {
 
     private APIGatewayV2HTTPResponse answer(ApiRequest request, List<OrderSummary> rows, Optional<String> next,
                                             Page<OrderSummary> page) {
-        ObjectNode body = AppJson.object();
-        ArrayNode items = body.putArray("items");
-        for (OrderSummary row : rows) {
-            items.add(Views.orderSummary(row));
-        }
-        if (next.isPresent()) {
-            body.put("next", next.get());
-        } else {
-            body.putNull("next");
-        }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.putAll(freshnessHeaders(page.version(), page.freshness(), clock));
         next.ifPresent(c -> headers.put("Link", "<" + nextLink(request, c) + ">; rel=\"next\""));
-        return Responses.json(200, body, headers);
+        return Responses.json(200, Views.orderPage(rows, next), headers);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.nosqles.app.api.internal;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.aggregate.AggregateRepository;
 import dev.nosqles.aggregate.AggregateState;
 import dev.nosqles.aggregate.EventEnvelope;
@@ -14,7 +13,6 @@ import dev.nosqles.app.order.OrderCommand.CreateOrder;
 import dev.nosqles.app.order.OrderEvent;
 import dev.nosqles.app.order.OrderEvent.OrderCreated;
 import dev.nosqles.app.order.OrderState;
-import dev.nosqles.app.internal.AppJson;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -35,11 +33,13 @@ public final class OrderRoutes {
     private static final String NO_ORDER = "no order with this id";
 
     private final Application app;
-    private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
-
     public OrderRoutes(Application app) {
         this.app = app;
-        this.orders = app.orders();
+    }
+
+    /** The orders' repository, built on the first order request (Application#orders). */
+    private AggregateRepository<OrderState, OrderCommand, OrderEvent> orders() {
+        return app.orders();
     }
 
     public Router register(Router router) {
@@ -51,7 +51,7 @@ public final class OrderRoutes {
     }
 
     private APIGatewayV2HTTPResponse create(ApiRequest request) {
-        ObjectNode body = Bodies.object(request);
+        Map<String, Object> body = Bodies.object(request);
         CreateOrder command = new CreateOrder(Bodies.text(body, "customerId"), Bodies.amount(body, "orderTotal"),
                 request.principal());
         String id = IdempotentIds.forCreate(Operation.CREATE_ORDER, request.principal(), request.idempotencyKey(),
@@ -62,11 +62,10 @@ public final class OrderRoutes {
                 c.state().owner(), app.customers(), command.customerId())).isEmpty()) {
             throw ProblemException.unprocessable("unknown-customer", "no customer with the given customerId");
         }
-        IdempotentCreates.create(orders, id, command, request, Operation.CREATE_ORDER,
+        IdempotentCreates.create(orders(), id, command, request, Operation.CREATE_ORDER,
                 original -> original.customerId().equals(command.customerId())
                         && original.orderTotal().compareTo(command.orderTotal()) == 0);
-        ObjectNode created = AppJson.object().put("orderId", id).put("state", "APPROVAL_PENDING");
-        return Responses.json(201, created, Map.of("Location", "/orders/" + id));
+        return Responses.json(201, Map.of("Location", "/orders/" + id), "orderId", id, "state", "APPROVAL_PENDING");
     }
 
     private APIGatewayV2HTTPResponse get(ApiRequest request, String orderId) {
@@ -78,20 +77,20 @@ public final class OrderRoutes {
             throw ProblemException.badRequest("invalid-query", "version", "give version or asOf, not both");
         } else if (version != null) {
             long n = parseVersion(version);
-            order = orders.findAtVersion(orderId, n).filter(o -> o.version() == n);
+            order = orders().findAtVersion(orderId, n).filter(o -> o.version() == n);
         } else if (asOf != null) {
-            order = orders.findAsOf(orderId, parseInstant(asOf));
+            order = orders().findAsOf(orderId, parseInstant(asOf));
         } else {
-            order = orders.find(orderId);
+            order = orders().find(orderId);
         }
-        order = order.filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId));
+        order = order.filter(o -> Owners.owns(request.principal(), o.state().owner(), orders(), orderId));
         return Responses.json(200, Views.order(order.orElseThrow(() -> ProblemException.notFound(
                 version == null && asOf == null ? NO_ORDER : "the order did not exist at that point"))), Map.of());
     }
 
     private APIGatewayV2HTTPResponse history(ApiRequest request, String orderId) {
         requireId(orderId);
-        List<EventEnvelope<OrderEvent>> events = orders.history(orderId);
+        List<EventEnvelope<OrderEvent>> events = orders().history(orderId);
         String owner = !events.isEmpty() && events.getFirst().event() instanceof OrderCreated created
                 ? created.owner() : null;
         if (events.isEmpty() || !Owners.owns(request.principal(), owner, events)) {
@@ -113,11 +112,11 @@ public final class OrderRoutes {
                     "the Idempotency-Key was used to create this order; give each request its own key");
         }
         // the owner never changes once recorded: checking it before the update cannot race
-        if (orders.find(orderId).filter(o -> Owners.owns(request.principal(), o.state().owner(), orders, orderId))
+        if (orders().find(orderId).filter(o -> Owners.owns(request.principal(), o.state().owner(), orders(), orderId))
                 .isEmpty()) {
             throw ProblemException.notFound(NO_ORDER);
         }
-        var result = orders.update(orderId, new CancelOrder(), Metadata.of(request, Operation.CANCEL_ORDER));
+        var result = orders().update(orderId, new CancelOrder(), Metadata.of(request, Operation.CANCEL_ORDER));
         return Responses.json(200, Views.order(result.state()), Map.of());
     }
 

@@ -2,8 +2,8 @@ package dev.nosqles.app.api.internal;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nosqles.app.internal.AppJson;
+import dev.nosqles.json.JsonWriter;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,16 +20,36 @@ public final class Responses {
         return response(status, JSON, write(body), extraHeaders);
     }
 
-    public static APIGatewayV2HTTPResponse problem(ProblemException problem, Map<String, String> extraHeaders) {
-        ObjectNode body = AppJson.object()
-                .put("type", PROBLEM_TYPE_PREFIX + problem.code())
-                .put("title", problem.title())
-                .put("status", problem.status())
-                .put("detail", problem.detail());
-        if (problem.field() != null) {
-            body.put("field", problem.field());
+    /**
+     * A JSON object of a few scalar fields, written without a tree: {@code fields} names and values in turn, each
+     * value a String, Boolean or Integer.
+     */
+    public static APIGatewayV2HTTPResponse json(int status, Map<String, String> extraHeaders, Object... fields) {
+        JsonWriter body = new JsonWriter().writeStartObject();
+        for (int i = 0; i < fields.length; i += 2) {
+            body.writeFieldName((String) fields[i]);
+            Object value = fields[i + 1];
+            if (value instanceof Boolean b) {
+                body.writeBoolean(b);
+            } else if (value instanceof Integer n) {
+                body.writeNumber(n);
+            } else {
+                body.writeString((String) value);
+            }
         }
-        return response(problem.status(), PROBLEM_JSON, write(body), extraHeaders);
+        return response(status, JSON, body.writeEndObject().toString(), extraHeaders);
+    }
+
+    public static APIGatewayV2HTTPResponse problem(ProblemException problem, Map<String, String> extraHeaders) {
+        JsonWriter body = new JsonWriter().writeStartObject()
+                .writeStringField("type", PROBLEM_TYPE_PREFIX + problem.code())
+                .writeStringField("title", problem.title())
+                .writeNumberField("status", problem.status())
+                .writeStringField("detail", problem.detail());
+        if (problem.field() != null) {
+            body.writeStringField("field", problem.field());
+        }
+        return response(problem.status(), PROBLEM_JSON, body.writeEndObject().toString(), extraHeaders);
     }
 
     private static APIGatewayV2HTTPResponse response(int status, String contentType, String body,
