@@ -41,7 +41,9 @@ public final class Application {
     public static final String PERSONAL_DATA_KEY_ID = "PERSONAL_DATA_KEY_ID";
 
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
-    private final AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
+    /** Built on first use: a function that serves customers only never loads the order aggregate's classes. */
+    private volatile AggregateRepository<OrderState, OrderCommand, OrderEvent> orders;
+    private final Metrics metrics;
     private final EventStore events;
     private final SnapshotStore snapshots;
     private final SubjectKeys subjectKeys;
@@ -69,8 +71,7 @@ public final class Application {
         this.ids = Objects.requireNonNull(ids, "ids");
         this.subjectKeys = Objects.requireNonNull(subjectKeys, "subjectKeys");
         this.customers = customers(events, snapshots, clock, subjectKeys).ids(ids).metrics(metrics).build();
-        this.orders = AggregateRepository.builder(new Order())
-                .eventStore(events).snapshotStore(snapshots).clock(clock).ids(ids).metrics(metrics).build();
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /**
@@ -155,7 +156,18 @@ public final class Application {
     }
 
     public AggregateRepository<OrderState, OrderCommand, OrderEvent> orders() {
-        return orders;
+        AggregateRepository<OrderState, OrderCommand, OrderEvent> built = orders;
+        if (built == null) {
+            synchronized (this) {
+                built = orders;
+                if (built == null) {
+                    built = AggregateRepository.builder(new Order()).eventStore(events).snapshotStore(snapshots)
+                            .clock(clock).ids(ids).metrics(metrics).build();
+                    orders = built;
+                }
+            }
+        }
+        return built;
     }
 
     /** The keys of the customers' personal data (forget deletes one). */

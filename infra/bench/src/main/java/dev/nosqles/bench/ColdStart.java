@@ -84,10 +84,12 @@ public final class ColdStart {
 
     /**
      * The classes one process loaded, by where they come from ({@link #LIBRARIES}), whether the ObjectMapper was
-     * among them, and how many dynamic proxies were generated (reflection makes each annotation it returns one; the
-     * first costs tens of ms, ADR 0021).
+     * among them, whether jackson-core's {@code JsonFactory} was (any parser or generator of jackson-core needs it),
+     * how many dynamic proxies were generated (reflection makes each annotation it returns one; the first costs
+     * tens of ms, ADR 0021), and which of {@link #BUILT_ON_FIRST_USE} it loaded.
      */
-    public record Classes(Map<String, Long> byLibrary, boolean objectMapper, int proxies) {
+    public record Classes(Map<String, Long> byLibrary, boolean objectMapper, boolean jsonFactory, int proxies,
+                          List<String> builtOnFirstUse) {
         public long total() {
             return byLibrary.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -129,18 +131,19 @@ public final class ColdStart {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvmFlags = templateJvmFlags(dev.nosqles.runtime.LocalRuntime.findTemplate());
+        List<String> variables = templateVariables(dev.nosqles.runtime.LocalRuntime.findTemplate());
         String classpath = jar.toAbsolutePath() + File.pathSeparator + probeLocation();
         Path bareJar = withoutLogProvider(jar);
         try {
-            return measure(env, config, jar, java, jvmFlags, classpath, bareJar, eventsTable, snapshotsTable,
-                    keysTable, keyId);
+            return measure(env, config, jar, java, jvmFlags, variables, classpath, bareJar, eventsTable,
+                    snapshotsTable, keysTable, keyId);
         } finally {
             Files.deleteIfExists(bareJar);
         }
     }
 
     private static Result measure(BenchEnv env, Config config, Path jar, String java, List<String> jvmFlags,
-                                  String classpath, Path bareJar, String eventsTable, String snapshotsTable,
+                                  List<String> variables, String classpath, Path bareJar, String eventsTable, String snapshotsTable,
                                   String keysTable, String keyId) throws IOException, InterruptedException {
         String bareClasspath = bareJar.toAbsolutePath() + File.pathSeparator + probeLocation();
         // the application's logging flags are its own; a function packaged with the SDK alone has the others
@@ -166,6 +169,9 @@ public final class ColdStart {
                     "-cp", variant.equals(API) ? classpath : bareClasspath, ColdStartProbe.class.getName(),
                     variant.equals(API) ? "api" : variant.equals(EQUIVALENT) ? "equivalent" : "minimal",
                     eventsTable, snapshotsTable, env.aws().region().id(), keysTable, keyId));
+            if (variant.equals(API)) {
+                args.addAll(variables);
+            }
             return args;
         };
 
@@ -231,6 +237,13 @@ public final class ColdStart {
                 List.copyOf(runs), Map.copyOf(requests), Map.copyOf(classes));
     }
 
+    /**
+     * Classes ApiHandler builds on first use only (ADR 0020): the order aggregate (its repository) and the read
+     * models (the query routes). POST /customers needs neither, so its process should load none of them.
+     */
+    public static final List<String> BUILT_ON_FIRST_USE = List.of("dev.nosqles.app.order.Order",
+            "dev.nosqles.dynamodb.DynamoDbReadModels");
+
     /** A probe's command line: its variant, the endpoint it sends to, diagnostic JVM flags (none when timed). */
     @FunctionalInterface
     private interface ProbeCommand {
@@ -242,7 +255,9 @@ public final class ColdStart {
         Map<String, Long> byLibrary = new java.util.LinkedHashMap<>();
         LIBRARIES.forEach(l -> byLibrary.put(l, 0L));
         boolean objectMapper = false;
+        boolean jsonFactory = false;
         int proxies = 0;
+        List<String> builtOnFirstUse = new ArrayList<>();
         for (String line : log) {
             int at = line.indexOf("[class,load] ");
             if (at < 0) {
@@ -252,10 +267,14 @@ public final class ColdStart {
             int end = rest.indexOf(' ');
             String name = end < 0 ? rest : rest.substring(0, end);
             objectMapper |= name.equals("com.fasterxml.jackson.databind.ObjectMapper");
+            jsonFactory |= name.equals("com.fasterxml.jackson.core.JsonFactory");
+            if (BUILT_ON_FIRST_USE.contains(name)) {
+                builtOnFirstUse.add(name);
+            }
             proxies += rest.contains(" source: __dynamic_proxy__") ? 1 : 0;
             byLibrary.merge(library(name), 1L, Long::sum);
         }
-        return new Classes(Map.copyOf(byLibrary), objectMapper, proxies);
+        return new Classes(Map.copyOf(byLibrary), objectMapper, jsonFactory, proxies, List.copyOf(builtOnFirstUse));
     }
 
     static String library(String className) {
@@ -332,6 +351,36 @@ public final class ColdStart {
             return List.of(l.text().trim().split("\\s+"));
         }
         throw new IllegalStateException(template + " gives " + FUNCTION + " no literal JAVA_TOOL_OPTIONS");
+    }
+
+    /** The variables the probe sets from its arguments (the tables it creates, the key, the region). */
+    static final java.util.Set<String> PROBE_VARIABLES = java.util.Set.of("EVENTS_TABLE", "SNAPSHOTS_TABLE",
+            "SUBJECT_KEYS_TABLE", "PERSONAL_DATA_KEY_ID", "AWS_REGION");
+
+    /**
+     * The other variables template.yaml gives {@value #FUNCTION} (Globals included), as {@code NAME=value} for the
+     * probe: a literal as written, a reference by a stand-in (the read-model tables, the cursor-signing key, the
+     * stack's name). {@code ApiHandler} reads them at its start as the deployed function does; the tables of the
+     * stand-ins do not exist, so a request that used one would fail. {@code JAVA_TOOL_OPTIONS} is given as flags.
+     */
+    static List<String> templateVariables(Path template) {
+        dev.nosqles.runtime.template.FunctionDefinition function = dev.nosqles.runtime.template.TemplateReader
+                .read(template).function(FUNCTION)
+                .orElseThrow(() -> new IllegalStateException(template + " declares no " + FUNCTION));
+        List<String> variables = new ArrayList<>();
+        new java.util.TreeMap<>(function.environment()).forEach((name, value) -> {
+            if (name.equals("JAVA_TOOL_OPTIONS") || PROBE_VARIABLES.contains(name)) {
+                return;
+            }
+            String text = switch (value) {
+                case dev.nosqles.runtime.template.Value.Literal l -> l.text();
+                case dev.nosqles.runtime.template.Value.Ref r -> "cold-start-" + r.logicalId().replaceAll("[^A-Za-z0-9]", "");
+                default -> "cold-start-" + name.toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                        + "-0123456789abcdef0123456789abcdef";
+            };
+            variables.add(name + "=" + text);
+        });
+        return variables;
     }
 
     /**

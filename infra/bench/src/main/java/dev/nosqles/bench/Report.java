@@ -535,8 +535,11 @@ public final class Report {
             ColdStart.Classes apiClasses = c.classes().get(ColdStart.API);
             md.append("\nJackson's ObjectMapper ").append(apiClasses == null ? "(not counted)"
                     : apiClasses.objectMapper() ? "**was loaded** by ApiHandler's process (to its exit)"
-                    : "was not loaded by ApiHandler's process (to its exit): the request body was read, the event"
-                    + " written and the response written with jackson-core and databind's tree nodes (ADR 0020)")
+                    : apiClasses.jsonFactory() ? "was not loaded by ApiHandler's process (to its exit), but"
+                    + " jackson-core's JsonFactory was"
+                    : "was not loaded by ApiHandler's process (to its exit), nor was jackson-core's JsonFactory: the"
+                    + " request body was read with the framework's JsonReader, the event and the response written with"
+                    + " its JsonWriter (ADR 0020)")
                     .append(". ").append(apiClasses == null ? ""
                             : apiClasses.proxies() == 0 ? "No dynamic proxy was generated in it: the annotations"
                             + " that decide how an event is written were read from its class file, not through"

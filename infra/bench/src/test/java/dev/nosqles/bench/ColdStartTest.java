@@ -27,9 +27,16 @@ class ColdStartTest {
                     .isEqualTo(result.requests().get(ColdStart.EQUIVALENT));
             assertThat(result.requests().get(ColdStart.MINIMAL)).containsOnlyKeys("dynamodb:GetItem")
                     .containsEntry("dynamodb:GetItem", 1L);
-            // POST /customers reads its body, writes its event and its response without building an ObjectMapper
+            // POST /customers reads its body, writes its event and its response without building an ObjectMapper,
+            // and without jackson-core's parser or generator (JsonReader and JsonWriter, ADR 0020)
             assertThat(result.classes()).containsOnlyKeys(ColdStart.API, ColdStart.EQUIVALENT, ColdStart.MINIMAL);
             assertThat(result.classes().get(ColdStart.API).objectMapper()).isFalse();
+            assertThat(result.classes().get(ColdStart.API).jsonFactory()).isFalse();
+            // the orders' repository and the read models are built on first use: a customer's create loads neither
+            assertThat(result.classes().get(ColdStart.API).builtOnFirstUse()).isEmpty();
+            assertThat(result.classes().get(ColdStart.API).byLibrary().get("Jackson core and annotations"))
+                    .as("jackson-core classes on the path (exception and tree types the verifier loads)")
+                    .isLessThan(10);
             // ...and reads the annotations that decide how its event is written without making them proxies
             assertThat(result.classes().get(ColdStart.API).proxies()).isZero();
             assertThat(result.classes().get(ColdStart.API).byLibrary().get("nosqles")).isPositive();
@@ -90,6 +97,23 @@ class ColdStartTest {
     }
 
     @Test
+    void the_api_handler_gets_every_variable_template_yaml_gives_the_api_function() {
+        java.nio.file.Path template = dev.nosqles.runtime.LocalRuntime.findTemplate();
+        java.util.List<String> variables = ColdStart.templateVariables(template);
+        java.util.Set<String> names = new java.util.HashSet<>(ColdStart.PROBE_VARIABLES);
+        names.add("JAVA_TOOL_OPTIONS");
+        variables.forEach(v -> names.add(v.substring(0, v.indexOf('='))));
+
+        java.util.Set<String> declared = dev.nosqles.runtime.template.TemplateReader.read(template)
+                .function(ColdStart.FUNCTION).orElseThrow().environment().keySet();
+        assertThat(names).as("the probe's variables").containsAll(declared);
+        // the query routes' variables: ApiHandler wires its read models from them at its start, as deployed
+        assertThat(variables).anyMatch(v -> v.startsWith("READ_MODELS_TABLE=cold-start-"))
+                .anyMatch(v -> v.startsWith("CURSOR_SIGNING_KEY=") && v.length() > "CURSOR_SIGNING_KEY=".length() + 32)
+                .contains("POWERTOOLS_METRICS_NAMESPACE=nosqles");
+    }
+
+    @Test
     void a_class_load_log_is_counted_by_library_and_tells_whether_the_object_mapper_was_loaded() {
         ColdStart.Classes classes = ColdStart.classes(java.util.List.of(
                 "[0.010s][info][class,load] java.lang.Object source: shared objects file",
@@ -103,18 +127,22 @@ class ColdStartTest {
                 "[0.306s][info][class,load] com.amazonaws.services.lambda.runtime.Context source: file:/x.jar",
                 "[0.307s][info][class,load] org.joda.Other source: file:/x.jar",
                 "[0.308s][info][class,load] jdk.proxy2.$Proxy3 source: __dynamic_proxy__",
+                "[0.309s][info][class,load] dev.nosqles.app.order.Order source: file:/x.jar",
                 "not a class line"));
 
         assertThat(classes.objectMapper()).isTrue();
+        assertThat(classes.jsonFactory()).isTrue();
+        assertThat(classes.builtOnFirstUse()).containsExactly("dev.nosqles.app.order.Order");
         assertThat(classes.proxies()).isEqualTo(1);
-        assertThat(classes.total()).isEqualTo(11);
+        assertThat(classes.total()).isEqualTo(12);
         assertThat(classes.byLibrary()).containsEntry("JDK", 2L).containsEntry("AWS SDK", 1L)
                 .containsEntry("Jackson databind", 2L).containsEntry("Jackson core and annotations", 1L)
-                .containsEntry("nosqles", 1L).containsEntry("the probe", 1L).containsEntry("SLF4J", 1L)
+                .containsEntry("nosqles", 2L).containsEntry("the probe", 1L).containsEntry("SLF4J", 1L)
                 .containsEntry("AWS Lambda libraries", 1L).containsEntry("other", 1L);
         assertThat(ColdStart.classes(java.util.List.of(
-                "[0.3s][info][class,load] com.fasterxml.jackson.databind.node.ObjectNode source: x")).objectMapper())
-                .isFalse();
+                "[0.3s][info][class,load] com.fasterxml.jackson.databind.node.ObjectNode source: x")))
+                .satisfies(c -> assertThat(java.util.List.of(c.objectMapper(), c.jsonFactory())).containsOnly(false))
+                .satisfies(c -> assertThat(c.builtOnFirstUse()).isEmpty());
     }
 
     @Test
@@ -157,6 +185,6 @@ class ColdStartTest {
                 runs, java.util.Map.of(ColdStart.API, create, ColdStart.EQUIVALENT, create,
                         ColdStart.MINIMAL, java.util.Map.of("dynamodb:GetItem", 1L)),
                 java.util.Map.of(ColdStart.API, new ColdStart.Classes(java.util.Map.of("JDK", 2000L, "nosqles", 150L,
-                        "Jackson databind", 30L), false, 0)));
+                        "Jackson databind", 30L), false, false, 0, java.util.List.of())));
     }
 }

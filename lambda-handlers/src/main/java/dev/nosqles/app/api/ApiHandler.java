@@ -81,10 +81,15 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private static Wired wire(FunctionEnvironment env) {
         Telemetry telemetry = env.telemetry();
         Application app = Application.fromEnvironment(env, telemetry.metrics());
-        // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503
-        return new Wired(app, ReadModelWiring.configured(env)
-                ? OrderQueries.on(ReadModelWiring.fromEnvironment(env, app.eventStore(), app.clock(), true))
-                : OrderQueries.unavailable(), telemetry);
+        // a deployment without READ_MODELS_TABLE serves the commands and reads by id; its list routes answer 503.
+        // With it, the read models are built by the first query (a command's cold start builds none of them); their
+        // variables are checked now, so a misconfigured function still fails its start
+        if (!ReadModelWiring.configured(env)) {
+            return new Wired(app, OrderQueries.unavailable(), telemetry);
+        }
+        ReadModelWiring.check(env, true);
+        return new Wired(app, OrderQueries.lazy(() -> OrderQueries.on(
+                ReadModelWiring.fromEnvironment(env, app.eventStore(), app.clock(), true))), telemetry);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.nosqles.projection.Page;
 import dev.nosqles.projection.PageRequest;
 import dev.nosqles.dynamodb.DynamoDbReadModels;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The queries the API asks of the {@value OrderSummaries#NAME} read model. Eventually consistent: a page shows
@@ -37,6 +38,42 @@ public interface OrderQueries {
             @Override
             public Page<OrderSummary> byOwnerAndState(String owner, OrderStatus state, PageRequest request) {
                 throw new Unavailable();
+            }
+        };
+    }
+
+    /**
+     * Queries built by {@code build} on the first query, once: a function's start builds no read-model clients for
+     * the requests that need none (a command). A failure to build is the failing query's, and the next query tries
+     * again.
+     */
+    static OrderQueries lazy(Supplier<OrderQueries> build) {
+        Objects.requireNonNull(build, "build");
+        return new OrderQueries() {
+            private volatile OrderQueries built;
+
+            private OrderQueries built() {
+                OrderQueries queries = built;
+                if (queries == null) {
+                    synchronized (this) {
+                        queries = built;
+                        if (queries == null) {
+                            queries = Objects.requireNonNull(build.get(), "built queries");
+                            built = queries;
+                        }
+                    }
+                }
+                return queries;
+            }
+
+            @Override
+            public Page<OrderSummary> byCustomer(String customerId, PageRequest request) {
+                return built().byCustomer(customerId, request);
+            }
+
+            @Override
+            public Page<OrderSummary> byOwnerAndState(String owner, OrderStatus state, PageRequest request) {
+                return built().byOwnerAndState(owner, state, request);
             }
         };
     }

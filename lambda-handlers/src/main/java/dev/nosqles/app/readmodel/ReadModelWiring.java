@@ -32,6 +32,21 @@ public final class ReadModelWiring {
         return env.isSet(READ_MODELS_TABLE);
     }
 
+    /**
+     * Checks the variables {@link #fromEnvironment} reads, without building anything: a function whose read models
+     * are built on first use ({@link OrderQueries#lazy}) still fails its start when one is missing.
+     *
+     * @throws IllegalStateException a variable is missing, or the key is too short
+     */
+    public static void check(FunctionEnvironment env, boolean signsCursors) {
+        env.required(READ_MODELS_TABLE);
+        env.required(CHECKPOINTS_TABLE);
+        env.required(Application.EVENTS_TABLE);
+        if (signsCursors) {
+            cursorKey(env);
+        }
+    }
+
     /** Every projection of the application. */
     public static List<Projection<?>> projections() {
         return List.of(OrderSummaries.projection());

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
  *
  * <pre>
  * ColdStartProbe api|equivalent|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE PERSONAL_DATA_KEY_ID
+ *     [NAME=value ...]
  * </pre>
  * {@code api}: {@code new ApiHandler(env)} (the real wiring: {@code Application.fromEnvironment}), then one
  * {@code POST /customers} as API Gateway (payload 2.0) would deliver it (its name encrypted with a new data key:
@@ -35,7 +36,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * DynamoDB client on the URL-connection HTTP client and one GetItem, nothing else. The region and credentials come as
  * Lambda gives them to a function without SnapStart, in the variables {@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}
  * and {@code AWS_SECRET_ACCESS_KEY}; the endpoint from the system property {@code aws.endpointUrl}. The handler reads
- * the process's variables and the tables named on the command line.
+ * the process's variables, the tables named on the command line and the {@code NAME=value} arguments (the other
+ * variables template.yaml gives the function, {@code ColdStart.templateVariables}).
  */
 public final class ColdStartProbe {
     public static final String PREFIX = "COLDSTART ";
@@ -45,14 +47,18 @@ public final class ColdStartProbe {
 
     public static void main(String[] args) {
         long mainEntered = micros();
-        if (args.length != 6) {
+        if (args.length < 6) {
             System.err.println("usage: ColdStartProbe api|equivalent|minimal EVENTS_TABLE SNAPSHOTS_TABLE REGION SUBJECT_KEYS_TABLE"
-                    + " PERSONAL_DATA_KEY_ID");
+                    + " PERSONAL_DATA_KEY_ID [NAME=value ...]");
             System.exit(2);
         }
         String mode = args[0];
-        Map<String, String> env = Map.of("EVENTS_TABLE", args[1], "SNAPSHOTS_TABLE", args[2], "AWS_REGION", args[3],
-                "SUBJECT_KEYS_TABLE", args[4], "PERSONAL_DATA_KEY_ID", args[5]);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("EVENTS_TABLE", args[1], "SNAPSHOTS_TABLE", args[2],
+                "AWS_REGION", args[3], "SUBJECT_KEYS_TABLE", args[4], "PERSONAL_DATA_KEY_ID", args[5]));
+        for (int i = 6; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            env.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
         long constructed;
         long responded;
         String status;
