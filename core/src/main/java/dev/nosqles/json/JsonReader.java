@@ -14,7 +14,15 @@ import java.util.Map;
  * {@code Integer}, {@code Long} or {@code BigInteger} that holds it, any other number as an exact
  * {@code BigDecimal}, booleans, and {@code null}. It accepts and refuses what jackson-core's parser accepts and
  * refuses with the same limits (nesting depth, a number's digits, a field name's length, duplicate keys when asked),
- * which {@code JsonReaderTest} checks against it, in the same order along the text.
+ * which {@code JsonReaderTest} checks against it, in the same order along the text. Where jackson-core departs from
+ * RFC 8259 or from its own limits, this reader does not:
+ * <ul>
+ *   <li>a character escape takes four ASCII hex digits; jackson-core reads each by its low byte, so it takes
+ *       U+0130 ({@code İ}) for the digit {@code 0} and U+0664 (an Arabic-Indic four) for nothing;</li>
+ *   <li>a number's digits are all counted against the limit; jackson-core counts one fewer on some paths (a number
+ *       that starts with {@code 0}, or one its 4,000-character buffer splits), so a number one digit over the
+ *       limit may pass there.</li>
+ * </ul>
  *
  * <p>For a Lambda function's first request: jackson-core's parser and factory are some 80 classes a new JVM loads
  * (tens of milliseconds of a cold start, ADR 0020); this is one. The framework checks an event's data with it before
@@ -80,10 +88,11 @@ public final class JsonReader {
         Object value = value(0);
         whitespace();
         if (i < n) {
-            // as jackson-core reads the next token after the value: a number is read whole (and may be too long)
+            // as jackson-core reads the next token after the value: a number is read whole (and may be too long),
+            // not converted
             char c = s.charAt(i);
             if (c == '-' || c >= '0' && c <= '9') {
-                number();
+                number(false, true);
             }
             throw syntax("content after the value");
         }
@@ -115,7 +124,7 @@ public final class JsonReader {
                 return null;
             default:
                 if (c == '-' || c >= '0' && c <= '9') {
-                    return number();
+                    return number(!checkOnly, depth == 0);
                 }
                 throw syntax("no value starts with this character");
         }
@@ -239,7 +248,7 @@ public final class JsonReader {
                 case 'u' -> {
                     int code = 0;
                     for (int k = 0; k < 4; k++) {
-                        int digit = i < n ? Character.digit(s.charAt(i), 16) : -1;
+                        int digit = i < n ? hex(s.charAt(i)) : -1;
                         if (digit < 0) {
                             throw syntax("a character escape needs four hex digits");
                         }
@@ -254,7 +263,11 @@ public final class JsonReader {
         throw syntax("the text ends inside a string");
     }
 
-    private Object number() {
+    /**
+     * A number, converted to its value when {@code convert} (else null). At the root, as jackson-core does, what
+     * follows it must be whitespace or the end before its length is checked.
+     */
+    private Object number(boolean convert, boolean root) {
         int start = i;
         if (s.charAt(i) == '-') {
             i++;
@@ -302,10 +315,13 @@ public final class JsonReader {
             }
             digits += i - from;
         }
+        if (root && i < n && " \t\n\r".indexOf(s.charAt(i)) < 0) {
+            throw syntax("a value at the root must be followed by whitespace or the end");
+        }
         if (digits > maxNumberLength) {
             throw new MalformedJsonException(MalformedJsonException.Kind.LIMIT, "a number longer than allowed");
         }
-        if (checkOnly) {
+        if (!convert) {
             return null;
         }
         String text = s.substring(start, i);
@@ -323,6 +339,17 @@ public final class JsonReader {
         }
         BigInteger value = new BigInteger(text);
         return value.bitLength() < 64 ? (Object) value.longValue() : value;
+    }
+
+    /** An ASCII hex digit's value, or -1. */
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static boolean digit(char c) {

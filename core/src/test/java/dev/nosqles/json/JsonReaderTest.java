@@ -65,7 +65,9 @@ class JsonReaderTest {
             "{\"n\":-9223372036854775808}", "{\"n\":-9223372036854775809}", "{\"n\":1}{", "{} {}", "{} [", "{}]",
             "{\"a\":1,\"a\":2}", "{\"o\":{\"b\":1,\"b\":1}}", "{\"a\":{},\"b\":{\"a\":1}}", "{'a':1}", "{a:1}",
             "{\"" + "k".repeat(50_000) + "\":1}", "{\"" + "k".repeat(50_001) + "\":1}", "{\"n\":1e2147483647}",
-            "{\"n\":1e2147483648}", "{\"n\":1.5e-99999999999}");
+            "{\"n\":1e2147483648}", "{\"n\":1.5e-99999999999}", "{} 1e99999999999", "{} 1" + "1".repeat(64), "{} 1" + "1".repeat(64) + ",",
+            "1" + "1".repeat(64) + "}", "1" + "1".repeat(64), "1" + "1".repeat(64) + " ", "12}",
+            "{\"x\":-1." + "1".repeat(63) + "}", "{\"x\":1.1e-" + "1".repeat(62) + "}");
 
     /** Jackson's verdict on a strict read: "ok" and the value, or the kind of refusal. */
     private static List<Object> jacksonStrict(String text) {
@@ -185,6 +187,32 @@ class JsonReaderTest {
     }
 
     @Test
+    void a_character_escape_takes_ascii_hex_digits_only_where_jackson_reads_any_characters_low_byte() {
+        // U+0130's low byte is '0', U+0664's is not a hex digit: jackson-core takes the first for 0 (and so reads
+        // "A" here); an Arabic-Indic four or a fullwidth digit is no hex digit to either
+        assertThat(jacksonStrict("{\"s\":\"\\u\u0130\u013041\"}")).containsExactly("ok", Map.of("s", "A"));
+        for (String text : List.of("{\"s\":\"\\u\u0130\u013041\"}", "{\"s\":\"\\u00\u0664\u0661\"}",
+                "{\"s\":\"\\u\u0660\u066041\"}", "{\"s\":\"\\u00\uFF14\uFF11\"}")) {
+            assertThat(oursStrict(text)).as(text).containsExactly(MalformedJsonException.Kind.SYNTAX);
+            assertThat(JsonReader.isObject(text)).as(text).isFalse();
+        }
+        assertThat(oursStrict("{\"s\":\"\\u00e9\\u00E9\\uD83D\\ude00\"}"))
+                .containsExactly("ok", Map.of("s", "\u00e9\u00e9\ud83d\ude00"));
+    }
+
+    @Test
+    void every_digit_of_a_number_counts_against_the_limit_where_jackson_counts_one_fewer_after_a_leading_zero() {
+        String atLimit = "{\"x\":0." + "1".repeat(NUMBER_LENGTH - 1) + "}";
+        String overLimit = "{\"x\":0." + "1".repeat(NUMBER_LENGTH) + "}";
+        assertThat(oursStrict(atLimit).get(0)).isEqualTo("ok");
+        assertThat(oursStrict(overLimit)).containsExactly(MalformedJsonException.Kind.LIMIT);
+        // jackson-core's path for a number that starts with 0 counts a missing exponent as -1
+        assertThat(jacksonStrict(overLimit).get(0)).isEqualTo("ok");
+        assertThat(jacksonStrict("{\"x\":1." + "1".repeat(NUMBER_LENGTH) + "}"))
+                .containsExactly(MalformedJsonException.Kind.LIMIT);
+    }
+
+    @Test
     void a_refusal_says_why_and_never_quotes_the_text() {
         MalformedJsonException e = catchThrowableOfType(MalformedJsonException.class,
                 () -> JsonReader.read("{\"secret-name\":\"secret-value\"", DEPTH, NUMBER_LENGTH, true));
@@ -215,7 +243,11 @@ class JsonReaderTest {
             case 0 -> g.writeString(name(random) + "\"\\\n\u00e9\ud83d\ude00".substring(random.nextInt(6)));
             case 1 -> g.writeNumber(random.nextInt());
             case 2 -> g.writeNumber(random.nextLong() >> random.nextInt(64));
-            case 3 -> g.writeNumber(new java.math.BigDecimal(random.nextInt(1_000_000)).movePointLeft(random.nextInt(5)));
+            case 3 -> g.writeNumber(random.nextInt(8) == 0
+                    // around the limit: 60 to 67 digits, the first not 0 (see the test of jackson-core's count)
+                    ? new java.math.BigDecimal(new java.math.BigInteger(digits(random, 60 + random.nextInt(8))))
+                            .movePointLeft(random.nextInt(3) * 20)
+                    : new java.math.BigDecimal(random.nextInt(1_000_000)).movePointLeft(random.nextInt(5)));
             case 4 -> g.writeBoolean(random.nextBoolean());
             case 5 -> g.writeNull();
             case 6 -> {
@@ -234,6 +266,15 @@ class JsonReaderTest {
                 g.writeEndArray();
             }
         }
+    }
+
+    /** {@code n} random digits, the first not 0. */
+    private static String digits(Random random, int n) {
+        StringBuilder s = new StringBuilder().append((char) ('1' + random.nextInt(9)));
+        while (s.length() < n) {
+            s.append((char) ('0' + random.nextInt(10)));
+        }
+        return s.toString();
     }
 
     private static String name(Random random) {

@@ -57,6 +57,10 @@ public final class ColdStartProbe {
                 "AWS_REGION", args[3], "SUBJECT_KEYS_TABLE", args[4], "PERSONAL_DATA_KEY_ID", args[5]));
         for (int i = 6; i < args.length; i++) {
             int eq = args[i].indexOf('=');
+            if (eq < 1) {
+                System.err.println("an argument after the sixth must be NAME=value, was: " + args[i]);
+                System.exit(2);
+            }
             env.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         long constructed;
