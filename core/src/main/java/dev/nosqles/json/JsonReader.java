@@ -63,6 +63,7 @@ public final class JsonReader {
      * @throws MalformedJsonException the text is not one JSON value within the limits
      */
     public static Object read(String text, int maxDepth, int maxNumberLength, boolean rejectDuplicates) {
+        java.util.Objects.requireNonNull(text, "text");
         return new JsonReader(text, maxDepth, maxNumberLength, rejectDuplicates, false).root();
     }
 
@@ -361,6 +362,13 @@ public final class JsonReader {
             throw syntax("an unknown word");
         }
         i += word.length();
+        // as jackson-core ends a word: a letter, digit or the like right after it makes it another word
+        if (i < n) {
+            char c = s.charAt(i);
+            if (c >= '0' && c != ']' && c != '}' && Character.isJavaIdentifierPart(c)) {
+                throw syntax("an unknown word");
+            }
+        }
     }
 
     private void whitespace() {

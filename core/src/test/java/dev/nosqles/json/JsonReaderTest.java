@@ -67,6 +67,8 @@ class JsonReaderTest {
             "{\"" + "k".repeat(50_000) + "\":1}", "{\"" + "k".repeat(50_001) + "\":1}", "{\"n\":1e2147483647}",
             "{\"n\":1e2147483648}", "{\"n\":1.5e-99999999999}", "{} 1e99999999999", "{} 1" + "1".repeat(64), "{} 1" + "1".repeat(64) + ",",
             "1" + "1".repeat(64) + "}", "1" + "1".repeat(64), "1" + "1".repeat(64) + " ", "12}",
+            "true" + "1".repeat(65), "null" + "1".repeat(65) + " ", "[true1]", "[null]", "{\"a\":falsey}", "true]",
+            "{\"a\":true}" + "1".repeat(65),
             "{\"x\":-1." + "1".repeat(63) + "}", "{\"x\":1.1e-" + "1".repeat(62) + "}");
 
     /** Jackson's verdict on a strict read: "ok" and the value, or the kind of refusal. */
