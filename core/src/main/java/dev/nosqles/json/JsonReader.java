@@ -58,7 +58,7 @@ public final class JsonReader {
      *
      * @param maxDepth         the most objects and arrays open at once
      * @param maxNumberLength  the most digits of a number (an integer's, or a decimal's integer, fraction and
-     *                         exponent digits together), as jackson-core counts them
+     *                         exponent digits together; signs and points do not count), every digit counted
      * @param rejectDuplicates refuse an object that gives a key twice (else the last one counts)
      * @throws MalformedJsonException the text is not one JSON value within the limits
      */

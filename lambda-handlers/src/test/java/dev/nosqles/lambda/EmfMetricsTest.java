@@ -24,6 +24,7 @@ class EmfMetricsTest {
         int adds = 200_000;
         CountDownLatch start = new CountDownLatch(1);
         AtomicBoolean adding = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong added = new java.util.concurrent.atomic.AtomicLong();
         Thread flusher = new Thread(() -> {
             while (adding.get()) {
                 metrics.flush();
@@ -37,9 +38,14 @@ class EmfMetricsTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                for (int i = 0; i < adds; i++) {
+                // at least `adds` each, and on until the flusher has written lines while adds were under way (on
+                // two cores the adders could otherwise finish before the flusher is scheduled at all)
+                long mine = 0;
+                while ((mine < adds || lines.size() < 3) && mine < 100_000_000) {
                     metrics.add(Metric.COMMANDS_HANDLED, 1);
+                    mine++;
                 }
+                added.addAndGet(mine);
             });
             adders.add(adder);
             adder.start();
@@ -58,8 +64,9 @@ class EmfMetricsTest {
             JsonNode node = JSON.readTree(line);
             flushed += node.path(Metric.COMMANDS_HANDLED.metricName()).asLong(0);
         }
-        assertThat(lines).as("the flusher ran concurrently").hasSizeGreaterThan(1);
-        assertThat(flushed).isEqualTo((long) threads * adds);
+        assertThat(lines).as("the flusher wrote lines while the adders added").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(added.get()).isGreaterThanOrEqualTo((long) threads * adds);
+        assertThat(flushed).as("every add reached a flushed line").isEqualTo(added.get());
     }
 
     @Test
