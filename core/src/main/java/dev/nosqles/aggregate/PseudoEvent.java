@@ -1,7 +1,7 @@
 package dev.nosqles.aggregate;
 
-import dev.nosqles.internal.Json;
 import dev.nosqles.internal.PseudoEvents;
+import dev.nosqles.json.JsonReader;
 import java.util.Objects;
 
 /**
@@ -24,7 +24,7 @@ public record PseudoEvent(String type, int schemaVersion, String data) {
         if (schemaVersion < 1) {
             throw new IllegalArgumentException("schema versions start at 1");
         }
-        if (data == null || !Json.isObject(data)) {
+        if (data == null || !JsonReader.isObject(data)) {
             throw new IllegalArgumentException("pseudo event data must be one JSON object");
         }
     }

@@ -1,5 +1,6 @@
 package dev.nosqles.internal;
 
+import dev.nosqles.json.JsonReader;
 import dev.nosqles.store.EventMetadata;
 import dev.nosqles.store.InvalidAppendException;
 import dev.nosqles.store.NewEvent;
@@ -42,7 +43,7 @@ public final class AppendValidation {
                 throw new InvalidAppendException(streamId, "event " + i + " (" + event.type()
                         + ") has schema version " + event.schemaVersion() + "; versions start at 1");
             }
-            if (!Json.isObject(event.data())) {
+            if (!JsonReader.isObject(event.data())) {
                 throw new InvalidAppendException(streamId, "event " + i + " (" + event.type()
                         + ") has data that is not one JSON object");
             }

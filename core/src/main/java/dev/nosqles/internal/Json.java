@@ -1,7 +1,6 @@
 package dev.nosqles.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nosqles.json.JsonReader;
 
 /**
  * The one ObjectMapper configuration the framework uses, built on first use: a function that only appends events of
@@ -17,10 +16,5 @@ public final class Json {
 
     public static ObjectMapper mapper() {
         return Holder.MAPPER;
-    }
-
-    /** True when {@code text} is exactly one well-formed JSON object ({@link JsonReader#isObject}). */
-    public static boolean isObject(String text) {
-        return JsonReader.isObject(text);
     }
 }

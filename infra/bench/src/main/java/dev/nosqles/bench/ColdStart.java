@@ -343,14 +343,18 @@ public final class ColdStart {
      * process runs as the deployed function would (C1 only, the logging provider named, ...).
      */
     static List<String> templateJvmFlags(Path template) {
-        dev.nosqles.runtime.template.FunctionDefinition function = dev.nosqles.runtime.template.TemplateReader
-                .read(template).function(FUNCTION)
-                .orElseThrow(() -> new IllegalStateException(template + " declares no " + FUNCTION));
+        dev.nosqles.runtime.template.FunctionDefinition function = apiFunction(template);
         if (function.environment().get("JAVA_TOOL_OPTIONS") instanceof dev.nosqles.runtime.template.Value.Literal l
                 && !l.text().isBlank()) {
             return List.of(l.text().trim().split("\\s+"));
         }
         throw new IllegalStateException(template + " gives " + FUNCTION + " no literal JAVA_TOOL_OPTIONS");
+    }
+
+    /** {@value #FUNCTION} as template.yaml declares it (Globals included). */
+    private static dev.nosqles.runtime.template.FunctionDefinition apiFunction(Path template) {
+        return dev.nosqles.runtime.template.TemplateReader.read(template).function(FUNCTION)
+                .orElseThrow(() -> new IllegalStateException(template + " declares no " + FUNCTION));
     }
 
     /** The variables the probe sets from its arguments (the tables it creates, the key, the region). */
@@ -364,9 +368,7 @@ public final class ColdStart {
      * stand-ins do not exist, so a request that used one would fail. {@code JAVA_TOOL_OPTIONS} is given as flags.
      */
     static List<String> templateVariables(Path template) {
-        dev.nosqles.runtime.template.FunctionDefinition function = dev.nosqles.runtime.template.TemplateReader
-                .read(template).function(FUNCTION)
-                .orElseThrow(() -> new IllegalStateException(template + " declares no " + FUNCTION));
+        dev.nosqles.runtime.template.FunctionDefinition function = apiFunction(template);
         List<String> variables = new ArrayList<>();
         new java.util.TreeMap<>(function.environment()).forEach((name, value) -> {
             if (name.equals("JAVA_TOOL_OPTIONS") || PROBE_VARIABLES.contains(name)) {
