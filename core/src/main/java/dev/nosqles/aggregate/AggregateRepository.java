@@ -709,8 +709,10 @@ public final class AggregateRepository<S, C, E> {
     private CommandResult<S, E> append(Call call, Loaded<S> loaded, List<? extends E> events,
                                        List<NewEvent> pseudo, int attempt, CommandRejectedException rejection) {
         List<NewEvent> encoded = new ArrayList<>(events.size() + pseudo.size());
+        // the commit that creates the stream: its own subject's key is new (put without a read first)
+        boolean creating = loaded.version() == 0;
         for (E event : events) {
-            encoded.add(codec.encode(call.streamId, ids.get(), event));
+            encoded.add(codec.encode(call.streamId, ids.get(), event, creating));
         }
         encoded.addAll(pseudo);
         S after = loaded.state();

@@ -140,8 +140,17 @@ public final class EventCodec<E> {
      * @throws KeyServiceUnavailableException the key service could not be reached
      * @throws MissingSubjectKeysException the type declares personal data and the codec has no keys
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public NewEvent encode(StreamId streamId, UUID eventId, E event) {
+        return encode(streamId, eventId, event, false);
+    }
+
+    /**
+     * {@link #encode(StreamId, UUID, Object)}; {@code creating}: the event is in the commit that creates the stream, so
+     * a subject that is the stream's own aggregate ({@code SubjectOf.stream()}) is expected to have no key yet
+     * ({@link SubjectKeys#encryptForNewSubject}: its key is put without a read first).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    NewEvent encode(StreamId streamId, UUID eventId, E event, boolean creating) {
         EventTypes.EventType<E> type = types.of(event);
         java.util.Optional<PersonalData<?>> personal = types.personalData(type.name());
         if (personal.isEmpty()) {
@@ -152,15 +161,16 @@ public final class EventCodec<E> {
         }
         PersonalData pd = personal.get();
         String subject = pd.subjectOf().subject(streamId, event);
+        SubjectKeys sealing = creating && streamId.id().equals(subject) ? new NewSubjectKeys(keys) : keys;
         java.util.List<String> fields = (java.util.List<String>) pd.fields();
         // a plain record: each personal field holding a string written as its token, without the ObjectMapper
         String data = RecordJson.write(event, java.util.Set.copyOf(fields),
-                (g, field, value) -> FieldCipher.writeToken(g, keys, subject, field, value));
+                (g, field, value) -> FieldCipher.writeToken(g, sealing, subject, field, value));
         if (data != null) {
             return new NewEvent(eventId, type.name(), type.schemaVersion(), data);
         }
         return new NewEvent(eventId, type.name(), type.schemaVersion(),
-                Mapped.writeEncrypted(keys, type.name(), event, subject, fields));
+                Mapped.writeEncrypted(sealing, type.name(), event, subject, fields));
     }
 
     /**
@@ -218,6 +228,29 @@ public final class EventCodec<E> {
      * no Jackson type: a new function that only appends plain records loads none of them (the JVM's verifier loads
      * the types a class's methods catch and assign, ADR 0020).
      */
+    /** Keys whose {@code encrypt} expects a new subject ({@link SubjectKeys#encryptForNewSubject}). */
+    private record NewSubjectKeys(SubjectKeys keys) implements SubjectKeys {
+        @Override
+        public byte[] encrypt(String subject, byte[] plaintext, byte[] aad) {
+            return keys.encryptForNewSubject(subject, plaintext, aad);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
+            return keys.decrypt(subject, ciphertext, aad);
+        }
+
+        @Override
+        public ForgetOutcome forget(String subject) {
+            return keys.forget(subject);
+        }
+
+        @Override
+        public boolean isForgotten(String subject) {
+            return keys.isForgotten(subject);
+        }
+    }
+
     private static final class Mapped {
         private Mapped() {
         }

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
@@ -137,6 +138,56 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         return Aead.encrypt(key, plaintext, aad);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: unless the subject's key (or tombstone) is cached, a new key is sealed and put conditional on no item
+     * for the subject, without the read {@link #encrypt} makes first. When the put finds an item (the expectation was
+     * wrong, or the SDK retried the put after it landed), DynamoDB returns that item with the failed condition and it
+     * is used as {@link #encrypt} would use it: a key is opened, a tombstone refused. A new subject costs one write
+     * instead of a read and a write; an existing one a failed write (a write unit) instead of a read (half a unit
+     * or one).
+     */
+    @Override
+    public byte[] encryptForNewSubject(String subject, byte[] plaintext, byte[] aad) {
+        requireSubject(subject);
+        Cached cached = cached(subject);
+        byte[] key;
+        if (cached != null) {
+            key = cached.key();
+        } else {
+            synchronized (lock(subject)) {
+                cached = cached(subject);
+                key = cached != null ? cached.key() : newKey(subject);
+            }
+        }
+        if (key == null) {
+            throw new SubjectForgottenException(subject);
+        }
+        return Aead.encrypt(key, plaintext, aad);
+    }
+
+    /**
+     * A subject's key put without a read first (the winner's, or null for a tombstone, when an item is there). Only
+     * with the key-encryption key in place: without it, {@link #encrypt}'s path, which makes that key only for a
+     * subject without an item (so a sealed key is never met by a new key-encryption key while its own is missing).
+     */
+    private byte[] newKey(String subject) {
+        byte[] kek;
+        try {
+            kek = keyEncryptionKey(false);
+        } catch (IllegalStateException noKeyEncryptionKey) {
+            return key(subject, true);
+        } catch (SdkException e) {
+            throw new KeyServiceUnavailableException(subject, e);
+        }
+        try {
+            return remember(subject, createKey(subject, kek));
+        } catch (SdkException e) {
+            throw new KeyServiceUnavailableException(subject, e);
+        }
+    }
+
     @Override
     public Optional<byte[]> decrypt(String subject, byte[] ciphertext, byte[] aad) {
         byte[] key = key(subject, false);
@@ -208,7 +259,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             try {
                 Map<String, AttributeValue> item = read(subject);
                 if (item == null && create) {
-                    return remember(subject, createKey(subject));
+                    return remember(subject, createKey(subject, keyEncryptionKey(true)));
                 }
                 if (item == null) {
                     // neither a key nor a tombstone: only a tombstone means forgotten; not cached (it may get one)
@@ -231,8 +282,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      * Generates and stores a subject's key, sealed by the key-encryption key: ours, or the winner's of a race with
      * another process (null: a tombstone won, the subject was forgotten meanwhile).
      */
-    private byte[] createKey(String subject) {
-        byte[] kek = keyEncryptionKey(true);
+    private byte[] createKey(String subject, byte[] kek) {
         byte[] plaintext = Aead.newKey();
         byte[] sealed = Aead.encrypt(kek, plaintext, sealAad(subject));
         Race race = putFirst(subject, Map.of(SEALED, AttributeValue.fromB(SdkBytes.fromByteArray(sealed)),
@@ -247,8 +297,8 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
     }
 
     /**
-     * A conditional put's outcome: won, or lost to an item written first ({@code winner}, read consistently; null if
-     * it is gone again).
+     * A conditional put's outcome: won, or lost to an item written first ({@code winner}: as the failed condition
+     * returned it, else read consistently; null if it is gone again).
      */
     private record Race(boolean won, Map<String, AttributeValue> winner, ConditionalCheckFailedException lost) {
     }
@@ -261,10 +311,12 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         try {
             dynamoDb.putItem(b -> b.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(#s)")
-                    .expressionAttributeNames(Map.of("#s", SUBJECT)));
+                    .expressionAttributeNames(Map.of("#s", SUBJECT))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return new Race(true, null, null);
         } catch (ConditionalCheckFailedException lost) {
-            return new Race(false, read(subject), lost);
+            // the item that failed the condition comes with it (no read unit); an API without it: read it
+            return new Race(false, lost.hasItem() && !lost.item().isEmpty() ? lost.item() : read(subject), lost);
         }
     }
 

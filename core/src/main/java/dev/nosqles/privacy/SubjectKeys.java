@@ -18,6 +18,20 @@ public interface SubjectKeys {
     byte[] encrypt(String subject, byte[] plaintext, byte[] aad);
 
     /**
+     * {@link #encrypt}, when the caller expects the subject to have no key yet: its first personal data, such as the
+     * event that creates the aggregate the subject is ({@code SubjectOf.stream()}). An implementation may then store
+     * a new key at once and take the existing one only when that write finds one, instead of reading first. The
+     * outcome is {@link #encrypt}'s whether or not the expectation holds (an existing key is used, a forgotten
+     * subject refused); only the cost differs. By default it is {@link #encrypt}.
+     *
+     * @throws SubjectForgottenException the subject was forgotten: no new personal data of it is written
+     * @throws KeyServiceUnavailableException the key service could not be reached
+     */
+    default byte[] encryptForNewSubject(String subject, byte[] plaintext, byte[] aad) {
+        return encrypt(subject, plaintext, aad);
+    }
+
+    /**
      * Decrypts with the subject's key.
      *
      * @return empty when the subject was forgotten (its tombstone: only that means forgotten)

@@ -245,6 +245,27 @@ class DynamoDbKmsSubjectKeysTest {
     }
 
     @Test
+    void a_sealed_key_wrongly_expected_new_while_the_key_encryption_key_is_missing_fails_and_writes_nothing() {
+        String table = newKeysTable();
+        byte[] aad = "l".getBytes(StandardCharsets.UTF_8);
+        keys(table, new KmsProbe()).build().encrypt("lost-2", "x".getBytes(StandardCharsets.UTF_8), aad);
+        dynamo.deleteItem(b -> b.tableName(table).key(Map.of("subject",
+                AttributeValue.fromS("$nosqles:key-encryption-key:1"))));
+
+        KmsProbe probe = new KmsProbe();
+        DynamoDbKmsSubjectKeys elsewhere = keys(table, probe).build();
+        assertThatThrownBy(() -> elsewhere.encryptForNewSubject("lost-2", "y".getBytes(StandardCharsets.UTF_8), aad))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no key-encryption key");
+        // no new key-encryption key: a restore of the item opens the sealed key again
+        assertThat(probe.total()).isZero();
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(1);
+
+        // a subject without an item is created as encrypt creates it: with a new key-encryption key (ADR 0014)
+        elsewhere.encryptForNewSubject("first-of-a-new-table", new byte[] {1}, aad);
+        assertThat(probe.calls.get("GenerateDataKey").get()).isEqualTo(1);
+    }
+
+    @Test
     void a_keys_table_that_cannot_be_reached_is_a_typed_failure_too() {
         DynamoDbKmsSubjectKeys keys = keys("pd-keys-missing-" + UUID.randomUUID(), new KmsProbe()).build();
         byte[] aad = "t".getBytes(StandardCharsets.UTF_8);
@@ -372,6 +393,140 @@ class DynamoDbKmsSubjectKeysTest {
         assertThat(probeB.calls.get("Decrypt").get()).isEqualTo(1);
         assertThat(probeB.total()).isEqualTo(1);
         assertThat(dynamo.scan(s -> s.tableName(table)).count()).isEqualTo(3);
+    }
+
+    /** DynamoDB requests (attempts, the SDK's retries included) by operation name. */
+    static final class DynamoProbe implements ExecutionInterceptor {
+        final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+                    k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        int of(String operation) {
+            AtomicInteger n = calls.get(operation);
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    /** Keys on the table through a client with these interceptors: a process of its own (an empty cache). */
+    private static DynamoDbKmsSubjectKeys process(String table, ExecutionInterceptor... interceptors) {
+        DynamoDbClient client = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> java.util.Arrays.stream(interceptors).forEach(o::addExecutionInterceptor))
+                .build();
+        return DynamoDbKmsSubjectKeys.builder().dynamoDb(client).tableName(table).kms(kms(new KmsProbe()))
+                .kmsKeyId(keyId).build();
+    }
+
+    @Test
+    void a_subject_expected_new_has_its_key_put_without_a_read_first() {
+        String table = newKeysTable();
+        byte[] aad = "name".getBytes(StandardCharsets.UTF_8);
+        process(table).encrypt("someone-else", new byte[] {1}, aad); // the key-encryption key exists
+        DynamoProbe expectingNew = new DynamoProbe();
+        DynamoProbe reading = new DynamoProbe();
+
+        byte[] sealed = process(table, expectingNew).encryptForNewSubject("new-1", bytes("Ann"), aad);
+        process(table, reading).encrypt("new-2", bytes("Bob"), aad);
+
+        // the key-encryption key read, the subject's key put: no read of the subject's item
+        assertThat(expectingNew.calls).containsOnlyKeys("GetItem", "PutItem");
+        assertThat(expectingNew.of("GetItem")).isEqualTo(1);
+        assertThat(expectingNew.of("PutItem")).isEqualTo(1);
+        // encrypt reads the subject's item first: one read more
+        assertThat(reading.of("GetItem")).isEqualTo(2);
+        assertThat(reading.of("PutItem")).isEqualTo(1);
+        assertThat(process(table).decrypt("new-1", sealed, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Ann"));
+    }
+
+    @Test
+    void a_process_wrongly_expecting_a_new_subject_takes_the_stored_key_from_its_failed_put_without_a_read() {
+        String table = newKeysTable();
+        byte[] aad = "name".getBytes(StandardCharsets.UTF_8);
+        byte[] before = process(table).encrypt("known", bytes("Ann"), aad);
+        DynamoProbe probe = new DynamoProbe();
+        DynamoDbKmsSubjectKeys cold = process(table, probe);
+
+        byte[] after = cold.encryptForNewSubject("known", bytes("Bob"), aad);
+
+        assertThat(cold.decrypt("known", before, aad)).hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Ann"));
+        assertThat(process(table).decrypt("known", after, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Bob"));
+        // the failed put returned the stored key: only the key-encryption key was read
+        assertThat(probe.of("GetItem")).isEqualTo(1);
+        assertThat(probe.of("PutItem")).isEqualTo(1);
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(2);
+    }
+
+    @Test
+    void a_subject_forgotten_in_another_process_is_refused_to_one_expecting_it_new_and_its_tombstone_stays() {
+        String table = newKeysTable();
+        byte[] aad = "name".getBytes(StandardCharsets.UTF_8);
+        DynamoDbKmsSubjectKeys first = process(table);
+        first.encrypt("gone", bytes("Ann"), aad);
+        first.forget("gone");
+
+        assertThatThrownBy(() -> process(table).encryptForNewSubject("gone", bytes("Ann"), aad))
+                .isInstanceOf(SubjectForgottenException.class);
+
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("subject", AttributeValue.fromS("gone")))).item();
+        assertThat(item).containsKey("forgottenAt").doesNotContainKey("sealed");
+    }
+
+    @Test
+    void a_new_subjects_put_retried_by_the_sdk_after_it_landed_keeps_the_key_it_put() {
+        String table = newKeysTable();
+        byte[] aad = "name".getBytes(StandardCharsets.UTF_8);
+        process(table).encrypt("someone-else", new byte[] {1}, aad);
+        // the put of the subject's key lands, its answer is lost, the SDK sends it again: the condition fails on
+        // the item the first attempt wrote
+        dev.nosqles.testsupport.LostResponseInterceptor lost = dev.nosqles.testsupport.LostResponseInterceptor
+                .ofFirst(1, r -> r instanceof PutItemRequest put && put.item().containsKey("sealed"));
+        DynamoProbe probe = new DynamoProbe();
+        DynamoDbKmsSubjectKeys keys = process(table, lost, probe);
+
+        byte[] sealed = keys.encryptForNewSubject("retried", bytes("Ann"), aad);
+        byte[] again = keys.encrypt("retried", bytes("Ann B."), aad);
+
+        assertThat(lost.injected()).isEqualTo(1);
+        assertThat(probe.of("PutItem")).isEqualTo(2);
+        DynamoDbKmsSubjectKeys elsewhere = process(table);
+        assertThat(elsewhere.decrypt("retried", sealed, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Ann"));
+        assertThat(elsewhere.decrypt("retried", again, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Ann B."));
+    }
+
+    @Test
+    void the_commit_that_creates_an_aggregate_puts_its_subjects_key_without_reading_and_later_commits_read_it() {
+        String table = newKeysTable();
+        process(table).encrypt("someone-else", new byte[] {1}, bytes("x")); // the key-encryption key exists
+        InMemoryEventStore store = new InMemoryEventStore();
+        DynamoProbe creating = new DynamoProbe();
+        DynamoProbe updating = new DynamoProbe();
+
+        AggregateRepository.builder(new Member()).eventStore(store).subjectKeys(process(table, creating)).build()
+                .create("m-1", new Member.Join("Ann", "ann@example.org", "gold"));
+        var later = AggregateRepository.builder(new Member()).eventStore(store).subjectKeys(process(table, updating))
+                .build();
+        later.update("m-1", new Member.Rename("Ann B."));
+
+        // create: the key-encryption key read, the subject's key put (one put for both personal fields)
+        assertThat(creating.of("GetItem")).isEqualTo(1);
+        assertThat(creating.of("PutItem")).isEqualTo(1);
+        // update, in a process of its own: the subject's key read (the events decrypted to fold), then opened
+        assertThat(updating.of("GetItem")).isEqualTo(2);
+        assertThat(updating.of("PutItem")).isZero();
+        assertThat(later.find("m-1")).hasValueSatisfying(s -> assertThat(s.state().name()).isEqualTo("Ann B."));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Keys whose first PutItem of an item holding {@code attribute} runs {@code first} just before it is sent. */

@@ -65,6 +65,47 @@ abstract class SubjectKeysContract {
     }
 
     @Test
+    void a_subject_expected_new_gets_a_key_that_encrypt_and_decrypt_then_use() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        byte[] first = keys.encryptForNewSubject(s, bytes("Ann"), bytes("name"));
+        byte[] later = keys.encrypt(s, bytes("Ann B."), bytes("name"));
+
+        assertThat(new String(first, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("Ann");
+        assertThat(keys.decrypt(s, first, bytes("name"))).hasValueSatisfying(p -> assertThat(p).isEqualTo(bytes("Ann")));
+        assertThat(keys.decrypt(s, later, bytes("name")))
+                .hasValueSatisfying(p -> assertThat(p).isEqualTo(bytes("Ann B.")));
+    }
+
+    @Test
+    void a_subject_wrongly_expected_new_keeps_the_key_it_has() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        byte[] before = keys.encrypt(s, bytes("Ann"), bytes("name"));
+
+        byte[] after = keys.encryptForNewSubject(s, bytes("Bob"), bytes("name"));
+
+        assertThat(keys.decrypt(s, before, bytes("name"))).hasValueSatisfying(p -> assertThat(p).isEqualTo(bytes("Ann")));
+        assertThat(keys.decrypt(s, after, bytes("name"))).hasValueSatisfying(p -> assertThat(p).isEqualTo(bytes("Bob")));
+    }
+
+    @Test
+    void a_forgotten_subject_expected_new_is_still_refused() {
+        SubjectKeys keys = keys();
+        String s = subject();
+        keys.encrypt(s, bytes("Ann"), bytes("name"));
+        keys.forget(s);
+        String never = subject();
+        keys.forget(never);
+
+        assertThatThrownBy(() -> keys.encryptForNewSubject(s, bytes("Ann"), bytes("name")))
+                .isInstanceOf(SubjectForgottenException.class);
+        assertThatThrownBy(() -> keys.encryptForNewSubject(never, bytes("Ann"), bytes("name")))
+                .isInstanceOf(SubjectForgottenException.class);
+        assertThat(keys.isForgotten(s)).isTrue();
+    }
+
+    @Test
     void a_subject_never_seen_is_not_forgotten_and_can_be_forgotten_before_it_has_a_key() {
         SubjectKeys keys = keys();
         String s = subject();

@@ -223,11 +223,12 @@ public final class ColdStart {
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
                         + " subject keys, repositories, routes), then one POST /customers (a new data key: the keys"
                         + " table's key-encryption key read and unwrapped, one KMS Decrypt, ADR 0014; the customer's key"
-                        + " sealed with it and put; a PutItem of the new customer)", runs),
+                        + " sealed with it and put, without a read first as the customer is new; a PutItem of the new"
+                        + " customer)", runs),
                 summarise(EQUIVALENT, "the same requests written by hand on the bare SDK (`HandWrittenCreate`):"
                         + " DynamoDB and KMS clients on the URL-connection HTTP client, signing with the keys Lambda sets"
-                        + " (one provider, no credentials chain, as ApiHandler does), then GetItem (the subject's key),"
-                        + " GetItem (the key-encryption key), KMS Decrypt, AES-GCM in the JDK, PutItem (the sealed key),"
+                        + " (one provider, no credentials chain, as ApiHandler does), then GetItem (the key-encryption"
+                        + " key), KMS Decrypt, AES-GCM in the JDK, PutItem (the sealed key),"
                         + " PutItem (the commit); no JSON library, no framework, no SLF4J provider. The floor for"
                         + " this request: what it costs without the framework", runs),
                 summarise(MINIMAL, "a DynamoDB client on the URL-connection HTTP client, then one GetItem, as a"

@@ -514,7 +514,7 @@ public final class Report {
                 .append(" classes loaded; shaded jar ").append(mb(c.jarBytes())).append(".\n");
         md.append("\nThe same request written by hand on the bare SDK takes ")
                 .append(f(ColdStart.equivalentRatio(c), 2)).append("× the bare client: that much of the ratio is")
-                .append(" the request's own AWS work (a second client, KMS, four more requests). The framework's own")
+                .append(" the request's own AWS work (a second client, KMS, three more requests). The framework's own")
                 .append(" share: **ApiHandler at ").append(f(ColdStart.overheadRatio(c), 2))
                 .append("× the hand-written equivalent** (")
                 .append(f(api.launchToResponse().medianMs() - hand.launchToResponse().medianMs(), 0))

@@ -25,10 +25,10 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * handler's requests, as many of each operation.
  *
  * <ol>
- *   <li>GetItem of the new subject's key item (there is none);</li>
  *   <li>GetItem of the keys table's key-encryption key (it exists: the section creates it beforehand);</li>
  *   <li>KMS Decrypt of that key (ADR 0014);</li>
- *   <li>PutItem of the subject's new data key, sealed by the key-encryption key, unless one is there;</li>
+ *   <li>PutItem of the subject's new data key, sealed by the key-encryption key, unless one is there (the subject
+ *       is new: its key is put without a read first, {@code SubjectKeys.encryptForNewSubject});</li>
  *   <li>PutItem of the CustomerCreated commit, its name sealed by the subject's key, unless the stream exists.</li>
  * </ol>
  * The key-table attribute names are the framework's stored layout (ADR 0014): the key-encryption key is read as the
@@ -48,8 +48,6 @@ public final class HandWrittenCreate {
         // the customer's personal data is keyed by its id (SubjectOf.stream); its events by its stream
         String subject = customerId;
         String streamId = "Customer-" + customerId;
-        dynamoDb.getItem(b -> b.tableName(keysTable).consistentRead(true)
-                .key(Map.of("subject", AttributeValue.fromS(subject))));
         Map<String, AttributeValue> kekItem = dynamoDb.getItem(b -> b.tableName(keysTable).consistentRead(true)
                 .key(Map.of("subject", AttributeValue.fromS(KEY_ENCRYPTION_KEY)))).item();
         if (kekItem == null || !kekItem.containsKey("wrapped")) {
@@ -67,7 +65,8 @@ public final class HandWrittenCreate {
                         "sealedWith", AttributeValue.fromS(KEY_ENCRYPTION_KEY),
                         "createdAt", AttributeValue.fromS(now)))
                 .conditionExpression("attribute_not_exists(#s)")
-                .expressionAttributeNames(Map.of("#s", "subject")));
+                .expressionAttributeNames(Map.of("#s", "subject"))
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         String sealedName = Base64.getEncoder().encodeToString(
                 seal(dataKey, name.getBytes(StandardCharsets.UTF_8), "nosqles-pd-1|" + subject + "|name"));
         // the event as the handler stores it: the name's token, the limit as a string, the owner (an anonymous
