@@ -512,6 +512,10 @@ public final class Report {
                 .append(ColdStart.ratio(c) <= ColdStart.GOAL_RATIO ? "met" : "not met").append(")**; ")
                 .append(f(api.classesLoadedMedian(), 0)).append(" vs ").append(f(min.classesLoadedMedian(), 0))
                 .append(" classes loaded; shaded jar ").append(mb(c.jarBytes())).append(".\n");
+        double[] paired = ColdStart.pairedRatioQuartiles(c);
+        md.append("\nRound by round (the three variants of a round run back to back), ApiHandler over the bare client:")
+                .append(" median ").append(f(paired[1], 2)).append("×, middle half ").append(f(paired[0], 2))
+                .append("× – ").append(f(paired[2], 2)).append("× (the spread of single rounds on this machine).\n");
         md.append("\nThe same request written by hand on the bare SDK takes ")
                 .append(f(ColdStart.equivalentRatio(c), 2)).append("× the bare client: that much of the ratio is")
                 .append(" the request's own AWS work (a second client, KMS, three more requests). The framework's own")

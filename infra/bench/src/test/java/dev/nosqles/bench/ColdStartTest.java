@@ -70,6 +70,33 @@ class ColdStartTest {
     }
 
     @Test
+    void the_paired_ratio_divides_each_rounds_handler_by_the_same_rounds_bare_client() throws Exception {
+        ColdStart.Result one = result(1300, 1040, 1000, 5800, 4700);
+        java.util.List<ColdStart.Run> runs = new java.util.ArrayList<>();
+        double[][] rounds = {{1100, 1000}, {1500, 1000}, {1300, 1000}, {2400, 2000}, {900, 1000}};
+        for (int i = 0; i < rounds.length; i++) {
+            runs.add(run(ColdStart.API, i + 1, rounds[i][0], true));
+            runs.add(run(ColdStart.MINIMAL, i + 1, rounds[i][1], true));
+        }
+        // a round whose bare client failed has no ratio
+        runs.add(run(ColdStart.API, 6, 5000, true));
+        runs.add(run(ColdStart.MINIMAL, 6, 100, false));
+        ColdStart.Result paired = new ColdStart.Result(one.java(), one.jvmFlags(), one.jar(), one.jarBytes(),
+                one.warmups(), one.variants(), runs, one.requests(), one.classes());
+
+        // ratios 0.9, 1.1, 1.2, 1.3, 1.5
+        assertThat(ColdStart.pairedRatioQuartiles(paired)).containsExactly(new double[] {1.1, 1.2, 1.3},
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Report.coldStartSection(java.nio.file.Files.createTempDirectory("cold-start"), paired))
+                .contains("ApiHandler over the bare client: median 1.20×, middle half 1.10× – 1.30×");
+    }
+
+    private static ColdStart.Run run(String variant, int round, double ms, boolean handled) {
+        return new ColdStart.Run(variant, round, handled, handled ? "201" : null, 50, ms - 300, 250, ms, ms + 10,
+                4000, ms, handled ? null : "failed");
+    }
+
+    @Test
     void the_bare_variants_jar_is_the_shaded_jar_without_its_log_provider_registration() throws Exception {
         java.nio.file.Path jar = java.nio.file.Files.createTempFile("shaded-", ".jar");
         try (var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(jar))) {
