@@ -222,12 +222,6 @@ public final class EventCodec<E> {
                 recorded.type(), recorded.schemaVersion(), recorded.timestamp(), recorded.metadata(), event);
     }
 
-    /**
-     * Everything that goes through Jackson's ObjectMapper or its trees: events it writes (types {@code RecordJson}
-     * declines), reads, upcasts and decryption of stored tokens. A class of its own so that the codec's class names
-     * no Jackson type: a new function that only appends plain records loads none of them (the JVM's verifier loads
-     * the types a class's methods catch and assign, ADR 0020).
-     */
     /** Keys whose {@code encrypt} expects a new subject ({@link SubjectKeys#encryptForNewSubject}). */
     private record NewSubjectKeys(SubjectKeys keys) implements SubjectKeys {
         @Override
@@ -249,8 +243,19 @@ public final class EventCodec<E> {
         public boolean isForgotten(String subject) {
             return keys.isForgotten(subject);
         }
+
+        @Override
+        public java.time.Duration cacheTtl() {
+            return keys.cacheTtl();
+        }
     }
 
+    /**
+     * Everything that goes through Jackson's ObjectMapper or its trees: events it writes (types {@code RecordJson}
+     * declines), reads, upcasts and decryption of stored tokens. A class of its own so that the codec's class names
+     * no Jackson type: a new function that only appends plain records loads none of them (the JVM's verifier loads
+     * the types a class's methods catch and assign, ADR 0020).
+     */
     private static final class Mapped {
         private Mapped() {
         }

@@ -145,8 +145,8 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      * for the subject, without the read {@link #encrypt} makes first. When the put finds an item (the expectation was
      * wrong, or the SDK retried the put after it landed), DynamoDB returns that item with the failed condition and it
      * is used as {@link #encrypt} would use it: a key is opened, a tombstone refused. A new subject costs one write
-     * instead of a read and a write; an existing one a failed write (a write unit) instead of a read (half a unit
-     * or one).
+     * instead of a read and a write; an existing one a failed write (a write unit) instead of a consistent read
+     * (a read unit).
      */
     @Override
     public byte[] encryptForNewSubject(String subject, byte[] plaintext, byte[] aad) {
@@ -176,7 +176,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
         byte[] kek;
         try {
             kek = keyEncryptionKey(false);
-        } catch (IllegalStateException noKeyEncryptionKey) {
+        } catch (NoKeyEncryptionKeyException noKeyEncryptionKey) {
             return key(subject, true);
         } catch (SdkException e) {
             throw new KeyServiceUnavailableException(subject, e);
@@ -351,8 +351,7 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
             if (item != null) {
                 key = kmsUnwrap(item);
             } else if (!create) {
-                throw new IllegalStateException("the keys table has no key-encryption key: the subjects' sealed keys"
-                        + " cannot be opened until its item is restored");
+                throw new NoKeyEncryptionKeyException();
             } else {
                 GenerateDataKeyResponse generated = kms.generateDataKey(b -> b.keyId(kmsKeyId)
                         .keySpec(DataKeySpec.AES_256));
@@ -371,6 +370,16 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
                 keyEncryptionKey = new Cached(key, clock.instant().plus(cacheTtl));
             }
             return key;
+        }
+    }
+
+    /** The keys table has no key-encryption key item (an {@link IllegalStateException}, as before). */
+    private static final class NoKeyEncryptionKeyException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NoKeyEncryptionKeyException() {
+            super("the keys table has no key-encryption key: the subjects' sealed keys cannot be opened until its"
+                    + " item is restored");
         }
     }
 

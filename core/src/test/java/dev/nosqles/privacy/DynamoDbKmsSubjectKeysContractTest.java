@@ -16,4 +16,10 @@ class DynamoDbKmsSubjectKeysContractTest extends SubjectKeysContract {
     SubjectKeys keys() {
         return DynamoDbKmsSubjectKeysTest.keys(table, new DynamoDbKmsSubjectKeysTest.KmsProbe()).build();
     }
+
+    /** A process of its own on the same table: nothing cached. */
+    @Override
+    SubjectKeys elsewhere(SubjectKeys keys) {
+        return keys();
+    }
 }

@@ -260,9 +260,22 @@ class DynamoDbKmsSubjectKeysTest {
         assertThat(probe.total()).isZero();
         assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(1);
 
-        // a subject without an item is created as encrypt creates it: with a new key-encryption key (ADR 0014)
-        elsewhere.encryptForNewSubject("first-of-a-new-table", new byte[] {1}, aad);
+    }
+
+    @Test
+    void the_first_subject_of_a_table_expected_new_creates_the_key_encryption_key_as_encrypt_does() {
+        String table = newKeysTable();
+        KmsProbe probe = new KmsProbe();
+        byte[] aad = "f".getBytes(StandardCharsets.UTF_8);
+
+        byte[] sealed = keys(table, probe).build().encryptForNewSubject("first", "x".getBytes(StandardCharsets.UTF_8),
+                aad);
+
         assertThat(probe.calls.get("GenerateDataKey").get()).isEqualTo(1);
+        assertThat(probe.total()).isEqualTo(1);
+        assertThat(process(table).decrypt("first", sealed, aad))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("x"));
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isEqualTo(2);
     }
 
     @Test
