@@ -538,6 +538,56 @@ class DynamoDbKmsSubjectKeysTest {
         assertThat(later.find("m-1")).hasValueSatisfying(s -> assertThat(s.state().name()).isEqualTo("Ann B."));
     }
 
+    @Test
+    void a_prefetched_key_encryption_key_spares_the_first_new_subject_its_read_and_its_kms_call() {
+        String table = newKeysTable();
+        process(table).encrypt("someone-else", new byte[] {1}, bytes("x")); // the key-encryption key exists
+        KmsProbe kms = new KmsProbe();
+        DynamoProbe dynamoProbe = new DynamoProbe();
+        DynamoDbClient client = LocalAws.shared().configure(DynamoDbClient.builder())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(dynamoProbe)).build();
+        DynamoDbKmsSubjectKeys keys = DynamoDbKmsSubjectKeys.builder().dynamoDb(client).tableName(table)
+                .kms(kms(kms)).kmsKeyId(keyId).build();
+
+        assertThat(keys.prefetchKeyEncryptionKey()).isTrue();
+        assertThat(kms.calls.get("Decrypt").get()).isEqualTo(1);
+        assertThat(dynamoProbe.of("GetItem")).isEqualTo(1);
+
+        byte[] sealed = keys.encryptForNewSubject("after-prefetch", bytes("Ann"), bytes("name"));
+
+        // the first new subject: its key put, nothing read, no KMS call
+        assertThat(kms.total()).isEqualTo(1);
+        assertThat(dynamoProbe.of("GetItem")).isEqualTo(1);
+        assertThat(dynamoProbe.of("PutItem")).isEqualTo(1);
+        assertThat(process(table).decrypt("after-prefetch", sealed, bytes("name")))
+                .hasValueSatisfying(p -> assertThat(p).asString().isEqualTo("Ann"));
+    }
+
+    @Test
+    void a_prefetch_creates_nothing_and_a_failed_one_is_left_to_the_first_use() {
+        String table = newKeysTable();
+        KmsProbe kms = new KmsProbe();
+        DynamoDbKmsSubjectKeys keys = keys(table, kms).build();
+
+        // no key-encryption key yet: nothing made, nothing written
+        assertThat(keys.prefetchKeyEncryptionKey()).isFalse();
+        assertThat(kms.total()).isZero();
+        assertThat(dynamo.scan(b -> b.tableName(table)).count()).isZero();
+
+        keys.encryptForNewSubject("first", bytes("Ann"), bytes("name"));
+        KmsProbe failing = new KmsProbe();
+        failing.failing.set(true);
+        DynamoDbKmsSubjectKeys cold = keys(table, failing).build();
+        // KMS unreachable: false, no exception; the first use meets the failure as a typed one
+        assertThat(cold.prefetchKeyEncryptionKey()).isFalse();
+        assertThatThrownBy(() -> cold.encryptForNewSubject("second", bytes("Bob"), bytes("name")))
+                .isInstanceOf(KeyServiceUnavailableException.class);
+        failing.failing.set(false);
+        assertThat(cold.prefetchKeyEncryptionKey()).isTrue();
+        assertThat(cold.encryptForNewSubject("second", bytes("Bob"), bytes("name"))).isNotEmpty();
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -39,6 +39,8 @@ public final class Application {
     public static final String SUBJECT_KEYS_TABLE = "SUBJECT_KEYS_TABLE";
     /** Environment variable naming the KMS key (id or ARN) that wraps the subject keys' key-encryption key. */
     public static final String PERSONAL_DATA_KEY_ID = "PERSONAL_DATA_KEY_ID";
+    /** Set by Lambda: {@code on-demand}, {@code provisioned-concurrency}, {@code snap-start}, ... */
+    static final String INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
     private final AggregateRepository<CustomerState, CustomerCommand, CustomerEvent> customers;
     /** Built on first use: a function that serves customers only never loads the order aggregate's classes. */
@@ -129,10 +131,35 @@ public final class Application {
         return fromEnvironment(FunctionEnvironment.of(env), Metrics.none());
     }
 
-    /** As {@link #fromEnvironment(Function)}, on the environment's clients, counting commands in {@code metrics}. */
+    /**
+     * As {@link #fromEnvironment(Function)}, on the environment's clients, counting commands in {@code metrics}. The
+     * subject keys are built, and their key-encryption key fetched, on a thread of their own while the rest is wired
+     * ({@link #subjectKeysPrefetched}).
+     */
     public static Application fromEnvironment(FunctionEnvironment env, Metrics metrics) {
         return onDynamoDb(env.dynamoDb(), env.required(EVENTS_TABLE), env.required(SNAPSHOTS_TABLE),
-                subjectKeys(env), metrics);
+                subjectKeysPrefetched(env), metrics);
+    }
+
+    /**
+     * {@link #subjectKeys}, built on a daemon thread that also unwraps the key-encryption key, so that a function
+     * that creates or reads personal data on its first request finds it ready (ADR 0020: Lambda runs init with
+     * burst CPU). Its first use waits for the thread. Not in a function restored from a SnapStart snapshot
+     * ({@value #INITIALIZATION_TYPE} = {@code snap-start}): no thread runs into the checkpoint and no unwrapped key
+     * is in the snapshot; those keys are built at once, as {@link #subjectKeys} builds them.
+     *
+     * @throws IllegalStateException a required variable is missing (checked here, before the thread starts)
+     */
+    public static SubjectKeys subjectKeysPrefetched(FunctionEnvironment env) {
+        if ("snap-start".equals(env.optional(INITIALIZATION_TYPE))) {
+            return subjectKeys(env);
+        }
+        DynamoDbClient dynamoDb = env.dynamoDb();
+        String table = env.required(SUBJECT_KEYS_TABLE);
+        String keyId = env.required(PERSONAL_DATA_KEY_ID);
+        env.region();
+        return PrefetchingSubjectKeys.start(() -> DynamoDbKmsSubjectKeys.builder().dynamoDb(dynamoDb).tableName(table)
+                .kms(env.kms()).kmsKeyId(keyId).build());
     }
 
     /**

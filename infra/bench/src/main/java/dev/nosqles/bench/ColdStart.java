@@ -224,8 +224,9 @@ public final class ColdStart {
         }
         List<Variant> variants = List.of(
                 summarise(API, "`new ApiHandler(env)` (Application.fromEnvironment: DynamoDB and KMS clients, stores,"
-                        + " subject keys, repositories, routes), then one POST /customers (a new data key: the keys"
-                        + " table's key-encryption key read and unwrapped, one KMS Decrypt, ADR 0014; the customer's key"
+                        + " subject keys, repositories, routes; the KMS client and the subject keys built, and the keys"
+                        + " table's key-encryption key read and unwrapped with one KMS Decrypt, on a thread of their own"
+                        + " during init, ADR 0014 and 0020), then one POST /customers (a new data key: the customer's key"
                         + " sealed with it and put, without a read first as the customer is new; a PutItem of the new"
                         + " customer)", runs),
                 summarise(EQUIVALENT, "the same requests written by hand on the bare SDK (`HandWrittenCreate`):"
