@@ -192,8 +192,8 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      * Reads and unwraps the table's key-encryption key into the cache (one {@code GetItem}, one KMS {@code Decrypt}),
      * so that the first subject key this process seals or opens within the cache period needs neither: for a
      * function's init, where it can overlap other work. Creates nothing: without the key's item it returns false and
-     * the first new subject makes it, as without a prefetch. Never throws: a failure (KMS or DynamoDB unreachable,
-     * access denied) returns false and is left to the first use, which meets it as it would have.
+     * the first new subject makes it, as without a prefetch. A failure (KMS or DynamoDB unreachable, access denied:
+     * any {@code RuntimeException}) returns false and is left to the first use, which meets it as it would have.
      *
      * @return whether the key-encryption key is cached now
      */

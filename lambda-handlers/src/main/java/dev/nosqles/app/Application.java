@@ -121,7 +121,8 @@ public final class Application {
     /**
      * The application as a Lambda function runs it: tables from {@value #EVENTS_TABLE} and
      * {@value #SNAPSHOTS_TABLE}, subject keys from {@value #SUBJECT_KEYS_TABLE} and {@value #PERSONAL_DATA_KEY_ID}
-     * ({@link #subjectKeys(FunctionEnvironment)}), on the environment's DynamoDB and KMS clients
+     * ({@link #subjectKeysPrefetched(FunctionEnvironment)}: built, and the key-encryption key fetched, on a thread of
+     * their own when the first request follows the init at once), on the environment's DynamoDB and KMS clients
      * ({@link FunctionEnvironment}).
      *
      * @param env reads an environment variable ({@code System::getenv})
@@ -142,16 +143,27 @@ public final class Application {
     }
 
     /**
+     * Whether {@link #subjectKeysPrefetched} prefetches: when the first request follows the init at once, that is
+     * {@value #INITIALIZATION_TYPE} is {@code on-demand} or unset (a local run). Not for {@code snap-start}: no
+     * thread may run into the checkpoint and no unwrapped key be in the snapshot. Not for
+     * {@code provisioned-concurrency} (nor a type this code does not know): the init may run long before the first
+     * request, and the prefetched key would expire unused.
+     */
+    static boolean prefetchesKeys(FunctionEnvironment env) {
+        String type = env.optional(INITIALIZATION_TYPE);
+        return type == null || "on-demand".equals(type);
+    }
+
+    /**
      * {@link #subjectKeys}, built on a daemon thread that also unwraps the key-encryption key, so that a function
      * that creates or reads personal data on its first request finds it ready (ADR 0020: Lambda runs init with
-     * burst CPU). Its first use waits for the thread. Not in a function restored from a SnapStart snapshot
-     * ({@value #INITIALIZATION_TYPE} = {@code snap-start}): no thread runs into the checkpoint and no unwrapped key
-     * is in the snapshot; those keys are built at once, as {@link #subjectKeys} builds them.
+     * burst CPU). Its first use waits for the thread. Only when the first request follows the init at once
+     * ({@link #prefetchesKeys}); otherwise the keys are built at once, as {@link #subjectKeys} builds them.
      *
      * @throws IllegalStateException a required variable is missing (checked here, before the thread starts)
      */
     public static SubjectKeys subjectKeysPrefetched(FunctionEnvironment env) {
-        if ("snap-start".equals(env.optional(INITIALIZATION_TYPE))) {
+        if (!prefetchesKeys(env)) {
             return subjectKeys(env);
         }
         DynamoDbClient dynamoDb = env.dynamoDb();

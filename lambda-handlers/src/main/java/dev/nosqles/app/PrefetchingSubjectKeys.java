@@ -12,10 +12,11 @@ import java.util.function.Supplier;
 /**
  * Subject keys built, and their key-encryption key unwrapped, on a daemon thread started during a function's init
  * (ADR 0020): Lambda runs init with burst CPU, so the KMS client's construction and the key's {@code GetItem} and KMS
- * {@code Decrypt} overlap the rest of init instead of delaying the first request. The first use waits for that
- * thread; if it failed (the KMS client could not be built), the keys are built on the caller's thread, so the
- * failure is the caller's, as without the thread. A prefetch that could not reach KMS or the table is left to the
- * first use ({@link DynamoDbKmsSubjectKeys#prefetchKeyEncryptionKey}).
+ * {@code Decrypt} overlap the rest of init instead of delaying the first request. The first use waits for the keys'
+ * construction (a use that needs the key-encryption key also for its prefetch, on the keys' own lock); if the
+ * construction failed (the KMS client could not be built), the keys are built on the caller's thread, so each use
+ * meets the failure (the function's init no longer does). A prefetch that could not reach KMS or the table is left
+ * to the first use ({@link DynamoDbKmsSubjectKeys#prefetchKeyEncryptionKey}).
  */
 final class PrefetchingSubjectKeys implements SubjectKeys {
     private final Supplier<DynamoDbKmsSubjectKeys> build;
@@ -36,13 +37,17 @@ final class PrefetchingSubjectKeys implements SubjectKeys {
     }
 
     private void prefetch() {
+        DynamoDbKmsSubjectKeys built;
         try {
-            DynamoDbKmsSubjectKeys built = build.get();
-            built.prefetchKeyEncryptionKey();
-            background.complete(built);
+            built = build.get();
         } catch (Throwable failed) {
             background.completeExceptionally(failed);
+            return;
         }
+        // the keys are usable at once: a forget or a read of a forgotten subject never waits for KMS; an
+        // encryption that needs the key-encryption key waits for this prefetch on the keys' own lock
+        background.complete(built);
+        built.prefetchKeyEncryptionKey();
     }
 
     /** The keys: the background thread's once it is done, else built here. */

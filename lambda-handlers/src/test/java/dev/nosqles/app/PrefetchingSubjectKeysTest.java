@@ -77,7 +77,7 @@ class PrefetchingSubjectKeysTest {
                     .kmsKeyId(keyId).build();
         });
         // nothing uses the keys yet: the key-encryption key is unwrapped all the same
-        for (int i = 0; i < 200 && kmsCalls.get() == 0; i++) {
+        for (int i = 0; i < 600 && kmsCalls.get() == 0; i++) {
             Thread.sleep(50);
         }
         assertThat(kmsCalls.get()).isEqualTo(1);
@@ -119,18 +119,26 @@ class PrefetchingSubjectKeysTest {
     }
 
     @Test
-    void a_function_restored_from_a_snapstart_snapshot_builds_its_keys_at_once_and_others_in_the_background() {
+    void only_a_function_whose_first_request_follows_its_init_at_once_prefetches() {
         Map<String, String> env = new HashMap<>(Map.of("AWS_REGION", "eu-west-1", "SUBJECT_KEYS_TABLE", "keys",
-                "PERSONAL_DATA_KEY_ID", "alias/personal-data", "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"));
-
-        assertThat(Application.subjectKeysPrefetched(FunctionEnvironment.of(env::get)))
-                .isInstanceOf(DynamoDbKmsSubjectKeys.class);
-
+                "PERSONAL_DATA_KEY_ID", "alias/personal-data"));
+        // a local run (no type) and an on-demand init: the first request follows at once
+        assertThat(Application.prefetchesKeys(FunctionEnvironment.of(env::get))).isTrue();
         env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-        assertThat(Application.subjectKeysPrefetched(FunctionEnvironment.of(env::get)))
-                .isInstanceOf(PrefetchingSubjectKeys.class);
-        // a missing variable still fails at once, before any thread starts
-        env.remove("PERSONAL_DATA_KEY_ID");
+        assertThat(Application.prefetchesKeys(FunctionEnvironment.of(env::get))).isTrue();
+        // no thread into a SnapStart checkpoint; provisioned concurrency may init long before its first request
+        for (String type : List.of("snap-start", "provisioned-concurrency", "something-new")) {
+            env.put("AWS_LAMBDA_INITIALIZATION_TYPE", type);
+            assertThat(Application.prefetchesKeys(FunctionEnvironment.of(env::get))).as(type).isFalse();
+            assertThat(Application.subjectKeysPrefetched(FunctionEnvironment.of(env::get))).as(type)
+                    .isInstanceOf(DynamoDbKmsSubjectKeys.class);
+        }
+    }
+
+    @Test
+    void a_missing_variable_fails_at_once() {
+        Map<String, String> env = new HashMap<>(Map.of("AWS_REGION", "eu-west-1", "SUBJECT_KEYS_TABLE", "keys"));
+
         assertThatThrownBy(() -> Application.subjectKeysPrefetched(FunctionEnvironment.of(env::get)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("PERSONAL_DATA_KEY_ID");
     }
