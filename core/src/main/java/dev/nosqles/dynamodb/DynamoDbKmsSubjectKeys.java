@@ -173,16 +173,10 @@ public final class DynamoDbKmsSubjectKeys implements SubjectKeys {
      * subject without an item (so a sealed key is never met by a new key-encryption key while its own is missing).
      */
     private byte[] newKey(String subject) {
-        byte[] kek;
         try {
-            kek = keyEncryptionKey(false);
+            return remember(subject, createKey(subject, keyEncryptionKey(false)));
         } catch (NoKeyEncryptionKeyException noKeyEncryptionKey) {
             return key(subject, true);
-        } catch (SdkException e) {
-            throw new KeyServiceUnavailableException(subject, e);
-        }
-        try {
-            return remember(subject, createKey(subject, kek));
         } catch (SdkException e) {
             throw new KeyServiceUnavailableException(subject, e);
         }

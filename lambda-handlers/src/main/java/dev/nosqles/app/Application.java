@@ -166,12 +166,12 @@ public final class Application {
         if (!prefetchesKeys(env)) {
             return subjectKeys(env);
         }
-        DynamoDbClient dynamoDb = env.dynamoDb();
-        String table = env.required(SUBJECT_KEYS_TABLE);
-        String keyId = env.required(PERSONAL_DATA_KEY_ID);
+        // on this thread: a missing variable fails the init, and the DynamoDB client is not built on two threads
+        env.dynamoDb();
+        env.required(SUBJECT_KEYS_TABLE);
+        env.required(PERSONAL_DATA_KEY_ID);
         env.region();
-        return PrefetchingSubjectKeys.start(() -> DynamoDbKmsSubjectKeys.builder().dynamoDb(dynamoDb).tableName(table)
-                .kms(env.kms()).kmsKeyId(keyId).build());
+        return PrefetchingSubjectKeys.start(() -> subjectKeys(env));
     }
 
     /**
@@ -181,7 +181,7 @@ public final class Application {
      *
      * @throws IllegalStateException a required variable is missing
      */
-    public static SubjectKeys subjectKeys(FunctionEnvironment env) {
+    public static DynamoDbKmsSubjectKeys subjectKeys(FunctionEnvironment env) {
         return DynamoDbKmsSubjectKeys.builder()
                 .dynamoDb(env.dynamoDb())
                 .tableName(env.required(SUBJECT_KEYS_TABLE))
