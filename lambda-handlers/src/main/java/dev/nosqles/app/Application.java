@@ -138,8 +138,11 @@ public final class Application {
      * ({@link #subjectKeysPrefetched}).
      */
     public static Application fromEnvironment(FunctionEnvironment env, Metrics metrics) {
-        return onDynamoDb(env.dynamoDb(), env.required(EVENTS_TABLE), env.required(SNAPSHOTS_TABLE),
-                subjectKeysPrefetched(env), metrics);
+        String eventsTable = env.required(EVENTS_TABLE);
+        String snapshotsTable = env.required(SNAPSHOTS_TABLE);
+        // first: the keys' thread builds the KMS client while this one builds the DynamoDB client
+        SubjectKeys subjectKeys = subjectKeysPrefetched(env);
+        return onDynamoDb(env.dynamoDb(), eventsTable, snapshotsTable, subjectKeys, metrics);
     }
 
     /**
@@ -157,8 +160,10 @@ public final class Application {
     /**
      * {@link #subjectKeys}, built on a daemon thread that also unwraps the key-encryption key, so that a function
      * that creates or reads personal data on its first request finds it ready (ADR 0020: Lambda runs init with
-     * burst CPU). Its first use waits for the thread. Only when the first request follows the init at once
-     * ({@link #prefetchesKeys}); otherwise the keys are built at once, as {@link #subjectKeys} builds them.
+     * burst CPU). The thread builds the environment's KMS client first, so call this before the DynamoDB client is
+     * built: the two are built at once, on two threads. Its first use waits for the thread. Only when the first request
+     * follows the init at once ({@link #prefetchesKeys}); otherwise the keys are built at once, as
+     * {@link #subjectKeys} builds them.
      *
      * @throws IllegalStateException a required variable is missing (checked here, before the thread starts)
      */
@@ -166,12 +171,15 @@ public final class Application {
         if (!prefetchesKeys(env)) {
             return subjectKeys(env);
         }
-        // on this thread: a missing variable fails the init, and the DynamoDB client is not built on two threads
-        env.dynamoDb();
+        // on this thread: a missing variable fails the init
+        env.region();
         env.required(SUBJECT_KEYS_TABLE);
         env.required(PERSONAL_DATA_KEY_ID);
-        env.region();
-        return PrefetchingSubjectKeys.start(() -> subjectKeys(env));
+        // the KMS client first: the caller builds the DynamoDB client meanwhile (each client on a lock of its own)
+        return PrefetchingSubjectKeys.start(() -> {
+            env.kms();
+            return subjectKeys(env);
+        });
     }
 
     /**

@@ -26,9 +26,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <ul>
  *   <li>Each variable is read at most once and remembered; {@link #required(String)} throws an
  *       {@link IllegalStateException} that names a missing or blank variable (never a value).</li>
- *   <li>Each client ({@link #dynamoDb()}, {@link #sqs()}, {@link #sns()}, {@link #kms()}) is built on first use and
- *       then shared by everything wired from this instance: on the URL-connection HTTP client (small, starts fast),
- *       in the region {@value #REGION}, signing with {@link #credentials()}.</li>
+ *   <li>Each client ({@link #dynamoDb()}, {@link #sqs()}, {@link #sns()}, {@link #kms()}) is built on first use, under
+ *       a lock of its own (two clients may be built on two threads at once), and then shared by everything wired
+ *       from this instance: on the URL-connection HTTP client (small, starts fast), in the region {@value #REGION},
+ *       signing with {@link #credentials()}.</li>
  *   <li>{@link #telemetry()}: the function's logs and metrics, built once.</li>
  * </ul>
  * Thread-safe.
@@ -57,10 +58,12 @@ public final class FunctionEnvironment {
     /** The JVM's system properties ({@code System::getProperty}): only the SDK's credential property is read. */
     private final Function<String, String> properties;
     private final ConcurrentHashMap<String, Optional<String>> values = new ConcurrentHashMap<>();
-    private DynamoDbClient dynamoDb;
-    private SqsClient sqs;
-    private SnsClient sns;
-    private KmsClient kms;
+    // each client under a lock of its own: the API function builds its KMS client on a thread of its own while the
+    // init thread builds the DynamoDB client (Application.subjectKeysPrefetched)
+    private final Once<DynamoDbClient> dynamoDb = new Once<>(() -> client(DynamoDbClient.builder()));
+    private final Once<SqsClient> sqs = new Once<>(() -> client(SqsClient.builder()));
+    private final Once<SnsClient> sns = new Once<>(() -> client(SnsClient.builder()));
+    private final Once<KmsClient> kms = new Once<>(() -> client(KmsClient.builder()));
     private AwsCredentialsProvider credentials;
     private Telemetry telemetry;
 
@@ -170,35 +173,23 @@ public final class FunctionEnvironment {
     }
 
     /** The function's DynamoDB client, built on first use. */
-    public synchronized DynamoDbClient dynamoDb() {
-        if (dynamoDb == null) {
-            dynamoDb = client(DynamoDbClient.builder());
-        }
-        return dynamoDb;
+    public DynamoDbClient dynamoDb() {
+        return dynamoDb.get();
     }
 
     /** The function's SQS client, built on first use. */
-    public synchronized SqsClient sqs() {
-        if (sqs == null) {
-            sqs = client(SqsClient.builder());
-        }
-        return sqs;
+    public SqsClient sqs() {
+        return sqs.get();
     }
 
     /** The function's SNS client, built on first use. */
-    public synchronized SnsClient sns() {
-        if (sns == null) {
-            sns = client(SnsClient.builder());
-        }
-        return sns;
+    public SnsClient sns() {
+        return sns.get();
     }
 
     /** The function's KMS client, built on first use. */
-    public synchronized KmsClient kms() {
-        if (kms == null) {
-            kms = client(KmsClient.builder());
-        }
-        return kms;
+    public KmsClient kms() {
+        return kms.get();
     }
 
     /** A client of the function's region: the URL-connection HTTP client, {@link #credentials()}. */
