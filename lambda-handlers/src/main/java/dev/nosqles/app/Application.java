@@ -161,7 +161,8 @@ public final class Application {
      * {@link #subjectKeys}, built on a daemon thread that also unwraps the key-encryption key, so that a function
      * that creates or reads personal data on its first request finds it ready (ADR 0020: Lambda runs init with
      * burst CPU). The thread builds the environment's KMS client first, so call this before the DynamoDB client is
-     * built: the two are built at once, on two threads. Its first use waits for the thread. Only when the first request
+     * built: the two are built at once, on two threads (if the caller's build then fails, the thread still runs to
+     * its end, trying that client again itself). Its first use waits for the thread. Only when the first request
      * follows the init at once ({@link #prefetchesKeys}); otherwise the keys are built at once, as
      * {@link #subjectKeys} builds them.
      *

@@ -58,13 +58,14 @@ public final class FunctionEnvironment {
     /** The JVM's system properties ({@code System::getProperty}): only the SDK's credential property is read. */
     private final Function<String, String> properties;
     private final ConcurrentHashMap<String, Optional<String>> values = new ConcurrentHashMap<>();
-    // each client under a lock of its own: the API function builds its KMS client on a thread of its own while the
-    // init thread builds the DynamoDB client (Application.subjectKeysPrefetched)
+    // each client (and the credentials they share) under a lock of its own, never the environment's: the API function
+    // builds its KMS client on a thread of its own while the init thread builds the DynamoDB client
+    // (Application.subjectKeysPrefetched)
     private final Once<DynamoDbClient> dynamoDb = new Once<>(() -> client(DynamoDbClient.builder()));
     private final Once<SqsClient> sqs = new Once<>(() -> client(SqsClient.builder()));
     private final Once<SnsClient> sns = new Once<>(() -> client(SnsClient.builder()));
     private final Once<KmsClient> kms = new Once<>(() -> client(KmsClient.builder()));
-    private AwsCredentialsProvider credentials;
+    private final Once<AwsCredentialsProvider> credentials = new Once<>(this::chooseCredentials);
     private Telemetry telemetry;
 
     private FunctionEnvironment(Function<String, String> env, Function<String, String> properties) {
@@ -214,19 +215,19 @@ public final class FunctionEnvironment {
      *       functions without SnapStart (their own templates, {@code $LATEST}, {@code sam local}).</li>
      * </ul>
      */
-    public synchronized AwsCredentialsProvider credentials() {
-        if (credentials == null) {
-            String key = optional(ACCESS_KEY_ID);
-            String secret = optional(SECRET_ACCESS_KEY);
-            if (properties.apply("aws.accessKeyId") == null && key != null && secret != null) {
-                String token = optional(SESSION_TOKEN);
-                credentials = StaticCredentialsProvider.create(token == null ? AwsBasicCredentials.create(key, secret)
-                        : AwsSessionCredentials.create(key, secret, token));
-            } else {
-                credentials = DefaultCredentialsProvider.builder().build();
-            }
+    public AwsCredentialsProvider credentials() {
+        return credentials.get();
+    }
+
+    private AwsCredentialsProvider chooseCredentials() {
+        String key = optional(ACCESS_KEY_ID);
+        String secret = optional(SECRET_ACCESS_KEY);
+        if (properties.apply("aws.accessKeyId") == null && key != null && secret != null) {
+            String token = optional(SESSION_TOKEN);
+            return StaticCredentialsProvider.create(token == null ? AwsBasicCredentials.create(key, secret)
+                    : AwsSessionCredentials.create(key, secret, token));
         }
-        return credentials;
+        return DefaultCredentialsProvider.builder().build();
     }
 
     /** The function's logs and metrics ({@link Telemetry#fromEnvironment(Function)}), built on first use. */

@@ -7,6 +7,10 @@ import dev.nosqles.app.saga.OrderCommandHandler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -70,6 +74,26 @@ class FunctionEnvironmentTest {
             assertThat(second.get(i)).isSameAs(first.get(i));
         }
         assertThat(reads.get("AWS_REGION")).hasValue(1);
+    }
+
+    @Test
+    void a_client_is_built_without_the_environments_own_lock_so_two_clients_are_built_on_two_threads_at_once()
+            throws Exception {
+        // the API function builds its KMS client on a thread of its own while the init thread builds the DynamoDB
+        // client: no client's build (nor the credentials they share) may wait for a lock the others take
+        FunctionEnvironment env = FunctionEnvironment.of(Map.of("AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "key", "AWS_SECRET_ACCESS_KEY", "secret")::get, name -> null);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            synchronized (env) {
+                var kms = CompletableFuture.supplyAsync(env::kms, threads);
+                var dynamoDb = CompletableFuture.supplyAsync(env::dynamoDb, threads);
+                assertThat(kms.get(30, TimeUnit.SECONDS)).isSameAs(env.kms());
+                assertThat(dynamoDb.get(30, TimeUnit.SECONDS)).isSameAs(env.dynamoDb());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

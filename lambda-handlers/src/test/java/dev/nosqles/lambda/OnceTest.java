@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,14 +26,27 @@ class OnceTest {
     @Test
     void a_value_is_built_once_however_many_threads_ask_at_the_same_time() throws Exception {
         AtomicInteger builds = new AtomicInteger();
+        CountDownLatch building = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Once<Object> once = new Once<>(() -> {
             builds.incrementAndGet();
+            building.countDown();
             await(release);
             return new Object();
         });
         var first = CompletableFuture.supplyAsync(once::get, threads);
-        var second = CompletableFuture.supplyAsync(once::get, threads);
+        await(building);
+        // the second asks while the first is still building: it waits for that build instead of making its own
+        AtomicReference<Thread> secondThread = new AtomicReference<>();
+        var second = CompletableFuture.supplyAsync(() -> {
+            secondThread.set(Thread.currentThread());
+            return once.get();
+        }, threads);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (secondThread.get() == null || secondThread.get().getState() != Thread.State.BLOCKED) {
+            assertThat(System.nanoTime()).as("the second thread waits for the first build").isLessThan(deadline);
+            Thread.sleep(1);
+        }
         release.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(second.get(10, TimeUnit.SECONDS)).isSameAs(once.get());
