@@ -1,5 +1,6 @@
 package dev.nosqles.lambda;
 
+import dev.nosqles.lambda.internal.Once;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

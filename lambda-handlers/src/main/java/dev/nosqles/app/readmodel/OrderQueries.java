@@ -5,6 +5,7 @@ import dev.nosqles.projection.InvalidCursorException;
 import dev.nosqles.projection.Page;
 import dev.nosqles.projection.PageRequest;
 import dev.nosqles.dynamodb.DynamoDbReadModels;
+import dev.nosqles.lambda.internal.Once;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -49,21 +50,10 @@ public interface OrderQueries {
      */
     static OrderQueries lazy(Supplier<OrderQueries> build) {
         Objects.requireNonNull(build, "build");
+        Once<OrderQueries> queries = new Once<>(build);
         return new OrderQueries() {
-            private volatile OrderQueries built;
-
             private OrderQueries built() {
-                OrderQueries queries = built;
-                if (queries == null) {
-                    synchronized (this) {
-                        queries = built;
-                        if (queries == null) {
-                            queries = Objects.requireNonNull(build.get(), "built queries");
-                            built = queries;
-                        }
-                    }
-                }
-                return queries;
+                return queries.get();
             }
 
             @Override

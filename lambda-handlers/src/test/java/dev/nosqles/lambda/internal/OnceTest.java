@@ -1,4 +1,4 @@
-package dev.nosqles.lambda;
+package dev.nosqles.lambda.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
